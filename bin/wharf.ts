@@ -1,0 +1,13 @@
+// Entry point: the invocation name picks the role (dockerinit, or daemon/client).
+import { invokedAs, lookup, register } from "../src/reexec.ts";
+import { daemonArgs } from "../src/daemon/config.ts";
+
+register("dockerinit", async (args) => (await import("../src/init/dockerinit.ts")).dockerinitMain(args));
+register("wharf", async (args) => {
+  const d = daemonArgs(args);
+  if (d) return (await import("../src/daemon/main.ts")).daemonMain(d);
+  return (await import("../src/cli/main.ts")).clientMain(args);
+});
+
+const role = lookup(invokedAs()) ?? lookup("wharf")!;
+process.exit(await role(process.argv.slice(2)));

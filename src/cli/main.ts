@@ -1,0 +1,52 @@
+// The docker-style client: global flags, then a citty command tree with lazy subcommands.
+import { defineCommand, runCommand, showUsage } from "citty";
+import { parseGlobalFlags } from "./globals.ts";
+import { setHost } from "./context.ts";
+import { ConnectError } from "../client/client.ts";
+import { WharfError, errorMessage } from "../errors.ts";
+import { gitCommit, wharfVersion } from "../version.ts";
+
+const subCommands = {
+  version: () => import("./commands/version.ts").then((m) => m.default),
+  info: () => import("./commands/info.ts").then((m) => m.default),
+};
+
+const root = defineCommand({
+  meta: { name: "wharf", version: wharfVersion, description: "A Docker-compatible container engine" },
+  subCommands,
+});
+
+export async function clientMain(argv: string[]): Promise<number> {
+  let g;
+  try {
+    g = parseGlobalFlags(argv);
+  } catch (err) {
+    process.stderr.write(`wharf: ${errorMessage(err)}\n`);
+    return 125;
+  }
+  setHost(g.host);
+  const rest = g.rest;
+  if (rest[0] === "-v" || rest[0] === "--version") {
+    process.stdout.write(`wharf version ${wharfVersion}, build ${gitCommit}\n`);
+    return 0;
+  }
+  if (rest.length === 0 || rest[0] === "--help" || rest[0] === "-h" || rest[0] === "help") {
+    await showUsage(root);
+    return 0;
+  }
+  if (!(rest[0]! in subCommands)) {
+    process.stderr.write(`wharf: '${rest[0]}' is not a wharf command.\nSee 'wharf --help'\n`);
+    return 1;
+  }
+  try {
+    await runCommand(root, { rawArgs: rest });
+    return (process.exitCode as number | undefined) ?? 0;
+  } catch (err) {
+    if (err instanceof ConnectError || err instanceof WharfError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`wharf: ${errorMessage(err)}\n`);
+    return 1;
+  }
+}

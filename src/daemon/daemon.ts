@@ -1,0 +1,68 @@
+// The daemon holds the stores and drivers and registers their jobs with the engine.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Engine } from "../engine/engine.ts";
+import { ApiServer } from "../api/server.ts";
+import { Router } from "../api/router.ts";
+import { systemRoutes } from "../api/routers/system/routes.ts";
+import { DataRootLock } from "./lock.ts";
+import { registerSystemJobs, type SystemState } from "./system.ts";
+import type { DaemonConfig } from "./config.ts";
+import { logger } from "../log.ts";
+
+const log = logger("daemon");
+
+export class Daemon {
+  readonly engine = new Engine();
+  private readonly router = new Router();
+  private readonly api = new ApiServer(this.router);
+  private lock?: DataRootLock;
+  private id = "";
+
+  constructor(readonly config: DaemonConfig) {}
+
+  /** The start order of the classic daemon, one awaited step per line. */
+  async start(): Promise<void> {
+    const c = this.config;
+    this.lock = DataRootLock.acquire(c.dataRoot, c.pidfile);
+    mkdirSync(c.execRoot, { recursive: true, mode: 0o700 });
+    registerSystemJobs(this.engine, () => this.systemState());
+    this.router.add(...systemRoutes(this.engine));
+    // Listen before init so early clients queue instead of failing; accept after.
+    await this.api.listen(c.listeners);
+    this.id = engineId(c.dataRoot);
+    this.api.acceptConnections();
+    this.engine.events.publish("daemon", "start", this.id, { name: "wharf" });
+    log.info(`daemon ready (data root ${c.dataRoot}, pid ${process.pid})`);
+  }
+
+  async shutdown(): Promise<void> {
+    log.info("shutting down: no new connections, finishing in-flight requests");
+    await this.api.close(10_000);
+    this.lock?.release();
+    log.info("shutdown complete");
+  }
+
+  private systemState(): SystemState {
+    return {
+      id: this.id,
+      dataRoot: this.config.dataRoot,
+      debug: this.config.debug,
+      storageDriver: () => this.config.storageDriver ?? "overlay2",
+      containerCounts: () => ({ total: 0, running: 0, paused: 0, stopped: 0 }),
+      imageCount: () => 0,
+    };
+  }
+}
+
+/** A daemon's ID is made once and kept under the data root, so it survives restarts. */
+function engineId(dataRoot: string): string {
+  const path = join(dataRoot, "engine-id");
+  try {
+    const id = readFileSync(path, "utf8").trim();
+    if (id) return id;
+  } catch {}
+  const id = crypto.randomUUID();
+  writeFileSync(path, id + "\n", { mode: 0o600 });
+  return id;
+}

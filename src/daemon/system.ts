@@ -1,0 +1,147 @@
+// The system jobs every daemon has: ping, version, info, commands, events.
+import { readdirSync } from "node:fs";
+import type { Engine } from "../engine/engine.ts";
+import { apiVersion, buildTime, engineVersion, gitCommit, minApiVersion, wharfVersion } from "../version.ts";
+import { architecture, cgroupVersion, goArch, hostInfo, ipv4Forwarding, osRelease } from "../sys/host.ts";
+
+export interface SystemState {
+  id: string;
+  dataRoot: string;
+  debug: boolean;
+  storageDriver(): string;
+  containerCounts(): { total: number; running: number; paused: number; stopped: number };
+  imageCount(): number;
+}
+
+export function versionInfo() {
+  const details = {
+    ApiVersion: apiVersion,
+    Arch: goArch(),
+    BuildTime: buildTime,
+    Experimental: "false",
+    GitCommit: gitCommit,
+    GoVersion: `bun ${Bun.version}`,
+    KernelVersion: hostInfo.kernelVersion(),
+    MinAPIVersion: minApiVersion,
+    Os: "linux",
+  };
+  return {
+    Platform: { Name: "wharf" },
+    Components: [
+      { Name: "Engine", Version: engineVersion, Details: details },
+      { Name: "wharf", Version: wharfVersion, Details: { GitCommit: gitCommit } },
+    ],
+    Version: engineVersion,
+    ApiVersion: apiVersion,
+    MinAPIVersion: minApiVersion,
+    GitCommit: gitCommit,
+    GoVersion: details.GoVersion,
+    Os: "linux",
+    Arch: goArch(),
+    KernelVersion: details.KernelVersion,
+    BuildTime: buildTime,
+  };
+}
+
+export function systemInfo(s: SystemState, eventListeners: number) {
+  const c = s.containerCounts();
+  const rel = osRelease();
+  return {
+    ID: s.id,
+    Containers: c.total,
+    ContainersRunning: c.running,
+    ContainersPaused: c.paused,
+    ContainersStopped: c.stopped,
+    Images: s.imageCount(),
+    Driver: s.storageDriver(),
+    DriverStatus: [] as string[][],
+    DockerRootDir: s.dataRoot,
+    Plugins: {
+      Volume: ["local"],
+      Network: ["bridge", "host", "null"],
+      Authorization: null,
+      Log: ["json-file", "none"],
+    },
+    MemoryLimit: true,
+    SwapLimit: true,
+    KernelMemoryTCP: false,
+    CpuCfsPeriod: true,
+    CpuCfsQuota: true,
+    CPUShares: true,
+    CPUSet: true,
+    PidsLimit: true,
+    OomKillDisable: false,
+    IPv4Forwarding: ipv4Forwarding(),
+    BridgeNfIptables: false,
+    BridgeNfIp6tables: false,
+    Debug: s.debug,
+    NFd: openFds(),
+    NGoroutines: 0,
+    SystemTime: new Date().toISOString(),
+    LoggingDriver: "json-file",
+    CgroupDriver: "cgroupfs",
+    CgroupVersion: cgroupVersion(),
+    NEventsListener: eventListeners,
+    KernelVersion: hostInfo.kernelVersion(),
+    OperatingSystem: rel.prettyName,
+    OSVersion: rel.versionId,
+    OSType: "linux",
+    Architecture: architecture(),
+    IndexServerAddress: "https://index.docker.io/v1/",
+    RegistryConfig: {
+      AllowNondistributableArtifactsCIDRs: [],
+      AllowNondistributableArtifactsHostnames: [],
+      InsecureRegistryCIDRs: ["127.0.0.0/8"],
+      IndexConfigs: { "docker.io": { Name: "docker.io", Mirrors: [], Secure: true, Official: true } },
+      Mirrors: [],
+    },
+    NCPU: hostInfo.ncpu(),
+    MemTotal: hostInfo.memTotal(),
+    GenericResources: null,
+    HttpProxy: process.env.HTTP_PROXY ?? process.env.http_proxy ?? "",
+    HttpsProxy: process.env.HTTPS_PROXY ?? process.env.https_proxy ?? "",
+    NoProxy: process.env.NO_PROXY ?? process.env.no_proxy ?? "",
+    Name: hostInfo.hostname(),
+    Labels: [],
+    ExperimentalBuild: false,
+    ServerVersion: engineVersion,
+    Runtimes: { wharf: { path: "dockerinit" } },
+    DefaultRuntime: "wharf",
+    Swarm: {
+      NodeID: "",
+      NodeAddr: "",
+      LocalNodeState: "inactive",
+      ControlAvailable: false,
+      Error: "",
+      RemoteManagers: null,
+    },
+    LiveRestoreEnabled: true,
+    Isolation: "",
+    InitBinary: "dockerinit",
+    ContainerdCommit: { ID: "", Expected: "" },
+    RuncCommit: { ID: "", Expected: "" },
+    InitCommit: { ID: gitCommit, Expected: gitCommit },
+    SecurityOptions: ["name=cgroupns"],
+    ProductLicense: "",
+    DefaultAddressPools: [],
+    Warnings: null,
+    CDISpecDirs: [],
+  };
+}
+
+function openFds(): number {
+  try {
+    return readdirSync("/proc/self/fd").length;
+  } catch {
+    return 0;
+  }
+}
+
+/** Builtins register before the daemon's own jobs, as in the classic engine. */
+export function registerSystemJobs(engine: Engine, state: () => SystemState): void {
+  engine.register("ping", () => "OK");
+  engine.register("version", () => versionInfo());
+  engine.register("info", () => systemInfo(state(), engine.events.listenerCount));
+  engine.register("commands", () => engine.commands());
+  engine.register("events", () => engine.events);
+}

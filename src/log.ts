@@ -1,0 +1,20 @@
+import { createConsola, type ConsolaInstance, LogLevels } from "consola";
+
+const root = createConsola({ level: LogLevels.info, formatOptions: { date: true, colors: false } });
+
+export function setLogLevel(level: string): void {
+  const levels: Record<string, number> = {
+    debug: LogLevels.debug,
+    info: LogLevels.info,
+    warn: LogLevels.warn,
+    error: LogLevels.error,
+    fatal: LogLevels.fatal,
+  };
+  const n = levels[level];
+  if (n === undefined) throw new Error(`invalid log level: ${level} (debug, info, warn, error, fatal)`);
+  root.level = n;
+}
+
+export function logger(area: string): ConsolaInstance {
+  return root.withTag(area);
+}

@@ -1,0 +1,108 @@
+// Starts the compiled daemon on its own socket, data root and exec root under a fresh
+// temporary directory, and takes everything down again, even when a test failed.
+import { mkdtempSync, rmSync, existsSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { spawn, type ChildProcess, spawnSync } from "node:child_process";
+
+export const root = resolve(import.meta.dirname, "../..");
+export const wharfBin = join(root, "dist/wharf");
+
+export function requireBinary(): void {
+  if (!existsSync(wharfBin)) throw new Error(`${wharfBin} is missing: run \`npm run build\` first`);
+}
+
+/** The real docker CLI; a test that needs it fails loudly when it is missing. */
+export function dockerCli(): string {
+  for (const p of ["/usr/local/bin/docker", "/usr/bin/docker"]) if (existsSync(p)) return p;
+  throw new Error("the docker CLI is missing (expected /usr/local/bin/docker); .ci/run installs docker.io");
+}
+
+export interface TestDaemon {
+  dir: string;
+  sock: string;
+  host: string;
+  dataRoot: string;
+  execRoot: string;
+  pidfile: string;
+  proc: ChildProcess;
+  output(): string;
+  /** SIGTERM and wait for exit; returns the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  cleanup(): Promise<void>;
+}
+
+export async function startDaemon(extraArgs: string[] = [], opts: { wait?: boolean } = {}): Promise<TestDaemon> {
+  requireBinary();
+  const dir = mkdtempSync(join(tmpdir(), "wharf-test-"));
+  const sock = join(dir, "wharf.sock");
+  const dataRoot = join(dir, "data");
+  const execRoot = join(dir, "exec");
+  const pidfile = join(execRoot, "wharf.pid");
+  const proc = spawn(
+    wharfBin,
+    ["-d", "-H", `unix://${sock}`, "--data-root", dataRoot, "--exec-root", execRoot, ...extraArgs],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let out = "";
+  proc.stdout!.on("data", (c) => (out += c));
+  proc.stderr!.on("data", (c) => (out += c));
+  const exited = new Promise<number | null>((r) => proc.on("exit", (code) => r(code)));
+  const d: TestDaemon = {
+    dir,
+    sock,
+    host: `unix://${sock}`,
+    dataRoot,
+    execRoot,
+    pidfile,
+    proc,
+    output: () => out,
+    async stop(signal = "SIGTERM") {
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+      proc.kill(signal);
+      return await exited;
+    },
+    async cleanup() {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill("SIGKILL");
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  if (opts.wait !== false) await waitForSocket(d);
+  return d;
+}
+
+async function waitForSocket(d: TestDaemon, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (d.proc.exitCode !== null) throw new Error(`daemon exited with ${d.proc.exitCode}:\n${d.output()}`);
+    if (existsSync(d.sock)) {
+      const r = spawnSync("curl", ["-sf", "--unix-socket", d.sock, "http://x/_ping"], { encoding: "utf8" });
+      if (r.stdout === "OK") return;
+    }
+    await Bun.sleep(20);
+  }
+  throw new Error(`daemon did not answer on ${d.sock} within ${timeoutMs} ms:\n${d.output()}`);
+}
+
+/** Runs the real docker CLI against a test daemon. */
+export function docker(d: TestDaemon, args: string[], input?: string) {
+  const r = spawnSync(dockerCli(), args, {
+    encoding: "utf8",
+    input,
+    env: { ...process.env, DOCKER_HOST: d.host, DOCKER_CONFIG: join(d.dir, "docker-config") },
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function wharf(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(wharfBin, args, { encoding: "utf8", env: { ...process.env, ...env }, timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function readPid(path: string): number {
+  return Number(readFileSync(path, "utf8").trim());
+}
