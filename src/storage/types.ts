@@ -1,0 +1,56 @@
+// The contract between the layer store (src/storage) and its users (src/image, the
+// runtime). Layers are content-addressed: diffId = sha256 of the uncompressed layer tar,
+// chainId = diffId for a base layer, else sha256(parentChainId + " " + diffId)
+// (the image spec's ChainID), and the chain id keys the store.
+
+export type Digest = `sha256:${string}`;
+
+export interface Layer {
+  chainId: Digest;
+  diffId: Digest;
+  parent: Digest | null;
+  /** Bytes of the layer's own files (what `docker history` shows as SIZE). */
+  size: number;
+}
+
+export interface LayerStore {
+  /** "overlay2" or "vfs". */
+  readonly driverName: string;
+
+  /**
+   * Applies one layer tar (plain or gzip; zstd if supported) on top of `parent` and
+   * registers it. The diff id is computed over the uncompressed bytes; when
+   * `expectedDiffId` is given and differs, nothing is kept and an invalidParameter
+   * WharfError names both digests. Entries that would write outside the layer
+   * (`..`, absolute names, symlinked parents, hard links pointing out) are refused
+   * with invalidParameter. When the chain id is already stored, the stream is consumed
+   * (to verify it) but no new bytes are stored. The returned layer holds one reference
+   * taken for the caller, who must `release` it if it ends up unused.
+   */
+  register(tar: AsyncIterable<Uint8Array>, parent: Digest | null, expectedDiffId?: Digest): Promise<Layer>;
+
+  get(chainId: Digest): Layer | undefined;
+
+  /** Adds a reference (an image that uses the layer). */
+  retain(chainId: Digest): void;
+
+  /**
+   * Drops a reference; a layer with no references and no child layers is removed from
+   * disk, and its parent is released in turn. Returns the chain ids removed.
+   */
+  release(chainId: Digest): Promise<Digest[]>;
+
+  /** The exact tar whose sha256 is the layer's diff id (for save, push, history). */
+  tarStream(chainId: Digest): AsyncIterable<Uint8Array>;
+
+  // Container read-write layers on top of an image's top chain id (null: empty rootfs).
+  createRW(id: string, parent: Digest | null): Promise<void>;
+  /** Mounts the rw layer's merged view and returns its path; idempotent. */
+  mountRW(id: string): Promise<string>;
+  unmountRW(id: string): Promise<void>;
+  removeRW(id: string): Promise<void>;
+  /** The directory holding the rw layer's own changes (for diff, commit, size). */
+  rwDiffPath(id: string): string;
+
+  close(): Promise<void>;
+}
