@@ -49,6 +49,10 @@ describe("foundation e2e", () => {
     const i = wharf(["info"], { DOCKER_HOST: d.host });
     expect(i.code).toBe(0);
     expect(i.stdout).toContain(`Docker Root Dir: ${d.dataRoot}`);
+    expect(wharf(["-H", d.host, "info", "--format", "{{.DockerRootDir}} {{.NCPU}}"]).stdout).toBe(
+      `${d.dataRoot} ${require("node:os").cpus().length}\n`,
+    );
+    expect(wharf(["-H", d.host, "version", "-f", "{{.Server.APIVersion}}"]).stdout).toBe("1.45\n");
   });
 
   it("answers versioned and unversioned paths, 400 for a newer version, 404 for unknown", () => {

@@ -1,10 +1,16 @@
 import { defineCommand } from "citty";
 import { getClient } from "../context.ts";
+import { formatOne } from "../render/format.ts";
 
 export default defineCommand({
   meta: { name: "info", description: "Display system-wide information" },
-  async run() {
+  args: { format: { type: "string", alias: "f", description: "Format the output using the given Go template" } },
+  async run({ args }) {
     const i = await getClient().json("GET", "/info");
+    if (args.format) {
+      process.stdout.write(formatOne(args.format, i));
+      return;
+    }
     const mem = (n: number) => `${(n / 1024 ** 3).toFixed(2)}GiB`;
     const lines = [
       "Server:",

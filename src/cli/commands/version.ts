@@ -3,10 +3,18 @@ import { getClient } from "../context.ts";
 import { kvBlock } from "../render/kv.ts";
 import { apiVersion, gitCommit, wharfVersion } from "../../version.ts";
 import { goArch } from "../../sys/host.ts";
+import { formatOne } from "../render/format.ts";
 
 export default defineCommand({
   meta: { name: "version", description: "Show the wharf version information" },
-  async run() {
+  args: { format: { type: "string", alias: "f", description: "Format the output using the given Go template" } },
+  async run({ args }) {
+    if (args.format) {
+      const server = await getClient().json("GET", "/version");
+      const clientInfo = { Version: wharfVersion, ApiVersion: apiVersion, GitCommit: gitCommit, Os: "linux", Arch: goArch() };
+      process.stdout.write(formatOne(args.format, { Client: clientInfo, Server: { ...server, APIVersion: server.ApiVersion } }));
+      return;
+    }
     const client = [
       ` Version:           ${wharfVersion}`,
       ` API version:       ${apiVersion}`,
