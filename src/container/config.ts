@@ -1,0 +1,118 @@
+// Container create: validate the request and merge it with the image's config, as
+// dockerd does. Pure functions; the daemon's create verb calls them.
+import { invalidParameter } from "../errors.ts";
+
+export type Json = Record<string, any>;
+
+export interface ImageConfig {
+  User?: string;
+  Env?: string[] | null;
+  Cmd?: string[] | null;
+  Entrypoint?: string[] | null;
+  WorkingDir?: string;
+  ExposedPorts?: Record<string, object> | null;
+  Volumes?: Record<string, object> | null;
+  Labels?: Record<string, string> | null;
+  StopSignal?: string;
+  Healthcheck?: Json | null;
+  OnBuild?: string[] | null;
+  Shell?: string[] | null;
+}
+
+const restartPolicies = ["", "no", "always", "unless-stopped", "on-failure"];
+
+/** Checks a create request's HostConfig; every message names the field at fault. */
+export function validateHostConfig(hc: Json, ncpu: number): void {
+  const rp = hc.RestartPolicy ?? {};
+  if (!restartPolicies.includes(rp.Name ?? "")) throw invalidParameter(`invalid restart policy: unknown policy '${rp.Name}'; use one of 'no', 'always', 'on-failure' or 'unless-stopped'`);
+  if (rp.MaximumRetryCount && rp.Name !== "on-failure") {
+    throw invalidParameter(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
+  }
+  if ((rp.MaximumRetryCount ?? 0) < 0) throw invalidParameter("invalid restart policy: maximum retry count cannot be negative");
+  if (hc.AutoRemove && rp.Name && rp.Name !== "no") {
+    throw invalidParameter("can't create 'AutoRemove' container with restart policy");
+  }
+  if (hc.Memory && hc.Memory > 0 && hc.Memory < 6 * 1024 * 1024) throw invalidParameter("Minimum memory limit allowed is 6MB");
+  if (hc.MemorySwap && hc.MemorySwap > 0 && hc.Memory && hc.MemorySwap < hc.Memory) {
+    throw invalidParameter("Minimum memoryswap limit should be larger than memory limit, see usage");
+  }
+  if (hc.MemorySwap && hc.MemorySwap > 0 && !hc.Memory) {
+    throw invalidParameter("You should always set the Memory limit when using Memoryswap limit, see usage");
+  }
+  if (hc.MemoryReservation && hc.Memory && hc.MemoryReservation > hc.Memory) {
+    throw invalidParameter("Minimum memory limit can not be less than memory reservation limit, see usage");
+  }
+  if (hc.NanoCpus) {
+    if (hc.NanoCpus < 0 || hc.NanoCpus > ncpu * 1e9) {
+      throw invalidParameter(`Range of CPUs is from 0.01 to ${ncpu}.00, as there are only ${ncpu} CPUs available`);
+    }
+    if (hc.CpuQuota || hc.CpuPeriod) throw invalidParameter("Conflicting options: Nano CPUs and CPU Period cannot both be set");
+  }
+  if (hc.PidsLimit !== undefined && hc.PidsLimit !== null && !Number.isInteger(hc.PidsLimit)) {
+    throw invalidParameter("invalid PidsLimit: want an integer");
+  }
+  if (hc.CpusetCpus && !/^(\d+(-\d+)?)(,\d+(-\d+)?)*$/.test(hc.CpusetCpus)) {
+    throw invalidParameter(`Invalid value ${hc.CpusetCpus} for cpuset cpus`);
+  }
+  if (hc.ShmSize !== undefined && hc.ShmSize < 0) throw invalidParameter("SHM size can not be less than 0");
+  for (const u of hc.Ulimits ?? []) {
+    if (typeof u?.Name !== "string" || !Number.isInteger(u.Soft) || !Number.isInteger(u.Hard)) {
+      throw invalidParameter(`invalid ulimit: ${JSON.stringify(u)}`);
+    }
+    if (u.Soft > u.Hard) throw invalidParameter(`ulimit soft limit must be less than or equal to hard limit: ${u.Soft} > ${u.Hard}`);
+  }
+  const mode = hc.NetworkMode ?? "";
+  if (!["", "default", "bridge", "host", "none"].includes(mode) && !mode.startsWith("container:") && !/^[\w.-]+$/.test(mode)) {
+    throw invalidParameter(`invalid NetworkMode: ${mode}`);
+  }
+}
+
+export function validateConfig(c: Json): void {
+  for (const f of ["Env", "Cmd", "Entrypoint"] as const) {
+    const v = c[f];
+    if (v !== undefined && v !== null && (!Array.isArray(v) || v.some((x) => typeof x !== "string"))) {
+      throw invalidParameter(`invalid ${f}: want a list of strings`);
+    }
+  }
+  for (const e of c.Env ?? []) if (e.startsWith("=") || e === "") throw invalidParameter(`invalid environment variable: ${e}`);
+  if (c.WorkingDir && !c.WorkingDir.startsWith("/")) {
+    throw invalidParameter(`the working directory '${c.WorkingDir}' is invalid, it needs to be an absolute path`);
+  }
+  if (c.StopTimeout !== undefined && c.StopTimeout !== null && !Number.isInteger(c.StopTimeout)) {
+    throw invalidParameter("invalid StopTimeout: want an integer number of seconds");
+  }
+}
+
+const envKey = (e: string) => e.split("=", 1)[0];
+
+/** The request's config with the image's defaults filled in (dockerd's merge rules). */
+export function mergeImageConfig(user: Json, image: ImageConfig): Json {
+  const c: Json = { ...user };
+  if (!c.User) c.User = image.User ?? "";
+  if (image.ExposedPorts) c.ExposedPorts = { ...image.ExposedPorts, ...(c.ExposedPorts ?? {}) };
+  if (image.Env?.length) {
+    const have = new Set((c.Env ?? []).map(envKey));
+    c.Env = [...(c.Env ?? []), ...image.Env.filter((e) => !have.has(envKey(e)))];
+  }
+  if (image.Labels) c.Labels = { ...image.Labels, ...(c.Labels ?? {}) };
+  // An explicit entrypoint drops the image's Cmd as well as its Entrypoint.
+  if (!c.Entrypoint?.length) {
+    if (!c.Cmd?.length) c.Cmd = image.Cmd ?? null;
+    if (c.Entrypoint === undefined || c.Entrypoint === null) c.Entrypoint = image.Entrypoint ?? null;
+  }
+  if (!c.WorkingDir) c.WorkingDir = image.WorkingDir ?? "";
+  if (image.Volumes) c.Volumes = { ...image.Volumes, ...(c.Volumes ?? {}) };
+  if (!c.StopSignal && image.StopSignal) c.StopSignal = image.StopSignal;
+  if (!c.Healthcheck && image.Healthcheck) c.Healthcheck = image.Healthcheck;
+  if (!c.OnBuild && image.OnBuild) c.OnBuild = image.OnBuild;
+  if (!c.Shell && image.Shell) c.Shell = image.Shell;
+  const argv = [...(c.Entrypoint ?? []), ...(c.Cmd ?? [])];
+  if (!argv.length) throw invalidParameter("No command specified");
+  return c;
+}
+
+/** Path and Args as inspect shows them. */
+export function pathAndArgs(c: Json): { Path: string; Args: string[] } {
+  const argv: string[] = [...(c.Entrypoint ?? []), ...(c.Cmd ?? [])];
+  return { Path: argv[0] ?? "", Args: argv.slice(1) };
+}
