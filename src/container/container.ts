@@ -1,0 +1,163 @@
+// A container's record (what is persisted) and its inspect and list shapes.
+import type { Json } from "./config.ts";
+import { ContainerState, type StateJSON } from "./state.ts";
+import { pathAndArgs } from "./config.ts";
+
+export interface ContainerRecord {
+  ID: string;
+  Created: string;
+  Name: string; // without the leading slash
+  Image: string; // image id
+  Config: Json;
+  HostConfig: Json;
+  NetworkingConfig: Json | null;
+  State: StateJSON;
+  RestartCount: number;
+  Driver: string;
+  /** True after `stop`/`kill` by a user, so restart policies leave it alone. */
+  ManuallyStopped: boolean;
+  HasBeenStarted: boolean;
+  ExecIDs: string[];
+}
+
+export interface ContainerPaths {
+  root: string; // <data-root>/containers/<id>
+  logPath: string;
+  hostnamePath: string;
+  hostsPath: string;
+  resolvConfPath: string;
+}
+
+export class Container {
+  readonly state: ContainerState;
+
+  constructor(
+    public rec: ContainerRecord,
+    readonly paths: ContainerPaths,
+  ) {
+    this.state = ContainerState.from(rec.State);
+  }
+
+  get id(): string {
+    return this.rec.ID;
+  }
+
+  get name(): string {
+    return this.rec.Name;
+  }
+
+  /** The record with the live state, ready to persist. */
+  toRecord(): ContainerRecord {
+    this.rec.State = { ...this.state.s };
+    return this.rec;
+  }
+
+  networkMode(): string {
+    const m = this.rec.HostConfig.NetworkMode || "default";
+    return m === "default" ? "bridge" : m;
+  }
+
+  inspect(extra: { graphDriverData?: Json; mounts?: Json[]; sizeRw?: number; sizeRootFs?: number } = {}): Json {
+    const r = this.rec;
+    const { Path, Args } = pathAndArgs(r.Config);
+    const mode = this.networkMode();
+    return {
+      Id: r.ID,
+      Created: r.Created,
+      Path,
+      Args,
+      State: { ...this.state.s },
+      Image: r.Image,
+      ResolvConfPath: this.paths.resolvConfPath,
+      HostnamePath: this.paths.hostnamePath,
+      HostsPath: this.paths.hostsPath,
+      LogPath: r.HostConfig.LogConfig?.Type === "none" ? "" : this.paths.logPath,
+      Name: `/${r.Name}`,
+      RestartCount: r.RestartCount,
+      Driver: r.Driver,
+      Platform: "linux",
+      MountLabel: "",
+      ProcessLabel: "",
+      AppArmorProfile: "",
+      ExecIDs: r.ExecIDs.length ? r.ExecIDs : null,
+      HostConfig: r.HostConfig,
+      GraphDriver: { Data: extra.graphDriverData ?? null, Name: r.Driver },
+      ...(extra.sizeRw !== undefined ? { SizeRw: extra.sizeRw, SizeRootFs: extra.sizeRootFs ?? 0 } : {}),
+      Mounts: extra.mounts ?? [],
+      Config: r.Config,
+      NetworkSettings: {
+        Bridge: "",
+        SandboxID: "",
+        SandboxKey: "",
+        Ports: portsMap(r.Config),
+        HairpinMode: false,
+        LinkLocalIPv6Address: "",
+        LinkLocalIPv6PrefixLen: 0,
+        SecondaryIPAddresses: null,
+        SecondaryIPv6Addresses: null,
+        EndpointID: "",
+        Gateway: "",
+        GlobalIPv6Address: "",
+        GlobalIPv6PrefixLen: 0,
+        IPAddress: "",
+        IPPrefixLen: 0,
+        IPv6Gateway: "",
+        MacAddress: "",
+        Networks: { [mode]: endpoint() },
+      },
+    };
+  }
+
+  listEntry(imageName: string, sizes?: { SizeRw: number; SizeRootFs: number }): Json {
+    const r = this.rec;
+    const { Path, Args } = pathAndArgs(r.Config);
+    return {
+      Id: r.ID,
+      Names: [`/${r.Name}`],
+      Image: imageName,
+      ImageID: r.Image,
+      Command: commandText(Path, Args),
+      Created: Math.floor(Date.parse(r.Created) / 1000),
+      Ports: [],
+      ...(sizes ?? {}),
+      Labels: r.Config.Labels ?? {},
+      State: this.state.s.Status,
+      Status: this.state.statusText(),
+      HostConfig: { NetworkMode: r.HostConfig.NetworkMode || "default" },
+      NetworkSettings: { Networks: { [this.networkMode()]: endpoint() } },
+      Mounts: [],
+    };
+  }
+}
+
+function endpoint(): Json {
+  return {
+    IPAMConfig: null,
+    Links: null,
+    Aliases: null,
+    MacAddress: "",
+    NetworkID: "",
+    EndpointID: "",
+    Gateway: "",
+    IPAddress: "",
+    IPPrefixLen: 0,
+    IPv6Gateway: "",
+    GlobalIPv6Address: "",
+    GlobalIPv6PrefixLen: 0,
+    DriverOpts: null,
+    DNSNames: null,
+  };
+}
+
+/** Exposed but unpublished ports show as `"8080/tcp": null` (COMPAT). */
+function portsMap(config: Json): Json {
+  const out: Json = {};
+  for (const p of Object.keys(config.ExposedPorts ?? {})) out[p] = null;
+  return out;
+}
+
+/** The list's Command: dockerd wraps an argument in single quotes when it has a space. */
+export function commandText(path: string, args: string[]): string {
+  if (!args.length) return path;
+  return `${path} ${args.map((a) => (a.includes(" ") ? `'${a}'` : a)).join(" ")}`;
+}
