@@ -1,0 +1,117 @@
+// Container lifecycle routes: parse, call the backend, encode. No business logic.
+import { empty, json, type Route } from "../../types.ts";
+import { boolParam, intParam, jsonBody } from "../../query.ts";
+import { parseFilters } from "../../filters.ts";
+import { invalidParameter } from "../../../errors.ts";
+import type { ContainerBackend } from "./backend.ts";
+import type { WaitCondition } from "../../../container/state.ts";
+
+const listFilters = [
+  "ancestor", "before", "expose", "exited", "health", "id", "isolation", "is-task", "label", "name",
+  "network", "publish", "since", "status", "volume",
+] as const;
+const pruneFilters = ["until", "label", "label!"] as const;
+
+export function containerRoutes(b: ContainerBackend): Route[] {
+  const stopOpts = (q: URLSearchParams) => ({ timeout: intParam(q, "t"), signal: q.get("signal") || undefined });
+  return [
+    {
+      method: "POST",
+      path: "/containers/create",
+      handler: async (req) => {
+        const body = await jsonBody(await req.body(), "container config");
+        const name = req.query.get("name") || undefined;
+        return json(await b.containerCreate({ name, body, platform: req.query.get("platform") || undefined }), 201);
+      },
+    },
+    { method: "POST", path: "/containers/{id}/start", handler: async (req) => (await b.containerStart(req.params.id!), empty(204)) },
+    {
+      method: "POST",
+      path: "/containers/{id}/stop",
+      handler: async (req) => (await b.containerStop(req.params.id!, stopOpts(req.query)), empty(204)),
+    },
+    {
+      method: "POST",
+      path: "/containers/{id}/restart",
+      handler: async (req) => (await b.containerRestart(req.params.id!, stopOpts(req.query)), empty(204)),
+    },
+    {
+      method: "POST",
+      path: "/containers/{id}/kill",
+      handler: async (req) => (await b.containerKill(req.params.id!, req.query.get("signal") || undefined), empty(204)),
+    },
+    {
+      method: "POST",
+      path: "/containers/{id}/wait",
+      handler: async (req) => {
+        const cond = (req.query.get("condition") || "not-running") as WaitCondition;
+        if (!["not-running", "next-exit", "removed"].includes(cond)) {
+          throw invalidParameter(`invalid condition: "${cond}"`);
+        }
+        const waitFor = await b.containerWait(req.params.id!, cond);
+        // Headers go out at once; the body comes when the condition holds.
+        return {
+          kind: "stream",
+          status: 200,
+          contentType: "application/json",
+          run: async (sink) => {
+            const r = await Promise.race([waitFor(), sink.closed.then(() => undefined)]);
+            if (r) sink.write(JSON.stringify(r) + "\n");
+          },
+        };
+      },
+    },
+    {
+      method: "DELETE",
+      path: "/containers/{id}",
+      handler: async (req) => {
+        const q = req.query;
+        await b.containerRemove(req.params.id!, { force: boolParam(q, "force"), volumes: boolParam(q, "v"), link: boolParam(q, "link") });
+        return empty(204);
+      },
+    },
+    { method: "POST", path: "/containers/{id}/pause", handler: async (req) => (await b.containerPause(req.params.id!), empty(204)) },
+    { method: "POST", path: "/containers/{id}/unpause", handler: async (req) => (await b.containerUnpause(req.params.id!), empty(204)) },
+    {
+      method: "POST",
+      path: "/containers/{id}/rename",
+      handler: async (req) => {
+        const name = req.query.get("name");
+        if (!name) throw invalidParameter("rename: name must not be empty");
+        await b.containerRename(req.params.id!, name);
+        return empty(204);
+      },
+    },
+    {
+      method: "POST",
+      path: "/containers/{id}/update",
+      handler: async (req) => json(await b.containerUpdate(req.params.id!, await jsonBody(await req.body(), "update config"))),
+    },
+    {
+      method: "POST",
+      path: "/containers/prune",
+      handler: async (req) => json(await b.containersPrune(parseFilters(req.query.get("filters"), pruneFilters))),
+    },
+    {
+      method: "GET",
+      path: "/containers/json",
+      handler: async (req) => {
+        const q = req.query;
+        const limit = intParam(q, "limit");
+        return json(
+          await b.containerList({
+            all: boolParam(q, "all"),
+            limit: limit !== undefined && limit > 0 ? limit : undefined,
+            size: boolParam(q, "size"),
+            filters: parseFilters(q.get("filters"), listFilters),
+          }),
+        );
+      },
+    },
+    {
+      method: "GET",
+      path: "/containers/{id}/json",
+      handler: async (req) => json(await b.containerInspect(req.params.id!, { size: boolParam(req.query, "size") })),
+    },
+  ];
+}

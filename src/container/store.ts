@@ -1,0 +1,89 @@
+// Containers in memory, backed by the graph db: every mutation is persisted before the
+// caller reports success, and names are reserved in the same transaction as the record.
+import { join } from "node:path";
+import { Container, type ContainerRecord, type ContainerPaths } from "./container.ts";
+import { GraphDb } from "../names/graphdb.ts";
+import { invalidParameter, notFound } from "../errors.ts";
+
+export class ContainerStore {
+  private readonly byId = new Map<string, Container>();
+
+  constructor(
+    private readonly db: GraphDb,
+    private readonly containersDir: string,
+  ) {}
+
+  paths(id: string): ContainerPaths {
+    const root = join(this.containersDir, id);
+    return {
+      root,
+      logPath: join(root, `${id}-json.log`),
+      hostnamePath: join(root, "hostname"),
+      hostsPath: join(root, "hosts"),
+      resolvConfPath: join(root, "resolv.conf"),
+    };
+  }
+
+  /** Loads every record the database holds (daemon start). */
+  load(): Container[] {
+    for (const row of this.db.containers()) {
+      const rec = JSON.parse(row.record) as ContainerRecord;
+      rec.Name = row.name;
+      this.byId.set(row.id, new Container(rec, this.paths(row.id)));
+    }
+    return this.all();
+  }
+
+  /** Registers a new container; refuses a taken name with Docker's 409. */
+  add(rec: ContainerRecord): Container {
+    this.db.createContainer(rec.ID, rec.Name, rec);
+    const c = new Container(rec, this.paths(rec.ID));
+    this.byId.set(rec.ID, c);
+    return c;
+  }
+
+  save(c: Container): void {
+    this.db.saveContainer(c.id, c.toRecord());
+  }
+
+  remove(c: Container): void {
+    this.db.removeContainer(c.id);
+    this.byId.delete(c.id);
+  }
+
+  rename(c: Container, newName: string): void {
+    this.db.rename(c.id, newName);
+    c.rec.Name = newName;
+  }
+
+  all(): Container[] {
+    return [...this.byId.values()].sort((a, b) => (a.rec.Created < b.rec.Created ? 1 : -1));
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** Docker's lookup: full id, then exact name, then a unique id prefix. */
+  lookup(ref: string): Container {
+    const c = this.find(ref);
+    if (!c) throw notFound(`No such container: ${ref}`);
+    return c;
+  }
+
+  find(ref: string): Container | undefined {
+    if (!ref) return undefined;
+    const full = this.byId.get(ref);
+    if (full) return full;
+    const byName = this.db.idByName(ref.replace(/^\//, ""));
+    if (byName && this.byId.has(byName)) return this.byId.get(byName);
+    if (!/^[0-9a-f]+$/.test(ref)) return undefined;
+    const matches = [...this.byId.keys()].filter((id) => id.startsWith(ref));
+    if (matches.length > 1) throw invalidParameter(`multiple IDs found with provided prefix: ${ref}`);
+    return matches.length ? this.byId.get(matches[0]!) : undefined;
+  }
+
+  nameTaken(name: string): boolean {
+    return this.db.idByName(name) !== undefined;
+  }
+}
