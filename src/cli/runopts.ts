@@ -1,0 +1,174 @@
+// The flags of `run` and `create`, turned into the create request Docker's CLI sends.
+import { readFileSync } from "node:fs";
+import { bool, FlagError, list, parseFlags, str, type FlagSpec, type Parsed } from "./flags.ts";
+import { nanoCpus, ramInBytes } from "./units.ts";
+
+export const runFlagSpecs: FlagSpec[] = [
+  { name: "detach", short: "d", type: "bool" },
+  { name: "interactive", short: "i", type: "bool" },
+  { name: "tty", short: "t", type: "bool" },
+  { name: "rm", type: "bool" },
+  { name: "name", type: "string" },
+  { name: "env", short: "e", type: "list" },
+  { name: "env-file", type: "list" },
+  { name: "workdir", short: "w", type: "string" },
+  { name: "user", short: "u", type: "string" },
+  { name: "entrypoint", type: "string" },
+  { name: "label", short: "l", type: "list" },
+  { name: "restart", type: "string" },
+  { name: "memory", short: "m", type: "string" },
+  { name: "memory-swap", type: "string" },
+  { name: "memory-reservation", type: "string" },
+  { name: "cpus", type: "string" },
+  { name: "cpu-shares", short: "c", type: "string" },
+  { name: "cpuset-cpus", type: "string" },
+  { name: "pids-limit", type: "string" },
+  { name: "cap-add", type: "list" },
+  { name: "cap-drop", type: "list" },
+  { name: "privileged", type: "bool" },
+  { name: "read-only", type: "bool" },
+  { name: "init", type: "bool" },
+  { name: "stop-signal", type: "string" },
+  { name: "stop-timeout", type: "string" },
+  { name: "hostname", short: "h", type: "string" },
+  { name: "domainname", type: "string" },
+  { name: "ulimit", type: "list" },
+  { name: "sysctl", type: "list" },
+  { name: "network", type: "string", aliases: ["net"] },
+  { name: "shm-size", type: "string" },
+  { name: "group-add", type: "list" },
+  { name: "security-opt", type: "list" },
+  { name: "log-driver", type: "string" },
+  { name: "log-opt", type: "list" },
+  { name: "publish", short: "p", type: "list" },
+  { name: "publish-all", short: "P", type: "bool" },
+  { name: "expose", type: "list" },
+  { name: "volume", short: "v", type: "list" },
+  { name: "mount", type: "list" },
+  { name: "tmpfs", type: "list" },
+  { name: "volumes-from", type: "list" },
+  { name: "link", type: "list" },
+  { name: "dns", type: "list" },
+  { name: "dns-search", type: "list" },
+  { name: "dns-option", type: "list" },
+  { name: "add-host", type: "list" },
+  { name: "network-alias", type: "list" },
+  { name: "ip", type: "string" },
+  { name: "mac-address", type: "string" },
+  { name: "platform", type: "string" },
+  { name: "pull", type: "string" },
+  { name: "quiet", short: "q", type: "bool" },
+  { name: "sig-proxy", type: "bool" },
+  { name: "detach-keys", type: "string" },
+  { name: "attach", short: "a", type: "list" },
+  { name: "cidfile", type: "string" },
+];
+
+export interface CreateRequest {
+  name?: string;
+  platform?: string;
+  body: Record<string, any>;
+  parsed: Parsed;
+}
+
+function parseEnvFile(path: string): string[] {
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"))
+    .map((l) => (l.includes("=") ? l : `${l}=${process.env[l] ?? ""}`));
+}
+
+function parseRestart(s: string): { Name: string; MaximumRetryCount: number } {
+  const [name, count] = s.split(":");
+  if (count !== undefined && !/^\d+$/.test(count)) throw new FlagError(`invalid restart policy format: maximum retry count must be an integer`);
+  return { Name: name!, MaximumRetryCount: count ? Number(count) : 0 };
+}
+
+function parseUlimit(s: string): { Name: string; Soft: number; Hard: number } {
+  const m = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(s);
+  if (!m) throw new FlagError(`invalid ulimit argument: ${s}`);
+  return { Name: m[1]!, Soft: Number(m[2]), Hard: Number(m[3] ?? m[2]) };
+}
+
+function keyValues(items: string[], what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of items) {
+    const i = kv.indexOf("=");
+    if (i <= 0 && what !== "label") throw new FlagError(`invalid ${what}: ${kv}: want KEY=VALUE`);
+    if (i < 0) out[kv] = "";
+    else out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return out;
+}
+
+/** `run`/`create` argv (after the command name) → the create request. */
+export function buildCreateRequest(argv: string[]): CreateRequest & { image: string; cmd: string[] } {
+  const p = parseFlags(argv, runFlagSpecs, { stopAtPositional: true });
+  const [image, ...cmd] = p.positionals;
+  if (!image) throw new FlagError('"run" requires at least 1 argument.\nSee \'wharf run --help\'.');
+  const env = [...list(p, "env-file").flatMap(parseEnvFile), ...list(p, "env").map((e) => (e.includes("=") ? e : `${e}=${process.env[e] ?? ""}`))];
+  const entrypoint = str(p, "entrypoint");
+  const stopTimeout = str(p, "stop-timeout");
+  const interactive = bool(p, "interactive");
+  const detached = bool(p, "detach");
+  const attach = list(p, "attach");
+  const config: Record<string, any> = {
+    Hostname: str(p, "hostname") ?? "",
+    Domainname: str(p, "domainname") ?? "",
+    User: str(p, "user") ?? "",
+    AttachStdin: !detached && (interactive || attach.includes("stdin")),
+    AttachStdout: !detached && (!attach.length || attach.includes("stdout")),
+    AttachStderr: !detached && (!attach.length || attach.includes("stderr")),
+    Tty: bool(p, "tty"),
+    OpenStdin: interactive,
+    StdinOnce: interactive && !detached,
+    Env: env,
+    Cmd: cmd.length ? cmd : null,
+    Image: image,
+    WorkingDir: str(p, "workdir") ?? "",
+    Entrypoint: entrypoint === undefined ? null : entrypoint === "" ? [""] : [entrypoint],
+    Labels: keyValues(list(p, "label"), "label"),
+    ...(str(p, "stop-signal") ? { StopSignal: str(p, "stop-signal") } : {}),
+    ...(stopTimeout !== undefined ? { StopTimeout: Number(stopTimeout) } : {}),
+    ...(list(p, "expose").length ? { ExposedPorts: Object.fromEntries(list(p, "expose").map((e) => [e.includes("/") ? e : `${e}/tcp`, {}])) } : {}),
+    ...(str(p, "mac-address") ? { MacAddress: str(p, "mac-address") } : {}),
+  };
+  const mem = str(p, "memory");
+  const swap = str(p, "memory-swap");
+  const pids = str(p, "pids-limit");
+  const securityOpt = list(p, "security-opt");
+  const hostConfig: Record<string, any> = {
+    Binds: list(p, "volume").length ? list(p, "volume") : null,
+    LogConfig: { Type: str(p, "log-driver") ?? "", Config: keyValues(list(p, "log-opt"), "log-opt") },
+    NetworkMode: str(p, "network") ?? "default",
+    RestartPolicy: parseRestart(str(p, "restart") ?? "no"),
+    AutoRemove: bool(p, "rm"),
+    CapAdd: list(p, "cap-add").length ? list(p, "cap-add") : null,
+    CapDrop: list(p, "cap-drop").length ? list(p, "cap-drop") : null,
+    Privileged: bool(p, "privileged"),
+    ReadonlyRootfs: bool(p, "read-only"),
+    PublishAllPorts: bool(p, "publish-all"),
+    SecurityOpt: securityOpt.length ? securityOpt : null,
+    GroupAdd: list(p, "group-add").length ? list(p, "group-add") : null,
+    Memory: mem ? ramInBytes(mem) : 0,
+    MemorySwap: swap ? (swap === "-1" ? -1 : ramInBytes(swap)) : 0,
+    MemoryReservation: str(p, "memory-reservation") ? ramInBytes(str(p, "memory-reservation")!) : 0,
+    NanoCpus: str(p, "cpus") ? nanoCpus(str(p, "cpus")!) : 0,
+    CpuShares: str(p, "cpu-shares") ? Number(str(p, "cpu-shares")) : 0,
+    CpusetCpus: str(p, "cpuset-cpus") ?? "",
+    PidsLimit: pids ? Number(pids) : null,
+    Ulimits: list(p, "ulimit").map(parseUlimit),
+    ...(list(p, "sysctl").length ? { Sysctls: keyValues(list(p, "sysctl"), "sysctl") } : {}),
+    ...(str(p, "shm-size") ? { ShmSize: ramInBytes(str(p, "shm-size")!) } : {}),
+    ...(bool(p, "init") ? { Init: true } : {}),
+    ...(list(p, "tmpfs").length ? { Tmpfs: Object.fromEntries(list(p, "tmpfs").map((t) => { const i = t.indexOf(":"); return i < 0 ? [t, ""] : [t.slice(0, i), t.slice(i + 1)]; })) } : {}),
+    ...(list(p, "volumes-from").length ? { VolumesFrom: list(p, "volumes-from") } : {}),
+    ...(list(p, "link").length ? { Links: list(p, "link") } : {}),
+    ...(list(p, "dns").length ? { Dns: list(p, "dns") } : {}),
+    ...(list(p, "dns-search").length ? { DnsSearch: list(p, "dns-search") } : {}),
+    ...(list(p, "dns-option").length ? { DnsOptions: list(p, "dns-option") } : {}),
+    ...(list(p, "add-host").length ? { ExtraHosts: list(p, "add-host") } : {}),
+  };
+  return { name: str(p, "name"), platform: str(p, "platform"), body: { ...config, HostConfig: hostConfig }, parsed: p, image, cmd };
+}
