@@ -3,12 +3,28 @@ import { defineCommand, runCommand, showUsage } from "citty";
 import { parseGlobalFlags } from "./globals.ts";
 import { setHost } from "./context.ts";
 import { ConnectError } from "../client/client.ts";
+import { ExitError } from "./exit.ts";
+import { FlagError } from "./flags.ts";
 import { WharfError, errorMessage } from "../errors.ts";
 import { gitCommit, wharfVersion } from "../version.ts";
+
+const lifecycle = (name: keyof typeof import("./commands/lifecycle.ts")) => () =>
+  import("./commands/lifecycle.ts").then((m) => m[name]);
 
 const subCommands = {
   version: () => import("./commands/version.ts").then((m) => m.default),
   info: () => import("./commands/info.ts").then((m) => m.default),
+  run: () => import("./commands/run.ts").then((m) => m.default),
+  create: () => import("./commands/create.ts").then((m) => m.default),
+  start: lifecycle("start"),
+  stop: lifecycle("stop"),
+  restart: lifecycle("restart"),
+  kill: lifecycle("kill"),
+  rm: lifecycle("rm"),
+  pause: lifecycle("pause"),
+  unpause: lifecycle("unpause"),
+  wait: lifecycle("wait"),
+  rename: lifecycle("rename"),
 };
 
 const root = defineCommand({
@@ -42,6 +58,14 @@ export async function clientMain(argv: string[]): Promise<number> {
     await runCommand(root, { rawArgs: rest });
     return (process.exitCode as number | undefined) ?? 0;
   } catch (err) {
+    if (err instanceof ExitError) {
+      if (err.message) process.stderr.write(`${err.message}\n`);
+      return err.code;
+    }
+    if (err instanceof FlagError) {
+      process.stderr.write(`${err.message}\nSee 'wharf ${rest[0]} --help'.\n`);
+      return 125;
+    }
     if (err instanceof ConnectError || err instanceof WharfError) {
       process.stderr.write(`${err.message}\n`);
       return 1;

@@ -32,7 +32,7 @@ export interface RequestOptions {
 }
 
 export class Client {
-  private readonly target: Listener;
+  readonly target: Listener;
 
   constructor(readonly host: string = process.env.DOCKER_HOST || defaultClientHost) {
     this.target = parseHost(host);

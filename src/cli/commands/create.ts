@@ -1,0 +1,30 @@
+import { defineCommand } from "citty";
+import { getClient } from "../context.ts";
+import { buildCreateRequest, type CreateRequest } from "../runopts.ts";
+import { ExitError } from "../exit.ts";
+import { WharfError } from "../../errors.ts";
+import type { Client } from "../../client/client.ts";
+
+export async function createContainer(client: Client, req: CreateRequest): Promise<string> {
+  try {
+    const r = await client.json("POST", "/containers/create", { query: { name: req.name, platform: req.platform }, body: req.body });
+    for (const w of r.Warnings ?? []) process.stderr.write(`WARNING: ${w}\n`);
+    return r.Id as string;
+  } catch (err) {
+    if (err instanceof WharfError && err.kind === "notFound" && /No such image/.test(err.message)) {
+      const ref = String(req.body.Image);
+      const shown = ref.includes(":") || ref.includes("@") ? ref : `${ref}:latest`;
+      throw new ExitError(125, `Unable to find image '${shown}' locally\nwharf: ${err.message}.`);
+    }
+    if (err instanceof WharfError) throw new ExitError(125, `wharf: ${err.message}.`);
+    throw err;
+  }
+}
+
+export default defineCommand({
+  meta: { name: "create", description: "Create a new container" },
+  async run({ rawArgs }) {
+    const id = await createContainer(getClient(), buildCreateRequest(rawArgs));
+    process.stdout.write(`${id}\n`);
+  },
+});

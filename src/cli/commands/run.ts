@@ -1,0 +1,57 @@
+import { defineCommand } from "citty";
+import { getClient } from "../context.ts";
+import { buildCreateRequest } from "../runopts.ts";
+import { bool } from "../flags.ts";
+import { hijack } from "../../client/hijack.ts";
+import { pump } from "../attach.ts";
+import { ExitError } from "../exit.ts";
+import { WharfError } from "../../errors.ts";
+import { createContainer } from "./create.ts";
+
+/** docker's CLI turns start errors into 126/127 the way a shell would. */
+export function startFailureCode(message: string): number {
+  if (/executable file not found|no such file or directory/i.test(message)) return 127;
+  if (/permission denied|not executable|exec format error/i.test(message)) return 126;
+  return 125;
+}
+
+export default defineCommand({
+  meta: { name: "run", description: "Create and run a new container from an image" },
+  async run({ rawArgs }) {
+    const req = buildCreateRequest(rawArgs);
+    const client = getClient();
+    const id = await createContainer(client, req);
+    const detached = bool(req.parsed, "detach");
+    if (detached) {
+      await start(client, id);
+      process.stdout.write(`${id}\n`);
+      return;
+    }
+    const body = req.body;
+    const socket = await hijack(client, "POST", `/containers/${id}/attach`, {
+      stream: "1",
+      stdin: body.AttachStdin ? "1" : "0",
+      stdout: body.AttachStdout ? "1" : "0",
+      stderr: body.AttachStderr ? "1" : "0",
+    });
+    const streamDone = pump(socket, { tty: body.Tty, stdin: body.AttachStdin });
+    const condition = body.HostConfig.AutoRemove ? "removed" : "next-exit";
+    const waited = client.json("POST", `/containers/${id}/wait`, { query: { condition } });
+    await start(client, id).catch((err) => {
+      socket.destroy();
+      throw err;
+    });
+    const [status] = await Promise.all([waited, streamDone]);
+    if (status?.Error?.Message) process.stderr.write(`wharf: ${status.Error.Message}\n`);
+    throw new ExitError(status?.StatusCode ?? 0);
+  },
+});
+
+async function start(client: ReturnType<typeof getClient>, id: string): Promise<void> {
+  try {
+    await client.json("POST", `/containers/${id}/start`);
+  } catch (err) {
+    if (err instanceof WharfError) throw new ExitError(startFailureCode(err.message), `wharf: ${err.message}.`);
+    throw err;
+  }
+}
