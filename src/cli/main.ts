@@ -25,6 +25,7 @@ const subCommands = {
   unpause: lifecycle("unpause"),
   wait: lifecycle("wait"),
   rename: lifecycle("rename"),
+  ps: () => import("./commands/ps.ts").then((m) => m.default),
 };
 
 const root = defineCommand({

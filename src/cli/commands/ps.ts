@@ -1,0 +1,92 @@
+import { defineCommand } from "citty";
+import { getClient } from "../context.ts";
+import { bool, list, parseFlags, str } from "../flags.ts";
+import { renderTable, ellipsis } from "../render/table.ts";
+import { formatList } from "../render/format.ts";
+import { humanDuration } from "../../container/state.ts";
+
+const headers = {
+  ID: "CONTAINER ID", Image: "IMAGE", Command: "COMMAND", CreatedAt: "CREATED AT", RunningFor: "CREATED",
+  Status: "STATUS", Ports: "PORTS", Names: "NAMES", Size: "SIZE", Labels: "LABELS", State: "STATE", Mounts: "MOUNTS", Networks: "NETWORKS",
+};
+
+function portsText(ports: any[]): string {
+  return (ports ?? [])
+    .map((p) => (p.PublicPort ? `${p.IP === "::" ? "[::]" : p.IP}:${p.PublicPort}->${p.PrivatePort}/${p.Type}` : `${p.PrivatePort}/${p.Type}`))
+    .join(", ");
+}
+
+function sizeText(n: number): string {
+  const units = ["B", "kB", "MB", "GB", "TB"];
+  let i = 0;
+  let v = n;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${i === 0 ? v : Number(v.toPrecision(3))}${units[i]}`;
+}
+
+export default defineCommand({
+  meta: { name: "ps", description: "List containers" },
+  async run({ rawArgs }) {
+    const p = parseFlags(
+      rawArgs,
+      [
+        { name: "all", short: "a", type: "bool" },
+        { name: "quiet", short: "q", type: "bool" },
+        { name: "last", short: "n", type: "string" },
+        { name: "latest", short: "l", type: "bool" },
+        { name: "size", short: "s", type: "bool" },
+        { name: "no-trunc", type: "bool" },
+        { name: "filter", short: "f", type: "list" },
+        { name: "format", type: "string" },
+      ],
+      { stopAtPositional: false },
+    );
+    const filters: Record<string, Record<string, boolean>> = {};
+    for (const f of list(p, "filter")) {
+      const i = f.indexOf("=");
+      const [k, v] = i < 0 ? [f, ""] : [f.slice(0, i), f.slice(i + 1)];
+      (filters[k] ??= {})[v] = true;
+    }
+    const last = str(p, "last");
+    const limit = bool(p, "latest") ? 1 : last ? Number(last) : undefined;
+    const items: any[] = await getClient().json("GET", "/containers/json", {
+      query: {
+        all: bool(p, "all") || limit !== undefined ? "1" : undefined,
+        limit,
+        size: bool(p, "size") ? "1" : undefined,
+        filters: Object.keys(filters).length ? JSON.stringify(filters) : undefined,
+      },
+    });
+    const noTrunc = bool(p, "no-trunc");
+    const rows = items.map((c) => ({
+      ID: noTrunc ? c.Id : c.Id.slice(0, 12),
+      Image: c.Image,
+      Command: noTrunc ? JSON.stringify(c.Command) : `"${ellipsis(c.Command, 20)}"`,
+      CreatedAt: new Date(c.Created * 1000).toISOString(),
+      RunningFor: `${humanDuration(Date.now() - c.Created * 1000)} ago`,
+      Status: c.Status,
+      State: c.State,
+      Ports: portsText(c.Ports),
+      Names: c.Names.map((n: string) => n.slice(1)).join(","),
+      Labels: Object.entries(c.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(","),
+      Size: c.SizeRw !== undefined ? `${sizeText(c.SizeRw)} (virtual ${sizeText(c.SizeRootFs ?? 0)})` : "",
+      Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).join(","),
+      Mounts: (c.Mounts ?? []).map((m: any) => m.Name || m.Source).join(","),
+    }));
+    if (bool(p, "quiet")) {
+      process.stdout.write(rows.map((r) => `${r.ID}\n`).join(""));
+      return;
+    }
+    const format = str(p, "format");
+    if (format) {
+      process.stdout.write(formatList(format, rows, headers));
+      return;
+    }
+    const cols = ["ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names", ...(bool(p, "size") ? ["Size"] : [])] as const;
+    const table = [cols.map((k) => headers[k]), ...rows.map((r) => cols.map((k) => (r as any)[k]))];
+    process.stdout.write(renderTable(table));
+  },
+});
