@@ -26,6 +26,7 @@ const subCommands = {
   wait: lifecycle("wait"),
   rename: lifecycle("rename"),
   ps: () => import("./commands/ps.ts").then((m) => m.default),
+  logs: () => import("./commands/logs.ts").then((m) => m.default),
 };
 
 const root = defineCommand({
