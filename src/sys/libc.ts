@@ -1,6 +1,6 @@
 // The one place that calls libc through bun:ffi. Keep every unsafe call here, small
 // and typed; callers get plain numbers and thrown errors with the errno name.
-import { dlopen, FFIType, read, ptr, CString } from "bun:ffi";
+import { dlopen, FFIType, read, ptr, CString, type Pointer } from "bun:ffi";
 
 const { i32, u64, ptr: P, cstring, i64 } = {
   i32: FFIType.i32,
@@ -52,7 +52,7 @@ export class ErrnoError extends Error {
 }
 
 export function errno(): number {
-  return read.i32(libc().__errno_location()!, 0);
+  return read.i32(libc().__errno_location() as Pointer, 0);
 }
 
 function strerror(n: number): string {

@@ -85,8 +85,8 @@ export default defineCommand({
       process.stdout.write(formatList(format, rows, headers));
       return;
     }
-    const cols = ["ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names", ...(bool(p, "size") ? ["Size"] : [])] as const;
-    const table = [cols.map((k) => headers[k]), ...rows.map((r) => cols.map((k) => (r as any)[k]))];
+    const cols: (keyof typeof headers)[] = ["ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names", ...(bool(p, "size") ? (["Size"] as const) : [])];
+    const table = [cols.map((k) => headers[k]), ...rows.map((r) => cols.map((k) => r[k]))];
     process.stdout.write(renderTable(table));
   },
 });

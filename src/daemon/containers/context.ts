@@ -1,0 +1,64 @@
+// What the container verbs share: the store, the per-container lock, and the narrow
+// views of the image store, layer store and exec driver they use.
+import type { ContainerStore } from "../../container/store.ts";
+import type { KeyedLock } from "../../container/lock.ts";
+import type { Container } from "../../container/container.ts";
+import type { ExitStatus } from "../../container/state.ts";
+import type { EventBus } from "../../engine/events.ts";
+import type { Digest, LayerStore } from "../../storage/types.ts";
+import type { ImageConfig } from "../../container/config.ts";
+
+export interface ResolvedImage {
+  id: string;
+  config: ImageConfig;
+  /** The chain id of the image's top layer; null for an image with no layers. */
+  topLayer: Digest | null;
+}
+
+export interface ImageView {
+  /** Throws notFound `No such image: …` for an unknown reference. */
+  resolve(ref: string): ResolvedImage;
+  /** Does this reference name that image id (ancestor filter)? */
+  matches(imageId: string, ref: string): boolean;
+}
+
+/** The exec driver: runs and supervises a container's process. */
+export interface ExecDriver {
+  /**
+   * Starts the container's process in `rootfs`; resolves with its pid once it has
+   * exec'd, or rejects with a WharfError whose message is Docker's (and an `exitCode`
+   * property of 125, 126 or 127) when setup or exec failed.
+   */
+  start(c: Container, rootfs: string): Promise<{ pid: number }>;
+  /** Resolves with the exit status when the process ends, also after a daemon restart. */
+  waitExit(c: Container): Promise<ExitStatus>;
+  /** Is the container's process still alive (after a daemon restart)? */
+  alive(c: Container): boolean;
+  signal(c: Container, signal: number): Promise<void>;
+  pause(c: Container): Promise<void>;
+  resume(c: Container): Promise<void>;
+  update(c: Container): Promise<void>;
+  /** Releases what the process held (cgroup, monitor files) once it has exited. */
+  cleanup(c: Container): Promise<void>;
+}
+
+export interface ContainerContext {
+  store: ContainerStore;
+  lock: KeyedLock;
+  images: ImageView;
+  layers: LayerStore;
+  exec: ExecDriver;
+  events: EventBus;
+  ncpu: number;
+  /** Publishes a container event with Docker's attributes (name, image, labels…). */
+  emit(c: Container, action: string, extra?: Record<string, string>): void;
+}
+
+export function containerEvent(events: EventBus, c: Container, action: string, extra: Record<string, string> = {}): void {
+  events.publish("container", action, c.id, {
+    ...(c.rec.Config.Labels ?? {}),
+    image: c.rec.Config.Image ?? "",
+    name: c.name,
+    ...extra,
+  });
+}

@@ -1,0 +1,77 @@
+// POST /containers/create: validate, resolve the image, merge configs, prepare the rw
+// layer and the container's own files, then register record and name together.
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { invalidParameter } from "../../errors.ts";
+import { mergeImageConfig, validateConfig, validateHostConfig, type Json } from "../../container/config.ts";
+import { configDefaults, hostConfigDefaults } from "../../container/defaults.ts";
+import { generateName, validContainerName } from "../../container/names.ts";
+import { ContainerState, nowNano } from "../../container/state.ts";
+import type { Container, ContainerRecord } from "../../container/container.ts";
+import { hostsFile, resolvConf } from "./etcfiles.ts";
+import type { ContainerContext } from "./context.ts";
+
+const supportedNetworkModes = ["default", "bridge", "none", "host"];
+
+export async function containerCreate(ctx: ContainerContext, input: { name?: string; body: Json }): Promise<{ Id: string; Warnings: string[] }> {
+  const { HostConfig: hostConfigIn = {}, NetworkingConfig = null, ...configIn } = input.body;
+  let name = input.name;
+  if (name !== undefined) {
+    if (!validContainerName.test(name)) throw invalidParameter(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    name = name.replace(/^\//, "");
+  }
+  if (!configIn.Image) throw invalidParameter("Config.Image: no image specified");
+  validateConfig(configIn);
+  validateHostConfig(hostConfigIn, ctx.ncpu);
+  const mode: string = hostConfigIn.NetworkMode || "default";
+  if (mode.startsWith("container:")) ctx.store.lookup(mode.slice("container:".length));
+  else if (!supportedNetworkModes.includes(mode)) throw invalidParameter(`network ${mode} not found`);
+
+  const image = ctx.images.resolve(configIn.Image);
+  const id = randomBytes(32).toString("hex");
+  const merged = mergeImageConfig(configIn, image.config);
+  if (!name) {
+    for (let i = 0; ; i++) {
+      name = generateName(i);
+      if (!ctx.store.nameTaken(name)) break;
+      if (i > 10) throw new Error("could not generate a unique container name");
+    }
+  }
+  const rec: ContainerRecord = {
+    ID: id,
+    Created: nowNano(),
+    Name: name,
+    Image: image.id,
+    Config: configDefaults(merged, id),
+    HostConfig: hostConfigDefaults(hostConfigIn),
+    NetworkingConfig,
+    State: new ContainerState().s,
+    RestartCount: 0,
+    Driver: ctx.layers.driverName,
+    ManuallyStopped: false,
+    HasBeenStarted: false,
+    ExecIDs: [],
+  };
+  const paths = ctx.store.paths(id);
+  await ctx.layers.createRW(id, image.topLayer);
+  try {
+    mkdirSync(paths.root, { recursive: true, mode: 0o710 });
+    writeEtcFiles(rec, paths);
+    ctx.store.add(rec);
+  } catch (err) {
+    rmSync(paths.root, { recursive: true, force: true });
+    await ctx.layers.removeRW(id).catch(() => {});
+    throw err;
+  }
+  const c = ctx.store.lookup(id);
+  ctx.emit(c, "create");
+  return { Id: id, Warnings: [] };
+}
+
+export function writeEtcFiles(rec: ContainerRecord, paths: Container["paths"]): void {
+  const hostname = rec.Config.Hostname as string;
+  const host = rec.HostConfig.NetworkMode === "host";
+  writeFileSync(paths.hostnamePath, `${host ? require("node:os").hostname() : hostname}\n`);
+  writeFileSync(paths.hostsPath, hostsFile(hostname, rec.Config.Domainname, rec.HostConfig.ExtraHosts ?? [], host));
+  writeFileSync(paths.resolvConfPath, resolvConf(rec.HostConfig, host));
+}

@@ -1,0 +1,48 @@
+// /etc/hosts and /etc/resolv.conf as Docker writes them for a container.
+import { readFileSync } from "node:fs";
+import type { Json } from "../../container/config.ts";
+
+export function hostsFile(hostname: string, domainname: string, extraHosts: string[], hostNetwork: boolean): string {
+  if (hostNetwork) {
+    try {
+      return readFileSync("/etc/hosts", "utf8");
+    } catch {}
+  }
+  const lines = [
+    "127.0.0.1\tlocalhost",
+    "::1\tlocalhost ip6-localhost ip6-loopback",
+    "fe00::0\tip6-localnet",
+    "ff00::0\tip6-mcastprefix",
+    "ff02::1\tip6-allnodes",
+    "ff02::2\tip6-allrouters",
+  ];
+  for (const h of extraHosts) {
+    const i = h.lastIndexOf(":");
+    if (i > 0) lines.push(`${h.slice(i + 1)}\t${h.slice(0, i)}`);
+  }
+  void hostname;
+  void domainname;
+  return lines.join("\n") + "\n";
+}
+
+/** The host's resolv.conf, minus loopback resolvers a container cannot reach, plus --dns*. */
+export function resolvConf(hc: Json, hostNetwork: boolean): string {
+  let host = "";
+  try {
+    host = readFileSync("/etc/resolv.conf", "utf8");
+  } catch {}
+  const lines = host.split("\n");
+  let servers = lines.filter((l) => /^\s*nameserver\s/.test(l)).map((l) => l.trim().split(/\s+/)[1]!);
+  let search = lines.filter((l) => /^\s*search\s/.test(l)).flatMap((l) => l.trim().split(/\s+/).slice(1));
+  let options = lines.filter((l) => /^\s*options\s/.test(l)).flatMap((l) => l.trim().split(/\s+/).slice(1));
+  if (!hostNetwork) servers = servers.filter((s) => !/^127\.|^::1$/.test(s));
+  if (hc.Dns?.length) servers = hc.Dns;
+  if (hc.DnsSearch?.length) search = hc.DnsSearch;
+  if (hc.DnsOptions?.length) options = hc.DnsOptions;
+  const out = [
+    ...(search.length ? [`search ${search.join(" ")}`] : []),
+    ...servers.map((s) => `nameserver ${s}`),
+    ...(options.length ? [`options ${options.join(" ")}`] : []),
+  ];
+  return out.join("\n") + "\n";
+}

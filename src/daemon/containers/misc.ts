@@ -1,0 +1,88 @@
+// pause, unpause, rename, update, wait, prune.
+import { conflict, invalidParameter } from "../../errors.ts";
+import { validContainerName } from "../../container/names.ts";
+import { validateHostConfig, type Json } from "../../container/config.ts";
+import { matchLabels, parseTimestampNano, type Filters } from "../../api/filters.ts";
+import type { WaitCondition } from "../../container/state.ts";
+import type { ContainerContext } from "./context.ts";
+import { removeContainer } from "./remove.ts";
+
+export async function containerPause(ctx: ContainerContext, ref: string, pause: boolean): Promise<void> {
+  const c = ctx.store.lookup(ref);
+  await ctx.lock.run(c.id, async () => {
+    const s = c.state.s;
+    if (!s.Running || s.Restarting) throw conflict(`Container ${c.id} is not running`);
+    if (pause && s.Paused) throw conflict(`Container ${c.id} is already paused`);
+    if (!pause && !s.Paused) throw conflict(`Container ${c.id} is not paused`);
+    await (pause ? ctx.exec.pause(c) : ctx.exec.resume(c));
+    c.state.setPaused(pause);
+    ctx.store.save(c);
+    ctx.emit(c, pause ? "pause" : "unpause");
+  });
+}
+
+export async function containerRename(ctx: ContainerContext, ref: string, newName: string): Promise<void> {
+  const c = ctx.store.lookup(ref);
+  if (!validContainerName.test(newName)) throw invalidParameter(`Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  const name = newName.replace(/^\//, "");
+  await ctx.lock.run(c.id, async () => {
+    const old = c.name;
+    if (old === name) throw invalidParameter("Renaming a container with the same name as its current name");
+    ctx.store.rename(c, name);
+    ctx.emit(c, "rename", { oldName: `/${old}` });
+  });
+}
+
+const updatable = [
+  "CpuShares", "Memory", "MemorySwap", "MemoryReservation", "NanoCpus", "CpuPeriod", "CpuQuota", "CpusetCpus",
+  "CpusetMems", "PidsLimit", "BlkioWeight", "RestartPolicy", "KernelMemoryTCP",
+];
+
+export async function containerUpdate(ctx: ContainerContext, ref: string, body: Json): Promise<{ Warnings: string[] }> {
+  const c = ctx.store.lookup(ref);
+  return await ctx.lock.run(c.id, async () => {
+    const next = { ...c.rec.HostConfig };
+    for (const k of updatable) if (body[k] !== undefined && body[k] !== null) next[k] = body[k];
+    if (body.RestartPolicy?.Name && c.rec.HostConfig.AutoRemove && body.RestartPolicy.Name !== "no") {
+      throw invalidParameter("Restart policy cannot be updated because AutoRemove is enabled for the container");
+    }
+    validateHostConfig(next, ctx.ncpu);
+    const previous = c.rec.HostConfig;
+    c.rec.HostConfig = next;
+    if (c.state.s.Running) {
+      try {
+        await ctx.exec.update(c);
+      } catch (err) {
+        c.rec.HostConfig = previous;
+        throw err;
+      }
+    }
+    ctx.store.save(c);
+    ctx.emit(c, "update");
+    return { Warnings: [] };
+  });
+}
+
+export async function containerWait(ctx: ContainerContext, ref: string, cond: WaitCondition) {
+  const c = ctx.store.lookup(ref);
+  // Subscribe now, before the response starts, so an exit in between is not missed.
+  const p = c.state.wait(cond);
+  return () => p;
+}
+
+export async function containersPrune(ctx: ContainerContext, f: Filters): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }> {
+  const until = f.get("until")?.[0];
+  const untilMs = until ? Number(parseTimestampNano(until, "until") / 1_000_000n) : undefined;
+  const deleted: string[] = [];
+  for (const c of ctx.store.all()) {
+    if (c.state.s.Running) continue;
+    if (untilMs !== undefined && Date.parse(c.rec.Created) >= untilMs) continue;
+    if (!matchLabels(c.rec.Config.Labels, f.get("label"))) continue;
+    const notLabels = f.get("label!");
+    if (notLabels?.length && matchLabels(c.rec.Config.Labels, notLabels)) continue;
+    await removeContainer(ctx, c, { volumes: false });
+    deleted.push(c.id);
+  }
+  ctx.events.publish("container", "prune", "", { reclaimed: "0" });
+  return { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: 0 };
+}

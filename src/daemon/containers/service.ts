@@ -1,0 +1,144 @@
+// The daemon's container backend: the verbs behind the containers router, the list and
+// inspect views, logs, and the restore step of daemon start.
+import { readdirSync, lstatSync } from "node:fs";
+import { join } from "node:path";
+import type { ContainerBackend } from "../../api/routers/containers/backend.ts";
+import type { LogsBackend } from "../../api/routers/containers/io.ts";
+import type { Json } from "../../container/config.ts";
+import type { Filters } from "../../api/filters.ts";
+import type { WaitCondition } from "../../container/state.ts";
+import { filterContainers } from "../../container/filter.ts";
+import { readLog } from "../../logs/jsonfile.ts";
+import type { ContainerContext } from "./context.ts";
+import { containerCreate } from "./create.ts";
+import { containerStart, runProcess, superviseExit } from "./start.ts";
+import { containerKill, containerRestart, containerStop } from "./stop.ts";
+import { containerRemove } from "./remove.ts";
+import { containerPause, containerRename, containersPrune, containerUpdate, containerWait } from "./misc.ts";
+import { logger } from "../../log.ts";
+import { notImplemented } from "../../errors.ts";
+
+const log = logger("containers");
+
+export class ContainerService implements ContainerBackend, LogsBackend {
+  constructor(private readonly ctx: ContainerContext) {}
+
+  containerCreate(input: { name?: string; body: Json }) {
+    return containerCreate(this.ctx, input);
+  }
+  containerStart(ref: string) {
+    return containerStart(this.ctx, ref);
+  }
+  containerStop(ref: string, opts: { timeout?: number; signal?: string }) {
+    return containerStop(this.ctx, ref, opts);
+  }
+  containerKill(ref: string, signal?: string) {
+    return containerKill(this.ctx, ref, signal);
+  }
+  containerRestart(ref: string, opts: { timeout?: number; signal?: string }) {
+    return containerRestart(this.ctx, ref, opts);
+  }
+  containerWait(ref: string, cond: WaitCondition) {
+    return containerWait(this.ctx, ref, cond);
+  }
+  containerRemove(ref: string, opts: { force: boolean; volumes: boolean; link: boolean }) {
+    return containerRemove(this.ctx, ref, opts);
+  }
+  containerPause(ref: string) {
+    return containerPause(this.ctx, ref, true);
+  }
+  containerUnpause(ref: string) {
+    return containerPause(this.ctx, ref, false);
+  }
+  containerRename(ref: string, name: string) {
+    return containerRename(this.ctx, ref, name);
+  }
+  containerUpdate(ref: string, body: Json) {
+    return containerUpdate(this.ctx, ref, body);
+  }
+  containersPrune(filters: Filters) {
+    return containersPrune(this.ctx, filters);
+  }
+
+  async containerList(opts: { all: boolean; limit?: number; size: boolean; filters: Filters }): Promise<Json[]> {
+    const list = filterContainers(this.ctx.store.all(), opts.filters, opts, {
+      find: (ref) => this.ctx.store.find(ref),
+      imageMatches: (c, ref) => this.ctx.images.matches(c.rec.Image, ref),
+    });
+    return list.map((c) =>
+      c.listEntry(c.rec.Config.Image, opts.size ? { SizeRw: this.sizeRw(c.id), SizeRootFs: 0 } : undefined),
+    );
+  }
+
+  async containerInspect(ref: string, opts: { size: boolean }): Promise<Json> {
+    const c = this.ctx.store.lookup(ref);
+    return c.inspect({
+      graphDriverData: { UpperDir: this.ctx.layers.rwDiffPath(c.id) },
+      ...(opts.size ? { sizeRw: this.sizeRw(c.id), sizeRootFs: 0 } : {}),
+    });
+  }
+
+  async containerLogs(ref: string, opts: { follow: boolean; tail?: number; sinceNano?: bigint; untilNano?: bigint; closed: Promise<void> }) {
+    const c = this.ctx.store.lookup(ref);
+    if (c.rec.HostConfig.LogConfig?.Type === "none") {
+      throw notImplemented("configured logging driver does not support reading");
+    }
+    // Following a stopped container returns what is there and ends (COMPAT).
+    const stop = c.state.s.Running ? Promise.race([c.state.wait("not-running"), opts.closed]) : Promise.resolve();
+    const follow = opts.follow && c.state.s.Running;
+    return {
+      tty: !!c.rec.Config.Tty,
+      entries: readLog(c.paths.logPath, { follow, tail: opts.tail, sinceNano: opts.sinceNano, untilNano: opts.untilNano, stop }),
+    };
+  }
+
+  counts() {
+    const all = this.ctx.store.all();
+    const running = all.filter((c) => c.state.s.Running && !c.state.s.Paused).length;
+    const paused = all.filter((c) => c.state.s.Paused).length;
+    return { total: all.length, running, paused, stopped: all.length - running - paused };
+  }
+
+  /**
+   * Daemon start: reattach to containers whose process survived, settle the ones that
+   * ended while the daemon was away (their real exit code comes from the exec driver),
+   * and start those whose restart policy says so.
+   */
+  async restore(): Promise<void> {
+    for (const c of this.ctx.store.load()) {
+      try {
+        if (c.state.s.Running && this.ctx.exec.alive(c)) {
+          superviseExit(this.ctx, c);
+          continue;
+        }
+        if (c.state.s.Running) superviseExit(this.ctx, c); // the driver reports the recorded exit
+        const p = c.rec.HostConfig.RestartPolicy?.Name;
+        if (!c.state.s.Running && (p === "always" || (p === "unless-stopped" && !c.rec.ManuallyStopped)) && c.rec.HasBeenStarted) {
+          await this.ctx.lock.run(c.id, () => runProcess(this.ctx, c));
+        }
+      } catch (err) {
+        log.error(`restoring container ${c.id}:`, err);
+      }
+    }
+  }
+
+  private sizeRw(id: string): number {
+    return dirSize(this.ctx.layers.rwDiffPath(id));
+  }
+}
+
+function dirSize(path: string): number {
+  let total = 0;
+  let entries: string[];
+  try {
+    entries = readdirSync(path);
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const p = join(path, e);
+    const st = lstatSync(p);
+    total += st.isDirectory() ? dirSize(p) : st.isFile() ? st.size : 0;
+  }
+  return total;
+}
