@@ -38,6 +38,8 @@ export interface ExecDriver {
   pause(c: Container): Promise<void>;
   resume(c: Container): Promise<void>;
   update(c: Container): Promise<void>;
+  /** A writer to the container's stdin (OpenStdin containers), for attach. */
+  openStdin(c: Container): Promise<NodeJS.WritableStream | undefined>;
   /** Releases what the process held (cgroup, monitor files) once it has exited. */
   cleanup(c: Container): Promise<void>;
 }

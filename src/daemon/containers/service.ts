@@ -3,7 +3,8 @@
 import { readdirSync, lstatSync } from "node:fs";
 import { join } from "node:path";
 import type { ContainerBackend } from "../../api/routers/containers/backend.ts";
-import type { LogsBackend } from "../../api/routers/containers/io.ts";
+import type { AttachBackend, LogsBackend } from "../../api/routers/containers/io.ts";
+import { containerAttach, type AttachOptions } from "./attach.ts";
 import type { Json } from "../../container/config.ts";
 import type { Filters } from "../../api/filters.ts";
 import type { WaitCondition } from "../../container/state.ts";
@@ -20,7 +21,7 @@ import { notImplemented } from "../../errors.ts";
 
 const log = logger("containers");
 
-export class ContainerService implements ContainerBackend, LogsBackend {
+export class ContainerService implements ContainerBackend, LogsBackend, AttachBackend {
   constructor(private readonly ctx: ContainerContext) {}
 
   containerCreate(input: { name?: string; body: Json }) {
@@ -58,6 +59,9 @@ export class ContainerService implements ContainerBackend, LogsBackend {
   }
   containersPrune(filters: Filters) {
     return containersPrune(this.ctx, filters);
+  }
+  containerAttach(ref: string, opts: AttachOptions) {
+    return containerAttach(this.ctx, ref, opts);
   }
 
   async containerList(opts: { all: boolean; limit?: number; size: boolean; filters: Filters }): Promise<Json[]> {

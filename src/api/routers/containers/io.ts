@@ -64,3 +64,31 @@ export function logRoutes(b: LogsBackend): Route[] {
     },
   ];
 }
+
+export interface AttachBackend {
+  containerAttach(
+    ref: string,
+    opts: { stream: boolean; logs: boolean; stdin: boolean; stdout: boolean; stderr: boolean; detachKeys?: string },
+  ): Promise<{ tty: boolean; run(socket: import("node:stream").Duplex): Promise<void> }>;
+}
+
+export function attachRoutes(b: AttachBackend): Route[] {
+  return [
+    {
+      method: "POST",
+      path: "/containers/{id}/attach",
+      handler: async (req) => {
+        const q = req.query;
+        const a = await b.containerAttach(req.params.id!, {
+          stream: boolParam(q, "stream"),
+          logs: boolParam(q, "logs"),
+          stdin: boolParam(q, "stdin"),
+          stdout: boolParam(q, "stdout"),
+          stderr: boolParam(q, "stderr"),
+          detachKeys: q.get("detachKeys") || undefined,
+        });
+        return { kind: "hijack", contentType: a.tty ? rawStream : multiplexed, run: a.run };
+      },
+    },
+  ];
+}

@@ -1,0 +1,98 @@
+// Attach: the container's output follows its json-file log from now on (plus the
+// backlog with logs=1); stdin goes to the exec driver's stdin writer. The stream ends
+// when the container exits, or when the client types the detach keys.
+import type { Duplex } from "node:stream";
+import type { Container } from "../../container/container.ts";
+import { readLog } from "../../logs/jsonfile.ts";
+import { frame, STDERR, STDOUT } from "../../streams/stdcopy.ts";
+import { invalidParameter } from "../../errors.ts";
+import type { ContainerContext } from "./context.ts";
+
+export interface AttachOptions {
+  stream: boolean;
+  logs: boolean;
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  detachKeys?: string;
+}
+
+/** `ctrl-p,ctrl-q` → [16, 17]; Docker's syntax: `a`-`z`, `ctrl-@`…`ctrl-_`, comma separated. */
+export function parseDetachKeys(spec: string): number[] {
+  return spec.split(",").map((k) => {
+    const key = k.trim();
+    if (key.length === 1) return key.charCodeAt(0);
+    const m = /^ctrl-([a-z@\[\\\]^_])$/i.exec(key);
+    if (!m) throw invalidParameter(`Invalid detach keys (${spec}) provided`);
+    const ch = m[1]!.toLowerCase();
+    return ch >= "a" && ch <= "z" ? ch.charCodeAt(0) - 96 : ch.charCodeAt(0) - 64;
+  });
+}
+
+export async function containerAttach(ctx: ContainerContext, ref: string, opts: AttachOptions) {
+  const c = ctx.store.lookup(ref);
+  const keys = parseDetachKeys(opts.detachKeys || "ctrl-p,ctrl-q");
+  const tty = !!c.rec.Config.Tty;
+  // Subscribe before the client's start request can arrive.
+  const ended = c.state.s.Running ? c.state.wait("not-running") : c.state.wait("next-exit");
+  return {
+    tty,
+    run: (socket: Duplex) => pumpAttach(ctx, c, socket, opts, keys, tty, ended),
+  };
+}
+
+async function pumpAttach(
+  ctx: ContainerContext,
+  c: Container,
+  socket: Duplex,
+  opts: AttachOptions,
+  keys: number[],
+  tty: boolean,
+  ended: Promise<unknown>,
+): Promise<void> {
+  let detach!: () => void;
+  const detached = new Promise<void>((r) => (detach = r));
+  const clientGone = new Promise<void>((r) => {
+    socket.once("close", r);
+    socket.once("error", () => r());
+  });
+  if (opts.stdin && c.rec.Config.OpenStdin) void forwardStdin(ctx, c, socket, keys, detach);
+  if (!opts.stream && !opts.logs) return;
+  const entries = readLog(c.paths.logPath, {
+    tail: opts.logs ? undefined : 0,
+    follow: opts.stream,
+    stop: Promise.race([ended, detached, clientGone]),
+  });
+  for await (const e of entries) {
+    if ((e.stream === "stdout" && !opts.stdout) || (e.stream === "stderr" && !opts.stderr)) continue;
+    const bytes = new TextEncoder().encode(e.log);
+    socket.write(tty ? bytes : frame(e.stream === "stderr" ? STDERR : STDOUT, bytes));
+  }
+}
+
+async function forwardStdin(ctx: ContainerContext, c: Container, socket: Duplex, keys: number[], detach: () => void): Promise<void> {
+  const stdin = await ctx.exec.openStdin(c);
+  if (!stdin) return;
+  let matched = 0;
+  socket.on("data", (chunk: Buffer) => {
+    // Detach keys are matched across chunks; bytes of a partial match are held back.
+    const out: number[] = [];
+    for (const b of chunk) {
+      if (b === keys[matched]) {
+        matched++;
+        if (matched === keys.length) {
+          detach();
+          return;
+        }
+        continue;
+      }
+      if (matched) out.push(...keys.slice(0, matched));
+      matched = 0;
+      out.push(b);
+    }
+    if (out.length) stdin.write(Buffer.from(out));
+  });
+  socket.on("end", () => {
+    if (c.rec.Config.StdinOnce) stdin.end();
+  });
+}
