@@ -29,7 +29,7 @@ export interface ExecDriver {
    * exec'd, or rejects with a WharfError whose message is Docker's (and an `exitCode`
    * property of 125, 126 or 127) when setup or exec failed.
    */
-  start(c: Container, rootfs: string): Promise<{ pid: number }>;
+  start(c: Container, rootfs: string): Promise<{ pid: number; startedAt?: string }>;
   /** Resolves with the exit status when the process ends, also after a daemon restart. */
   waitExit(c: Container): Promise<ExitStatus>;
   /** Is the container's process still alive (after a daemon restart)? */

@@ -29,8 +29,8 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
   try {
     rootfs = await ctx.layers.mountRW(c.id);
     writeEtcFiles(c.rec, c.paths);
-    const { pid } = await ctx.exec.start(c, rootfs);
-    c.state.setRunning(pid);
+    const { pid, startedAt } = await ctx.exec.start(c, rootfs);
+    c.state.setRunning(pid, startedAt);
   } catch (err) {
     const exitCode = (err as { exitCode?: number }).exitCode ?? 125;
     c.state.setStartFailed(exitCode, errorMessage(err));

@@ -1,0 +1,121 @@
+// The exec driver over the runtime: turns a container record into the runtime's
+// ContainerSpec and maps its calls onto the container's id and directory.
+import { createWriteStream } from "node:fs";
+import type { Container } from "../../container/container.ts";
+import type { ContainerSpec, NetworkMode, Resources, Runtime } from "../../runtime/types.ts";
+import { pathAndArgs, type Json } from "../../container/config.ts";
+import { conflict } from "../../errors.ts";
+import type { ExecDriver } from "./context.ts";
+
+export function resourcesOf(hc: Json): Resources {
+  return {
+    memory: hc.Memory || undefined,
+    memorySwap: hc.MemorySwap || undefined,
+    memoryReservation: hc.MemoryReservation || undefined,
+    nanoCpus: hc.NanoCpus || undefined,
+    cpuShares: hc.CpuShares || undefined,
+    cpuPeriod: hc.CpuPeriod || undefined,
+    cpuQuota: hc.CpuQuota || undefined,
+    cpusetCpus: hc.CpusetCpus || undefined,
+    cpusetMems: hc.CpusetMems || undefined,
+    pidsLimit: hc.PidsLimit ?? undefined,
+  };
+}
+
+export function specOf(c: Container, rootfs: string, network: NetworkMode): ContainerSpec {
+  const { Config: cfg, HostConfig: hc } = c.rec;
+  const { Path, Args } = pathAndArgs(cfg);
+  return {
+    id: c.id,
+    rootfs,
+    stateDir: c.paths.root,
+    logPath: hc.LogConfig?.Type === "none" ? "" : c.paths.logPath,
+    args: [Path, ...Args],
+    env: cfg.Env ?? [],
+    cwd: cfg.WorkingDir || undefined,
+    user: cfg.User || undefined,
+    groupAdd: hc.GroupAdd ?? undefined,
+    hostname: cfg.Hostname,
+    domainname: cfg.Domainname || undefined,
+    etcFiles: { hostname: c.paths.hostnamePath, hosts: c.paths.hostsPath, resolvConf: c.paths.resolvConfPath },
+    mounts: tmpfsMounts(hc.Tmpfs),
+    network,
+    readOnlyRootfs: !!hc.ReadonlyRootfs,
+    shmSize: hc.ShmSize || undefined,
+    privileged: !!hc.Privileged,
+    capAdd: hc.CapAdd ?? undefined,
+    capDrop: hc.CapDrop ?? undefined,
+    noNewPrivileges: (hc.SecurityOpt ?? []).some((o: string) => /^no-new-privileges(:true|=true)?$/.test(o)),
+    ulimits: (hc.Ulimits ?? []).map((u: Json) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
+    sysctls: hc.Sysctls ?? undefined,
+    init: !!hc.Init,
+    openStdin: !!cfg.OpenStdin,
+    resources: resourcesOf(hc),
+  };
+}
+
+function tmpfsMounts(tmpfs: Record<string, string> | undefined) {
+  return Object.entries(tmpfs ?? {}).map(([destination, options]) => ({
+    source: "tmpfs",
+    destination,
+    type: "tmpfs" as const,
+    options: options || undefined,
+  }));
+}
+
+export class RuntimeExecDriver implements ExecDriver {
+  constructor(
+    private readonly runtime: Runtime,
+    /** Resolves `container:NAME` network modes to the other container. */
+    private readonly lookup: (ref: string) => Container,
+  ) {}
+
+  private network(c: Container): NetworkMode {
+    const mode: string = c.rec.HostConfig.NetworkMode || "default";
+    if (mode === "host") return { mode: "host" };
+    if (mode.startsWith("container:")) {
+      const other = this.lookup(mode.slice("container:".length));
+      if (!other.state.s.Running) throw conflict(`cannot join network of a non running container: ${other.id}`);
+      return { mode: "path", path: `/proc/${other.state.s.Pid}/ns/net` };
+    }
+    // The bridge comes with the networking work; until then bridge containers get lo only.
+    return { mode: "none" };
+  }
+
+  async start(c: Container, rootfs: string) {
+    return await this.runtime.start(specOf(c, rootfs, this.network(c)));
+  }
+
+  waitExit(c: Container) {
+    return this.runtime.wait(c.id, c.paths.root);
+  }
+
+  alive(c: Container): boolean {
+    return this.runtime.alive(c.paths.root);
+  }
+
+  async signal(c: Container, signal: number) {
+    this.runtime.signal(c.paths.root, signal);
+  }
+
+  pause(c: Container) {
+    return this.runtime.pause(c.id);
+  }
+
+  resume(c: Container) {
+    return this.runtime.resume(c.id);
+  }
+
+  update(c: Container) {
+    return this.runtime.update(c.id, resourcesOf(c.rec.HostConfig));
+  }
+
+  async openStdin(c: Container) {
+    if (!c.rec.Config.OpenStdin) return undefined;
+    return createWriteStream(this.runtime.stdinPath(c.paths.root));
+  }
+
+  cleanup(c: Container) {
+    return this.runtime.cleanup(c.id, c.paths.root);
+  }
+}
