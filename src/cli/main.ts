@@ -27,6 +27,7 @@ const subCommands = {
   rename: lifecycle("rename"),
   ps: () => import("./commands/ps.ts").then((m) => m.default),
   logs: () => import("./commands/logs.ts").then((m) => m.default),
+  inspect: () => import("./commands/inspect.ts").then((m) => m.default),
 };
 
 const root = defineCommand({

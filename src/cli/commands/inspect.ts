@@ -1,0 +1,51 @@
+import { defineCommand } from "citty";
+import { getClient } from "../context.ts";
+import { bool, parseFlags, str } from "../flags.ts";
+import { formatOne } from "../render/format.ts";
+import { ExitError } from "../exit.ts";
+import { WharfError } from "../../errors.ts";
+
+const kinds: Record<string, (ref: string, size: boolean) => string> = {
+  container: (ref, size) => `/containers/${encodeURIComponent(ref)}/json${size ? "?size=1" : ""}`,
+  image: (ref) => `/images/${encodeURIComponent(ref)}/json`,
+  network: (ref) => `/networks/${encodeURIComponent(ref)}`,
+  volume: (ref) => `/volumes/${encodeURIComponent(ref)}`,
+};
+
+export default defineCommand({
+  meta: { name: "inspect", description: "Return low-level information on wharf objects" },
+  async run({ rawArgs }) {
+    const p = parseFlags(
+      rawArgs,
+      [
+        { name: "format", short: "f", type: "string" },
+        { name: "type", type: "string" },
+        { name: "size", short: "s", type: "bool" },
+      ],
+      { stopAtPositional: false },
+    );
+    if (!p.positionals.length) throw new ExitError(1, `"inspect" requires at least 1 argument.\nSee 'wharf inspect --help'.`);
+    const type = str(p, "type");
+    if (type && !kinds[type]) throw new ExitError(1, `"${type}" is not a valid value for --type`);
+    const order = type ? [type] : Object.keys(kinds);
+    const found: unknown[] = [];
+    const errors: string[] = [];
+    for (const ref of p.positionals) {
+      let hit: unknown;
+      for (const kind of order) {
+        try {
+          hit = await getClient().json("GET", kinds[kind]!(ref, bool(p, "size")));
+          break;
+        } catch (err) {
+          if (!(err instanceof WharfError && err.kind === "notFound")) throw err;
+        }
+      }
+      if (hit === undefined) errors.push(`Error: No such object: ${ref}`);
+      else found.push(hit);
+    }
+    const format = str(p, "format");
+    if (format) for (const o of found) process.stdout.write(formatOne(format, o));
+    else process.stdout.write(JSON.stringify(found, null, 4) + "\n");
+    if (errors.length) throw new ExitError(1, errors.join("\n"));
+  },
+});
