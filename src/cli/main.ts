@@ -28,6 +28,7 @@ const subCommands = {
   ps: () => import("./commands/ps.ts").then((m) => m.default),
   logs: () => import("./commands/logs.ts").then((m) => m.default),
   inspect: () => import("./commands/inspect.ts").then((m) => m.default),
+  container: () => import("./commands/container.ts").then((m) => m.default),
 };
 
 const root = defineCommand({

@@ -1,0 +1,27 @@
+// `wharf container VERB`: the same commands under docker's management-command names.
+import { defineCommand } from "citty";
+
+const lifecycle = (name: string) => () => import("./lifecycle.ts").then((m) => (m as Record<string, any>)[name]);
+
+export default defineCommand({
+  meta: { name: "container", description: "Manage containers" },
+  subCommands: {
+    ls: () => import("./ps.ts").then((m) => m.default),
+    list: () => import("./ps.ts").then((m) => m.default),
+    ps: () => import("./ps.ts").then((m) => m.default),
+    run: () => import("./run.ts").then((m) => m.default),
+    create: () => import("./create.ts").then((m) => m.default),
+    inspect: () => import("./inspect.ts").then((m) => m.default),
+    logs: () => import("./logs.ts").then((m) => m.default),
+    start: lifecycle("start"),
+    stop: lifecycle("stop"),
+    restart: lifecycle("restart"),
+    kill: lifecycle("kill"),
+    rm: lifecycle("rm"),
+    remove: lifecycle("rm"),
+    pause: lifecycle("pause"),
+    unpause: lifecycle("unpause"),
+    wait: lifecycle("wait"),
+    rename: lifecycle("rename"),
+  },
+});
