@@ -29,6 +29,7 @@ const subCommands = {
   logs: () => import("./commands/logs.ts").then((m) => m.default),
   inspect: () => import("./commands/inspect.ts").then((m) => m.default),
   container: () => import("./commands/container.ts").then((m) => m.default),
+  update: () => import("./commands/update.ts").then((m) => m.default),
 };
 
 const root = defineCommand({

@@ -23,5 +23,7 @@ export default defineCommand({
     unpause: lifecycle("unpause"),
     wait: lifecycle("wait"),
     rename: lifecycle("rename"),
+    update: () => import("./update.ts").then((m) => m.default),
+    prune: () => import("./container-prune.ts").then((m) => m.default),
   },
 });
