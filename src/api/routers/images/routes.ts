@@ -1,0 +1,126 @@
+// Image routes: parse, call the backend, encode. No business logic.
+import { empty, json, type ApiRequest, type ApiResponse, type Route } from "../../types.ts";
+import { boolParam } from "../../query.ts";
+import { parseFilters } from "../../filters.ts";
+import { invalidParameter, notImplemented } from "../../../errors.ts";
+import type { ImageBackend } from "./backend.ts";
+
+const pruneFilters = ["dangling", "until", "label", "label!"];
+const maxNameSegments = 6;
+
+/**
+ * Image names hold slashes (`wharf-fixture/multilayer:1.0`, `host:5000/a/b`) and the docker
+ * CLI sends them unescaped, so a `{name}` route is registered for 1…6 path segments.
+ */
+function named(method: string, suffix: string, handler: (req: ApiRequest, name: string) => Promise<ApiResponse>): Route[] {
+  const routes: Route[] = [];
+  for (let n = 1; n <= maxNameSegments; n++) {
+    const parts = Array.from({ length: n }, (_, i) => `{n${i}}`);
+    routes.push({
+      method,
+      path: `/images/${parts.join("/")}${suffix}`,
+      handler: (req) => handler(req, Array.from({ length: n }, (_, i) => req.params[`n${i}`]).join("/")),
+    });
+  }
+  return routes;
+}
+
+export function imageRoutes(b: ImageBackend): Route[] {
+  return [
+    {
+      method: "GET",
+      path: "/images/json",
+      handler: async (req) =>
+        json(
+          await b.imageList({
+            all: boolParam(req.query, "all"),
+            digests: boolParam(req.query, "digests"),
+            filters: parseFilters(req.query.get("filters")),
+            version: req.version,
+          }),
+        ),
+    },
+    {
+      method: "POST",
+      path: "/images/load",
+      handler: async (req) => {
+        const lines = await b.imageLoad(req.bodyStream());
+        return {
+          kind: "stream",
+          status: 200,
+          contentType: "application/json",
+          run: async (sink) => {
+            for (const l of lines) sink.write(JSON.stringify({ stream: `${l}\n` }) + "\n");
+          },
+        };
+      },
+    },
+    {
+      method: "POST",
+      path: "/images/prune",
+      handler: async (req) => json(await b.imagesPrune(parseFilters(req.query.get("filters"), pruneFilters))),
+    },
+    {
+      method: "GET",
+      path: "/images/get",
+      handler: async (req) => tarResponse(await b.imageSave(namesParam(req.query))),
+    },
+    {
+      method: "POST",
+      path: "/images/create",
+      handler: async (req) => {
+        const q = req.query;
+        const src = q.get("fromSrc");
+        if (!src) {
+          if (q.get("fromImage")) throw notImplemented("pulling images is not implemented yet: use docker load or docker import");
+          throw invalidParameter("fromImage or fromSrc is required");
+        }
+        const id = await b.imageImport(req.bodyStream(), {
+          src,
+          repo: q.get("repo") || undefined,
+          tag: q.get("tag") || undefined,
+          message: q.get("message") || undefined,
+          changes: q.getAll("changes"),
+          platform: q.get("platform") || undefined,
+        });
+        return {
+          kind: "stream",
+          status: 200,
+          contentType: "application/json",
+          run: async (sink) => sink.write(JSON.stringify({ status: id }) + "\n"),
+        };
+      },
+    },
+    ...named("GET", "/json", async (req, name) => json(await b.imageInspect(name, req.version))),
+    ...named("GET", "/history", async (_req, name) => json(await b.imageHistory(name))),
+    ...named("GET", "/get", async (_req, name) => tarResponse(await b.imageSave([name]))),
+    ...named("POST", "/tag", async (req, name) => {
+      await b.imageTag(name, req.query.get("repo") ?? "", req.query.get("tag") || undefined);
+      return empty(201);
+    }),
+    ...named("DELETE", "", async (req, name) =>
+      json(await b.imageDelete(name, { force: boolParam(req.query, "force"), noprune: boolParam(req.query, "noprune") })),
+    ),
+  ];
+}
+
+/** `names=a&names=b`; older clients also sent one comma-separated value. */
+function namesParam(q: URLSearchParams): string[] {
+  const names = q.getAll("names").flatMap((n) => n.split(",")).filter(Boolean);
+  if (!names.length) throw invalidParameter("names: at least one image name is required");
+  return names;
+}
+
+function tarResponse(archive: AsyncIterable<Uint8Array>): ApiResponse {
+  return {
+    kind: "stream",
+    status: 200,
+    contentType: "application/x-tar",
+    run: async (sink) => {
+      for await (const chunk of archive) {
+        if (sink.isClosed) return;
+        sink.write(chunk);
+      }
+    },
+  };
+}

@@ -1,0 +1,166 @@
+// Reads the two archive formats `docker load` accepts out of a spool, into load plans:
+// a docker-archive (`manifest.json`, `repositories`, `<id>/layer.tar` or `blobs/sha256/…`)
+// and an OCI image layout (`oci-layout`, `index.json`, blobs, nested indexes). Every
+// name, digest and count is checked here, before anything touches the stores.
+import { invalidParameter } from "../errors.ts";
+import type { Digest } from "../storage/types.ts";
+import { parseImageConfig, sha256, type ImageConfigJson } from "./store.ts";
+import { parseNormalized, withDefaultTag, type Reference } from "./reference.ts";
+import type { Spool, SpooledFile } from "./spool.ts";
+import { goArch } from "../sys/host.ts";
+
+export interface LoadPlan {
+  raw: Buffer;
+  config: ImageConfigJson;
+  id: Digest;
+  layers: SpooledFile[];
+  tags: Reference[];
+}
+
+const bad = (msg: string) => invalidParameter(`invalid archive: ${msg}`);
+
+function parseJson(raw: Buffer, name: string): any {
+  try {
+    return JSON.parse(raw.toString("utf8"));
+  } catch (err) {
+    throw bad(`${name} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** A file named like a blob (`…/sha256/<hex>`) must hash to that name. */
+function checkBlobName(name: string, f: SpooledFile): void {
+  const m = /(?:^|\/)sha256\/([a-f0-9]{64})$/.exec(name);
+  if (m && f.digest !== `sha256:${m[1]}`) throw bad(`${name} does not match its digest (its content is ${f.digest})`);
+}
+
+function parseTag(s: unknown, where: string): Reference {
+  if (typeof s !== "string") throw bad(`${where} has a tag that is not a string`);
+  try {
+    return withDefaultTag(parseNormalized(s));
+  } catch (err) {
+    throw bad(`${where} has an invalid tag ${JSON.stringify(s)}: ${(err as Error).message}`);
+  }
+}
+
+async function isGzip(f: SpooledFile): Promise<boolean> {
+  const head = new Uint8Array(await Bun.file(f.path).slice(0, 2).arrayBuffer());
+  return head[0] === 0x1f && head[1] === 0x8b;
+}
+
+export async function dockerArchivePlans(spool: Spool): Promise<LoadPlan[]> {
+  const manifest = parseJson(await spool.read("manifest.json", "the archive"), "manifest.json");
+  if (!Array.isArray(manifest)) throw bad("manifest.json is not a list of images");
+  const plans: LoadPlan[] = [];
+  for (const [i, m] of manifest.entries()) {
+    const where = `manifest.json entry ${i}`;
+    if (!m || typeof m.Config !== "string" || !Array.isArray(m.Layers ?? [])) throw bad(`${where} needs Config (a file name) and Layers (a list)`);
+    const cfgFile = spool.lookup(m.Config);
+    if (!cfgFile) throw bad(`manifest.json names ${m.Config}, which is not in the archive`);
+    checkBlobName(m.Config, cfgFile);
+    const raw = await spool.read(m.Config, "manifest.json");
+    const config = parseImageConfig(raw, m.Config);
+    const diffIds = config.rootfs!.diff_ids;
+    const names: string[] = m.Layers ?? [];
+    if (diffIds.length !== names.length) {
+      throw bad(`${m.Config} lists ${diffIds.length} layer diff ids but manifest.json lists ${names.length} layers`);
+    }
+    const layers: SpooledFile[] = [];
+    for (const [j, name] of names.entries()) {
+      if (typeof name !== "string") throw bad(`${where} has a layer name that is not a string`);
+      const f = spool.lookup(name);
+      if (!f) throw bad(`manifest.json names ${name}, which is not in the archive`);
+      checkBlobName(name, f);
+      // An uncompressed layer's file digest is its diff id: catch a mismatch before applying it.
+      if (f.digest !== diffIds[j] && !(await isGzip(f))) {
+        throw bad(`layer ${name} has digest ${f.digest}, but the image config expects diff id ${diffIds[j]}`);
+      }
+      layers.push(f);
+    }
+    const tags = ((m.RepoTags ?? []) as unknown[]).map((t) => parseTag(t, where));
+    plans.push({ raw, config, id: sha256(raw), layers, tags });
+  }
+  return plans;
+}
+
+const indexTypes = ["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"];
+const manifestTypes = ["application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json"];
+
+interface Descriptor {
+  mediaType?: string;
+  digest: string;
+  size: number;
+  annotations?: Record<string, string>;
+  platform?: { os?: string; architecture?: string };
+}
+
+function checkDescriptor(d: any, where: string): Descriptor {
+  if (!d || typeof d.digest !== "string" || !/^sha256:[a-f0-9]{64}$/.test(d.digest)) {
+    throw bad(`${where} has a descriptor without a valid sha256 digest`);
+  }
+  return d;
+}
+
+/** A blob of the layout, checked against its descriptor's digest and size. */
+function blob(spool: Spool, d: Descriptor, what: string): SpooledFile {
+  const name = `blobs/sha256/${d.digest.slice(7)}`;
+  const f = spool.lookup(name);
+  if (!f) throw bad(`${what} names blob ${d.digest}, which is not in the archive`);
+  if (f.digest !== d.digest) throw bad(`blob ${d.digest} does not match its digest (its content is ${f.digest})`);
+  if (typeof d.size === "number" && d.size !== f.size) throw bad(`blob ${d.digest} has ${f.size} bytes, its descriptor says ${d.size}`);
+  return f;
+}
+
+/** The name an OCI index gives an image: containerd's annotation, or a full ref.name. */
+function ociName(d: Descriptor): Reference[] {
+  const a = d.annotations ?? {};
+  const name = a["io.containerd.image.name"] ?? a["org.opencontainers.image.ref.name"];
+  // A bare ref.name (`1.0`) is only a tag within the layout, not an image name.
+  if (!name || !/[/:]/.test(name)) return [];
+  return [parseTag(name, "index.json annotation")];
+}
+
+export async function ociPlans(spool: Spool): Promise<LoadPlan[]> {
+  if (!spool.has("oci-layout")) throw bad("index.json without oci-layout: not an OCI image layout");
+  const layout = parseJson(await spool.read("oci-layout", "the OCI layout"), "oci-layout");
+  if (layout?.imageLayoutVersion !== "1.0.0") throw bad(`unsupported OCI layout version ${JSON.stringify(layout?.imageLayoutVersion)}`);
+  const index = parseJson(await spool.read("index.json", "the OCI layout"), "index.json");
+  const plans: LoadPlan[] = [];
+  await walkIndex(spool, index, "index.json", [], plans, 0);
+  if (!plans.length) throw bad(`index.json holds no image for linux/${goArch()}`);
+  return plans;
+}
+
+async function walkIndex(spool: Spool, index: any, where: string, names: Reference[], plans: LoadPlan[], depth: number): Promise<void> {
+  if (depth > 8) throw bad("indexes nested too deeply");
+  if (!Array.isArray(index?.manifests)) throw bad(`${where} has no manifests list`);
+  for (const raw of index.manifests) {
+    const d = checkDescriptor(raw, where);
+    const p = d.platform;
+    if (p && ((p.os && p.os !== "linux") || (p.architecture && p.architecture !== goArch()))) continue;
+    const own = ociName(d);
+    const tags = own.length ? own : names;
+    const f = blob(spool, d, where);
+    const body = parseJson(Buffer.from(await Bun.file(f.path).arrayBuffer()), d.digest);
+    const type = d.mediaType ?? body.mediaType;
+    if (indexTypes.includes(type) || (!type && Array.isArray(body.manifests))) {
+      await walkIndex(spool, body, `index ${d.digest}`, tags, plans, depth + 1);
+    } else if (manifestTypes.includes(type) || (!type && body.config)) {
+      plans.push(await manifestPlan(spool, body, d.digest, tags));
+    }
+  }
+}
+
+async function manifestPlan(spool: Spool, m: any, digest: string, tags: Reference[]): Promise<LoadPlan> {
+  const where = `manifest ${digest}`;
+  const cd = checkDescriptor(m.config, where);
+  const cfgFile = blob(spool, cd, where);
+  const raw = Buffer.from(await Bun.file(cfgFile.path).arrayBuffer());
+  const config = parseImageConfig(raw, cd.digest);
+  const layerDescs: Descriptor[] = (Array.isArray(m.layers) ? m.layers : []).map((l: any) => checkDescriptor(l, where));
+  const diffIds = config.rootfs!.diff_ids;
+  if (diffIds.length !== layerDescs.length) {
+    throw bad(`config ${cd.digest} lists ${diffIds.length} layer diff ids but ${where} lists ${layerDescs.length} layers`);
+  }
+  const layers = layerDescs.map((l) => blob(spool, l, where));
+  return { raw, config, id: sha256(raw), layers, tags };
+}

@@ -1,0 +1,119 @@
+// DELETE /images/{name} and POST /images/prune, deciding untag vs delete as dockerd does:
+// a name removes that one reference, and the image goes only with its last reference; an
+// id removes the image, which needs `force` when several repositories name it. An image
+// a container uses is refused (409) unless forced, and a forced delete then only untags.
+import { conflict } from "../errors.ts";
+import type { Digest } from "../storage/types.ts";
+import { matchLabels, parseTimestampNano, type Filters } from "../api/filters.ts";
+import { familiarString, fullName, looksLikeId, parseNormalized, withDefaultTag, type Reference } from "./reference.ts";
+import type { ImageService } from "./service.ts";
+import type { ImageRecord } from "./store.ts";
+
+export type DeleteItem = { Untagged: string } | { Deleted: string };
+
+export function imageDelete(svc: ImageService, name: string, opts: { force: boolean; noprune: boolean }): Promise<DeleteItem[]> {
+  return svc.serialize(async () => {
+    const rec = svc.resolve(name);
+    const out: DeleteItem[] = [];
+    const refs = svc.tags.refsOf(rec.id);
+    const byId = isIdRef(svc, name, rec);
+    const user = svc.usedBy(rec.id);
+    if (!byId) {
+      const ref = withDefaultTag(parseNormalized(name));
+      const others = refs.filter((r) => familiarString(r) !== familiarString(ref));
+      if (others.length === 0 && user && !opts.force) {
+        throw conflict(
+          `conflict: unable to remove repository reference "${name}" (must force) - container ${user} is using its referenced image ${short(rec.id)}`,
+        );
+      }
+      untag(svc, ref, rec.id, out);
+      // Docker also drops digest references of the same repository once no tag is left there.
+      if (others.length && others.every((r) => r.digest && fullName(r) === fullName(ref))) {
+        for (const r of others) untag(svc, r, rec.id, out);
+      }
+      if (svc.tags.refsOf(rec.id).length || user) return out;
+    } else {
+      if (user && !opts.force) {
+        throw conflict(`conflict: unable to delete ${short(rec.id)} (must be forced) - image is being used by stopped container ${user}`);
+      }
+      const repos = new Set(refs.map(fullName));
+      if (repos.size > 1 && !opts.force) {
+        throw conflict(`conflict: unable to delete ${short(rec.id)} (must be forced) - image is referenced in multiple repositories`);
+      }
+      for (const r of refs) untag(svc, r, rec.id, out);
+      if (user) return out;
+    }
+    await removeImage(svc, rec, out);
+    return out;
+  });
+}
+
+function isIdRef(svc: ImageService, name: string, rec: ImageRecord): boolean {
+  if (!looksLikeId(name)) return false;
+  try {
+    // A hex string that is also a tag names the tag.
+    return svc.tags.get(withDefaultTag(parseNormalized(name))) !== rec.id;
+  } catch {
+    return true;
+  }
+}
+
+const short = (id: Digest) => id.slice(7, 19);
+
+function untag(svc: ImageService, ref: Reference, id: Digest, out: DeleteItem[]): void {
+  if (svc.tags.delete(ref)) {
+    out.push({ Untagged: familiarString(ref) });
+    svc.publish("untag", id, familiarString(ref));
+  }
+}
+
+/** Removes the config and releases the image's layers; lists the layers freed as Docker does. */
+async function removeImage(svc: ImageService, rec: ImageRecord, out: DeleteItem[]): Promise<number> {
+  const top = svc.topLayer(rec);
+  const sizes = new Map(svc.chain(rec).map((c) => [c, svc.layers.get(c)?.size ?? 0]));
+  svc.images.remove(rec.id);
+  out.push({ Deleted: rec.id });
+  svc.publish("delete", rec.id, rec.id);
+  let freed = 0;
+  if (top) {
+    for (const c of await svc.layers.release(top)) {
+      out.push({ Deleted: c });
+      freed += sizes.get(c) ?? 0;
+    }
+  }
+  return freed;
+}
+
+export const pruneFilters = ["dangling", "until", "label", "label!"] as const;
+
+export function imagesPrune(svc: ImageService, filters: Filters): Promise<{ ImagesDeleted: DeleteItem[] | null; SpaceReclaimed: number }> {
+  return svc.serialize(async () => {
+    const danglingOnly = !(filters.get("dangling") ?? ["true"]).some((v) => ["false", "0"].includes(v.toLowerCase()));
+    const until = filters.get("until")?.[0];
+    const untilNano = until ? parseTimestampNano(untilTimestamp(until), "until") : undefined;
+    const out: DeleteItem[] = [];
+    let reclaimed = 0;
+    for (const rec of svc.images.list()) {
+      if (svc.usedBy(rec.id)) continue;
+      const refs = svc.tags.refsOf(rec.id);
+      if (danglingOnly && refs.length) continue;
+      const labels = rec.config.config?.Labels ?? {};
+      if (!matchLabels(labels, filters.get("label"))) continue;
+      const notWanted = filters.get("label!");
+      if (notWanted?.length && notWanted.some((w) => matchLabels(labels, [w]))) continue;
+      if (untilNano !== undefined && BigInt(Date.parse(rec.config.created ?? "") || 0) * 1_000_000n >= untilNano) continue;
+      for (const r of refs) untag(svc, r, rec.id, out);
+      reclaimed += await removeImage(svc, rec, out);
+    }
+    svc.publish("prune", "", "");
+    return { ImagesDeleted: out.length ? out : null, SpaceReclaimed: reclaimed };
+  });
+}
+
+/** `until` also takes Go durations (`24h`, `10m`) relative to now. */
+function untilTimestamp(v: string): string {
+  const m = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(v);
+  if (!m) return v;
+  const mult: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  return ((Date.now() - Number(m[1]) * mult[m[2]!]!) / 1000).toFixed(9);
+}

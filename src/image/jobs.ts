@@ -1,0 +1,39 @@
+// The image jobs the daemon registers with the engine, and the images router's backend
+// as calls to them (so tests and other parts can reach every image verb without HTTP).
+import type { Engine } from "../engine/engine.ts";
+import type { Filters } from "../api/filters.ts";
+import type { ImageBackend } from "../api/routers/images/backend.ts";
+import type { ImageService } from "./service.ts";
+import { imageList } from "./list.ts";
+import { imageHistory, imageInspect } from "./shapes.ts";
+import { imageDelete, imagesPrune } from "./delete.ts";
+import { loadImages } from "./load.ts";
+import { saveImages, selectImages } from "./save.ts";
+import { importImage, type ImportOptions } from "./import.ts";
+
+export function registerImageJobs(engine: Engine, svc: ImageService): void {
+  engine.register("image_list", (i: { all: boolean; digests: boolean; filters: Filters; version: string }) => imageList(svc, i));
+  engine.register("image_inspect", (i: { name: string; version: string }) => imageInspect(svc, svc.resolve(i.name), i.version));
+  engine.register("image_history", (i: { name: string }) => imageHistory(svc, svc.resolve(i.name)));
+  engine.register("image_tag", (i: { name: string; repo: string; tag?: string }) => svc.tag(i.name, i.repo, i.tag));
+  engine.register("image_delete", (i: { name: string; force: boolean; noprune: boolean }) => imageDelete(svc, i.name, i));
+  engine.register("image_prune", (i: { filters: Filters }) => imagesPrune(svc, i.filters));
+  engine.register("image_load", (i: { body: AsyncIterable<Uint8Array> }) => loadImages(svc, i.body));
+  // Names are resolved now; the archive is produced as the caller reads it.
+  engine.register("image_save", (i: { names: string[] }) => saveImages(svc, selectImages(svc, i.names)));
+  engine.register("image_import", (i: { body: AsyncIterable<Uint8Array>; opts: ImportOptions }) => importImage(svc, i.body, i.opts));
+}
+
+export function engineImageBackend(engine: Engine): ImageBackend {
+  return {
+    imageList: (opts) => engine.call("image_list", opts),
+    imageInspect: (name, version) => engine.call("image_inspect", { name, version }),
+    imageHistory: (name) => engine.call("image_history", { name }),
+    imageTag: (name, repo, tag) => engine.call("image_tag", { name, repo, tag }),
+    imageDelete: (name, opts) => engine.call("image_delete", { name, ...opts }),
+    imagesPrune: (filters) => engine.call("image_prune", { filters }),
+    imageLoad: (body) => engine.call("image_load", { body }),
+    imageSave: (names) => engine.call("image_save", { names }),
+    imageImport: (body, opts) => engine.call("image_import", { body, opts }),
+  };
+}

@@ -1,0 +1,76 @@
+// POST /images/load: spool the upload, read its plans, apply the layers, then store the
+// configs and tags. Until the last step nothing is visible; on any failure every layer
+// reference taken is released and every config written is removed, so the store is as
+// it was.
+import { invalidParameter } from "../errors.ts";
+import type { Digest } from "../storage/types.ts";
+import { dockerArchivePlans, ociPlans, type LoadPlan } from "./archive.ts";
+import { familiarString } from "./reference.ts";
+import type { ImageService } from "./service.ts";
+import { Spool } from "./spool.ts";
+
+/** Loads an archive; returns docker's lines (`Loaded image: busybox:latest`). */
+export async function loadImages(svc: ImageService, body: AsyncIterable<Uint8Array>): Promise<string[]> {
+  const spool = await Spool.fromStream(svc.tmpDir, body);
+  try {
+    let plans: LoadPlan[];
+    if (spool.has("manifest.json")) plans = await dockerArchivePlans(spool);
+    else if (spool.has("index.json")) plans = await ociPlans(spool);
+    else throw invalidParameter("invalid archive: it holds neither manifest.json (docker save) nor index.json (OCI layout)");
+    return await svc.serialize(() => commitPlans(svc, plans));
+  } finally {
+    spool.remove();
+  }
+}
+
+async function commitPlans(svc: ImageService, plans: LoadPlan[]): Promise<string[]> {
+  const taken: Digest[] = [];
+  const createdImages: Digest[] = [];
+  try {
+    const tops: (Digest | null)[] = [];
+    for (const plan of plans) {
+      const diffIds = plan.config.rootfs!.diff_ids;
+      let parent: Digest | null = null;
+      for (const [i, f] of plan.layers.entries()) {
+        const layer = await svc.layers.register(Bun.file(f.path).stream() as unknown as AsyncIterable<Uint8Array>, parent, diffIds[i]);
+        taken.push(layer.chainId);
+        if (layer.diffId !== diffIds[i]) {
+          throw invalidParameter(`invalid archive: layer ${i + 1} has diff id ${layer.diffId}, but the image config expects ${diffIds[i]}`);
+        }
+        parent = layer.chainId;
+      }
+      tops.push(parent);
+    }
+    const keep = new Map<Digest, number>();
+    const lines: string[] = [];
+    for (const [i, plan] of plans.entries()) {
+      const { rec, created } = svc.images.put(plan.raw, plan.config);
+      if (created) {
+        createdImages.push(rec.id);
+        // The new image holds one reference, on its top layer (which holds its parents).
+        if (tops[i]) keep.set(tops[i]!, (keep.get(tops[i]!) ?? 0) + 1);
+      }
+    }
+    for (const plan of plans) {
+      for (const t of plan.tags) {
+        svc.addTag(t, plan.id);
+        lines.push(`Loaded image: ${familiarString(t)}`);
+      }
+      if (!plan.tags.length) lines.push(`Loaded image ID: ${plan.id}`);
+      svc.publish("load", plan.id, plan.tags.length ? familiarString(plan.tags[0]!) : plan.id);
+    }
+    // Drop every reference taken except one per new image.
+    const release = [...taken].reverse();
+    taken.length = 0;
+    for (const id of release) {
+      const k = keep.get(id) ?? 0;
+      if (k > 0) keep.set(id, k - 1);
+      else await svc.layers.release(id);
+    }
+    return lines;
+  } catch (err) {
+    for (const id of createdImages) svc.images.remove(id);
+    for (const id of taken.reverse()) await svc.layers.release(id).catch(() => {});
+    throw err;
+  }
+}
