@@ -30,6 +30,14 @@ const subCommands = {
   inspect: () => import("./commands/inspect.ts").then((m) => m.default),
   container: () => import("./commands/container.ts").then((m) => m.default),
   update: () => import("./commands/update.ts").then((m) => m.default),
+  images: () => import("./commands/images.ts").then((m) => m.default),
+  image: () => import("./commands/image.ts").then((m) => m.default),
+  history: () => import("./commands/history.ts").then((m) => m.default),
+  rmi: () => import("./commands/image-manage.ts").then((m) => m.rmi),
+  tag: () => import("./commands/image-manage.ts").then((m) => m.tag),
+  load: () => import("./commands/image-io.ts").then((m) => m.load),
+  save: () => import("./commands/image-io.ts").then((m) => m.save),
+  import: () => import("./commands/image-io.ts").then((m) => m.importCmd),
 };
 
 const root = defineCommand({

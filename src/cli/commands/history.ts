@@ -1,0 +1,55 @@
+// `wharf history IMAGE`: docker's table (IMAGE, CREATED, CREATED BY, SIZE, COMMENT).
+import { defineCommand } from "citty";
+import { getClient } from "../context.ts";
+import { bool, parseFlags, str } from "../flags.ts";
+import { ellipsis, renderTable } from "../render/table.ts";
+import { formatList } from "../render/format.ts";
+import { createdSince, goTime, humanSize, needArgs, shortId } from "./image-util.ts";
+
+const headers: Record<string, string> = {
+  ID: "IMAGE", CreatedSince: "CREATED", CreatedAt: "CREATED AT", CreatedBy: "CREATED BY", Size: "SIZE", Comment: "COMMENT",
+};
+
+export default defineCommand({
+  meta: { name: "history", description: "Show the history of an image" },
+  async run({ rawArgs }) {
+    const p = parseFlags(
+      rawArgs,
+      [
+        { name: "human", short: "H", type: "bool" },
+        { name: "no-trunc", type: "bool" },
+        { name: "quiet", short: "q", type: "bool" },
+        { name: "format", type: "string" },
+        { name: "platform", type: "string" },
+      ],
+      { stopAtPositional: false },
+    );
+    needArgs("history", p.positionals, 1, 1, "[OPTIONS] IMAGE");
+    const name = p.positionals[0]!;
+    const hist: any[] = await getClient().json("GET", `/images/${encodeURIComponent(name)}/history`);
+    const noTrunc = bool(p, "no-trunc");
+    const human = p.flags.get("human") !== false;
+    const rows = hist.map((h) => {
+      const by = String(h.CreatedBy ?? "").replace(/\t/g, " ");
+      return {
+        ID: h.Id === "<missing>" ? h.Id : noTrunc ? h.Id : shortId(h.Id),
+        CreatedSince: human ? createdSince(h.Created) : new Date(h.Created * 1000).toISOString().replace(/\.\d+Z$/, "Z"),
+        CreatedAt: goTime(h.Created),
+        CreatedBy: noTrunc ? by : ellipsis(by, 45),
+        Size: human ? humanSize(h.Size) : String(h.Size),
+        Comment: h.Comment ?? "",
+      };
+    });
+    if (bool(p, "quiet")) {
+      process.stdout.write(rows.map((r) => `${r.ID}\n`).join(""));
+      return;
+    }
+    const format = str(p, "format");
+    if (format) {
+      process.stdout.write(formatList(format, rows, headers));
+      return;
+    }
+    const cols = ["ID", "CreatedSince", "CreatedBy", "Size", "Comment"] as const;
+    process.stdout.write(renderTable([cols.map((c) => headers[c]!), ...rows.map((r) => cols.map((c) => r[c]))]));
+  },
+});

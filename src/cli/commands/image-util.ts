@@ -1,0 +1,43 @@
+// Helpers the image commands share: docker's size and time texts, filters, errors.
+import { humanDuration } from "../../container/state.ts";
+import { list, type Parsed } from "../flags.ts";
+import { ExitError } from "../exit.ts";
+
+/** go-units HumanSizeWithPrecision(size, 3): decimal units, 3 significant digits. */
+export function humanSize(n: number): string {
+  const units = ["B", "kB", "MB", "GB", "TB", "PB"];
+  let i = 0;
+  let v = n;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${Number(v.toPrecision(3))}${units[i]}`;
+}
+
+export const createdSince = (unix: number) => (unix > 0 ? `${humanDuration(Date.now() - unix * 1000)} ago` : "N/A");
+
+/** Go's time.Time String() in UTC: `2026-11-23 07:08:10 +0000 UTC`. */
+export function goTime(unix: number): string {
+  return new Date(unix * 1000).toISOString().replace("T", " ").replace(/\.\d+Z$/, " +0000 UTC");
+}
+
+export const shortId = (id: string) => id.replace(/^sha256:/, "").slice(0, 12);
+
+/** `--filter k=v` flags as the API's filters JSON. */
+export function filtersQuery(p: Parsed): string | undefined {
+  const filters: Record<string, Record<string, boolean>> = {};
+  for (const f of list(p, "filter")) {
+    const i = f.indexOf("=");
+    if (i < 0) throw new ExitError(125, `invalid argument "${f}" for "-f, --filter" flag: bad format of filter (expected name=value)`);
+    (filters[f.slice(0, i)] ??= {})[f.slice(i + 1)] = true;
+  }
+  return Object.keys(filters).length ? JSON.stringify(filters) : undefined;
+}
+
+export function needArgs(cmd: string, args: string[], min: number, max = Infinity, usage = ""): void {
+  if (args.length < min || args.length > max) {
+    const what = min === max ? `exactly ${min} argument${min === 1 ? "" : "s"}` : max === Infinity ? `at least ${min} argument${min === 1 ? "" : "s"}` : `at most ${max} argument${max === 1 ? "" : "s"}`;
+    throw new ExitError(1, `"${cmd}" requires ${what}.\nSee 'wharf ${cmd} --help'.${usage ? `\n\nUsage:  wharf ${cmd} ${usage}` : ""}`);
+  }
+}

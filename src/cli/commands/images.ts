@@ -1,0 +1,89 @@
+// `wharf images` / `wharf image ls`: docker's table, -q, --digests, --no-trunc, --filter, --format.
+import { defineCommand } from "citty";
+import { getClient } from "../context.ts";
+import { bool, parseFlags, str } from "../flags.ts";
+import { renderTable } from "../render/table.ts";
+import { formatList } from "../render/format.ts";
+import { createdSince, filtersQuery, goTime, humanSize, shortId } from "./image-util.ts";
+
+const headers: Record<string, string> = {
+  Repository: "REPOSITORY", Tag: "TAG", Digest: "DIGEST", ID: "IMAGE ID", CreatedSince: "CREATED", CreatedAt: "CREATED AT",
+  Size: "SIZE", Containers: "CONTAINERS", SharedSize: "SHARED SIZE", UniqueSize: "UNIQUE SIZE", VirtualSize: "VIRTUAL SIZE",
+};
+
+interface Row {
+  Containers: string; CreatedAt: string; CreatedSince: string; Digest: string; ID: string; Repository: string;
+  SharedSize: string; Size: string; Tag: string; UniqueSize: string; VirtualSize: string;
+}
+
+/** One row per repository tag, as docker's CLI expands a list entry. */
+export function imageRows(images: any[], noTrunc: boolean): Row[] {
+  const rows: Row[] = [];
+  for (const img of images) {
+    const base = {
+      Containers: img.Containers >= 0 ? String(img.Containers) : "N/A",
+      CreatedAt: goTime(img.Created),
+      CreatedSince: createdSince(img.Created),
+      ID: noTrunc ? img.Id : shortId(img.Id),
+      SharedSize: img.SharedSize >= 0 ? humanSize(img.SharedSize) : "N/A",
+      Size: humanSize(img.Size),
+      UniqueSize: img.SharedSize >= 0 ? humanSize(img.Size - img.SharedSize) : "N/A",
+      VirtualSize: humanSize(img.VirtualSize ?? img.Size),
+    };
+    const tags = (img.RepoTags ?? []).filter((t: string) => t !== "<none>:<none>");
+    const digests = (img.RepoDigests ?? []).filter((d: string) => d !== "<none>@<none>");
+    const digestOf = (repo: string) => digests.find((d: string) => d.slice(0, d.lastIndexOf("@")) === repo)?.split("@")[1] ?? "<none>";
+    for (const t of tags) {
+      const i = t.lastIndexOf(":");
+      const repo = t.slice(0, i);
+      rows.push({ ...base, Repository: repo, Tag: t.slice(i + 1), Digest: digestOf(repo) });
+    }
+    if (!tags.length) {
+      if (digests.length) for (const d of digests) rows.push({ ...base, Repository: d.slice(0, d.lastIndexOf("@")), Tag: "<none>", Digest: d.split("@")[1] });
+      else rows.push({ ...base, Repository: "<none>", Tag: "<none>", Digest: "<none>" });
+    }
+  }
+  return rows;
+}
+
+export default defineCommand({
+  meta: { name: "images", description: "List images" },
+  async run({ rawArgs }) {
+    const p = parseFlags(
+      rawArgs,
+      [
+        { name: "all", short: "a", type: "bool" },
+        { name: "quiet", short: "q", type: "bool" },
+        { name: "digests", type: "bool" },
+        { name: "no-trunc", type: "bool" },
+        { name: "filter", short: "f", type: "list" },
+        { name: "format", type: "string" },
+        { name: "tree", type: "bool" },
+      ],
+      { stopAtPositional: false },
+    );
+    const filters = filtersQuery(p) ? JSON.parse(filtersQuery(p)!) : {};
+    // `wharf images busybox` is a reference filter.
+    if (p.positionals[0]) (filters.reference ??= {})[p.positionals[0]] = true;
+    const images: any[] = await getClient().json("GET", "/images/json", {
+      query: {
+        all: bool(p, "all") ? "1" : undefined,
+        digests: bool(p, "digests") ? "1" : undefined,
+        filters: Object.keys(filters).length ? JSON.stringify(filters) : undefined,
+      },
+    });
+    const rows = imageRows(images, bool(p, "no-trunc"));
+    if (bool(p, "quiet")) {
+      const seen = new Set<string>();
+      for (const r of rows) if (!seen.has(r.ID)) (seen.add(r.ID), process.stdout.write(`${r.ID}\n`));
+      return;
+    }
+    const format = str(p, "format");
+    if (format) {
+      process.stdout.write(formatList(format, rows, headers));
+      return;
+    }
+    const cols: (keyof Row)[] = ["Repository", "Tag", ...(bool(p, "digests") ? (["Digest"] as const) : []), "ID", "CreatedSince", "Size"];
+    process.stdout.write(renderTable([cols.map((c) => headers[c]!), ...rows.map((r) => cols.map((c) => r[c]))]));
+  },
+});
