@@ -3,6 +3,7 @@ import { invokedAs, lookup, register } from "../src/reexec.ts";
 import { daemonArgs } from "../src/daemon/config.ts";
 
 register("dockerinit", async (args) => (await import("../src/init/dockerinit.ts")).dockerinitMain(args));
+register("wharf-monitor", async (args) => (await import("../src/runtime/monitor.ts")).monitorMain(args));
 register("wharf", async (args) => {
   const d = daemonArgs(args);
   if (d) return (await import("../src/daemon/main.ts")).daemonMain(d);

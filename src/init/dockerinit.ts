@@ -1,8 +1,22 @@
-// The in-container role. The daemon starts it inside fresh namespaces with its setup on
-// an inherited pipe (fd 3) and _WHARF_INIT_PIPE set; anything else is a mistake, refused.
-import { fstatSync } from "node:fs";
+// The in-container role. The monitor starts it (through unshare, inside fresh
+// namespaces) with its setup on an inherited pipe (fd 3) and _WHARF_INIT_PIPE set;
+// anything else is a mistake, refused. It reports its host pid and any failure before
+// exec on a unix socket whose descriptor is close-on-exec, so a successful execve
+// says nothing and a failure comes back as Docker's message and exit code.
+import { closeSync, fstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { connect, type Socket } from "node:net";
+import { capset, closeRangeCloexec, execve, prctl, setdomainname, setgroups, sethostname, setresgid, setresuid, setrlimit, unshareNs } from "../sys/libc.ts";
+import { capabilityMask } from "./caps.ts";
+import { defaultPath, initPipeEnv, initStatusEnv, initTokenEnv, type InitConfig, type InitReport } from "./config.ts";
+import { buildEnv, execFailureFromErrno, ExecFailure, lookPath } from "./exec.ts";
+import { enterRootfs, maskPaths, remountRootReadOnly, setupRootfs } from "./rootfs.ts";
+import { resolveUser } from "./user.ts";
+import { rlimitNumber, sysctlAllowed } from "./limits.ts";
 
-export const initPipeEnv = "_WHARF_INIT_PIPE";
+export { initPipeEnv };
+
+const PR_SET_KEEPCAPS = 8, PR_CAPBSET_DROP = 24, PR_SET_NO_NEW_PRIVS = 38;
+const CLONE_NEWCGROUP = 0x02000000;
 
 export async function dockerinitMain(_args: string[]): Promise<number> {
   if (process.env[initPipeEnv] !== "3" || !isPipe(3)) {
@@ -12,8 +26,101 @@ export async function dockerinitMain(_args: string[]): Promise<number> {
     );
     return 1;
   }
-  process.stderr.write("dockerinit: container setup is not implemented yet\n");
-  return 125;
+  const token = process.env[initTokenEnv] ?? "";
+  const status = await openStatus(process.env[initStatusEnv]);
+  try {
+    const cfg = JSON.parse(readFileSync(3, "utf8")) as InitConfig;
+    closeSync(3);
+    return await setupAndExec(cfg, (r) => status.send({ token, ...r } as InitReport));
+  } catch (err) {
+    const code = err instanceof ExecFailure ? err.exitCode : 125;
+    const msg = err instanceof Error ? err.message : String(err);
+    await status.send({ token, error: msg, exitCode: code });
+    process.stderr.write(`dockerinit: ${msg}\n`);
+    return code;
+  }
+}
+
+type Report = (r: Record<string, unknown>) => Promise<void>;
+
+async function setupAndExec(cfg: InitConfig, report: Report): Promise<number> {
+  const spec = cfg.spec;
+  // Into the container's cgroup before anything of the container runs, then a cgroup
+  // namespace rooted there so /proc/self/cgroup reads "/".
+  for (const f of cfg.cgroupProcs) writeFileSync(f, "0");
+  if (cfg.cgroupProcs.length) unshareNs(CLONE_NEWCGROUP);
+  // The host's /proc is still mounted here: it names our pid as the host sees it.
+  await report({ pid: Number(readlinkSync("/proc/self")) });
+
+  setupRootfs(spec);
+  enterRootfs(spec.rootfs);
+  for (const [k, v] of Object.entries(spec.sysctls ?? {})) {
+    if (!sysctlAllowed(k, spec.network.mode === "host")) throw new Error(`sysctl "${k}" is not allowed in a container`);
+    writeFileSync(`/proc/sys/${k.replace(/\./g, "/")}`, v);
+  }
+  maskPaths(spec.privileged === true);
+  sethostname(spec.hostname);
+  if (spec.domainname) setdomainname(spec.domainname);
+  for (const u of spec.ulimits ?? []) setrlimit(rlimitNumber(u.name), u.soft, u.hard);
+
+  const user = resolveUser(spec.user, spec.groupAdd ?? [], "/etc");
+  const env = buildEnv(spec.env, spec.hostname, user.home, defaultPath);
+  const cwd = spec.cwd || "/";
+  try {
+    mkdirSync(cwd, { recursive: true, mode: 0o755 });
+  } catch {} // a read-only rootfs: chdir below says what is wrong
+  if (spec.readOnlyRootfs) remountRootReadOnly();
+
+  dropPrivileges(spec, user);
+  try {
+    process.chdir(cwd);
+  } catch {
+    throw new Error(`chdir to cwd ("${cwd}") set in config.json failed: no such file or directory or permission denied`);
+  }
+  const pathEnv = env.find((e) => e.startsWith("PATH="))!.slice(5);
+  const cmd = spec.args[0] ?? "";
+  const file = lookPath(cmd, pathEnv);
+  if (spec.init) {
+    const { runInit } = await import("./tinyinit.ts");
+    await report({ execing: true, startedAt: new Date().toISOString() });
+    return runInit(file, spec.args, env);
+  }
+  await report({ execing: true, startedAt: new Date().toISOString() });
+  closeRangeCloexec(3);
+  try {
+    execve(file, spec.args, env);
+  } catch (err) {
+    throw execFailureFromErrno(cmd, err);
+  }
+}
+
+function dropPrivileges(spec: InitConfig["spec"], user: { uid: number; gid: number; groups: number[] }): void {
+  const lastCap = Number(readFileSync("/proc/sys/kernel/cap_last_cap", "utf8"));
+  const mask = capabilityMask(spec, lastCap);
+  for (let c = 0; c <= lastCap; c++) if (!(mask & (1n << BigInt(c)))) prctl(PR_CAPBSET_DROP, c);
+  // Keep the permitted set across the uid change; exec then recomputes it as the
+  // kernel does for that uid (root keeps the bounding set, others get nothing).
+  prctl(PR_SET_KEEPCAPS, 1);
+  setgroups(user.groups);
+  setresgid(user.gid);
+  setresuid(user.uid);
+  capset(mask, mask, mask);
+  if (spec.noNewPrivileges) prctl(PR_SET_NO_NEW_PRIVS, 1);
+}
+
+interface StatusChannel {
+  send(r: Record<string, unknown>): Promise<void>;
+}
+
+async function openStatus(path: string | undefined): Promise<StatusChannel> {
+  if (!path) return { send: async () => {} };
+  const sock: Socket = await new Promise((resolve, reject) => {
+    const s = connect({ path }, () => resolve(s));
+    s.once("error", reject);
+  });
+  return {
+    send: (r) => new Promise<void>((resolve) => sock.write(JSON.stringify(r) + "\n", () => resolve())),
+  };
 }
 
 function isPipe(fd: number): boolean {

@@ -119,6 +119,14 @@ export interface CgroupStats {
 
 export interface RuntimeOptions {
   /**
+   * Directory of the host-wide monitor that holds containers' stdio and exit codes
+   * across daemon restarts (its sockets, lock and the dockerinit link). Keep it short:
+   * unix socket paths are limited to 107 bytes.
+   */
+  execRoot: string;
+  /** The wharf binary to run as monitor and dockerinit; default this process's own. */
+  binary?: string;
+  /**
    * The cgroup parent every container of this daemon goes under (`wharf`, or a
    * per-test name so test daemons do not collide). A relative name.
    */

@@ -21,7 +21,7 @@ function open() {
     mount: { args: [P, P, P, u64, P], returns: i32 },
     umount2: { args: [P, i32], returns: i32 },
     sethostname: { args: [P, u64], returns: i32 },
-    syscall: { args: [i64, P, P], returns: i64 },
+    syscall: { args: [i64, u64, u64, u64], returns: i64 },
     chroot: { args: [P], returns: i32 },
     chdir: { args: [P], returns: i32 },
     setns: { args: [i32, i32], returns: i32 },
@@ -33,6 +33,14 @@ function open() {
     umask: { args: [i32], returns: i32 },
     setsid: { args: [], returns: i32 },
     ioctl: { args: [i32, u64, u64], returns: i32 },
+    setdomainname: { args: [P, u64], returns: i32 },
+    setrlimit: { args: [i32, P], returns: i32 },
+    execve: { args: [P, P, P], returns: i32 },
+    kill: { args: [i32, i32], returns: i32 },
+    waitpid: { args: [i32, P, i32], returns: i32 },
+    pipe2: { args: [P, i32], returns: i32 },
+    lsetxattr: { args: [P, P, P, u64, i32], returns: i32 },
+    lgetxattr: { args: [P, P, P, u64], returns: i64 },
   });
 }
 
@@ -60,7 +68,7 @@ function strerror(n: number): string {
 }
 
 /** Throws ErrnoError when a libc call returned -1. */
-export function check(call: string, rc: number | bigint): number {
+export function check(call: string, rc: unknown): number {
   if (Number(rc) === -1) throw new ErrnoError(call, errno());
   return Number(rc);
 }
@@ -85,3 +93,161 @@ export function tryLockExclusive(fd: number): boolean {
 }
 
 export { ptr, CString };
+
+// ---- container setup (dockerinit). Each wrapper throws ErrnoError on failure.
+
+const arch = process.arch === "arm64" ? "arm64" : "x64";
+const SYS = {
+  pivot_root: arch === "arm64" ? 41 : 155,
+  capget: arch === "arm64" ? 90 : 125,
+  capset: arch === "arm64" ? 91 : 126,
+  close_range: 436,
+  unshare: arch === "arm64" ? 97 : 272,
+};
+
+const addr = (b: Buffer | Uint8Array | BigUint64Array) => BigInt(ptr(b));
+
+export function mount(source: string | null, target: string, fstype: string | null, flags: number, data = ""): void {
+  const s = source === null ? null : cstr(source);
+  const f = fstype === null ? null : cstr(fstype);
+  const d = data ? cstr(data) : null;
+  check(`mount ${target}`, libc().mount(s && ptr(s), ptr(cstr(target)), f && ptr(f), BigInt(flags), d && ptr(d)));
+}
+
+export function umount2(target: string, flags: number): void {
+  check(`umount ${target}`, libc().umount2(ptr(cstr(target)), flags));
+}
+
+export function pivotRoot(newRoot: string, putOld: string): void {
+  const a = cstr(newRoot);
+  const b = cstr(putOld);
+  check("pivot_root", libc().syscall(BigInt(SYS.pivot_root), addr(a), addr(b), 0n));
+}
+
+export function sethostname(name: string): void {
+  const b = Buffer.from(name);
+  check("sethostname", libc().sethostname(ptr(b.length ? b : Buffer.alloc(1)), BigInt(b.length)));
+}
+
+export function setdomainname(name: string): void {
+  const b = Buffer.from(name);
+  check("setdomainname", libc().setdomainname(ptr(b.length ? b : Buffer.alloc(1)), BigInt(b.length)));
+}
+
+export function prctl(option: number, arg2 = 0, arg3 = 0): number {
+  return check(`prctl ${option}`, libc().prctl(option, BigInt(arg2), BigInt(arg3), 0n, 0n));
+}
+
+/** Sets effective, permitted and inheritable capabilities of this thread (64-bit masks). */
+export function capset(effective: bigint, permitted: bigint, inheritable: bigint): void {
+  const hdr = new Uint32Array([0x20080522, 0]); // _LINUX_CAPABILITY_VERSION_3, this thread
+  const lo = (v: bigint) => Number(v & 0xffffffffn);
+  const hi = (v: bigint) => Number(v >> 32n);
+  const data = new Uint32Array([lo(effective), lo(permitted), lo(inheritable), hi(effective), hi(permitted), hi(inheritable)]);
+  check("capset", libc().syscall(BigInt(SYS.capset), BigInt(ptr(hdr)), BigInt(ptr(data)), 0n));
+}
+
+export function setgroups(gids: number[]): void {
+  const list = new Uint32Array(gids.length || 1);
+  gids.forEach((g, i) => (list[i] = g));
+  check("setgroups", libc().setgroups(BigInt(gids.length), ptr(list)));
+}
+
+export function setresgid(gid: number): void {
+  check("setresgid", libc().setresgid(gid, gid, gid));
+}
+
+export function setresuid(uid: number): void {
+  check("setresuid", libc().setresuid(uid, uid, uid));
+}
+
+/** soft/hard of -1 mean RLIM_INFINITY. */
+export function setrlimit(resource: number, soft: number, hard: number): void {
+  const inf = 0xffffffffffffffffn;
+  const lim = new BigUint64Array([soft < 0 ? inf : BigInt(soft), hard < 0 ? inf : BigInt(hard)]);
+  check(`setrlimit ${resource}`, libc().setrlimit(resource, ptr(lim)));
+}
+
+/** Marks every descriptor from `first` up close-on-exec, so exec leaks nothing. */
+export function closeRangeCloexec(first: number): void {
+  check("close_range", libc().syscall(BigInt(SYS.close_range), BigInt(first), 0xffffffffn, 4n)); // CLOSE_RANGE_CLOEXEC
+}
+
+/** unshare(2) for the namespaces a threaded process may still enter (cgroup, uts, ipc, net). */
+export function unshareNs(flags: number): void {
+  check("unshare", libc().syscall(BigInt(SYS.unshare), BigInt(flags), 0n, 0n));
+}
+
+export function kill(pid: number, signal: number): void {
+  check(`kill ${pid}`, libc().kill(pid, signal));
+}
+
+/** waitpid; returns [pid, raw status] or [0, 0] with WNOHANG and nothing to reap. */
+export function waitpid(pid: number, options: number): [number, number] {
+  const st = new Int32Array(1);
+  const r = check("waitpid", libc().waitpid(pid, ptr(st), options));
+  return [r, st[0]!];
+}
+
+/** A pipe whose both ends are close-on-exec (spawn dup2s the one a child gets). */
+export function pipe(): [read: number, write: number] {
+  const fds = new Int32Array(2);
+  check("pipe2", libc().pipe2(ptr(fds), 0o2000000)); // O_CLOEXEC
+  return [fds[0]!, fds[1]!];
+}
+
+export function mkfifo(path: string, mode: number): void {
+  const p = cstr(path);
+  check(`mkfifo ${path}`, libc().mknod(ptr(p), 0o010000 | mode, 0n)); // S_IFIFO
+}
+
+/** Replaces this process; only returns by throwing ErrnoError. */
+export function execve(path: string, argv: string[], env: string[]): never {
+  const keep: Buffer[] = [];
+  const table = (list: string[]) => {
+    const t = new BigUint64Array(list.length + 1);
+    list.forEach((s, i) => {
+      const b = cstr(s);
+      keep.push(b);
+      t[i] = BigInt(ptr(b));
+    });
+    return t;
+  };
+  const a = table(argv);
+  const e = table(env);
+  libc().execve(ptr(cstr(path)), ptr(a), ptr(e));
+  throw new ErrnoError(`execve ${path}`, errno());
+}
+
+// ---- layer storage: extended attributes and device nodes (never follow symlinks).
+
+export function lsetxattr(path: string, name: string, value: Uint8Array): void {
+  const v = value.length ? value : new Uint8Array(1);
+  check(`lsetxattr ${name} on ${path}`, libc().lsetxattr(ptr(cstr(path)), ptr(cstr(name)), ptr(v), BigInt(value.length), 0));
+}
+
+const ENODATA = 61;
+
+/** The attribute's bytes, or null when the file does not have it. */
+export function lgetxattr(path: string, name: string): Buffer | null {
+  const buf = Buffer.alloc(65536);
+  const n = Number(libc().lgetxattr(ptr(cstr(path)), ptr(cstr(name)), ptr(buf), BigInt(buf.length)));
+  if (n === -1) {
+    const e = errno();
+    if (e === ENODATA) return null;
+    throw new ErrnoError(`lgetxattr ${name} on ${path}`, e);
+  }
+  return Buffer.from(buf.subarray(0, n));
+}
+
+/** glibc's makedev encoding of a device number. */
+export function makedev(major: number, minor: number): bigint {
+  const ma = BigInt(major);
+  const mi = BigInt(minor);
+  return ((ma & 0xfffff000n) << 32n) | ((ma & 0xfffn) << 8n) | ((mi & 0xffffff00n) << 12n) | (mi & 0xffn);
+}
+
+/** mknod(2); `mode` carries the file type bits (S_IFCHR, S_IFBLK, S_IFIFO) and permissions. */
+export function mknod(path: string, mode: number, major = 0, minor = 0): void {
+  check(`mknod ${path}`, libc().mknod(ptr(cstr(path)), mode, makedev(major, minor)));
+}

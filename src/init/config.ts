@@ -1,0 +1,39 @@
+// What the exec driver hands dockerinit on fd 3: the container spec plus the few host
+// facts only the driver knows (cgroup files to join). Shared by both sides.
+import type { ContainerSpec } from "../runtime/types.ts";
+
+export interface InitConfig {
+  spec: ContainerSpec;
+  /** cgroup.procs files dockerinit writes itself into before anything runs. */
+  cgroupProcs: string[];
+}
+
+export const initPipeEnv = "_WHARF_INIT_PIPE";
+/** Unix socket where dockerinit reports its host pid and any failure before exec. */
+export const initStatusEnv = "_WHARF_INIT_STATUS";
+/** The token dockerinit quotes so the monitor knows which start it reports on. */
+export const initTokenEnv = "_WHARF_INIT_TOKEN";
+
+/** What dockerinit says on the status socket, one JSON object a line. */
+export type InitReport =
+  | { token: string; pid: number }
+  | { token: string; error: string; exitCode: number }
+  | { token: string; execing: true; startedAt: string };
+
+export const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+export const defaultShmSize = 64 * 1024 * 1024;
+
+export const maskedPaths = [
+  "/proc/asound",
+  "/proc/acpi",
+  "/proc/kcore",
+  "/proc/keys",
+  "/proc/latency_stats",
+  "/proc/timer_list",
+  "/proc/timer_stats",
+  "/proc/sched_debug",
+  "/proc/scsi",
+  "/sys/firmware",
+];
+
+export const readonlyPaths = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];

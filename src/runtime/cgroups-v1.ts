@@ -1,0 +1,200 @@
+// cgroup v1: one hierarchy per controller, <root>/<controller>/<parent>/<id>.
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import type { CgroupStats, Resources } from "./types.ts";
+import { cpuQuota, memorySwap, parseKeyed, waitUntil, type CgroupDriver } from "./cgroups.ts";
+
+const controllers = ["memory", "cpu", "cpuacct", "cpuset", "pids", "freezer", "blkio", "devices"];
+
+export class CgroupsV1 implements CgroupDriver {
+  readonly version = 1 as const;
+  private readonly present: string[];
+
+  constructor(
+    private readonly root: string,
+    private readonly parent: string,
+  ) {
+    this.present = controllers.filter((c) => existsSync(`${root}/${c}/cgroup.procs`));
+  }
+
+  private dir(ctrl: string, id: string): string {
+    return `${this.root}/${ctrl}/${this.parent}/${id}`;
+  }
+
+  private read(ctrl: string, id: string, file: string): string {
+    return readFileSync(`${this.dir(ctrl, id)}/${file}`, "utf8").trim();
+  }
+
+  private write(ctrl: string, id: string, file: string, value: string | number): void {
+    writeFileSync(`${this.dir(ctrl, id)}/${file}`, String(value));
+  }
+
+  create(id: string, res: Resources): string[] {
+    for (const c of this.present) {
+      const parentDir = `${this.root}/${c}/${this.parent}`;
+      mkdirSync(parentDir, { recursive: true });
+      if (c === "cpuset") inheritCpuset(`${this.root}/cpuset`, this.parent);
+      mkdirSync(this.dir(c, id), { recursive: true });
+      if (c === "cpuset") inheritCpuset(`${this.root}/cpuset`, `${this.parent}/${id}`);
+    }
+    try {
+      this.update(id, res);
+    } catch (err) {
+      for (const c of this.present) rmdirQuiet(this.dir(c, id));
+      throw err;
+    }
+    return this.present.map((c) => `${this.dir(c, id)}/cgroup.procs`);
+  }
+
+  update(id: string, res: Resources): void {
+    if (this.present.includes("memory")) this.updateMemory(id, res);
+    if (this.present.includes("cpu")) {
+      const q = cpuQuota(res);
+      if (q) {
+        this.write("cpu", id, "cpu.cfs_period_us", q.period);
+        this.write("cpu", id, "cpu.cfs_quota_us", q.quota);
+      }
+      if (res.cpuShares) this.write("cpu", id, "cpu.shares", res.cpuShares);
+    }
+    if (this.present.includes("cpuset")) {
+      if (res.cpusetCpus) this.write("cpuset", id, "cpuset.cpus", res.cpusetCpus);
+      if (res.cpusetMems) this.write("cpuset", id, "cpuset.mems", res.cpusetMems);
+    }
+    if (this.present.includes("pids") && res.pidsLimit !== undefined) {
+      this.write("pids", id, "pids.max", res.pidsLimit > 0 ? res.pidsLimit : "max");
+    }
+  }
+
+  private updateMemory(id: string, res: Resources): void {
+    if (res.memoryReservation) this.write("memory", id, "memory.soft_limit_in_bytes", res.memoryReservation);
+    const mem = res.memory;
+    const swap = memorySwap(res);
+    const hasSwapFile = existsSync(`${this.dir("memory", id)}/memory.memsw.limit_in_bytes`);
+    const setMem = () => mem && this.write("memory", id, "memory.limit_in_bytes", mem);
+    const setSwap = () => swap !== undefined && hasSwapFile && this.write("memory", id, "memory.memsw.limit_in_bytes", swap);
+    // The kernel keeps memory <= memory+swap at every step, so the order depends on
+    // whether the limits grow or shrink.
+    try {
+      setMem();
+      setSwap();
+    } catch {
+      setSwap();
+      setMem();
+    }
+  }
+
+  async freeze(id: string): Promise<void> {
+    this.write("freezer", id, "freezer.state", "FROZEN");
+    await waitUntil(() => this.read("freezer", id, "freezer.state") === "FROZEN", 5000, "the freezer");
+  }
+
+  async thaw(id: string): Promise<void> {
+    this.write("freezer", id, "freezer.state", "THAWED");
+    await waitUntil(() => this.read("freezer", id, "freezer.state") === "THAWED", 5000, "the thaw");
+  }
+
+  oomKilled(id: string): boolean {
+    try {
+      const oc = parseKeyed(this.read("memory", id, "memory.oom_control"));
+      if (oc.oom_kill !== undefined) return oc.oom_kill > 0;
+      return Number(this.read("memory", id, "memory.failcnt")) > 0 && oc.under_oom === 0;
+    } catch {
+      return false;
+    }
+  }
+
+  stats(id: string): CgroupStats {
+    const num = (c: string, f: string) => {
+      try {
+        const v = this.read(c, id, f);
+        return v === "max" ? 0 : Number(v);
+      } catch {
+        return 0;
+      }
+    };
+    let memoryStat: Record<string, number> = {};
+    let perCpu: number[] = [];
+    try {
+      memoryStat = parseKeyed(this.read("memory", id, "memory.stat"));
+    } catch {}
+    try {
+      perCpu = this.read("cpuacct", id, "cpuacct.usage_percpu").split(/\s+/).filter(Boolean).map(Number);
+    } catch {}
+    return {
+      memoryUsage: num("memory", "memory.usage_in_bytes"),
+      memoryLimit: num("memory", "memory.limit_in_bytes"),
+      memoryMaxUsage: num("memory", "memory.max_usage_in_bytes"),
+      memoryFailcnt: num("memory", "memory.failcnt"),
+      memoryStat,
+      cpuUsageNanos: num("cpuacct", "cpuacct.usage"),
+      cpuPerCpuNanos: perCpu,
+      pidsCurrent: num("pids", "pids.current"),
+      pidsLimit: num("pids", "pids.max"),
+    };
+  }
+
+  pids(id: string): number[] {
+    const ctrl = this.present.includes("pids") ? "pids" : this.present[0]!;
+    try {
+      return this.read(ctrl, id, "cgroup.procs").split("\n").filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  }
+
+  exists(id: string): boolean {
+    return this.present.some((c) => existsSync(this.dir(c, id)));
+  }
+
+  async destroy(id: string): Promise<void> {
+    if (!this.exists(id)) return;
+    // Frozen tasks cannot die: thaw first.
+    if (existsSync(this.dir("freezer", id))) {
+      try {
+        this.write("freezer", id, "freezer.state", "THAWED");
+      } catch {}
+    }
+    const left = () => this.present.flatMap((c) => procsIn(this.dir(c, id)));
+    await waitUntil(() => {
+      for (const pid of left()) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {}
+      }
+      return left().length === 0;
+    }, 10_000, `the processes of cgroup ${id} to exit`);
+    for (const c of this.present) rmdirQuiet(this.dir(c, id));
+  }
+
+  removeParent(): void {
+    for (const c of this.present) {
+      try {
+        rmdirSync(`${this.root}/${c}/${this.parent}`);
+      } catch {} // still holds other containers, or never made
+    }
+  }
+}
+
+/** A new cpuset cgroup starts empty; it gets its parent's cpus and mems. */
+function inheritCpuset(cpusetRoot: string, rel: string): void {
+  const dir = `${cpusetRoot}/${rel}`;
+  const up = dir.slice(0, dir.lastIndexOf("/"));
+  for (const f of ["cpuset.cpus", "cpuset.mems"]) {
+    if (readFileSync(`${dir}/${f}`, "utf8").trim() === "") writeFileSync(`${dir}/${f}`, readFileSync(`${up}/${f}`, "utf8").trim());
+  }
+}
+
+function procsIn(dir: string): number[] {
+  try {
+    return readFileSync(`${dir}/cgroup.procs`, "utf8").split("\n").filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function rmdirQuiet(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+}

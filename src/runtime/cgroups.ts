@@ -1,0 +1,68 @@
+// Per-container cgroups under a parent each daemon names (so test daemons do not
+// collide), on cgroup v1 (one hierarchy per controller) or v2 (one unified tree).
+// Limits are written before the container's process joins; removal kills leftovers
+// and removes every directory it made.
+import { existsSync } from "node:fs";
+import type { CgroupStats, Resources } from "./types.ts";
+import { CgroupsV1 } from "./cgroups-v1.ts";
+import { CgroupsV2 } from "./cgroups-v2.ts";
+
+export interface CgroupDriver {
+  readonly version: 1 | 2;
+  /** Makes the container's cgroup with its limits; returns the cgroup.procs files to join. */
+  create(id: string, res: Resources): string[];
+  update(id: string, res: Resources): void;
+  freeze(id: string): Promise<void>;
+  thaw(id: string): Promise<void>;
+  /** Did the kernel's OOM killer kill a process of this cgroup? */
+  oomKilled(id: string): boolean;
+  stats(id: string): CgroupStats;
+  pids(id: string): number[];
+  exists(id: string): boolean;
+  /** SIGKILLs whatever is left, waits for it to go, removes the directories. */
+  destroy(id: string): Promise<void>;
+  /** Removes the daemon's parent directories when empty (tests, uninstall). */
+  removeParent(): void;
+}
+
+export function cgroupDriver(opts: { root?: string; parent: string }): CgroupDriver {
+  const root = opts.root ?? "/sys/fs/cgroup";
+  if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(opts.parent) || opts.parent.split("/").includes("..")) {
+    throw new Error(`invalid cgroup parent ${JSON.stringify(opts.parent)}: want a relative name like "wharf"`);
+  }
+  return existsSync(`${root}/cgroup.controllers`) ? new CgroupsV2(root, opts.parent) : new CgroupsV1(root, opts.parent);
+}
+
+export const cpuPeriod = 100_000;
+
+/** CFS quota in µs per period for --cpus (NanoCpus), or the explicit quota. */
+export function cpuQuota(res: Resources): { quota: number; period: number } | undefined {
+  if (res.nanoCpus) return { quota: Math.round((res.nanoCpus * cpuPeriod) / 1e9), period: cpuPeriod };
+  if (res.cpuQuota && res.cpuQuota > 0) return { quota: res.cpuQuota, period: res.cpuPeriod || cpuPeriod };
+  return undefined;
+}
+
+/** Memory plus swap as Docker defaults it: twice the memory when only memory is set. */
+export function memorySwap(res: Resources): number | undefined {
+  if (!res.memory) return res.memorySwap && res.memorySwap > 0 ? res.memorySwap : undefined;
+  if (res.memorySwap === -1) return -1;
+  if (res.memorySwap && res.memorySwap > 0) return res.memorySwap;
+  return res.memory * 2;
+}
+
+export async function waitUntil(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await Bun.sleep(5);
+  }
+}
+
+export function parseKeyed(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of text.split("\n")) {
+    const [k, v] = line.trim().split(/\s+/);
+    if (k && v !== undefined && /^-?\d+$/.test(v)) out[k] = Number(v);
+  }
+  return out;
+}

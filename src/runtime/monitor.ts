@@ -1,0 +1,97 @@
+// The monitor role: one process per exec root, detached from the daemon, that starts
+// containers and stays their parent, so they outlive a daemon that is killed, their
+// logs keep flowing and their exit codes are recorded in their state dirs for any
+// later daemon. (One per host rather than one per container: a Bun process costs
+// ~24 MB PSS, a container's share of a shared monitor a fraction of that.)
+import { createServer, type Socket } from "node:net";
+import { closeSync, mkdirSync, openSync, rmSync, symlinkSync } from "node:fs";
+import { libc, tryLockExclusive } from "../sys/libc.ts";
+import { cgroupDriver } from "./cgroups.ts";
+import { InitStatusServer } from "./initstatus.ts";
+import { launch } from "./launch.ts";
+import type { InitConfig } from "../init/config.ts";
+import { monitorPaths, type MonitorRequest, type MonitorReply } from "./protocol.ts";
+
+export async function monitorMain(args: string[]): Promise<number> {
+  const execRoot = args[0];
+  if (!execRoot) {
+    process.stderr.write("wharf-monitor: usage: wharf-monitor EXEC_ROOT (started by the wharf daemon)\n");
+    return 2;
+  }
+  const paths = monitorPaths(execRoot);
+  mkdirSync(execRoot, { recursive: true, mode: 0o700 });
+  const lockFd = openSync(paths.lock, "a");
+  if (!tryLockExclusive(lockFd)) return 0; // another monitor serves this exec root
+  libc().setsid(); // no terminal, no process group of the daemon's: signals to it miss us
+
+  rmSync(paths.dockerinit, { force: true });
+  symlinkSync(process.execPath, paths.dockerinit);
+  const status = new InitStatusServer(paths.initSock);
+  await status.listen();
+
+  const running = new Set<string>();
+  const server = createServer((sock) => serve(sock));
+  rmSync(paths.sock, { force: true });
+  await new Promise<void>((resolve) => server.listen(paths.sock, () => resolve()));
+
+  let quitting = false;
+  function quit(): void {
+    quitting = true;
+    server.close();
+    status.close();
+    rmSync(paths.sock, { force: true });
+    closeSync(lockFd);
+    setTimeout(() => process.exit(0), 10);
+  }
+
+  async function handle(req: MonitorRequest): Promise<MonitorReply> {
+    switch (req.op) {
+      case "ping":
+        return { ok: true, running: running.size };
+      case "exit-if-idle":
+        if (running.size > 0) return { ok: false, running: running.size };
+        quit();
+        return { ok: true, running: 0 };
+      case "start": {
+        if (quitting) return { error: "monitor is shutting down", exitCode: 125 };
+        const cg = cgroupDriver({ root: req.cgroupRoot, parent: req.cgroupParent });
+        const cfg: InitConfig = { spec: req.spec, cgroupProcs: req.cgroupProcs };
+        const r = await launch({ status, dockerinit: paths.dockerinit, oomKilled: (id) => cg.oomKilled(id) }, cfg);
+        if (r.exited) {
+          running.add(req.spec.id);
+          void r.exited.finally(() => running.delete(req.spec.id));
+          return { pid: r.pid!, startedAt: r.startedAt! };
+        }
+        return { error: r.error!, exitCode: r.exitCode! };
+      }
+    }
+  }
+
+  function serve(sock: Socket): void {
+    let buf = "";
+    sock.setEncoding("utf8");
+    sock.on("error", () => {});
+    sock.on("data", (chunk: string) => {
+      buf += chunk;
+      const nl = buf.indexOf("\n");
+      if (nl < 0) return;
+      const line = buf.slice(0, nl);
+      buf = "";
+      let req: MonitorRequest;
+      try {
+        req = JSON.parse(line);
+      } catch {
+        sock.end(JSON.stringify({ error: "bad request", exitCode: 125 }) + "\n");
+        return;
+      }
+      handle(req).then(
+        (reply) => sock.end(JSON.stringify(reply) + "\n"),
+        (err) => sock.end(JSON.stringify({ error: String(err?.message ?? err), exitCode: 125 }) + "\n"),
+      );
+    });
+  }
+
+  for (const s of ["SIGINT", "SIGTERM", "SIGHUP", "SIGPIPE"] as const) process.on(s, () => {});
+  await new Promise(() => {});
+  return 0;
+}
