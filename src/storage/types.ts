@@ -21,15 +21,28 @@ export interface LayerStore {
    * Applies one layer tar (plain or gzip; zstd if supported) on top of `parent` and
    * registers it. The diff id is computed over the uncompressed bytes; when
    * `expectedDiffId` is given and differs, nothing is kept and an invalidParameter
-   * WharfError names both digests. Entries that would write outside the layer
-   * (`..`, absolute names, symlinked parents, hard links pointing out) are refused
-   * with invalidParameter. When the chain id is already stored, the stream is consumed
-   * (to verify it) but no new bytes are stored. The returned layer holds one reference
+   * WharfError names both digests. Entry names are taken relative to the layer root
+   * (a leading `/` is dropped, as Docker does); entries that would write outside the
+   * layer (a `..` climbing above the root, a path under a symlink, hard links pointing
+   * out or to nothing) are refused with invalidParameter naming the entry.
+   * When the chain id is already stored, the stream is consumed (to verify it) but no
+   * new bytes are stored. The returned layer holds one reference
    * taken for the caller, who must `release` it if it ends up unused.
    */
   register(tar: AsyncIterable<Uint8Array>, parent: Digest | null, expectedDiffId?: Digest): Promise<Layer>;
 
   get(chainId: Digest): Layer | undefined;
+
+  /** Addition (optional, so test doubles need not have it): every stored layer. */
+  list?(): Layer[];
+
+  /**
+   * Addition (optional, likewise): removes every layer that has no reference and no child (stored layers or
+   * rw layers on top). References are not persisted: at daemon start the image store
+   * retains the layers of every image it loaded, then calls prune() once. Returns the
+   * chain ids removed.
+   */
+  prune?(): Promise<Digest[]>;
 
   /** Adds a reference (an image that uses the layer). */
   retain(chainId: Digest): void;

@@ -1,0 +1,217 @@
+// Applies one layer tar to a directory: files with their owners, modes (setuid/setgid/
+// sticky), times, xattrs, links and device nodes; whiteouts become overlay whiteouts
+// or deletions. Every byte that is not file content goes to the tar-split record.
+import {
+  closeSync, constants, fchmodSync, fchownSync, futimesSync, lchownSync, chmodSync, linkSync, lstatSync,
+  lutimesSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeSync,
+} from "node:fs";
+import { invalidParameter } from "../errors.ts";
+import { ErrnoError, lsetxattr, mknod } from "../sys/libc.ts";
+import { cleanName, ParentGuard } from "./paths.ts";
+import { decompress } from "./tar/decompress.ts";
+import type { Header } from "./tar/header.ts";
+import { readTar, type TarEntry } from "./tar/reader.ts";
+import { ByteSource } from "./tar/source.ts";
+import type { FileSegment, TarSplitBuilder } from "./tarsplit.ts";
+import type { Digest } from "./types.ts";
+
+export type WhiteoutMode = "overlay" | "delete";
+
+export interface ApplyResult {
+  diffId: Digest;
+  /** Bytes of the regular files the tar holds. */
+  size: number;
+}
+
+const WH = ".wh.";
+const OPAQUE = ".wh..wh..opq";
+const S_IFIFO = 0o010000;
+const S_IFCHR = 0o020000;
+const S_IFBLK = 0o060000;
+const ENOTSUP = 95;
+const EPERM = 1;
+const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+export async function applyLayer(
+  input: AsyncIterable<Uint8Array>,
+  root: string,
+  whiteouts: WhiteoutMode,
+  split: TarSplitBuilder,
+): Promise<ApplyResult> {
+  const src = new ByteSource(decompress(input));
+  const a = new Applier(root, whiteouts, split);
+  for await (const entry of readTar(src, split)) await a.entry(entry);
+  a.finish();
+  return { diffId: src.digest(), size: a.size };
+}
+
+class Applier {
+  size = 0;
+  private readonly guard: ParentGuard;
+  /** Regular files of this tar whose content is still on disk at that path. */
+  private readonly files = new Map<string, FileSegment>();
+  /** Every path this tar made (an opaque directory keeps these under vfs). */
+  private readonly made = new Set<string>();
+  private readonly dirTimes: Array<[string, number, number]> = [];
+
+  constructor(
+    private readonly root: string,
+    private readonly whiteouts: WhiteoutMode,
+    private readonly split: TarSplitBuilder,
+  ) {
+    this.guard = new ParentGuard(root);
+  }
+
+  private full(rel: string): string {
+    return rel ? `${this.root}/${rel}` : this.root;
+  }
+
+  async entry(e: TarEntry): Promise<void> {
+    const h = e.header;
+    const rel = cleanName(h.name);
+    const base = rel.slice(rel.lastIndexOf("/") + 1);
+    if (rel) this.guard.ensureParents(rel, h.name);
+    if (base.startsWith(WH)) return this.whiteout(h, rel, base);
+    if (!rel && h.type !== "5") throw invalidParameter(`layer entry "${h.name}" would replace the layer root with a non-directory`);
+    const full = this.full(rel);
+    if (rel) {
+      const st = lstatSync(full, { throwIfNoEntry: false });
+      if (st && !(st.isDirectory() && h.type === "5")) this.remove(rel, st.isDirectory());
+    }
+    switch (h.type) {
+      case "0":
+      case "7":
+        await this.regular(e, rel, full);
+        break;
+      case "5":
+        if (rel && !this.guard.isKnownDir(rel) && !lstatSync(full, { throwIfNoEntry: false })) mkdirSync(full, 0o755);
+        this.guard.addDir(rel);
+        this.owner(full, h);
+        this.dirTimes.push([full, atimeOf(h), h.mtime]);
+        break;
+      case "2":
+        symlinkSync(h.linkname, full);
+        this.owner(full, h, false);
+        lutimesSync(full, atimeOf(h), h.mtime);
+        break;
+      case "1":
+        this.hardlink(h, full);
+        break;
+      case "3":
+      case "4":
+      case "6": {
+        const kind = h.type === "3" ? S_IFCHR : h.type === "4" ? S_IFBLK : S_IFIFO;
+        mknod(full, kind | (h.mode & 0o7777), h.devmajor, h.devminor);
+        this.owner(full, h);
+        lutimesSync(full, atimeOf(h), h.mtime);
+        break;
+      }
+      default:
+        throw invalidParameter(`layer entry "${h.name}" has tar type "${h.type}", which wharf does not support`);
+    }
+    this.made.add(rel);
+  }
+
+  private async regular(e: TarEntry, rel: string, full: string): Promise<void> {
+    const h = e.header;
+    const fd = openSync(full, CREATE, 0o600);
+    try {
+      for await (const chunk of e.content()) {
+        let off = 0;
+        while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+      }
+      // chown before chmod: chown clears setuid/setgid
+      fchownSync(fd, h.uid, h.gid);
+      fchmodSync(fd, h.mode & 0o7777);
+      this.xattrs(full, h);
+      futimesSync(fd, atimeOf(h), h.mtime);
+    } finally {
+      closeSync(fd);
+    }
+    this.files.set(rel, this.split.file(rel, h.size));
+    this.size += h.size;
+  }
+
+  private hardlink(h: Header, full: string): void {
+    const target = cleanName(h.linkname, `hard link "${h.name}" target`);
+    if (!target) throw invalidParameter(`hard link "${h.name}" points to the layer root`);
+    this.guard.ensureParents(target, h.name, false);
+    const st = lstatSync(this.full(target), { throwIfNoEntry: false });
+    if (!st) throw invalidParameter(`hard link "${h.name}" points to "${h.linkname}", which is not in the layer`);
+    if (st.isDirectory()) throw invalidParameter(`hard link "${h.name}" points to the directory "${h.linkname}"`);
+    linkSync(this.full(target), full);
+    lchownSync(full, h.uid, h.gid);
+  }
+
+  private whiteout(h: Header, rel: string, base: string): void {
+    const slash = rel.lastIndexOf("/");
+    const parent = slash === -1 ? "" : rel.slice(0, slash);
+    if (base === OPAQUE) {
+      if (this.whiteouts === "overlay") lsetxattr(this.full(parent), "trusted.overlay.opaque", Buffer.from("y"));
+      else {
+        for (const name of readdirSync(this.full(parent))) {
+          const child = parent ? `${parent}/${name}` : name;
+          if (this.made.has(child)) continue;
+          this.remove(child, lstatSync(this.full(child)).isDirectory());
+        }
+      }
+      return;
+    }
+    if (base.startsWith(WH + WH)) return; // AUFS bookkeeping (hard link dirs): nothing to apply
+    const name = base.slice(WH.length);
+    if (!name) throw invalidParameter(`layer entry "${h.name}" is a whiteout without a name`);
+    const target = parent ? `${parent}/${name}` : name;
+    const st = lstatSync(this.full(target), { throwIfNoEntry: false });
+    if (st) this.remove(target, st.isDirectory());
+    if (this.whiteouts === "overlay") {
+      mknod(this.full(target), S_IFCHR, 0, 0);
+      lchownSync(this.full(target), h.uid, h.gid);
+    }
+  }
+
+  /** Removes a path, first keeping inline any content of this tar that lived there. */
+  private remove(rel: string, isDir: boolean): void {
+    const keep = (p: string, seg: FileSegment) => {
+      seg.inline = readFileSync(this.full(p));
+      this.files.delete(p);
+    };
+    const seg = this.files.get(rel);
+    if (seg) keep(rel, seg);
+    if (isDir && this.guard.isKnownDir(rel)) {
+      const prefix = `${rel}/`;
+      for (const [p, s] of this.files) if (p.startsWith(prefix)) keep(p, s);
+    }
+    rmSync(this.full(rel), { recursive: true, force: true });
+    this.guard.forget(rel);
+  }
+
+  private owner(full: string, h: Header, chmod = true): void {
+    lchownSync(full, h.uid, h.gid);
+    if (chmod) chmodSync(full, h.mode & 0o7777);
+    this.xattrs(full, h);
+  }
+
+  private xattrs(full: string, h: Header): void {
+    for (const [k, v] of h.xattrs) {
+      try {
+        lsetxattr(full, k, v);
+      } catch (err) {
+        // Like Docker: not every filesystem takes every attribute namespace.
+        if (!(err instanceof ErrnoError && (err.errno === ENOTSUP || err.errno === EPERM))) throw err;
+      }
+    }
+  }
+
+  /** Directory times go last: creating their children changed them. */
+  finish(): void {
+    for (let i = this.dirTimes.length - 1; i >= 0; i--) {
+      const [p, at, mt] = this.dirTimes[i]!;
+      if (lstatSync(p, { throwIfNoEntry: false })?.isDirectory()) lutimesSync(p, at, mt);
+    }
+  }
+}
+
+/** Go's archive code never sets atime before mtime. */
+function atimeOf(h: Header): number {
+  return h.atime !== undefined && h.atime > h.mtime ? h.atime : h.mtime;
+}

@@ -1,0 +1,53 @@
+// Overlay mounts through mount(8)/umount(8) run from the driver's home, so lower dirs
+// can be given as short relative paths (`l/ID`): the kernel takes at most one page of
+// mount options, and absolute paths would exhaust it long before 100 layers.
+import { readFileSync } from "node:fs";
+import { systemError } from "../errors.ts";
+
+const PAGE = 4096;
+
+async function run(argv: string[], cwd: string): Promise<void> {
+  const p = Bun.spawn(argv, { cwd, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+  const [code, err] = await Promise.all([p.exited, new Response(p.stderr).text()]);
+  if (code !== 0) throw systemError(`${argv[0]} ${argv[argv.length - 1]}: ${err.trim() || `exit ${code}`}`);
+}
+
+export interface OverlaySpec {
+  /** Directory the relative paths below are resolved from. */
+  cwd: string;
+  /** Top-most first. */
+  lower: string[];
+  upper?: string;
+  work?: string;
+  options?: string[];
+}
+
+export function overlayOptions(s: OverlaySpec): string {
+  const parts = [`lowerdir=${s.lower.join(":")}`];
+  if (s.upper) parts.push(`upperdir=${s.upper}`, `workdir=${s.work}`);
+  parts.push(...(s.options ?? []));
+  return parts.join(",");
+}
+
+export async function mountOverlay(s: OverlaySpec, target: string): Promise<void> {
+  const data = overlayOptions(s);
+  if (data.length >= PAGE) throw systemError(`overlay mount options for ${target} are ${data.length} bytes, over the kernel's ${PAGE - 1}`);
+  await run(["mount", "-t", "overlay", "overlay", "-o", data, target], s.cwd);
+}
+
+export async function unmount(target: string): Promise<void> {
+  if (!isMounted(target)) return;
+  await run(["umount", target], "/");
+}
+
+/** Whether `path` is a mount point in this mount namespace. */
+export function isMounted(path: string): boolean {
+  const text = readFileSync("/proc/self/mountinfo", "utf8");
+  for (const line of text.split("\n")) {
+    const mp = line.split(" ")[4];
+    if (mp && unescape(mp) === path) return true;
+  }
+  return false;
+}
+
+const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
