@@ -1,13 +1,17 @@
 // The image service: the image store, the tag store and the layer store together.
 // Name resolution, tagging and the views other parts of the daemon use; load, save,
 // import, delete and prune live in their own modules and work through this class.
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { conflict, invalidParameter, notFound } from "../errors.ts";
 import type { Digest, LayerStore } from "../storage/types.ts";
 import type { EventBus } from "../engine/events.ts";
+import { logger } from "../log.ts";
 import { ImageStore, sha256, type ImageRecord } from "./store.ts";
 import { TagStore } from "./tags.ts";
 import { familiarString, looksLikeId, parseNormalized, parseRepoTag, referenceString, withDefaultTag, type Reference } from "./reference.ts";
+
+const log = logger("image");
 
 /** Which container (name or id) uses an image, if any; the container store provides it. */
 export type ImageInUse = (imageId: Digest) => string | undefined;
@@ -16,6 +20,22 @@ export function chainIds(diffIds: Digest[]): Digest[] {
   const out: Digest[] = [];
   for (const d of diffIds) out.push(out.length ? sha256(`${out[out.length - 1]} ${d}`) : d);
   return out;
+}
+
+/**
+ * Opens the image service under `<dataRoot>/image/<driver>` (images are only valid with
+ * the layers of their driver): drops temp files a crash left, then has every image retain
+ * its top layer again, since the layer store keeps references in memory only.
+ */
+export async function openImageService(dataRoot: string, layers: LayerStore, events?: EventBus): Promise<ImageService> {
+  const svc = new ImageService(join(dataRoot, "image", layers.driverName), layers, events);
+  rmSync(svc.tmpDir, { recursive: true, force: true });
+  svc.retainLayers();
+  // Layers no image holds any more (a crash between steps) go now; prune is not in the
+  // LayerStore contract, so it is called only where the store has it.
+  const prune = (layers as unknown as { prune?: () => Promise<unknown> }).prune;
+  if (typeof prune === "function") await prune.call(layers);
+  return svc;
 }
 
 export class ImageService {
@@ -34,6 +54,20 @@ export class ImageService {
     this.images = new ImageStore(root);
     this.tags = new TagStore(join(root, "repositories.json"));
     this.tmpDir = join(root, "tmp");
+  }
+
+  /** Takes each stored image's reference on its top layer; an image whose layers are gone is dropped. */
+  retainLayers(): void {
+    for (const rec of this.images.list()) {
+      const top = this.topLayer(rec);
+      if (!top) continue;
+      if (this.layers.get(top)) this.layers.retain(top);
+      else {
+        log.warn(`image ${rec.id} lost its layer ${top}: removing it`);
+        for (const r of this.tags.refsOf(rec.id)) this.tags.delete(r);
+        this.images.remove(rec.id);
+      }
+    }
   }
 
   setImageInUse(fn: ImageInUse): void {
