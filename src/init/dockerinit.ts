@@ -5,7 +5,7 @@
 // says nothing and a failure comes back as Docker's message and exit code.
 import { closeSync, fstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
-import { capset, closeRangeCloexec, execve, prctl, setdomainname, setgroups, sethostname, setresgid, setresuid, setrlimit, unshareNs } from "../sys/libc.ts";
+import { capset, closeRangeCloexec, interfaceUp, execve, prctl, setdomainname, setgroups, sethostname, setresgid, setresuid, setrlimit, unshareNs } from "../sys/libc.ts";
 import { capabilityMask } from "./caps.ts";
 import { defaultPath, initPipeEnv, initStatusEnv, initTokenEnv, type InitConfig, type InitReport } from "./config.ts";
 import { buildEnv, execFailureFromErrno, ExecFailure, lookPath } from "./exec.ts";
@@ -31,19 +31,20 @@ export async function dockerinitMain(_args: string[]): Promise<number> {
   try {
     const cfg = JSON.parse(readFileSync(3, "utf8")) as InitConfig;
     closeSync(3);
-    return await setupAndExec(cfg, (r) => status.send({ token, ...r } as InitReport));
+    return await setupAndExec(cfg, (r) => status.send({ token, ...r } as InitReport), () => status.close());
   } catch (err) {
     const code = err instanceof ExecFailure ? err.exitCode : 125;
     const msg = err instanceof Error ? err.message : String(err);
     await status.send({ token, error: msg, exitCode: code });
-    process.stderr.write(`dockerinit: ${msg}\n`);
+    // The caller reports it; the container's own log is no place for it.
+    if (!process.env[initStatusEnv]) process.stderr.write(`dockerinit: ${msg}\n`);
     return code;
   }
 }
 
 type Report = (r: Record<string, unknown>) => Promise<void>;
 
-async function setupAndExec(cfg: InitConfig, report: Report): Promise<number> {
+async function setupAndExec(cfg: InitConfig, report: Report, closeStatus: () => void): Promise<number> {
   const spec = cfg.spec;
   // Into the container's cgroup before anything of the container runs, then a cgroup
   // namespace rooted there so /proc/self/cgroup reads "/".
@@ -52,6 +53,7 @@ async function setupAndExec(cfg: InitConfig, report: Report): Promise<number> {
   // The host's /proc is still mounted here: it names our pid as the host sees it.
   await report({ pid: Number(readlinkSync("/proc/self")) });
 
+  if (spec.network.mode === "none") interfaceUp("lo");
   setupRootfs(spec);
   enterRootfs(spec.rootfs);
   for (const [k, v] of Object.entries(spec.sysctls ?? {})) {
@@ -83,6 +85,7 @@ async function setupAndExec(cfg: InitConfig, report: Report): Promise<number> {
   if (spec.init) {
     const { runInit } = await import("./tinyinit.ts");
     await report({ execing: true, startedAt: new Date().toISOString() });
+    closeStatus(); // as an exec would: the command is (about to be) running
     return runInit(file, spec.args, env);
   }
   await report({ execing: true, startedAt: new Date().toISOString() });
@@ -110,16 +113,18 @@ function dropPrivileges(spec: InitConfig["spec"], user: { uid: number; gid: numb
 
 interface StatusChannel {
   send(r: Record<string, unknown>): Promise<void>;
+  close(): void;
 }
 
 async function openStatus(path: string | undefined): Promise<StatusChannel> {
-  if (!path) return { send: async () => {} };
+  if (!path) return { send: async () => {}, close: () => {} };
   const sock: Socket = await new Promise((resolve, reject) => {
     const s = connect({ path }, () => resolve(s));
     s.once("error", reject);
   });
   return {
     send: (r) => new Promise<void>((resolve) => sock.write(JSON.stringify(r) + "\n", () => resolve())),
+    close: () => sock.destroy(),
   };
 }
 

@@ -30,5 +30,7 @@ export async function runInit(file: string, args: string[], env: string[]): Prom
     };
     process.on("SIGCHLD", reap);
     setInterval(reap, 100);
+    // Bun may reap the command before our waitpid(-1) does; then its own promise knows.
+    void child.exited.then(() => resolve(child.signalCode ? 128 + (constants.signals as Record<string, number>)[child.signalCode]! : (child.exitCode ?? 255)));
   });
 }

@@ -3,7 +3,7 @@
 // json-file log, and records its exit status when it ends.
 import { closeSync, openSync, writeSync } from "node:fs";
 import { randomUUID } from "node:crypto";
-import { mkfifo, pipe } from "../sys/libc.ts";
+import { mkfifo, pipe, setns, unshareNs } from "../sys/libc.ts";
 import { initPipeEnv, initStatusEnv, initTokenEnv, type InitConfig } from "../init/config.ts";
 import type { InitStatusServer } from "./initstatus.ts";
 import { JsonLogWriter, nowNano } from "./jsonlog.ts";
@@ -11,6 +11,8 @@ import { files, procStartTime, writeAtomic, type PidRecord } from "./statefiles.
 import type { ContainerSpec, ExitStatus } from "./types.ts";
 import { constants } from "node:os";
 import type { Subprocess } from "bun";
+
+const CLONE_NEWPID = 0x20000000;
 
 export interface LaunchResult {
   pid?: number;
@@ -29,9 +31,15 @@ export interface LaunchContext {
   oomKilled: (id: string) => boolean;
 }
 
-/** The argv that puts dockerinit into fresh namespaces. */
+/**
+ * The argv that puts dockerinit into fresh namespaces. No --pid --fork: the monitor
+ * itself unshares the pid namespace for its next child (see spawnInNewPidNs), so the
+ * container's PID 1 is the monitor's own child, no unshare process stays behind, and
+ * a death by signal is seen as such (util-linux 2.38's unshare --fork turns it into
+ * exit 1: "sigprocmask unblock failed").
+ */
 export function unshareArgv(spec: ContainerSpec, dockerinit: string): string[] {
-  const ns = ["--mount", "--uts", "--ipc", "--pid", "--fork"];
+  const ns = ["--mount", "--uts", "--ipc"];
   if (spec.network.mode === "none") ns.push("--net");
   const argv = ["unshare", ...ns, "--", dockerinit];
   return spec.network.mode === "path" ? ["nsenter", `--net=${spec.network.path}`, "--", ...argv] : argv;
@@ -50,10 +58,13 @@ export async function launch(ctx: LaunchContext, cfg: InitConfig): Promise<Launc
   }
   let proc;
   try {
-    proc = Bun.spawn(unshareArgv(spec, ctx.dockerinit), {
-      stdio: [stdin, "pipe", "pipe", r],
-      env: { [initPipeEnv]: "3", [initStatusEnv]: ctx.status.path, [initTokenEnv]: token, PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" },
-    });
+    const argv = unshareArgv(spec, ctx.dockerinit);
+    proc = spawnInNewPidNs(() =>
+      Bun.spawn(argv, {
+        stdio: [stdin, "pipe", "pipe", r],
+        env: { [initPipeEnv]: "3", [initStatusEnv]: ctx.status.path, [initTokenEnv]: token, PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" },
+      }),
+    );
   } catch (err) {
     waiter.abandon();
     closeSync(r);
@@ -95,7 +106,23 @@ export async function launch(ctx: LaunchContext, cfg: InitConfig): Promise<Launc
   return { pid: outcome.pid, startedAt: outcome.startedAt, exited };
 }
 
-/** unshare exits with its child's code, or re-raises the signal that killed it. */
+let ownPidNs: number | undefined;
+
+/**
+ * Runs `spawn` with this thread's pid_for_children set to a fresh pid namespace, so
+ * the child becomes its PID 1, then points it back at our own namespace.
+ */
+function spawnInNewPidNs<T>(spawn: () => T): T {
+  ownPidNs ??= openSync("/proc/self/ns/pid", "r");
+  unshareNs(CLONE_NEWPID);
+  try {
+    return spawn();
+  } finally {
+    setns(ownPidNs, CLONE_NEWPID);
+  }
+}
+
+/** The exit code, or 128 + the signal that killed the container's PID 1. */
 function exitCodeOf(proc: Pick<Subprocess, "exitCode" | "signalCode">): number {
   if (proc.signalCode) return 128 + ((constants.signals as Record<string, number>)[proc.signalCode] ?? 0);
   return proc.exitCode ?? 255;

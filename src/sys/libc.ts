@@ -39,6 +39,8 @@ function open() {
     kill: { args: [i32, i32], returns: i32 },
     waitpid: { args: [i32, P, i32], returns: i32 },
     pipe2: { args: [P, i32], returns: i32 },
+    socket: { args: [i32, i32, i32], returns: i32 },
+    close: { args: [i32], returns: i32 },
     lsetxattr: { args: [P, P, P, u64, i32], returns: i32 },
     lgetxattr: { args: [P, P, P, u64], returns: i64 },
   });
@@ -178,6 +180,10 @@ export function unshareNs(flags: number): void {
   check("unshare", libc().syscall(BigInt(SYS.unshare), BigInt(flags), 0n, 0n));
 }
 
+export function setns(fd: number, nstype: number): void {
+  check("setns", libc().setns(fd, nstype));
+}
+
 export function kill(pid: number, signal: number): void {
   check(`kill ${pid}`, libc().kill(pid, signal));
 }
@@ -187,6 +193,21 @@ export function waitpid(pid: number, options: number): [number, number] {
   const st = new Int32Array(1);
   const r = check("waitpid", libc().waitpid(pid, ptr(st), options));
   return [r, st[0]!];
+}
+
+/** Sets IFF_UP on an interface of this network namespace (lo in a fresh one). */
+export function interfaceUp(name: string): void {
+  const SIOCGIFFLAGS = 0x8913n, SIOCSIFFLAGS = 0x8914n, IFF_UP = 1;
+  const fd = check("socket", libc().socket(2, 2 | 0o2000000, 0)); // AF_INET, SOCK_DGRAM|SOCK_CLOEXEC
+  try {
+    const ifr = Buffer.alloc(40); // struct ifreq: name[16], then a short of flags
+    ifr.write(name, 0, 15);
+    check(`SIOCGIFFLAGS ${name}`, libc().ioctl(fd, SIOCGIFFLAGS, BigInt(ptr(ifr))));
+    ifr.writeInt16LE(ifr.readInt16LE(16) | IFF_UP, 16);
+    check(`SIOCSIFFLAGS ${name}`, libc().ioctl(fd, SIOCSIFFLAGS, BigInt(ptr(ifr))));
+  } finally {
+    libc().close(fd);
+  }
 }
 
 /** A pipe whose both ends are close-on-exec (spawn dup2s the one a child gets). */
