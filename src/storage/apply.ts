@@ -10,7 +10,7 @@ import { ErrnoError, lsetxattr, mknod } from "../sys/libc.ts";
 import { cleanName, ParentGuard } from "./paths.ts";
 import { decompress } from "./tar/decompress.ts";
 import type { Header } from "./tar/header.ts";
-import { readTar, type TarEntry } from "./tar/reader.ts";
+import { readTar, truncation, type TarEntry } from "./tar/reader.ts";
 import { ByteSource } from "./tar/source.ts";
 import type { FileSegment, TarSplitBuilder } from "./tarsplit.ts";
 import type { Digest } from "./types.ts";
@@ -40,7 +40,11 @@ export async function applyLayer(
 ): Promise<ApplyResult> {
   const src = new ByteSource(decompress(input));
   const a = new Applier(root, whiteouts, split);
-  for await (const entry of readTar(src, split)) await a.entry(entry);
+  try {
+    for await (const entry of readTar(src, split)) await a.entry(entry);
+  } catch (e) {
+    throw truncation(e, src);
+  }
   a.finish();
   return { diffId: src.digest(), size: a.size };
 }
@@ -135,9 +139,10 @@ class Applier {
   private hardlink(h: Header, full: string): void {
     const target = cleanName(h.linkname, `hard link "${h.name}" target`);
     if (!target) throw invalidParameter(`hard link "${h.name}" points to the layer root`);
-    this.guard.ensureParents(target, h.name, false);
+    const missing = `hard link "${h.name}" points to "${h.linkname}", which is not in the layer`;
+    this.guard.ensureParents(target, h.name, missing);
     const st = lstatSync(this.full(target), { throwIfNoEntry: false });
-    if (!st) throw invalidParameter(`hard link "${h.name}" points to "${h.linkname}", which is not in the layer`);
+    if (!st) throw invalidParameter(missing);
     if (st.isDirectory()) throw invalidParameter(`hard link "${h.name}" points to the directory "${h.linkname}"`);
     linkSync(this.full(target), full);
     lchownSync(full, h.uid, h.gid);

@@ -30,8 +30,11 @@ export class ParentGuard {
 
   constructor(private readonly root: string) {}
 
-  /** Ensures every parent of `rel` is a real directory; `entry` names the tar entry in errors. */
-  ensureParents(rel: string, entry: string, create = true): void {
+  /**
+   * Ensures every parent of `rel` is a real directory; `entry` names the tar entry in
+   * errors. Missing parents are created, or refused with `ifMissing` when given.
+   */
+  ensureParents(rel: string, entry: string, ifMissing?: string): void {
     let i = rel.lastIndexOf("/");
     if (i === -1 || this.dirs.has(rel.slice(0, i))) return;
     const comps = rel.split("/");
@@ -42,7 +45,7 @@ export class ParentGuard {
       if (this.dirs.has(p)) continue;
       const st = lstatSync(`${this.root}/${p}`, { throwIfNoEntry: false });
       if (!st) {
-        if (!create) throw invalidParameter(`layer entry "${entry}": "${p}" does not exist in the layer`);
+        if (ifMissing) throw invalidParameter(ifMissing);
         mkdirSync(`${this.root}/${p}`, 0o755);
       } else if (st.isSymbolicLink()) {
         throw invalidParameter(`layer entry "${entry}" is under "${p}", which is a symlink: refusing to write through it`);

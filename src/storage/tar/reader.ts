@@ -82,7 +82,12 @@ export async function* readTar(src: ByteSource, sink: RawSink): AsyncGenerator<T
       if (pad) sink.raw(pad);
     }
   } catch (e) {
-    if (e instanceof TruncatedError) throw invalidParameter(`layer tar is truncated at byte ${src.offset}: ${e.message}`);
-    throw e;
+    throw truncation(e, src);
   }
+}
+
+/** An input that ended early becomes invalidParameter (file contents are read outside readTar). */
+export function truncation(e: unknown, src: ByteSource): unknown {
+  if (e instanceof TruncatedError) return invalidParameter(`layer tar is truncated at byte ${src.offset}: ${e.message}`);
+  return e;
 }
