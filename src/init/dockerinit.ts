@@ -99,7 +99,9 @@ async function setupAndExec(cfg: InitConfig, report: Report, closeStatus: () => 
 
 function dropPrivileges(spec: InitConfig["spec"], user: { uid: number; gid: number; groups: number[] }): void {
   const lastCap = Number(readFileSync("/proc/sys/kernel/cap_last_cap", "utf8"));
-  const mask = capabilityMask(spec, lastCap);
+  // Nothing beyond what we hold ourselves: --privileged means all of those.
+  const own = BigInt("0x" + (/^CapBnd:\s*([0-9a-f]+)/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1] ?? "0"));
+  const mask = capabilityMask(spec, lastCap) & own;
   for (let c = 0; c <= lastCap; c++) if (!(mask & (1n << BigInt(c)))) prctl(PR_CAPBSET_DROP, c);
   // Keep the permitted set across the uid change; exec then recomputes it as the
   // kernel does for that uid (root keeps the bounding set, others get nothing).

@@ -45,12 +45,31 @@ export class MonitorClient {
   }
 
   /** Is a monitor serving this exec root? Does not start one. */
-  async ping(): Promise<{ ok: boolean; running: number } | undefined> {
+  async ping(): Promise<{ ok: boolean; running: number; pid: number } | undefined> {
     try {
-      return (await request(this.paths.sock, { op: "ping" })) as { ok: boolean; running: number };
+      return (await request(this.paths.sock, { op: "ping" })) as { ok: boolean; running: number; pid: number };
     } catch {
       return undefined;
     }
+  }
+
+  /** Asks the monitor to exit if it holds no running container; true when it did. */
+  async exitIfIdle(): Promise<boolean> {
+    const r = await this.ping();
+    if (!r) return true;
+    const reply = (await request(this.paths.sock, { op: "exit-if-idle" })) as { ok: boolean; pid: number };
+    if (!reply.ok) return false;
+    // Wait until the process is really gone, so callers can check for leftovers.
+    const end = Date.now() + 5000;
+    while (Date.now() < end) {
+      try {
+        process.kill(reply.pid, 0);
+      } catch {
+        return true;
+      }
+      await Bun.sleep(5);
+    }
+    return false;
   }
 
   private async spawnMonitor(): Promise<void> {

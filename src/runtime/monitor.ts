@@ -47,11 +47,11 @@ export async function monitorMain(args: string[]): Promise<number> {
   async function handle(req: MonitorRequest): Promise<MonitorReply> {
     switch (req.op) {
       case "ping":
-        return { ok: true, running: running.size };
+        return { ok: true, running: running.size, pid: process.pid };
       case "exit-if-idle":
-        if (running.size > 0) return { ok: false, running: running.size };
+        if (running.size > 0) return { ok: false, running: running.size, pid: process.pid };
         quit();
-        return { ok: true, running: 0 };
+        return { ok: true, running: 0, pid: process.pid };
       case "start": {
         if (quitting) return { error: "monitor is shutting down", exitCode: 125 };
         const cg = cgroupDriver({ root: req.cgroupRoot, parent: req.cgroupParent });

@@ -8,7 +8,7 @@ export type MonitorRequest =
   | { op: "start"; spec: ContainerSpec; cgroupProcs: string[]; cgroupParent: string; cgroupRoot?: string };
 
 export type MonitorReply =
-  | { ok: boolean; running: number }
+  | { ok: boolean; running: number; pid: number }
   | { pid: number; startedAt: string }
   | { error: string; exitCode: number };
 

@@ -34,7 +34,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime & { cgroups: Cgroup
       await cgroups.destroy(spec.id).catch(() => {});
       throw new StartError(reply.error, reply.exitCode);
     }
-    if (!("pid" in reply)) throw new StartError("the monitor gave no pid", 125);
+    if (!("startedAt" in reply)) throw new StartError("the monitor gave no pid", 125);
     return { pid: reply.pid, startedAt: reply.startedAt };
   }
 
