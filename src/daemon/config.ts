@@ -15,6 +15,7 @@ export interface DaemonConfig {
   storageDriver?: string;
   bridge?: string;
   bip?: string;
+  cgroupParent?: string;
 }
 
 export const defaultHost = "unix:///var/run/wharf.sock";
@@ -38,6 +39,7 @@ export function parseDaemonArgs(argv: string[], env: Record<string, string | und
         "storage-driver": { type: "string", short: "s" },
         bridge: { type: "string", short: "b" },
         bip: { type: "string" },
+        "cgroup-parent": { type: "string" },
       },
     });
   } catch (err) {
@@ -62,12 +64,13 @@ export function parseDaemonArgs(argv: string[], env: Record<string, string | und
     storageDriver: v["storage-driver"],
     bridge: v.bridge,
     bip: v.bip,
+    cgroupParent: v["cgroup-parent"],
   };
 }
 
 const valueFlags = new Set([
   "-H", "--host", "-l", "--log-level", "--data-root", "--exec-root", "-p", "--pidfile",
-  "-s", "--storage-driver", "-b", "--bridge", "--bip",
+  "-s", "--storage-driver", "-b", "--bridge", "--bip", "--cgroup-parent",
 ]);
 
 /**

@@ -1,0 +1,56 @@
+// The container part of daemon start: graph db, container store, exec driver over the
+// runtime, jobs and routes, then restore (reattach, settle, restart policies).
+import { createHash } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { cpus } from "node:os";
+import type { Engine } from "../../engine/engine.ts";
+import type { Router } from "../../api/router.ts";
+import type { DaemonConfig } from "../config.ts";
+import type { LayerStore } from "../../storage/types.ts";
+import type { ImageService } from "../../image/service.ts";
+import { GraphDb } from "../../names/graphdb.ts";
+import { ContainerStore } from "../../container/store.ts";
+import { KeyedLock } from "../../container/lock.ts";
+import { createRuntime } from "../../runtime/runtime.ts";
+import { RuntimeExecDriver } from "./execdriver.ts";
+import { ContainerService } from "./service.ts";
+import { containerEvent, type ContainerContext } from "./context.ts";
+import { registerContainerJobs } from "./jobs.ts";
+import { containerRoutes } from "../../api/routers/containers/routes.ts";
+import { attachRoutes, logRoutes } from "../../api/routers/containers/io.ts";
+
+export interface Containers {
+  service: ContainerService;
+  close(): void;
+}
+
+/** Each daemon's containers go under their own cgroup parent, so test daemons never collide. */
+export function cgroupParentFor(c: DaemonConfig): string {
+  if (c.cgroupParent) return c.cgroupParent;
+  if (c.dataRoot === "/var/lib/wharf") return "wharf";
+  return `wharf-${createHash("sha256").update(c.dataRoot).digest("hex").slice(0, 12)}`;
+}
+
+export async function openContainers(c: DaemonConfig, engine: Engine, router: Router, layers: LayerStore, images: ImageService): Promise<Containers> {
+  mkdirSync(join(c.dataRoot, "containers"), { recursive: true, mode: 0o710 });
+  const db = GraphDb.open(join(c.dataRoot, "graph.db"));
+  const store = new ContainerStore(db, join(c.dataRoot, "containers"));
+  const runtime = createRuntime({ execRoot: join(c.execRoot, "rt"), cgroupParent: cgroupParentFor(c) });
+  const ctx: ContainerContext = {
+    store,
+    lock: new KeyedLock(),
+    images: images.view(),
+    layers,
+    exec: new RuntimeExecDriver(runtime, (ref) => store.lookup(ref)),
+    events: engine.events,
+    ncpu: cpus().length,
+    emit: (ct, action, extra) => containerEvent(engine.events, ct, action, extra),
+  };
+  const service = new ContainerService(ctx);
+  images.setImageInUse((id) => store.all().find((ct) => ct.rec.Image === id)?.id);
+  const backend = registerContainerJobs(engine, service);
+  router.add(...containerRoutes(backend), ...logRoutes(backend), ...attachRoutes(backend));
+  await service.restore();
+  return { service, close: () => db.close() };
+}
