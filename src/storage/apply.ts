@@ -144,8 +144,9 @@ class Applier {
     const st = lstatSync(this.full(target), { throwIfNoEntry: false });
     if (!st) throw invalidParameter(missing);
     if (st.isDirectory()) throw invalidParameter(`hard link "${h.name}" points to the directory "${h.linkname}"`);
+    // The inode keeps the owner, mode and times of the entry that made it (what Docker
+    // effectively does too: its chmod/chtimes of links look the target up outside the layer).
     linkSync(this.full(target), full);
-    lchownSync(full, h.uid, h.gid);
   }
 
   private whiteout(h: Header, rel: string, base: string): void {
