@@ -9,6 +9,11 @@ import { DataRootLock } from "./lock.ts";
 import { registerSystemJobs, type SystemState } from "./system.ts";
 import type { DaemonConfig } from "./config.ts";
 import { logger } from "../log.ts";
+import { openLayerStore } from "../storage/index.ts";
+import type { LayerStore } from "../storage/types.ts";
+import { openImageService, type ImageService } from "../image/service.ts";
+import { engineImageBackend, registerImageJobs } from "../image/jobs.ts";
+import { imageRoutes } from "../api/routers/images/routes.ts";
 
 const log = logger("daemon");
 
@@ -18,6 +23,8 @@ export class Daemon {
   private readonly api = new ApiServer(this.router);
   private lock?: DataRootLock;
   private id = "";
+  layers?: LayerStore;
+  images?: ImageService;
 
   constructor(readonly config: DaemonConfig) {}
 
@@ -31,6 +38,10 @@ export class Daemon {
     // Listen before init so early clients queue instead of failing; accept after.
     await this.api.listen(c.listeners);
     this.id = engineId(c.dataRoot);
+    this.layers = await openLayerStore({ dataRoot: c.dataRoot, driver: c.storageDriver });
+    this.images = await openImageService(c.dataRoot, this.layers, this.engine.events);
+    registerImageJobs(this.engine, this.images);
+    this.router.add(...imageRoutes(engineImageBackend(this.engine)));
     this.api.acceptConnections();
     this.engine.events.publish("daemon", "start", this.id, { name: "wharf" });
     log.info(`daemon ready (data root ${c.dataRoot}, pid ${process.pid})`);
@@ -39,6 +50,7 @@ export class Daemon {
   async shutdown(): Promise<void> {
     log.info("shutting down: no new connections, finishing in-flight requests");
     await this.api.close(10_000);
+    await this.layers?.close();
     this.lock?.release();
     log.info("shutdown complete");
   }
@@ -48,9 +60,9 @@ export class Daemon {
       id: this.id,
       dataRoot: this.config.dataRoot,
       debug: this.config.debug,
-      storageDriver: () => this.config.storageDriver ?? "overlay2",
+      storageDriver: () => this.layers?.driverName ?? this.config.storageDriver ?? "overlay2",
       containerCounts: () => ({ total: 0, running: 0, paused: 0, stopped: 0 }),
-      imageCount: () => 0,
+      imageCount: () => this.images?.images.size ?? 0,
     };
   }
 }

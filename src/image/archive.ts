@@ -6,7 +6,7 @@ import { invalidParameter } from "../errors.ts";
 import type { Digest } from "../storage/types.ts";
 import { parseImageConfig, sha256, type ImageConfigJson } from "./store.ts";
 import { parseNormalized, withDefaultTag, type Reference } from "./reference.ts";
-import type { Spool, SpooledFile } from "./spool.ts";
+import { fileDigest, type Spool, type SpooledFile } from "./spool.ts";
 import { goArch } from "../sys/host.ts";
 
 export interface LoadPlan {
@@ -14,6 +14,8 @@ export interface LoadPlan {
   config: ImageConfigJson;
   id: Digest;
   layers: SpooledFile[];
+  /** The archive names of the layers, for messages. */
+  layerNames: string[];
   tags: Reference[];
 }
 
@@ -27,10 +29,10 @@ function parseJson(raw: Buffer, name: string): any {
   }
 }
 
-/** A file named like a blob (`…/sha256/<hex>`) must hash to that name. */
-function checkBlobName(name: string, f: SpooledFile): void {
+/** A config named like a blob (`…/sha256/<hex>`) must hash to that name. */
+function checkBlobName(name: string, raw: Buffer): void {
   const m = /(?:^|\/)sha256\/([a-f0-9]{64})$/.exec(name);
-  if (m && f.digest !== `sha256:${m[1]}`) throw bad(`${name} does not match its digest (its content is ${f.digest})`);
+  if (m && sha256(raw) !== `sha256:${m[1]}`) throw bad(`${name} does not match its digest (its content is ${sha256(raw)})`);
 }
 
 function parseTag(s: unknown, where: string): Reference {
@@ -42,11 +44,6 @@ function parseTag(s: unknown, where: string): Reference {
   }
 }
 
-async function isGzip(f: SpooledFile): Promise<boolean> {
-  const head = new Uint8Array(await Bun.file(f.path).slice(0, 2).arrayBuffer());
-  return head[0] === 0x1f && head[1] === 0x8b;
-}
-
 export async function dockerArchivePlans(spool: Spool): Promise<LoadPlan[]> {
   const manifest = parseJson(await spool.read("manifest.json", "the archive"), "manifest.json");
   if (!Array.isArray(manifest)) throw bad("manifest.json is not a list of images");
@@ -56,8 +53,8 @@ export async function dockerArchivePlans(spool: Spool): Promise<LoadPlan[]> {
     if (!m || typeof m.Config !== "string" || !Array.isArray(m.Layers ?? [])) throw bad(`${where} needs Config (a file name) and Layers (a list)`);
     const cfgFile = spool.lookup(m.Config);
     if (!cfgFile) throw bad(`manifest.json names ${m.Config}, which is not in the archive`);
-    checkBlobName(m.Config, cfgFile);
     const raw = await spool.read(m.Config, "manifest.json");
+    checkBlobName(m.Config, raw);
     const config = parseImageConfig(raw, m.Config);
     const diffIds = config.rootfs!.diff_ids;
     const names: string[] = m.Layers ?? [];
@@ -69,15 +66,11 @@ export async function dockerArchivePlans(spool: Spool): Promise<LoadPlan[]> {
       if (typeof name !== "string") throw bad(`${where} has a layer name that is not a string`);
       const f = spool.lookup(name);
       if (!f) throw bad(`manifest.json names ${name}, which is not in the archive`);
-      checkBlobName(name, f);
-      // An uncompressed layer's file digest is its diff id: catch a mismatch before applying it.
-      if (f.digest !== diffIds[j] && !(await isGzip(f))) {
-        throw bad(`layer ${name} has digest ${f.digest}, but the image config expects diff id ${diffIds[j]}`);
-      }
+      // Its content is checked against the config's diff id as the layer store applies it.
       layers.push(f);
     }
     const tags = ((m.RepoTags ?? []) as unknown[]).map((t) => parseTag(t, where));
-    plans.push({ raw, config, id: sha256(raw), layers, tags });
+    plans.push({ raw, config, id: sha256(raw), layers, layerNames: names, tags });
   }
   return plans;
 }
@@ -100,13 +93,19 @@ function checkDescriptor(d: any, where: string): Descriptor {
   return d;
 }
 
-/** A blob of the layout, checked against its descriptor's digest and size. */
-function blob(spool: Spool, d: Descriptor, what: string): SpooledFile {
+/**
+ * A blob of the layout, checked against its descriptor's size and, unless it is a layer
+ * (whose uncompressed content the layer store checks against the config's diff id), digest.
+ */
+async function blob(spool: Spool, d: Descriptor, what: string, opts: { hash: boolean }): Promise<SpooledFile> {
   const name = `blobs/sha256/${d.digest.slice(7)}`;
   const f = spool.lookup(name);
   if (!f) throw bad(`${what} names blob ${d.digest}, which is not in the archive`);
-  if (f.digest !== d.digest) throw bad(`blob ${d.digest} does not match its digest (its content is ${f.digest})`);
   if (typeof d.size === "number" && d.size !== f.size) throw bad(`blob ${d.digest} has ${f.size} bytes, its descriptor says ${d.size}`);
+  if (opts.hash) {
+    const got = await fileDigest(f);
+    if (got !== d.digest) throw bad(`blob ${d.digest} does not match its digest (its content is ${got})`);
+  }
   return f;
 }
 
@@ -139,7 +138,7 @@ async function walkIndex(spool: Spool, index: any, where: string, names: Referen
     if (p && ((p.os && p.os !== "linux") || (p.architecture && p.architecture !== goArch()))) continue;
     const own = ociName(d);
     const tags = own.length ? own : names;
-    const f = blob(spool, d, where);
+    const f = await blob(spool, d, where, { hash: true });
     const body = parseJson(Buffer.from(await Bun.file(f.path).arrayBuffer()), d.digest);
     const type = d.mediaType ?? body.mediaType;
     if (indexTypes.includes(type) || (!type && Array.isArray(body.manifests))) {
@@ -153,7 +152,7 @@ async function walkIndex(spool: Spool, index: any, where: string, names: Referen
 async function manifestPlan(spool: Spool, m: any, digest: string, tags: Reference[]): Promise<LoadPlan> {
   const where = `manifest ${digest}`;
   const cd = checkDescriptor(m.config, where);
-  const cfgFile = blob(spool, cd, where);
+  const cfgFile = await blob(spool, cd, where, { hash: true });
   const raw = Buffer.from(await Bun.file(cfgFile.path).arrayBuffer());
   const config = parseImageConfig(raw, cd.digest);
   const layerDescs: Descriptor[] = (Array.isArray(m.layers) ? m.layers : []).map((l: any) => checkDescriptor(l, where));
@@ -161,6 +160,7 @@ async function manifestPlan(spool: Spool, m: any, digest: string, tags: Referenc
   if (diffIds.length !== layerDescs.length) {
     throw bad(`config ${cd.digest} lists ${diffIds.length} layer diff ids but ${where} lists ${layerDescs.length} layers`);
   }
-  const layers = layerDescs.map((l) => blob(spool, l, where));
-  return { raw, config, id: sha256(raw), layers, tags };
+  const layers: SpooledFile[] = [];
+  for (const l of layerDescs) layers.push(await blob(spool, l, where, { hash: false }));
+  return { raw, config, id: sha256(raw), layers, layerNames: layerDescs.map((l) => `blobs/sha256/${l.digest.slice(7)}`), tags };
 }

@@ -2,12 +2,12 @@
 // configs and tags. Until the last step nothing is visible; on any failure every layer
 // reference taken is released and every config written is removed, so the store is as
 // it was.
-import { invalidParameter } from "../errors.ts";
+import { invalidParameter, WharfError } from "../errors.ts";
 import type { Digest } from "../storage/types.ts";
 import { dockerArchivePlans, ociPlans, type LoadPlan } from "./archive.ts";
 import { familiarString } from "./reference.ts";
 import type { ImageService } from "./service.ts";
-import { Spool } from "./spool.ts";
+import { readFile, Spool } from "./spool.ts";
 
 /** Loads an archive; returns docker's lines (`Loaded image: busybox:latest`). */
 export async function loadImages(svc: ImageService, body: AsyncIterable<Uint8Array>): Promise<string[]> {
@@ -32,8 +32,14 @@ async function commitPlans(svc: ImageService, plans: LoadPlan[]): Promise<string
       const diffIds = plan.config.rootfs!.diff_ids;
       let parent: Digest | null = null;
       for (const [i, f] of plan.layers.entries()) {
-        const layer = await svc.layers.register(Bun.file(f.path).stream() as unknown as AsyncIterable<Uint8Array>, parent, diffIds[i]);
+        const layer = await svc.layers.register(readFile(f.path), parent, diffIds[i]).catch((err) => {
+          if (err instanceof WharfError && err.kind === "invalidParameter") {
+            throw invalidParameter(`invalid archive: layer ${plan.layerNames[i]}: ${err.message}`);
+          }
+          throw err;
+        });
         taken.push(layer.chainId);
+        // The store checked the diff id; a store that did not is caught here.
         if (layer.diffId !== diffIds[i]) {
           throw invalidParameter(`invalid archive: layer ${i + 1} has diff id ${layer.diffId}, but the image config expects ${diffIds[i]}`);
         }

@@ -11,7 +11,7 @@ const sha = (b: Uint8Array | string): Digest => `sha256:${createHash("sha256").u
 export class FakeLayerStore implements LayerStore {
   readonly driverName = "vfs";
   readonly layers = new Map<Digest, Layer & { bytes: Buffer; refs: number }>();
-  /** Bytes stored so far (stays put when a known layer is registered again). */
+  /** Bytes stored now (stays put when a known layer is registered again). */
   storedBytes = 0;
 
   async register(tar: AsyncIterable<Uint8Array>, parent: Digest | null, expectedDiffId?: Digest): Promise<Layer> {
@@ -55,6 +55,7 @@ export class FakeLayerStore implements LayerStore {
       const hasChild = [...this.layers.values()].some((x) => x.parent === cur);
       if (l.refs > 0 || hasChild) break;
       this.layers.delete(cur);
+      this.storedBytes -= l.bytes.length;
       removed.push(cur);
       cur = l.parent;
       drop = false;
