@@ -79,7 +79,9 @@ export class Overlay2Driver implements GraphDriver {
     const merged = join(dir, "merged");
     if (isMounted(merged)) return merged;
     const lower = chain.length ? chain.map((l) => `l/${l.link}`) : [relative(this.home, join(dir, "empty"))];
-    await mountOverlay({ cwd: this.home, lower, upper: join(dir, "diff"), work: join(dir, "work"), options: this.options }, merged);
+    // Everything relative to home: a page of options then holds about 130 lowers.
+    const rel = relative(this.home, dir);
+    await mountOverlay({ cwd: this.home, lower, upper: join(rel, "diff"), work: join(rel, "work"), options: this.options }, merged);
     return merged;
   }
 
