@@ -17,7 +17,8 @@ export function imageDelete(svc: ImageService, name: string, opts: { force: bool
     const out: DeleteItem[] = [];
     const refs = svc.tags.refsOf(rec.id);
     const byId = isIdRef(svc, name, rec);
-    const user = svc.usedBy(rec.id);
+    const used = svc.usedBy(rec.id);
+    const user = used && /^[a-f0-9]{64}$/.test(used) ? used.slice(0, 12) : used;
     if (!byId) {
       const ref = withDefaultTag(parseNormalized(name));
       const others = refs.filter((r) => familiarString(r) !== familiarString(ref));

@@ -138,7 +138,10 @@ export async function* readTar(src: AsyncIterable<Uint8Array>): AsyncGenerator<T
   let sawAny = false;
   try {
     for (;;) {
-      const h = await r.exact(512);
+      const h = await r.exact(512).catch((err) => {
+        if (!sawAny) throw invalidParameter("invalid archive: not a tar archive (shorter than one tar header)");
+        throw err;
+      });
       if (!h) {
         if (!sawAny) throw invalidParameter("invalid archive: the archive is empty");
         throw truncated();

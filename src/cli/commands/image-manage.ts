@@ -76,7 +76,7 @@ export const prune = defineCommand({
       for (const i of items) process.stdout.write(i.Untagged ? `untagged: ${i.Untagged}\n` : `deleted: ${i.Deleted}\n`);
       process.stdout.write("\n");
     }
-    process.stdout.write(`Total reclaimed space: ${humanSize(r.SpaceReclaimed)}\n`);
+    process.stdout.write(`Total reclaimed space: ${humanSize(r.SpaceReclaimed, 4)}\n`);
   },
 });
 

@@ -3,8 +3,8 @@ import { humanDuration } from "../../container/state.ts";
 import { list, type Parsed } from "../flags.ts";
 import { ExitError } from "../exit.ts";
 
-/** go-units HumanSizeWithPrecision(size, 3): decimal units, 3 significant digits. */
-export function humanSize(n: number): string {
+/** go-units HumanSizeWithPrecision: decimal units; docker lists use 3 digits, prune totals 4. */
+export function humanSize(n: number, precision = 3): string {
   const units = ["B", "kB", "MB", "GB", "TB", "PB"];
   let i = 0;
   let v = n;
@@ -12,7 +12,7 @@ export function humanSize(n: number): string {
     v /= 1000;
     i++;
   }
-  return `${Number(v.toPrecision(3))}${units[i]}`;
+  return `${Number(v.toPrecision(precision))}${units[i]}`;
 }
 
 export const createdSince = (unix: number) => (unix > 0 ? `${humanDuration(Date.now() - unix * 1000)} ago` : "N/A");
