@@ -23,8 +23,11 @@ function curlLoad(d: TestDaemon, file: string): { status: number; body: string }
   return { status: Number(r.stdout.slice(i + 1)), body: r.stdout.slice(0, i) };
 }
 
-/** Files under the data root, with sizes, minus the daemon's own bookkeeping that changes on any request. */
-const storeState = (d: TestDaemon) => treeListing(d.dataRoot).filter((l) => !/\.(db|db-wal|db-shm) /.test(l));
+/**
+ * Files under the data root, with sizes, minus the daemon's own bookkeeping that changes on
+ * any request and the (empty) spool directory a load leaves, which a restart removes.
+ */
+const storeState = (d: TestDaemon) => treeListing(d.dataRoot).filter((l) => !/\.(db|db-wal|db-shm) /.test(l) && !/\/image\/\w+\/tmp dir$/.test(l));
 
 describe("images e2e", () => {
   let d: TestDaemon;
@@ -154,6 +157,34 @@ describe("images e2e", () => {
     expect(r).toBe(`Deleted Images:\ndeleted: ${multilayerOciId}\n\nTotal reclaimed space: 0B\n`);
     expect(docker(d, ["image", "inspect", multilayerOciId]).code).toBe(1);
     expect(ok(docker(d, ["image", "inspect", "-f", "{{.Id}}", "wharf-fixture/multilayer:1.0"]))).toBe(`${multilayerId}\n`);
+  });
+
+  it("a gzipped archive from stdin loads; images and their layer references survive a daemon restart", async () => {
+    const gz = join(work, "busybox.tar.gz");
+    writeFileSync(gz, Bun.gzipSync(readFileSync(fx("busybox-docker-save.tar"))));
+    const d3 = await startDaemon();
+    try {
+      const r = spawnSync("docker", ["load"], { input: readFileSync(gz), env: { ...process.env, DOCKER_HOST: d3.host }, encoding: "utf8" });
+      expect(r.stdout).toBe("Loaded image: busybox:latest\n");
+      ok(docker(d3, ["load", "-i", fx("multilayer-docker-save.tar")]));
+      expect(await d3.stop()).toBe(0);
+      const empty = storeState(d3);
+      const d4 = await startDaemon(["--data-root", d3.dataRoot]);
+      try {
+        expect(ok(docker(d4, ["images", "--format", "{{.Repository}}:{{.Tag}}"])).trim().split("\n").sort()).toEqual(["busybox:latest", "wharf-fixture/multilayer:1.0"]);
+        expect(storeState(d3)).toEqual(empty);
+        // The busybox layer is shared: removing busybox keeps it, removing the last user frees all.
+        expect(ok(docker(d4, ["rmi", "busybox"])).trim().split("\n")).toEqual(["Untagged: busybox:latest", `Deleted: ${busyboxId}`]);
+        const rm = ok(docker(d4, ["rmi", "wharf-fixture/multilayer:1.0"])).trim().split("\n");
+        expect(rm).toHaveLength(2 + 5);
+        expect(ok(docker(d4, ["info", "--format", "{{.Images}}"]))).toBe("0\n");
+        expect(storeState(d3).filter((l) => /\/overlay2\/.*\/diff\//.test(l))).toEqual([]);
+      } finally {
+        await d4.cleanup();
+      }
+    } finally {
+      await d3.cleanup();
+    }
   });
 
   describe("bad archives get a 400 and leave the store as it was", () => {
