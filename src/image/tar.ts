@@ -144,7 +144,9 @@ export async function* readTar(src: AsyncIterable<Uint8Array>): AsyncGenerator<T
       });
       if (!h) {
         if (!sawAny) throw invalidParameter("invalid archive: the archive is empty");
-        throw truncated();
+        // Like Go's archive/tar, a stream that ends between entries (no zero blocks) ends the
+        // archive; a cut at an entry boundary then shows up as a missing file instead.
+        return;
       }
       if (h.every((x) => x === 0)) return; // end-of-archive marker
       if (!checksumOk(h)) throw invalidParameter("invalid archive: a tar header has a bad checksum (not a tar file, or corrupt)");
