@@ -15,7 +15,7 @@ export interface TarEntrySpec {
 
 const BLOCK = 512;
 
-function header(name: string, type: string, size: number, e: TarEntrySpec): Buffer {
+function header(name: string, type: string, size: number, e: Partial<TarEntrySpec>): Buffer {
   const b = Buffer.alloc(BLOCK);
   const str = (s: string, off: number, len: number) => b.write(s.slice(0, len), off, len, "utf8");
   const oct = (n: number, off: number, len: number) => str(n.toString(8).padStart(len - 1, "0") + "\0", off, len);
