@@ -1,10 +1,11 @@
 // Entry point: the invocation name picks the role (dockerinit, or daemon/client).
 import { invokedAs, lookup, register } from "../src/reexec.ts";
-import { daemonArgs } from "../src/daemon/config.ts";
 
 register("dockerinit", async (args) => (await import("../src/init/dockerinit.ts")).dockerinitMain(args));
 register("wharf-monitor", async (args) => (await import("../src/runtime/monitor.ts")).monitorMain(args));
 register("wharf", async (args) => {
+  // Loaded here, not at the top: the in-container roles must not pay for the API server's imports.
+  const { daemonArgs } = await import("../src/daemon/config.ts");
   const d = daemonArgs(args);
   if (d) return (await import("../src/daemon/main.ts")).daemonMain(d);
   return (await import("../src/cli/main.ts")).clientMain(args);

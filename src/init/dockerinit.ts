@@ -4,8 +4,7 @@
 // exec on a unix socket whose descriptor is close-on-exec, so a successful execve
 // says nothing and a failure comes back as Docker's message and exit code.
 import { closeSync, fstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
-import { connect, type Socket } from "node:net";
-import { capset, closeRangeCloexec, interfaceUp, execve, prctl, setdomainname, setgroups, sethostname, setresgid, setresuid, setrlimit, unshareNs } from "../sys/libc.ts";
+import { capset, closeRangeCloexec, interfaceUp, execve, prctl, setdomainname, setgroups, sethostname, setresgid, setresuid, setrlimit, unshareNs, unixConnect, writeAll, closeFd } from "../sys/libc.ts";
 import { capabilityMask } from "./caps.ts";
 import { defaultPath, initPipeEnv, initStatusEnv, initTokenEnv, type InitConfig, type InitReport } from "./config.ts";
 import { buildEnv, execFailureFromErrno, ExecFailure, lookPath } from "./exec.ts";
@@ -120,13 +119,15 @@ interface StatusChannel {
 
 async function openStatus(path: string | undefined): Promise<StatusChannel> {
   if (!path) return { send: async () => {}, close: () => {} };
-  const sock: Socket = await new Promise((resolve, reject) => {
-    const s = connect({ path }, () => resolve(s));
-    s.once("error", reject);
-  });
+  let fd: number | undefined = unixConnect(path);
   return {
-    send: (r) => new Promise<void>((resolve) => sock.write(JSON.stringify(r) + "\n", () => resolve())),
-    close: () => sock.destroy(),
+    send: async (r) => {
+      if (fd !== undefined) writeAll(fd, Buffer.from(JSON.stringify(r) + "\n"));
+    },
+    close: () => {
+      if (fd !== undefined) closeFd(fd);
+      fd = undefined;
+    },
   };
 }
 

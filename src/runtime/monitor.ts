@@ -9,6 +9,7 @@ import { libc, tryLockExclusive } from "../sys/libc.ts";
 import { cgroupDriver } from "./cgroups.ts";
 import { InitStatusServer } from "./initstatus.ts";
 import { launch } from "./launch.ts";
+import { WarmInit } from "./initproc.ts";
 import type { InitConfig } from "../init/config.ts";
 import { monitorPaths, type MonitorRequest, type MonitorReply } from "./protocol.ts";
 
@@ -28,6 +29,8 @@ export async function monitorMain(args: string[]): Promise<number> {
   symlinkSync(process.execPath, paths.dockerinit);
   const status = new InitStatusServer(paths.initSock);
   await status.listen();
+  const warm = new WarmInit(paths.dockerinit, status.path);
+  warm.refill();
 
   const running = new Set<string>();
   const server = createServer((sock) => serve(sock));
@@ -37,6 +40,7 @@ export async function monitorMain(args: string[]): Promise<number> {
   let quitting = false;
   function quit(): void {
     quitting = true;
+    warm.dispose();
     server.close();
     status.close();
     rmSync(paths.sock, { force: true });
@@ -56,7 +60,7 @@ export async function monitorMain(args: string[]): Promise<number> {
         if (quitting) return { error: "monitor is shutting down", exitCode: 125 };
         const cg = cgroupDriver({ root: req.cgroupRoot, parent: req.cgroupParent });
         const cfg: InitConfig = { spec: req.spec, cgroupProcs: req.cgroupProcs };
-        const r = await launch({ status, dockerinit: paths.dockerinit, oomKilled: (id) => cg.oomKilled(id) }, cfg);
+        const r = await launch({ status, dockerinit: paths.dockerinit, warm, oomKilled: (id) => cg.oomKilled(id) }, cfg);
         if (r.exited) {
           running.add(req.spec.id);
           void r.exited.finally(() => running.delete(req.spec.id));

@@ -41,6 +41,8 @@ function open() {
     pipe2: { args: [P, i32], returns: i32 },
     socket: { args: [i32, i32, i32], returns: i32 },
     close: { args: [i32], returns: i32 },
+    connect: { args: [i32, P, i32], returns: i32 },
+    write: { args: [i32, P, u64], returns: i64 },
     lsetxattr: { args: [P, P, P, u64, i32], returns: i32 },
     lgetxattr: { args: [P, P, P, u64], returns: i64 },
   });
@@ -208,6 +210,36 @@ export function interfaceUp(name: string): void {
   } finally {
     libc().close(fd);
   }
+}
+
+/**
+ * A close-on-exec connection to a unix stream socket, without node:net (dockerinit
+ * must boot fast, and the descriptor must vanish at execve).
+ */
+export function unixConnect(path: string): number {
+  const fd = check("socket", libc().socket(1, 1 | 0o2000000, 0)); // AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC
+  const addr = Buffer.alloc(110); // struct sockaddr_un: sa_family, then sun_path[108]
+  addr.writeUInt16LE(1, 0);
+  if (addr.write(path, 2) >= 107) throw new Error(`socket path too long: ${path}`);
+  const rc = libc().connect(fd, ptr(addr), 110);
+  if (rc !== 0) {
+    const e = errno();
+    libc().close(fd);
+    throw new ErrnoError(`connect ${path}`, e);
+  }
+  return fd;
+}
+
+export function writeAll(fd: number, data: Uint8Array): void {
+  let off = 0;
+  while (off < data.length) {
+    const chunk = data.subarray(off);
+    off += check("write", libc().write(fd, ptr(chunk), BigInt(chunk.length)));
+  }
+}
+
+export function closeFd(fd: number): void {
+  libc().close(fd);
 }
 
 /** A pipe whose both ends are close-on-exec (spawn dup2s the one a child gets). */

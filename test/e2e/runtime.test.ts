@@ -1,6 +1,7 @@
 // The container runtime for real, as root: namespaces, dockerinit through the compiled
 // binary, the monitor, cgroups v1 on this host, on a busybox rootfs from the fixture.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -261,5 +262,75 @@ describe("limits", () => {
     expect(s.exitCode).toBe(143);
     expect(logOf(spec)).toContain("dockerinit");
     expect((await run(["sh", "-c", "sleep 0.2 & exit 3"], { init: true })).status.exitCode).toBe(3);
+  });
+});
+
+describe("monitor", () => {
+  test("a container outlives a SIGKILL of the process that started it; a new runtime learns its exit code", async () => {
+    // Its own exec root, so the starter (not this test) spawns the monitor.
+    const opts = { execRoot: join(dir, "exec2"), cgroupParent: parent, binary: wharfBin };
+    const spec = newSpec(["sh", "-c", "sleep 1; echo done; exit 7"]);
+    const starter = spawn(process.execPath, [join(import.meta.dirname, "../helpers/start-container.ts"), JSON.stringify({ opts, spec })], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const rt2 = createRuntime(opts);
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        starter.stdout!.on("data", (c) => {
+          out += c;
+          if (out.includes("\n")) resolve(out);
+        });
+        starter.on("exit", (code) => reject(new Error(`starter exited with ${code} before starting the container`)));
+      });
+      const { pid } = JSON.parse(line);
+      starter.kill("SIGKILL");
+      await new Promise((r) => starter.once("exit", r));
+      expect(rt2.alive(spec.stateDir)).toBe(true);
+      expect(existsSync(`/proc/${pid}`)).toBe(true);
+      const s = await rt2.wait(spec.id, spec.stateDir);
+      expect(s.exitCode).toBe(7);
+      expect(logOf(spec)).toBe("done\n");
+      expect(rt2.exitStatus(spec.stateDir)?.exitCode).toBe(7);
+    } finally {
+      starter.kill("SIGKILL");
+      await rt2.cleanup(spec.id, spec.stateDir);
+      expect(await rt2.monitor.exitIfIdle()).toBe(true);
+    }
+  });
+
+  test("start-to-exit latency of `true` (median of 20) and the monitor's memory per idle container", async () => {
+    const rootfs = extractBusybox(join(dir, "shared-rootfs"));
+    await rt.monitor.send({ op: "ping" }); // a warm monitor, as a running daemon has
+    const times: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const spec = newSpec(["true"], {}, rootfs);
+      const t0 = performance.now();
+      await rt.start(spec);
+      const s = await rt.wait(spec.id, spec.stateDir);
+      times.push(performance.now() - t0);
+      expect(s.exitCode).toBe(0);
+      await rt.cleanup(spec.id, spec.stateDir);
+    }
+    times.sort((a, b) => a - b);
+    const median = (times[9]! + times[10]!) / 2;
+
+    const monitorPid = (await rt.monitor.ping())!.pid;
+    const pss = () => Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${monitorPid}/smaps_rollup`, "utf8"))![1]);
+    // Let the heap settle after the latency runs before the baseline.
+    Bun.gc?.(true);
+    await Bun.sleep(200);
+    const before = pss();
+    const idle = 10;
+    for (let i = 0; i < idle; i++) await rt.start(newSpec(["sleep", "60"], {}, rootfs));
+    await Bun.sleep(500);
+    const after = pss();
+    const perContainer = (after - before) / idle;
+    console.log(
+      `runtime: start->exit of true: median ${median.toFixed(1)} ms (min ${times[0]!.toFixed(1)}, max ${times[19]!.toFixed(1)}); ` +
+        `monitor PSS ${before} kB with 0 containers, ${after} kB with ${idle} idle: ${perContainer.toFixed(0)} kB per container`,
+    );
+    expect(median).toBeLessThan(100);
+    expect(perContainer).toBeLessThan(3.5 * 1024);
   });
 });
