@@ -106,7 +106,7 @@ export function imagesPrune(svc: ImageService, filters: Filters): Promise<{ Imag
       for (const r of refs) untag(svc, r, rec.id, out);
       reclaimed += await removeImage(svc, rec, out);
     }
-    svc.publish("prune", "", "");
+    svc.events?.publish("image", "prune", "", { reclaimed: String(reclaimed) });
     return { ImagesDeleted: out.length ? out : null, SpaceReclaimed: reclaimed };
   });
 }

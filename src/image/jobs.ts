@@ -10,6 +10,7 @@ import { imageDelete, imagesPrune } from "./delete.ts";
 import { loadImages } from "./load.ts";
 import { saveImages, selectImages } from "./save.ts";
 import { importImage, type ImportOptions } from "./import.ts";
+import { familiarString } from "./reference.ts";
 
 export function registerImageJobs(engine: Engine, svc: ImageService): void {
   engine.register("image_list", (i: { all: boolean; digests: boolean; filters: Filters; version: string }) => imageList(svc, i));
@@ -20,7 +21,11 @@ export function registerImageJobs(engine: Engine, svc: ImageService): void {
   engine.register("image_prune", (i: { filters: Filters }) => imagesPrune(svc, i.filters));
   engine.register("image_load", (i: { body: AsyncIterable<Uint8Array> }) => loadImages(svc, i.body));
   // Names are resolved now; the archive is produced as the caller reads it.
-  engine.register("image_save", (i: { names: string[] }) => saveImages(svc, selectImages(svc, i.names)));
+  engine.register("image_save", (i: { names: string[] }) => {
+    const selected = selectImages(svc, i.names);
+    for (const s of selected) svc.publish("save", s.rec.id, s.tags[0] ? familiarString(s.tags[0]) : s.rec.id);
+    return saveImages(svc, selected);
+  });
   engine.register("image_import", (i: { body: AsyncIterable<Uint8Array>; opts: ImportOptions }) => importImage(svc, i.body, i.opts));
 }
 

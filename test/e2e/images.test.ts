@@ -159,6 +159,15 @@ describe("images e2e", () => {
     expect(ok(docker(d, ["image", "inspect", "-f", "{{.Id}}", "wharf-fixture/multilayer:1.0"]))).toBe(`${multilayerId}\n`);
   });
 
+  it("image events: load, tag, untag, delete, import, save, prune", () => {
+    const until = String(Math.floor(Date.now() / 1000) + 1);
+    const ev = ok(docker(d, ["events", "--since", "1", "--until", until, "--filter", "type=image", "--format", "{{.Action}} {{.Actor.Attributes.name}}"]));
+    const actions = new Set(ev.trim().split("\n").map((l) => l.split(" ")[0]));
+    for (const a of ["load", "tag", "untag", "delete", "import", "save", "prune"]) expect(actions).toContain(a);
+    expect(ev).toContain("load busybox:latest\n");
+    expect(ev).toContain("untag imp:1\n");
+  });
+
   it("a gzipped archive from stdin loads; images and their layer references survive a daemon restart", async () => {
     const gz = join(work, "busybox.tar.gz");
     writeFileSync(gz, Bun.gzipSync(readFileSync(fx("busybox-docker-save.tar"))));
