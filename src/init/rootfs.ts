@@ -48,9 +48,29 @@ export function setupRootfs(spec: ContainerSpec): void {
   for (const m of spec.mounts ?? []) {
     if (m.type === "tmpfs") {
       ensureDir(inRoot(root, m.destination));
-      mount("tmpfs", inRoot(root, m.destination), "tmpfs", MS_NOSUID | MS_NODEV | (m.readOnly ? MS_RDONLY : 0), m.options ?? "");
+      const o = tmpfsOptions(m.options ?? "");
+      mount("tmpfs", inRoot(root, m.destination), "tmpfs", o.flags | (m.readOnly ? MS_RDONLY : 0), o.data);
     } else bindMount(m, root);
   }
+}
+
+const flagOptions: Record<string, [set: number, clear: number]> = {
+  ro: [MS_RDONLY, 0], rw: [0, MS_RDONLY],
+  nosuid: [MS_NOSUID, 0], suid: [0, MS_NOSUID],
+  nodev: [MS_NODEV, 0], dev: [0, MS_NODEV],
+  noexec: [MS_NOEXEC, 0], exec: [0, MS_NOEXEC],
+};
+
+/** Splits Docker's --tmpfs options ("rw,noexec,size=64m") into mount flags and tmpfs data. */
+export function tmpfsOptions(options: string): { flags: number; data: string } {
+  let flags = MS_NOSUID | MS_NODEV | MS_NOEXEC; // Docker's defaults for --tmpfs
+  const data: string[] = [];
+  for (const o of options.split(",").filter(Boolean)) {
+    const f = flagOptions[o];
+    if (f) flags = (flags | f[0]) & ~f[1];
+    else data.push(o);
+  }
+  return { flags, data: data.join(",") };
 }
 
 function mountSys(target: string, privileged: boolean): void {

@@ -4,7 +4,7 @@
 // later daemon. (One per host rather than one per container: a Bun process costs
 // ~24 MB PSS, a container's share of a shared monitor a fraction of that.)
 import { createServer, type Socket } from "node:net";
-import { closeSync, mkdirSync, openSync, rmSync, symlinkSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, symlinkSync } from "node:fs";
 import { libc, tryLockExclusive } from "../sys/libc.ts";
 import { cgroupDriver } from "./cgroups.ts";
 import { InitStatusServer } from "./initstatus.ts";
@@ -32,7 +32,8 @@ export async function monitorMain(args: string[]): Promise<number> {
   const warm = new WarmInit(paths.dockerinit, status.path);
   warm.refill();
 
-  const running = new Set<string>();
+  /** Running containers: id → how to tear down their cgroup if we must give up on them. */
+  const running = new Map<string, () => Promise<void>>();
   const server = createServer((sock) => serve(sock));
   rmSync(paths.sock, { force: true });
   await new Promise<void>((resolve) => server.listen(paths.sock, () => resolve()));
@@ -62,7 +63,7 @@ export async function monitorMain(args: string[]): Promise<number> {
         const cfg: InitConfig = { spec: req.spec, cgroupProcs: req.cgroupProcs };
         const r = await launch({ status, dockerinit: paths.dockerinit, warm, oomKilled: (id) => cg.oomKilled(id) }, cfg);
         if (r.exited) {
-          running.add(req.spec.id);
+          running.set(req.spec.id, () => cg.destroy(req.spec.id));
           void r.exited.finally(() => running.delete(req.spec.id));
           return { pid: r.pid!, startedAt: r.startedAt! };
         }
@@ -94,6 +95,14 @@ export async function monitorMain(args: string[]): Promise<number> {
       );
     });
   }
+
+  // A removed exec root (a test daemon's temp dir, an uninstall) means no daemon can
+  // reach us or our containers again: end them, remove their cgroups, and go.
+  setInterval(async () => {
+    if (quitting || existsSync(paths.sock)) return;
+    for (const destroy of running.values()) await destroy().catch(() => {});
+    quit();
+  }, 1000).unref();
 
   for (const s of ["SIGINT", "SIGTERM", "SIGHUP", "SIGPIPE"] as const) process.on(s, () => {});
   await new Promise(() => {});

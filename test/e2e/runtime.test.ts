@@ -204,12 +204,14 @@ describe("users and capabilities", () => {
 
 describe("limits", () => {
   test("read-only rootfs refuses writes, tmpfs mounts still work", async () => {
-    const r = await run(["sh", "-c", "touch /x; echo $?; touch /scratch/y && echo tmpfs-ok"], {
+    const r = await run(["sh", "-c", "touch /x; echo $?; touch /scratch/y && echo tmpfs-ok; grep ' /scratch ' /proc/mounts"], {
       readOnlyRootfs: true,
-      mounts: [{ source: "", destination: "/scratch", type: "tmpfs", options: "size=1m" }],
+      mounts: [{ source: "tmpfs", destination: "/scratch", type: "tmpfs", options: "rw,noexec,size=1m" }],
     });
     expect(r.err).toContain("Read-only file system");
-    expect(r.out).toBe("1\ntmpfs-ok\n");
+    const [code, ok, mnt] = r.out.split("\n");
+    expect([code, ok]).toEqual(["1", "tmpfs-ok"]);
+    expect(mnt).toMatch(/^tmpfs \/scratch tmpfs rw,nosuid,nodev,noexec,\S*size=1024k/);
   });
 
   test("ulimits and namespaced sysctls apply; a host sysctl is refused", async () => {
@@ -297,6 +299,20 @@ describe("monitor", () => {
       await rt2.cleanup(spec.id, spec.stateDir);
       expect(await rt2.monitor.exitIfIdle()).toBe(true);
     }
+  });
+
+  test("a monitor whose exec root is removed ends its containers, their cgroups, and itself", async () => {
+    const execRoot = join(dir, "exec3");
+    const rt3 = createRuntime({ execRoot, cgroupParent: parent, binary: wharfBin });
+    const spec = newSpec(["sleep", "60"]);
+    const { pid } = await rt3.start(spec);
+    const monitorPid = (await rt3.monitor.ping())!.pid;
+    rmSync(execRoot, { recursive: true, force: true });
+    const end = Date.now() + 5000;
+    while (Date.now() < end && (existsSync(`/proc/${monitorPid}`) || existsSync(`/proc/${pid}`))) await Bun.sleep(50);
+    expect(existsSync(`/proc/${pid}`)).toBe(false);
+    expect(existsSync(`/proc/${monitorPid}`)).toBe(false);
+    expect(rt3.cgroups.exists(spec.id)).toBe(false);
   });
 
   test("start-to-exit latency of `true` (median of 20) and the monitor's memory per idle container", async () => {
