@@ -199,6 +199,9 @@ class Applier {
 
   private xattrs(full: string, h: Header): void {
     for (const [k, v] of h.xattrs) {
+      // overlay's own attributes (redirect, metacopy, origin...) would change how the
+      // kernel merges the layers; whiteouts and opaque dirs come only from .wh. entries.
+      if (k.startsWith("trusted.overlay.")) continue;
       try {
         lsetxattr(full, k, v);
       } catch (err) {

@@ -236,12 +236,14 @@ export class FsLayerStore implements LayerStore {
   }
 
   tarStream(chainId: Digest): AsyncIterable<Uint8Array> {
-    const e = this.entry(chainId);
-    const record = readFileSync(join(e.dir, TAR_SPLIT));
-    this.pin(chainId);
+    this.entry(chainId); // unknown ids fail now, not at the first read
     const self = this;
     return (async function* () {
+      // Pinned only while iterating: a stream never read must not keep the layer forever.
+      const e = self.entry(chainId);
+      self.pin(chainId);
       try {
+        const record = readFileSync(join(e.dir, TAR_SPLIT));
         yield* replayTarSplit(record, join(e.dir, "diff"), e.meta.diffId);
       } finally {
         await self.unpin(chainId);

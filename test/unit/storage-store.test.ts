@@ -1,11 +1,12 @@
 // The store around the layers: restart, references and prune, concurrent registers,
 // long overlay chains, rw layers.
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { openLayerStore } from "../../src/storage/index.ts";
 import type { Digest } from "../../src/storage/types.ts";
+import { lgetxattr } from "../../src/sys/libc.ts";
 import { buildTar } from "../helpers/tarbuild.ts";
 import { chunks, dockerSaveImage, fileStream, FIXTURES, mountsUnder, TempDirs } from "../helpers/storage.ts";
 
@@ -141,5 +142,43 @@ describe("overlay2", () => {
     expect(store.driverName).toBe("overlay2");
     expect(readdirSync(join(root, "overlay2")).sort()).toEqual(["layers", "rw", "staging"]);
     expect(mountsUnder(root)).toEqual([]);
+  });
+});
+
+describe("store housekeeping", () => {
+  test("work left in staging by a crash is removed at open", async () => {
+    const root = tmp.make();
+    const s1 = await openLayerStore({ dataRoot: root, driver: "vfs" });
+    const l = await s1.register(chunks(buildTar([{ name: "a", data: "a" }])), null);
+    const leftover = join(root, "vfs", "staging", "layer-crashed", "diff");
+    mkdirSync(leftover, { recursive: true });
+    writeFileSync(join(leftover, "half-written"), "x");
+    const s2 = await openLayerStore({ dataRoot: root, driver: "vfs" });
+    expect(readdirSync(join(root, "vfs", "staging"))).toEqual([]);
+    expect(s2.list().map((x) => x.chainId)).toEqual([l.chainId]);
+  });
+
+  test("a layer being streamed stays until the stream ends; a stream never read holds nothing", async () => {
+    const store = await openLayerStore({ dataRoot: tmp.make(), driver: "overlay2" });
+    const tar = buildTar([{ name: "f", data: Buffer.alloc(3 << 20, 1) }]);
+    const l = await store.register(chunks(tar), null);
+    store.tarStream(l.chainId); // never iterated
+    const it = store.tarStream(l.chainId)[Symbol.asyncIterator]();
+    const parts: Uint8Array[] = [(await it.next()).value!];
+    expect(await store.release(l.chainId)).toEqual([]);
+    for (let r = await it.next(); !r.done; r = await it.next()) parts.push(r.value);
+    expect(Buffer.concat(parts).equals(tar)).toBe(true);
+    expect(store.get(l.chainId)).toBeUndefined();
+    expect(() => store.tarStream(l.chainId)).toThrow(/not found/);
+  });
+
+  test("overlay xattrs in a tar are not applied (they would steer the kernel's merge)", async () => {
+    const root = tmp.make();
+    const store = await openLayerStore({ dataRoot: root, driver: "overlay2" });
+    const tar = buildTar([{ name: "d/", type: "5", pax: { "SCHILY.xattr.trusted.overlay.redirect": "/etc", "SCHILY.xattr.user.ok": "1" } }]);
+    const l = await store.register(chunks(tar), null);
+    const d = join(root, "overlay2", "layers", l.chainId.slice(7), "diff", "d");
+    expect(lgetxattr(d, "trusted.overlay.redirect")).toBeNull();
+    expect(lgetxattr(d, "user.ok")?.toString()).toBe("1");
   });
 });
