@@ -3,7 +3,7 @@
 // reference taken is released and every config written is removed, so the store is as
 // it was.
 import { invalidParameter, WharfError } from "../errors.ts";
-import type { Digest } from "../storage/types.ts";
+import type { Digest, Layer } from "../storage/types.ts";
 import { dockerArchivePlans, ociPlans, type LoadPlan } from "./archive.ts";
 import { familiarString } from "./reference.ts";
 import type { ImageService } from "./service.ts";
@@ -32,7 +32,7 @@ async function commitPlans(svc: ImageService, plans: LoadPlan[]): Promise<string
       const diffIds = plan.config.rootfs!.diff_ids;
       let parent: Digest | null = null;
       for (const [i, f] of plan.layers.entries()) {
-        const layer = await svc.layers.register(readFile(f.path), parent, diffIds[i]).catch((err) => {
+        const layer: Layer = await svc.layers.register(readFile(f.path), parent, diffIds[i]).catch((err): never => {
           if (err instanceof WharfError && err.kind === "invalidParameter") {
             throw invalidParameter(`invalid archive: layer ${plan.layerNames[i]}: ${err.message}`);
           }

@@ -65,7 +65,31 @@ async function tarSize(svc: ImageService, chainId: Digest): Promise<number> {
   return n;
 }
 
-export async function* saveImages(svc: ImageService, selected: Selected[]): AsyncGenerator<Uint8Array> {
+/**
+ * The archive of the selected images. Their top layers are retained from the call until
+ * the archive is finished or abandoned, so an rmi meanwhile cannot pull layers out from
+ * under it.
+ */
+export function saveImages(svc: ImageService, selected: Selected[]): AsyncGenerator<Uint8Array> {
+  const held = selected.map((s) => svc.topLayer(s.rec)).filter((t): t is Digest => t !== null);
+  for (const t of held) svc.layers.retain(t);
+  let released = false;
+  const release = async () => {
+    if (released) return;
+    released = true;
+    for (const t of held) await svc.layers.release(t).catch(() => {});
+  };
+  const inner = writeArchive(svc, selected);
+  return (async function* () {
+    try {
+      yield* inner;
+    } finally {
+      await release();
+    }
+  })();
+}
+
+async function* writeArchive(svc: ImageService, selected: Selected[]): AsyncGenerator<Uint8Array> {
   const written = new Set<string>();
   const manifest: unknown[] = [];
   const repositories: Record<string, Record<string, string>> = {};

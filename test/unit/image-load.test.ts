@@ -131,6 +131,19 @@ describe("image load", () => {
     expect(other.resolve("busybox:latest").id).toBe(busyboxId);
   });
 
+  it("an image deleted while it is being saved is saved whole, and its layers go after", async () => {
+    await loadImages(svc, fixture("busybox-docker-save.tar"));
+    const it = saveImages(svc, selectImages(svc, ["busybox"]));
+    const parts: Buffer[] = [Buffer.from((await it.next()).value!)];
+    const { imageDelete } = await import("../../src/image/delete.ts");
+    await imageDelete(svc, "busybox", { force: false, noprune: false });
+    expect(layers.layers.size).toBe(1);
+    for await (const c of it) parts.push(Buffer.from(c));
+    expect(layers.layers.size).toBe(0);
+    const other = new ImageService(join(dir, "other"), new FakeLayerStore());
+    expect(await loadImages(other, chunked(Buffer.concat(parts)))).toEqual(["Loaded image: busybox:latest"]);
+  });
+
   it("an untagged image loads as `Loaded image ID`", async () => {
     const t = tinyImage();
     const a = tinyArchive({ ...t, manifest: JSON.stringify([{ Config: t.cfgName, RepoTags: null, Layers: [t.layerName] }]) });
