@@ -112,7 +112,7 @@ export function imagesPrune(svc: ImageService, filters: Filters): Promise<{ Imag
 }
 
 /** `until` also takes Go durations (`24h`, `10m`) relative to now. */
-function untilTimestamp(v: string): string {
+export function untilTimestamp(v: string): string {
   const m = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(v);
   if (!m) return v;
   const mult: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

@@ -1,7 +1,8 @@
 // GET /images/json: the images with Docker's filters (dangling, label, reference, before,
-// since), newest first.
+// since, until), newest first.
 import { invalidParameter } from "../errors.ts";
-import { matchLabels, type Filters } from "../api/filters.ts";
+import { matchLabels, parseTimestampNano, type Filters } from "../api/filters.ts";
+import { untilTimestamp } from "./delete.ts";
 import { familiarName, familiarString } from "./reference.ts";
 import type { ImageService } from "./service.ts";
 import type { ImageRecord } from "./store.ts";
@@ -41,6 +42,8 @@ export function imageList(svc: ImageService, opts: { all: boolean; digests: bool
   };
   const before = pivot("before");
   const since = pivot("since");
+  const until = f.get("until")?.[0];
+  const untilMs = until === undefined ? undefined : Number(parseTimestampNano(untilTimestamp(until), "until") / 1_000_000n);
   const refs = f.get("reference");
   let out = svc.images.list().filter((rec) => {
     const tags = svc.tags.refsOf(rec.id);
@@ -50,6 +53,7 @@ export function imageList(svc: ImageService, opts: { all: boolean; digests: bool
     if (f.get("label!")?.some((w) => matchLabels(labels, [w]))) return false;
     if (before !== undefined && created(rec) >= before) return false;
     if (since !== undefined && created(rec) <= since) return false;
+    if (untilMs !== undefined && created(rec) >= untilMs) return false;
     if (refs?.length && !tags.some((t) => refs.some((p) => globMatch(p, familiarString(t)) || globMatch(p, familiarName(t))))) return false;
     return true;
   });

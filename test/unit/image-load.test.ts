@@ -151,6 +151,36 @@ describe("image load", () => {
   });
 });
 
+describe("shapes match the reference daemon's", () => {
+  const ref = (n: string) => JSON.parse(readFileSync(join(fixtures, "../reference/dockerd-20.10", n), "utf8"));
+  const keysDeep = (o: any, pre = ""): string[] =>
+    o && typeof o === "object" && !Array.isArray(o)
+      ? Object.keys(o).flatMap((k) => [pre + k, ...(["Labels", "Data", "ExposedPorts", "Volumes"].includes(k) ? [] : keysDeep(o[k], `${pre}${k}.`))])
+      : [];
+
+  it("inspect has the reference's fields in its order (1.43), minus what 1.45 dropped", async () => {
+    await loadImages(svc, fixture("busybox-docker-save.tar"));
+    const want = ref("image-inspect.json");
+    const got = imageInspect(svc, svc.resolve("busybox"), "1.43");
+    expect(keysDeep(got)).toEqual(keysDeep(want));
+    expect(got.Config).toEqual(want.Config);
+    expect(got.RootFS).toEqual(want.RootFS);
+    const v145 = Object.keys(imageInspect(svc, svc.resolve("busybox"), "1.45"));
+    expect(v145).toEqual(Object.keys(want).filter((k) => !["Container", "ContainerConfig", "VirtualSize"].includes(k)));
+  });
+
+  it("list entries and history rows have the reference's fields", async () => {
+    await loadImages(svc, fixture("multilayer-docker-save.tar"));
+    const { imageSummary } = await import("../../src/image/shapes.ts");
+    const rec = svc.resolve(multilayerId);
+    expect(Object.keys(imageSummary(svc, rec, "1.43"))).toEqual(Object.keys(ref("images-list.json")[0]));
+    const want = ref("image-history.json");
+    const got = imageHistory(svc, rec);
+    expect(got.map((h) => Object.keys(h))).toEqual(want.map((h: any) => Object.keys(h)));
+    expect(got.map((h) => [h.CreatedBy, h.Created])).toEqual(want.map((h: any) => [h.CreatedBy, h.Created]));
+  });
+});
+
 describe("bad archives leave the store as it was", () => {
   beforeEach(async () => {
     await loadImages(svc, fixture("busybox-docker-save.tar"));

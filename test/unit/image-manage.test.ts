@@ -103,6 +103,8 @@ describe("list and prune", () => {
     expect(list('{"before":{"wharf-fixture/multilayer:1.0":true}}').map((i) => i.Id)).toEqual([busyboxId]);
     expect(list('{"since":{"busybox":true}}').map((i) => i.Id)).toEqual([multilayerId]);
     expect(list('{"dangling":{"true":true}}')).toEqual([]);
+    expect(list('{"until":{"2026-11-23T07:10:00Z":true}}').map((i) => i.Id)).toEqual([busyboxId]);
+    expect(list('{"until":{"1h":true}}').map((i) => i.Id)).toEqual([multilayerId, busyboxId]);
     expect(() => list('{"bogus":{"x":true}}')).toThrow("invalid filter 'bogus'");
     const s = list()[1]!;
     expect(Object.keys(s).sort()).toEqual(["Containers", "Created", "Id", "Labels", "ParentId", "RepoDigests", "RepoTags", "SharedSize", "Size"]);
