@@ -1,7 +1,7 @@
 // `wharf load`, `wharf save`, `wharf import`: archives streamed to and from the daemon
 // without holding them in memory.
 import http from "node:http";
-import { createReadStream, createWriteStream, statSync } from "node:fs";
+import { createReadStream, createWriteStream, renameSync, rmSync, statSync } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
 import { defineCommand } from "citty";
@@ -90,8 +90,13 @@ export const save = defineCommand({
     if (out) {
       // Written beside the target and renamed, so a failed save leaves no half file.
       const tmp = `${out}.${process.pid}.tmp`;
-      await pipeline(res, createWriteStream(tmp));
-      (await import("node:fs")).renameSync(tmp, out);
+      try {
+        await pipeline(res, createWriteStream(tmp));
+        if (!res.complete) throw new ExitError(1, "the daemon ended the archive early");
+        renameSync(tmp, out);
+      } finally {
+        rmSync(tmp, { force: true });
+      }
     } else await pipeline(res, process.stdout);
   },
 });
