@@ -228,3 +228,47 @@ describe("images e2e", () => {
     });
   });
 });
+
+describe("wharf's own image commands", () => {
+  let d: TestDaemon;
+  let work: string;
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), "wharf-images-cli-"));
+    d = await startDaemon();
+  });
+  afterAll(async () => {
+    await d?.cleanup();
+    rmSync(work, { recursive: true, force: true });
+  });
+  const w = (...args: string[]) => wharf(["-H", d.host, ...args]);
+
+  it("load, import, tag, inspect, history, rmi, prune, save", () => {
+    expect(ok(w("load", "-i", fx("busybox-docker-save.tar")))).toBe("Loaded image: busybox:latest\n");
+    const rootfs = join(work, "rootfs.tar");
+    writeFileSync(rootfs, makeTar([{ name: "hello", data: "hi\n" }]));
+    const id = ok(w("import", "-c", 'CMD ["sh"]', "-c", "WORKDIR /w", "-m", "msg", rootfs, "imp:1")).trim();
+    expect(id).toMatch(/^sha256:[a-f0-9]{64}$/);
+    ok(w("tag", "imp:1", "other/imp:2"));
+    expect(ok(w("image", "inspect", "-f", "{{.RepoTags}} {{.Config.WorkingDir}} {{.Comment}}", "imp:1"))).toBe("[imp:1 other/imp:2] /w msg\n");
+    const hist = ok(w("history", "imp:1")).split("\n");
+    expect(hist[0]).toMatch(/^IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT$/);
+    expect(hist[1]).toMatch(new RegExp(`^${id.slice(7, 19)}\\s+.+ago\\s+\\S+B\\s+msg$`));
+    const missing = w("image", "inspect", "nope");
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("Error: No such image: nope");
+    expect(ok(w("rmi", "imp:1"))).toBe("Untagged: imp:1\n");
+    ok(w("tag", "busybox", "x:1"));
+    const conflict = w("rmi", "d6240d91e29b");
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toBe("Error response from daemon: conflict: unable to delete d6240d91e29b (must be forced) - image is referenced in multiple repositories\n");
+    expect(ok(w("rmi", "x:1"))).toBe("Untagged: x:1\n");
+    expect(ok(w("images", "-q")).trim().split("\n").sort()).toEqual([id.slice(7, 19), "d6240d91e29b"].sort());
+    expect(ok(w("rmi", "other/imp:2")).split("\n")[1]).toBe(`Deleted: ${id}`);
+    const out = join(work, "b.tar");
+    ok(w("save", "-o", out, "d6240d91e29b"));
+    const manifest = JSON.parse(spawnSync("tar", ["xOf", out, "manifest.json"], { encoding: "utf8" }).stdout);
+    expect(manifest).toEqual([{ Config: `blobs/sha256/${busyboxId.slice(7)}`, RepoTags: null, Layers: [expect.stringMatching(/^blobs\/sha256\//)] }]);
+    expect(ok(w("image", "prune", "-a", "-f"))).toMatch(/^Deleted Images:\nuntagged: busybox:latest\ndeleted: sha256:d6240d91e29b/);
+    expect(ok(w("images"))).toBe("REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n");
+  });
+});
