@@ -31,15 +31,22 @@ const S_IFBLK = 0o060000;
 const ENOTSUP = 95;
 const EPERM = 1;
 const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+// Files are created with their final permission bits when the umask leaves them alone.
+const UMASK = process.umask();
 
+/**
+ * `fresh`: `root` starts empty (overlay2 diffs), so a path this tar has not made does
+ * not exist and needs no lstat; vfs layer dirs start as a copy of their parent.
+ */
 export async function applyLayer(
   input: AsyncIterable<Uint8Array>,
   root: string,
   whiteouts: WhiteoutMode,
   split: TarSplitBuilder,
+  fresh = false,
 ): Promise<ApplyResult> {
   const src = new ByteSource(decompress(input));
-  const a = new Applier(root, whiteouts, split);
+  const a = new Applier(root, whiteouts, split, fresh);
   try {
     for await (const entry of readTar(src, split)) await a.entry(entry);
   } catch (e) {
@@ -62,8 +69,14 @@ class Applier {
     private readonly root: string,
     private readonly whiteouts: WhiteoutMode,
     private readonly split: TarSplitBuilder,
+    private readonly fresh: boolean,
   ) {
     this.guard = new ParentGuard(root);
+  }
+
+  /** Whether something may already be at `rel` (always, unless the dir started empty). */
+  private mayExist(rel: string): boolean {
+    return !this.fresh || this.made.has(rel) || this.guard.isKnownDir(rel);
   }
 
   private full(rel: string): string {
@@ -78,9 +91,11 @@ class Applier {
     if (base.startsWith(WH)) return this.whiteout(h, rel, base);
     if (!rel && h.type !== "5") throw invalidParameter(`layer entry "${h.name}" would replace the layer root with a non-directory`);
     const full = this.full(rel);
-    if (rel) {
+    let exists = rel === "";
+    if (rel && this.mayExist(rel)) {
       const st = lstatSync(full, { throwIfNoEntry: false });
       if (st && !(st.isDirectory() && h.type === "5")) this.remove(rel, st.isDirectory());
+      else exists = !!st;
     }
     switch (h.type) {
       case "0":
@@ -88,7 +103,7 @@ class Applier {
         await this.regular(e, rel, full);
         break;
       case "5":
-        if (rel && !this.guard.isKnownDir(rel) && !lstatSync(full, { throwIfNoEntry: false })) mkdirSync(full, 0o755);
+        if (!exists) mkdirSync(full, 0o755);
         this.guard.addDir(rel);
         this.owner(full, h);
         this.dirTimes.push([full, atimeOf(h), h.mtime]);
@@ -118,7 +133,8 @@ class Applier {
 
   private async regular(e: TarEntry, rel: string, full: string): Promise<void> {
     const h = e.header;
-    const fd = openSync(full, CREATE, 0o600);
+    const perm = h.mode & 0o7777;
+    const fd = openSync(full, CREATE, perm & 0o777);
     try {
       for await (const chunk of e.content()) {
         let off = 0;
@@ -126,7 +142,7 @@ class Applier {
       }
       // chown before chmod: chown clears setuid/setgid
       fchownSync(fd, h.uid, h.gid);
-      fchmodSync(fd, h.mode & 0o7777);
+      if (perm & (0o7000 | UMASK)) fchmodSync(fd, perm);
       this.xattrs(full, h);
       futimesSync(fd, atimeOf(h), h.mtime);
     } finally {
@@ -172,6 +188,7 @@ class Applier {
     if (this.whiteouts === "overlay") {
       mknod(this.full(target), S_IFCHR, 0, 0);
       lchownSync(this.full(target), h.uid, h.gid);
+      this.made.add(target);
     }
   }
 

@@ -102,7 +102,7 @@ export class FsLayerStore implements LayerStore {
       const split = new TarSplitBuilder();
       let applied;
       try {
-        applied = await applyLayer(tar, diff, this.driver.whiteouts, split);
+        applied = await applyLayer(tar, diff, this.driver.whiteouts, split, !parentDir || this.driver.emptyDiffs);
       } catch (e) {
         if (e instanceof WharfError) throw e;
         throw systemError(`applying layer: ${errorMessage(e)}`, e);

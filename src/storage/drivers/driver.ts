@@ -15,6 +15,8 @@ export interface GraphDriver {
   readonly name: "overlay2" | "vfs";
   readonly home: string;
   readonly whiteouts: WhiteoutMode;
+  /** Whether a layer's diff starts empty even with a parent (overlay2), not as a copy (vfs). */
+  readonly emptyDiffs: boolean;
   /** Makes `diff` (which does not exist yet) ready for the layer's tar. Returns the link name to keep. */
   prepareLayer(diff: string, parent: LayerDir | null): Promise<string>;
   /** The layer dir is in place under its final name. */

@@ -20,6 +20,7 @@ function linkId(): string {
 export class Overlay2Driver implements GraphDriver {
   readonly name = "overlay2" as const;
   readonly whiteouts = "overlay" as const;
+  readonly emptyDiffs = true;
 
   private constructor(
     readonly home: string,

@@ -8,6 +8,7 @@ import { copyTree } from "./copy.ts";
 export class VfsDriver implements GraphDriver {
   readonly name = "vfs" as const;
   readonly whiteouts = "delete" as const;
+  readonly emptyDiffs = false;
 
   constructor(readonly home: string) {}
 
