@@ -4,8 +4,10 @@ import type { ContainerSpec } from "../runtime/types.ts";
 
 export interface InitConfig {
   spec: ContainerSpec;
-  /** cgroup.procs files dockerinit writes itself into before anything runs. */
+  /** cgroup.procs files dockerinit writes itself into (empty when the monitor placed it already). */
   cgroupProcs: string[];
+  /** Enter a cgroup namespace rooted at the container's cgroup. */
+  cgroupNamespace: boolean;
 }
 
 export const initPipeEnv = "_WHARF_INIT_PIPE";

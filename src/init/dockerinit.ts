@@ -48,7 +48,7 @@ async function setupAndExec(cfg: InitConfig, report: Report, closeStatus: () => 
   // Into the container's cgroup before anything of the container runs, then a cgroup
   // namespace rooted there so /proc/self/cgroup reads "/".
   for (const f of cfg.cgroupProcs) writeFileSync(f, "0");
-  if (cfg.cgroupProcs.length) unshareNs(CLONE_NEWCGROUP);
+  if (cfg.cgroupNamespace) unshareNs(CLONE_NEWCGROUP);
   // The host's /proc is still mounted here: it names our pid as the host sees it.
   await report({ pid: Number(readlinkSync("/proc/self")) });
 

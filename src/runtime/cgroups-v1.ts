@@ -1,7 +1,14 @@
 // cgroup v1: one hierarchy per controller, <root>/<controller>/<parent>/<id>.
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, writeFileSync } from "node:fs";
 import type { CgroupStats, Resources } from "./types.ts";
 import { cpuQuota, memorySwap, parseKeyed, waitUntil, type CgroupDriver } from "./cgroups.ts";
+
+// What runc allows a container by default: mknod of anything (using it is another
+// matter), null zero full random urandom tty console ptmx, and the pts.
+const defaultDeviceRules = [
+  "c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",
+  "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm",
+];
 
 const controllers = ["memory", "cpu", "cpuacct", "cpuset", "pids", "freezer", "blkio", "devices"];
 
@@ -43,6 +50,17 @@ export class CgroupsV1 implements CgroupDriver {
       throw err;
     }
     return this.present.map((c) => `${this.dir(c, id)}/cgroup.procs`);
+  }
+
+  adopt(placeholder: string, id: string): void {
+    for (const c of this.present) renameSync(this.dir(c, placeholder), this.dir(c, id));
+  }
+
+  restrictDevices(id: string, privileged: boolean): void {
+    if (!this.present.includes("devices")) return;
+    if (privileged) return this.write("devices", id, "devices.allow", "a");
+    this.write("devices", id, "devices.deny", "a");
+    for (const rule of defaultDeviceRules) this.write("devices", id, "devices.allow", rule);
   }
 
   update(id: string, res: Resources): void {

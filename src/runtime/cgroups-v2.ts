@@ -1,5 +1,5 @@
 // cgroup v2: one unified tree, <root>/<parent>/<id>, controllers enabled down the path.
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, writeFileSync } from "node:fs";
 import type { CgroupStats, Resources } from "./types.ts";
 import { cpuQuota, memorySwap, parseKeyed, waitUntil, type CgroupDriver } from "./cgroups.ts";
 
@@ -52,6 +52,13 @@ export class CgroupsV2 implements CgroupDriver {
     }
     return [`${this.dir(id)}/cgroup.procs`];
   }
+
+  adopt(placeholder: string, id: string): void {
+    renameSync(this.dir(placeholder), this.dir(id));
+  }
+
+  /** v2 filters devices with a BPF program; not done yet (see the report). */
+  restrictDevices(_id: string, _privileged: boolean): void {}
 
   update(id: string, res: Resources): void {
     const has = (f: string) => existsSync(`${this.dir(id)}/${f}`);

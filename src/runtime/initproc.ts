@@ -3,12 +3,13 @@
 // init that has booted and waits for its config on fd 3; a start hands it the config
 // and spawns the next one. Only the common case (own network namespace, no stdin) is
 // served warm; the rest spawn cold.
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, writeFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import type { Subprocess } from "bun";
 import { pipe, setns, unshareNs } from "../sys/libc.ts";
 import { initPipeEnv, initStatusEnv, initTokenEnv } from "../init/config.ts";
 import type { ContainerSpec } from "./types.ts";
+import type { CgroupDriver } from "./cgroups.ts";
 
 const CLONE_NEWPID = 0x20000000;
 
@@ -68,39 +69,69 @@ export function spawnInit(network: ContainerSpec["network"], dockerinit: string,
   }
 }
 
+export interface WarmTaken {
+  init: SpawnedInit;
+  /** Its cgroup, made and joined ahead of time, to be renamed to the container's id. */
+  placeholder?: string;
+}
+
 export class WarmInit {
-  private next?: SpawnedInit;
+  private next?: WarmTaken & { cg?: CgroupDriver; cgKey?: string };
 
   constructor(
     private readonly dockerinit: string,
     private readonly statusPath: string,
   ) {}
 
-  /** A booted init for `spec` if it fits the warm one; spawns the next in the background. */
-  take(spec: ContainerSpec): SpawnedInit | undefined {
-    if (spec.network.mode !== "none" || spec.openStdin) return undefined;
+  /**
+   * A booted init for `spec` if it fits the warm one, and spawns the next in the
+   * background, its cgroup under `cg` (the cgroup parent of the latest start).
+   */
+  take(spec: ContainerSpec, cg: CgroupDriver, cgKey: string): WarmTaken | undefined {
     const got = this.next;
+    const fits = spec.network.mode === "none" && !spec.openStdin && got && got.init.proc.exitCode === null && got.init.proc.signalCode === null;
+    if (fits && got.cgKey !== cgKey && got.placeholder) return undefined; // another daemon's parent: leave it
     this.next = undefined;
-    setImmediate(() => this.refill());
-    if (!got || got.proc.exitCode !== null || got.proc.signalCode !== null) return undefined;
-    return got;
+    setImmediate(() => this.refill(cg, cgKey));
+    if (!fits) {
+      if (got) void this.discard(got);
+      return undefined;
+    }
+    return { init: got.init, placeholder: got.placeholder };
   }
 
-  refill(): void {
+  refill(cg?: CgroupDriver, cgKey?: string): void {
     if (this.next) return;
+    let init: SpawnedInit;
     try {
-      this.next = spawnInit({ mode: "none" }, this.dockerinit, this.statusPath, "ignore");
+      init = spawnInit({ mode: "none" }, this.dockerinit, this.statusPath, "ignore");
     } catch {
-      this.next = undefined; // cold starts still work
+      return; // cold starts still work
+    }
+    this.next = { init, cg, cgKey };
+    if (!cg) return;
+    const placeholder = `warm-${init.token.slice(0, 13)}`;
+    try {
+      for (const f of cg.create(placeholder, {})) writeFileSync(f, String(init.proc.pid));
+      this.next.placeholder = placeholder;
+    } catch {
+      void cg.destroy(placeholder).catch(() => {});
     }
   }
 
-  /** Ends the waiting init: with its config pipe closed it reads nothing and exits. */
-  dispose(): void {
+  private async discard(w: WarmTaken & { cg?: CgroupDriver }): Promise<void> {
+    try {
+      closeSync(w.init.configFd);
+    } catch {}
+    w.init.proc.kill("SIGKILL");
+    await w.init.proc.exited;
+    if (w.placeholder && w.cg) await w.cg.destroy(w.placeholder).catch(() => {});
+  }
+
+  /** Ends the waiting init and removes its cgroup. */
+  async dispose(): Promise<void> {
     const n = this.next;
     this.next = undefined;
-    if (!n) return;
-    closeSync(n.configFd);
-    n.proc.kill("SIGKILL");
+    if (n) await this.discard(n);
   }
 }

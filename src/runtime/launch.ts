@@ -9,6 +9,7 @@ import type { InitStatusServer } from "./initstatus.ts";
 import { JsonLogWriter, nowNano } from "./jsonlog.ts";
 import { files, procStartTime, writeAtomic, type PidRecord } from "./statefiles.ts";
 import type { ContainerSpec, ExitStatus } from "./types.ts";
+import type { CgroupDriver } from "./cgroups.ts";
 import { constants } from "node:os";
 import type { Subprocess } from "bun";
 
@@ -25,16 +26,31 @@ export interface LaunchContext {
   status: InitStatusServer;
   /** Path of the `dockerinit` link to the wharf binary. */
   dockerinit: string;
+  /** Told when a container has ended, just before its exit status is written. */
+  onExit?: (id: string) => void;
   /** A pre-booted init, when the monitor keeps one. */
   warm?: WarmInit;
-  /** Asked after the exit: did the OOM killer strike? */
-  oomKilled: (id: string) => boolean;
 }
 
-export async function launch(ctx: LaunchContext, cfg: InitConfig): Promise<LaunchResult> {
-  const spec = cfg.spec;
+export async function launch(ctx: LaunchContext, spec: ContainerSpec, cg: CgroupDriver, cgKey: string): Promise<LaunchResult> {
+  try {
+    return await launchIn(ctx, spec, cg, cgKey);
+  } catch (err) {
+    await cg.destroy(spec.id).catch(() => {});
+    return { error: (err as Error).message, exitCode: 125 };
+  }
+}
+
+async function launchIn(ctx: LaunchContext, spec: ContainerSpec, cg: CgroupDriver, cgKey: string): Promise<LaunchResult> {
   let stdin: number | "ignore" = "ignore";
-  let init = ctx.warm?.take(spec);
+  const warm = ctx.warm?.take(spec, cg, cgKey);
+  let init = warm?.init;
+  let cgroupProcs: string[] = [];
+  if (warm?.placeholder) {
+    cg.adopt(warm.placeholder, spec.id);
+    cg.update(spec.id, spec.resources ?? {});
+  } else cgroupProcs = cg.create(spec.id, spec.resources ?? {});
+  cg.restrictDevices(spec.id, spec.privileged === true);
   if (!init) {
     if (spec.openStdin) {
       mkfifo(files.stdin(spec.stateDir), 0o600);
@@ -43,12 +59,11 @@ export async function launch(ctx: LaunchContext, cfg: InitConfig): Promise<Launc
     }
     try {
       init = spawnInit(spec.network, ctx.dockerinit, ctx.status.path, stdin);
-    } catch (err) {
-      return { error: `starting unshare: ${(err as Error).message}`, exitCode: 125 };
     } finally {
       if (typeof stdin === "number") closeSync(stdin);
     }
   }
+  const cfg: InitConfig = { spec, cgroupProcs, cgroupNamespace: true };
   const { proc } = init;
   const waiter = ctx.status.expect(init.token);
   writeSync(init.configFd, JSON.stringify(cfg));
@@ -67,6 +82,7 @@ export async function launch(ctx: LaunchContext, cfg: InitConfig): Promise<Launc
     await proc.exited;
     await drained;
     log.close();
+    await cg.destroy(spec.id).catch(() => {});
     const why = outcome.error ?? `container init exited before starting the command (exit ${describe(proc)})`;
     return { error: why, exitCode: outcome.exitCode ?? 125 };
   }
@@ -76,7 +92,8 @@ export async function launch(ctx: LaunchContext, cfg: InitConfig): Promise<Launc
     await drained;
     log.close();
     const status: ExitStatus = { exitCode: exitCodeOf(proc), finishedAt: nowNano() };
-    if (ctx.oomKilled(spec.id)) status.oomKilled = true;
+    if (cg.oomKilled(spec.id)) status.oomKilled = true;
+    ctx.onExit?.(spec.id); // before the record: whoever reads it may ask the monitor next
     writeAtomic(files.exit(spec.stateDir), status);
     return status;
   });

@@ -10,7 +10,6 @@ import { cgroupDriver } from "./cgroups.ts";
 import { InitStatusServer } from "./initstatus.ts";
 import { launch } from "./launch.ts";
 import { WarmInit } from "./initproc.ts";
-import type { InitConfig } from "../init/config.ts";
 import { monitorPaths, type MonitorRequest, type MonitorReply } from "./protocol.ts";
 
 export async function monitorMain(args: string[]): Promise<number> {
@@ -39,14 +38,15 @@ export async function monitorMain(args: string[]): Promise<number> {
   await new Promise<void>((resolve) => server.listen(paths.sock, () => resolve()));
 
   let quitting = false;
-  function quit(): void {
+  async function quit(): Promise<void> {
+    if (quitting) return;
     quitting = true;
-    warm.dispose();
     server.close();
     status.close();
     rmSync(paths.sock, { force: true });
+    await warm.dispose();
     closeSync(lockFd);
-    setTimeout(() => process.exit(0), 10);
+    process.exit(0);
   }
 
   async function handle(req: MonitorRequest): Promise<MonitorReply> {
@@ -55,18 +55,17 @@ export async function monitorMain(args: string[]): Promise<number> {
         return { ok: true, running: running.size, pid: process.pid };
       case "exit-if-idle":
         if (running.size > 0) return { ok: false, running: running.size, pid: process.pid };
-        quit();
+        setImmediate(() => void quit()); // after the reply is out
         return { ok: true, running: 0, pid: process.pid };
       case "start": {
         if (quitting) return { error: "monitor is shutting down", exitCode: 125 };
         const cg = cgroupDriver({ root: req.cgroupRoot, parent: req.cgroupParent });
-        const cfg: InitConfig = { spec: req.spec, cgroupProcs: req.cgroupProcs };
-        const r = await launch({ status, dockerinit: paths.dockerinit, warm, oomKilled: (id) => cg.oomKilled(id) }, cfg);
-        if (r.exited) {
-          running.set(req.spec.id, () => cg.destroy(req.spec.id));
-          void r.exited.finally(() => running.delete(req.spec.id));
-          return { pid: r.pid!, startedAt: r.startedAt! };
-        }
+        const id = req.spec.id;
+        // Counted from before the launch: a quick command may end before launch returns.
+        running.set(id, () => cg.destroy(id));
+        const r = await launch({ status, dockerinit: paths.dockerinit, warm, onExit: (x) => running.delete(x) }, req.spec, cg, `${req.cgroupRoot ?? ""}:${req.cgroupParent}`);
+        if (r.exited) return { pid: r.pid!, startedAt: r.startedAt! };
+        running.delete(id);
         return { error: r.error!, exitCode: r.exitCode! };
       }
     }
@@ -101,7 +100,7 @@ export async function monitorMain(args: string[]): Promise<number> {
   setInterval(async () => {
     if (quitting || existsSync(paths.sock)) return;
     for (const destroy of running.values()) await destroy().catch(() => {});
-    quit();
+    await quit();
   }, 1000).unref();
 
   for (const s of ["SIGINT", "SIGTERM", "SIGHUP", "SIGPIPE"] as const) process.on(s, () => {});

@@ -5,7 +5,7 @@ import type { ContainerSpec } from "./types.ts";
 export type MonitorRequest =
   | { op: "ping" }
   | { op: "exit-if-idle" }
-  | { op: "start"; spec: ContainerSpec; cgroupProcs: string[]; cgroupParent: string; cgroupRoot?: string };
+  | { op: "start"; spec: ContainerSpec; cgroupParent: string; cgroupRoot?: string };
 
 export type MonitorReply =
   | { ok: boolean; running: number; pid: number }

@@ -22,10 +22,10 @@ export function createRuntime(opts: RuntimeOptions): Runtime & { cgroups: Cgroup
     validate(spec);
     mkdirSync(spec.stateDir, { recursive: true });
     clearRunFiles(spec.stateDir);
-    const procs = cgroups.create(spec.id, spec.resources ?? {});
     let reply;
     try {
-      reply = await monitor.send({ op: "start", spec, cgroupProcs: procs, cgroupParent: opts.cgroupParent, cgroupRoot: opts.cgroupRoot });
+      // The monitor makes the cgroup (see CgroupDriver.adopt for why there).
+      reply = await monitor.send({ op: "start", spec, cgroupParent: opts.cgroupParent, cgroupRoot: opts.cgroupRoot });
     } catch (err) {
       await cgroups.destroy(spec.id).catch(() => {});
       throw new StartError(`starting container ${spec.id}: ${(err as Error).message}`, 125);
