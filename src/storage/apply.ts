@@ -86,6 +86,7 @@ class Applier {
   async entry(e: TarEntry): Promise<void> {
     const h = e.header;
     const rel = cleanName(h.name);
+    if (h.linkname.includes("\0")) throw invalidParameter(`layer entry "${h.name}" has a NUL byte in its link target`);
     const base = rel.slice(rel.lastIndexOf("/") + 1);
     if (rel) this.guard.ensureParents(rel, h.name);
     if (base.startsWith(WH)) return this.whiteout(h, rel, base);
@@ -181,7 +182,7 @@ class Applier {
     }
     if (base.startsWith(WH + WH)) return; // AUFS bookkeeping (hard link dirs): nothing to apply
     const name = base.slice(WH.length);
-    if (!name) throw invalidParameter(`layer entry "${h.name}" is a whiteout without a name`);
+    if (!name || name === "." || name === "..") throw invalidParameter(`layer entry "${h.name}" is a whiteout of "${name}", which names no file`);
     const target = parent ? `${parent}/${name}` : name;
     const st = lstatSync(this.full(target), { throwIfNoEntry: false });
     if (st) this.remove(target, st.isDirectory());

@@ -7,6 +7,7 @@ import { invalidParameter } from "../errors.ts";
 
 /** The entry's path relative to the layer root ("" for the root itself). */
 export function cleanName(name: string, what = "layer entry"): string {
+  if (name.includes("\0")) throw invalidParameter(`${what} "${name.replaceAll("\0", "\\0")}" has a NUL byte in its name`);
   const parts: string[] = [];
   for (const c of name.split("/")) {
     if (c === "" || c === ".") continue;

@@ -53,6 +53,9 @@ const cases: Case[] = [
     tar: (o) => buildTar([{ name: "l", type: "2", linkname: o }, { name: "pw", type: "1", linkname: "l/target" }]),
     message: /"pw" is under "l", which is a symlink/,
   },
+  { name: "a whiteout of ..", tar: () => buildTar([{ name: ".wh..." }]), message: /whiteout of "\.\.", which names no file/ },
+  { name: "a whiteout of .", tar: () => buildTar([{ name: "d/", type: "5" }, { name: "d/.wh.." }]), message: /whiteout of "\.", which names no file/ },
+  { name: "a NUL byte in a PAX path", tar: () => buildTar([{ name: "x", data: "x", pax: { path: "a\0b" } }]), message: /NUL byte in its name/ },
   { name: "a truncated tar", tar: () => valid.subarray(0, 3000), message: /layer tar is truncated/ },
   { name: "a header with a bad checksum", tar: () => Buffer.concat([Buffer.alloc(1, 1), valid.subarray(1)]), message: /checksum mismatch/ },
   {
