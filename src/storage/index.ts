@@ -1,5 +1,9 @@
 // The storage factory: picks the graph driver and opens the layer store under the
-// data root (`<dataRoot>/overlay2` or `<dataRoot>/vfs`).
+// data root. Layout of `<dataRoot>/<driver>/`:
+//   layers/<chain id hex>/{meta.json, tar-split.gz, diff/}   one per stored layer
+//   l/<short id> -> ../layers/<hex>/diff                     overlay2's short lower names
+//   rw/<container id>/{meta.json, diff/, work/, merged/}     container rw layers
+//   staging/                                                 work in progress, emptied at open
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { errorMessage, invalidParameter } from "../errors.ts";
