@@ -2,7 +2,7 @@
 // binary, the monitor, cgroups v1 on this host, on a busybox rootfs from the fixture.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRuntime } from "../../src/runtime/runtime.ts";
@@ -190,6 +190,17 @@ describe("users and capabilities", () => {
     expect(denied.err).toContain("permission denied");
     const caps = await run(["grep", "CapEff", "/proc/self/status"], { capDrop: ["ALL"], capAdd: ["NET_RAW"] });
     expect(caps.out).toBe("CapEff:\t0000000000002000\n");
+  });
+
+  test("the devices cgroup keeps a container off host block devices even though it may mknod them", async () => {
+    // loop0 (block 7:0): one the host's root may open here (this sandbox denies its disk even to root).
+    expect(statSync("/dev/loop0").isBlockDevice()).toBe(true);
+    const script = "mknod /tmp/disk b 7 0 && echo made; head -c 1 /tmp/disk > /dev/null && echo read";
+    const r = await run(["sh", "-c", script]);
+    expect(r.out).toBe("made\n");
+    expect(r.err).toContain("Operation not permitted");
+    const p = await run(["sh", "-c", script], { privileged: true });
+    expect(p.out).toBe("made\nread\n");
   });
 
   test("privileged gets every capability; no_new_privs is set when asked", async () => {
