@@ -135,6 +135,16 @@ describe.each(["overlay2", "vfs"] as const)("%s driver", (driver) => {
     });
   });
 
+  test("a pre-POSIX entry (typeflag NUL) whose name ends in / is a directory", async () => {
+    const tar = patchHeader(buildTar([{ name: "old/", mode: 0o750 }, { name: "old/f", data: "x" }]), "old/", (out, off) => (out[off + 156] = 0));
+    const store = await open();
+    await withMerged(store, [tar], (m) => {
+      expect(lstatSync(join(m, "old")).isDirectory()).toBe(true);
+      expect(lstatSync(join(m, "old")).mode & 0o7777).toBe(0o750);
+      expect(readFileSync(join(m, "old/f"), "utf8")).toBe("x");
+    });
+  });
+
   test("gzip and zstd layers hash to the diff id of their uncompressed bytes", async () => {
     const tar = buildTar([{ name: "f", data: Buffer.alloc(200_000, 3) }]);
     const store = await open();
@@ -156,11 +166,18 @@ function layerDiff(store: FsLayerStore, chainId: Digest): string {
 
 /** Sets devmajor/devminor of the named entry in a ustar built by buildTar, fixing its checksum. */
 function withDevice(tar: Buffer, name: string, major: number, minor: number): Buffer {
+  return patchHeader(tar, name, (out, off) => {
+    out.write(major.toString(8).padStart(7, "0") + "\0", off + 329, 8, "latin1");
+    out.write(minor.toString(8).padStart(7, "0") + "\0", off + 337, 8, "latin1");
+  });
+}
+
+/** Edits the header block of the named entry, then fixes its checksum. */
+function patchHeader(tar: Buffer, name: string, edit: (out: Buffer, off: number) => void): Buffer {
   const out = Buffer.from(tar);
   for (let off = 0; off < out.length; off += 512) {
     if (out.toString("utf8", off, off + name.length + 1) !== `${name}\0`) continue;
-    out.write(major.toString(8).padStart(7, "0") + "\0", off + 329, 8, "latin1");
-    out.write(minor.toString(8).padStart(7, "0") + "\0", off + 337, 8, "latin1");
+    edit(out, off);
     out.write("        ", off + 148, 8, "latin1");
     let sum = 0;
     for (let i = 0; i < 512; i++) sum += out[off + i]!;

@@ -12,6 +12,8 @@ export interface Header {
   mtime: number; // seconds, may be fractional from PAX
   atime?: number;
   type: string; // typeflag character; "\0" normalized to "0"
+  /** The typeflag was "\0" (pre-POSIX): a name ending in "/" then means a directory. */
+  legacy: boolean;
   linkname: string;
   devmajor: number;
   devminor: number;
@@ -71,6 +73,7 @@ export function parseHeader(b: Buffer): Header {
     size: num(b, 124, 12, "size"),
     mtime: num(b, 136, 12, "mtime"),
     type,
+    legacy: b[156] === 0,
     linkname: text(b, 157, 100),
     devmajor: magic.startsWith("ustar") ? num(b, 329, 8, "devmajor") : 0,
     devminor: magic.startsWith("ustar") ? num(b, 337, 8, "devminor") : 0,

@@ -65,6 +65,7 @@ export async function* readTar(src: ByteSource, sink: RawSink): AsyncGenerator<T
       applyPax(h, globalPax);
       if (pax) applyPax(h, pax);
       pax = longName = longLink = undefined;
+      if (h.legacy && h.type === "0" && h.name.endsWith("/")) h.type = "5";
       if (h.type === "S") throw invalidParameter(`tar entry "${h.name}" is a GNU sparse file, which wharf does not support`);
 
       const size = HEADER_ONLY.has(h.type) ? 0 : h.size;
