@@ -29,6 +29,7 @@ export class MonitorClient {
   constructor(
     readonly execRoot: string,
     private readonly binary: string,
+    private readonly prewarm = true,
   ) {
     this.paths = monitorPaths(execRoot);
   }
@@ -45,9 +46,9 @@ export class MonitorClient {
   }
 
   /** Is a monitor serving this exec root? Does not start one. */
-  async ping(): Promise<{ ok: boolean; running: number; pid: number } | undefined> {
+  async ping(gc = false): Promise<{ ok: boolean; running: number; pid: number } | undefined> {
     try {
-      return (await request(this.paths.sock, { op: "ping" })) as { ok: boolean; running: number; pid: number };
+      return (await request(this.paths.sock, { op: "ping", gc })) as { ok: boolean; running: number; pid: number };
     } catch {
       return undefined;
     }
@@ -76,7 +77,7 @@ export class MonitorClient {
     mkdirSync(this.execRoot, { recursive: true, mode: 0o700 });
     const log = openSync(this.paths.log, "a");
     try {
-      const p = Bun.spawn([this.binary, this.execRoot], {
+      const p = Bun.spawn([this.binary, this.execRoot, ...(this.prewarm ? [] : ["--no-prewarm"])], {
         argv0: monitorRole,
         detached: true,
         stdio: ["ignore", log, log],

@@ -28,8 +28,8 @@ export async function monitorMain(args: string[]): Promise<number> {
   symlinkSync(process.execPath, paths.dockerinit);
   const status = new InitStatusServer(paths.initSock);
   await status.listen();
-  const warm = new WarmInit(paths.dockerinit, status.path);
-  warm.refill();
+  const warm = args.includes("--no-prewarm") ? undefined : new WarmInit(paths.dockerinit, status.path);
+  warm?.refill();
 
   /** Running containers: id → how to tear down their cgroup if we must give up on them. */
   const running = new Map<string, () => Promise<void>>();
@@ -44,7 +44,7 @@ export async function monitorMain(args: string[]): Promise<number> {
     server.close();
     status.close();
     rmSync(paths.sock, { force: true });
-    await warm.dispose();
+    await warm?.dispose();
     closeSync(lockFd);
     process.exit(0);
   }
@@ -52,6 +52,7 @@ export async function monitorMain(args: string[]): Promise<number> {
   async function handle(req: MonitorRequest): Promise<MonitorReply> {
     switch (req.op) {
       case "ping":
+        if (req.gc) Bun.gc(true); // for memory measurements: settle the heap first
         return { ok: true, running: running.size, pid: process.pid };
       case "exit-if-idle":
         if (running.size > 0) return { ok: false, running: running.size, pid: process.pid };

@@ -3,7 +3,7 @@
 import type { ContainerSpec } from "./types.ts";
 
 export type MonitorRequest =
-  | { op: "ping" }
+  | { op: "ping"; gc?: boolean }
   | { op: "exit-if-idle" }
   | { op: "start"; spec: ContainerSpec; cgroupParent: string; cgroupRoot?: string };
 

@@ -16,7 +16,7 @@ export class StartError extends WharfError {
 
 export function createRuntime(opts: RuntimeOptions): Runtime & { cgroups: CgroupDriver; monitor: MonitorClient } {
   const cgroups = cgroupDriver({ root: opts.cgroupRoot, parent: opts.cgroupParent });
-  const monitor = new MonitorClient(opts.execRoot, opts.binary ?? process.execPath);
+  const monitor = new MonitorClient(opts.execRoot, opts.binary ?? process.execPath, opts.prewarm ?? true);
 
   async function start(spec: ContainerSpec): Promise<StartedContainer> {
     validate(spec);

@@ -127,6 +127,11 @@ export interface RuntimeOptions {
   /** The wharf binary to run as monitor and dockerinit; default this process's own. */
   binary?: string;
   /**
+   * Keep one dockerinit booted ahead of the next start (default true): starts get
+   * ~40-70 ms faster, for a fixed ~26 MB PSS. Read when the monitor is spawned.
+   */
+  prewarm?: boolean;
+  /**
    * The cgroup parent every container of this daemon goes under (`wharf`, or a
    * per-test name so test daemons do not collide). A relative name.
    */
