@@ -1,98 +1,12 @@
 // The container runtime for real, as root: namespaces, dockerinit through the compiled
-// binary, the monitor, cgroups v1 on this host, on a busybox rootfs from the fixture.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+// binary, cgroups v1 on this host, on a busybox rootfs from the fixture.
+import { describe, expect, test } from "vitest";
+import { readFileSync, statSync, writeFileSync, appendFileSync } from "node:fs";
 import { join } from "node:path";
-import { createRuntime } from "../../src/runtime/runtime.ts";
-import type { ContainerSpec, ExitStatus } from "../../src/runtime/types.ts";
-import { requireBinary, wharfBin } from "../helpers/daemon.ts";
-import { extractBusybox, mountsUnder } from "../helpers/busybox.ts";
+import { useRuntime } from "../helpers/runtime.ts";
 
-const parent = `wharf-test-rt-${process.pid}-${Date.now().toString(36)}`;
-let dir: string;
-let rt: ReturnType<typeof createRuntime>;
-let tracked: ContainerSpec[] = [];
-let n = 0;
-
-beforeAll(() => {
-  requireBinary();
-  dir = mkdtempSync(join(tmpdir(), "wharf-rt-"));
-  rt = createRuntime({ execRoot: join(dir, "exec"), cgroupParent: parent, binary: wharfBin });
-});
-
-afterEach(async () => {
-  for (const spec of tracked) {
-    const pid = existsSync(join(spec.stateDir, "runtime-pid.json")) ? JSON.parse(readFileSync(join(spec.stateDir, "runtime-pid.json"), "utf8")).pid : 0;
-    if (rt.alive(spec.stateDir)) {
-      rt.signal(spec.stateDir, 9);
-      await rt.wait(spec.id, spec.stateDir);
-    }
-    await rt.cleanup(spec.id, spec.stateDir);
-    expect(rt.cgroups.exists(spec.id)).toBe(false);
-    if (pid) expect(existsSync(`/proc/${pid}`)).toBe(false);
-  }
-  tracked = [];
-  expect(mountsUnder(dir)).toEqual([]);
-});
-
-afterAll(async () => {
-  try {
-    expect(await rt.monitor.exitIfIdle()).toBe(true);
-    rt.cgroups.removeParent();
-    for (const c of ["memory", "cpu", "pids", "freezer", "cpuset"]) expect(existsSync(`/sys/fs/cgroup/${c}/${parent}`)).toBe(false);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-function newSpec(args: string[], extra: Partial<ContainerSpec> = {}, rootfs?: string): ContainerSpec {
-  const id = `c${++n}`;
-  const stateDir = join(dir, id);
-  const spec: ContainerSpec = {
-    id,
-    rootfs: rootfs ?? extractBusybox(join(stateDir, "rootfs")),
-    stateDir,
-    logPath: join(stateDir, `${id}-json.log`),
-    args,
-    env: [],
-    hostname: `host-${id}`,
-    network: { mode: "none" },
-    ...extra,
-  };
-  tracked.push(spec);
-  return spec;
-}
-
-function logOf(spec: ContainerSpec, stream?: "stdout" | "stderr"): string {
-  if (!existsSync(spec.logPath)) return "";
-  return readFileSync(spec.logPath, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l))
-    .filter((e) => !stream || e.stream === stream)
-    .map((e) => e.log)
-    .join("");
-}
-
-async function run(args: string[], extra: Partial<ContainerSpec> = {}): Promise<{ status: ExitStatus; out: string; err: string; spec: ContainerSpec }> {
-  const spec = newSpec(args, extra);
-  await rt.start(spec);
-  const status = await rt.wait(spec.id, spec.stateDir);
-  return { status, out: logOf(spec, "stdout"), err: logOf(spec, "stderr"), spec };
-}
-
-async function startFailure(args: string[], extra: Partial<ContainerSpec> = {}): Promise<{ message: string; exitCode: number }> {
-  const spec = newSpec(args, extra);
-  try {
-    await rt.start(spec);
-  } catch (err) {
-    expect(rt.cgroups.exists(spec.id)).toBe(false); // a failed start leaves no cgroup
-    return { message: (err as Error).message, exitCode: (err as { exitCode: number }).exitCode };
-  }
-  throw new Error(`${args.join(" ")} started, but should have failed`);
-}
+const fx = useRuntime();
+const { newSpec, logOf, run, startFailure } = fx;
 
 describe("process and namespaces", () => {
   test("the command is PID 1 with the container's hostname, as root", async () => {
@@ -134,7 +48,7 @@ describe("process and namespaces", () => {
   });
 
   test("mounts: /proc masked and read-only paths, read-only /sys, /dev nodes, shm size, etc files", async () => {
-    const hosts = join(dir, "hosts-file");
+    const hosts = join(fx.dir, "hosts-file");
     writeFileSync(hosts, "127.0.0.1\tlocalhost\n10.9.9.9\tspecial\n");
     const script = [
       "wc -c < /proc/keys; cat /proc/timer_list | wc -c",
@@ -163,8 +77,8 @@ describe("users and capabilities", () => {
     const spec = newSpec(["id"], { user: "nobody" });
     appendFileSync(join(spec.rootfs, "etc/passwd"), "nobody:x:65534:65534:nobody:/home:/bin/false\n");
     appendFileSync(join(spec.rootfs, "etc/group"), "nogroup:x:65534:\nstaff:x:50:nobody\n");
-    await rt.start(spec);
-    expect((await rt.wait(spec.id, spec.stateDir)).exitCode).toBe(0);
+    await fx.rt.start(spec);
+    expect((await fx.rt.wait(spec.id, spec.stateDir)).exitCode).toBe(0);
     expect(logOf(spec)).toBe("uid=65534(nobody) gid=65534(nogroup) groups=50(staff),65534(nogroup)\n");
 
     const r = await run(["sh", "-c", "id; grep CapEff /proc/self/status"], { user: "1000:1000" });
@@ -249,128 +163,31 @@ describe("limits", () => {
 
   test("pause freezes, resume thaws, update changes limits live, stats read the cgroup", async () => {
     const spec = newSpec(["sleep", "30"], { resources: { pidsLimit: 20 } });
-    const { pid } = await rt.start(spec);
-    await rt.pause(spec.id);
-    expect(readFileSync(`/sys/fs/cgroup/freezer/${parent}/${spec.id}/freezer.state`, "utf8").trim()).toBe("FROZEN");
-    await rt.resume(spec.id);
-    expect(readFileSync(`/sys/fs/cgroup/freezer/${parent}/${spec.id}/freezer.state`, "utf8").trim()).toBe("THAWED");
-    await rt.update(spec.id, { pidsLimit: 5, memory: 64 * 1024 * 1024, nanoCpus: 500_000_000 });
-    expect(readFileSync(`/sys/fs/cgroup/pids/${parent}/${spec.id}/pids.max`, "utf8").trim()).toBe("5");
-    expect(readFileSync(`/sys/fs/cgroup/cpu/${parent}/${spec.id}/cpu.cfs_quota_us`, "utf8").trim()).toBe("50000");
-    const st = rt.stats(spec.id);
+    const { pid } = await fx.rt.start(spec);
+    await fx.rt.pause(spec.id);
+    expect(readFileSync(`/sys/fs/cgroup/freezer/${fx.parent}/${spec.id}/freezer.state`, "utf8").trim()).toBe("FROZEN");
+    await fx.rt.resume(spec.id);
+    expect(readFileSync(`/sys/fs/cgroup/freezer/${fx.parent}/${spec.id}/freezer.state`, "utf8").trim()).toBe("THAWED");
+    await fx.rt.update(spec.id, { pidsLimit: 5, memory: 64 * 1024 * 1024, nanoCpus: 500_000_000 });
+    expect(readFileSync(`/sys/fs/cgroup/pids/${fx.parent}/${spec.id}/pids.max`, "utf8").trim()).toBe("5");
+    expect(readFileSync(`/sys/fs/cgroup/cpu/${fx.parent}/${spec.id}/cpu.cfs_quota_us`, "utf8").trim()).toBe("50000");
+    const st = fx.rt.stats(spec.id);
     expect(st.memoryLimit).toBe(64 * 1024 * 1024);
     expect(st.pidsCurrent).toBe(1);
-    expect(rt.pids(spec.id)).toEqual([pid]);
-    rt.signal(spec.stateDir, 9);
-    expect((await rt.wait(spec.id, spec.stateDir)).exitCode).toBe(137);
-    expect(rt.alive(spec.stateDir)).toBe(false);
+    expect(fx.rt.pids(spec.id)).toEqual([pid]);
+    fx.rt.signal(spec.stateDir, 9);
+    expect((await fx.rt.wait(spec.id, spec.stateDir)).exitCode).toBe(137);
+    expect(fx.rt.alive(spec.stateDir)).toBe(false);
   });
 
   test("--init: PID 1 forwards SIGTERM to the command and returns its status", async () => {
     const spec = newSpec(["sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '; echo; exec sleep 30"], { init: true });
-    await rt.start(spec);
+    await fx.rt.start(spec);
     await Bun.sleep(300);
-    rt.signal(spec.stateDir, 15);
-    const s = await rt.wait(spec.id, spec.stateDir);
+    fx.rt.signal(spec.stateDir, 15);
+    const s = await fx.rt.wait(spec.id, spec.stateDir);
     expect(s.exitCode).toBe(143);
     expect(logOf(spec)).toContain("dockerinit");
     expect((await run(["sh", "-c", "sleep 0.2 & exit 3"], { init: true })).status.exitCode).toBe(3);
-  });
-});
-
-describe("monitor", () => {
-  test("a container outlives a SIGKILL of the process that started it; a new runtime learns its exit code", async () => {
-    // Its own exec root, so the starter (not this test) spawns the monitor.
-    // Without the pre-booted init, so the cold start path runs too.
-    const opts = { execRoot: join(dir, "exec2"), cgroupParent: parent, binary: wharfBin, prewarm: false };
-    const spec = newSpec(["sh", "-c", "sleep 1; echo done; exit 7"]);
-    const starter = spawn(process.execPath, [join(import.meta.dirname, "../helpers/start-container.ts"), JSON.stringify({ opts, spec })], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    const rt2 = createRuntime(opts);
-    try {
-      const line = await new Promise<string>((resolve, reject) => {
-        let out = "";
-        starter.stdout!.on("data", (c) => {
-          out += c;
-          if (out.includes("\n")) resolve(out);
-        });
-        starter.on("exit", (code) => reject(new Error(`starter exited with ${code} before starting the container`)));
-      });
-      const { pid } = JSON.parse(line);
-      starter.kill("SIGKILL");
-      await new Promise((r) => starter.once("exit", r));
-      expect(rt2.alive(spec.stateDir)).toBe(true);
-      expect(existsSync(`/proc/${pid}`)).toBe(true);
-      const s = await rt2.wait(spec.id, spec.stateDir);
-      expect(s.exitCode).toBe(7);
-      expect(logOf(spec)).toBe("done\n");
-      expect(rt2.exitStatus(spec.stateDir)?.exitCode).toBe(7);
-    } finally {
-      starter.kill("SIGKILL");
-      await rt2.cleanup(spec.id, spec.stateDir);
-      expect(await rt2.monitor.exitIfIdle()).toBe(true);
-    }
-  });
-
-  test("openStdin: bytes written to the stdin fifo reach the container", async () => {
-    const spec = newSpec(["sh", "-c", "read line; echo got:$line"], { openStdin: true });
-    await rt.start(spec);
-    writeFileSync(rt.stdinPath(spec.stateDir), "hello\n");
-    expect((await rt.wait(spec.id, spec.stateDir)).exitCode).toBe(0);
-    expect(logOf(spec)).toBe("got:hello\n");
-  });
-
-  test("a monitor whose exec root is removed ends its containers, their cgroups, and itself", async () => {
-    const execRoot = join(dir, "exec3");
-    const rt3 = createRuntime({ execRoot, cgroupParent: parent, binary: wharfBin });
-    const spec = newSpec(["sleep", "60"]);
-    const { pid } = await rt3.start(spec);
-    const monitorPid = (await rt3.monitor.ping())!.pid;
-    rmSync(execRoot, { recursive: true, force: true });
-    const end = Date.now() + 5000;
-    while (Date.now() < end && (existsSync(`/proc/${monitorPid}`) || existsSync(`/proc/${pid}`))) await Bun.sleep(50);
-    expect(existsSync(`/proc/${pid}`)).toBe(false);
-    expect(existsSync(`/proc/${monitorPid}`)).toBe(false);
-    expect(rt3.cgroups.exists(spec.id)).toBe(false);
-  });
-
-  test("start-to-exit latency of `true` (median of 20) and the monitor's memory per idle container", async () => {
-    const rootfs = extractBusybox(join(dir, "shared-rootfs"));
-    await rt.monitor.send({ op: "ping" }); // a warm monitor, as a running daemon has
-    const times: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      const spec = newSpec(["true"], {}, rootfs);
-      const t0 = performance.now();
-      await rt.start(spec);
-      const s = await rt.wait(spec.id, spec.stateDir);
-      times.push(performance.now() - t0);
-      expect(s.exitCode).toBe(0);
-      await rt.cleanup(spec.id, spec.stateDir);
-    }
-    times.sort((a, b) => a - b);
-    const median = (times[9]! + times[10]!) / 2;
-
-    const monitorPid = (await rt.monitor.ping())!.pid;
-    const pss = () => Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${monitorPid}/smaps_rollup`, "utf8"))![1]);
-    // The monitor's cost per container: its PSS with 10 idle containers and with 20,
-    // each after a full GC in the monitor, so heap noise does not pass for a cost.
-    const settle = async () => (await rt.monitor.ping(true), await Bun.sleep(300), pss());
-    for (let i = 0; i < 10; i++) await rt.start(newSpec(["sleep", "60"], {}, rootfs));
-    const with10 = await settle();
-    for (let i = 0; i < 10; i++) await rt.start(newSpec(["sleep", "60"], {}, rootfs));
-    const with20 = await settle();
-    const perContainer = (with20 - with10) / 10;
-    // The pre-booted init waiting for the next start: a fixed cost like the monitor's.
-    const warm = readFileSync(`/proc/${monitorPid}/task/${monitorPid}/children`, "utf8").trim().split(/\s+/).map(Number)
-      .filter((p) => readFileSync(`/proc/${p}/cmdline`, "utf8").includes("dockerinit")); // the containers run sleep
-    const warmPss = warm.map((p) => Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, "utf8"))![1]));
-    console.log(
-      `runtime: start->exit of true: median ${median.toFixed(1)} ms (min ${times[0]!.toFixed(1)}, max ${times[19]!.toFixed(1)}); ` +
-        `monitor PSS ${with10} kB with 10 idle containers, ${with20} kB with 20: ${perContainer.toFixed(0)} kB per container; ` +
-        `waiting pre-booted init PSS ${warmPss.join(", ")} kB`,
-    );
-    expect(median).toBeLessThan(100);
-    expect(perContainer).toBeLessThan(3.5 * 1024);
   });
 });
