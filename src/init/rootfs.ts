@@ -2,7 +2,7 @@
 // of the host's tree, the rootfs bound onto itself, /proc, a read-only /sys, a tmpfs
 // /dev with the host's device nodes bound in, devpts, shm, mqueue, the /etc files and
 // the user's mounts; then pivot_root, and the masked and read-only /proc paths.
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, statSync, symlinkSync } from "node:fs";
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readlinkSync, statSync, symlinkSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { mount, pivotRoot, umount2 } from "../sys/libc.ts";
 import type { ContainerSpec, MountSpec } from "../runtime/types.ts";
@@ -14,9 +14,34 @@ const MNT_DETACH = 2;
 
 const devices = ["null", "zero", "full", "random", "urandom", "tty"];
 
-/** A path inside the rootfs; `..` cannot climb out because normalize works on "/"+p. */
-function inRoot(root: string, p: string): string {
-  return join(root, normalize("/" + p));
+/**
+ * A path inside the rootfs, resolving symlinks as the container would see them
+ * (an absolute link target is relative to the rootfs, `..` stops at its top), so an
+ * image cannot point a mount at the host's files (runc's securejoin).
+ */
+export function inRoot(root: string, p: string): string {
+  const parts = normalize("/" + p).split("/").filter(Boolean);
+  const done: string[] = [];
+  for (let links = 0; parts.length; ) {
+    const part = parts.shift()!;
+    if (part === "..") {
+      done.pop();
+      continue;
+    }
+    const full = join(root, ...done, part);
+    let target: string | undefined;
+    try {
+      if (lstatSync(full).isSymbolicLink()) target = readlinkSync(full);
+    } catch {} // missing: made later as a plain directory or file
+    if (target === undefined) {
+      done.push(part);
+      continue;
+    }
+    if (++links > 40) throw new Error(`too many levels of symbolic links in ${p}`);
+    if (target.startsWith("/")) done.length = 0;
+    parts.unshift(...target.split("/").filter((x) => x && x !== "."));
+  }
+  return join(root, ...done);
 }
 
 function ensureDir(p: string): void {

@@ -39,7 +39,11 @@ export class CgroupsV1 implements CgroupDriver {
     for (const c of this.present) {
       const parentDir = `${this.root}/${c}/${this.parent}`;
       mkdirSync(parentDir, { recursive: true });
-      if (c === "cpuset") inheritCpuset(`${this.root}/cpuset`, this.parent);
+      if (c === "cpuset") {
+        // Every level of a nested parent starts with empty cpus and mems.
+        const parts = this.parent.split("/");
+        for (let i = 1; i <= parts.length; i++) inheritCpuset(`${this.root}/cpuset`, parts.slice(0, i).join("/"));
+      }
       mkdirSync(this.dir(c, id), { recursive: true });
       if (c === "cpuset") inheritCpuset(`${this.root}/cpuset`, `${this.parent}/${id}`);
     }
@@ -184,10 +188,15 @@ export class CgroupsV1 implements CgroupDriver {
   }
 
   removeParent(): void {
+    const parts = this.parent.split("/");
     for (const c of this.present) {
-      try {
-        rmdirSync(`${this.root}/${c}/${this.parent}`);
-      } catch {} // still holds other containers, or never made
+      for (let i = parts.length; i > 0; i--) {
+        try {
+          rmdirSync(`${this.root}/${c}/${parts.slice(0, i).join("/")}`);
+        } catch {
+          break; // still holds other containers, or never made
+        }
+      }
     }
   }
 }

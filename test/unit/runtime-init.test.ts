@@ -88,3 +88,20 @@ describe("limits and mounts", () => {
     expect(() => rlimitNumber("bogus")).toThrow("invalid ulimit type: bogus");
   });
 });
+
+describe("paths inside the rootfs", () => {
+  test("symlinks resolve inside the rootfs, never out of it", async () => {
+    const { inRoot } = await import("../../src/init/rootfs.ts");
+    const { symlinkSync } = await import("node:fs");
+    mkdirSync(join(dir, "etc"));
+    mkdirSync(join(dir, "real"));
+    symlinkSync("/real", join(dir, "etc/abs")); // absolute: relative to the rootfs
+    symlinkSync("../../../../etc", join(dir, "up")); // climbs no higher than the top
+    symlinkSync("loop", join(dir, "loop"));
+    expect(inRoot(dir, "/etc/abs/x")).toBe(join(dir, "real/x"));
+    expect(inRoot(dir, "/up/passwd")).toBe(join(dir, "etc/passwd"));
+    expect(inRoot(dir, "/../../etc/hosts")).toBe(join(dir, "etc/hosts"));
+    expect(inRoot(dir, "/new/dir")).toBe(join(dir, "new/dir"));
+    expect(() => inRoot(dir, "/loop/x")).toThrow("too many levels of symbolic links");
+  });
+});
