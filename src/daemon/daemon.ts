@@ -14,6 +14,7 @@ import type { LayerStore } from "../storage/types.ts";
 import { openImageService, type ImageService } from "../image/service.ts";
 import { engineImageBackend, registerImageJobs } from "../image/jobs.ts";
 import { imageRoutes } from "../api/routers/images/routes.ts";
+import { openContainers, type Containers } from "./containers/open.ts";
 
 const log = logger("daemon");
 
@@ -25,6 +26,7 @@ export class Daemon {
   private id = "";
   layers?: LayerStore;
   images?: ImageService;
+  containers?: Containers;
 
   constructor(readonly config: DaemonConfig) {}
 
@@ -42,6 +44,7 @@ export class Daemon {
     this.images = await openImageService(c.dataRoot, this.layers, this.engine.events);
     registerImageJobs(this.engine, this.images);
     this.router.add(...imageRoutes(engineImageBackend(this.engine)));
+    this.containers = await openContainers(c, this.engine, this.router, this.layers, this.images);
     this.api.acceptConnections();
     this.engine.events.publish("daemon", "start", this.id, { name: "wharf" });
     log.info(`daemon ready (data root ${c.dataRoot}, pid ${process.pid})`);
@@ -50,6 +53,7 @@ export class Daemon {
   async shutdown(): Promise<void> {
     log.info("shutting down: no new connections, finishing in-flight requests");
     await this.api.close(10_000);
+    this.containers?.close();
     await this.layers?.close();
     this.lock?.release();
     log.info("shutdown complete");
@@ -61,7 +65,7 @@ export class Daemon {
       dataRoot: this.config.dataRoot,
       debug: this.config.debug,
       storageDriver: () => this.layers?.driverName ?? this.config.storageDriver ?? "overlay2",
-      containerCounts: () => ({ total: 0, running: 0, paused: 0, stopped: 0 }),
+      containerCounts: () => this.containers?.service.counts() ?? { total: 0, running: 0, paused: 0, stopped: 0 },
       imageCount: () => this.images?.images.size ?? 0,
     };
   }

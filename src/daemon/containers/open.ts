@@ -36,7 +36,9 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
   mkdirSync(join(c.dataRoot, "containers"), { recursive: true, mode: 0o710 });
   const db = GraphDb.open(join(c.dataRoot, "graph.db"));
   const store = new ContainerStore(db, join(c.dataRoot, "containers"));
-  const runtime = createRuntime({ execRoot: join(c.execRoot, "rt"), cgroupParent: cgroupParentFor(c) });
+  // Prewarmed inits snapshot the mount namespace before the rootfs is mounted; off until
+  // the warm init sees mounts made after it started.
+  const runtime = createRuntime({ execRoot: join(c.execRoot, "rt"), cgroupParent: cgroupParentFor(c), prewarm: false });
   const ctx: ContainerContext = {
     store,
     lock: new KeyedLock(),

@@ -11,7 +11,16 @@ const log = logger("containers");
 
 export async function containerStart(ctx: ContainerContext, ref: string): Promise<void> {
   const c = ctx.store.lookup(ref);
-  await ctx.lock.run(c.id, () => startLocked(ctx, c));
+  try {
+    await ctx.lock.run(c.id, () => startLocked(ctx, c));
+  } catch (err) {
+    // A --rm container that could not start is removed, as dockerd does; the CLI waits for it.
+    if (c.rec.HostConfig.AutoRemove && (err as { exitCode?: number }).exitCode !== undefined) {
+      const { removeContainer } = await import("./remove.ts");
+      await removeContainer(ctx, c, { volumes: true }).catch((e) => log.warn(`auto-remove of ${c.id}:`, e));
+    }
+    throw err;
+  }
 }
 
 async function startLocked(ctx: ContainerContext, c: Container): Promise<void> {
@@ -37,8 +46,9 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
     await ctx.exec.cleanup(c).catch(() => {});
     await ctx.layers.unmountRW(c.id).catch(() => {});
     ctx.store.save(c);
-    if (err instanceof WharfError) throw err;
-    throw Object.assign(new WharfError("system", errorMessage(err)), { exitCode });
+    // dockerd answers 400 for a command that is missing or not executable.
+    const kind = exitCode === 126 || exitCode === 127 ? "invalidParameter" : err instanceof WharfError ? err.kind : "system";
+    throw Object.assign(new WharfError(kind, errorMessage(err)), { exitCode });
   }
   c.rec.HasBeenStarted = true;
   ctx.store.save(c);
