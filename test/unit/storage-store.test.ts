@@ -172,6 +172,42 @@ describe("store housekeeping", () => {
     expect(() => store.tarStream(l.chainId)).toThrow(/not found/);
   });
 
+  test("a parent released while a child is being registered on it stays until that register ends", async () => {
+    const store = await openLayerStore({ dataRoot: tmp.make(), driver: "overlay2" });
+    const parent = await store.register(chunks(buildTar([{ name: "p", data: "p" }])), null);
+    const child = buildTar([{ name: "c", data: Buffer.alloc(100_000, 2) }]);
+    // A stream that stops half way until told to go on (or to fail).
+    const gated = (fail: boolean) => {
+      let go!: () => void;
+      const gate = new Promise<void>((r) => (go = r));
+      let started!: () => void;
+      const begun = new Promise<void>((r) => (started = r));
+      async function* stream() {
+        yield child.subarray(0, 50_000);
+        started();
+        await gate;
+        if (fail) throw new Error("connection reset");
+        yield child.subarray(50_000);
+      }
+      return { stream: stream(), go, begun };
+    };
+    const ok = gated(false);
+    const pending = store.register(ok.stream, parent.chainId);
+    await ok.begun;
+    expect(await store.release(parent.chainId)).toEqual([]); // pinned by the register
+    ok.go();
+    const c = await pending;
+    expect(store.get(parent.chainId)).toBeDefined(); // now held by its child
+    const bad = gated(true);
+    const failing = store.register(bad.stream, c.chainId);
+    await bad.begun;
+    expect(await store.release(c.chainId)).toEqual([]);
+    bad.go();
+    await expect(failing).rejects.toThrow(/connection reset/);
+    // The failed register let go of its parent: nothing holds the chain any more.
+    expect(store.list()).toEqual([]);
+  });
+
   test("overlay xattrs in a tar are not applied (they would steer the kernel's merge)", async () => {
     const root = tmp.make();
     const store = await openLayerStore({ dataRoot: root, driver: "overlay2" });
