@@ -3,13 +3,13 @@
 // import, delete and prune live in their own modules and work through this class.
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { conflict, invalidParameter, notFound } from "../errors.ts";
+import { invalidParameter, notFound } from "../errors.ts";
 import type { Digest, LayerStore } from "../storage/types.ts";
 import type { EventBus } from "../engine/events.ts";
 import { logger } from "../log.ts";
 import { ImageStore, sha256, type ImageRecord } from "./store.ts";
 import { TagStore } from "./tags.ts";
-import { familiarString, looksLikeId, parseNormalized, parseRepoTag, referenceString, withDefaultTag, type Reference } from "./reference.ts";
+import { familiarString, looksLikeId, parseNormalized, parseRepoTag, withDefaultTag, type Reference } from "./reference.ts";
 
 const log = logger("image");
 
@@ -177,17 +177,5 @@ export class ImageService {
     } catch {
       return undefined;
     }
-  }
-
-  /** Refuses to delete an image a container uses (Docker's message names the container). */
-  assertNotInUse(rec: ImageRecord, asked: string): void {
-    const c = this.inUse(rec.id);
-    if (c) {
-      throw conflict(`conflict: unable to delete ${asked} (must be forced) - image is being used by stopped container ${c}`);
-    }
-  }
-
-  referenceKey(ref: Reference): string {
-    return referenceString(ref);
   }
 }
