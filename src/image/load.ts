@@ -59,6 +59,8 @@ async function commitPlans(svc: ImageService, plans: LoadPlan[]): Promise<string
     }
     for (const plan of plans) {
       for (const t of plan.tags) {
+        const old = svc.tags.get(t);
+        if (old && old !== plan.id) lines.push(`The image ${familiarString(t)} already exists, renaming the old one with ID ${old} to empty string`);
         svc.addTag(t, plan.id);
         lines.push(`Loaded image: ${familiarString(t)}`);
       }

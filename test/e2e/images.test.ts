@@ -93,7 +93,9 @@ describe("images e2e", () => {
 
   it("docker load reads the OCI layout: ref name as tag, same layers, no new layer bytes", () => {
     const before = storeState(d).filter((l) => !l.includes("/image/"));
-    expect(ok(docker(d, ["load", "-i", fx("multilayer-oci.tar")]))).toBe("Loaded image: wharf-fixture/multilayer:1.0\n");
+    expect(ok(docker(d, ["load", "-i", fx("multilayer-oci.tar")]))).toBe(
+      `The image wharf-fixture/multilayer:1.0 already exists, renaming the old one with ID ${multilayerId} to empty string\nLoaded image: wharf-fixture/multilayer:1.0\n`,
+    );
     expect(ok(docker(d, ["image", "inspect", "wharf-fixture/multilayer:1.0", "--format", "{{.Id}} {{.Config.WorkingDir}}"]))).toBe(`${multilayerOciId} /app\n`);
     expect(storeState(d).filter((l) => !l.includes("/image/"))).toEqual(before);
     // The docker-archive image lost its tag and is dangling now.
@@ -106,6 +108,10 @@ describe("images e2e", () => {
     expect(storeState(d).filter((l) => !l.includes("/image/"))).toEqual(before);
     // The tag moved back to the docker-archive image; the OCI one is dangling now.
     expect(ok(docker(d, ["images", "--filter", "dangling=true", "-q", "--no-trunc"]))).toBe(`${multilayerOciId}\n`);
+    // Exactly the same archive again: nothing new anywhere, not even in the image store.
+    const all = storeState(d);
+    expect(ok(docker(d, ["load", "-i", fx("multilayer-docker-save.tar")]))).toBe("Loaded image: wharf-fixture/multilayer:1.0\n");
+    expect(storeState(d)).toEqual(all);
   });
 
   it("docker save writes Docker's layout, and a fresh vfs daemon loads it with the same ids", async () => {

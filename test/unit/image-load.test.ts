@@ -86,7 +86,10 @@ describe("image load", () => {
     expect(hist.reduce((n, h) => n + h.Size, 0)).toBe(svc.size(rec));
     const stored = layers.storedBytes;
     expect(layers.layers.size).toBe(5);
-    expect(await loadImages(svc, fixture("multilayer-oci.tar"))).toEqual(["Loaded image: wharf-fixture/multilayer:1.0"]);
+    expect(await loadImages(svc, fixture("multilayer-oci.tar"))).toEqual([
+      `The image wharf-fixture/multilayer:1.0 already exists, renaming the old one with ID ${multilayerId} to empty string`,
+      "Loaded image: wharf-fixture/multilayer:1.0",
+    ]);
     expect(svc.resolve("wharf-fixture/multilayer:1.0").id).toBe(multilayerOciId);
     expect(layers.storedBytes).toBe(stored);
     expect(layers.layers.size).toBe(5);
