@@ -147,6 +147,40 @@ describe("image load", () => {
     expect(await loadImages(other, chunked(Buffer.concat(parts)))).toEqual(["Loaded image: busybox:latest"]);
   });
 
+  it("an OCI layout with a nested multi-platform index loads this host's platform", async () => {
+    const blobs: { name: string; data: string | Uint8Array }[] = [];
+    const blob = (data: string | Uint8Array, mediaType: string, extra: object = {}) => {
+      const b = typeof data === "string" ? Buffer.from(data) : data;
+      blobs.push({ name: `blobs/sha256/${sha(b).slice(7)}`, data: b });
+      return { mediaType, digest: sha(b), size: b.length, ...extra };
+    };
+    const image = (arch: string) => {
+      const t = tinyImage({ file: arch });
+      const layer = blob(Bun.gzipSync(t.layer), "application/vnd.oci.image.layer.v1.tar+gzip");
+      const config = blob(t.config.replace('"amd64"', `"${arch}"`), "application/vnd.oci.image.config.v1+json");
+      const m = JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config, layers: [layer] });
+      return { desc: blob(m, "application/vnd.oci.image.manifest.v1+json", { platform: { os: "linux", architecture: arch } }), configDigest: config.digest };
+    };
+    const arm = image("arm64");
+    const amd = image("amd64");
+    const nested = blob(JSON.stringify({ schemaVersion: 2, manifests: [arm.desc, amd.desc] }), "application/vnd.oci.image.index.v1+json", {
+      annotations: { "io.containerd.image.name": "docker.io/library/multi:2" },
+    });
+    const archive = makeTar([
+      ...blobs,
+      { name: "oci-layout", data: '{"imageLayoutVersion":"1.0.0"}' },
+      { name: "index.json", data: JSON.stringify({ schemaVersion: 2, manifests: [nested] }) },
+    ]);
+    expect(await loadImages(svc, chunked(archive))).toEqual(["Loaded image: multi:2"]);
+    expect(svc.resolve("multi:2").id).toBe(amd.configDigest);
+    expect(svc.images.size).toBe(1);
+    // A corrupt manifest blob is named in the error.
+    const bad = Buffer.from(archive);
+    const i = bad.lastIndexOf(Buffer.from('"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest'));
+    bad[i + 1] = "S".charCodeAt(0);
+    await expect(loadImages(new ImageService(join(dir, "x"), new FakeLayerStore()), chunked(bad))).rejects.toThrow(/invalid archive: blob sha256:[a-f0-9]{64} does not match its digest/);
+  });
+
   it("an untagged image loads as `Loaded image ID`", async () => {
     const t = tinyImage();
     const a = tinyArchive({ ...t, manifest: JSON.stringify([{ Config: t.cfgName, RepoTags: null, Layers: [t.layerName] }]) });
