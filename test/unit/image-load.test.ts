@@ -156,7 +156,7 @@ describe("image load", () => {
     };
     const image = (arch: string) => {
       const t = tinyImage({ file: arch });
-      const layer = blob(Bun.gzipSync(t.layer), "application/vnd.oci.image.layer.v1.tar+gzip");
+      const layer = blob(Bun.gzipSync(new Uint8Array(t.layer)), "application/vnd.oci.image.layer.v1.tar+gzip");
       const config = blob(t.config.replace('"amd64"', `"${arch}"`), "application/vnd.oci.image.config.v1+json");
       const m = JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config, layers: [layer] });
       return { desc: blob(m, "application/vnd.oci.image.manifest.v1+json", { platform: { os: "linux", architecture: arch } }), configDigest: config.digest };
