@@ -117,7 +117,9 @@ describe("images e2e", () => {
   it("docker save writes Docker's layout, and a fresh vfs daemon loads it with the same ids", async () => {
     const out = join(work, "saved.tar");
     ok(docker(d, ["save", "-o", out, "busybox", "wharf-fixture/multilayer:1.0"]));
-    const names = spawnSync("tar", ["tf", out], { encoding: "utf8" }).stdout.split("\n");
+    const listing = spawnSync("tar", ["tf", out], { encoding: "utf8" });
+    expect(listing.status).toBe(0);
+    const names = listing.stdout.split("\n");
     expect(names).toEqual(expect.arrayContaining(["manifest.json", "repositories", "index.json", "oci-layout", `blobs/sha256/${busyboxId.slice(7)}`]));
     const manifest = JSON.parse(spawnSync("tar", ["xOf", out, "manifest.json"], { encoding: "utf8" }).stdout);
     expect(manifest.map((m: any) => m.RepoTags)).toEqual([["busybox:latest"], ["wharf-fixture/multilayer:1.0"]]);

@@ -80,7 +80,14 @@ describe("images routes", () => {
 
   it("save takes names from the path or the names parameter; import passes its parameters", async () => {
     const { call, calls } = setup();
-    expect(await call("GET", "/images/get?names=a&names=b:1")).toMatchObject({ kind: "stream", contentType: "application/x-tar" });
+    const save = await call("GET", "/images/get?names=a&names=b:1");
+    expect(save).toMatchObject({ kind: "hijack", contentType: "application/x-tar" });
+    const { PassThrough } = await import("node:stream");
+    const out = new PassThrough();
+    const got: Buffer[] = [];
+    out.on("data", (c) => got.push(c));
+    await (save as any).run(out);
+    expect(Buffer.concat(got)).toEqual(Buffer.from([1, 2, 3]));
     await call("GET", "/images/x/y/get");
     await expect(call("GET", "/images/get")).rejects.toThrow("names: at least one image name is required");
     const r = await call("POST", "/images/create?fromSrc=-&repo=r&tag=t&message=m&changes=CMD%20%5B%22sh%22%5D&changes=USER%201");

@@ -4,6 +4,7 @@ import { boolParam } from "../../query.ts";
 import { parseFilters } from "../../filters.ts";
 import { invalidParameter, notImplemented } from "../../../errors.ts";
 import type { ImageBackend } from "./backend.ts";
+import { once } from "node:events";
 
 const pruneFilters = ["dangling", "until", "label", "label!"];
 const maxNameSegments = 6;
@@ -111,15 +112,29 @@ function namesParam(q: URLSearchParams): string[] {
   return names;
 }
 
+/**
+ * The archive as a 200 body. The plain stream sink has no backpressure (a slow reader of a
+ * 200 MB save would have it all buffered in the daemon), so this uses the server's hijack
+ * response, which on a request without `Upgrade: tcp` is an ordinary 200 body written
+ * through a Duplex whose writes wait for the socket.
+ */
 function tarResponse(archive: AsyncIterable<Uint8Array>): ApiResponse {
   return {
-    kind: "stream",
-    status: 200,
+    kind: "hijack",
     contentType: "application/x-tar",
-    run: async (sink) => {
-      for await (const chunk of archive) {
-        if (sink.isClosed) return;
-        sink.write(chunk);
+    run: async (out) => {
+      let gone = out.destroyed;
+      const onClose = () => (gone = true);
+      out.once("close", onClose);
+      try {
+        for await (const chunk of archive) {
+          if (gone) return;
+          if (!out.write(chunk)) await Promise.race([once(out, "drain"), once(out, "close")]);
+        }
+        // Writes still queued in the Duplex must reach the response before the server ends it.
+        if (!gone) await Promise.race([new Promise((r) => out.end(r)), once(out, "close")]);
+      } finally {
+        out.off("close", onClose);
       }
     },
   };
