@@ -26,6 +26,8 @@ export interface LaunchContext {
   status: InitStatusServer;
   /** Path of the `dockerinit` link to the wharf binary. */
   dockerinit: string;
+  /** Our write ends of openStdin containers' fifos, by container id. */
+  stdinHolders?: Map<string, number>;
   /** Told when a container has ended, just before its exit status is written. */
   onExit?: (id: string) => void;
   /** A pre-booted init, when the monitor keeps one. */
@@ -54,8 +56,11 @@ async function launchIn(ctx: LaunchContext, spec: ContainerSpec, cg: CgroupDrive
   if (!init) {
     if (spec.openStdin) {
       mkfifo(files.stdin(spec.stateDir), 0o600);
-      // Read-write so opening never blocks and the container never sees EOF between attaches.
-      stdin = openSync(files.stdin(spec.stateDir), "r+");
+      // We hold a write end so the container sees no EOF between attaches, until
+      // closeStdin; the container gets a read-only end, so it can see that EOF.
+      const holder = openSync(files.stdin(spec.stateDir), "r+");
+      ctx.stdinHolders?.set(spec.id, holder);
+      stdin = openSync(files.stdin(spec.stateDir), "r");
     }
     try {
       init = spawnInit(spec.network, ctx.dockerinit, ctx.status.path, stdin);
@@ -83,6 +88,7 @@ async function launchIn(ctx: LaunchContext, spec: ContainerSpec, cg: CgroupDrive
     await drained;
     log.close();
     await cg.destroy(spec.id).catch(() => {});
+    closeStdinHolder(ctx, spec.id);
     const why = outcome.error ?? `container init exited before starting the command (exit ${describe(proc)})`;
     return { error: why, exitCode: outcome.exitCode ?? 125 };
   }
@@ -93,11 +99,20 @@ async function launchIn(ctx: LaunchContext, spec: ContainerSpec, cg: CgroupDrive
     log.close();
     const status: ExitStatus = { exitCode: exitCodeOf(proc), finishedAt: nowNano() };
     if (cg.oomKilled(spec.id)) status.oomKilled = true;
+    closeStdinHolder(ctx, spec.id);
     ctx.onExit?.(spec.id); // before the record: whoever reads it may ask the monitor next
     writeAtomic(files.exit(spec.stateDir), status);
     return status;
   });
   return { pid: outcome.pid, startedAt: outcome.startedAt, exited };
+}
+
+/** Drops our write end of the container's stdin: once attached writers close, it reads EOF. */
+export function closeStdinHolder(ctx: LaunchContext, id: string): void {
+  const fd = ctx.stdinHolders?.get(id);
+  if (fd === undefined) return;
+  ctx.stdinHolders!.delete(id);
+  closeSync(fd);
 }
 
 /** The exit code, or 128 + the signal that killed the container's PID 1. */

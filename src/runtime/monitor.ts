@@ -8,7 +8,7 @@ import { closeSync, existsSync, mkdirSync, openSync, rmSync, symlinkSync } from 
 import { libc, tryLockExclusive } from "../sys/libc.ts";
 import { cgroupDriver } from "./cgroups.ts";
 import { InitStatusServer } from "./initstatus.ts";
-import { launch } from "./launch.ts";
+import { closeStdinHolder, launch } from "./launch.ts";
 import { WarmInit } from "./initproc.ts";
 import { monitorPaths, type MonitorRequest, type MonitorReply } from "./protocol.ts";
 
@@ -49,6 +49,8 @@ export async function monitorMain(args: string[]): Promise<number> {
     process.exit(0);
   }
 
+  const launchCtx = { status, dockerinit: paths.dockerinit, warm, stdinHolders: new Map<string, number>() };
+
   async function handle(req: MonitorRequest): Promise<MonitorReply> {
     switch (req.op) {
       case "ping":
@@ -58,13 +60,16 @@ export async function monitorMain(args: string[]): Promise<number> {
         if (running.size > 0) return { ok: false, running: running.size, pid: process.pid };
         setImmediate(() => void quit()); // after the reply is out
         return { ok: true, running: 0, pid: process.pid };
+      case "close-stdin":
+        closeStdinHolder(launchCtx, req.id);
+        return { ok: true, running: running.size, pid: process.pid };
       case "start": {
         if (quitting) return { error: "monitor is shutting down", exitCode: 125 };
         const cg = cgroupDriver({ root: req.cgroupRoot, parent: req.cgroupParent });
         const id = req.spec.id;
         // Counted from before the launch: a quick command may end before launch returns.
         running.set(id, () => cg.destroy(id));
-        const r = await launch({ status, dockerinit: paths.dockerinit, warm, onExit: (x) => running.delete(x) }, req.spec, cg, `${req.cgroupRoot ?? ""}:${req.cgroupParent}`);
+        const r = await launch({ ...launchCtx, onExit: (x) => running.delete(x) }, req.spec, cg, `${req.cgroupRoot ?? ""}:${req.cgroupParent}`);
         if (r.exited) return { pid: r.pid!, startedAt: r.startedAt! };
         running.delete(id);
         return { error: r.error!, exitCode: r.exitCode! };

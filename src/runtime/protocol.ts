@@ -5,6 +5,7 @@ import type { ContainerSpec } from "./types.ts";
 export type MonitorRequest =
   | { op: "ping"; gc?: boolean }
   | { op: "exit-if-idle" }
+  | { op: "close-stdin"; id: string }
   | { op: "start"; spec: ContainerSpec; cgroupParent: string; cgroupRoot?: string };
 
 export type MonitorReply =

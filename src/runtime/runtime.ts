@@ -105,6 +105,9 @@ export function createRuntime(opts: RuntimeOptions): Runtime & { cgroups: Cgroup
     stats: (id): CgroupStats => cgroups.stats(id),
     pids: (id) => cgroups.pids(id),
     stdinPath: (stateDir) => files.stdin(stateDir),
+    closeStdin: async (id) => {
+      if (await monitor.ping()) await monitor.send({ op: "close-stdin", id });
+    },
     cleanup,
   };
 }

@@ -161,8 +161,16 @@ export interface Runtime {
   stats(id: string): CgroupStats;
   /** Host pids of every process in the container. */
   pids(id: string): number[];
-  /** The write end of the container's stdin fifo (openStdin containers). */
+  /**
+   * The container's stdin fifo (openStdin containers): open it for writing to feed
+   * the container. The container sees no EOF while the monitor holds the fifo open.
+   */
   stdinPath(stateDir: string): string;
+  /**
+   * Lets the container's stdin reach EOF once current writers close (StdinOnce: the
+   * attached client closed its stdin). A no-op for a container without stdin.
+   */
+  closeStdin(id: string): Promise<void>;
   /**
    * After exit: kills leftovers, removes the cgroup and the runtime's files except
    * the log and the recorded exit status. Safe to call twice and on a never-started container.

@@ -48,12 +48,16 @@ describe("monitor", () => {
     }
   });
 
-  test("openStdin: bytes written to the stdin fifo reach the container", async () => {
-    const spec = newSpec(["sh", "-c", "read line; echo got:$line"], { openStdin: true });
+  test("openStdin: bytes written to the stdin fifo reach the container; closeStdin gives it EOF", async () => {
+    const spec = newSpec(["sh", "-c", "read line; echo got:$line; cat; echo eof"], { openStdin: true });
     await fx.rt.start(spec);
     writeFileSync(fx.rt.stdinPath(spec.stateDir), "hello\n");
+    writeFileSync(fx.rt.stdinPath(spec.stateDir), "second attach\n"); // a writer closing is no EOF
+    await Bun.sleep(200);
+    expect(fx.rt.alive(spec.stateDir)).toBe(true);
+    await fx.rt.closeStdin(spec.id);
     expect((await fx.rt.wait(spec.id, spec.stateDir)).exitCode).toBe(0);
-    expect(logOf(spec)).toBe("got:hello\n");
+    expect(logOf(spec)).toBe("got:hello\nsecond attach\neof\n");
   });
 
   test("a monitor whose exec root is removed ends its containers, their cgroups, and itself", async () => {
