@@ -2,6 +2,7 @@
 // binary, cgroups v1 on this host, on a busybox rootfs from the fixture.
 import { describe, expect, test } from "vitest";
 import { readFileSync, statSync, writeFileSync, appendFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { useRuntime } from "../helpers/runtime.ts";
 
@@ -191,3 +192,28 @@ describe("limits", () => {
     expect((await run(["sh", "-c", "sleep 0.2 & exit 3"], { init: true })).status.exitCode).toBe(3);
   });
 });
+
+describe("network modes", () => {
+  test("none: only an up loopback; host: the host's interfaces; path: a prepared namespace", async () => {
+    const ifaces = (out: string) => out.split("\n").slice(2).map((l) => l.split(":")[0]!.trim()).filter(Boolean).sort();
+    const none = await run(["cat", "/proc/net/dev"]);
+    expect(ifaces(none.out)).toEqual(["lo"]);
+    const host = await run(["cat", "/proc/net/dev"], { network: { mode: "host" } });
+    expect(ifaces(host.out)).toEqual(ifaces(readFileSync("/proc/net/dev", "utf8")));
+
+    const ns = `wharf-rt-${process.pid}`;
+    const ip = (...args: string[]) => {
+      const r = spawnSync("ip", args, { encoding: "utf8" });
+      if (r.status !== 0) throw new Error(`ip ${args.join(" ")}: ${r.stderr}`);
+    };
+    ip("netns", "add", ns);
+    try {
+      ip("-n", ns, "link", "add", "wharf-va", "type", "veth", "peer", "name", "wharf-vb");
+      const joined = await run(["cat", "/proc/net/dev"], { network: { mode: "path", path: `/var/run/netns/${ns}` } });
+      expect(ifaces(joined.out)).toEqual(["lo", "wharf-va", "wharf-vb"]);
+    } finally {
+      ip("netns", "delete", ns);
+    }
+  });
+});
+
