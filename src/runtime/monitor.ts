@@ -6,7 +6,7 @@
 import { createServer, type Socket } from "node:net";
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, symlinkSync } from "node:fs";
 import { libc, tryLockExclusive } from "../sys/libc.ts";
-import { cgroupDriver } from "./cgroups.ts";
+import { cgroupDriver, type CgroupDriver } from "./cgroups.ts";
 import { InitStatusServer } from "./initstatus.ts";
 import { closeStdinHolder, launch } from "./launch.ts";
 import { WarmInit } from "./initproc.ts";
@@ -38,6 +38,8 @@ export async function monitorMain(args: string[]): Promise<number> {
   await new Promise<void>((resolve) => server.listen(paths.sock, () => resolve()));
 
   let quitting = false;
+  /** The cgroup parents of the daemons we served, by root and name. */
+  const parents = new Map<string, CgroupDriver>();
   async function quit(): Promise<void> {
     if (quitting) return;
     quitting = true;
@@ -45,6 +47,8 @@ export async function monitorMain(args: string[]): Promise<number> {
     status.close();
     rmSync(paths.sock, { force: true });
     await warm?.dispose();
+    // Empty parents go with us; a later start makes them again.
+    for (const cg of parents.values()) cg.removeParent();
     closeSync(lockFd);
     process.exit(0);
   }
@@ -65,11 +69,13 @@ export async function monitorMain(args: string[]): Promise<number> {
         return { ok: true, running: running.size, pid: process.pid };
       case "start": {
         if (quitting) return { error: "monitor is shutting down", exitCode: 125 };
-        const cg = cgroupDriver({ root: req.cgroupRoot, parent: req.cgroupParent });
+        const cgKey = `${req.cgroupRoot ?? ""}:${req.cgroupParent}`;
+        let cg = parents.get(cgKey);
+        if (!cg) parents.set(cgKey, (cg = cgroupDriver({ root: req.cgroupRoot, parent: req.cgroupParent })));
         const id = req.spec.id;
         // Counted from before the launch: a quick command may end before launch returns.
         running.set(id, () => cg.destroy(id));
-        const r = await launch({ ...launchCtx, onExit: (x) => running.delete(x) }, req.spec, cg, `${req.cgroupRoot ?? ""}:${req.cgroupParent}`);
+        const r = await launch({ ...launchCtx, onExit: (x) => running.delete(x) }, req.spec, cg, cgKey);
         if (r.exited) return { pid: r.pid!, startedAt: r.startedAt! };
         running.delete(id);
         return { error: r.error!, exitCode: r.exitCode! };
