@@ -45,6 +45,8 @@ export async function launch(ctx: LaunchContext, spec: ContainerSpec, cg: Cgroup
 
 async function launchIn(ctx: LaunchContext, spec: ContainerSpec, cg: CgroupDriver, cgKey: string): Promise<LaunchResult> {
   let stdin: number | "ignore" = "ignore";
+  // A cgroup left by a run nobody cleaned up (a restart, a crashed daemon) goes first.
+  if (cg.exists(spec.id)) await cg.destroy(spec.id);
   const warm = ctx.warm?.take(spec, cg, cgKey);
   let init = warm?.init;
   let cgroupProcs: string[] = [];

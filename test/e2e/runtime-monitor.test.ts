@@ -60,6 +60,16 @@ describe("monitor", () => {
     expect(logOf(spec)).toBe("got:hello\nsecond attach\neof\n");
   });
 
+  test("the same container starts again after an exit, with or without a cleanup in between", async () => {
+    const spec = newSpec(["sh", "-c", "echo run"]);
+    for (let i = 0; i < 3; i++) {
+      await fx.rt.start(spec);
+      expect((await fx.rt.wait(spec.id, spec.stateDir)).exitCode).toBe(0);
+      if (i === 1) await fx.rt.cleanup(spec.id, spec.stateDir);
+    }
+    expect(logOf(spec)).toBe("run\nrun\nrun\n");
+  });
+
   test("a monitor whose exec root is removed ends its containers, their cgroups, and itself", async () => {
     const execRoot = join(fx.dir, "exec3");
     const rt3 = createRuntime({ execRoot, cgroupParent: fx.parent, binary: wharfBin });
