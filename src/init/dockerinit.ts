@@ -49,6 +49,8 @@ async function setupAndExec(cfg: InitConfig, report: Report, closeStatus: () => 
   // namespace rooted there so /proc/self/cgroup reads "/".
   for (const f of cfg.cgroupProcs) writeFileSync(f, "0");
   if (cfg.cgroupNamespace) unshareNs(CLONE_NEWCGROUP);
+  // Undo the monitor's OOM protection (inherited): a container is a fair OOM target.
+  writeFileSync("/proc/self/oom_score_adj", "0");
   // The host's /proc is still mounted here: it names our pid as the host sees it.
   await report({ pid: Number(readlinkSync("/proc/self")) });
 

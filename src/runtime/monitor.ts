@@ -4,7 +4,7 @@
 // later daemon. (One per host rather than one per container: a Bun process costs
 // ~24 MB PSS, a container's share of a shared monitor a fraction of that.)
 import { createServer, type Socket } from "node:net";
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, symlinkSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { libc, tryLockExclusive } from "../sys/libc.ts";
 import { cgroupDriver, type CgroupDriver } from "./cgroups.ts";
 import { InitStatusServer } from "./initstatus.ts";
@@ -23,6 +23,11 @@ export async function monitorMain(args: string[]): Promise<number> {
   const lockFd = openSync(paths.lock, "a");
   if (!tryLockExclusive(lockFd)) return 0; // another monitor serves this exec root
   libc().setsid(); // no terminal, no process group of the daemon's: signals to it miss us
+  // Like containerd's shim: the OOM killer should pick a container, not the one process
+  // that records how containers end. Containers are set back to 0 by dockerinit.
+  try {
+    writeFileSync("/proc/self/oom_score_adj", "-999");
+  } catch {}
 
   rmSync(paths.dockerinit, { force: true });
   symlinkSync(process.execPath, paths.dockerinit);

@@ -60,6 +60,17 @@ describe("monitor", () => {
     expect(logOf(spec)).toBe("got:hello\nsecond attach\neof\n");
   });
 
+  test("the monitor is shielded from the OOM killer, its containers are not", async () => {
+    const r = await run(["cat", "/proc/self/oom_score_adj"]);
+    expect(r.out).toBe("0\n");
+    const monitorPid = (await fx.rt.monitor.ping())!.pid;
+    // Lowering it takes CAP_SYS_RESOURCE, which some sandboxes (this one) keep from root.
+    const capEff = BigInt("0x" + /^CapEff:\s*([0-9a-f]+)/m.exec(readFileSync("/proc/self/status", "utf8"))![1]);
+    const canLower = (capEff & (1n << 24n)) !== 0n;
+    const ours = readFileSync("/proc/self/oom_score_adj", "utf8").trim();
+    expect(readFileSync(`/proc/${monitorPid}/oom_score_adj`, "utf8").trim()).toBe(canLower ? "-999" : ours);
+  });
+
   test("the same container starts again after an exit, with or without a cleanup in between", async () => {
     const spec = newSpec(["sh", "-c", "echo run"]);
     for (let i = 0; i < 3; i++) {
