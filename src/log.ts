@@ -13,8 +13,14 @@ export function setLogLevel(level: string): void {
   const n = levels[level];
   if (n === undefined) throw new Error(`invalid log level: ${level} (debug, info, warn, error, fatal)`);
   root.level = n;
+  // Tagged loggers copy the level when made (at module load), so update them too.
+  for (const l of tagged) l.level = n;
 }
 
+const tagged: ConsolaInstance[] = [];
+
 export function logger(area: string): ConsolaInstance {
-  return root.withTag(area);
+  const l = root.withTag(area);
+  tagged.push(l);
+  return l;
 }

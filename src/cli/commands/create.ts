@@ -5,7 +5,8 @@ import { ExitError } from "../exit.ts";
 import { WharfError } from "../../errors.ts";
 import type { Client } from "../../client/client.ts";
 
-export async function createContainer(client: Client, req: CreateRequest): Promise<string> {
+/** Failures exit 125 under `run` (docker's convention) and 1 under `create`. */
+export async function createContainer(client: Client, req: CreateRequest, failCode = 125): Promise<string> {
   try {
     const r = await client.json("POST", "/containers/create", { query: { name: req.name, platform: req.platform }, body: req.body });
     for (const w of r.Warnings ?? []) process.stderr.write(`WARNING: ${w}\n`);
@@ -14,9 +15,9 @@ export async function createContainer(client: Client, req: CreateRequest): Promi
     if (err instanceof WharfError && err.kind === "notFound" && /No such image/.test(err.message)) {
       const ref = String(req.body.Image);
       const shown = ref.includes(":") || ref.includes("@") ? ref : `${ref}:latest`;
-      throw new ExitError(125, `Unable to find image '${shown}' locally\nwharf: ${err.message}.`);
+      throw new ExitError(failCode, `Unable to find image '${shown}' locally\nwharf: ${err.message}.`);
     }
-    if (err instanceof WharfError) throw new ExitError(125, `wharf: ${err.message}.`);
+    if (err instanceof WharfError) throw new ExitError(failCode, `wharf: ${err.message}.`);
     throw err;
   }
 }
@@ -24,7 +25,7 @@ export async function createContainer(client: Client, req: CreateRequest): Promi
 export default defineCommand({
   meta: { name: "create", description: "Create a new container" },
   async run({ rawArgs }) {
-    const id = await createContainer(getClient(), buildCreateRequest(rawArgs));
+    const id = await createContainer(getClient(), buildCreateRequest(rawArgs), 1);
     process.stdout.write(`${id}\n`);
   },
 });

@@ -7,6 +7,9 @@ import { readLog } from "../../logs/jsonfile.ts";
 import { frame, STDERR, STDOUT } from "../../streams/stdcopy.ts";
 import { invalidParameter } from "../../errors.ts";
 import type { ContainerContext } from "./context.ts";
+import { logger } from "../../log.ts";
+
+const log = logger("attach");
 
 export interface AttachOptions {
   stream: boolean;
@@ -56,7 +59,7 @@ async function pumpAttach(
     socket.once("close", r);
     socket.once("error", () => r());
   });
-  if (opts.stdin && c.rec.Config.OpenStdin) void forwardStdin(ctx, c, socket, keys, detach);
+  if (opts.stdin && c.rec.Config.OpenStdin) forwardStdin(ctx, c, socket, keys, detach);
   if (!opts.stream && !opts.logs) return;
   const entries = readLog(c.paths.logPath, {
     tail: opts.logs ? undefined : 0,
@@ -70,10 +73,16 @@ async function pumpAttach(
   }
 }
 
-async function forwardStdin(ctx: ContainerContext, c: Container, socket: Duplex, keys: number[], detach: () => void): Promise<void> {
-  const stdin = await ctx.exec.openStdin(c);
-  if (!stdin) return;
+/**
+ * Listens on the client's socket at once (bytes may follow the 101 immediately) and
+ * feeds the container's stdin once its writer is open.
+ */
+function forwardStdin(ctx: ContainerContext, c: Container, socket: Duplex, keys: number[], detach: () => void): void {
+  const pending: Buffer[] = [];
+  let stdin: NodeJS.WritableStream | undefined;
+  let ended = false;
   let matched = 0;
+  const send = (b: Buffer) => (stdin ? stdin.write(b) : pending.push(b));
   socket.on("data", (chunk: Buffer) => {
     // Detach keys are matched across chunks; bytes of a partial match are held back.
     const out: number[] = [];
@@ -90,9 +99,22 @@ async function forwardStdin(ctx: ContainerContext, c: Container, socket: Duplex,
       matched = 0;
       out.push(b);
     }
-    if (out.length) stdin.write(Buffer.from(out));
+    if (out.length) send(Buffer.from(out));
   });
-  socket.on("end", () => {
-    if (c.rec.Config.StdinOnce) stdin.end();
+  // The client half-closes when its stdin ends; a vanished client ends it too.
+  const endStdin = () => {
+    if (ended) return;
+    ended = true;
+    log.debug(`attach ${c.id}: client stdin ended`);
+    if (c.rec.Config.StdinOnce) stdin?.end();
+  };
+  socket.once("end", endStdin);
+  socket.once("close", endStdin);
+  void ctx.exec.openStdin(c).then((w) => {
+    log.debug(`attach ${c.id}: stdin ${w ? "open" : "not open"}`);
+    if (!w) return;
+    stdin = w;
+    for (const b of pending.splice(0)) w.write(b);
+    if (ended && c.rec.Config.StdinOnce) w.end();
   });
 }

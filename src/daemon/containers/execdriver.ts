@@ -112,7 +112,10 @@ export class RuntimeExecDriver implements ExecDriver {
 
   async openStdin(c: Container) {
     if (!c.rec.Config.OpenStdin) return undefined;
-    return createWriteStream(this.runtime.stdinPath(c.paths.root));
+    const w = createWriteStream(this.runtime.stdinPath(c.paths.root));
+    // The monitor keeps the fifo open for later attaches; StdinOnce asks it to close.
+    if (c.rec.Config.StdinOnce) w.on("close", () => void this.runtime.closeStdin(c.id));
+    return w;
   }
 
   cleanup(c: Container) {
