@@ -22,6 +22,7 @@ export interface BenchDaemon {
   sock: string;
   host: string;
   dataRoot: string;
+  execRoot: string;
   stop(): Promise<void>;
 }
 
@@ -39,6 +40,7 @@ export async function startWharf(extra: string[] = []): Promise<BenchDaemon> {
     sock,
     host: `unix://${sock}`,
     dataRoot: join(dir, "data"),
+    execRoot: join(dir, "exec"),
     async stop() {
       proc.kill("SIGTERM");
       await proc.exited;
