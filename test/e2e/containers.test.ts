@@ -121,10 +121,16 @@ describe("container runtime e2e", () => {
     expect(missing.stderr).toMatch(/Unable to find image 'nosuchimage:1.0' locally/);
   });
 
-  it("separates stdout and stderr", () => {
+  it("separates stdout and stderr and reads stdin until EOF", () => {
     const r = docker(d, ["run", "--rm", "busybox", "sh", "-c", "echo out; echo err >&2"]);
     expect(r.stdout).toBe("out\n");
     expect(r.stderr).toBe("err\n");
+    const cat = docker(d, ["run", "-i", "--rm", "busybox", "cat"], "hi\n");
+    expect(cat.stdout).toBe("hi\n");
+    expect(cat.code).toBe(0);
+    const wc = docker(d, ["run", "-i", "--rm", "busybox", "sh", "-c", "wc -l; exit 3"], "a\nb\n");
+    expect(wc.stdout.trim()).toBe("2");
+    expect(wc.code).toBe(3);
   });
 
   it("keeps logs and answers logs --tail and -t", () => {

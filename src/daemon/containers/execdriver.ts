@@ -1,6 +1,6 @@
 // The exec driver over the runtime: turns a container record into the runtime's
 // ContainerSpec and maps its calls onto the container's id and directory.
-import { createWriteStream } from "node:fs";
+import { createWriteStream, statSync } from "node:fs";
 import type { Container } from "../../container/container.ts";
 import type { ContainerSpec, NetworkMode, Resources, Runtime } from "../../runtime/types.ts";
 import { pathAndArgs, type Json } from "../../container/config.ts";
@@ -112,7 +112,14 @@ export class RuntimeExecDriver implements ExecDriver {
 
   async openStdin(c: Container) {
     if (!c.rec.Config.OpenStdin) return undefined;
-    const w = createWriteStream(this.runtime.stdinPath(c.paths.root));
+    // `run -i` attaches before start: the monitor makes the fifo at start, so wait for
+    // it, and never create it (a plain file in its place would swallow the input).
+    const path = this.runtime.stdinPath(c.paths.root);
+    while (!isFifo(path)) {
+      if (c.state.s.Status === "exited" || c.state.s.Status === "removing" || c.state.s.Dead) return undefined;
+      await Bun.sleep(5);
+    }
+    const w = createWriteStream(path, { flags: "r+" });
     // The monitor keeps the fifo open for later attaches; StdinOnce asks it to close.
     if (c.rec.Config.StdinOnce) w.on("close", () => void this.runtime.closeStdin(c.id));
     return w;
@@ -120,5 +127,13 @@ export class RuntimeExecDriver implements ExecDriver {
 
   cleanup(c: Container) {
     return this.runtime.cleanup(c.id, c.paths.root);
+  }
+}
+
+function isFifo(path: string): boolean {
+  try {
+    return statSync(path).isFIFO();
+  } catch {
+    return false;
   }
 }
