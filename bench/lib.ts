@@ -1,5 +1,5 @@
 // Helpers for benchmarks: a daemon on its own temp dirs, timing, medians.
-import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { mkdtempSync, rmSync, existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -44,6 +44,11 @@ export async function startWharf(extra: string[] = []): Promise<BenchDaemon> {
     async stop() {
       proc.kill("SIGTERM");
       await proc.exited;
+      // The daemon leaves its shared layer-store mount (and live containers' mounts).
+      const mounts = readFileSync("/proc/self/mountinfo", "utf8").split("\n").map((l) => l.split(" ")[4] ?? "");
+      for (const m of mounts.filter((m) => m.startsWith(dir + "/")).sort((a, b) => b.length - a.length)) {
+        Bun.spawnSync(["umount", "-l", m]);
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -32,7 +32,10 @@ export interface SpawnedInit {
 export function unshareArgv(network: ContainerSpec["network"], dockerinit: string): string[] {
   const ns = ["--mount", "--uts", "--ipc"];
   if (network.mode === "none") ns.push("--net");
-  const argv = ["unshare", ...ns, "--", dockerinit];
+  // Slave propagation: a prewarmed init must still see the rootfs the daemon mounts
+  // after it started (under the layer store's shared mount); dockerinit makes its tree
+  // private as soon as its spec arrives.
+  const argv = ["unshare", ...ns, "--propagation", "slave", "--", dockerinit];
   return network.mode === "path" ? ["nsenter", `--net=${network.path}`, "--", ...argv] : argv;
 }
 

@@ -67,6 +67,7 @@ export async function startDaemon(extraArgs: string[] = [], opts: { wait?: boole
         proc.kill("SIGKILL");
         await exited;
       }
+      unmountUnder(dir);
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -105,4 +106,14 @@ export function wharf(args: string[], env: Record<string, string> = {}) {
 
 export function readPid(path: string): number {
   return Number(readFileSync(path, "utf8").trim());
+}
+
+/** Unmounts everything under `dir`, deepest first (the daemon leaves its shared layer mount). */
+export function unmountUnder(dir: string): void {
+  const mounts = readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .map((l) => l.split(" ")[4]?.replace(/\\040/g, " "))
+    .filter((m): m is string => !!m && (m === dir || m.startsWith(dir + "/")))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) spawnSync("umount", ["-l", m]);
 }

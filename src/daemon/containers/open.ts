@@ -13,6 +13,7 @@ import { GraphDb } from "../../names/graphdb.ts";
 import { ContainerStore } from "../../container/store.ts";
 import { KeyedLock } from "../../container/lock.ts";
 import { createRuntime } from "../../runtime/runtime.ts";
+import { makeShared } from "../../storage/mount.ts";
 import { RuntimeExecDriver } from "./execdriver.ts";
 import { ContainerService } from "./service.ts";
 import { containerEvent, type ContainerContext } from "./context.ts";
@@ -36,9 +37,10 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
   mkdirSync(join(c.dataRoot, "containers"), { recursive: true, mode: 0o710 });
   const db = GraphDb.open(join(c.dataRoot, "graph.db"));
   const store = new ContainerStore(db, join(c.dataRoot, "containers"));
-  // Prewarmed inits snapshot the mount namespace before the rootfs is mounted; off until
-  // the warm init sees mounts made after it started.
-  const runtime = createRuntime({ execRoot: join(c.execRoot, "rt"), cgroupParent: cgroupParentFor(c), prewarm: false });
+  // Prewarmed inits are copied from this mount namespace before the next rootfs is
+  // mounted: the layer store's home is shared so those mounts reach them.
+  await makeShared(join(c.dataRoot, layers.driverName));
+  const runtime = createRuntime({ execRoot: join(c.execRoot, "rt"), cgroupParent: cgroupParentFor(c) });
   const ctx: ContainerContext = {
     store,
     lock: new KeyedLock(),
