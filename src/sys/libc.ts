@@ -115,11 +115,14 @@ export function mount(source: string | null, target: string, fstype: string | nu
   const s = source === null ? null : cstr(source);
   const f = fstype === null ? null : cstr(fstype);
   const d = data ? cstr(data) : null;
-  check(`mount ${target}`, libc().mount(s && ptr(s), ptr(cstr(target)), f && ptr(f), BigInt(flags), d && ptr(d)));
+  // Every buffer is held in a variable so it stays alive across the call.
+  const t = cstr(target);
+  check(`mount ${target}`, libc().mount(s && ptr(s), ptr(t), f && ptr(f), BigInt(flags), d && ptr(d)));
 }
 
 export function umount2(target: string, flags: number): void {
-  check(`umount ${target}`, libc().umount2(ptr(cstr(target)), flags));
+  const t = cstr(target);
+  check(`umount ${target}`, libc().umount2(ptr(t), flags));
 }
 
 export function pivotRoot(newRoot: string, putOld: string): void {
