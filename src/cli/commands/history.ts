@@ -2,8 +2,8 @@
 import { defineCommand } from "citty";
 import { getClient } from "../context.ts";
 import { bool, parseFlags, str } from "../flags.ts";
-import { ellipsis, renderTable } from "../render/table.ts";
-import { formatList } from "../render/format.ts";
+import { ellipsis } from "../render/table.ts";
+import { writeList } from "../render/format.ts";
 import { createdSince, goTime, humanSize, needArgs, shortId } from "./image-util.ts";
 
 const headers: Record<string, string> = {
@@ -40,16 +40,6 @@ export default defineCommand({
         Comment: h.Comment ?? "",
       };
     });
-    if (bool(p, "quiet")) {
-      process.stdout.write(rows.map((r) => `${r.ID}\n`).join(""));
-      return;
-    }
-    const format = str(p, "format");
-    if (format) {
-      process.stdout.write(formatList(format, rows, headers));
-      return;
-    }
-    const cols = ["ID", "CreatedSince", "CreatedBy", "Size", "Comment"] as const;
-    process.stdout.write(renderTable([cols.map((c) => headers[c]!), ...rows.map((r) => cols.map((c) => r[c]))]));
+    writeList(rows, { quiet: bool(p, "quiet"), format: str(p, "format"), headers, cols: ["ID", "CreatedSince", "CreatedBy", "Size", "Comment"] });
   },
 });

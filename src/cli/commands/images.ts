@@ -2,8 +2,7 @@
 import { defineCommand } from "citty";
 import { getClient } from "../context.ts";
 import { bool, parseFlags, str } from "../flags.ts";
-import { renderTable } from "../render/table.ts";
-import { formatList } from "../render/format.ts";
+import { writeList } from "../render/format.ts";
 import { createdSince, filtersQuery, goTime, humanSize, shortId } from "./image-util.ts";
 
 const headers: Record<string, string> = {
@@ -73,17 +72,12 @@ export default defineCommand({
       },
     });
     const rows = imageRows(images, bool(p, "no-trunc"));
-    if (bool(p, "quiet")) {
-      const seen = new Set<string>();
-      for (const r of rows) if (!seen.has(r.ID)) (seen.add(r.ID), process.stdout.write(`${r.ID}\n`));
-      return;
-    }
-    const format = str(p, "format");
-    if (format) {
-      process.stdout.write(formatList(format, rows, headers));
-      return;
-    }
-    const cols: (keyof Row)[] = ["Repository", "Tag", ...(bool(p, "digests") ? (["Digest"] as const) : []), "ID", "CreatedSince", "Size"];
-    process.stdout.write(renderTable([cols.map((c) => headers[c]!), ...rows.map((r) => cols.map((c) => r[c]))]));
+    writeList(rows, {
+      quiet: bool(p, "quiet"),
+      uniqueIds: true,
+      format: str(p, "format"),
+      headers,
+      cols: ["Repository", "Tag", ...(bool(p, "digests") ? (["Digest"] as const) : []), "ID", "CreatedSince", "Size"],
+    });
   },
 });

@@ -1,8 +1,9 @@
 import { defineCommand } from "citty";
 import { getClient } from "../context.ts";
 import { bool, list, parseFlags, str } from "../flags.ts";
-import { renderTable, ellipsis } from "../render/table.ts";
-import { formatList } from "../render/format.ts";
+import { ellipsis } from "../render/table.ts";
+import { writeList } from "../render/format.ts";
+import { humanSize } from "./image-util.ts";
 import { humanDuration } from "../../container/state.ts";
 
 const headers = {
@@ -14,17 +15,6 @@ function portsText(ports: any[]): string {
   return (ports ?? [])
     .map((p) => (p.PublicPort ? `${p.IP === "::" ? "[::]" : p.IP}:${p.PublicPort}->${p.PrivatePort}/${p.Type}` : `${p.PrivatePort}/${p.Type}`))
     .join(", ");
-}
-
-function sizeText(n: number): string {
-  const units = ["B", "kB", "MB", "GB", "TB"];
-  let i = 0;
-  let v = n;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${i === 0 ? v : Number(v.toPrecision(3))}${units[i]}`;
 }
 
 export default defineCommand({
@@ -72,21 +62,15 @@ export default defineCommand({
       Ports: portsText(c.Ports),
       Names: c.Names.map((n: string) => n.slice(1)).join(","),
       Labels: Object.entries(c.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(","),
-      Size: c.SizeRw !== undefined ? `${sizeText(c.SizeRw)} (virtual ${sizeText(c.SizeRootFs ?? 0)})` : "",
+      Size: c.SizeRw !== undefined ? `${humanSize(c.SizeRw)} (virtual ${humanSize(c.SizeRootFs ?? 0)})` : "",
       Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).join(","),
       Mounts: (c.Mounts ?? []).map((m: any) => m.Name || m.Source).join(","),
     }));
-    if (bool(p, "quiet")) {
-      process.stdout.write(rows.map((r) => `${r.ID}\n`).join(""));
-      return;
-    }
-    const format = str(p, "format");
-    if (format) {
-      process.stdout.write(formatList(format, rows, headers));
-      return;
-    }
-    const cols: (keyof typeof headers)[] = ["ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names", ...(bool(p, "size") ? (["Size"] as const) : [])];
-    const table = [cols.map((k) => headers[k]), ...rows.map((r) => cols.map((k) => r[k]))];
-    process.stdout.write(renderTable(table));
+    writeList(rows, {
+      quiet: bool(p, "quiet"),
+      format: str(p, "format"),
+      headers,
+      cols: ["ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names", ...(bool(p, "size") ? (["Size"] as const) : [])],
+    });
   },
 });

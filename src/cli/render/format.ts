@@ -23,3 +23,25 @@ export function formatOne(format: string, item: unknown): string {
   if (format === "json") format = "{{json .}}";
   return compileTemplate(format).execute(item) + "\n";
 }
+
+/**
+ * How list commands print (ps, images, history): `-q` gives the IDs (each once when
+ * `uniqueIds`, as `images -q` does), a `--format` goes through the template, otherwise
+ * docker's table of `cols`.
+ */
+export function writeList<R extends { ID: string }>(
+  rows: R[],
+  opts: { quiet: boolean; uniqueIds?: boolean; format?: string; headers: Record<string, string>; cols: (keyof R & string)[] },
+): void {
+  if (opts.quiet) {
+    const ids = opts.uniqueIds ? [...new Set(rows.map((r) => r.ID))] : rows.map((r) => r.ID);
+    process.stdout.write(ids.map((id) => `${id}\n`).join(""));
+    return;
+  }
+  if (opts.format) {
+    process.stdout.write(formatList(opts.format, rows, opts.headers));
+    return;
+  }
+  const table = [opts.cols.map((c) => opts.headers[c] ?? c), ...rows.map((r) => opts.cols.map((c) => String(r[c] ?? "")))];
+  process.stdout.write(renderTable(table));
+}
