@@ -1,7 +1,7 @@
 // The image commands' pure parts: rows per tag, docker's size texts.
 import { describe, expect, it } from "vitest";
 import { imageRows } from "../../src/cli/commands/images.ts";
-import { humanSize, goTime, shortId } from "../../src/cli/commands/image-util.ts";
+import { humanSize, goTime, shortId } from "../../src/cli/common.ts";
 
 describe("image CLI helpers", () => {
   it("sizes as go-units prints them", () => {

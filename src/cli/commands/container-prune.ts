@@ -1,7 +1,8 @@
 import { defineCommand } from "citty";
 import { getClient } from "../context.ts";
-import { bool, list, parseFlags } from "../flags.ts";
+import { bool, parseFlags } from "../flags.ts";
 import { ExitError } from "../exit.ts";
+import { filtersQuery } from "../common.ts";
 
 export default defineCommand({
   meta: { name: "prune", description: "Remove all stopped containers" },
@@ -13,12 +14,7 @@ export default defineCommand({
       process.stdin.pause();
       if (!/^y(es)?$/i.test(answer.trim())) throw new ExitError(0);
     }
-    const filters: Record<string, Record<string, boolean>> = {};
-    for (const f of list(p, "filter")) {
-      const i = f.indexOf("=");
-      (filters[f.slice(0, i)] ??= {})[f.slice(i + 1)] = true;
-    }
-    const r = await getClient().json("POST", "/containers/prune", { query: { filters: JSON.stringify(filters) } });
+    const r = await getClient().json("POST", "/containers/prune", { query: { filters: filtersQuery(p) } });
     const deleted: string[] = r.ContainersDeleted ?? [];
     if (deleted.length) process.stdout.write(`Deleted Containers:\n${deleted.join("\n")}\n\n`);
     process.stdout.write(`Total reclaimed space: ${r.SpaceReclaimed}B\n`);

@@ -4,7 +4,7 @@ import { getClient } from "../context.ts";
 import { bool, parseFlags, str } from "../flags.ts";
 import { ellipsis } from "../render/table.ts";
 import { writeList } from "../render/format.ts";
-import { createdSince, goTime, humanSize, needArgs, shortId } from "./image-util.ts";
+import { createdSince, goTime, humanSize, needArgs, shortId } from "../common.ts";
 
 const headers: Record<string, string> = {
   ID: "IMAGE", CreatedSince: "CREATED", CreatedAt: "CREATED AT", CreatedBy: "CREATED BY", Size: "SIZE", Comment: "COMMENT",

@@ -11,7 +11,7 @@ import { ExitError } from "../exit.ts";
 import { ConnectError, errorFromResponse, readAll } from "../../client/client.ts";
 import { apiVersion } from "../../version.ts";
 import { familiarName, parseNormalized } from "../../image/reference.ts";
-import { needArgs } from "./image-util.ts";
+import { needArgs } from "../common.ts";
 
 /** A request whose body is a stream (the Client sends whole buffers only). */
 function upload(path: string, query: Record<string, string | string[] | undefined>, body: Readable, contentType: string): Promise<http.IncomingMessage> {

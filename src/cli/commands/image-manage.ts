@@ -6,7 +6,7 @@ import { ExitError } from "../exit.ts";
 import { formatOne } from "../render/format.ts";
 import { WharfError } from "../../errors.ts";
 import { parseNormalized, familiarName } from "../../image/reference.ts";
-import { filtersQuery, humanSize, needArgs } from "./image-util.ts";
+import { filtersQuery, humanSize, needArgs } from "../common.ts";
 
 const path = (name: string) => `/images/${encodeURIComponent(name)}`;
 

@@ -3,7 +3,7 @@ import { defineCommand } from "citty";
 import { getClient } from "../context.ts";
 import { bool, parseFlags, str } from "../flags.ts";
 import { writeList } from "../render/format.ts";
-import { createdSince, filtersQuery, goTime, humanSize, shortId } from "./image-util.ts";
+import { createdSince, filtersQuery, goTime, humanSize, shortId } from "../common.ts";
 
 const headers: Record<string, string> = {
   Repository: "REPOSITORY", Tag: "TAG", Digest: "DIGEST", ID: "IMAGE ID", CreatedSince: "CREATED", CreatedAt: "CREATED AT",

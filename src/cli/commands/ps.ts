@@ -3,7 +3,7 @@ import { getClient } from "../context.ts";
 import { bool, list, parseFlags, str } from "../flags.ts";
 import { ellipsis } from "../render/table.ts";
 import { writeList } from "../render/format.ts";
-import { humanSize } from "./image-util.ts";
+import { filtersQuery, humanSize } from "../common.ts";
 import { humanDuration } from "../../container/state.ts";
 
 const headers = {
@@ -34,12 +34,6 @@ export default defineCommand({
       ],
       { stopAtPositional: false },
     );
-    const filters: Record<string, Record<string, boolean>> = {};
-    for (const f of list(p, "filter")) {
-      const i = f.indexOf("=");
-      const [k, v] = i < 0 ? [f, ""] : [f.slice(0, i), f.slice(i + 1)];
-      (filters[k] ??= {})[v] = true;
-    }
     const last = str(p, "last");
     const limit = bool(p, "latest") ? 1 : last ? Number(last) : undefined;
     const items: any[] = await getClient().json("GET", "/containers/json", {
@@ -47,7 +41,7 @@ export default defineCommand({
         all: bool(p, "all") || limit !== undefined ? "1" : undefined,
         limit,
         size: bool(p, "size") ? "1" : undefined,
-        filters: Object.keys(filters).length ? JSON.stringify(filters) : undefined,
+        filters: filtersQuery(p),
       },
     });
     const noTrunc = bool(p, "no-trunc");

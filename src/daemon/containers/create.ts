@@ -1,14 +1,13 @@
 // POST /containers/create: validate, resolve the image, merge configs, prepare the rw
 // layer and the container's own files, then register record and name together.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { invalidParameter } from "../../errors.ts";
 import { mergeImageConfig, validateConfig, validateHostConfig, type Json } from "../../container/config.ts";
 import { configDefaults, hostConfigDefaults } from "../../container/defaults.ts";
 import { generateName, validContainerName } from "../../container/names.ts";
 import { ContainerState, nowNano } from "../../container/state.ts";
-import type { Container, ContainerRecord } from "../../container/container.ts";
-import { hostsFile, resolvConf } from "./etcfiles.ts";
+import type { ContainerRecord } from "../../container/container.ts";
 import type { ContainerContext } from "./context.ts";
 
 const supportedNetworkModes = ["default", "bridge", "none", "host"];
@@ -55,8 +54,8 @@ export async function containerCreate(ctx: ContainerContext, input: { name?: str
   const paths = ctx.store.paths(id);
   await ctx.layers.createRW(id, image.topLayer);
   try {
+    // hostname, hosts and resolv.conf are written at each start (the host's may change).
     mkdirSync(paths.root, { recursive: true, mode: 0o710 });
-    writeEtcFiles(rec, paths);
     ctx.store.add(rec);
   } catch (err) {
     rmSync(paths.root, { recursive: true, force: true });
@@ -66,12 +65,4 @@ export async function containerCreate(ctx: ContainerContext, input: { name?: str
   const c = ctx.store.lookup(id);
   ctx.emit(c, "create");
   return { Id: id, Warnings: [] };
-}
-
-export function writeEtcFiles(rec: ContainerRecord, paths: Container["paths"]): void {
-  const hostname = rec.Config.Hostname as string;
-  const host = rec.HostConfig.NetworkMode === "host";
-  writeFileSync(paths.hostnamePath, `${host ? require("node:os").hostname() : hostname}\n`);
-  writeFileSync(paths.hostsPath, hostsFile(hostname, rec.Config.Domainname, rec.HostConfig.ExtraHosts ?? [], host));
-  writeFileSync(paths.resolvConfPath, resolvConf(rec.HostConfig, host));
 }

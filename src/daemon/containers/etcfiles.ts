@@ -1,6 +1,17 @@
 // /etc/hosts and /etc/resolv.conf as Docker writes them for a container.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { hostname as hostHostname } from "node:os";
 import type { Json } from "../../container/config.ts";
+import type { Container, ContainerRecord } from "../../container/container.ts";
+
+/** The container's own hostname, hosts and resolv.conf, bound over /etc at start. */
+export function writeEtcFiles(rec: ContainerRecord, paths: Container["paths"]): void {
+  const hostname = rec.Config.Hostname as string;
+  const host = rec.HostConfig.NetworkMode === "host";
+  writeFileSync(paths.hostnamePath, `${host ? hostHostname() : hostname}\n`);
+  writeFileSync(paths.hostsPath, hostsFile(hostname, rec.Config.Domainname, rec.HostConfig.ExtraHosts ?? [], host));
+  writeFileSync(paths.resolvConfPath, resolvConf(rec.HostConfig, host));
+}
 
 export function hostsFile(hostname: string, domainname: string, extraHosts: string[], hostNetwork: boolean): string {
   if (hostNetwork) {

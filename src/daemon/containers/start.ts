@@ -3,7 +3,7 @@
 import { conflict, notModified, WharfError, errorMessage } from "../../errors.ts";
 import type { Container } from "../../container/container.ts";
 import type { ExitStatus } from "../../container/state.ts";
-import { writeEtcFiles } from "./create.ts";
+import { writeEtcFiles } from "./etcfiles.ts";
 import type { ContainerContext } from "./context.ts";
 import { logger } from "../../log.ts";
 

@@ -1,7 +1,7 @@
-// Helpers the image commands share: docker's size and time texts, filters, errors.
-import { humanDuration } from "../../container/state.ts";
-import { list, type Parsed } from "../flags.ts";
-import { ExitError } from "../exit.ts";
+// Helpers the list and management commands share: docker's size and time texts, filters, argument counts.
+import { humanDuration } from "../container/state.ts";
+import { list, type Parsed } from "./flags.ts";
+import { ExitError } from "./exit.ts";
 
 /** go-units HumanSizeWithPrecision: decimal units; docker lists use 3 digits, prune totals 4. */
 export function humanSize(n: number, precision = 3): string {
