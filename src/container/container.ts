@@ -30,6 +30,8 @@ export interface ContainerPaths {
 
 export class Container {
   readonly state: ContainerState;
+  /** Link variables computed at each start (not persisted); the container's own Env wins. */
+  linkEnv: string[] = [];
 
   constructor(
     public rec: ContainerRecord,

@@ -156,7 +156,10 @@ export class ContainerState {
     if (s.Status === "restarting") return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
     if (s.Running) {
       const up = `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
-      return s.Paused ? `${up} (Paused)` : up;
+      if (s.Paused) return `${up} (Paused)`;
+      const h = (s.Health as { Status?: string } | undefined)?.Status;
+      if (h) return `${up} (${h === "starting" ? "health: starting" : h})`;
+      return up;
     }
     if (s.Status === "removing") return "Removal In Progress";
     if (s.Dead) return "Dead";
@@ -168,11 +171,12 @@ export class ContainerState {
 
 /** Docker's units.HumanDuration. */
 export function humanDuration(ms: number): string {
-  const sec = Math.round(ms / 1000);
+  // Go's units.HumanDuration truncates seconds and minutes and rounds hours.
+  const sec = Math.floor(ms / 1000);
   if (sec < 1) return "Less than a second";
   if (sec === 1) return "1 second";
   if (sec < 60) return `${sec} seconds`;
-  const min = Math.round(ms / 60_000);
+  const min = Math.floor(ms / 60_000);
   if (min === 1) return "About a minute";
   if (min < 60) return `${min} minutes`;
   const h = Math.round(ms / 3_600_000);

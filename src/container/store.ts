@@ -7,10 +7,12 @@ import { invalidParameter, notFound } from "../errors.ts";
 
 export class ContainerStore {
   private readonly byId = new Map<string, Container>();
+  /** Every container's names (own and link names), rebuilt after a change to names or links. */
+  private names: Map<string, string[]> | undefined;
 
   constructor(
     private readonly db: GraphDb,
-    private readonly containersDir: string,
+    readonly containersDir: string,
   ) {}
 
   paths(id: string): ContainerPaths {
@@ -34,9 +36,10 @@ export class ContainerStore {
     return this.all();
   }
 
-  /** Registers a new container; refuses a taken name with Docker's 409. */
-  add(rec: ContainerRecord): Container {
-    this.db.createContainer(rec.ID, rec.Name, rec);
+  /** Registers a new container and its links; refuses a taken name with Docker's 409. */
+  add(rec: ContainerRecord, links: { alias: string; childId: string }[] = []): Container {
+    this.db.createContainer(rec.ID, rec.Name, rec, links);
+    this.names = undefined;
     const c = new Container(rec, this.paths(rec.ID));
     this.byId.set(rec.ID, c);
     return c;
@@ -49,11 +52,38 @@ export class ContainerStore {
   remove(c: Container): void {
     this.db.removeContainer(c.id);
     this.byId.delete(c.id);
+    this.names = undefined;
   }
 
   rename(c: Container, newName: string): void {
     this.db.rename(c.id, newName);
     c.rec.Name = newName;
+    this.names = undefined;
+  }
+
+  /** All names of a container, sorted: `/db`, `/web/database`. */
+  namesOf(id: string): string[] {
+    this.names ??= this.db.allNames();
+    return this.names.get(id) ?? [];
+  }
+
+  /** The containers `parent` links to, by alias. */
+  children(parent: Container): { alias: string; child: Container }[] {
+    return this.db
+      .links(parent.id, "children")
+      .flatMap((l) => (this.byId.has(l.childId) ? [{ alias: l.alias, child: this.byId.get(l.childId)! }] : []));
+  }
+
+  /** Drops the link `alias` of `parent`; false when there was none. */
+  removeLink(parent: Container, alias: string): boolean {
+    const done = this.db.removeLink(parent.id, alias);
+    this.names = undefined;
+    return done;
+  }
+
+  /** The ids of every registered container (start-up cleaning compares against them). */
+  ids(): Set<string> {
+    return new Set(this.byId.keys());
   }
 
   all(): Container[] {
@@ -77,6 +107,10 @@ export class ContainerStore {
     if (full) return full;
     const byName = this.db.idByName(ref.replace(/^\//, ""));
     if (byName && this.byId.has(byName)) return this.byId.get(byName);
+    if (ref.includes("/", 1)) {
+      const linked = this.db.idByLinkPath(ref);
+      return linked ? this.byId.get(linked) : undefined;
+    }
     if (!/^[0-9a-f]+$/.test(ref)) return undefined;
     const matches = [...this.byId.keys()].filter((id) => id.startsWith(ref));
     if (matches.length > 1) throw invalidParameter(`multiple IDs found with provided prefix: ${ref}`);

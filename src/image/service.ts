@@ -168,6 +168,10 @@ export class ImageService {
         return { id: rec.id as string, config: (rec.config.config ?? {}) as Record<string, any>, topLayer: this.topLayer(rec) };
       },
       matches: (imageId: string, ref: string) => this.tryResolveQuiet(ref)?.id === imageId,
+      size: (imageId: string) => {
+        const rec = this.tryResolveQuiet(imageId);
+        return rec ? this.size(rec) : 0;
+      },
     };
   }
 

@@ -59,13 +59,18 @@ export class GraphDb {
     this.db.close();
   }
 
-  /** Registers a container and its name atomically; a taken name is a 409 naming its holder. */
-  createContainer(id: string, name: string, record: unknown): void {
+  /**
+   * Registers a container, its name and its links (alias → child id) atomically; a
+   * taken name is a 409 naming its holder.
+   */
+  createContainer(id: string, name: string, record: unknown, links: { alias: string; childId: string }[] = []): void {
     try {
       this.db.transaction(() => {
         this.db.query("INSERT INTO entity (id, kind) VALUES (?, 'container')").run(id);
         this.db.query("INSERT INTO edge (parent_id, name, entity_id) VALUES (?, ?, ?)").run(ROOT, name, id);
         this.db.query("INSERT INTO container (id, record) VALUES (?, ?)").run(id, JSON.stringify(record));
+        // Docker ignores a second link under an alias the parent already uses.
+        for (const l of links) this.db.query("INSERT OR IGNORE INTO edge (parent_id, name, entity_id) VALUES (?, ?, ?)").run(id, l.alias, l.childId);
       })();
     } catch (err) {
       if (isConstraint(err)) {
@@ -98,8 +103,41 @@ export class GraphDb {
       .all() as { id: string; name: string; record: string }[];
   }
 
+  /**
+   * Every name of every container, as Docker lists them: `/web` for a container's own
+   * name, `/web/database` for a link to it. Sorted, as dockerd's name index is.
+   */
+  allNames(): Map<string, string[]> {
+    const rows = this.db
+      .query(
+        `SELECT e.entity_id AS id, CASE WHEN e.parent_id = '${ROOT}' THEN '/' || e.name ELSE '/' || p.name || '/' || e.name END AS full
+         FROM edge e LEFT JOIN edge p ON e.parent_id != '${ROOT}' AND p.parent_id = '${ROOT}' AND p.entity_id = e.parent_id
+         ORDER BY full`,
+      )
+      .all() as { id: string; full: string }[];
+    const out = new Map<string, string[]>();
+    for (const r of rows) {
+      const l = out.get(r.id);
+      if (l) l.push(r.full);
+      else out.set(r.id, [r.full]);
+    }
+    return out;
+  }
+
   idByName(name: string): string | undefined {
     const row = this.db.query("SELECT entity_id FROM edge WHERE parent_id = ? AND name = ?").get(ROOT, name) as
+      | { entity_id: string }
+      | null;
+    return row?.entity_id;
+  }
+
+  /** Resolves `/web/database` (a link name) to the child's id. */
+  idByLinkPath(path: string): string | undefined {
+    const parts = path.replace(/^\//, "").split("/");
+    if (parts.length !== 2) return undefined;
+    const parent = this.idByName(parts[0]!);
+    if (!parent) return undefined;
+    const row = this.db.query("SELECT entity_id FROM edge WHERE parent_id = ? AND name = ?").get(parent, parts[1]!) as
       | { entity_id: string }
       | null;
     return row?.entity_id;

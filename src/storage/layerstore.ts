@@ -197,6 +197,10 @@ export class FsLayerStore implements LayerStore {
     await this.graph.dropChild(parent);
   }
 
+  listRW(): string[] {
+    return [...this.rws.keys()];
+  }
+
   rwDiffPath(id: string): string {
     const dir = this.rwPath(id);
     this.rwParent(id);

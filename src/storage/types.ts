@@ -64,6 +64,8 @@ export interface LayerStore {
   removeRW(id: string): Promise<void>;
   /** The directory holding the rw layer's own changes (for diff, commit, size). */
   rwDiffPath(id: string): string;
+  /** Addition (optional, so test doubles need not have it): the ids of every rw layer. */
+  listRW?(): string[];
 
   close(): Promise<void>;
 }

@@ -34,7 +34,12 @@ describe("container state", () => {
     expect(s.statusText()).toBe("Up 2 seconds (Paused)");
     s.setStopped({ exitCode: 3, finishedAt: new Date(Date.now() - 2000).toISOString() });
     expect(s.statusText()).toBe("Exited (3) 2 seconds ago");
-    expect(humanDuration(90_000)).toBe("2 minutes");
+    // go-units truncates seconds and minutes (1.5 minutes is "About a minute") and rounds hours.
+    expect(humanDuration(90_000)).toBe("About a minute");
+    expect(humanDuration(150_000)).toBe("2 minutes");
+    expect(humanDuration(1_999)).toBe("1 second");
+    expect(humanDuration(59.9 * 60_000)).toBe("59 minutes");
+    expect(humanDuration(90 * 60_000)).toBe("2 hours");
     expect(humanDuration(60_000)).toBe("About a minute");
   });
   it("writes RFC 3339 times with nanoseconds", () => {

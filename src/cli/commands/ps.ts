@@ -1,21 +1,10 @@
 import { defineCommand } from "citty";
 import { getClient } from "../context.ts";
-import { bool, list, parseFlags, str } from "../flags.ts";
-import { ellipsis } from "../render/table.ts";
+import { bool, parseFlags, str } from "../flags.ts";
 import { writeList } from "../render/format.ts";
-import { filtersQuery, humanSize } from "../common.ts";
-import { humanDuration } from "../../container/state.ts";
-
-const headers = {
-  ID: "CONTAINER ID", Image: "IMAGE", Command: "COMMAND", CreatedAt: "CREATED AT", RunningFor: "CREATED",
-  Status: "STATUS", Ports: "PORTS", Names: "NAMES", Size: "SIZE", Labels: "LABELS", State: "STATE", Mounts: "MOUNTS", Networks: "NETWORKS",
-};
-
-function portsText(ports: any[]): string {
-  return (ports ?? [])
-    .map((p) => (p.PublicPort ? `${p.IP === "::" ? "[::]" : p.IP}:${p.PublicPort}->${p.PrivatePort}/${p.Type}` : `${p.PrivatePort}/${p.Type}`))
-    .join(", ");
-}
+import { filtersQuery } from "../common.ts";
+import { PsRow, psHeaders } from "../render/pscontext.ts";
+import { ExitError } from "../exit.ts";
 
 export default defineCommand({
   meta: { name: "ps", description: "List containers" },
@@ -35,35 +24,26 @@ export default defineCommand({
       { stopAtPositional: false },
     );
     const last = str(p, "last");
-    const limit = bool(p, "latest") ? 1 : last ? Number(last) : undefined;
+    if (last !== undefined && !/^-?\d+$/.test(last)) {
+      throw new ExitError(125, `invalid argument "${last}" for "-n, --last" flag: strconv.ParseInt: parsing "${last}": invalid syntax`);
+    }
+    const n = bool(p, "latest") ? 1 : last !== undefined ? Number(last) : -1;
+    const format = str(p, "format");
+    // As the docker CLI: a format that shows .Size asks the daemon for sizes.
+    const size = bool(p, "size") || (!!format && /\.Size\b/.test(format));
     const items: any[] = await getClient().json("GET", "/containers/json", {
       query: {
-        all: bool(p, "all") || limit !== undefined ? "1" : undefined,
-        limit,
-        size: bool(p, "size") ? "1" : undefined,
+        all: bool(p, "all") ? "1" : undefined,
+        limit: n > 0 ? n : undefined,
+        size: size ? "1" : undefined,
         filters: filtersQuery(p),
       },
     });
-    const noTrunc = bool(p, "no-trunc");
-    const rows = items.map((c) => ({
-      ID: noTrunc ? c.Id : c.Id.slice(0, 12),
-      Image: c.Image,
-      Command: noTrunc ? JSON.stringify(c.Command) : `"${ellipsis(c.Command, 20)}"`,
-      CreatedAt: new Date(c.Created * 1000).toISOString(),
-      RunningFor: `${humanDuration(Date.now() - c.Created * 1000)} ago`,
-      Status: c.Status,
-      State: c.State,
-      Ports: portsText(c.Ports),
-      Names: c.Names.map((n: string) => n.slice(1)).join(","),
-      Labels: Object.entries(c.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(","),
-      Size: c.SizeRw !== undefined ? `${humanSize(c.SizeRw)} (virtual ${humanSize(c.SizeRootFs ?? 0)})` : "",
-      Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).join(","),
-      Mounts: (c.Mounts ?? []).map((m: any) => m.Name || m.Source).join(","),
-    }));
+    const rows = items.map((c) => new PsRow(c, !bool(p, "no-trunc")));
     writeList(rows, {
       quiet: bool(p, "quiet"),
-      format: str(p, "format"),
-      headers,
+      format: format && format !== "table" ? format : undefined,
+      headers: psHeaders,
       cols: ["ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names", ...(bool(p, "size") ? (["Size"] as const) : [])],
     });
   },

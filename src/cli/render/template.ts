@@ -207,6 +207,8 @@ function field(v: unknown, name: string): unknown {
   if (typeof v === "object") {
     const o = v as Record<string, unknown>;
     const direct = Object.prototype.hasOwnProperty.call(o, name) ? o[name] : Reflect.get(o, name);
+    // A method without arguments is called, as Go's templates do (`.Names` on a ps row).
+    if (typeof direct === "function") return (direct as () => unknown).call(o);
     if (direct !== undefined) return direct;
     // Go field names are capitalised where some JSON keys are not.
     const alt = Object.keys(o).find((k) => k.toLowerCase() === name.toLowerCase());
@@ -329,6 +331,14 @@ function evalPipeline(p: Pipeline, s: Scope): unknown {
       const args = cmd.slice(1).map((a) => evalArg(a, s));
       if (n > 0) args.push(last);
       last = f(...args);
+    } else if (head.t === "field" && head.chain.length && cmd.length > 1) {
+      // A method with arguments: `.Label "com.example"`.
+      const recv = chainOf(s.dot, head.chain.slice(0, -1)) as Record<string, unknown> | null | undefined;
+      const m = recv?.[head.chain[head.chain.length - 1]!];
+      if (typeof m !== "function") throw new TemplateError("can't give argument to non-function");
+      const args = cmd.slice(1).map((a) => evalArg(a, s));
+      if (n > 0) args.push(last);
+      last = (m as (...a: unknown[]) => unknown).apply(recv, args);
     } else {
       if (cmd.length > 1) throw new TemplateError("can't give argument to non-function");
       if (n > 0) throw new TemplateError("non-function in pipeline");

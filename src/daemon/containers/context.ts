@@ -20,6 +20,8 @@ export interface ImageView {
   resolve(ref: string): ResolvedImage;
   /** Does this reference name that image id (ancestor filter)? */
   matches(imageId: string, ref: string): boolean;
+  /** Bytes of the image's layers (a container's SizeRootFs is its rw layer plus these). */
+  size?(imageId: string): number;
 }
 
 /** The exec driver: runs and supervises a container's process. */

@@ -9,6 +9,7 @@ import { generateName, validContainerName } from "../../container/names.ts";
 import { ContainerState, nowNano } from "../../container/state.ts";
 import type { ContainerRecord } from "../../container/container.ts";
 import type { ContainerContext } from "./context.ts";
+import { resolveCreateLinks } from "./links.ts";
 
 const supportedNetworkModes = ["default", "bridge", "none", "host"];
 
@@ -26,6 +27,7 @@ export async function containerCreate(ctx: ContainerContext, input: { name?: str
   if (mode.startsWith("container:")) ctx.store.lookup(mode.slice("container:".length));
   else if (!supportedNetworkModes.includes(mode)) throw invalidParameter(`network ${mode} not found`);
 
+  const links = resolveCreateLinks(ctx.store, hostConfigIn);
   const image = ctx.images.resolve(configIn.Image);
   const id = randomBytes(32).toString("hex");
   const merged = mergeImageConfig(configIn, image.config);
@@ -56,7 +58,7 @@ export async function containerCreate(ctx: ContainerContext, input: { name?: str
   try {
     // hostname, hosts and resolv.conf are written at each start (the host's may change).
     mkdirSync(paths.root, { recursive: true, mode: 0o710 });
-    ctx.store.add(rec);
+    ctx.store.add(rec, links);
   } catch (err) {
     rmSync(paths.root, { recursive: true, force: true });
     await ctx.layers.removeRW(id).catch(() => {});

@@ -6,6 +6,7 @@ import type { ContainerSpec, NetworkMode, Resources, Runtime } from "../../runti
 import { pathAndArgs, type Json } from "../../container/config.ts";
 import { conflict } from "../../errors.ts";
 import type { ExecDriver } from "./context.ts";
+import { mergeEnv } from "../../container/links.ts";
 
 export function resourcesOf(hc: Json): Resources {
   return {
@@ -31,7 +32,7 @@ export function specOf(c: Container, rootfs: string, network: NetworkMode): Cont
     stateDir: c.paths.root,
     logPath: hc.LogConfig?.Type === "none" ? "" : c.paths.logPath,
     args: [Path, ...Args],
-    env: cfg.Env ?? [],
+    env: mergeEnv(c.linkEnv, cfg.Env ?? []),
     cwd: cfg.WorkingDir || undefined,
     user: cfg.User || undefined,
     groupAdd: hc.GroupAdd ?? undefined,

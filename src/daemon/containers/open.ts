@@ -20,6 +20,7 @@ import { containerEvent, type ContainerContext } from "./context.ts";
 import { registerContainerJobs } from "./jobs.ts";
 import { containerRoutes } from "../../api/routers/containers/routes.ts";
 import { attachRoutes, logRoutes } from "../../api/routers/containers/io.ts";
+import { linkRoutes } from "../../api/routers/containers/linkroutes.ts";
 
 export interface Containers {
   service: ContainerService;
@@ -54,7 +55,7 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
   const service = new ContainerService(ctx);
   images.setImageInUse((id) => store.all().find((ct) => ct.rec.Image === id)?.id);
   const backend = registerContainerJobs(engine, service);
-  router.add(...containerRoutes(backend), ...logRoutes(backend), ...attachRoutes(backend));
+  router.add(...containerRoutes(backend), ...logRoutes(backend), ...attachRoutes(backend), ...linkRoutes(backend));
   await service.restore();
   return { service, close: () => db.close() };
 }

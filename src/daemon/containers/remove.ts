@@ -1,14 +1,16 @@
 // DELETE /containers/{id}: refuse a running container unless forced; remove the rw
 // layer, the container's directory, and record and name in one transaction.
 import { rmSync } from "node:fs";
-import { conflict, notFound } from "../../errors.ts";
+import { conflict } from "../../errors.ts";
+import { logger } from "../../log.ts";
 import type { Container } from "../../container/container.ts";
 import type { ContainerContext } from "./context.ts";
 import { stopContainer } from "./stop.ts";
+import { removeLink } from "./links.ts";
 
 export async function containerRemove(ctx: ContainerContext, ref: string, opts: { force: boolean; volumes: boolean; link: boolean }): Promise<void> {
   const c = ctx.store.lookup(ref);
-  if (opts.link) throw notFound(`Could not find link ${ref}`);
+  if (opts.link) return removeLink(ctx.store, ref);
   if (c.state.s.Running) {
     if (!opts.force) {
       const what = c.state.s.Paused ? "paused" : "running";
@@ -28,8 +30,10 @@ export async function removeContainer(ctx: ContainerContext, c: Container, _opts
     c.state.setRemoving();
     await ctx.exec.cleanup(c).catch(() => {});
     await ctx.layers.unmountRW(c.id).catch(() => {});
-    await ctx.layers.removeRW(c.id);
+    // Record, name and links go first, in one transaction; files left by a failure or a
+    // crash after this are removed at the next daemon start (cleanOrphans).
     ctx.store.remove(c);
+    await ctx.layers.removeRW(c.id).catch((err) => logger("containers").warn(`removing rw layer of ${c.id}:`, err));
     rmSync(c.paths.root, { recursive: true, force: true });
     ctx.emit(c, "destroy");
     c.state.setRemoved();

@@ -9,9 +9,13 @@ import type { Json } from "../../container/config.ts";
 import type { Filters } from "../../api/filters.ts";
 import type { WaitCondition } from "../../container/state.ts";
 import { filterContainers } from "../../container/filter.ts";
+import { containerMounts, containerSummary } from "../../container/summary.ts";
+import type { Container } from "../../container/container.ts";
+import { inspectLinks } from "./links.ts";
 import { readLog } from "../../logs/jsonfile.ts";
 import type { ContainerContext } from "./context.ts";
 import { containerCreate } from "./create.ts";
+import { cleanOrphans } from "./orphans.ts";
 import { containerStart, runProcess, superviseExit } from "./start.ts";
 import { containerKill, containerRestart, containerStop } from "./stop.ts";
 import { containerRemove } from "./remove.ts";
@@ -65,21 +69,44 @@ export class ContainerService implements ContainerBackend, LogsBackend, AttachBa
   }
 
   async containerList(opts: { all: boolean; limit?: number; size: boolean; filters: Filters }): Promise<Json[]> {
-    const list = filterContainers(this.ctx.store.all(), opts.filters, opts, {
-      find: (ref) => this.ctx.store.find(ref),
-      imageMatches: (c, ref) => this.ctx.images.matches(c.rec.Image, ref),
+    const store = this.ctx.store;
+    const list = filterContainers(store.all(), opts.filters, opts, {
+      find: (ref) => store.find(ref),
+      ancestorIds: (ref) => {
+        try {
+          return [this.ctx.images.resolve(ref).id];
+        } catch {
+          return [];
+        }
+      },
+      names: (c) => store.namesOf(c.id),
     });
-    return list.map((c) =>
-      c.listEntry(c.rec.Config.Image, opts.size ? { SizeRw: this.sizeRw(c.id), SizeRootFs: 0 } : undefined),
-    );
+    // The name a container was created from, unless it now means another image (dockerd's refreshImage).
+    const shown = new Map<string, boolean>();
+    return list.map((c) => {
+      const ref = c.rec.Config.Image as string;
+      const key = `${c.rec.Image} ${ref}`;
+      let same = shown.get(key);
+      if (same === undefined) shown.set(key, (same = ref === c.rec.Image || this.ctx.images.matches(c.rec.Image, ref)));
+      return containerSummary(c, store.namesOf(c.id), same ? ref : c.rec.Image, opts.size ? this.sizes(c) : undefined);
+    });
   }
 
   async containerInspect(ref: string, opts: { size: boolean }): Promise<Json> {
     const c = this.ctx.store.lookup(ref);
-    return c.inspect({
+    const sizes = opts.size ? this.sizes(c) : undefined;
+    const out = c.inspect({
       graphDriverData: { UpperDir: this.ctx.layers.rwDiffPath(c.id) },
-      ...(opts.size ? { sizeRw: this.sizeRw(c.id), sizeRootFs: 0 } : {}),
+      mounts: containerMounts(c),
+      ...(sizes ? { sizeRw: sizes.SizeRw, sizeRootFs: sizes.SizeRootFs } : {}),
     });
+    out.HostConfig = { ...out.HostConfig, Links: inspectLinks(this.ctx.store, c) };
+    return out;
+  }
+
+  private sizes(c: Container): { SizeRw: number; SizeRootFs: number } {
+    const rw = this.sizeRw(c.id);
+    return { SizeRw: rw, SizeRootFs: rw + (this.ctx.images.size?.(c.rec.Image) ?? 0) };
   }
 
   async containerLogs(ref: string, opts: { follow: boolean; tail?: number; sinceNano?: bigint; untilNano?: bigint; closed: Promise<void> }) {
@@ -109,7 +136,9 @@ export class ContainerService implements ContainerBackend, LogsBackend, AttachBa
    * and start those whose restart policy says so.
    */
   async restore(): Promise<void> {
-    for (const c of this.ctx.store.load()) {
+    const loaded = this.ctx.store.load();
+    await cleanOrphans(this.ctx.store, this.ctx.layers, this.ctx.store.containersDir);
+    for (const c of loaded) {
       try {
         if (c.state.s.Running && this.ctx.exec.alive(c)) {
           superviseExit(this.ctx, c);

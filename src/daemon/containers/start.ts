@@ -4,6 +4,7 @@ import { conflict, notModified, WharfError, errorMessage } from "../../errors.ts
 import type { Container } from "../../container/container.ts";
 import type { ExitStatus } from "../../container/state.ts";
 import { writeEtcFiles } from "./etcfiles.ts";
+import { startLinks } from "./links.ts";
 import type { ContainerContext } from "./context.ts";
 import { logger } from "../../log.ts";
 
@@ -36,8 +37,12 @@ async function startLocked(ctx: ContainerContext, c: Container): Promise<void> {
 export async function runProcess(ctx: ContainerContext, c: Container): Promise<void> {
   let rootfs: string;
   try {
+    const links = startLinks(ctx.store, c);
+    c.linkEnv = links.env;
     rootfs = await ctx.layers.mountRW(c.id);
-    writeEtcFiles(c.rec, c.paths);
+    // A link's hosts line goes in like an --add-host entry, after the user's own.
+    const hc = c.rec.HostConfig;
+    writeEtcFiles(links.hosts.length ? { ...c.rec, HostConfig: { ...hc, ExtraHosts: [...(hc.ExtraHosts ?? []), ...links.hosts.map(hostsEntry)] } } : c.rec, c.paths);
     const { pid, startedAt } = await ctx.exec.start(c, rootfs);
     c.state.setRunning(pid, startedAt);
   } catch (err) {
@@ -117,4 +122,10 @@ function restartDelay(c: Container, status: ExitStatus, ranMs: number): number |
   const state = c as Container & { backoff?: number };
   state.backoff = ranMs >= 10_000 || !state.backoff ? 100 : Math.min(state.backoff * 2, 60_000);
   return state.backoff;
+}
+
+/** `ip\tnames` as the `names:ip` form ExtraHosts entries have. */
+function hostsEntry(line: string): string {
+  const [ip, names] = line.split("\t");
+  return `${names}:${ip}`;
 }

@@ -1,0 +1,132 @@
+// A container as `GET /containers/json` shows it (moby's container.Summary), and the
+// record fields list filters read: ports, mounts, networks, health. Networking and
+// volumes fill the record as Docker does (NetworkSettings, MountPoints/Mounts,
+// HostConfig.Binds/Mounts); each is read in exactly one function here.
+import type { Json } from "./config.ts";
+import type { Container } from "./container.ts";
+import { pathAndArgs } from "./config.ts";
+import { commandText } from "./container.ts";
+
+export interface PortSummary {
+  IP?: string;
+  PrivatePort: number;
+  PublicPort?: number;
+  Type: string;
+}
+
+/** The endpoint shape of an unconnected network, as dockerd shows it. */
+export function emptyEndpoint(): Json {
+  return {
+    IPAMConfig: null,
+    Links: null,
+    Aliases: null,
+    MacAddress: "",
+    NetworkID: "",
+    EndpointID: "",
+    Gateway: "",
+    IPAddress: "",
+    IPPrefixLen: 0,
+    IPv6Gateway: "",
+    GlobalIPv6Address: "",
+    GlobalIPv6PrefixLen: 0,
+    DriverOpts: null,
+    DNSNames: null,
+  };
+}
+
+function recordNetworkSettings(c: Container): Json | undefined {
+  return (c.rec as { NetworkSettings?: Json }).NetworkSettings;
+}
+
+/** `NetworkSettings.Networks`: the record's when networking stored one, else the mode's placeholder. */
+export function containerNetworks(c: Container): Record<string, Json> {
+  const nets = recordNetworkSettings(c)?.Networks;
+  if (nets && Object.keys(nets).length) return nets;
+  const mode = c.networkMode();
+  if (mode.startsWith("container:")) return {};
+  return { [mode]: emptyEndpoint() };
+}
+
+/**
+ * The list's Ports: each binding of `NetworkSettings.Ports` (one entry per address),
+ * an exposed unpublished port without IP and PublicPort. Only a running container has
+ * ports; without networking's record the exposed ports stand alone.
+ */
+export function containerPorts(c: Container): PortSummary[] {
+  if (!c.state.s.Running) return [];
+  const ports: Record<string, Json[] | null> =
+    recordNetworkSettings(c)?.Ports ?? Object.fromEntries(Object.keys(c.rec.Config.ExposedPorts ?? {}).map((p) => [p, null]));
+  const out: PortSummary[] = [];
+  for (const [key, bindings] of Object.entries(ports)) {
+    const [num, proto = "tcp"] = key.split("/");
+    const PrivatePort = Number(num);
+    if (!bindings?.length) {
+      out.push({ PrivatePort, Type: proto });
+      continue;
+    }
+    for (const b of bindings) out.push({ IP: b.HostIp ?? "", PrivatePort, PublicPort: Number(b.HostPort) || 0, Type: proto });
+  }
+  return out;
+}
+
+export interface MountSummary {
+  Type: string;
+  Name?: string;
+  Source: string;
+  Destination: string;
+  Driver?: string;
+  Mode: string;
+  RW: boolean;
+  Propagation: string;
+}
+
+/**
+ * The container's mounts in inspect's `Mounts` shape: the record's own list when
+ * volumes stored one (`Mounts`), else derived from HostConfig.Binds and HostConfig.Mounts.
+ */
+export function containerMounts(c: Container): MountSummary[] {
+  const stored = (c.rec as { Mounts?: MountSummary[] }).Mounts;
+  if (Array.isArray(stored)) return stored;
+  const out: MountSummary[] = [];
+  for (const b of (c.rec.HostConfig.Binds ?? []) as string[]) {
+    const [src = "", dst = "", mode = ""] = b.split(":");
+    const rw = !mode.split(",").includes("ro");
+    if (src.startsWith("/")) out.push({ Type: "bind", Source: src, Destination: dst, Mode: mode, RW: rw, Propagation: "rprivate" });
+    else out.push({ Type: "volume", Name: src, Source: "", Destination: dst, Driver: "local", Mode: mode || "z", RW: rw, Propagation: "" });
+  }
+  for (const m of (c.rec.HostConfig.Mounts ?? []) as Json[]) {
+    const rw = !m.ReadOnly;
+    if (m.Type === "volume") out.push({ Type: "volume", Name: m.Source ?? "", Source: "", Destination: m.Target, Driver: "local", Mode: "z", RW: rw, Propagation: "" });
+    else out.push({ Type: m.Type, Source: m.Source ?? "", Destination: m.Target, Mode: "", RW: rw, Propagation: m.Type === "bind" ? "rprivate" : "" });
+  }
+  return out;
+}
+
+/** `none` without a healthcheck, else the health status (starting, healthy, unhealthy). */
+export function containerHealth(c: Container): string {
+  const h = (c.state.s.Health as { Status?: string } | undefined)?.Status;
+  if (h) return h;
+  const test = c.rec.Config.Healthcheck?.Test;
+  return !test?.length || test[0] === "NONE" ? "none" : "starting";
+}
+
+export function containerSummary(c: Container, names: string[], image: string, sizes?: { SizeRw: number; SizeRootFs: number }): Json {
+  const r = c.rec;
+  const { Path, Args } = pathAndArgs(r.Config);
+  return {
+    Id: r.ID,
+    Names: names.length ? names : [`/${r.Name}`],
+    Image: image,
+    ImageID: r.Image,
+    Command: commandText(Path, Args),
+    Created: Math.floor(Date.parse(r.Created) / 1000),
+    Ports: containerPorts(c),
+    ...(sizes ?? {}),
+    Labels: r.Config.Labels ?? {},
+    State: c.state.s.Status,
+    Status: c.state.statusText(),
+    HostConfig: { NetworkMode: r.HostConfig.NetworkMode || "default" },
+    NetworkSettings: { Networks: containerNetworks(c) },
+    Mounts: containerMounts(c).map((m) => ({ ...m })),
+  };
+}
