@@ -21,7 +21,7 @@ export async function containerRemove(ctx: ContainerContext, ref: string, opts: 
   await removeContainer(ctx, c, opts);
 }
 
-export async function removeContainer(ctx: ContainerContext, c: Container, _opts: { volumes: boolean }): Promise<void> {
+export async function removeContainer(ctx: ContainerContext, c: Container, opts: { volumes: boolean }): Promise<void> {
   await ctx.lock.run(c.id, async () => {
     if (!ctx.store.find(c.id)) return;
     if (c.state.s.Status === "removing") throw conflict(`removal of container ${c.id} is already in progress`);
@@ -32,6 +32,7 @@ export async function removeContainer(ctx: ContainerContext, c: Container, _opts
     ctx.store.remove(c);
     rmSync(c.paths.root, { recursive: true, force: true });
     ctx.emit(c, "destroy");
+    ctx.volumes?.removed(c, opts.volumes);
     c.state.setRemoved();
   });
 }

@@ -69,15 +69,17 @@ export class ContainerService implements ContainerBackend, LogsBackend, AttachBa
       find: (ref) => this.ctx.store.find(ref),
       imageMatches: (c, ref) => this.ctx.images.matches(c.rec.Image, ref),
     });
-    return list.map((c) =>
-      c.listEntry(c.rec.Config.Image, opts.size ? { SizeRw: this.sizeRw(c.id), SizeRootFs: 0 } : undefined),
-    );
+    return list.map((c) => ({
+      ...c.listEntry(c.rec.Config.Image, opts.size ? { SizeRw: this.sizeRw(c.id), SizeRootFs: 0 } : undefined),
+      ...(this.ctx.volumes ? { Mounts: this.ctx.volumes.shapes(c.rec) } : {}),
+    }));
   }
 
   async containerInspect(ref: string, opts: { size: boolean }): Promise<Json> {
     const c = this.ctx.store.lookup(ref);
     return c.inspect({
       graphDriverData: { UpperDir: this.ctx.layers.rwDiffPath(c.id) },
+      mounts: this.ctx.volumes?.shapes(c.rec),
       ...(opts.size ? { sizeRw: this.sizeRw(c.id), sizeRootFs: 0 } : {}),
     });
   }

@@ -38,7 +38,11 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
   try {
     rootfs = await ctx.layers.mountRW(c.id);
     writeEtcFiles(c.rec, c.paths);
-    const { pid, startedAt } = await ctx.exec.start(c, rootfs);
+    const mounts = ctx.volumes?.setup(c);
+    const { pid, startedAt } = await ctx.exec.start(c, rootfs, mounts).catch((err) => {
+      if (mounts) ctx.volumes?.release(c);
+      throw err;
+    });
     c.state.setRunning(pid, startedAt);
   } catch (err) {
     const exitCode = (err as { exitCode?: number }).exitCode ?? 125;
@@ -73,6 +77,7 @@ async function onExit(ctx: ContainerContext, c: Container, status: ExitStatus, s
   const restart = await ctx.lock.run(c.id, async () => {
     await ctx.exec.cleanup(c).catch((err) => log.warn(`cleanup of ${c.id}:`, err));
     await ctx.layers.unmountRW(c.id).catch((err) => log.warn(`unmount of ${c.id}:`, err));
+    ctx.volumes?.release(c);
     const delay = restartDelay(c, status, Date.now() - startedAt);
     if (delay === undefined) c.state.setStopped(status);
     else c.state.setRestarting(status);
