@@ -63,9 +63,7 @@ export class ContainerVolumes {
         const fill: MountPoint[] = [];
         for (const mp of mps) {
           if (mp.Type !== "volume") continue;
-          const labels = { ...(mp.VolumeLabels ?? {}) };
-          if (mp.Anonymous && !mp.Name) labels[anonymousLabel] = "";
-          const { volume, created } = this.volumes.ensure({ Name: mp.Name || undefined, Labels: labels, DriverOpts: mp.VolumeOptions });
+          const { volume, created } = this.volumes.ensure({ Name: mp.Name || undefined, Labels: mp.VolumeLabels, DriverOpts: mp.VolumeOptions });
           if (created) made.push(volume.Name);
           mp.Name = volume.Name;
           mp.Source = volume.Mountpoint;
@@ -150,7 +148,7 @@ export class ContainerVolumes {
       if (mp.Type !== "volume" || !mp.Name) continue;
       const v = this.volumes.store.get(mp.Name);
       // Only volumes made anonymous; a named volume stays, as with dockerd.
-      if (!v || !(anonymousLabel in v.Labels)) continue;
+      if (!v || !(anonymousLabel in (v.Labels ?? {}))) continue;
       try {
         this.volumes.remove(mp.Name, true);
       } catch (err) {

@@ -204,7 +204,10 @@ export function planMounts(p: PlanInput): MountPoint[] {
     if (prev !== undefined && prev !== key) throw invalidParameter(`Duplicate mount point: ${dest}`);
     userDests.set(dest, key);
   };
-  for (const raw of p.binds ?? []) {
+  // The docker CLI sends some `-v` specs (a duplicate destination among them) as
+  // Config.Volumes keys rather than Binds: a key with a colon is a bind spec.
+  const specVolumes = Object.keys(p.imageVolumes ?? {}).filter((k) => k.includes(":"));
+  for (const raw of [...(p.binds ?? []), ...specVolumes]) {
     const mp = parseBind(raw);
     claim(mp.Destination, `bind:${raw}`);
     byDest.set(mp.Destination, mp);
@@ -219,6 +222,7 @@ export function planMounts(p: PlanInput): MountPoint[] {
     if (err) throw invalidParameter(err);
   }
   for (const raw of Object.keys(p.imageVolumes ?? {})) {
+    if (raw.includes(":")) continue;
     const dest = posix.normalize(raw);
     if (!dest.startsWith("/")) continue;
     if (byDest.has(dest) || Object.keys(p.tmpfs ?? {}).some((t) => posix.normalize(t) === dest)) continue;

@@ -60,10 +60,10 @@ export class VolumeService {
   ensure(req: CreateVolumeRequest): { volume: Volume; created: boolean } {
     this.checkDriver(req.Driver);
     let name = req.Name ?? "";
-    const labels = { ...(req.Labels ?? {}) };
+    let labels = req.Labels ? { ...req.Labels } : null;
     if (!name) {
       name = anonymousName();
-      labels[anonymousLabel] = "";
+      labels = { ...(labels ?? {}), [anonymousLabel]: "" };
     }
     checkVolumeName(name);
     const existing = this.store.get(name);
@@ -130,7 +130,7 @@ export class VolumeService {
     const deleted: string[] = [];
     let reclaimed = 0;
     for (const v of this.store.all()) {
-      if (!all && !(anonymousLabel in v.Labels)) continue;
+      if (!all && !(anonymousLabel in (v.Labels ?? {}))) continue;
       if (!matchLabels(v.Labels, filters.get("label"))) continue;
       const not = filters.get("label!");
       if (not?.length && not.some((l) => matchLabels(v.Labels, [l]))) continue;

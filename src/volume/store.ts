@@ -19,7 +19,7 @@ export interface Volume {
   Name: string;
   Driver: "local";
   CreatedAt: string;
-  Labels: Record<string, string>;
+  Labels: Record<string, string> | null;
   Options: Record<string, string> | null;
   /** Host path of `_data`. */
   Mountpoint: string;
@@ -64,7 +64,7 @@ export class VolumeStore {
         Name: name,
         Driver: "local",
         CreatedAt: meta.CreatedAt ?? new Date().toISOString(),
-        Labels: meta.Labels ?? {},
+        Labels: meta.Labels ?? null,
         Options: opts,
         Mountpoint: join(dir, "_data"),
       });
@@ -86,7 +86,7 @@ export class VolumeStore {
     return [...this.cache.values()];
   }
 
-  create(name: string, labels: Record<string, string>, options: Record<string, string> | null): Volume {
+  create(name: string, labels: Record<string, string> | null, options: Record<string, string> | null): Volume {
     if (!isValidVolumeName(name)) throw invalidParameter(`invalid volume name: ${name}`);
     const dir = join(this.root, name);
     try {
