@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { bool, FlagError, list, parseFlags, str, type FlagSpec, type Parsed } from "./flags.ts";
 import { nanoCpus, ramInBytes } from "./units.ts";
+import { parseMountFlag } from "./mountopt.ts";
 
 export const runFlagSpecs: FlagSpec[] = [
   { name: "detach", short: "d", type: "bool" },
@@ -164,6 +165,7 @@ export function buildCreateRequest(argv: string[]): CreateRequest & { image: str
     ...(bool(p, "init") ? { Init: true } : {}),
     ...(list(p, "tmpfs").length ? { Tmpfs: Object.fromEntries(list(p, "tmpfs").map((t) => { const i = t.indexOf(":"); return i < 0 ? [t, ""] : [t.slice(0, i), t.slice(i + 1)]; })) } : {}),
     ...(list(p, "volumes-from").length ? { VolumesFrom: list(p, "volumes-from") } : {}),
+    ...(list(p, "mount").length ? { Mounts: list(p, "mount").map(parseMountFlag) } : {}),
     ...(list(p, "link").length ? { Links: list(p, "link") } : {}),
     ...(list(p, "dns").length ? { Dns: list(p, "dns") } : {}),
     ...(list(p, "dns-search").length ? { DnsSearch: list(p, "dns-search") } : {}),

@@ -15,6 +15,9 @@ import { openImageService, type ImageService } from "../image/service.ts";
 import { engineImageBackend, registerImageJobs } from "../image/jobs.ts";
 import { imageRoutes } from "../api/routers/images/routes.ts";
 import { openContainers, type Containers } from "./containers/open.ts";
+import { VolumeService } from "../volume/service.ts";
+import { volumeRoutes } from "../api/routers/volumes/routes.ts";
+import { dfRoutes } from "../api/routers/system/df.ts";
 
 const log = logger("daemon");
 
@@ -27,6 +30,7 @@ export class Daemon {
   layers?: LayerStore;
   images?: ImageService;
   containers?: Containers;
+  volumes?: VolumeService;
 
   constructor(readonly config: DaemonConfig) {}
 
@@ -44,7 +48,10 @@ export class Daemon {
     this.images = await openImageService(c.dataRoot, this.layers, this.engine.events);
     registerImageJobs(this.engine, this.images);
     this.router.add(...imageRoutes(engineImageBackend(this.engine)));
-    this.containers = await openContainers(c, this.engine, this.router, this.layers, this.images);
+    this.volumes = await VolumeService.open(c.dataRoot, this.engine.events);
+    this.router.add(...volumeRoutes(this.volumes));
+    this.containers = await openContainers(c, this.engine, this.router, this.layers, this.images, this.volumes);
+    this.router.add(...dfRoutes(this.engine, this.volumes, this.containers.service));
     this.api.acceptConnections();
     this.engine.events.publish("daemon", "start", this.id, { name: "wharf" });
     log.info(`daemon ready (data root ${c.dataRoot}, pid ${process.pid})`);
@@ -54,6 +61,7 @@ export class Daemon {
     log.info("shutting down: no new connections, finishing in-flight requests");
     await this.api.close(10_000);
     this.containers?.close();
+    this.volumes?.close();
     await this.layers?.close();
     this.lock?.release();
     log.info("shutdown complete");

@@ -135,6 +135,20 @@ function bindMount(m: MountSpec, root: string): void {
   else ensureFile(target);
   mount(m.source, target, null, MS_BIND | MS_REC);
   if (m.readOnly) mount(null, target, null, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC);
+  if (m.propagation) mount(null, target, null, propagationFlags(m.propagation));
+}
+
+const MS_SHARED = 1 << 20;
+const propagations: Record<string, number> = {
+  private: MS_PRIVATE, rprivate: MS_PRIVATE | MS_REC,
+  shared: MS_SHARED, rshared: MS_SHARED | MS_REC,
+  slave: MS_SLAVE, rslave: MS_SLAVE | MS_REC,
+};
+
+function propagationFlags(p: string): number {
+  const f = propagations[p];
+  if (f === undefined) throw new Error(`invalid propagation mode: ${p}`);
+  return f;
 }
 
 /** pivot_root into the rootfs without a put-old directory, as runc does. */

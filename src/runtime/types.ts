@@ -12,6 +12,8 @@ export interface MountSpec {
   readOnly?: boolean;
   /** tmpfs options such as `size=64m,mode=1777`. */
   options?: string;
+  /** Bind propagation (private, rprivate, shared, rshared, slave, rslave); default rprivate. */
+  propagation?: string;
 }
 
 export interface Ulimit {

@@ -7,6 +7,8 @@ import type { ExitStatus } from "../../container/state.ts";
 import type { EventBus } from "../../engine/events.ts";
 import type { Digest, LayerStore } from "../../storage/types.ts";
 import type { ImageConfig } from "../../container/config.ts";
+import type { MountSpec } from "../../runtime/types.ts";
+import type { ContainerVolumes } from "../../volume/containers.ts";
 
 export interface ResolvedImage {
   id: string;
@@ -31,7 +33,7 @@ export interface ExecDriver {
    * exec'd, or rejects with a WharfError whose message is Docker's (and an `exitCode`
    * property of 125, 126 or 127) when setup or exec failed.
    */
-  start(c: Container, rootfs: string): Promise<{ pid: number; startedAt?: string }>;
+  start(c: Container, rootfs: string, mounts?: MountSpec[]): Promise<{ pid: number; startedAt?: string }>;
   /** Resolves with the exit status when the process ends, also after a daemon restart. */
   waitExit(c: Container): Promise<ExitStatus>;
   /** Is the container's process still alive (after a daemon restart)? */
@@ -54,6 +56,8 @@ export interface ContainerContext {
   exec: ExecDriver;
   events: EventBus;
   ncpu: number;
+  /** Mount points and volumes; absent in tests that build a context without them. */
+  volumes?: ContainerVolumes;
   /** Publishes a container event with Docker's attributes (name, image, labels…). */
   emit(c: Container, action: string, extra?: Record<string, string>): void;
 }

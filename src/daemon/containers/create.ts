@@ -54,12 +54,15 @@ export async function containerCreate(ctx: ContainerContext, input: { name?: str
     ExecIDs: [],
   };
   const paths = ctx.store.paths(id);
+  const volumes = ctx.volumes?.plan(rec);
   await ctx.layers.createRW(id, image.topLayer);
   try {
     // hostname, hosts and resolv.conf are written at each start (the host's may change).
     mkdirSync(paths.root, { recursive: true, mode: 0o710 });
+    await volumes?.apply(() => ctx.layers.mountRW(id), () => ctx.layers.unmountRW(id));
     ctx.store.add(rec, links);
   } catch (err) {
+    volumes?.undo();
     rmSync(paths.root, { recursive: true, force: true });
     await ctx.layers.removeRW(id).catch(() => {});
     throw err;

@@ -2,7 +2,7 @@
 // ContainerSpec and maps its calls onto the container's id and directory.
 import { createWriteStream, statSync } from "node:fs";
 import type { Container } from "../../container/container.ts";
-import type { ContainerSpec, NetworkMode, Resources, Runtime } from "../../runtime/types.ts";
+import type { ContainerSpec, MountSpec, NetworkMode, Resources, Runtime } from "../../runtime/types.ts";
 import { pathAndArgs, type Json } from "../../container/config.ts";
 import { conflict } from "../../errors.ts";
 import type { ExecDriver } from "./context.ts";
@@ -23,7 +23,7 @@ export function resourcesOf(hc: Json): Resources {
   };
 }
 
-export function specOf(c: Container, rootfs: string, network: NetworkMode): ContainerSpec {
+export function specOf(c: Container, rootfs: string, network: NetworkMode, mounts: MountSpec[] = []): ContainerSpec {
   const { Config: cfg, HostConfig: hc } = c.rec;
   const { Path, Args } = pathAndArgs(cfg);
   return {
@@ -39,7 +39,7 @@ export function specOf(c: Container, rootfs: string, network: NetworkMode): Cont
     hostname: cfg.Hostname,
     domainname: cfg.Domainname || undefined,
     etcFiles: { hostname: c.paths.hostnamePath, hosts: c.paths.hostsPath, resolvConf: c.paths.resolvConfPath },
-    mounts: tmpfsMounts(hc.Tmpfs),
+    mounts: [...tmpfsMounts(hc.Tmpfs), ...mounts],
     network,
     readOnlyRootfs: !!hc.ReadonlyRootfs,
     shmSize: hc.ShmSize || undefined,
@@ -83,8 +83,8 @@ export class RuntimeExecDriver implements ExecDriver {
     return { mode: "none" };
   }
 
-  async start(c: Container, rootfs: string) {
-    return await this.runtime.start(specOf(c, rootfs, this.network(c)));
+  async start(c: Container, rootfs: string, mounts?: MountSpec[]) {
+    return await this.runtime.start(specOf(c, rootfs, this.network(c), mounts));
   }
 
   waitExit(c: Container) {

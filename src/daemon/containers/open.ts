@@ -21,6 +21,8 @@ import { registerContainerJobs } from "./jobs.ts";
 import { containerRoutes } from "../../api/routers/containers/routes.ts";
 import { attachRoutes, logRoutes } from "../../api/routers/containers/io.ts";
 import { linkRoutes } from "../../api/routers/containers/linkroutes.ts";
+import type { VolumeService } from "../../volume/service.ts";
+import { ContainerVolumes } from "../../volume/containers.ts";
 
 export interface Containers {
   service: ContainerService;
@@ -34,7 +36,7 @@ export function cgroupParentFor(c: DaemonConfig): string {
   return `wharf-${createHash("sha256").update(c.dataRoot).digest("hex").slice(0, 12)}`;
 }
 
-export async function openContainers(c: DaemonConfig, engine: Engine, router: Router, layers: LayerStore, images: ImageService): Promise<Containers> {
+export async function openContainers(c: DaemonConfig, engine: Engine, router: Router, layers: LayerStore, images: ImageService, volumeService?: VolumeService): Promise<Containers> {
   mkdirSync(join(c.dataRoot, "containers"), { recursive: true, mode: 0o710 });
   const db = GraphDb.open(join(c.dataRoot, "graph.db"));
   const store = new ContainerStore(db, join(c.dataRoot, "containers"));
@@ -50,6 +52,7 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
     exec: new RuntimeExecDriver(runtime, (ref) => store.lookup(ref)),
     events: engine.events,
     ncpu: cpus().length,
+    volumes: volumeService && new ContainerVolumes(volumeService, (ref) => store.lookup(ref), () => store.all()),
     emit: (ct, action, extra) => containerEvent(engine.events, ct, action, extra),
   };
   const service = new ContainerService(ctx);
@@ -57,5 +60,6 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
   const backend = registerContainerJobs(engine, service);
   router.add(...containerRoutes(backend), ...logRoutes(backend), ...attachRoutes(backend), ...linkRoutes(backend));
   await service.restore();
+  ctx.volumes?.reconcile();
   return { service, close: () => db.close() };
 }

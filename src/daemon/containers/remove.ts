@@ -23,7 +23,7 @@ export async function containerRemove(ctx: ContainerContext, ref: string, opts: 
   await removeContainer(ctx, c, opts);
 }
 
-export async function removeContainer(ctx: ContainerContext, c: Container, _opts: { volumes: boolean }): Promise<void> {
+export async function removeContainer(ctx: ContainerContext, c: Container, opts: { volumes: boolean }): Promise<void> {
   await ctx.lock.run(c.id, async () => {
     if (!ctx.store.find(c.id)) return;
     if (c.state.s.Status === "removing") throw conflict(`removal of container ${c.id} is already in progress`);
@@ -36,6 +36,7 @@ export async function removeContainer(ctx: ContainerContext, c: Container, _opts
     await ctx.layers.removeRW(c.id).catch((err) => logger("containers").warn(`removing rw layer of ${c.id}:`, err));
     rmSync(c.paths.root, { recursive: true, force: true });
     ctx.emit(c, "destroy");
+    ctx.volumes?.removed(c, opts.volumes);
     c.state.setRemoved();
   });
 }

@@ -88,7 +88,9 @@ export class ContainerService implements ContainerBackend, LogsBackend, AttachBa
       const key = `${c.rec.Image} ${ref}`;
       let same = shown.get(key);
       if (same === undefined) shown.set(key, (same = ref === c.rec.Image || this.ctx.images.matches(c.rec.Image, ref)));
-      return containerSummary(c, store.namesOf(c.id), same ? ref : c.rec.Image, opts.size ? this.sizes(c) : undefined);
+      const row = containerSummary(c, store.namesOf(c.id), same ? ref : c.rec.Image, opts.size ? this.sizes(c) : undefined);
+      if (this.ctx.volumes) row.Mounts = this.ctx.volumes.shapes(c.rec);
+      return row;
     });
   }
 
@@ -97,7 +99,7 @@ export class ContainerService implements ContainerBackend, LogsBackend, AttachBa
     const sizes = opts.size ? this.sizes(c) : undefined;
     const out = c.inspect({
       graphDriverData: { UpperDir: this.ctx.layers.rwDiffPath(c.id) },
-      mounts: containerMounts(c),
+      mounts: this.ctx.volumes?.shapes(c.rec) ?? containerMounts(c),
       ...(sizes ? { sizeRw: sizes.SizeRw, sizeRootFs: sizes.SizeRootFs } : {}),
     });
     out.HostConfig = { ...out.HostConfig, Links: inspectLinks(this.ctx.store, c) };

@@ -43,7 +43,11 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
     // A link's hosts line goes in like an --add-host entry, after the user's own.
     const hc = c.rec.HostConfig;
     writeEtcFiles(links.hosts.length ? { ...c.rec, HostConfig: { ...hc, ExtraHosts: [...(hc.ExtraHosts ?? []), ...links.hosts.map(hostsEntry)] } } : c.rec, c.paths);
-    const { pid, startedAt } = await ctx.exec.start(c, rootfs);
+    const mounts = ctx.volumes?.setup(c);
+    const { pid, startedAt } = await ctx.exec.start(c, rootfs, mounts).catch((err) => {
+      if (mounts) ctx.volumes?.release(c);
+      throw err;
+    });
     c.state.setRunning(pid, startedAt);
   } catch (err) {
     const exitCode = (err as { exitCode?: number }).exitCode ?? 125;
@@ -78,6 +82,7 @@ async function onExit(ctx: ContainerContext, c: Container, status: ExitStatus, s
   const restart = await ctx.lock.run(c.id, async () => {
     await ctx.exec.cleanup(c).catch((err) => log.warn(`cleanup of ${c.id}:`, err));
     await ctx.layers.unmountRW(c.id).catch((err) => log.warn(`unmount of ${c.id}:`, err));
+    ctx.volumes?.release(c);
     const delay = restartDelay(c, status, Date.now() - startedAt);
     if (delay === undefined) c.state.setStopped(status);
     else c.state.setRestarting(status);
