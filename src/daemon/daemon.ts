@@ -15,6 +15,9 @@ import { openImageService, type ImageService } from "../image/service.ts";
 import { engineImageBackend, registerImageJobs } from "../image/jobs.ts";
 import { imageRoutes } from "../api/routers/images/routes.ts";
 import { openContainers, type Containers } from "./containers/open.ts";
+import { NetworkManager } from "../network/manager.ts";
+import { networkRoutes } from "../api/routers/networks/routes.ts";
+import { setHostGateway } from "./containers/etcfiles.ts";
 
 const log = logger("daemon");
 
@@ -27,6 +30,7 @@ export class Daemon {
   layers?: LayerStore;
   images?: ImageService;
   containers?: Containers;
+  network?: NetworkManager;
 
   constructor(readonly config: DaemonConfig) {}
 
@@ -44,7 +48,11 @@ export class Daemon {
     this.images = await openImageService(c.dataRoot, this.layers, this.engine.events);
     registerImageJobs(this.engine, this.images);
     this.router.add(...imageRoutes(engineImageBackend(this.engine)));
-    this.containers = await openContainers(c, this.engine, this.router, this.layers, this.images);
+    this.network = new NetworkManager({ dataRoot: c.dataRoot, execRoot: c.execRoot, bridge: c.bridge, bip: c.bip }, this.engine.events);
+    await this.network.open();
+    setHostGateway(this.network.hostGateway());
+    this.router.add(...networkRoutes(this.network));
+    this.containers = await openContainers(c, this.engine, this.router, this.layers, this.images, this.network);
     this.api.acceptConnections();
     this.engine.events.publish("daemon", "start", this.id, { name: "wharf" });
     log.info(`daemon ready (data root ${c.dataRoot}, pid ${process.pid})`);
@@ -53,6 +61,7 @@ export class Daemon {
   async shutdown(): Promise<void> {
     log.info("shutting down: no new connections, finishing in-flight requests");
     await this.api.close(10_000);
+    await this.network?.close((this.containers?.service.counts().running ?? 0) > 0).catch((err) => log.warn("network shutdown:", err));
     this.containers?.close();
     await this.layers?.close();
     this.lock?.release();

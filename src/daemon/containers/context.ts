@@ -6,7 +6,7 @@ import type { Container } from "../../container/container.ts";
 import type { ExitStatus } from "../../container/state.ts";
 import type { EventBus } from "../../engine/events.ts";
 import type { Digest, LayerStore } from "../../storage/types.ts";
-import type { ImageConfig } from "../../container/config.ts";
+import type { ImageConfig, Json } from "../../container/config.ts";
 
 export interface ResolvedImage {
   id: string;
@@ -44,6 +44,15 @@ export interface ExecDriver {
   cleanup(c: Container): Promise<void>;
 }
 
+/** The network controller's hooks into the container verbs (src/network/manager.ts). */
+export interface NetworkHooks {
+  validateMode(mode: string, networking: Json | null): void;
+  /** Before the process starts: sandbox, addresses, ports; fills NetworkSettings. */
+  attach(c: Container): Promise<void>;
+  /** After the process ended: undoes attach. Idempotent. */
+  detach(c: Container): Promise<void>;
+}
+
 export interface ContainerContext {
   store: ContainerStore;
   lock: KeyedLock;
@@ -52,6 +61,7 @@ export interface ContainerContext {
   exec: ExecDriver;
   events: EventBus;
   ncpu: number;
+  network?: NetworkHooks;
   /** Publishes a container event with Docker's attributes (name, image, labels…). */
   emit(c: Container, action: string, extra?: Record<string, string>): void;
 }

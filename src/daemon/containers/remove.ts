@@ -27,6 +27,7 @@ export async function removeContainer(ctx: ContainerContext, c: Container, _opts
     if (c.state.s.Status === "removing") throw conflict(`removal of container ${c.id} is already in progress`);
     c.state.setRemoving();
     await ctx.exec.cleanup(c).catch(() => {});
+    await ctx.network?.detach(c).catch(() => {});
     await ctx.layers.unmountRW(c.id).catch(() => {});
     await ctx.layers.removeRW(c.id);
     ctx.store.remove(c);

@@ -37,6 +37,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
   let rootfs: string;
   try {
     rootfs = await ctx.layers.mountRW(c.id);
+    await ctx.network?.attach(c);
     writeEtcFiles(c.rec, c.paths);
     const { pid, startedAt } = await ctx.exec.start(c, rootfs);
     c.state.setRunning(pid, startedAt);
@@ -44,6 +45,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
     const exitCode = (err as { exitCode?: number }).exitCode ?? 125;
     c.state.setStartFailed(exitCode, errorMessage(err));
     await ctx.exec.cleanup(c).catch(() => {});
+    await ctx.network?.detach(c).catch(() => {});
     await ctx.layers.unmountRW(c.id).catch(() => {});
     ctx.store.save(c);
     // dockerd answers 400 for a command that is missing or not executable.
@@ -72,6 +74,7 @@ async function onExit(ctx: ContainerContext, c: Container, status: ExitStatus, s
   if (!ctx.store.find(c.id)) return;
   const restart = await ctx.lock.run(c.id, async () => {
     await ctx.exec.cleanup(c).catch((err) => log.warn(`cleanup of ${c.id}:`, err));
+    await ctx.network?.detach(c).catch((err) => log.warn(`network cleanup of ${c.id}:`, err));
     await ctx.layers.unmountRW(c.id).catch((err) => log.warn(`unmount of ${c.id}:`, err));
     const delay = restartDelay(c, status, Date.now() - startedAt);
     if (delay === undefined) c.state.setStopped(status);
