@@ -2,6 +2,7 @@
 import type { Json } from "./config.ts";
 import { ContainerState, type StateJSON } from "./state.ts";
 import { pathAndArgs } from "./config.ts";
+import { portsList, portsMap as publishedPorts } from "../network/ports.ts";
 
 export interface ContainerRecord {
   ID: string;
@@ -18,6 +19,10 @@ export interface ContainerRecord {
   ManuallyStopped: boolean;
   HasBeenStarted: boolean;
   ExecIDs: string[];
+  /** Docker's NetworkSettings as the network controller last set them (absent before the first start). */
+  NetworkSettings?: Json;
+  /** What the network controller set up for the running process (sandbox, veths, ports), to undo it. */
+  NetRuntime?: Json;
 }
 
 export interface ContainerPaths {
@@ -87,7 +92,7 @@ export class Container {
       ...(extra.sizeRw !== undefined ? { SizeRw: extra.sizeRw, SizeRootFs: extra.sizeRootFs ?? 0 } : {}),
       Mounts: extra.mounts ?? [],
       Config: r.Config,
-      NetworkSettings: {
+      NetworkSettings: r.NetworkSettings ? { ...r.NetworkSettings, Ports: publishedPorts(r.Config, r.NetRuntime?.bindings) } : {
         Bridge: "",
         SandboxID: "",
         SandboxKey: "",
@@ -120,13 +125,13 @@ export class Container {
       ImageID: r.Image,
       Command: commandText(Path, Args),
       Created: Math.floor(Date.parse(r.Created) / 1000),
-      Ports: [],
+      Ports: portsList(r.Config, r.NetRuntime?.bindings),
       ...(sizes ?? {}),
       Labels: r.Config.Labels ?? {},
       State: this.state.s.Status,
       Status: this.state.statusText(),
       HostConfig: { NetworkMode: r.HostConfig.NetworkMode || "default" },
-      NetworkSettings: { Networks: { [this.networkMode()]: endpoint() } },
+      NetworkSettings: { Networks: r.NetworkSettings?.Networks ?? { [this.networkMode()]: endpoint() } },
       Mounts: [],
     };
   }

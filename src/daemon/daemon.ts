@@ -18,6 +18,9 @@ import { openContainers, type Containers } from "./containers/open.ts";
 import { VolumeService } from "../volume/service.ts";
 import { volumeRoutes } from "../api/routers/volumes/routes.ts";
 import { dfRoutes } from "../api/routers/system/df.ts";
+import { NetworkManager } from "../network/manager.ts";
+import { networkRoutes } from "../api/routers/networks/routes.ts";
+import { setHostGateway } from "./containers/etcfiles.ts";
 
 const log = logger("daemon");
 
@@ -31,6 +34,7 @@ export class Daemon {
   images?: ImageService;
   containers?: Containers;
   volumes?: VolumeService;
+  network?: NetworkManager;
 
   constructor(readonly config: DaemonConfig) {}
 
@@ -50,7 +54,11 @@ export class Daemon {
     this.router.add(...imageRoutes(engineImageBackend(this.engine)));
     this.volumes = await VolumeService.open(c.dataRoot, this.engine.events);
     this.router.add(...volumeRoutes(this.volumes));
-    this.containers = await openContainers(c, this.engine, this.router, this.layers, this.images, this.volumes);
+    this.network = new NetworkManager({ dataRoot: c.dataRoot, execRoot: c.execRoot, bridge: c.bridge, bip: c.bip }, this.engine.events);
+    await this.network.open();
+    setHostGateway(this.network.hostGateway());
+    this.router.add(...networkRoutes(this.network));
+    this.containers = await openContainers(c, this.engine, this.router, this.layers, this.images, this.volumes, this.network);
     this.router.add(...dfRoutes(this.engine, this.volumes, this.containers.service));
     this.api.acceptConnections();
     this.engine.events.publish("daemon", "start", this.id, { name: "wharf" });
@@ -60,6 +68,7 @@ export class Daemon {
   async shutdown(): Promise<void> {
     log.info("shutting down: no new connections, finishing in-flight requests");
     await this.api.close(10_000);
+    await this.network?.close((this.containers?.service.counts().running ?? 0) > 0).catch((err) => log.warn("network shutdown:", err));
     this.containers?.close();
     this.volumes?.close();
     await this.layers?.close();

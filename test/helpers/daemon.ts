@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { spawn, type ChildProcess, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 
 export const root = resolve(import.meta.dirname, "../..");
 export const wharfBin = join(root, "dist/wharf");
@@ -25,6 +26,9 @@ export interface TestDaemon {
   dataRoot: string;
   execRoot: string;
   pidfile: string;
+  /** The daemon's own default bridge and its subnet (every test daemon gets unique ones). */
+  bridge: string;
+  bip: string;
   proc: ChildProcess;
   output(): string;
   /** SIGTERM and wait for exit; returns the exit code. */
@@ -39,9 +43,11 @@ export async function startDaemon(extraArgs: string[] = [], opts: { wait?: boole
   const dataRoot = join(dir, "data");
   const execRoot = join(dir, "exec");
   const pidfile = join(execRoot, "wharf.pid");
+  const net = extraArgs.includes("--bridge") || extraArgs.includes("-b") ? undefined : { bridge: `wt${randomBytes(4).toString("hex")}`, bip: freeSubnet(1) };
+  const netArgs = net ? ["--bridge", net.bridge, "--bip", net.bip] : [];
   const proc = spawn(
     wharfBin,
-    ["-d", "-H", `unix://${sock}`, "--data-root", dataRoot, "--exec-root", execRoot, ...extraArgs],
+    ["-d", "-H", `unix://${sock}`, "--data-root", dataRoot, "--exec-root", execRoot, ...netArgs, ...extraArgs],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let out = "";
@@ -55,6 +61,8 @@ export async function startDaemon(extraArgs: string[] = [], opts: { wait?: boole
     dataRoot,
     execRoot,
     pidfile,
+    bridge: net?.bridge ?? extraArgs[extraArgs.indexOf("--bridge") + 1] ?? "",
+    bip: net?.bip ?? "",
     proc,
     output: () => out,
     async stop(signal = "SIGTERM") {
@@ -68,6 +76,7 @@ export async function startDaemon(extraArgs: string[] = [], opts: { wait?: boole
         await exited;
       }
       unmountUnder(dir);
+      removeNetworking(dataRoot, d.bridge);
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -116,4 +125,51 @@ export function unmountUnder(dir: string): void {
     .filter((m): m is string => !!m && (m === dir || m.startsWith(dir + "/")))
     .sort((a, b) => b.length - a.length);
   for (const m of mounts) spawnSync("umount", ["-l", m]);
+}
+
+/**
+ * A /24 under 10.213.0.0/16 (or 10.214/16 for `which` 2) that no host route overlaps,
+ * starting at a random one so concurrent test runs rarely race; `.1/24` form when
+ * `gatewayForm` (for --bip).
+ */
+export function freeSubnet(which = 1, gatewayForm = true): string {
+  const routes = spawnSync("ip", ["-4", "route", "show", "table", "all"], { encoding: "utf8" }).stdout ?? "";
+  const prefix = which === 1 ? "10.213" : "10.214";
+  const start = randomBytes(1)[0]!;
+  for (let i = 0; i < 256; i++) {
+    const x = (start + i) % 256;
+    const net = `${prefix}.${x}.`;
+    if (routes.includes(net) || routes.includes(`${prefix}.0.0/16`)) continue;
+    return gatewayForm ? `${net}1/24` : `${net}0/24`;
+  }
+  throw new Error(`no free /24 in ${prefix}.0.0/16`);
+}
+
+/** Removes the bridges marked as this daemon's (alias wharf:<data root>) and its iptables chains. */
+export function removeNetworking(dataRoot: string, bridge: string): void {
+  const owner = `wharf:${dataRoot}`;
+  const links = spawnSync("ip", ["-j", "link", "show", "type", "bridge"], { encoding: "utf8" }).stdout ?? "[]";
+  try {
+    for (const l of JSON.parse(links) as { ifname: string; ifalias?: string }[]) {
+      if (l.ifalias === owner) spawnSync("ip", ["link", "del", l.ifname]);
+    }
+  } catch {}
+  if (!bridge) return;
+  const nat = [`WHARF-${bridge}`, `WHARF-POST-${bridge}`];
+  const filter = [`WHARF-FWD-${bridge}`, `WHARF-ISO-${bridge}`];
+  const jumps: [string, string, string[]][] = [
+    ["nat", "PREROUTING", ["-m", "addrtype", "--dst-type", "LOCAL", "-j", nat[0]!]],
+    ["nat", "OUTPUT", ["-m", "addrtype", "--dst-type", "LOCAL", "-j", nat[0]!]],
+    ["nat", "POSTROUTING", ["-j", nat[1]!]],
+    ["filter", "FORWARD", ["-j", filter[0]!]],
+  ];
+  for (const [table, chain, spec] of jumps) {
+    for (let i = 0; i < 8; i++) if (spawnSync("iptables", ["-w", "-t", table, "-D", chain, ...spec]).status !== 0) break;
+  }
+  for (const [table, chains] of [["nat", nat], ["filter", filter]] as const) {
+    for (const c of chains) {
+      spawnSync("iptables", ["-w", "-t", table, "-F", c]);
+      spawnSync("iptables", ["-w", "-t", table, "-X", c]);
+    }
+  }
 }

@@ -6,7 +6,7 @@ import type { Container } from "../../container/container.ts";
 import type { ExitStatus } from "../../container/state.ts";
 import type { EventBus } from "../../engine/events.ts";
 import type { Digest, LayerStore } from "../../storage/types.ts";
-import type { ImageConfig } from "../../container/config.ts";
+import type { ImageConfig, Json } from "../../container/config.ts";
 import type { MountSpec } from "../../runtime/types.ts";
 import type { ContainerVolumes } from "../../volume/containers.ts";
 
@@ -48,6 +48,15 @@ export interface ExecDriver {
   cleanup(c: Container): Promise<void>;
 }
 
+/** The network controller's hooks into the container verbs (src/network/manager.ts). */
+export interface NetworkHooks {
+  validateMode(mode: string, networking: Json | null): void;
+  /** Before the process starts: sandbox, addresses, ports; fills NetworkSettings. */
+  attach(c: Container): Promise<void>;
+  /** After the process ended: undoes attach. Idempotent. */
+  detach(c: Container): Promise<void>;
+}
+
 export interface ContainerContext {
   store: ContainerStore;
   lock: KeyedLock;
@@ -58,6 +67,7 @@ export interface ContainerContext {
   ncpu: number;
   /** Mount points and volumes; absent in tests that build a context without them. */
   volumes?: ContainerVolumes;
+  network?: NetworkHooks;
   /** Publishes a container event with Docker's attributes (name, image, labels…). */
   emit(c: Container, action: string, extra?: Record<string, string>): void;
 }

@@ -25,6 +25,7 @@ export async function containerCreate(ctx: ContainerContext, input: { name?: str
   validateHostConfig(hostConfigIn, ctx.ncpu);
   const mode: string = hostConfigIn.NetworkMode || "default";
   if (mode.startsWith("container:")) ctx.store.lookup(mode.slice("container:".length));
+  else if (ctx.network) ctx.network.validateMode(mode, NetworkingConfig);
   else if (!supportedNetworkModes.includes(mode)) throw invalidParameter(`network ${mode} not found`);
 
   const links = resolveCreateLinks(ctx.store, hostConfigIn);

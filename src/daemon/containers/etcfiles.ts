@@ -9,11 +9,18 @@ export function writeEtcFiles(rec: ContainerRecord, paths: Container["paths"]): 
   const hostname = rec.Config.Hostname as string;
   const host = rec.HostConfig.NetworkMode === "host";
   writeFileSync(paths.hostnamePath, `${host ? hostHostname() : hostname}\n`);
-  writeFileSync(paths.hostsPath, hostsFile(hostname, rec.Config.Domainname, rec.HostConfig.ExtraHosts ?? [], host));
-  writeFileSync(paths.resolvConfPath, resolvConf(rec.HostConfig, host));
+  const extra = (rec.HostConfig.ExtraHosts ?? []).map((h: string) => h.replace(/:host-gateway$/, `:${hostGatewayIp}`));
+  writeFileSync(paths.hostsPath, hostsFile(hostname, rec.Config.Domainname, extra, host, rec.NetRuntime?.endpoints?.[0]?.ip));
+  writeFileSync(paths.resolvConfPath, resolvConf(rec.HostConfig, host, rec.NetRuntime?.dns));
 }
 
-export function hostsFile(hostname: string, domainname: string, extraHosts: string[], hostNetwork: boolean): string {
+/** What `host-gateway` in --add-host stands for: the default bridge's gateway (set by the network controller). */
+let hostGatewayIp = "";
+export function setHostGateway(ip: string): void {
+  hostGatewayIp = ip;
+}
+
+export function hostsFile(hostname: string, domainname: string, extraHosts: string[], hostNetwork: boolean, ip?: string): string {
   if (hostNetwork) {
     try {
       return readFileSync("/etc/hosts", "utf8");
@@ -31,13 +38,12 @@ export function hostsFile(hostname: string, domainname: string, extraHosts: stri
     const i = h.lastIndexOf(":");
     if (i > 0) lines.push(`${h.slice(i + 1)}\t${h.slice(0, i)}`);
   }
-  void hostname;
-  void domainname;
+  if (ip) lines.push(`${ip}\t${domainname ? `${hostname}.${domainname} ` : ""}${hostname}`);
   return lines.join("\n") + "\n";
 }
 
 /** The host's resolv.conf, minus loopback resolvers a container cannot reach, plus --dns*. */
-export function resolvConf(hc: Json, hostNetwork: boolean): string {
+export function resolvConf(hc: Json, hostNetwork: boolean, embeddedDns?: string): string {
   let host = "";
   try {
     host = readFileSync("/etc/resolv.conf", "utf8");
@@ -50,6 +56,11 @@ export function resolvConf(hc: Json, hostNetwork: boolean): string {
   if (hc.Dns?.length) servers = hc.Dns;
   if (hc.DnsSearch?.length) search = hc.DnsSearch;
   if (hc.DnsOptions?.length) options = hc.DnsOptions;
+  // User networks: the daemon's resolver on the gateway answers container names and relays the rest.
+  if (embeddedDns) {
+    servers = [embeddedDns];
+    if (!hc.DnsOptions?.length) options = ["ndots:0", ...options.filter((o) => !o.startsWith("ndots:"))];
+  }
   const out = [
     ...(search.length ? [`search ${search.join(" ")}`] : []),
     ...servers.map((s) => `nameserver ${s}`),

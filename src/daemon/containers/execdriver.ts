@@ -79,7 +79,9 @@ export class RuntimeExecDriver implements ExecDriver {
       if (!other.state.s.Running) throw conflict(`cannot join network of a non running container: ${other.id}`);
       return { mode: "path", path: `/proc/${other.state.s.Pid}/ns/net` };
     }
-    // The bridge comes with the networking work; until then bridge containers get lo only.
+    // Bridge and user networks: the sandbox the network controller made at attach.
+    const sandbox: string | undefined = c.rec.NetRuntime?.sandboxKey;
+    if (sandbox) return { mode: "path", path: sandbox };
     return { mode: "none" };
   }
 

@@ -23,6 +23,7 @@ import { attachRoutes, logRoutes } from "../../api/routers/containers/io.ts";
 import { linkRoutes } from "../../api/routers/containers/linkroutes.ts";
 import type { VolumeService } from "../../volume/service.ts";
 import { ContainerVolumes } from "../../volume/containers.ts";
+import type { NetworkManager } from "../../network/manager.ts";
 
 export interface Containers {
   service: ContainerService;
@@ -36,7 +37,7 @@ export function cgroupParentFor(c: DaemonConfig): string {
   return `wharf-${createHash("sha256").update(c.dataRoot).digest("hex").slice(0, 12)}`;
 }
 
-export async function openContainers(c: DaemonConfig, engine: Engine, router: Router, layers: LayerStore, images: ImageService, volumeService?: VolumeService): Promise<Containers> {
+export async function openContainers(c: DaemonConfig, engine: Engine, router: Router, layers: LayerStore, images: ImageService, volumeService?: VolumeService, network?: NetworkManager): Promise<Containers> {
   mkdirSync(join(c.dataRoot, "containers"), { recursive: true, mode: 0o710 });
   const db = GraphDb.open(join(c.dataRoot, "graph.db"));
   const store = new ContainerStore(db, join(c.dataRoot, "containers"));
@@ -54,11 +55,17 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
     ncpu: cpus().length,
     volumes: volumeService && new ContainerVolumes(volumeService, (ref) => store.lookup(ref), () => store.all()),
     emit: (ct, action, extra) => containerEvent(engine.events, ct, action, extra),
+    network,
   };
   const service = new ContainerService(ctx);
   images.setImageInUse((id) => store.all().find((ct) => ct.rec.Image === id)?.id);
   const backend = registerContainerJobs(engine, service);
   router.add(...containerRoutes(backend), ...logRoutes(backend), ...attachRoutes(backend), ...linkRoutes(backend));
+  if (network) {
+    network.bindContainers({ all: () => store.all(), lookup: (ref) => store.lookup(ref), save: (ct) => store.save(ct), lock: (id, fn) => ctx.lock.run(id, fn) });
+    // Before restart policies hand out addresses: take back those of the survivors.
+    await network.reconcile(store.load().filter((ct) => ct.state.s.Running && ctx.exec.alive(ct)));
+  }
   await service.restore();
   ctx.volumes?.reconcile();
   return { service, close: () => db.close() };

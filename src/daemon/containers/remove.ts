@@ -29,6 +29,7 @@ export async function removeContainer(ctx: ContainerContext, c: Container, opts:
     if (c.state.s.Status === "removing") throw conflict(`removal of container ${c.id} is already in progress`);
     c.state.setRemoving();
     await ctx.exec.cleanup(c).catch(() => {});
+    await ctx.network?.detach(c).catch(() => {});
     await ctx.layers.unmountRW(c.id).catch(() => {});
     // Record, name and links go first, in one transaction; files left by a failure or a
     // crash after this are removed at the next daemon start (cleanOrphans).

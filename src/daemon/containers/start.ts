@@ -40,6 +40,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
     const links = startLinks(ctx.store, c);
     c.linkEnv = links.env;
     rootfs = await ctx.layers.mountRW(c.id);
+    await ctx.network?.attach(c);
     // A link's hosts line goes in like an --add-host entry, after the user's own.
     const hc = c.rec.HostConfig;
     writeEtcFiles(links.hosts.length ? { ...c.rec, HostConfig: { ...hc, ExtraHosts: [...(hc.ExtraHosts ?? []), ...links.hosts.map(hostsEntry)] } } : c.rec, c.paths);
@@ -53,6 +54,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
     const exitCode = (err as { exitCode?: number }).exitCode ?? 125;
     c.state.setStartFailed(exitCode, errorMessage(err));
     await ctx.exec.cleanup(c).catch(() => {});
+    await ctx.network?.detach(c).catch(() => {});
     await ctx.layers.unmountRW(c.id).catch(() => {});
     ctx.store.save(c);
     // dockerd answers 400 for a command that is missing or not executable.
@@ -81,6 +83,7 @@ async function onExit(ctx: ContainerContext, c: Container, status: ExitStatus, s
   if (!ctx.store.find(c.id)) return;
   const restart = await ctx.lock.run(c.id, async () => {
     await ctx.exec.cleanup(c).catch((err) => log.warn(`cleanup of ${c.id}:`, err));
+    await ctx.network?.detach(c).catch((err) => log.warn(`network cleanup of ${c.id}:`, err));
     await ctx.layers.unmountRW(c.id).catch((err) => log.warn(`unmount of ${c.id}:`, err));
     ctx.volumes?.release(c);
     const delay = restartDelay(c, status, Date.now() - startedAt);

@@ -1,0 +1,656 @@
+// The network controller: the predefined networks (bridge, host, none) and user-defined
+// bridge networks, each container's endpoints (sandbox, veths, addresses, published
+// ports, names), and the reconciliation after a daemon restart.
+import { randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Container } from "../container/container.ts";
+import type { Json } from "../container/config.ts";
+import { conflict, forbidden, invalidParameter, notFound } from "../errors.ts";
+import type { EventBus } from "../engine/events.ts";
+import { nowNano } from "../container/state.ts";
+import { logger } from "../log.ts";
+import { formatCidr, formatIp, macOf, overlaps, parseCidr, parseIp } from "./addr.ts";
+import { deleteBridge, ensureBridge, hostRoutes, ownedBridges, ownerMark, sysctl } from "./bridge.ts";
+import { addRules, chainsFor, createChains, deleteRules, networkRules, portRules, removeChains, type Chains, type RuleSet } from "./iptables.ts";
+import { Pool, pickSubnet } from "./ipam.ts";
+import { portsMap, reservePorts, wantedBindings, type Binding, type Reservation } from "./ports.ts";
+import { addIface, createSandbox, destroySandbox, removeIface, type Iface } from "./sandbox.ts";
+import { NetworkFile, type NetworkRecord } from "./store.ts";
+import { Resolver } from "./dns.ts";
+
+const log = logger("network");
+
+export interface NetworkConfig {
+  dataRoot: string;
+  execRoot: string;
+  bridge?: string;
+  bip?: string;
+  mtu?: number;
+}
+
+/** What the manager needs of the container store (bound once containers are open). */
+export interface ContainerAccess {
+  all(): Container[];
+  lookup(ref: string): Container;
+  save(c: Container): void;
+  lock<T>(id: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** Per running container, kept in its record so a restarted daemon can undo it. */
+export interface NetRuntime {
+  sandboxKey: string;
+  endpoints: { networkId: string; name: string; hostVeth: string; iface: string; ip: string; bits: number; bridge: string }[];
+  bindings: Binding[];
+  /** The bridge the ports were published on, and the container's address there. */
+  portsOn?: { bridge: string; ip: string };
+  /** The resolver the container's resolv.conf points to (user networks). */
+  dns?: string;
+}
+
+const predefined = ["bridge", "host", "none"];
+const defaultBridgeOpts = (name: string, mtu: number) => ({
+  "com.docker.network.bridge.default_bridge": "true",
+  "com.docker.network.bridge.enable_icc": "true",
+  "com.docker.network.bridge.enable_ip_masquerade": "true",
+  "com.docker.network.bridge.host_binding_ipv4": "0.0.0.0",
+  "com.docker.network.bridge.name": name,
+  "com.docker.network.driver.mtu": String(mtu),
+});
+
+const hex = (n: number) => randomBytes(n).toString("hex");
+
+function blankEndpoint(): Json {
+  return {
+    IPAMConfig: null,
+    Links: null,
+    Aliases: null,
+    MacAddress: "",
+    NetworkID: "",
+    EndpointID: "",
+    Gateway: "",
+    IPAddress: "",
+    IPPrefixLen: 0,
+    IPv6Gateway: "",
+    GlobalIPv6Address: "",
+    GlobalIPv6PrefixLen: 0,
+    DriverOpts: null,
+    DNSNames: null,
+  };
+}
+
+export class NetworkManager {
+  private readonly file: NetworkFile;
+  private records: NetworkRecord[] = [];
+  private readonly pools = new Map<string, Pool>();
+  private readonly resolvers = new Map<string, Resolver>();
+  private readonly reservations = new Map<string, Reservation[]>();
+  private containers?: ContainerAccess;
+  readonly bridgeName: string;
+  readonly chains: Chains;
+  readonly owner: string;
+  readonly mtu: number;
+
+  constructor(
+    private readonly cfg: NetworkConfig,
+    private readonly events?: EventBus,
+  ) {
+    this.file = new NetworkFile(cfg.dataRoot);
+    this.bridgeName = cfg.bridge || "wharf0";
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/.test(this.bridgeName)) throw invalidParameter(`invalid bridge name ${this.bridgeName}: at most 15 letters, digits, '_', '.', '-'`);
+    this.chains = chainsFor(this.bridgeName);
+    this.owner = ownerMark(cfg.dataRoot);
+    this.mtu = cfg.mtu ?? 1500;
+  }
+
+  bindContainers(access: ContainerAccess): void {
+    this.containers = access;
+  }
+
+  private get sandboxDir(): string {
+    return join(this.cfg.execRoot, "netns");
+  }
+
+  // ---- daemon start and stop ----
+
+  /** Chains, bridges and resolvers of every network, from scratch (daemon start). */
+  async open(): Promise<void> {
+    this.records = this.file.load();
+    const byName = (n: string) => this.records.find((r) => r.Name === n);
+    for (const [name, driver] of [["host", "host"], ["none", "null"]] as const) {
+      if (!byName(name)) this.records.push(this.newRecord(name, driver));
+    }
+    let bridge = byName("bridge");
+    if (!bridge) this.records.push((bridge = this.newRecord("bridge", "bridge")));
+    const oldBridge = bridge.bridge;
+    bridge.bridge = this.bridgeName;
+    bridge.Options = defaultBridgeOpts(this.bridgeName, this.mtu);
+    if (this.cfg.bip) {
+      const c = parseCidr(this.cfg.bip);
+      if (c.addr === c.base) throw invalidParameter(`invalid --bip ${this.cfg.bip}: give the bridge's own address, as 10.1.0.1/24`);
+      bridge.IPAM.Config = [{ Subnet: formatCidr(c), Gateway: formatIp(c.addr) }];
+    } else if (!bridge.IPAM.Config[0]?.Subnet || oldBridge !== this.bridgeName) {
+      const taken = [...(await hostRoutes([this.bridgeName])), ...this.userSubnets()];
+      const subnet = pickSubnet(taken);
+      bridge.IPAM.Config = [{ Subnet: subnet, Gateway: formatIp(parseCidr(subnet).base + 1) }];
+    }
+    sysctl("net/ipv4/ip_forward", "1");
+    await createChains(this.bridgeName);
+    for (const r of this.records) if (r.Driver === "bridge") await this.bringUp(r);
+    this.file.save(this.records);
+    await this.sweepBridges();
+  }
+
+  /**
+   * After the container store is loaded and before restart policies run: takes back
+   * addresses, ports and rules of containers still running, and removes sandboxes and
+   * veths nobody owns any more (a crash left them).
+   */
+  async reconcile(running: Container[]): Promise<void> {
+    const keep = new Set<string>();
+    for (const c of running) {
+      const rt = c.rec.NetRuntime as NetRuntime | undefined;
+      if (!rt) continue;
+      keep.add(rt.sandboxKey);
+      for (const ep of rt.endpoints) {
+        try {
+          this.pools.get(ep.networkId)?.claim(ep.ip);
+        } catch {}
+      }
+      try {
+        if (rt.bindings.length) this.reservations.set(c.id, await reservePorts(rt.bindings, c.name));
+        await addRules(this.portRuleSet(rt));
+      } catch (err) {
+        log.warn(`restoring published ports of ${c.id}:`, err);
+      }
+    }
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(this.sandboxDir);
+    } catch {}
+    for (const e of entries) {
+      const p = join(this.sandboxDir, e);
+      if (!keep.has(p)) await destroySandbox(p, []);
+    }
+  }
+
+  /**
+   * Daemon stop. With containers still running (they outlive the daemon) everything
+   * stays for the next start; otherwise bridges, chains and sandboxes go.
+   */
+  async close(anyRunning: boolean): Promise<void> {
+    for (const r of this.resolvers.values()) r.close();
+    this.resolvers.clear();
+    for (const list of this.reservations.values()) for (const r of list) r.close();
+    this.reservations.clear();
+    if (anyRunning) return;
+    for (const r of this.records) if (r.bridge) await deleteBridge(r.bridge, this.owner);
+    await removeChains(this.bridgeName);
+  }
+
+  private newRecord(name: string, driver: string): NetworkRecord {
+    return {
+      Name: name,
+      Id: hex(32),
+      Created: nowNano(),
+      Scope: "local",
+      Driver: driver,
+      EnableIPv6: false,
+      IPAM: { Driver: "default", Options: null, Config: [] },
+      Internal: false,
+      Attachable: false,
+      Ingress: false,
+      ConfigFrom: { Network: "" },
+      ConfigOnly: false,
+      Options: {},
+      Labels: {},
+    };
+  }
+
+  private userSubnets(except?: string): string[] {
+    return this.records.filter((r) => r.Id !== except && r.Driver === "bridge").flatMap((r) => r.IPAM.Config.map((c) => c.Subnet!).filter(Boolean));
+  }
+
+  private gatewayOf(r: NetworkRecord): string {
+    const c = r.IPAM.Config[0]!;
+    return c.Gateway ?? formatIp(parseCidr(c.Subnet!).base + 1);
+  }
+
+  private bridgeRules(r: NetworkRecord): RuleSet {
+    return networkRules(this.chains, r.bridge!, r.IPAM.Config[0]!.Subnet!, r.Internal);
+  }
+
+  private async bringUp(r: NetworkRecord): Promise<void> {
+    const cfg = r.IPAM.Config[0]!;
+    const gw = this.gatewayOf(r);
+    const pool = new Pool(cfg.Subnet!, gw, cfg.IPRange);
+    await ensureBridge(r.bridge!, `${gw}/${pool.subnet.bits}`, this.mtu, this.owner);
+    await addRules(this.bridgeRules(r));
+    this.pools.set(r.Id, pool);
+    if (r.Name !== "bridge") {
+      const res = new Resolver(gw, (name) => this.resolveName(r.Id, name));
+      try {
+        await res.listen();
+        this.resolvers.set(r.Id, res);
+      } catch (err) {
+        log.warn(`name resolution on ${r.Name} (${gw}:53) unavailable:`, err);
+      }
+    }
+  }
+
+  private async bringDown(r: NetworkRecord): Promise<void> {
+    this.resolvers.get(r.Id)?.close();
+    this.resolvers.delete(r.Id);
+    await deleteRules(this.bridgeRules(r));
+    await deleteBridge(r.bridge!, this.owner);
+    this.pools.delete(r.Id);
+  }
+
+  // ---- lookups ----
+
+  /** A network by full id, exact name, or unique id prefix. */
+  find(ref: string): NetworkRecord {
+    const exact = this.records.find((r) => r.Id === ref) ?? this.records.find((r) => r.Name === ref);
+    if (exact) return exact;
+    const byPrefix = ref ? this.records.filter((r) => r.Id.startsWith(ref)) : [];
+    if (byPrefix.length === 1) return byPrefix[0]!;
+    if (byPrefix.length > 1) throw invalidParameter(`network ${ref} is ambiguous (${byPrefix.length} matches found based on ID prefix)`);
+    throw notFound(`network ${ref} not found`);
+  }
+
+  /** Create-time check of HostConfig.NetworkMode (and EndpointsConfig names). */
+  validateMode(mode: string, networking: Json | null): void {
+    if (mode === "default" || mode.startsWith("container:")) return;
+    const r = this.find(mode);
+    for (const name of Object.keys(networking?.EndpointsConfig ?? {})) this.find(name);
+    const ep = networking?.EndpointsConfig?.[mode] ?? networking?.EndpointsConfig?.[r.Name];
+    const ip = ep?.IPAMConfig?.IPv4Address;
+    if (ip && (r.Name === "bridge" || r.Driver !== "bridge")) throw invalidParameter("user specified IP address is supported on user defined networks only");
+    if (ep?.Aliases?.length && (r.Name === "bridge" || r.Driver !== "bridge")) throw invalidParameter("network-scoped alias is supported only for containers in user defined networks");
+  }
+
+  /** Names of a container on a user network: its name, aliases and short id (Docker's DNSNames). */
+  private dnsNames(c: Container, ep: Json): string[] {
+    return [c.name, ...(ep.Aliases ?? []), c.id.slice(0, 12)];
+  }
+
+  private resolveName(networkId: string, name: string): string[] | undefined {
+    const n = name.replace(/\.$/, "").toLowerCase();
+    const ips: string[] = [];
+    for (const c of this.containers?.all() ?? []) {
+      const rt = c.rec.NetRuntime as NetRuntime | undefined;
+      const ep = rt?.endpoints.find((e) => e.networkId === networkId);
+      if (!ep || !c.state.s.Running) continue;
+      const cfg = c.rec.NetworkSettings?.Networks?.[ep.name] ?? {};
+      const names = this.dnsNames(c, cfg).map((x) => x.toLowerCase());
+      if (names.includes(n) || (n.length >= 1 && /^[0-9a-f]+$/.test(n) && c.id.startsWith(n) && n.length >= 12)) ips.push(ep.ip);
+    }
+    return ips.length ? ips : undefined;
+  }
+
+  // ---- containers ----
+
+  /** The networks a bridge-mode container joins, primary first, with their endpoint configs. */
+  private wantedNetworks(c: Container): { net: NetworkRecord; cfg: Json }[] {
+    const mode: string = c.rec.HostConfig.NetworkMode || "default";
+    const primary = this.find(mode === "default" ? "bridge" : mode);
+    const ns: Json = (c.rec.NetworkSettings ??= {});
+    const nets: Json = (ns.Networks ??= {});
+    const ec: Json = c.rec.NetworkingConfig?.EndpointsConfig ?? {};
+    if (!nets[primary.Name]) {
+      const given = ec[mode] ?? ec[primary.Name] ?? ec[primary.Id] ?? {};
+      nets[primary.Name] = { ...blankEndpoint(), IPAMConfig: given.IPAMConfig ?? null, Aliases: given.Aliases?.length ? given.Aliases : null, MacAddress: given.MacAddress ?? "", DriverOpts: given.DriverOpts ?? null, Links: given.Links ?? null };
+    }
+    const out = [{ net: primary, cfg: nets[primary.Name] }];
+    for (const [name, cfg] of Object.entries(nets)) {
+      if (name === primary.Name) continue;
+      try {
+        out.push({ net: this.find((cfg as Json).NetworkID || name), cfg: cfg as Json });
+      } catch {
+        delete nets[name]; // the network went away while the container was stopped
+      }
+    }
+    return out;
+  }
+
+  private specialSettings(c: Container, mode: string): void {
+    const name = mode.startsWith("container:") ? undefined : mode;
+    c.rec.NetworkSettings = {
+      ...this.topLevelBlank(),
+      Networks: name ? { [name]: { ...blankEndpoint(), NetworkID: this.records.find((r) => r.Name === name)?.Id ?? "" } } : {},
+    };
+  }
+
+  private topLevelBlank(): Json {
+    return { Bridge: "", SandboxID: "", SandboxKey: "", HairpinMode: false, LinkLocalIPv6Address: "", LinkLocalIPv6PrefixLen: 0, Ports: {}, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: "", Gateway: "", GlobalIPv6Address: "", GlobalIPv6PrefixLen: 0, IPAddress: "", IPPrefixLen: 0, IPv6Gateway: "", MacAddress: "" };
+  }
+
+  private allocate(net: NetworkRecord, want: string | undefined): { ip: string; bits: number; gateway: string } {
+    const pool = this.pools.get(net.Id);
+    if (!pool) throw invalidParameter(`network ${net.Name} has no address pool`);
+    return { ip: pool.allocate(want || undefined), bits: pool.subnet.bits, gateway: this.gatewayOf(net) };
+  }
+
+  private portRuleSet(rt: NetRuntime): RuleSet {
+    const out: RuleSet = { nat: [], filter: [] };
+    if (!rt.portsOn) return out;
+    for (const b of rt.bindings) {
+      const r = portRules(this.chains, { proto: b.proto, hostIp: b.hostIp, hostPort: b.hostPort, ip: rt.portsOn.ip, port: b.port, bridge: rt.portsOn.bridge });
+      out.nat.push(...r.nat);
+      out.filter.push(...r.filter);
+    }
+    return out;
+  }
+
+  /**
+   * Before the container's process starts: its sandbox with one veth per network,
+   * addresses, published ports and names. On failure nothing of it remains.
+   */
+  async attach(c: Container): Promise<void> {
+    const mode: string = c.rec.HostConfig.NetworkMode || "default";
+    if (c.rec.NetRuntime) await this.detach(c); // a leftover from a start that did not finish
+    if (mode === "host" || mode === "none" || mode.startsWith("container:")) {
+      this.specialSettings(c, mode);
+      return;
+    }
+    const nets = this.wantedNetworks(c);
+    const sandboxId = hex(32);
+    const rt: NetRuntime = { sandboxKey: join(this.sandboxDir, sandboxId.slice(0, 12)), endpoints: [], bindings: [] };
+    const ifaces: Iface[] = [];
+    const undo: (() => void)[] = [];
+    try {
+      nets.forEach(({ net, cfg }, i) => {
+        if (net.Driver !== "bridge") throw invalidParameter(`container cannot be connected to network ${net.Name} and others`);
+        const a = this.allocate(net, cfg.IPAMConfig?.IPv4Address);
+        undo.push(() => this.pools.get(net.Id)?.release(a.ip));
+        const mac = (i === 0 && c.rec.Config.MacAddress) || cfg.MacAddress || macOf(parseIp(a.ip));
+        const endpointId = hex(32);
+        const hostVeth = `veth${endpointId.slice(0, 11)}`;
+        ifaces.push({ name: `eth${i}`, hostVeth, bridge: net.bridge!, mac, cidr: `${a.ip}/${a.bits}`, gateway: i === 0 && !net.Internal ? a.gateway : undefined, mtu: this.mtu });
+        rt.endpoints.push({ networkId: net.Id, name: net.Name, hostVeth, iface: `eth${i}`, ip: a.ip, bits: a.bits, bridge: net.bridge! });
+        Object.assign(cfg, { NetworkID: net.Id, EndpointID: endpointId, Gateway: a.gateway, IPAddress: a.ip, IPPrefixLen: a.bits, MacAddress: mac, DNSNames: net.Name === "bridge" ? null : this.dnsNames(c, cfg) });
+      });
+      const wanted = wantedBindings(c.rec.Config, c.rec.HostConfig);
+      const primary = rt.endpoints[0]!;
+      if (wanted.length) {
+        const res = await reservePorts(wanted, `${c.name} (${nets[0]!.cfg.EndpointID})`);
+        this.reservations.set(c.id, res);
+        undo.push(() => {
+          for (const r of res) r.close();
+          this.reservations.delete(c.id);
+        });
+        rt.bindings = res.map((r) => r.binding);
+        rt.portsOn = { bridge: primary.bridge, ip: primary.ip };
+      }
+      await createSandbox(rt.sandboxKey, ifaces);
+      undo.push(() => void destroySandbox(rt.sandboxKey, ifaces.map((i) => i.hostVeth)));
+      if (rt.bindings.length) await addRules(this.portRuleSet(rt));
+    } catch (err) {
+      for (const u of undo.reverse()) u();
+      for (const { cfg } of nets) Object.assign(cfg, { EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "", DNSNames: null });
+      throw err;
+    }
+    const first = nets[0]!;
+    if (first.net.Name !== "bridge") rt.dns = this.gatewayOf(first.net);
+    c.rec.NetRuntime = rt;
+    const p = nets[0]!.cfg;
+    c.rec.NetworkSettings = {
+      ...this.topLevelBlank(),
+      SandboxID: sandboxId,
+      SandboxKey: rt.sandboxKey,
+      Ports: portsMap(c.rec.Config, rt.bindings),
+      // The legacy top-level fields describe the default bridge only.
+      ...(first.net.Name === "bridge"
+        ? { EndpointID: p.EndpointID, Gateway: p.Gateway, IPAddress: p.IPAddress, IPPrefixLen: p.IPPrefixLen, MacAddress: p.MacAddress }
+        : {}),
+      Networks: c.rec.NetworkSettings!.Networks,
+    };
+  }
+
+  /** After the process ended (or a start failed): undoes everything attach did. Idempotent. */
+  async detach(c: Container): Promise<void> {
+    const rt = c.rec.NetRuntime as NetRuntime | undefined;
+    if (!rt) return;
+    await deleteRules(this.portRuleSet(rt)).catch(() => {});
+    for (const r of this.reservations.get(c.id) ?? []) r.close();
+    this.reservations.delete(c.id);
+    await destroySandbox(rt.sandboxKey, rt.endpoints.map((e) => e.hostVeth));
+    for (const ep of rt.endpoints) {
+      try {
+        this.pools.get(ep.networkId)?.release(ep.ip);
+      } catch {}
+    }
+    delete c.rec.NetRuntime;
+    const ns: Json = c.rec.NetworkSettings ?? {};
+    for (const ep of Object.values(ns.Networks ?? {}) as Json[]) Object.assign(ep, { EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "", DNSNames: null });
+    Object.assign(ns, { Ports: {}, EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "" });
+  }
+
+  /** The sandbox to run a container's process in (bridge modes), once attached. */
+  sandboxOf(c: Container): string | undefined {
+    return (c.rec.NetRuntime as NetRuntime | undefined)?.sandboxKey;
+  }
+
+  /** The resolver the container should use, when it is on a user network. */
+  dnsOf(c: Container): string | undefined {
+    return (c.rec.NetRuntime as NetRuntime | undefined)?.dns;
+  }
+
+  /** The default bridge's gateway (`host-gateway` in --add-host). */
+  hostGateway(): string {
+    const b = this.records.find((r) => r.Name === "bridge");
+    return b ? this.gatewayOf(b) : "";
+  }
+
+  // ---- the networks API ----
+
+  private access(): ContainerAccess {
+    if (!this.containers) throw new Error("network manager used before containers were bound");
+    return this.containers;
+  }
+
+  /** Containers with an endpoint on the network right now. */
+  private attached(r: NetworkRecord): Container[] {
+    return this.access()
+      .all()
+      .filter((c) => c.state.s.Running && (c.rec.NetRuntime as NetRuntime | undefined)?.endpoints.some((e) => e.networkId === r.Id));
+  }
+
+  private referencing(r: NetworkRecord): Container[] {
+    return this.access()
+      .all()
+      .filter((c) => {
+        const mode = c.rec.HostConfig.NetworkMode || "default";
+        if (mode === r.Name || mode === r.Id || (mode === "default" && r.Name === "bridge")) return true;
+        return Object.values(c.rec.NetworkSettings?.Networks ?? {}).some((e) => (e as Json).NetworkID === r.Id) || r.Name in (c.rec.NetworkSettings?.Networks ?? {});
+      });
+  }
+
+  view(r: NetworkRecord, withContainers = true): Json {
+    const { bridge: _b, ...shape } = r;
+    const containers: Json = {};
+    if (withContainers) {
+      for (const c of this.attached(r)) {
+        const ep = (c.rec.NetRuntime as NetRuntime).endpoints.find((e) => e.networkId === r.Id)!;
+        const cfg = c.rec.NetworkSettings?.Networks?.[ep.name] ?? {};
+        containers[c.id] = { Name: c.name, EndpointID: cfg.EndpointID ?? "", MacAddress: cfg.MacAddress ?? "", IPv4Address: `${ep.ip}/${ep.bits}`, IPv6Address: "" };
+      }
+    }
+    return { ...shape, Containers: containers };
+  }
+
+  list(filters: Map<string, string[]>): Json[] {
+    const f = (k: string) => filters.get(k) ?? [];
+    return this.records
+      .filter((r) => !f("name").length || f("name").some((n) => r.Name.includes(n)))
+      .filter((r) => !f("id").length || f("id").some((n) => r.Id.startsWith(n)))
+      .filter((r) => !f("driver").length || f("driver").includes(r.Driver))
+      .filter((r) => !f("scope").length || f("scope").includes(r.Scope))
+      .filter((r) => f("label").every((l) => {
+        const i = l.indexOf("=");
+        return i < 0 ? l in r.Labels : r.Labels[l.slice(0, i)] === l.slice(i + 1);
+      }))
+      .filter((r) => !f("type").length || f("type").some((t) => (t === "builtin") === predefined.includes(r.Name)))
+      .filter((r) => {
+        const d = f("dangling")[0];
+        if (d === undefined) return true;
+        const dangling = !predefined.includes(r.Name) && this.referencing(r).length === 0;
+        return (d === "true" || d === "1") === dangling;
+      })
+      .map((r) => this.view(r, false));
+  }
+
+  inspect(ref: string): Json {
+    return this.view(this.find(ref));
+  }
+
+  async create(body: Json): Promise<{ Id: string; Warning: string }> {
+    const name: string = body.Name ?? "";
+    if (!name) throw invalidParameter("network name is required");
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw invalidParameter(`invalid network name "${name}"`);
+    if (predefined.includes(name)) throw forbidden(`${name} is a pre-defined network and cannot be created`);
+    if (this.records.some((r) => r.Name === name)) throw conflict(`network with name ${name} already exists`);
+    const driver: string = body.Driver || "bridge";
+    if (driver !== "bridge") throw notFound(`plugin "${driver}" not found`);
+    const r = this.newRecord(name, "bridge");
+    r.Internal = !!body.Internal;
+    r.Attachable = !!body.Attachable;
+    r.EnableIPv6 = !!body.EnableIPv6;
+    r.Options = body.Options ?? {};
+    r.Labels = body.Labels ?? {};
+    r.IPAM = { Driver: body.IPAM?.Driver || "default", Options: body.IPAM?.Options ?? {}, Config: [] };
+    const given = (body.IPAM?.Config ?? []).find((x: Json) => x.Subnet && !String(x.Subnet).includes(":"));
+    if (given) {
+      const s = parseCidr(given.Subnet);
+      for (const other of this.userSubnets()) if (overlaps(parseCidr(other), s)) throw forbidden("Pool overlaps with other one on this address space");
+      const cfg: Json = { Subnet: given.Subnet };
+      if (given.IPRange) cfg.IPRange = given.IPRange;
+      if (given.Gateway) cfg.Gateway = given.Gateway;
+      new Pool(cfg.Subnet, cfg.Gateway, cfg.IPRange); // validates
+      r.IPAM.Config = [cfg];
+    } else {
+      const subnet = pickSubnet([...(await hostRoutes()), ...this.userSubnets()]);
+      r.IPAM.Config = [{ Subnet: subnet, Gateway: formatIp(parseCidr(subnet).base + 1) }];
+    }
+    r.bridge = r.Options["com.docker.network.bridge.name"] || `br-${r.Id.slice(0, 12)}`;
+    try {
+      await this.bringUp(r);
+    } catch (err) {
+      await this.bringDown(r).catch(() => {});
+      throw err;
+    }
+    this.records.push(r);
+    this.file.save(this.records);
+    this.events?.publish("network", "create", r.Id, { name: r.Name, type: r.Driver });
+    return { Id: r.Id, Warning: "" };
+  }
+
+  async remove(ref: string): Promise<void> {
+    const r = this.find(ref);
+    if (predefined.includes(r.Name)) throw forbidden(`${r.Name} is a pre-defined network and cannot be removed`);
+    if (this.attached(r).length) throw conflict(`error while removing network: network ${r.Name} id ${r.Id} has active endpoints`);
+    await this.bringDown(r);
+    this.records = this.records.filter((x) => x !== r);
+    this.file.save(this.records);
+    this.events?.publish("network", "destroy", r.Id, { name: r.Name, type: r.Driver });
+  }
+
+  async prune(filters: Map<string, string[]>): Promise<{ NetworksDeleted: string[] }> {
+    const deleted: string[] = [];
+    const labels = filters.get("label") ?? [];
+    for (const r of [...this.records]) {
+      if (predefined.includes(r.Name) || this.referencing(r).length) continue;
+      if (!labels.every((l) => {
+        const i = l.indexOf("=");
+        return i < 0 ? l in r.Labels : r.Labels[l.slice(0, i)] === l.slice(i + 1);
+      })) continue;
+      await this.remove(r.Id);
+      deleted.push(r.Name);
+    }
+    return { NetworksDeleted: deleted };
+  }
+
+  async connect(ref: string, body: Json): Promise<void> {
+    const r = this.find(ref);
+    const acc = this.access();
+    const c = acc.lookup(body.Container ?? "");
+    await acc.lock(c.id, async () => {
+      const mode: string = c.rec.HostConfig.NetworkMode || "default";
+      if (mode === "host" || mode === "none" || mode.startsWith("container:")) throw forbidden(`container sharing network namespace with another container or host cannot be connected to any other network`);
+      if (r.Driver !== "bridge") throw forbidden(`container cannot be disconnected from host network or connected to host network`);
+      const nets: Json = ((c.rec.NetworkSettings ??= { ...this.topLevelBlank() }).Networks ??= {});
+      const isPrimary = mode === r.Name || mode === r.Id || (mode === "default" && r.Name === "bridge");
+      if (nets[r.Name] || (isPrimary && c.state.s.Running)) throw forbidden(`endpoint with name ${c.name} already exists in network ${r.Name}`);
+      const ec: Json = body.EndpointConfig ?? {};
+      if (ec.IPAMConfig?.IPv4Address && r.Name === "bridge") throw invalidParameter("user specified IP address is supported on user defined networks only");
+      const cfg: Json = { ...blankEndpoint(), IPAMConfig: ec.IPAMConfig ?? null, Aliases: ec.Aliases?.length ? ec.Aliases : null, MacAddress: ec.MacAddress ?? "", NetworkID: r.Id };
+      const rt = c.rec.NetRuntime as NetRuntime | undefined;
+      if (c.state.s.Running && rt) {
+        const a = this.allocate(r, cfg.IPAMConfig?.IPv4Address);
+        const endpointId = hex(32);
+        const mac = cfg.MacAddress || macOf(parseIp(a.ip));
+        const used = new Set(rt.endpoints.map((e) => e.iface));
+        let n = 0;
+        while (used.has(`eth${n}`)) n++;
+        const iface: Iface = { name: `eth${n}`, hostVeth: `veth${endpointId.slice(0, 11)}`, bridge: r.bridge!, mac, cidr: `${a.ip}/${a.bits}`, mtu: this.mtu };
+        try {
+          await addIface(rt.sandboxKey, iface);
+        } catch (err) {
+          this.pools.get(r.Id)?.release(a.ip);
+          throw err;
+        }
+        rt.endpoints.push({ networkId: r.Id, name: r.Name, hostVeth: iface.hostVeth, iface: iface.name, ip: a.ip, bits: a.bits, bridge: r.bridge! });
+        Object.assign(cfg, { EndpointID: endpointId, Gateway: a.gateway, IPAddress: a.ip, IPPrefixLen: a.bits, MacAddress: mac, DNSNames: r.Name === "bridge" ? null : this.dnsNames(c, cfg) });
+      }
+      nets[r.Name] = cfg;
+      acc.save(c);
+    });
+    this.events?.publish("network", "connect", r.Id, { container: c.id, name: r.Name, type: r.Driver });
+  }
+
+  async disconnect(ref: string, body: Json): Promise<void> {
+    const r = this.find(ref);
+    const acc = this.access();
+    const c = acc.lookup(body.Container ?? "");
+    await acc.lock(c.id, async () => {
+      const nets: Json = c.rec.NetworkSettings?.Networks ?? {};
+      if (!nets[r.Name]) {
+        if (body.Force) return;
+        throw forbidden(`container ${c.id} is not connected to network ${r.Name}`);
+      }
+      const mode: string = c.rec.HostConfig.NetworkMode || "default";
+      if (r.Driver !== "bridge") throw forbidden(`container cannot be disconnected from host network or connected to host network`);
+      const rt = c.rec.NetRuntime as NetRuntime | undefined;
+      const ep = rt?.endpoints.find((e) => e.networkId === r.Id);
+      if (rt && ep) {
+        if (rt.endpoints[0] === ep && rt.bindings.length) await deleteRules(this.portRuleSet(rt)).catch(() => {});
+        await removeIface(ep.hostVeth);
+        this.pools.get(r.Id)?.release(ep.ip);
+        rt.endpoints = rt.endpoints.filter((e) => e !== ep);
+      }
+      delete nets[r.Name];
+      if (mode === r.Name || mode === r.Id || (mode === "default" && r.Name === "bridge")) {
+        // Docker leaves a container whose primary network is gone on no network at all.
+        c.rec.HostConfig.NetworkMode = rt && rt.endpoints[0] ? rt.endpoints[0].name : mode;
+      }
+      acc.save(c);
+    });
+    this.events?.publish("network", "disconnect", r.Id, { container: c.id, name: r.Name, type: r.Driver });
+  }
+
+  /** For tests and `info`: the addresses each network has handed out. */
+  ipamState(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const r of this.records) {
+      const p = this.pools.get(r.Id);
+      if (p) out[r.Name] = p.inUse();
+    }
+    return out;
+  }
+
+  /** Bridges marked as this daemon's that no network claims (a crash between create and save). */
+  async sweepBridges(): Promise<void> {
+    const known = new Set(this.records.map((r) => r.bridge).filter(Boolean));
+    for (const b of await ownedBridges(this.owner)) if (!known.has(b)) await deleteBridge(b, this.owner).catch(() => {});
+  }
+}
