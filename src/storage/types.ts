@@ -65,5 +65,11 @@ export interface LayerStore {
   /** The directory holding the rw layer's own changes (for diff, commit, size). */
   rwDiffPath(id: string): string;
 
+  /**
+   * Addition (optional): the diff directories under the rw layer, topmost first. For
+   * overlay2 each holds one layer's own files; for vfs the one entry is a complete root.
+   */
+  rwLowerDirs?(id: string): string[];
+
   close(): Promise<void>;
 }

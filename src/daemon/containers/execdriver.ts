@@ -125,6 +125,14 @@ export class RuntimeExecDriver implements ExecDriver {
     return w;
   }
 
+  stats(c: Container) {
+    return this.runtime.stats(c.id);
+  }
+
+  pids(c: Container) {
+    return this.runtime.pids(c.id);
+  }
+
   cleanup(c: Container) {
     return this.runtime.cleanup(c.id, c.paths.root);
   }

@@ -20,6 +20,8 @@ import { containerEvent, type ContainerContext } from "./context.ts";
 import { registerContainerJobs } from "./jobs.ts";
 import { containerRoutes } from "../../api/routers/containers/routes.ts";
 import { attachRoutes, logRoutes } from "../../api/routers/containers/io.ts";
+import { containerFsRoutes } from "../../api/routers/containers/fs-routes.ts";
+import { containerFsBackend } from "./fsbackend.ts";
 
 export interface Containers {
   service: ContainerService;
@@ -55,6 +57,7 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
   images.setImageInUse((id) => store.all().find((ct) => ct.rec.Image === id)?.id);
   const backend = registerContainerJobs(engine, service);
   router.add(...containerRoutes(backend), ...logRoutes(backend), ...attachRoutes(backend));
+  router.add(...containerFsRoutes(containerFsBackend(ctx, images)));
   await service.restore();
   return { service, close: () => db.close() };
 }
