@@ -9,6 +9,7 @@ import { generateName, validContainerName } from "../../container/names.ts";
 import { ContainerState, nowNano } from "../../container/state.ts";
 import type { ContainerRecord } from "../../container/container.ts";
 import type { ContainerContext } from "./context.ts";
+import { validateLogConfig } from "../../logs/config.ts";
 
 const supportedNetworkModes = ["default", "bridge", "none", "host"];
 
@@ -22,6 +23,7 @@ export async function containerCreate(ctx: ContainerContext, input: { name?: str
   if (!configIn.Image) throw invalidParameter("Config.Image: no image specified");
   validateConfig(configIn);
   validateHostConfig(hostConfigIn, ctx.ncpu);
+  validateLogConfig(hostConfigIn.LogConfig);
   const mode: string = hostConfigIn.NetworkMode || "default";
   if (mode.startsWith("container:")) ctx.store.lookup(mode.slice("container:".length));
   else if (!supportedNetworkModes.includes(mode)) throw invalidParameter(`network ${mode} not found`);

@@ -6,6 +6,13 @@ import type { ContainerSpec, NetworkMode, Resources, Runtime } from "../../runti
 import { pathAndArgs, type Json } from "../../container/config.ts";
 import { conflict } from "../../errors.ts";
 import type { ExecDriver } from "./context.ts";
+import { jsonFileOptions } from "../../logs/config.ts";
+
+function logRotation(lc: Json | undefined): { logMaxSize?: number; logMaxFile?: number } {
+  if (lc?.Type === "none") return {};
+  const o = jsonFileOptions(lc?.Config);
+  return o.maxSize ? { logMaxSize: o.maxSize, logMaxFile: o.maxFile } : {};
+}
 
 export function resourcesOf(hc: Json): Resources {
   return {
@@ -30,6 +37,7 @@ export function specOf(c: Container, rootfs: string, network: NetworkMode): Cont
     rootfs,
     stateDir: c.paths.root,
     logPath: hc.LogConfig?.Type === "none" ? "" : c.paths.logPath,
+    ...logRotation(hc.LogConfig),
     args: [Path, ...Args],
     env: cfg.Env ?? [],
     cwd: cfg.WorkingDir || undefined,
