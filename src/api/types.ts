@@ -40,6 +40,8 @@ export type ApiResponse =
       // Upgrade: tcp. The server answers 101 UPGRADED and hands over the raw socket.
       kind: "hijack";
       contentType: string;
+      /** Extra headers of the plain (not upgraded) 200 answer. */
+      headers?: Record<string, string>;
       run(socket: Duplex): Promise<void>;
     };
 

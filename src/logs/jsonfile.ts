@@ -40,6 +40,84 @@ export interface ReadOptions {
   stop?: Promise<unknown>;
 }
 
+/** The rotated files of a log, oldest first: `<log>.N` … `<log>.1`. */
+export function rotatedFiles(path: string): string[] {
+  const out: string[] = [];
+  for (let i = 1; existsSync(`${path}.${i}`); i++) out.unshift(`${path}.${i}`);
+  return out;
+}
+
+/**
+ * Reads one log file through an open descriptor from where it left off. The writer
+ * rotates by renaming (or unlinking), so after the descriptor is drained a new inode
+ * at the path means the file was rotated: the reader moves on to it from its start.
+ */
+class Cursor {
+  private fd: number | undefined;
+  private ino = -1;
+  private offset = 0;
+  private partial = "";
+
+  constructor(private readonly path: string) {
+    this.open();
+  }
+
+  private open(): boolean {
+    try {
+      this.fd = openSync(this.path, "r");
+    } catch {
+      return false;
+    }
+    this.ino = fstatSync(this.fd).ino;
+    this.offset = 0;
+    this.partial = "";
+    return true;
+  }
+
+  private drain(out: LogEntry[]): void {
+    if (this.fd === undefined) return;
+    for (;;) {
+      const size = fstatSync(this.fd).size;
+      if (size < this.offset) this.offset = 0; // truncated by someone else: start over
+      if (size === this.offset) return;
+      const buf = Buffer.alloc(Math.min(size - this.offset, 8 << 20));
+      const n = readSync(this.fd, buf, 0, buf.length, this.offset);
+      if (n <= 0) return;
+      this.offset += n;
+      const lines = (this.partial + buf.toString("utf8", 0, n)).split("\n");
+      this.partial = lines.pop() ?? "";
+      for (const l of lines) {
+        const e = parseLine(l);
+        if (e) out.push(e);
+      }
+    }
+  }
+
+  /** New entries since the last call, across rotations. */
+  read(): LogEntry[] {
+    const out: LogEntry[] = [];
+    for (let hops = 0; hops < 100; hops++) {
+      this.drain(out);
+      let st;
+      try {
+        st = statSync(this.path);
+      } catch {
+        return out; // rotated away, the new file not there yet
+      }
+      if (this.fd !== undefined && st.ino === this.ino) return out;
+      if (this.fd !== undefined) closeSync(this.fd);
+      this.fd = undefined;
+      if (!this.open()) return out;
+    }
+    return out;
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
 /**
  * Yields entries from the file (and its rotated predecessors `.1`, `.2`… for the
  * backlog), then, when following, new entries until `stop` resolves and the file has
@@ -51,57 +129,49 @@ export async function* readLog(path: string, opts: ReadOptions): AsyncGenerator<
     if (opts.untilNano !== undefined && timeNano(e.time) > opts.untilNano) return false;
     return true;
   };
-  const files: string[] = [];
-  for (let i = 9; i >= 1; i--) if (existsSync(`${path}.${i}`)) files.push(`${path}.${i}`);
-  let backlog: LogEntry[] = [];
-  for (const f of files) backlog.push(...readAll(f).filter(keep));
-  let offset = 0;
-  let partial = "";
-  const readNew = (): LogEntry[] => {
-    if (!existsSync(path)) return [];
-    const fd = openSync(path, "r");
-    try {
-      const size = fstatSync(fd).size;
-      if (size < offset) offset = 0; // rotated under us: start the new file
-      if (size === offset) return [];
-      const buf = Buffer.alloc(size - offset);
-      readSync(fd, buf, 0, buf.length, offset);
-      offset = size;
-      const text = partial + buf.toString("utf8");
-      const lines = text.split("\n");
-      partial = lines.pop() ?? "";
-      return lines.map(parseLine).filter((e): e is LogEntry => !!e);
-    } finally {
-      closeSync(fd);
-    }
-  };
-  backlog.push(...readNew().filter(keep));
-  if (opts.tail !== undefined && opts.tail >= 0) backlog = opts.tail === 0 ? [] : backlog.slice(-opts.tail);
-  yield* backlog;
-  if (!opts.follow) return;
-  let stopped = false;
-  void opts.stop?.then(() => (stopped = true));
-  let wake: (() => void) | undefined;
-  const watcher = safeWatch(path, () => wake?.());
+  // Open the current file first: a rotation meanwhile then shows up as a new inode.
+  const cur = new Cursor(path);
   try {
-    for (;;) {
-      for (const e of readNew()) {
-        if (opts.untilNano !== undefined && timeNano(e.time) > opts.untilNano) return;
-        if (keep(e)) yield e;
+    const tail = opts.tail !== undefined && opts.tail >= 0 ? opts.tail : undefined;
+    if (tail === 0) {
+      cur.read(); // skip the backlog
+    } else {
+      let backlog: LogEntry[] = [];
+      for (const f of rotatedFiles(path)) {
+        backlog.push(...readAll(f).filter(keep));
+        if (tail !== undefined && backlog.length > tail) backlog = backlog.slice(-tail);
       }
-      if (stopped) {
-        // One last drain: the writer may have flushed after the stop signal.
-        for (const e of readNew()) if (keep(e)) yield e;
-        return;
+      backlog.push(...cur.read().filter(keep));
+      if (tail !== undefined) backlog = backlog.slice(-tail);
+      yield* backlog;
+    }
+    if (!opts.follow) return;
+    let stopped = false;
+    void opts.stop?.then(() => (stopped = true));
+    let wake: (() => void) | undefined;
+    const watcher = safeWatch(path, () => wake?.());
+    try {
+      for (;;) {
+        for (const e of cur.read()) {
+          if (opts.untilNano !== undefined && timeNano(e.time) > opts.untilNano) return;
+          if (keep(e)) yield e;
+        }
+        if (stopped) {
+          // One last drain: the writer may have flushed after the stop signal.
+          for (const e of cur.read()) if (keep(e)) yield e;
+          return;
+        }
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, 250);
+          void opts.stop?.then(() => r());
+        });
       }
-      await new Promise<void>((r) => {
-        wake = r;
-        setTimeout(r, 250);
-        void opts.stop?.then(() => r());
-      });
+    } finally {
+      watcher?.close();
     }
   } finally {
-    watcher?.close();
+    cur.close();
   }
 }
 

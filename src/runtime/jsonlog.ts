@@ -1,15 +1,41 @@
 // Writes a container's stdout and stderr as Docker's json-file lines. A line is cut at
 // each newline, or at 16 KiB as Docker does, and a partial last line is written as is.
-import { closeSync, openSync, writeSync } from "node:fs";
+// With max-size the file is rotated as Docker's LogFile does: once it has reached the
+// size, before the next line, `<log>.N-1` becomes `<log>.N` … and `<log>` becomes
+// `<log>.1`, keeping max-file files in all; with one file the old one is dropped.
+// Rotation renames, never truncates, so a follower still holding the old file drains it.
+import { closeSync, existsSync, fstatSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { encodeEntry } from "../logs/jsonfile.ts";
 
 const maxLine = 16 * 1024;
 
 export class JsonLogWriter {
-  private readonly fd: number | undefined;
+  private fd: number | undefined;
+  private size = 0;
 
-  constructor(path: string) {
+  constructor(
+    private readonly path: string,
+    private readonly maxSize?: number,
+    private readonly maxFile = 1,
+  ) {
     this.fd = path ? openSync(path, "a", 0o640) : undefined;
+    if (this.fd !== undefined) this.size = fstatSync(this.fd).size;
+  }
+
+  private rotate(): void {
+    closeSync(this.fd!);
+    this.fd = undefined;
+    if (this.maxFile < 2) {
+      // Unlink rather than truncate: a reader keeps its open file and drains it.
+      unlinkSync(this.path);
+    } else {
+      for (let i = this.maxFile - 1; i > 1; i--) {
+        if (existsSync(`${this.path}.${i - 1}`)) renameSync(`${this.path}.${i - 1}`, `${this.path}.${i}`);
+      }
+      renameSync(this.path, `${this.path}.1`);
+    }
+    this.fd = openSync(this.path, "a", 0o640);
+    this.size = 0;
   }
 
   /** Reads a stream to its end, writing each line as it completes. */
@@ -31,7 +57,11 @@ export class JsonLogWriter {
 
   private write(stream: "stdout" | "stderr", log: string): void {
     if (this.fd === undefined) return;
-    writeSync(this.fd, encodeEntry({ log, stream, time: nowNano() }));
+    if (this.maxSize && this.size >= this.maxSize) this.rotate();
+    const line = Buffer.from(encodeEntry({ log, stream, time: nowNano() }));
+    let off = 0;
+    while (off < line.length) off += writeSync(this.fd!, line, off, line.length - off);
+    this.size += line.length;
   }
 
   close(): void {

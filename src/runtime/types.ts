@@ -55,6 +55,9 @@ export interface ContainerSpec {
   stateDir: string;
   /** Docker json-file log; empty string means no log (LogConfig none). */
   logPath: string;
+  /** json-file rotation: rotate at this many bytes, keeping `logMaxFile` files in all (default 1). */
+  logMaxSize?: number;
+  logMaxFile?: number;
   /** The command, entrypoint and cmd already merged; args[0] is looked up in PATH. */
   args: string[];
   /** KEY=value; PATH, HOSTNAME and HOME are added when missing. */

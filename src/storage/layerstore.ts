@@ -207,6 +207,12 @@ export class FsLayerStore implements LayerStore {
     return this.driver.rwDiff(dir);
   }
 
+  rwLowerDirs(id: string): string[] {
+    const chain = this.graph.chain(this.rwParent(id));
+    const dirs = chain.map((l) => join(l.dir, "diff"));
+    return this.driver.emptyDiffs ? dirs : dirs.slice(0, 1);
+  }
+
   async close(): Promise<void> {
     // Let registers and rw operations in flight finish their commits.
     await Promise.all(this.list().map((l) => this.locks.run(l.chainId, () => {})));

@@ -67,5 +67,11 @@ export interface LayerStore {
   /** Addition (optional, so test doubles need not have it): the ids of every rw layer. */
   listRW?(): string[];
 
+  /**
+   * Addition (optional): the diff directories under the rw layer, topmost first. For
+   * overlay2 each holds one layer's own files; for vfs the one entry is a complete root.
+   */
+  rwLowerDirs?(id: string): string[];
+
   close(): Promise<void>;
 }

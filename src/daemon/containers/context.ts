@@ -44,6 +44,10 @@ export interface ExecDriver {
   update(c: Container): Promise<void>;
   /** A writer to the container's stdin (OpenStdin containers), for attach. */
   openStdin(c: Container): Promise<NodeJS.WritableStream | undefined>;
+  /** Cgroup counters of a running container (stats); optional so test doubles need not have it. */
+  stats?(c: Container): import("../../runtime/types.ts").CgroupStats;
+  /** Host pids of every process of a running container (top, stats). */
+  pids?(c: Container): number[];
   /** Releases what the process held (cgroup, monitor files) once it has exited. */
   cleanup(c: Container): Promise<void>;
 }

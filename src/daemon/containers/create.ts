@@ -10,6 +10,7 @@ import { ContainerState, nowNano } from "../../container/state.ts";
 import type { ContainerRecord } from "../../container/container.ts";
 import type { ContainerContext } from "./context.ts";
 import { resolveCreateLinks } from "./links.ts";
+import { validateLogConfig } from "../../logs/config.ts";
 
 const supportedNetworkModes = ["default", "bridge", "none", "host"];
 
@@ -23,6 +24,7 @@ export async function containerCreate(ctx: ContainerContext, input: { name?: str
   if (!configIn.Image) throw invalidParameter("Config.Image: no image specified");
   validateConfig(configIn);
   validateHostConfig(hostConfigIn, ctx.ncpu);
+  validateLogConfig(hostConfigIn.LogConfig);
   const mode: string = hostConfigIn.NetworkMode || "default";
   if (mode.startsWith("container:")) ctx.store.lookup(mode.slice("container:".length));
   else if (ctx.network) ctx.network.validateMode(mode, NetworkingConfig);

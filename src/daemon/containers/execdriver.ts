@@ -7,6 +7,13 @@ import { pathAndArgs, type Json } from "../../container/config.ts";
 import { conflict } from "../../errors.ts";
 import type { ExecDriver } from "./context.ts";
 import { mergeEnv } from "../../container/links.ts";
+import { jsonFileOptions } from "../../logs/config.ts";
+
+function logRotation(lc: Json | undefined): { logMaxSize?: number; logMaxFile?: number } {
+  if (lc?.Type === "none") return {};
+  const o = jsonFileOptions(lc?.Config);
+  return o.maxSize ? { logMaxSize: o.maxSize, logMaxFile: o.maxFile } : {};
+}
 
 export function resourcesOf(hc: Json): Resources {
   return {
@@ -31,6 +38,7 @@ export function specOf(c: Container, rootfs: string, network: NetworkMode, mount
     rootfs,
     stateDir: c.paths.root,
     logPath: hc.LogConfig?.Type === "none" ? "" : c.paths.logPath,
+    ...logRotation(hc.LogConfig),
     args: [Path, ...Args],
     env: mergeEnv(c.linkEnv, cfg.Env ?? []),
     cwd: cfg.WorkingDir || undefined,
@@ -126,6 +134,14 @@ export class RuntimeExecDriver implements ExecDriver {
     // The monitor keeps the fifo open for later attaches; StdinOnce asks it to close.
     if (c.rec.Config.StdinOnce) w.on("close", () => void this.runtime.closeStdin(c.id));
     return w;
+  }
+
+  stats(c: Container) {
+    return this.runtime.stats(c.id);
+  }
+
+  pids(c: Container) {
+    return this.runtime.pids(c.id);
   }
 
   cleanup(c: Container) {

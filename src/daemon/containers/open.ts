@@ -24,6 +24,8 @@ import { linkRoutes } from "../../api/routers/containers/linkroutes.ts";
 import type { VolumeService } from "../../volume/service.ts";
 import { ContainerVolumes } from "../../volume/containers.ts";
 import type { NetworkManager } from "../../network/manager.ts";
+import { containerFsRoutes } from "../../api/routers/containers/fs-routes.ts";
+import { containerFsBackend } from "./fsbackend.ts";
 
 export interface Containers {
   service: ContainerService;
@@ -66,6 +68,7 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
     // Before restart policies hand out addresses: take back those of the survivors.
     await network.reconcile(store.load().filter((ct) => ct.state.s.Running && ctx.exec.alive(ct)));
   }
+  router.add(...containerFsRoutes(containerFsBackend(ctx, images)));
   await service.restore();
   ctx.volumes?.reconcile();
   return { service, close: () => db.close() };

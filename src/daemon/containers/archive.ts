@@ -1,0 +1,139 @@
+// docker cp: GET/HEAD/PUT /containers/{id}/archive. Every path is resolved inside the
+// container's root (src/archive/scope.ts); the container may be running or stopped.
+import { lstatSync, readFileSync, type Stats } from "node:fs";
+import type { Container } from "../../container/container.ts";
+import { forbidden, invalidParameter, notFound } from "../../errors.ts";
+import { containerAbsPath, goFileMode, goTime, resolveInScope, resolvePath } from "../../archive/scope.ts";
+import { archive, treeEntries } from "../../archive/tarwriter.ts";
+import { extractInto } from "../../archive/extract.ts";
+import type { ContainerContext } from "./context.ts";
+import { leaseRootfs } from "./rootfs.ts";
+
+export interface PathStat {
+  name: string;
+  size: number;
+  mode: number;
+  mtime: string;
+  linkTarget: string;
+}
+
+function lstatIn(resolved: string, path: string, ref: string): Stats {
+  const st = lstatSync(resolved.replace(/\/\.?$/, "") || "/", { throwIfNoEntry: false });
+  if (!st) throw notFound(`Could not find the file ${path} in container ${ref}`);
+  return st;
+}
+
+/** Docker's StatPath: the entry itself; a symlink's target fully resolved in scope. */
+function statPath(root: string, resolved: string, abs: string, path: string, ref: string): PathStat {
+  const st = lstatIn(resolved, path, ref);
+  let linkTarget = "";
+  if (st.isSymbolicLink()) {
+    const host = resolveInScope(root, abs);
+    linkTarget = host === root ? "/" : host.slice(root.length);
+  }
+  const base = abs.replace(/\/$/, "").split("/").pop() || "/";
+  return { name: base, size: st.size, mode: goFileMode(st), mtime: goTime(st), linkTarget };
+}
+
+export function statHeader(s: PathStat): string {
+  return Buffer.from(JSON.stringify(s)).toString("base64");
+}
+
+function checkPath(path: string): void {
+  if (!path) throw invalidParameter("Path cannot be empty");
+}
+
+export async function archiveStat(ctx: ContainerContext, ref: string, path: string): Promise<PathStat> {
+  checkPath(path);
+  const c = ctx.store.lookup(ref);
+  const lease = await leaseRootfs(ctx, c);
+  try {
+    const { resolved, abs } = resolvePath(lease.root, path);
+    return statPath(lease.root, resolved, abs, path, ref);
+  } finally {
+    await lease.release();
+  }
+}
+
+/** The path as a tar, rooted at its base name (`.` for a path ending in `/.`), and its stat. */
+export async function archiveGet(ctx: ContainerContext, ref: string, path: string): Promise<{ stat: PathStat; tar: AsyncIterable<Uint8Array> }> {
+  checkPath(path);
+  const c = ctx.store.lookup(ref);
+  const lease = await leaseRootfs(ctx, c);
+  try {
+    const { resolved, abs } = resolvePath(lease.root, path);
+    const stat = statPath(lease.root, resolved, abs, path, ref);
+    // Docker rebases the source's base name onto the requested path's base name.
+    const source = resolved.endsWith("/.") ? resolved.slice(0, -2) : resolved.replace(/\/$/, "");
+    const name = resolved.endsWith("/.") ? "." : abs.replace(/\/$/, "").split("/").pop() || ".";
+    async function* stream() {
+      try {
+        yield* archive(rootEntries(source || "/", name));
+      } finally {
+        await lease.release();
+      }
+    }
+    return { stat, tar: stream() };
+  } catch (err) {
+    await lease.release();
+    throw err;
+  }
+}
+
+/** "." names the directory as `./` and its children as `./x`, as Docker's rebase does. */
+async function* rootEntries(source: string, name: string): AsyncGenerator<Uint8Array> {
+  yield* treeEntries(source, name === "." ? "./" : name);
+}
+
+export interface PutOptions {
+  noOverwriteDirNonDir: boolean;
+  copyUIDGID: boolean;
+}
+
+export async function archivePut(ctx: ContainerContext, ref: string, path: string, body: AsyncIterable<Uint8Array>, o: PutOptions): Promise<void> {
+  checkPath(path);
+  const c = ctx.store.lookup(ref);
+  if (c.rec.HostConfig.ReadonlyRootfs) throw forbidden("container rootfs is marked read-only");
+  const lease = await leaseRootfs(ctx, c);
+  try {
+    const abs = containerAbsPath(path);
+    const resolved = resolveInScope(lease.root, abs);
+    const st = lstatSync(resolved, { throwIfNoEntry: false });
+    if (!st) throw notFound(`Could not find the file ${path} in container ${ref}`);
+    if (!st.isDirectory()) throw invalidParameter("extraction point is not a directory");
+    const owner = o.copyUIDGID ? userOf(lease.root, c) : undefined;
+    await extractInto(resolved, body, { noOverwriteDirNonDir: o.noOverwriteDirNonDir, owner });
+  } finally {
+    await lease.release();
+  }
+}
+
+/** The uid and gid of the container's user, looked up in its own /etc/passwd and /etc/group. */
+function userOf(root: string, c: Container): { uid: number; gid: number } {
+  const spec = String(c.rec.Config.User || "");
+  const [u = "", g] = spec.split(":");
+  const read = (f: string) => {
+    try {
+      return readFileSync(resolveInScope(root, f), "utf8").split("\n").map((l) => l.split(":"));
+    } catch {
+      return [];
+    }
+  };
+  let uid = 0;
+  let gid = 0;
+  if (u) {
+    const entry = read("/etc/passwd").find((p) => p[0] === u || p[2] === u);
+    if (entry) {
+      uid = Number(entry[2]);
+      gid = Number(entry[3]);
+    } else if (/^\d+$/.test(u)) uid = Number(u);
+    else throw invalidParameter(`unable to find user ${u}: no matching entries in passwd file`);
+  }
+  if (g) {
+    const entry = read("/etc/group").find((p) => p[0] === g || p[2] === g);
+    if (entry) gid = Number(entry[2]);
+    else if (/^\d+$/.test(g)) gid = Number(g);
+    else throw invalidParameter(`unable to find group ${g}: no matching entries in group file`);
+  }
+  return { uid, gid };
+}

@@ -1,0 +1,123 @@
+// docker diff, export and commit: the container's writable layer as changes, the merged
+// root as one tar, and a new image from the changes.
+import type { Container } from "../../container/container.ts";
+import { conflict, invalidParameter } from "../../errors.ts";
+import { changesTar, compareChanges, overlayChanges, type Change } from "../../archive/changes.ts";
+import { archive, treeEntries } from "../../archive/tarwriter.ts";
+import type { ImageService } from "../../image/service.ts";
+import { applyChanges } from "../../image/changes.ts";
+import { familiarString, parseRepoTag, type Reference } from "../../image/reference.ts";
+import { sha256, type ImageConfigJson } from "../../image/store.ts";
+import type { Digest } from "../../storage/types.ts";
+import { goArch } from "../../sys/host.ts";
+import { wharfVersion } from "../../version.ts";
+import type { ContainerContext } from "./context.ts";
+import { leaseRootfs } from "./rootfs.ts";
+
+function changesOf(ctx: ContainerContext, c: Container): Change[] {
+  const upper = ctx.layers.rwDiffPath(c.id);
+  const lowers = ctx.layers.rwLowerDirs?.(c.id) ?? [];
+  return ctx.layers.driverName === "overlay2" ? overlayChanges(upper, lowers) : compareChanges(upper, lowers[0]);
+}
+
+export async function containerChanges(ctx: ContainerContext, ref: string): Promise<{ Path: string; Kind: number }[]> {
+  const c = ctx.store.lookup(ref);
+  return changesOf(ctx, c).map((ch) => ({ Path: ch.Path, Kind: ch.Kind }));
+}
+
+export async function containerExport(ctx: ContainerContext, ref: string): Promise<AsyncIterable<Uint8Array>> {
+  const c = ctx.store.lookup(ref);
+  const lease = await leaseRootfs(ctx, c);
+  return (async function* () {
+    try {
+      yield* archive(treeEntries(lease.root, ""));
+    } finally {
+      await lease.release();
+    }
+  })();
+}
+
+export interface CommitOptions {
+  container: string;
+  repo?: string;
+  tag?: string;
+  comment?: string;
+  author?: string;
+  pause: boolean;
+  changes: string[];
+  /** Config overrides from the request body. */
+  config: Record<string, any>;
+}
+
+// The container config fields an image config keeps.
+const imageFields = [
+  "Hostname", "Domainname", "User", "AttachStdin", "AttachStdout", "AttachStderr", "ExposedPorts", "Tty", "OpenStdin",
+  "StdinOnce", "Env", "Cmd", "Healthcheck", "ArgsEscaped", "Image", "Volumes", "WorkingDir", "Entrypoint", "OnBuild",
+  "Labels", "StopSignal", "StopTimeout", "Shell",
+];
+
+export async function containerCommit(ctx: ContainerContext, images: ImageService, o: CommitOptions): Promise<{ Id: string }> {
+  if (!o.container) throw invalidParameter("No such container: ");
+  const c = ctx.store.lookup(o.container);
+  let ref: Reference | undefined;
+  if (o.repo) ref = parseRepoTag(o.repo, o.tag);
+  else if (o.tag) throw invalidParameter("tag without repo: give repo as well");
+  if (ref?.digest) throw invalidParameter("refusing to create a tag with a digest reference");
+  const s = c.state.s;
+  if (s.Status === "removing" || s.Dead) throw conflict(`You cannot commit container ${c.id} which is being removed`);
+  const base: Record<string, any> = {};
+  for (const k of imageFields) if (c.rec.Config[k] !== undefined) base[k] = c.rec.Config[k];
+  for (const [k, v] of Object.entries(o.config ?? {})) if (v !== null && v !== undefined && v !== "") base[k] = v;
+  const config = applyChanges(base, o.changes);
+  const parent = images.images.get(c.rec.Image as Digest);
+  const pause = o.pause && s.Running && !s.Paused;
+  if (pause) await ctx.exec.pause(c);
+  let layerChain: Digest;
+  let diffId: Digest;
+  try {
+    const upper = ctx.layers.rwDiffPath(c.id);
+    const tar = archive(changesTar(upper, changesOf(ctx, c)));
+    const layer = await ctx.layers.register(tar, parent ? images.topLayer(parent) : null);
+    layerChain = layer.chainId;
+    diffId = layer.diffId;
+  } finally {
+    if (pause) await ctx.exec.resume(c).catch(() => {});
+  }
+  return images.serialize(async () => {
+    try {
+      const created = new Date().toISOString();
+      const pc = parent?.config;
+      const cfg: ImageConfigJson = {
+        architecture: pc?.architecture ?? goArch(),
+        ...(o.author ? { author: o.author } : {}),
+        ...(o.comment ? { comment: o.comment } : {}),
+        config,
+        container: c.id,
+        container_config: c.rec.Config,
+        created,
+        docker_version: wharfVersion,
+        history: [
+          ...(pc?.history ?? []),
+          {
+            created,
+            ...(o.author ? { author: o.author } : {}),
+            created_by: [...(c.rec.Config.Entrypoint ?? []), ...(c.rec.Config.Cmd ?? [])].join(" "),
+            ...(o.comment ? { comment: o.comment } : {}),
+          },
+        ],
+        os: "linux",
+        rootfs: { type: "layers", diff_ids: [...(pc?.rootfs?.diff_ids ?? []), diffId] },
+      };
+      if (pc?.variant) cfg.variant = pc.variant;
+      const raw = Buffer.from(JSON.stringify(cfg));
+      const { rec, created: isNew } = images.images.put(raw, cfg);
+      if (!isNew) await ctx.layers.release(layerChain);
+      if (ref) images.addTag(ref, rec.id);
+      ctx.emit(c, "commit", { comment: o.comment ?? "", imageID: rec.id, imageRef: ref ? familiarString(ref) : "" });
+      return { Id: sha256(raw) };
+    } catch (err) {
+      await ctx.layers.release(layerChain).catch(() => {});
+      throw err;
+    }
+  });
+}
