@@ -350,8 +350,9 @@ describe("links, list and inspect", () => {
           if (v === null || mine === null) continue;
           expect(Array.isArray(mine), `${name}: ${p} array`).toBe(Array.isArray(v));
           expect(typeof mine, `${name}: ${p}`).toBe(typeof v);
-          // Maps keyed by data (labels, ports, driver data) are compared as maps only.
-          if (typeof v === "object" && !Array.isArray(v) && !/^(Labels|Ports|PortBindings|Data|ExposedPorts|Volumes)$/.test(k)) walk(mine, v, p);
+          // Maps keyed by data (labels, ports) are compared as maps only; driver data when the driver is Docker's.
+          const keyed = /^(Labels|Ports|PortBindings|ExposedPorts|Volumes)$/.test(k) || (k === "Data" && ours.Driver !== theirs.Driver);
+          if (typeof v === "object" && !Array.isArray(v) && !keyed) walk(mine, v, p);
         }
       };
       walk(ours, theirs, "");
@@ -383,6 +384,11 @@ describe("links, list and inspect", () => {
     );
     for (const args of [["-f", "{{.State.ExitCode}} {{.Name}}", "f-three"], ["--type", "image", "-f", "{{.Id}}", "busybox"], ["-f", "{{.Id}}", "busybox"]]) {
       expect(wharf(["inspect", ...args], env).stdout).toBe(docker(d, ["inspect", ...args]).stdout);
+    }
+    for (const t of ["container", "image"]) {
+      const theirs = docker(d, ["inspect", "--type", t, "nosuchthing"]);
+      const ours = wharf(["inspect", "--type", t, "nosuchthing"], env);
+      expect([ours.code, ours.stdout, ours.stderr]).toEqual([theirs.code, theirs.stdout, theirs.stderr]);
     }
     const miss = wharf(["inspect", "nosuchthing"], env);
     expect(miss.code).toBe(1);
