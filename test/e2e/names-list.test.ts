@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { spawn } from "node:child_process";
 import { request } from "node:http";
+import { Database } from "bun:sqlite";
 import { docker, startDaemon, root, wharf, wharfBin, type TestDaemon } from "../helpers/daemon.ts";
 
 const busybox = resolve(root, "../shared/fixtures/busybox-docker-save.tar");
@@ -167,6 +168,42 @@ describe("kill -9 during a burst of creates and removes", () => {
       const anyName = [...created.keys()].find((n) => listed.has(created.get(n)!))!;
       const again = await api(d.sock, "POST", `/containers/create?name=${anyName}`, { Image: "busybox" });
       expect(again.status).toBe(409);
+    } finally {
+      if (second && second.exitCode === null) {
+        second.kill("SIGTERM");
+        await new Promise((r) => second!.on("exit", r));
+      }
+      await d.cleanup();
+    }
+  });
+});
+
+describe("half-made containers", () => {
+  it("files no record owns (a create or remove cut short) are removed at start", async () => {
+    const d = await startDaemon();
+    let second: ReturnType<typeof spawn> | undefined;
+    try {
+      await load(d);
+      const kept = ok(docker(d, ["create", "--name", "kept", "busybox", "true"]));
+      const cut = ok(docker(d, ["create", "--name", "cut", "busybox", "true"]));
+      await d.stop();
+      // The state a crash between making the rw layer and committing the record leaves.
+      const db = new Database(join(d.dataRoot, "graph.db"));
+      for (const t of ["container WHERE id", "edge WHERE entity_id", "entity WHERE id"]) db.run(`DELETE FROM ${t} = ?`, [cut]);
+      db.close();
+      const rwDir = readdirSync(d.dataRoot).map((x) => join(d.dataRoot, x, "rw")).find((p) => existsSync(p))!;
+      expect(readdirSync(rwDir).sort()).toEqual([kept, cut].sort());
+      second = spawn(wharfBin, ["-d", "-H", `unix://${d.sock}`, "--data-root", d.dataRoot, "--exec-root", d.execRoot], { stdio: "ignore" });
+      let list: any[] | undefined;
+      for (let i = 0; i < 200 && !list; i++) {
+        await Bun.sleep(50);
+        list = await api(d.sock, "GET", "/containers/json?all=1").then((r) => (r.status === 200 ? r.json : undefined), () => undefined);
+      }
+      expect(list!.map((c) => c.Names)).toEqual([["/kept"]]);
+      expect(readdirSync(join(d.dataRoot, "containers"))).toEqual([kept]);
+      expect(readdirSync(rwDir)).toEqual([kept]);
+      // The name of the half-made one is free.
+      expect((await api(d.sock, "POST", "/containers/create?name=cut", { Image: "busybox" })).status).toBe(201);
     } finally {
       if (second && second.exitCode === null) {
         second.kill("SIGTERM");
