@@ -197,6 +197,12 @@ export class FsLayerStore implements LayerStore {
     await this.graph.dropChild(parent);
   }
 
+  rwDriverData(id: string): Record<string, string> {
+    const dir = this.rwPath(id);
+    const parent = this.rwParent(id);
+    return this.driver.rwData?.(dir, this.graph.chain(parent)) ?? { UpperDir: this.driver.rwDiff(dir) };
+  }
+
   listRW(): string[] {
     return [...this.rws.keys()];
   }

@@ -66,6 +66,8 @@ export interface LayerStore {
   rwDiffPath(id: string): string;
   /** Addition (optional, so test doubles need not have it): the ids of every rw layer. */
   listRW?(): string[];
+  /** Addition (optional, likewise): inspect's `GraphDriver.Data` for a container's rw layer. */
+  rwDriverData?(id: string): Record<string, string>;
 
   /**
    * Addition (optional): the diff directories under the rw layer, topmost first. For

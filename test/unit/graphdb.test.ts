@@ -63,3 +63,29 @@ describe("graph db", () => {
     db.close();
   });
 });
+
+describe("graph db names and links", () => {
+  it("lists every name of a container, own and link names, and resolves link paths", () => {
+    const { db } = open();
+    db.createContainer("db1", "db", {});
+    db.createContainer("web1", "web", {}, [{ alias: "database", childId: "db1" }]);
+    db.createContainer("api1", "api", {}, [{ alias: "db", childId: "db1" }]);
+    expect(db.allNames().get("db1")).toEqual(["/api/db", "/db", "/web/database"]);
+    expect(db.allNames().get("web1")).toEqual(["/web"]);
+    expect(db.idByLinkPath("/web/database")).toBe("db1");
+    expect(db.idByLinkPath("web/database")).toBe("db1");
+    expect(db.idByLinkPath("/web/nope")).toBeUndefined();
+    // Renaming the parent renames its link names.
+    db.rename("web1", "site");
+    expect(db.allNames().get("db1")).toEqual(["/api/db", "/db", "/site/database"]);
+    db.close();
+  });
+
+  it("a create whose link names a missing container leaves nothing behind", () => {
+    const { db } = open();
+    expect(() => db.createContainer("web1", "web", {}, [{ alias: "x", childId: "gone" }])).toThrow();
+    expect(db.containers()).toEqual([]);
+    expect(db.idByName("web")).toBeUndefined();
+    db.close();
+  });
+});

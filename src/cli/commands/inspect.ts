@@ -32,15 +32,19 @@ export default defineCommand({
     const errors: string[] = [];
     for (const ref of p.positionals) {
       let hit: unknown;
+      let missing = "";
       for (const kind of order) {
         try {
           hit = await getClient().json("GET", kinds[kind]!(ref, bool(p, "size")));
           break;
         } catch (err) {
           if (!(err instanceof WharfError && err.kind === "notFound")) throw err;
+          missing = err.message;
         }
       }
-      if (hit === undefined) errors.push(`Error: No such object: ${ref}`);
+      // With --type the daemon's own answer is shown, as the docker CLI does.
+      const prefix = "Error response from daemon: ";
+      if (hit === undefined) errors.push(type ? (missing.startsWith(prefix) ? missing : prefix + missing) : `Error: No such object: ${ref}`);
       else found.push(hit);
     }
     const format = str(p, "format");

@@ -29,8 +29,8 @@ export default defineCommand({
     }
     const n = bool(p, "latest") ? 1 : last !== undefined ? Number(last) : -1;
     const format = str(p, "format");
-    // As the docker CLI: a format that shows .Size asks the daemon for sizes.
-    const size = bool(p, "size") || (!!format && /\.Size\b/.test(format));
+    // As the docker CLI: a format that shows .Size (or all of `.`) asks the daemon for sizes.
+    const size = bool(p, "size") || (!!format && !bool(p, "quiet") && /\.Size\b|json\s+\.\s*}}/.test(format));
     const items: any[] = await getClient().json("GET", "/containers/json", {
       query: {
         all: bool(p, "all") ? "1" : undefined,

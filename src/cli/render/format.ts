@@ -13,7 +13,11 @@ export function formatList<T>(format: string, items: T[], headers: Record<string
   const body = format.slice(5).trim().replace(/\\t/g, "\t");
   const t = compileTemplate(body);
   // The header row is the same template run over the column titles.
-  const header = compileTemplate(body).execute(new Proxy({}, { get: (_o, k) => headers[String(k)] ?? String(k).toUpperCase() }));
+  // `.Label "com.example.app"` heads its column with the key's last part, as docker 28 prints it.
+  const label = (name: string) => name.split(".").pop()!;
+  const header = compileTemplate(body).execute(
+    new Proxy({}, { get: (_o, k) => (k === "Label" ? label : headers[String(k)] ?? String(k).toUpperCase()) }),
+  );
   const rows = [header, ...items.map((i) => t.execute(i))].map((line) => line.split("\t"));
   return renderTable(rows);
 }

@@ -138,8 +138,13 @@ export class PsRow {
     return Object.keys(this.c.NetworkSettings?.Networks ?? {}).sort().join(",");
   }
 
+  /** The image manifest's platform: API 1.46 and later; none at 1.45. */
+  get Platform(): null {
+    return null;
+  }
+
   /** `{{json .}}`: the CLI marshals a map of every field, keys sorted. */
-  toJSON(): Record<string, string> {
+  toJSON(): Record<string, string | null> {
     return {
       Command: this.Command,
       CreatedAt: this.CreatedAt,
@@ -150,6 +155,7 @@ export class PsRow {
       Mounts: this.Mounts,
       Names: this.Names,
       Networks: this.Networks,
+      Platform: this.Platform,
       Ports: this.Ports,
       RunningFor: this.RunningFor,
       Size: this.Size,

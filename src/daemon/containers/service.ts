@@ -98,7 +98,7 @@ export class ContainerService implements ContainerBackend, LogsBackend, AttachBa
     const c = this.ctx.store.lookup(ref);
     const sizes = opts.size ? this.sizes(c) : undefined;
     const out = c.inspect({
-      graphDriverData: { UpperDir: this.ctx.layers.rwDiffPath(c.id) },
+      graphDriverData: this.ctx.layers.rwDriverData?.(c.id) ?? { UpperDir: this.ctx.layers.rwDiffPath(c.id) },
       mounts: this.ctx.volumes?.shapes(c.rec) ?? containerMounts(c),
       ...(sizes ? { sizeRw: sizes.SizeRw, sizeRootFs: sizes.SizeRootFs } : {}),
     });

@@ -30,4 +30,6 @@ export interface GraphDriver {
   unmountRW(dir: string): Promise<void>;
   /** Where the rw layer keeps its own changes. */
   rwDiff(dir: string): string;
+  /** Addition (optional): inspect's `GraphDriver.Data` for a rw layer, as dockerd's driver reports it. */
+  rwData?(dir: string, chain: LayerDir[]): Record<string, string>;
 }

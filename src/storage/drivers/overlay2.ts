@@ -93,4 +93,9 @@ export class Overlay2Driver implements GraphDriver {
   rwDiff(dir: string): string {
     return join(dir, "diff");
   }
+
+  rwData(dir: string, chain: LayerDir[]): Record<string, string> {
+    const lower = chain.length ? chain.map((l) => join(l.dir, "diff")) : [join(dir, "empty")];
+    return { LowerDir: lower.join(":"), MergedDir: join(dir, "merged"), UpperDir: join(dir, "diff"), WorkDir: join(dir, "work") };
+  }
 }

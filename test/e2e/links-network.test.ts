@@ -1,0 +1,46 @@
+// Issue 6's "Done when" for links on the default bridge: `docker run --link db:database`
+// sees DATABASE_PORT_* with the child's address and resolves `database` through
+// /etc/hosts. The child's address comes from bridge networking (issue 8): until that is
+// merged this file fails on the address, as it should.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolve } from "node:path";
+import { docker, startDaemon, root, type TestDaemon } from "../helpers/daemon.ts";
+
+const busybox = resolve(root, "../shared/fixtures/busybox-docker-save.tar");
+
+describe("links on the default bridge", () => {
+  let d: TestDaemon;
+  beforeAll(async () => {
+    d = await startDaemon();
+    const l = docker(d, ["load", "-i", busybox]);
+    if (l.code !== 0) throw new Error(`docker load failed: ${l.stderr}`);
+  });
+  afterAll(async () => {
+    if (d) {
+      const ids = docker(d, ["ps", "-aq"]).stdout.trim().split("\n").filter(Boolean);
+      if (ids.length) docker(d, ["rm", "-f", ...ids]);
+      await d.cleanup();
+    }
+  });
+
+  it("docker run --link db:database sees DATABASE_PORT_* and resolves database through /etc/hosts", () => {
+    const db = docker(d, ["run", "-d", "--name", "db", "--expose", "80", "-e", "SECRET=x", "busybox", "httpd", "-f", "-p", "80"]);
+    expect(db.code).toBe(0);
+    const ip = docker(d, ["inspect", "-f", "{{.NetworkSettings.Networks.bridge.IPAddress}}", "db"]).stdout.trim();
+    expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    const host = docker(d, ["inspect", "-f", "{{.Config.Hostname}}", "db"]).stdout.trim();
+    const r = docker(d, ["run", "--rm", "--link", "db:database", "busybox", "sh", "-c", "env; cat /etc/hosts; ping -c 1 -W 2 database >/dev/null && echo reachable"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const env = r.stdout.split("\n");
+    expect(env).toContain(`DATABASE_PORT=tcp://${ip}:80`);
+    expect(env).toContain(`DATABASE_PORT_80_TCP=tcp://${ip}:80`);
+    expect(env).toContain(`DATABASE_PORT_80_TCP_ADDR=${ip}`);
+    expect(env).toContain("DATABASE_PORT_80_TCP_PORT=80");
+    expect(env).toContain("DATABASE_PORT_80_TCP_PROTO=tcp");
+    expect(env).toContain("DATABASE_ENV_SECRET=x");
+    expect(env.some((l) => l.startsWith("DATABASE_NAME=/") && l.endsWith("/database"))).toBe(true);
+    expect(env).toContain(`${ip}\tdatabase ${host} db`);
+    expect(env).toContain("reachable");
+  });
+});
