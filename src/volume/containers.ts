@@ -157,6 +157,11 @@ export class ContainerVolumes {
     }
   }
 
+  /** The container list's `volume` filter: a volume name or a mount destination. */
+  matchesFilter(rec: ContainerRecord, values: string[]): boolean {
+    return mountPointsOf(rec).some((m) => values.some((v) => (m.Type === "volume" && m.Name === v) || m.Destination === v || (m.Type === "bind" && m.Source === v)));
+  }
+
   /** Inspect's and list's `Mounts`. */
   shapes(rec: ContainerRecord): Json[] {
     return [...mountPointsOf(rec)].sort((a, b) => (a.Destination < b.Destination ? -1 : 1)).map(mountShape);

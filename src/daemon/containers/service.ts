@@ -69,7 +69,8 @@ export class ContainerService implements ContainerBackend, LogsBackend, AttachBa
       find: (ref) => this.ctx.store.find(ref),
       imageMatches: (c, ref) => this.ctx.images.matches(c.rec.Image, ref),
     });
-    return list.map((c) => ({
+    const vf = opts.filters.get("volume");
+    return list.filter((c) => !vf?.length || !this.ctx.volumes || this.ctx.volumes.matchesFilter(c.rec, vf)).map((c) => ({
       ...c.listEntry(c.rec.Config.Image, opts.size ? { SizeRw: this.sizeRw(c.id), SizeRootFs: 0 } : undefined),
       ...(this.ctx.volumes ? { Mounts: this.ctx.volumes.shapes(c.rec) } : {}),
     }));
