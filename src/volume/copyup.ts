@@ -27,7 +27,7 @@ export function copyUp(src: string, dst: string): void {
   copyChildren(src, dst, links);
   lchownSync(dst, st.uid, st.gid);
   chmodSync(dst, st.mode & 0o7777);
-  utimesSync(dst, st.atime, st.mtime);
+  utimesSync(dst, st.atimeMs / 1000, st.mtimeMs / 1000);
 }
 
 function copyChildren(src: string, dst: string, links: Map<string, string>): void {
@@ -54,6 +54,6 @@ function copyChildren(src: string, dst: string, links: Map<string, string>): voi
     lchownSync(d, st.uid, st.gid);
     // chown clears setuid/setgid, so the mode comes after it.
     if (!st.isSymbolicLink()) chmodSync(d, st.mode & 0o7777);
-    lutimesSync(d, st.atime, st.mtime);
+    lutimesSync(d, st.atimeMs / 1000, st.mtimeMs / 1000);
   }
 }
