@@ -53,6 +53,7 @@ export class ContainerVolumes {
     });
     for (const mp of mps) {
       if (mp.Type !== "volume") continue;
+      if (hc.VolumeDriver && mp.Driver === "local" && !mp.VolumeOptions) mp.Driver = hc.VolumeDriver;
       if (mp.Driver !== "local") throw notFound(`error looking up volume plugin ${mp.Driver}: plugin "${mp.Driver}" not found`);
       // `../x` must never reach a path; a name that exists is fine whatever made it.
       if (mp.Name) this.volumes.ensureValidName(mp.Name);

@@ -369,8 +369,8 @@ describe("volumes across a daemon restart, and the wharf CLI", () => {
     const mp = join(d.dataRoot, "volumes/dev/_data");
     expect(hostMounts(mp)).toHaveLength(1);
     expect(await d.stop()).toBe(0);
-    // The daemon's own device mount is gone; the running container keeps its copy.
-    expect(hostMounts(mp)).toEqual([]);
+    // The container outlives the daemon, and so does the device mount it uses.
+    expect(hostMounts(mp)).toHaveLength(1);
     const d2 = await startDaemon(["--data-root", d.dataRoot, "--exec-root", d.execRoot], {});
     try {
       const again = (args: string[]) => docker(d2, args);
@@ -378,6 +378,10 @@ describe("volumes across a daemon restart, and the wharf CLI", () => {
       expect(again(["volume", "rm", "kept"]).stderr).toContain("volume is in use");
       expect(ok(again(["run", "--rm", "-v", "kept:/k", "busybox", "cat", "/k/f"]))).toBe("still\n");
       expect(again(["inspect", "-f", "{{.State.Running}}", "devuser"]).stdout).toBe("true\n");
+      // A second user shares the same tmpfs.
+      ok(again(["run", "--rm", "-v", "dev:/t", "busybox", "touch", "/t/shared"]));
+      expect(readdirSync(mp)).toEqual(["shared"]);
+      expect(hostMounts(mp)).toHaveLength(1);
       ok(again(["rm", "-f", "devuser", "keeper"]));
       expect(hostMounts(mp)).toEqual([]);
       expect(ok(again(["volume", "rm", "kept", "dev"]))).toBe("kept\ndev\n");
