@@ -24,20 +24,32 @@ export interface CreatePlan {
   apply(mountRootfs: () => Promise<string>, unmountRootfs: () => Promise<void>): Promise<void>;
   /** Undoes what `apply` made (a failed create). */
   undo(): void;
+  /** The container's record is stored. */
+  done(): void;
 }
 
 export class ContainerVolumes {
+  /**
+   * Volumes a container being created already holds, before its record is stored
+   * (copy-up awaits): a `volume rm` in between must see them in use.
+   */
+  private readonly pending = new Map<string, Set<string>>();
+
   constructor(
     readonly volumes: VolumeService,
     private readonly lookup: (ref: string) => Container,
     private readonly all: () => Container[],
   ) {
-    volumes.setUsers((name) =>
-      this.all()
+    volumes.setUsers((name) => {
+      const ids = this.all()
         .filter((c) => mountPointsOf(c.rec).some((m) => m.Type === "volume" && m.Name === name))
-        .map((c) => c.id),
-    );
+        .map((c) => c.id);
+      for (const [id, names] of this.pending) if (names.has(name) && !ids.includes(id)) ids.push(id);
+      return ids;
+    });
   }
+
+
 
   /** Validates every mount of a new container (Docker's messages); nothing is made yet. */
   plan(rec: ContainerRecord): CreatePlan {
@@ -59,13 +71,16 @@ export class ContainerVolumes {
       if (mp.Name) this.volumes.ensureValidName(mp.Name);
     }
     const made: string[] = [];
+    const held = new Set<string>();
     return {
       apply: async (mountRootfs, unmountRootfs) => {
         const fill: MountPoint[] = [];
+        this.pending.set(rec.ID, held);
         for (const mp of mps) {
           if (mp.Type !== "volume") continue;
           const { volume, created } = this.volumes.ensure({ Name: mp.Name || undefined, Labels: mp.VolumeLabels, DriverOpts: mp.VolumeOptions });
           if (created) made.push(volume.Name);
+          held.add(volume.Name);
           mp.Name = volume.Name;
           mp.Source = volume.Mountpoint;
           delete mp.VolumeLabels;
@@ -82,7 +97,9 @@ export class ContainerVolumes {
         }
         (rec as WithMounts).MountPoints = mps;
       },
+      done: () => this.pending.delete(rec.ID),
       undo: () => {
+        this.pending.delete(rec.ID);
         for (const name of made) {
           try {
             this.volumes.remove(name, true);

@@ -4,7 +4,7 @@
 // inside the rootfs before it got here.
 import { chmodSync, copyFileSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, utimesSync } from "node:fs";
 import { join } from "node:path";
-import { mkfifo } from "../sys/libc.ts";
+import { lgetxattr, llistxattr, lsetxattr, mkfifo } from "../sys/libc.ts";
 
 export function isEmptyDir(path: string): boolean {
   try {
@@ -27,6 +27,7 @@ export function copyUp(src: string, dst: string): void {
   copyChildren(src, dst, links);
   lchownSync(dst, st.uid, st.gid);
   chmodSync(dst, st.mode & 0o7777);
+  copyXattrs(src, dst);
   utimesSync(dst, st.atimeMs / 1000, st.mtimeMs / 1000);
 }
 
@@ -54,6 +55,25 @@ function copyChildren(src: string, dst: string, links: Map<string, string>): voi
     lchownSync(d, st.uid, st.gid);
     // chown clears setuid/setgid, so the mode comes after it.
     if (!st.isSymbolicLink()) chmodSync(d, st.mode & 0o7777);
+    // After chown, which drops security.capability.
+    copyXattrs(s, d);
     lutimesSync(d, st.atimeMs / 1000, st.mtimeMs / 1000);
+  }
+}
+
+/** Copies what extended attributes can be copied; overlay's own are not the image's. */
+function copyXattrs(src: string, dst: string): void {
+  let names: string[];
+  try {
+    names = llistxattr(src);
+  } catch {
+    return; // a filesystem without xattrs
+  }
+  for (const name of names) {
+    if (name.startsWith("trusted.overlay.")) continue;
+    try {
+      const v = lgetxattr(src, name);
+      if (v) lsetxattr(dst, name, v);
+    } catch {} // e.g. security.* the target refuses: the copy goes on without it
   }
 }

@@ -6,6 +6,10 @@ import { join } from "node:path";
 import { VolumeStore, validateOptions } from "../../src/volume/store.ts";
 import { copyUp, isEmptyDir } from "../../src/volume/copyup.ts";
 import { parseMountOptions } from "../../src/volume/devmount.ts";
+import { lgetxattr, lsetxattr } from "../../src/sys/libc.ts";
+
+// vfs_cap_data revision 2 with CAP_NET_RAW (13) permitted, as setcap cap_net_raw+p writes.
+const capNetRaw = Buffer.from([0, 0, 0, 2, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -80,6 +84,8 @@ describe("copy-up", () => {
     chownSync(join(src, "sub"), 7, 8);
     chmodSync(join(src, "sub"), 0o750);
     chmodSync(src, 0o1777);
+    lsetxattr(join(src, "suid"), "user.note", Buffer.from("kept"));
+    lsetxattr(join(src, "suid"), "security.capability", capNetRaw);
     const dst = join(base, "dst");
     mkdirSync(dst);
     expect(isEmptyDir(dst)).toBe(true);
@@ -91,6 +97,8 @@ describe("copy-up", () => {
     const sub = lstatSync(join(dst, "sub"));
     expect([sub.uid, sub.gid, sub.mode & 0o7777]).toEqual([7, 8, 0o750]);
     expect(lstatSync(dst).mode & 0o7777).toBe(0o1777);
+    expect(lgetxattr(join(dst, "suid"), "user.note")?.toString()).toBe("kept");
+    expect(lgetxattr(join(dst, "suid"), "security.capability")).toEqual(capNetRaw);
     expect(Math.floor(lstatSync(join(dst, "sub/f")).mtimeMs)).toBe(Math.floor(lstatSync(join(src, "sub/f")).mtimeMs));
   });
 
