@@ -169,6 +169,19 @@ describe("volumes and mounts e2e", () => {
     ok(docker(d, ["volume", "rm", "tv"]));
   });
 
+  it("a bind-style local volume (o=bind) mounts the named directory; removing the volume keeps its files", () => {
+    const dev = join(d.dir, "bind-device");
+    mkdirSync(dev);
+    writeFileSync(join(dev, "already"), "a");
+    ok(docker(d, ["volume", "create", "-o", "type=none", "-o", "o=bind", "-o", `device=${dev}`, "bv"]));
+    expect(ok(docker(d, ["run", "--rm", "-v", "bv:/b", "busybox", "sh", "-c", "ls /b; echo w > /b/written"]))).toBe("already\n");
+    expect(readdirSync(dev).sort()).toEqual(["already", "written"]);
+    const mp = join(d.dataRoot, "volumes/bv/_data");
+    expect(hostMounts(mp)).toEqual([]);
+    ok(docker(d, ["volume", "rm", "bv"]));
+    expect(readdirSync(dev).sort()).toEqual(["already", "written"]);
+  });
+
   it("--volumes-from shares another container's volumes, :ro makes them read-only", () => {
     ok(docker(d, ["create", "--name", "src", "-v", "vf:/vf", "busybox"]));
     ok(docker(d, ["run", "--rm", "--volumes-from", "src", "busybox", "sh", "-c", "echo from > /vf/x"]));

@@ -2,7 +2,8 @@
 // the CLI's --mount flag.
 import { describe, expect, it } from "vitest";
 import { parseBind, parseMount, parseVolumesFrom, planMounts, sortMounts, mountShape, type PlanInput } from "../../src/volume/mountpoints.ts";
-import { parseMountFlag } from "../../src/cli/mountopt.ts";
+import { absoluteBinds, parseMountFlag } from "../../src/cli/mountopt.ts";
+import { buildCreateRequest } from "../../src/cli/runopts.ts";
 import { checkVolumeName, isValidVolumeName } from "../../src/volume/names.ts";
 
 const plan = (p: Partial<PlanInput>) =>
@@ -113,5 +114,17 @@ describe("volume names", () => {
     for (const ok of ["ab", "a.b", "a_b-c", "0x"]) expect(isValidVolumeName(ok)).toBe(true);
     for (const bad of ["a", "../x", "a/b", ".x", "-x", "x y", "..", ""]) expect(isValidVolumeName(bad)).toBe(false);
     expect(() => checkVolumeName("../x")).toThrow(`create ../x: "../x" includes invalid characters for a local volume name`);
+  });
+});
+
+describe("wharf run's mount flags", () => {
+  it("sends -v as Binds (relative host paths made absolute), --mount as Mounts, --tmpfs and --volumes-from", () => {
+    const r = buildCreateRequest(["-v", "data:/d", "-v", "./here:/h:ro", "--mount", "type=tmpfs,dst=/t,tmpfs-size=1m", "--tmpfs", "/run:size=2m", "--volumes-from", "other:ro", "busybox"]);
+    const hc = r.body.HostConfig;
+    expect(hc.Binds).toEqual(["data:/d", `${process.cwd()}/here:/h:ro`]);
+    expect(hc.Mounts).toEqual([{ Type: "tmpfs", Target: "/t", TmpfsOptions: { SizeBytes: 2 ** 20 } }]);
+    expect(hc.Tmpfs).toEqual({ "/run": "size=2m" });
+    expect(hc.VolumesFrom).toEqual(["other:ro"]);
+    expect(absoluteBinds(["/abs:/x", "name:/y", "/anon"])).toEqual(["/abs:/x", "name:/y", "/anon"]);
   });
 });
