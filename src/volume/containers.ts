@@ -85,7 +85,9 @@ export class ContainerVolumes {
           mp.Source = volume.Mountpoint;
           delete mp.VolumeLabels;
           delete mp.VolumeOptions;
-          if (mp.CopyData && !volume.Options?.device && isEmptyDir(volume.Mountpoint)) fill.push(mp);
+          // Never copy into a volume a running container can write to meanwhile: it
+          // could swap a directory for a symlink under the copy.
+          if (mp.CopyData && !volume.Options?.device && isEmptyDir(volume.Mountpoint) && !this.runningWith(volume.Name)) fill.push(mp);
         }
         if (fill.length) {
           const rootfs = await mountRootfs();
@@ -109,6 +111,10 @@ export class ContainerVolumes {
         }
       },
     };
+  }
+
+  private runningWith(name: string): boolean {
+    return this.all().some((c) => c.state.s.Running && mountPointsOf(c.rec).some((m) => m.Type === "volume" && m.Name === name));
   }
 
   /** The runtime's mounts for a start; device volumes get mounted, events go out. */

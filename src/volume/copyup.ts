@@ -2,7 +2,7 @@
 // owners, modes (setuid included), times, symlinks and hard links as they were.
 // Nothing is followed: every entry is lstat'ed, and the source path was resolved
 // inside the rootfs before it got here.
-import { chmodSync, copyFileSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, utimesSync } from "node:fs";
+import { chmodSync, constants, copyFileSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { lgetxattr, llistxattr, lsetxattr, mkfifo } from "../sys/libc.ts";
 
@@ -47,7 +47,7 @@ function copyChildren(src: string, dst: string, links: Map<string, string>): voi
     } else if (st.isSymbolicLink()) {
       symlinkSync(readlinkSync(s), d);
     } else if (st.isFile()) {
-      copyFileSync(s, d);
+      copyFileSync(s, d, constants.COPYFILE_EXCL);
     } else if (st.isFIFO()) {
       mkfifo(d, st.mode & 0o7777);
     } else continue; // sockets and device nodes are not copied

@@ -436,3 +436,23 @@ describe("the wharf volume CLI", () => {
     expect(ok(w(["volume", "rm", "-f", "one"]))).toBe("one\n");
   });
 });
+
+describe("copy-up under the vfs driver", () => {
+  let d: TestDaemon;
+  beforeAll(async () => {
+    d = await startDaemon(["--storage-driver", "vfs"]);
+    ok(docker(d, ["load", "-i", join(fixtures, "multilayer-docker-save.tar")]));
+  });
+  afterAll(async () => {
+    if (d) {
+      const ids = docker(d, ["ps", "-aq"]).stdout.trim().split("\n").filter(Boolean);
+      if (ids.length) docker(d, ["rm", "-f", ...ids]);
+      await d.cleanup();
+    }
+  });
+
+  it("fills a new volume from the image", () => {
+    ok(docker(d, ["run", "--rm", "-v", "data:/app/data", "wharf-fixture/multilayer:1.0"]));
+    expect(ok(docker(d, ["run", "--rm", "-v", "data:/d", "--entrypoint", "ls", "wharf-fixture/multilayer:1.0", "/d"]))).toBe("one.txt\n");
+  });
+});
