@@ -1,5 +1,6 @@
 // `--mount type=…,source=…,target=…` as docker's CLI reads it (opts/mount.go): a CSV
 // of key[=value] fields turned into one HostConfig.Mounts entry.
+import { resolve } from "node:path";
 import { FlagError } from "./flags.ts";
 import { ramInBytes } from "./units.ts";
 
@@ -78,4 +79,13 @@ export function parseMountFlag(raw: string): Record<string, any> {
   if (m.BindOptions && m.Type !== "bind") throw fail(`cannot mix 'bind-*' options with mount type '${m.Type}'`);
   if (m.TmpfsOptions && m.Type !== "tmpfs") throw fail(`cannot mix 'tmpfs-*' options with mount type '${m.Type}'`);
   return m;
+}
+
+/** `-v ./dir:/d` binds the directory relative to where the CLI runs, as docker's CLI makes it absolute. */
+export function absoluteBinds(specs: string[]): string[] {
+  return specs.map((spec) => {
+    const i = spec.indexOf(":");
+    if (i < 0 || !spec.startsWith(".")) return spec;
+    return resolve(spec.slice(0, i)) + spec.slice(i);
+  });
 }

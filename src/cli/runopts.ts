@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { bool, FlagError, list, parseFlags, str, type FlagSpec, type Parsed } from "./flags.ts";
 import { nanoCpus, ramInBytes } from "./units.ts";
-import { parseMountFlag } from "./mountopt.ts";
+import { absoluteBinds, parseMountFlag } from "./mountopt.ts";
 
 export const runFlagSpecs: FlagSpec[] = [
   { name: "detach", short: "d", type: "bool" },
@@ -140,7 +140,7 @@ export function buildCreateRequest(argv: string[]): CreateRequest & { image: str
   const pids = str(p, "pids-limit");
   const securityOpt = list(p, "security-opt");
   const hostConfig: Record<string, any> = {
-    Binds: list(p, "volume").length ? list(p, "volume") : null,
+    Binds: list(p, "volume").length ? absoluteBinds(list(p, "volume")) : null,
     LogConfig: { Type: str(p, "log-driver") ?? "", Config: keyValues(list(p, "log-opt"), "log-opt") },
     NetworkMode: str(p, "network") ?? "default",
     RestartPolicy: parseRestart(str(p, "restart") ?? "no"),

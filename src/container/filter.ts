@@ -4,7 +4,7 @@
 import type { Container } from "./container.ts";
 import { matchLabels, type Filters } from "../api/filters.ts";
 import { invalidParameter, notFound } from "../errors.ts";
-import { containerHealth, containerMounts, containerNetworks, containerPorts } from "./summary.ts";
+import { containerHealth, containerMounts, containerNetworks, containerPorts, type MountSummary } from "./summary.ts";
 
 const states = ["created", "running", "paused", "restarting", "removing", "exited", "dead"];
 const healths = ["none", "starting", "healthy", "unhealthy"];
@@ -16,6 +16,8 @@ export interface ListContext {
   ancestorIds(ancestor: string): string[];
   /** All names of a container (`/web`, and link names such as `/web/database`). */
   names(c: Container): string[];
+  /** The container's mounts as inspect shows them, when volumes know better than the record. */
+  mounts?(c: Container): MountSummary[];
 }
 
 /** dockerd's filters.Match: no values matches; else an exact value or a matching pattern. */
@@ -121,7 +123,7 @@ export function filterContainers(all: Container[], f: Filters, opts: { all: bool
     if (health?.length && !health.includes(containerHealth(c))) continue;
     const volumes = f.get("volume");
     if (volumes?.length) {
-      const mounts = containerMounts(c);
+      const mounts = ctx.mounts?.(c) ?? containerMounts(c);
       const hit = volumes.some((v) => mounts.some((m) => m.Destination === v || (m.Name ? m.Name === v : m.Source === v)));
       if (!hit) continue;
     }

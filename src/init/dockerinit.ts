@@ -56,7 +56,7 @@ async function setupAndExec(cfg: InitConfig, report: Report, closeStatus: () => 
 
   if (spec.network.mode === "none") interfaceUp("lo");
   setupRootfs(spec);
-  enterRootfs(spec.rootfs);
+  enterRootfs(spec.rootfs, spec.mounts);
   for (const [k, v] of Object.entries(spec.sysctls ?? {})) {
     if (!sysctlAllowed(k, spec.network.mode === "host")) throw new Error(`sysctl "${k}" is not allowed in a container`);
     writeFileSync(`/proc/sys/${k.replace(/\./g, "/")}`, v);

@@ -135,7 +135,6 @@ function bindMount(m: MountSpec, root: string): void {
   else ensureFile(target);
   mount(m.source, target, null, MS_BIND | MS_REC);
   if (m.readOnly) mount(null, target, null, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC);
-  if (m.propagation) mount(null, target, null, propagationFlags(m.propagation));
 }
 
 const MS_SHARED = 1 << 20;
@@ -152,12 +151,15 @@ function propagationFlags(p: string): number {
 }
 
 /** pivot_root into the rootfs without a put-old directory, as runc does. */
-export function enterRootfs(root: string): void {
+export function enterRootfs(root: string, mounts: MountSpec[] = []): void {
   process.chdir(root);
   pivotRoot(".", ".");
   mount(null, ".", null, MS_SLAVE | MS_REC);
   umount2(".", MNT_DETACH);
   process.chdir("/");
+  // The slave step above reaches the new root's mounts too, so bind propagation is
+  // set only now; inside the new root a path cannot resolve outside it.
+  for (const m of mounts) if (m.type === "bind" && m.propagation) mount(null, m.destination, null, propagationFlags(m.propagation));
 }
 
 /** After pivot_root: hide the host-revealing /proc files, freeze the rest of /proc's knobs. */

@@ -45,6 +45,7 @@ function open() {
     write: { args: [i32, P, u64], returns: i64 },
     lsetxattr: { args: [P, P, P, u64, i32], returns: i32 },
     lgetxattr: { args: [P, P, P, u64], returns: i64 },
+    llistxattr: { args: [P, P, u64], returns: i64 },
   });
 }
 
@@ -294,6 +295,14 @@ export function lgetxattr(path: string, name: string): Buffer | null {
     throw new ErrnoError(`lgetxattr ${name} on ${path}`, e);
   }
   return Buffer.from(buf.subarray(0, n));
+}
+
+/** The names of a file's extended attributes (its own, never a symlink's target's). */
+export function llistxattr(path: string): string[] {
+  const buf = Buffer.alloc(65536);
+  const n = Number(libc().llistxattr(ptr(cstr(path)), ptr(buf), BigInt(buf.length)));
+  if (n === -1) throw new ErrnoError(`llistxattr ${path}`, errno());
+  return buf.subarray(0, n).toString("latin1").split("\0").filter(Boolean);
 }
 
 /** glibc's makedev encoding of a device number. */

@@ -24,20 +24,32 @@ export interface CreatePlan {
   apply(mountRootfs: () => Promise<string>, unmountRootfs: () => Promise<void>): Promise<void>;
   /** Undoes what `apply` made (a failed create). */
   undo(): void;
+  /** The container's record is stored. */
+  done(): void;
 }
 
 export class ContainerVolumes {
+  /**
+   * Volumes a container being created already holds, before its record is stored
+   * (copy-up awaits): a `volume rm` in between must see them in use.
+   */
+  private readonly pending = new Map<string, Set<string>>();
+
   constructor(
     readonly volumes: VolumeService,
     private readonly lookup: (ref: string) => Container,
     private readonly all: () => Container[],
   ) {
-    volumes.setUsers((name) =>
-      this.all()
+    volumes.setUsers((name) => {
+      const ids = this.all()
         .filter((c) => mountPointsOf(c.rec).some((m) => m.Type === "volume" && m.Name === name))
-        .map((c) => c.id),
-    );
+        .map((c) => c.id);
+      for (const [id, names] of this.pending) if (names.has(name) && !ids.includes(id)) ids.push(id);
+      return ids;
+    });
   }
+
+
 
   /** Validates every mount of a new container (Docker's messages); nothing is made yet. */
   plan(rec: ContainerRecord): CreatePlan {
@@ -53,23 +65,29 @@ export class ContainerVolumes {
     });
     for (const mp of mps) {
       if (mp.Type !== "volume") continue;
+      if (hc.VolumeDriver && mp.Driver === "local" && !mp.VolumeOptions) mp.Driver = hc.VolumeDriver;
       if (mp.Driver !== "local") throw notFound(`error looking up volume plugin ${mp.Driver}: plugin "${mp.Driver}" not found`);
       // `../x` must never reach a path; a name that exists is fine whatever made it.
       if (mp.Name) this.volumes.ensureValidName(mp.Name);
     }
     const made: string[] = [];
+    const held = new Set<string>();
     return {
       apply: async (mountRootfs, unmountRootfs) => {
         const fill: MountPoint[] = [];
+        this.pending.set(rec.ID, held);
         for (const mp of mps) {
           if (mp.Type !== "volume") continue;
           const { volume, created } = this.volumes.ensure({ Name: mp.Name || undefined, Labels: mp.VolumeLabels, DriverOpts: mp.VolumeOptions });
           if (created) made.push(volume.Name);
+          held.add(volume.Name);
           mp.Name = volume.Name;
           mp.Source = volume.Mountpoint;
           delete mp.VolumeLabels;
           delete mp.VolumeOptions;
-          if (mp.CopyData && !volume.Options?.device && isEmptyDir(volume.Mountpoint)) fill.push(mp);
+          // Never copy into a volume a running container can write to meanwhile: it
+          // could swap a directory for a symlink under the copy.
+          if (mp.CopyData && !volume.Options?.device && isEmptyDir(volume.Mountpoint) && !this.runningWith(volume.Name)) fill.push(mp);
         }
         if (fill.length) {
           const rootfs = await mountRootfs();
@@ -81,7 +99,9 @@ export class ContainerVolumes {
         }
         (rec as WithMounts).MountPoints = mps;
       },
+      done: () => this.pending.delete(rec.ID),
       undo: () => {
+        this.pending.delete(rec.ID);
         for (const name of made) {
           try {
             this.volumes.remove(name, true);
@@ -91,6 +111,10 @@ export class ContainerVolumes {
         }
       },
     };
+  }
+
+  private runningWith(name: string): boolean {
+    return this.all().some((c) => c.state.s.Running && mountPointsOf(c.rec).some((m) => m.Type === "volume" && m.Name === name));
   }
 
   /** The runtime's mounts for a start; device volumes get mounted, events go out. */
@@ -155,6 +179,11 @@ export class ContainerVolumes {
         log.warn(`removing volume ${mp.Name} of container ${c.id}:`, err);
       }
     }
+  }
+
+  /** The container list's `volume` filter: a volume name or a mount destination. */
+  matchesFilter(rec: ContainerRecord, values: string[]): boolean {
+    return mountPointsOf(rec).some((m) => values.some((v) => (m.Type === "volume" && m.Name === v) || m.Destination === v || (m.Type === "bind" && m.Source === v)));
   }
 
   /** Inspect's and list's `Mounts`. */

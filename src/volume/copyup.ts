@@ -2,9 +2,9 @@
 // owners, modes (setuid included), times, symlinks and hard links as they were.
 // Nothing is followed: every entry is lstat'ed, and the source path was resolved
 // inside the rootfs before it got here.
-import { chmodSync, copyFileSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, utimesSync } from "node:fs";
+import { chmodSync, constants, copyFileSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, utimesSync } from "node:fs";
 import { join } from "node:path";
-import { mkfifo } from "../sys/libc.ts";
+import { lgetxattr, llistxattr, lsetxattr, mkfifo } from "../sys/libc.ts";
 
 export function isEmptyDir(path: string): boolean {
   try {
@@ -27,7 +27,8 @@ export function copyUp(src: string, dst: string): void {
   copyChildren(src, dst, links);
   lchownSync(dst, st.uid, st.gid);
   chmodSync(dst, st.mode & 0o7777);
-  utimesSync(dst, st.atime, st.mtime);
+  copyXattrs(src, dst);
+  utimesSync(dst, st.atimeMs / 1000, st.mtimeMs / 1000);
 }
 
 function copyChildren(src: string, dst: string, links: Map<string, string>): void {
@@ -46,7 +47,7 @@ function copyChildren(src: string, dst: string, links: Map<string, string>): voi
     } else if (st.isSymbolicLink()) {
       symlinkSync(readlinkSync(s), d);
     } else if (st.isFile()) {
-      copyFileSync(s, d);
+      copyFileSync(s, d, constants.COPYFILE_EXCL);
     } else if (st.isFIFO()) {
       mkfifo(d, st.mode & 0o7777);
     } else continue; // sockets and device nodes are not copied
@@ -54,6 +55,25 @@ function copyChildren(src: string, dst: string, links: Map<string, string>): voi
     lchownSync(d, st.uid, st.gid);
     // chown clears setuid/setgid, so the mode comes after it.
     if (!st.isSymbolicLink()) chmodSync(d, st.mode & 0o7777);
-    lutimesSync(d, st.atime, st.mtime);
+    // After chown, which drops security.capability.
+    copyXattrs(s, d);
+    lutimesSync(d, st.atimeMs / 1000, st.mtimeMs / 1000);
+  }
+}
+
+/** Copies what extended attributes can be copied; overlay's own are not the image's. */
+function copyXattrs(src: string, dst: string): void {
+  let names: string[];
+  try {
+    names = llistxattr(src);
+  } catch {
+    return; // a filesystem without xattrs
+  }
+  for (const name of names) {
+    if (name.startsWith("trusted.overlay.")) continue;
+    try {
+      const v = lgetxattr(src, name);
+      if (v) lsetxattr(dst, name, v);
+    } catch {} // e.g. security.* the target refuses: the copy goes on without it
   }
 }

@@ -161,7 +161,7 @@ export class VolumeService {
       set = new Set();
       this.active.set(name, set);
     }
-    if (!set.size && !mountsUnder(v.Mountpoint).length) mountDevice(v.Options!, v.Mountpoint);
+    if (!mountsUnder(v.Mountpoint).length) mountDevice(v.Options!, v.Mountpoint);
     set.add(containerId);
     return v;
   }
@@ -188,9 +188,13 @@ export class VolumeService {
     for (const v of this.store.all()) if (v.Options?.device && !this.active.has(v.Name)) unmountDevice(v.Mountpoint);
   }
 
-  /** Daemon stop: containers keep their own copies of the mounts; the host's go. */
+  /**
+   * Daemon stop: unused device mounts go. Containers outlive the daemon here, so a
+   * mount one of them still uses stays for the next daemon (and the next container
+   * that shares the volume sees the same filesystem).
+   */
   close(): void {
-    for (const v of this.store.all()) if (v.Options?.device) unmountDevice(v.Mountpoint);
+    for (const v of this.store.all()) if (v.Options?.device && !this.active.get(v.Name)?.size) unmountDevice(v.Mountpoint);
     this.active.clear();
   }
 

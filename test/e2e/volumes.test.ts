@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { docker, startDaemon, type TestDaemon } from "../helpers/daemon.ts";
+import { docker, startDaemon, wharf, type TestDaemon } from "../helpers/daemon.ts";
 import { fixtures } from "../helpers/archives.ts";
 import { extractBusybox } from "../helpers/busybox.ts";
 
@@ -135,6 +135,8 @@ describe("volumes and mounts e2e", () => {
     const missing = join(d.dir, "made-by-v/sub");
     ok(docker(d, ["run", "--rm", "-v", `${missing}:/m`, "busybox", "true"]));
     expect(existsSync(missing)).toBe(true);
+    // The daemon's own socket binds as a socket (COMPAT: reaper containers use it).
+    expect(ok(docker(d, ["run", "--rm", "-v", `${d.sock}:/var/run/docker.sock`, "busybox", "sh", "-c", "test -S /var/run/docker.sock && echo sock"]))).toBe("sock\n");
     const gone = join(d.dir, "not-there");
     const r3 = docker(d, ["run", "--rm", "--mount", `type=bind,source=${gone},target=/m`, "busybox", "true"]);
     expect(r3.code).toBe(125);
@@ -165,6 +167,19 @@ describe("volumes and mounts e2e", () => {
     // Unused again: the host mount is gone.
     expect(hostMounts(v.Mountpoint)).toEqual([]);
     ok(docker(d, ["volume", "rm", "tv"]));
+  });
+
+  it("a bind-style local volume (o=bind) mounts the named directory; removing the volume keeps its files", () => {
+    const dev = join(d.dir, "bind-device");
+    mkdirSync(dev);
+    writeFileSync(join(dev, "already"), "a");
+    ok(docker(d, ["volume", "create", "-o", "type=none", "-o", "o=bind", "-o", `device=${dev}`, "bv"]));
+    expect(ok(docker(d, ["run", "--rm", "-v", "bv:/b", "busybox", "sh", "-c", "ls /b; echo w > /b/written"]))).toBe("already\n");
+    expect(readdirSync(dev).sort()).toEqual(["already", "written"]);
+    const mp = join(d.dataRoot, "volumes/bv/_data");
+    expect(hostMounts(mp)).toEqual([]);
+    ok(docker(d, ["volume", "rm", "bv"]));
+    expect(readdirSync(dev).sort()).toEqual(["already", "written"]);
   });
 
   it("--volumes-from shares another container's volumes, :ro makes them read-only", () => {
@@ -249,6 +264,36 @@ describe("volumes and mounts e2e", () => {
     expect(ev.split("\n").filter((l) => l.endsWith(" evvol"))).toEqual(["create evvol", "mount evvol", "unmount evvol", "destroy evvol"]);
   });
 
+  it("a user mount on an image VOLUME path replaces the anonymous volume; an identical duplicate is accepted", () => {
+    const id = ok(docker(d, ["create", "-v", "mine:/app/data", "wharf-fixture/multilayer:1.0"])).trim();
+    const mounts = JSON.parse(ok(docker(d, ["inspect", "-f", "{{json .Mounts}}", id])));
+    expect(mounts).toEqual([
+      { Type: "volume", Name: "mine", Source: join(d.dataRoot, "volumes/mine/_data"), Destination: "/app/data", Driver: "local", Mode: "", RW: true, Propagation: "" },
+    ]);
+    ok(docker(d, ["rm", id]));
+    const dup = api(d, "POST", "/containers/create", { Image: "busybox", HostConfig: { Binds: ["mine:/m", "mine:/m"] } });
+    expect(dup.status).toBe(201);
+    expect(api(d, "GET", `/containers/${dup.body.Id}/json`).body.Mounts).toHaveLength(1);
+    expect(api(d, "DELETE", `/containers/${dup.body.Id}`).status).toBe(204);
+  });
+
+  it("bind propagation is set on the mount and shown in inspect; ps filters by volume", () => {
+    const host = join(d.dir, "prop-src");
+    mkdirSync(host);
+    const out = ok(
+      docker(d, ["run", "--name", "prop", "--mount", `type=bind,source=${host},target=/p,bind-propagation=rshared`, "-v", "pvol:/pv", "busybox", "grep", " /p ", "/proc/self/mountinfo"]),
+    );
+    expect(out).toMatch(/ shared:\d+/);
+    const m = JSON.parse(ok(docker(d, ["inspect", "-f", "{{json .Mounts}}", "prop"]))).find((x: any) => x.Destination === "/p");
+    expect(m).toEqual({ Type: "bind", Source: host, Destination: "/p", Mode: "", RW: true, Propagation: "rshared" });
+    expect(ok(docker(d, ["ps", "-a", "--filter", "volume=pvol", "--format", "{{.Names}}"]))).toBe("prop\n");
+    expect(ok(docker(d, ["ps", "-a", "--filter", "volume=/pv", "--format", "{{.Names}}"]))).toBe("prop\n");
+    expect(ok(docker(d, ["ps", "-a", "--filter", "volume=nosuchvol", "--format", "{{.Names}}"]))).toBe("");
+    const bad = docker(d, ["run", "--rm", "--mount", `type=bind,source=${host},target=/p,bind-propagation=bogus`, "busybox", "true"]);
+    expect(bad.code).not.toBe(0);
+    ok(docker(d, ["rm", "prop"]));
+  });
+
   it("a volume name with ../ cannot make wharf create, mount or delete anything outside", () => {
     const outside = join(d.dataRoot, "x");
     mkdirSync(outside);
@@ -315,5 +360,99 @@ describe("volumes and mounts e2e", () => {
     expect(readdirSync(target)).toEqual([]);
     expect(hostMounts(target)).toEqual([]);
     expect(hostMounts(target2)).toEqual([]);
+  });
+});
+
+describe("volumes across a daemon restart, and the wharf CLI", () => {
+  let d: TestDaemon;
+  beforeAll(async () => {
+    d = await startDaemon();
+    ok(docker(d, ["load", "-i", join(fixtures, "busybox-docker-save.tar")]));
+  });
+  afterAll(async () => {
+    if (d) {
+      const ids = docker(d, ["ps", "-aq"]).stdout.trim().split("\n").filter(Boolean);
+      if (ids.length) docker(d, ["rm", "-f", ...ids]);
+      await d.cleanup();
+    }
+  });
+
+  it("volumes, their users and device mounts are rebuilt at start", async () => {
+    ok(docker(d, ["run", "--name", "keeper", "-v", "kept:/k", "busybox", "sh", "-c", "echo still > /k/f"]));
+    ok(docker(d, ["volume", "create", "--label", "a=b", "-o", "type=tmpfs", "-o", "device=tmpfs", "-o", "o=size=1m", "dev"]));
+    ok(docker(d, ["run", "-d", "--name", "devuser", "-v", "dev:/t", "busybox", "sleep", "300"]));
+    const mp = join(d.dataRoot, "volumes/dev/_data");
+    expect(hostMounts(mp)).toHaveLength(1);
+    expect(await d.stop()).toBe(0);
+    // The container outlives the daemon, and so does the device mount it uses.
+    expect(hostMounts(mp)).toHaveLength(1);
+    const d2 = await startDaemon(["--data-root", d.dataRoot, "--exec-root", d.execRoot], {});
+    try {
+      const again = (args: string[]) => docker(d2, args);
+      expect(again(["volume", "inspect", "-f", "{{json .Labels}} {{json .Options}}", "dev"]).stdout).toBe('{"a":"b"} {"device":"tmpfs","o":"size=1m","type":"tmpfs"}\n');
+      expect(again(["volume", "rm", "kept"]).stderr).toContain("volume is in use");
+      expect(ok(again(["run", "--rm", "-v", "kept:/k", "busybox", "cat", "/k/f"]))).toBe("still\n");
+      expect(again(["inspect", "-f", "{{.State.Running}}", "devuser"]).stdout).toBe("true\n");
+      // A second user shares the same tmpfs.
+      ok(again(["run", "--rm", "-v", "dev:/t", "busybox", "touch", "/t/shared"]));
+      expect(readdirSync(mp)).toEqual(["shared"]);
+      expect(hostMounts(mp)).toHaveLength(1);
+      ok(again(["rm", "-f", "devuser", "keeper"]));
+      expect(hostMounts(mp)).toEqual([]);
+      expect(ok(again(["volume", "rm", "kept", "dev"]))).toBe("kept\ndev\n");
+    } finally {
+      await d2.stop();
+      await d2.cleanup();
+    }
+  });
+});
+
+describe("the wharf volume CLI", () => {
+  let d: TestDaemon;
+  beforeAll(async () => {
+    d = await startDaemon();
+  });
+  afterAll(async () => {
+    if (d) await d.cleanup();
+  });
+
+  it("create, ls, inspect, rm and prune as docker prints them", () => {
+    const w = (args: string[]) => wharf(["-H", d.host, ...args]);
+    expect(ok(w(["volume", "create", "--label", "x=y", "-o", "type=tmpfs", "-o", "device=tmpfs", "one"]))).toBe("one\n");
+    expect(ok(w(["volume", "create", "two"]))).toBe("two\n");
+    const anon = ok(w(["volume", "create"])).trim();
+    expect(anon).toMatch(/^[0-9a-f]{64}$/);
+    expect(ok(w(["volume", "ls"]))).toBe(`DRIVER    VOLUME NAME\nlocal     ${anon}\nlocal     one\nlocal     two\n`);
+    expect(ok(w(["volume", "ls", "-q", "--filter", "label=x=y"]))).toBe("one\n");
+    expect(ok(w(["volume", "ls", "--format", "{{.Name}} {{.Driver}} {{.Labels}}", "--filter", "name=one"]))).toBe("one local x=y\n");
+    expect(ok(w(["volume", "inspect", "-f", "{{.Name}} {{.Scope}} {{.Options.type}}", "one"]))).toBe("one local tmpfs\n");
+    const bad = w(["volume", "inspect", "nosuch"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("get nosuch: no such volume");
+    expect(ok(w(["volume", "prune", "-f"]))).toBe(`Deleted Volumes:\n${anon}\n\nTotal reclaimed space: 0B\n`);
+    expect(ok(w(["volume", "rm", "one"]))).toBe("one\n");
+    expect(ok(w(["volume", "prune", "-f", "--all"]))).toBe("Deleted Volumes:\ntwo\n\nTotal reclaimed space: 0B\n");
+    expect(w(["volume", "rm", "one"]).code).toBe(1);
+    expect(ok(w(["volume", "rm", "-f", "one"]))).toBe("one\n");
+  });
+});
+
+describe("copy-up under the vfs driver", () => {
+  let d: TestDaemon;
+  beforeAll(async () => {
+    d = await startDaemon(["--storage-driver", "vfs"]);
+    ok(docker(d, ["load", "-i", join(fixtures, "multilayer-docker-save.tar")]));
+  });
+  afterAll(async () => {
+    if (d) {
+      const ids = docker(d, ["ps", "-aq"]).stdout.trim().split("\n").filter(Boolean);
+      if (ids.length) docker(d, ["rm", "-f", ...ids]);
+      await d.cleanup();
+    }
+  });
+
+  it("fills a new volume from the image", () => {
+    ok(docker(d, ["run", "--rm", "-v", "data:/app/data", "wharf-fixture/multilayer:1.0"]));
+    expect(ok(docker(d, ["run", "--rm", "-v", "data:/d", "--entrypoint", "ls", "wharf-fixture/multilayer:1.0", "/d"]))).toBe("one.txt\n");
   });
 });

@@ -64,6 +64,7 @@ export async function containerCreate(ctx: ContainerContext, input: { name?: str
     mkdirSync(paths.root, { recursive: true, mode: 0o710 });
     await volumes?.apply(() => ctx.layers.mountRW(id), () => ctx.layers.unmountRW(id));
     ctx.store.add(rec, links);
+    volumes?.done();
   } catch (err) {
     volumes?.undo();
     rmSync(paths.root, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import type { Json } from "../../container/config.ts";
 import type { Filters } from "../../api/filters.ts";
 import type { WaitCondition } from "../../container/state.ts";
 import { filterContainers } from "../../container/filter.ts";
-import { containerMounts, containerSummary } from "../../container/summary.ts";
+import { containerMounts, containerSummary, type MountSummary } from "../../container/summary.ts";
 import type { Container } from "../../container/container.ts";
 import { inspectLinks } from "./links.ts";
 import { readLog } from "../../logs/jsonfile.ts";
@@ -80,6 +80,7 @@ export class ContainerService implements ContainerBackend, LogsBackend, AttachBa
         }
       },
       names: (c) => store.namesOf(c.id),
+      mounts: this.ctx.volumes ? (c) => this.ctx.volumes!.shapes(c.rec) as MountSummary[] : undefined,
     });
     // The name a container was created from, unless it now means another image (dockerd's refreshImage).
     const shown = new Map<string, boolean>();
