@@ -260,10 +260,10 @@ export class NetworkManager {
 
   /** Create-time check of HostConfig.NetworkMode (and EndpointsConfig names). */
   validateMode(mode: string, networking: Json | null): void {
-    if (mode === "default" || mode.startsWith("container:")) return;
-    const r = this.find(mode);
-    for (const name of Object.keys(networking?.EndpointsConfig ?? {})) this.find(name);
-    const ep = networking?.EndpointsConfig?.[mode] ?? networking?.EndpointsConfig?.[r.Name];
+    if (mode.startsWith("container:")) return;
+    const r = this.find(mode === "default" ? "bridge" : mode);
+    for (const name of Object.keys(networking?.EndpointsConfig ?? {})) this.find(name === "default" ? "bridge" : name);
+    const ep = networking?.EndpointsConfig?.[mode] ?? networking?.EndpointsConfig?.[r.Name] ?? networking?.EndpointsConfig?.[r.Id];
     const ip = ep?.IPAMConfig?.IPv4Address;
     if (ip && (r.Name === "bridge" || r.Driver !== "bridge")) throw invalidParameter("user specified IP address is supported on user defined networks only");
     if (ep?.Aliases?.length && (r.Name === "bridge" || r.Driver !== "bridge")) throw invalidParameter("network-scoped alias is supported only for containers in user defined networks");
@@ -322,7 +322,11 @@ export class NetworkManager {
   }
 
   private topLevelBlank(): Json {
-    return { Bridge: "", SandboxID: "", SandboxKey: "", HairpinMode: false, LinkLocalIPv6Address: "", LinkLocalIPv6PrefixLen: 0, Ports: {}, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: "", Gateway: "", GlobalIPv6Address: "", GlobalIPv6PrefixLen: 0, IPAddress: "", IPPrefixLen: 0, IPv6Gateway: "", MacAddress: "" };
+    return {
+      Bridge: "", SandboxID: "", HairpinMode: false, LinkLocalIPv6Address: "", LinkLocalIPv6PrefixLen: 0, Ports: {}, SandboxKey: "",
+      SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: "", Gateway: "", GlobalIPv6Address: "", GlobalIPv6PrefixLen: 0,
+      IPAddress: "", IPPrefixLen: 0, IPv6Gateway: "", MacAddress: "",
+    };
   }
 
   private allocate(net: NetworkRecord, want: string | undefined): { ip: string; bits: number; gateway: string } {
