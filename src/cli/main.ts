@@ -38,6 +38,7 @@ const subCommands = {
   load: () => import("./commands/image-io.ts").then((m) => m.load),
   save: () => import("./commands/image-io.ts").then((m) => m.save),
   import: () => import("./commands/image-io.ts").then((m) => m.importCmd),
+  network: () => import("./commands/network.ts").then((m) => m.default),
 };
 
 const root = defineCommand({
