@@ -2,7 +2,8 @@
 // bridge networks, each container's endpoints (sandbox, veths, addresses, published
 // ports, names), and the reconciliation after a daemon restart.
 import { randomBytes } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { mkdirSync, readdirSync } from "node:fs";
+import { makeShared } from "../storage/mount.ts";
 import { join } from "node:path";
 import type { Container } from "../container/container.ts";
 import type { Json } from "../container/config.ts";
@@ -135,6 +136,10 @@ export class NetworkManager {
       bridge.IPAM.Config = [{ Subnet: subnet, Gateway: formatIp(parseCidr(subnet).base + 1) }];
     }
     sysctl("net/ipv4/ip_forward", "1");
+    // Prewarmed inits copied this mount namespace before the sandbox of the container
+    // they will serve was bound here: a shared mount lets the binding reach them.
+    mkdirSync(this.sandboxDir, { recursive: true, mode: 0o700 });
+    await makeShared(this.sandboxDir);
     await createChains(this.bridgeName);
     for (const r of this.records) if (r.Driver === "bridge") await this.bringUp(r);
     this.file.save(this.records);

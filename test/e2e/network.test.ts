@@ -31,6 +31,18 @@ async function httpGet(url: string): Promise<{ status: number; body: string }> {
   return { status: r.status, body: await r.text() };
 }
 
+/** GET once the server in a just started container listens (bounded: 3 s). */
+async function httpGetReady(url: string): Promise<{ status: number; body: string }> {
+  for (let i = 0; ; i++) {
+    try {
+      return await httpGet(url);
+    } catch (err) {
+      if (i >= 30) throw err;
+      await Bun.sleep(100);
+    }
+  }
+}
+
 function sh(argv: string[]) {
   return spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8", timeout: 20_000 });
 }
@@ -115,11 +127,7 @@ describe("networking e2e", () => {
     const port = await freePort();
     const id = docker(d, ["run", "-d", "-p", `${port}:80`, "busybox", ...web()]).stdout.trim();
     expect(id).toMatch(/^[0-9a-f]{64}$/);
-    let got = await httpGet(`http://127.0.0.1:${port}/`).catch(() => undefined);
-    for (let i = 0; i < 20 && got?.status !== 200; i++) {
-      await Bun.sleep(100);
-      got = await httpGet(`http://127.0.0.1:${port}/`).catch(() => undefined);
-    }
+    const got = await httpGetReady(`http://127.0.0.1:${port}/`);
     expect(got?.status).toBe(200);
     expect(got?.body).toMatch(/^hello-from-/);
     const host = hostAddress();
@@ -143,7 +151,7 @@ describe("networking e2e", () => {
     expect(p80).toBeGreaterThan(0);
     expect(p81).toBeGreaterThan(0);
     expect(p80).not.toBe(p81);
-    expect((await httpGet(`http://127.0.0.1:${p80}/`)).body).toMatch(/^hello-from-/);
+    expect((await httpGetReady(`http://127.0.0.1:${p80}/`)).body).toMatch(/^hello-from-/);
     docker(d, ["rm", "-f", id]);
 
     const a = await freePort();
@@ -191,7 +199,7 @@ describe("networking e2e", () => {
     expect(srv).toMatch(/^[0-9a-f]{64}$/);
     const srvIp = docker(d, ["inspect", "-f", "{{.NetworkSettings.Networks.front.IPAddress}}", "srv"]).stdout.trim();
     const r = docker(d, ["run", "--rm", "--network", "front", "busybox", "sh", "-c",
-      `ping -c1 -W2 srv >/dev/null && echo ping-name-ok; ping -c1 -W2 webalias >/dev/null && echo ping-alias-ok; ping -c1 -W2 ${srv.slice(0, 12)} >/dev/null && echo ping-id-ok; wget -q -O- http://srv/; wget -q -O- http://webalias/`]);
+      `i=0; until wget -q -O /dev/null http://srv/ || [ $i -ge 30 ]; do i=$((i+1)); sleep 0.1; done; ping -c1 -W2 srv >/dev/null && echo ping-name-ok; ping -c1 -W2 webalias >/dev/null && echo ping-alias-ok; ping -c1 -W2 ${srv.slice(0, 12)} >/dev/null && echo ping-id-ok; wget -q -O- http://srv/; wget -q -O- http://webalias/`]);
     expect(r.stdout).toContain("ping-name-ok");
     expect(r.stdout).toContain("ping-alias-ok");
     expect(r.stdout).toContain("ping-id-ok");
@@ -323,8 +331,7 @@ describe("networking across a daemon kill -9 and restart", () => {
       const doomed = docker(d, ["run", "-d", "busybox", "sleep", "300"]).stdout.trim();
       const ipLive = docker(d, ["inspect", "-f", "{{.NetworkSettings.IPAddress}}", live]).stdout.trim();
       const doomedPid = Number(docker(d, ["inspect", "-f", "{{.State.Pid}}", doomed]).stdout.trim());
-      await Bun.sleep(200);
-      expect((await httpGet(`http://127.0.0.1:${port}/`)).status).toBe(200);
+      expect((await httpGetReady(`http://127.0.0.1:${port}/`)).status).toBe(200);
       d.proc.kill("SIGKILL");
       await d.stop();
       process.kill(doomedPid, "SIGKILL");
