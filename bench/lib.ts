@@ -30,7 +30,9 @@ export async function startWharf(extra: string[] = []): Promise<BenchDaemon> {
   if (!existsSync(wharfBin)) throw new Error("dist/wharf is missing: run npm run build");
   const dir = mkdtempSync(join(tmpdir(), "wharf-bench-"));
   const sock = join(dir, "wharf.sock");
-  const proc = Bun.spawn([wharfBin, "-d", "-H", `unix://${sock}`, "--data-root", join(dir, "data"), "--exec-root", join(dir, "exec"), ...extra], {
+  // Every daemon gets its own bridge and subnet, so benches run beside test daemons.
+  const net = extra.includes("--bridge") ? [] : ["--bridge", `wb${Math.random().toString(16).slice(2, 10)}`, "--bip", `10.215.${Math.floor(Math.random() * 256)}.1/24`];
+  const proc = Bun.spawn([wharfBin, "-d", "-H", `unix://${sock}`, "--data-root", join(dir, "data"), "--exec-root", join(dir, "exec"), ...net, ...extra], {
     stdout: "ignore",
     stderr: "ignore",
   });

@@ -39,6 +39,7 @@ const subCommands = {
   save: () => import("./commands/image-io.ts").then((m) => m.save),
   import: () => import("./commands/image-io.ts").then((m) => m.importCmd),
   volume: () => import("./commands/volume.ts").then((m) => m.default),
+  network: () => import("./commands/network.ts").then((m) => m.default),
 };
 
 const root = defineCommand({

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { bool, FlagError, list, parseFlags, str, type FlagSpec, type Parsed } from "./flags.ts";
 import { nanoCpus, ramInBytes } from "./units.ts";
 import { absoluteBinds, parseMountFlag } from "./mountopt.ts";
+import { parsePortSpecs } from "./portspec.ts";
 
 export const runFlagSpecs: FlagSpec[] = [
   { name: "detach", short: "d", type: "bool" },
@@ -172,5 +173,15 @@ export function buildCreateRequest(argv: string[]): CreateRequest & { image: str
     ...(list(p, "dns-option").length ? { DnsOptions: list(p, "dns-option") } : {}),
     ...(list(p, "add-host").length ? { ExtraHosts: list(p, "add-host") } : {}),
   };
-  return { name: str(p, "name"), platform: str(p, "platform"), body: { ...config, HostConfig: hostConfig }, parsed: p, image, cmd };
+  // -p adds to ExposedPorts and PortBindings; --network-alias, --ip, --mac-address go to the endpoint.
+  const ports = parsePortSpecs(list(p, "publish"));
+  if (Object.keys(ports.ExposedPorts).length) config.ExposedPorts = { ...(config.ExposedPorts ?? {}), ...ports.ExposedPorts };
+  hostConfig.PortBindings = ports.PortBindings;
+  const endpoint = {
+    ...(list(p, "network-alias").length ? { Aliases: list(p, "network-alias") } : {}),
+    ...(str(p, "ip") ? { IPAMConfig: { IPv4Address: str(p, "ip") } } : {}),
+    ...(str(p, "mac-address") ? { MacAddress: str(p, "mac-address") } : {}),
+  };
+  const networking = Object.keys(endpoint).length ? { NetworkingConfig: { EndpointsConfig: { [hostConfig.NetworkMode]: endpoint } } } : {};
+  return { name: str(p, "name"), platform: str(p, "platform"), body: { ...config, HostConfig: hostConfig, ...networking }, parsed: p, image, cmd };
 }

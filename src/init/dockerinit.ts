@@ -3,8 +3,8 @@
 // anything else is a mistake, refused. It reports its host pid and any failure before
 // exec on a unix socket whose descriptor is close-on-exec, so a successful execve
 // says nothing and a failure comes back as Docker's message and exit code.
-import { closeSync, fstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
-import { capset, closeRangeCloexec, interfaceUp, execve, prctl, setdomainname, setgroups, sethostname, setresgid, setresuid, setrlimit, unshareNs, unixConnect, writeAll, closeFd } from "../sys/libc.ts";
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { capset, closeRangeCloexec, interfaceUp, execve, prctl, setdomainname, setgroups, sethostname, setresgid, setresuid, setrlimit, setns, unshareNs, unixConnect, writeAll, closeFd } from "../sys/libc.ts";
 import { capabilityMask } from "./caps.ts";
 import { defaultPath, initPipeEnv, initStatusEnv, initTokenEnv, type InitConfig, type InitReport } from "./config.ts";
 import { buildEnv, execFailureFromErrno, ExecFailure, lookPath } from "./exec.ts";
@@ -16,6 +16,7 @@ export { initPipeEnv };
 
 const PR_SET_KEEPCAPS = 8, PR_CAPBSET_DROP = 24, PR_SET_NO_NEW_PRIVS = 38;
 const CLONE_NEWCGROUP = 0x02000000;
+const CLONE_NEWNET = 0x40000000;
 
 export async function dockerinitMain(_args: string[]): Promise<number> {
   if (process.env[initPipeEnv] !== "3" || !isPipe(3)) {
@@ -45,6 +46,14 @@ type Report = (r: Record<string, unknown>) => Promise<void>;
 
 async function setupAndExec(cfg: InitConfig, report: Report, closeStatus: () => void): Promise<number> {
   const spec = cfg.spec;
+  // A prewarmed init booted in a namespace of its own: join the container's sandbox
+  // (a no-op repeat when nsenter already put it there). Net namespaces are per thread:
+  // this is the main thread, which later mounts /sys and execs.
+  if (spec.network.mode === "path") {
+    const fd = openSync(spec.network.path, "r");
+    setns(fd, CLONE_NEWNET);
+    closeSync(fd);
+  }
   // Into the container's cgroup before anything of the container runs, then a cgroup
   // namespace rooted there so /proc/self/cgroup reads "/".
   for (const f of cfg.cgroupProcs) writeFileSync(f, "0");

@@ -2,7 +2,8 @@
 // bridge networks, each container's endpoints (sandbox, veths, addresses, published
 // ports, names), and the reconciliation after a daemon restart.
 import { randomBytes } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { mkdirSync, readdirSync } from "node:fs";
+import { makeShared } from "../storage/mount.ts";
 import { join } from "node:path";
 import type { Container } from "../container/container.ts";
 import type { Json } from "../container/config.ts";
@@ -135,6 +136,10 @@ export class NetworkManager {
       bridge.IPAM.Config = [{ Subnet: subnet, Gateway: formatIp(parseCidr(subnet).base + 1) }];
     }
     sysctl("net/ipv4/ip_forward", "1");
+    // Prewarmed inits copied this mount namespace before the sandbox of the container
+    // they will serve was bound here: a shared mount lets the binding reach them.
+    mkdirSync(this.sandboxDir, { recursive: true, mode: 0o700 });
+    await makeShared(this.sandboxDir);
     await createChains(this.bridgeName);
     for (const r of this.records) if (r.Driver === "bridge") await this.bringUp(r);
     this.file.save(this.records);
@@ -260,10 +265,10 @@ export class NetworkManager {
 
   /** Create-time check of HostConfig.NetworkMode (and EndpointsConfig names). */
   validateMode(mode: string, networking: Json | null): void {
-    if (mode === "default" || mode.startsWith("container:")) return;
-    const r = this.find(mode);
-    for (const name of Object.keys(networking?.EndpointsConfig ?? {})) this.find(name);
-    const ep = networking?.EndpointsConfig?.[mode] ?? networking?.EndpointsConfig?.[r.Name];
+    if (mode.startsWith("container:")) return;
+    const r = this.find(mode === "default" ? "bridge" : mode);
+    for (const name of Object.keys(networking?.EndpointsConfig ?? {})) this.find(name === "default" ? "bridge" : name);
+    const ep = networking?.EndpointsConfig?.[mode] ?? networking?.EndpointsConfig?.[r.Name] ?? networking?.EndpointsConfig?.[r.Id];
     const ip = ep?.IPAMConfig?.IPv4Address;
     if (ip && (r.Name === "bridge" || r.Driver !== "bridge")) throw invalidParameter("user specified IP address is supported on user defined networks only");
     if (ep?.Aliases?.length && (r.Name === "bridge" || r.Driver !== "bridge")) throw invalidParameter("network-scoped alias is supported only for containers in user defined networks");
@@ -322,7 +327,11 @@ export class NetworkManager {
   }
 
   private topLevelBlank(): Json {
-    return { Bridge: "", SandboxID: "", SandboxKey: "", HairpinMode: false, LinkLocalIPv6Address: "", LinkLocalIPv6PrefixLen: 0, Ports: {}, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: "", Gateway: "", GlobalIPv6Address: "", GlobalIPv6PrefixLen: 0, IPAddress: "", IPPrefixLen: 0, IPv6Gateway: "", MacAddress: "" };
+    return {
+      Bridge: "", SandboxID: "", HairpinMode: false, LinkLocalIPv6Address: "", LinkLocalIPv6PrefixLen: 0, Ports: {}, SandboxKey: "",
+      SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: "", Gateway: "", GlobalIPv6Address: "", GlobalIPv6PrefixLen: 0,
+      IPAddress: "", IPPrefixLen: 0, IPv6Gateway: "", MacAddress: "",
+    };
   }
 
   private allocate(net: NetworkRecord, want: string | undefined): { ip: string; bits: number; gateway: string } {

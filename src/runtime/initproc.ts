@@ -1,7 +1,7 @@
 // Spawning dockerinit in fresh namespaces, and keeping one spawned ahead of need: a
 // compiled wharf takes tens of milliseconds to boot, so the monitor keeps a "warm"
 // init that has booted and waits for its config on fd 3; a start hands it the config
-// and spawns the next one. Only the common case (own network namespace, no stdin) is
+// and spawns the next one. Only the common case (own or prepared network namespace, no stdin) is
 // served warm; the rest spawn cold.
 import { closeSync, openSync, writeFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
@@ -92,7 +92,8 @@ export class WarmInit {
    */
   take(spec: ContainerSpec, cg: CgroupDriver, cgKey: string): WarmTaken | undefined {
     const got = this.next;
-    const fits = spec.network.mode === "none" && !spec.openStdin && got && got.init.proc.exitCode === null && got.init.proc.signalCode === null;
+    // A prepared namespace (bridge sandbox, container:NAME) is joined by dockerinit itself.
+    const fits = (spec.network.mode === "none" || spec.network.mode === "path") && !spec.openStdin && got && got.init.proc.exitCode === null && got.init.proc.signalCode === null;
     if (fits && got.cgKey !== cgKey && got.placeholder) return undefined; // another daemon's parent: leave it
     this.next = undefined;
     setImmediate(() => this.refill(cg, cgKey));

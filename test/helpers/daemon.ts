@@ -1,8 +1,8 @@
 // Starts the compiled daemon on its own socket, data root and exec root under a fresh
 // temporary directory, and takes everything down again, even when a test failed.
-import { mkdtempSync, rmSync, existsSync, readFileSync } from "node:fs";
+import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { spawn, type ChildProcess, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 
@@ -43,7 +43,19 @@ export async function startDaemon(extraArgs: string[] = [], opts: { wait?: boole
   const dataRoot = join(dir, "data");
   const execRoot = join(dir, "exec");
   const pidfile = join(execRoot, "wharf.pid");
-  const net = extraArgs.includes("--bridge") || extraArgs.includes("-b") ? undefined : { bridge: `wt${randomBytes(4).toString("hex")}`, bip: freeSubnet(1) };
+  // A daemon restarted on another's data root keeps that daemon's bridge and subnet.
+  const di = extraArgs.indexOf("--data-root");
+  const ownRoot = di >= 0 ? extraArgs[di + 1]! : dataRoot;
+  const netFile = join(dirname(ownRoot), "test-net.json");
+  let net: { bridge: string; bip: string } | undefined;
+  if (!extraArgs.includes("--bridge") && !extraArgs.includes("-b")) {
+    try {
+      net = JSON.parse(readFileSync(netFile, "utf8"));
+    } catch {
+      net = { bridge: `wt${randomBytes(4).toString("hex")}`, bip: freeSubnet(1) };
+      if (ownRoot === dataRoot) writeFileSync(netFile, JSON.stringify(net));
+    }
+  }
   const netArgs = net ? ["--bridge", net.bridge, "--bip", net.bip] : [];
   const proc = spawn(
     wharfBin,
@@ -76,7 +88,7 @@ export async function startDaemon(extraArgs: string[] = [], opts: { wait?: boole
         await exited;
       }
       unmountUnder(dir);
-      removeNetworking(dataRoot, d.bridge);
+      removeNetworking(ownRoot, d.bridge);
       rmSync(dir, { recursive: true, force: true });
     },
   };
