@@ -38,6 +38,13 @@ const subCommands = {
   load: () => import("./commands/image-io.ts").then((m) => m.load),
   save: () => import("./commands/image-io.ts").then((m) => m.save),
   import: () => import("./commands/image-io.ts").then((m) => m.importCmd),
+  top: () => import("./commands/container-io.ts").then((m) => m.top),
+  diff: () => import("./commands/container-io.ts").then((m) => m.diff),
+  port: () => import("./commands/container-io.ts").then((m) => m.port),
+  commit: () => import("./commands/container-io.ts").then((m) => m.commit),
+  export: () => import("./commands/container-io.ts").then((m) => m.exportCmd),
+  stats: () => import("./commands/stats.ts").then((m) => m.default),
+  cp: () => import("./commands/cp.ts").then((m) => m.default),
 };
 
 const root = defineCommand({
