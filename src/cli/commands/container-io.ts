@@ -59,7 +59,7 @@ export const port = defineCommand({
       if (!/^\d+$/.test(num!)) throw new ExitError(1, `Error: invalid port (${num}): strconv.ParseUint: parsing "${num}": invalid syntax`);
       const key = `${num}/${proto}`;
       const bindings = ports[key];
-      if (!bindings?.length) throw new ExitError(1, `Error: No public port '${key}' published for ${ref}`);
+      if (!bindings?.length) throw new ExitError(1, `Error: No public port '${want}' published for ${ref}`);
       process.stdout.write(bindings.map((b) => bindingText(b) + "\n").join(""));
       return;
     }
