@@ -68,9 +68,9 @@ describe("logs e2e", () => {
   });
 
   it("a container's command starts with default signal actions: yes | head ends", () => {
-    const r = docker(d, ["run", "--rm", "busybox", "sh", "-c", "yes | head -c 4; echo; grep -E 'Sig(Ign|Blk)' /proc/self/status"]);
+    const r = docker(d, ["run", "--rm", "busybox", "sh", "-c", "grep -E 'Sig(Ign|Blk)' /proc/self/status; yes | head -c 4"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe("y\ny\n\nSigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
+    expect(r.stdout).toBe("SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\ny\ny\n");
   });
 
   it("rotates json-file logs with max-size/max-file and reads across the files", () => {
