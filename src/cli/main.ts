@@ -40,6 +40,13 @@ const subCommands = {
   import: () => import("./commands/image-io.ts").then((m) => m.importCmd),
   volume: () => import("./commands/volume.ts").then((m) => m.default),
   network: () => import("./commands/network.ts").then((m) => m.default),
+  top: () => import("./commands/container-io.ts").then((m) => m.top),
+  diff: () => import("./commands/container-io.ts").then((m) => m.diff),
+  port: () => import("./commands/container-io.ts").then((m) => m.port),
+  commit: () => import("./commands/container-io.ts").then((m) => m.commit),
+  export: () => import("./commands/container-io.ts").then((m) => m.exportCmd),
+  stats: () => import("./commands/stats.ts").then((m) => m.default),
+  cp: () => import("./commands/cp.ts").then((m) => m.default),
 };
 
 const root = defineCommand({

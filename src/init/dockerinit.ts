@@ -4,7 +4,7 @@
 // exec on a unix socket whose descriptor is close-on-exec, so a successful execve
 // says nothing and a failure comes back as Docker's message and exit code.
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
-import { capset, closeRangeCloexec, interfaceUp, execve, prctl, setdomainname, setgroups, sethostname, setresgid, setresuid, setrlimit, setns, unshareNs, unixConnect, writeAll, closeFd } from "../sys/libc.ts";
+import { resetSignals, capset, closeRangeCloexec, interfaceUp, execve, prctl, setdomainname, setgroups, sethostname, setresgid, setresuid, setrlimit, setns, unshareNs, unixConnect, writeAll, closeFd } from "../sys/libc.ts";
 import { capabilityMask } from "./caps.ts";
 import { defaultPath, initPipeEnv, initStatusEnv, initTokenEnv, type InitConfig, type InitReport } from "./config.ts";
 import { buildEnv, execFailureFromErrno, ExecFailure, lookPath } from "./exec.ts";
@@ -100,6 +100,7 @@ async function setupAndExec(cfg: InitConfig, report: Report, closeStatus: () => 
   }
   await report({ execing: true, startedAt: new Date().toISOString() });
   closeRangeCloexec(3);
+  resetSignals();
   try {
     execve(file, spec.args, env);
   } catch (err) {

@@ -46,6 +46,8 @@ function open() {
     lsetxattr: { args: [P, P, P, u64, i32], returns: i32 },
     lgetxattr: { args: [P, P, P, u64], returns: i64 },
     llistxattr: { args: [P, P, u64], returns: i64 },
+    signal: { args: [i32, u64], returns: u64 },
+    sigprocmask: { args: [i32, P, P], returns: i32 },
   });
 }
 
@@ -256,6 +258,20 @@ export function pipe(): [read: number, write: number] {
 export function mkfifo(path: string, mode: number): void {
   const p = cstr(path);
   check(`mkfifo ${path}`, libc().mknod(ptr(p), 0o010000 | mode, 0n)); // S_IFIFO
+}
+
+/**
+ * Before an execve into a container's command: every signal back to its default action
+ * and none blocked. Ignored signals survive execve, and Bun ignores SIGPIPE, so without
+ * this `yes | head` never ends in a container (Docker's commands start with defaults).
+ */
+export function resetSignals(): void {
+  const SIG_SETMASK = 2;
+  for (let sig = 1; sig <= 64; sig++) {
+    if (sig === 9 || sig === 19 || sig === 32 || sig === 33) continue; // KILL, STOP, glibc's own RT signals
+    libc().signal(sig, 0n); // SIG_DFL
+  }
+  check("sigprocmask", libc().sigprocmask(SIG_SETMASK, ptr(new Uint8Array(128)), null));
 }
 
 /** Replaces this process; only returns by throwing ErrnoError. */

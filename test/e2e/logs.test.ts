@@ -67,6 +67,12 @@ describe("logs e2e", () => {
     expect(none).toBe("");
   });
 
+  it("a container's command starts with default signal actions: yes | head ends", () => {
+    const r = docker(d, ["run", "--rm", "busybox", "sh", "-c", "grep -E 'Sig(Ign|Blk)' /proc/self/status; yes | head -c 4"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\ny\ny\n");
+  });
+
   it("rotates json-file logs with max-size/max-file and reads across the files", () => {
     const id = ok(docker(d, ["run", "--name", "rot", "--log-opt", "max-size=2k", "--log-opt", "max-file=3", "busybox", "sh", "-c",
       "i=0; while [ $i -lt 300 ]; do echo line-$i; i=$((i+1)); done"])).trim() || ok(docker(d, ["inspect", "-f", "{{.Id}}", "rot"])).trim();

@@ -25,5 +25,12 @@ export default defineCommand({
     rename: lifecycle("rename"),
     update: () => import("./update.ts").then((m) => m.default),
     prune: () => import("./container-prune.ts").then((m) => m.default),
+    top: () => import("./container-io.ts").then((m) => m.top),
+    diff: () => import("./container-io.ts").then((m) => m.diff),
+    port: () => import("./container-io.ts").then((m) => m.port),
+    commit: () => import("./container-io.ts").then((m) => m.commit),
+    export: () => import("./container-io.ts").then((m) => m.exportCmd),
+    stats: () => import("./stats.ts").then((m) => m.default),
+    cp: () => import("./cp.ts").then((m) => m.default),
   },
 });

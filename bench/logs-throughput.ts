@@ -1,0 +1,52 @@
+// Log throughput: `logs` of a container that wrote 100 MB (the json-file backlog read
+// back through the API, and through the real docker CLI), MB/s of payload, median of N.
+import { resolve } from "node:path";
+import { docker, median, root, startWharf, timeIt } from "./lib.ts";
+import { Client } from "../src/client/client.ts";
+
+const runs = Number(process.env.RUNS ?? 5);
+const mb = Number(process.env.LOG_MB ?? 100);
+const d = await startWharf();
+try {
+  const load = docker(d.host, ["load", "-i", resolve(root, "../shared/fixtures/busybox-docker-save.tar")]);
+  if (load.code !== 0) throw new Error(`load failed: ${load.stderr}`);
+  // 100-byte lines (99 characters and a newline), as a chatty service writes them.
+  const line = "x".repeat(99);
+  const bytes = mb * 1_000_000;
+  const t0 = performance.now();
+  const run = docker(d.host, ["run", "--name", "chatty", "--network", "none", "busybox", "sh", "-c", `yes ${line} | head -c ${bytes}`]);
+  if (run.code !== 0) throw new Error(`run failed: ${run.stderr}`);
+  const writeMs = performance.now() - t0;
+  const client = new Client(d.host);
+
+  const api: number[] = [];
+  let got = 0;
+  for (let i = 0; i < runs; i++) {
+    api.push(
+      await timeIt(async () => {
+        const res = await client.request("GET", "/containers/chatty/logs", { query: { stdout: 1, stderr: 1 } });
+        got = 0;
+        for await (const c of res) got += (c as Buffer).length;
+      }),
+    );
+  }
+  const cli: number[] = [];
+  let cliBytes = 0;
+  for (let i = 0; i < runs; i++) {
+    cli.push(
+      await timeIt(() => {
+        const r = Bun.spawnSync(["docker", "logs", "chatty"], { env: { ...process.env, DOCKER_HOST: d.host }, stdout: "pipe", stderr: "ignore" });
+        cliBytes = r.stdout.length;
+      }),
+    );
+  }
+  const rate = (ms: number) => (bytes / 1e6 / (ms / 1000)).toFixed(1);
+  console.log(`logs of a container that wrote ${mb} MB (${bytes / 100} lines of 100 bytes), ${runs} runs`);
+  console.log(`  writing it (docker run, monitor -> json-file): ${(writeMs / 1000).toFixed(1)} s, ${rate(writeMs)} MB/s`);
+  console.log(`  API  GET /logs (multiplexed, ${(got / 1e6).toFixed(1)} MB on the wire): median ${median(api).toFixed(0)} ms, ${rate(median(api))} MB/s`);
+  console.log(`  docker logs (${(cliBytes / 1e6).toFixed(1)} MB to stdout):           median ${median(cli).toFixed(0)} ms, ${rate(median(cli))} MB/s`);
+  console.log("  (no Docker daemon is installed here for a side-by-side figure)");
+  docker(d.host, ["rm", "-f", "chatty"]);
+} finally {
+  await d.stop();
+}
