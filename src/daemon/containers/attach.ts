@@ -106,7 +106,9 @@ function forwardStdin(ctx: ContainerContext, c: Container, socket: Duplex, keys:
     if (ended) return;
     ended = true;
     log.debug(`attach ${c.id}: client stdin ended`);
-    if (c.rec.Config.StdinOnce) stdin?.end();
+    // Our writer goes; the container's stdin closes with it only for StdinOnce without
+    // a TTY, as Docker does (the exec driver decides that on the writer's close).
+    stdin?.end();
   };
   socket.once("end", endStdin);
   socket.once("close", endStdin);
@@ -115,6 +117,6 @@ function forwardStdin(ctx: ContainerContext, c: Container, socket: Duplex, keys:
     if (!w) return;
     stdin = w;
     for (const b of pending.splice(0)) w.write(b);
-    if (ended && c.rec.Config.StdinOnce) w.end();
+    if (ended) w.end();
   });
 }

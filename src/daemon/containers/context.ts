@@ -42,6 +42,8 @@ export interface ExecDriver {
   openStdin(c: Container): Promise<NodeJS.WritableStream | undefined>;
   /** Releases what the process held (cgroup, monitor files) once it has exited. */
   cleanup(c: Container): Promise<void>;
+  /** Sets a TTY container's terminal size. */
+  resize(c: Container, rows: number, cols: number): Promise<void>;
 }
 
 export interface ContainerContext {

@@ -31,7 +31,8 @@ export function specOf(c: Container, rootfs: string, network: NetworkMode): Cont
     stateDir: c.paths.root,
     logPath: hc.LogConfig?.Type === "none" ? "" : c.paths.logPath,
     args: [Path, ...Args],
-    env: cfg.Env ?? [],
+    // Docker's daemon environment: TERM for a terminal, unless the config sets its own.
+    env: cfg.Tty && !(cfg.Env ?? []).some((e: string) => e.startsWith("TERM=")) ? ["TERM=xterm", ...(cfg.Env ?? [])] : (cfg.Env ?? []),
     cwd: cfg.WorkingDir || undefined,
     user: cfg.User || undefined,
     groupAdd: hc.GroupAdd ?? undefined,
@@ -50,6 +51,8 @@ export function specOf(c: Container, rootfs: string, network: NetworkMode): Cont
     sysctls: hc.Sysctls ?? undefined,
     init: !!hc.Init,
     openStdin: !!cfg.OpenStdin,
+    tty: !!cfg.Tty,
+    consoleSize: hc.ConsoleSize?.[0] && hc.ConsoleSize?.[1] ? [hc.ConsoleSize[0], hc.ConsoleSize[1]] : undefined,
     resources: resourcesOf(hc),
   };
 }
@@ -121,12 +124,16 @@ export class RuntimeExecDriver implements ExecDriver {
     }
     const w = createWriteStream(path, { flags: "r+" });
     // The monitor keeps the fifo open for later attaches; StdinOnce asks it to close.
-    if (c.rec.Config.StdinOnce) w.on("close", () => void this.runtime.closeStdin(c.id));
+    if (c.rec.Config.StdinOnce && !c.rec.Config.Tty) w.on("close", () => void this.runtime.closeStdin(c.id));
     return w;
   }
 
   cleanup(c: Container) {
     return this.runtime.cleanup(c.id, c.paths.root);
+  }
+
+  resize(c: Container, rows: number, cols: number) {
+    return this.runtime.resize(c.id, rows, cols);
   }
 }
 

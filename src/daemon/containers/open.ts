@@ -20,6 +20,10 @@ import { containerEvent, type ContainerContext } from "./context.ts";
 import { registerContainerJobs } from "./jobs.ts";
 import { containerRoutes } from "../../api/routers/containers/routes.ts";
 import { attachRoutes, logRoutes } from "../../api/routers/containers/io.ts";
+import { execRoutes } from "../../api/routers/exec/routes.ts";
+import { ExecService } from "../exec/service.ts";
+import { selfCommand } from "../../reexec.ts";
+import { execBackend } from "../exec/backend.ts";
 
 export interface Containers {
   service: ContainerService;
@@ -55,6 +59,8 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
   images.setImageInUse((id) => store.all().find((ct) => ct.rec.Image === id)?.id);
   const backend = registerContainerJobs(engine, service);
   router.add(...containerRoutes(backend), ...logRoutes(backend), ...attachRoutes(backend));
+  const execs = new ExecService(ctx, selfCommand("dockerinit"), join(c.execRoot, "exec.sock"));
+  router.add(...execRoutes(execBackend(ctx, execs)));
   await service.restore();
-  return { service, close: () => db.close() };
+  return { service, close: () => (execs.close(), db.close()) };
 }
