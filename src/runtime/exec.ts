@@ -6,7 +6,7 @@ import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:f
 import { randomUUID } from "node:crypto";
 import { constants } from "node:os";
 import type { Subprocess } from "bun";
-import { openpty, pipe, setns, setWinsize } from "../sys/libc.ts";
+import { openpty, openptyAt, pipe, setns, setWinsize } from "../sys/libc.ts";
 import { initPipeEnv, initStatusEnv, initTokenEnv, type InitConfig } from "../init/config.ts";
 import type { InitStatusServer, InitOutcome } from "./initstatus.ts";
 import type { ContainerSpec } from "./types.ts";
@@ -62,7 +62,12 @@ export function spawnExec(o: ExecSpawnOptions): SpawnedExec {
   let master: number | undefined;
   let slave: number | undefined;
   if (o.spec.tty) {
-    [master, slave] = openpty();
+    // From the container's own devpts, so the terminal has a name there (tty, ttyname).
+    try {
+      [master, slave] = openptyAt(`/proc/${o.target}/root/dev/pts/ptmx`);
+    } catch {
+      [master, slave] = openpty(); // no devpts of its own (a bare rootfs): any terminal will do
+    }
     if (o.consoleSize?.[0] && o.consoleSize[1]) setWinsize(master, o.consoleSize[0], o.consoleSize[1]);
   }
   const [r, w] = pipe();

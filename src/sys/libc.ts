@@ -46,6 +46,7 @@ function open() {
     lsetxattr: { args: [P, P, P, u64, i32], returns: i32 },
     lgetxattr: { args: [P, P, P, u64], returns: i64 },
     openpty: { args: [P, P, P, P, P], returns: i32 },
+    open: { args: [P, i32], returns: i32 },
   });
 }
 
@@ -319,6 +320,26 @@ export function openpty(): [master: number, slave: number] {
   check("openpty", libc().openpty(ptr(fds), ptr(fds, 4), null, null, null));
   for (const fd of fds) libc().ioctl(fd, FIOCLEX, 0n);
   return [fds[0]!, fds[1]!];
+}
+
+/**
+ * A pseudo-terminal pair from the devpts instance whose ptmx is at `ptmxPath` (a
+ * container's, through /proc/PID/root), so the slave has a name inside that container.
+ */
+export function openptyAt(ptmxPath: string): [master: number, slave: number] {
+  const O_RDWR = 2, O_NOCTTY = 0o400, O_CLOEXEC = 0o2000000;
+  const TIOCSPTLCK = 0x40045431n, TIOCGPTPEER = 0x5441n;
+  const p = cstr(ptmxPath);
+  const master = check(`open ${ptmxPath}`, libc().open(ptr(p), O_RDWR | O_NOCTTY | O_CLOEXEC));
+  try {
+    const unlock = new Int32Array([0]);
+    check("TIOCSPTLCK", libc().ioctl(master, TIOCSPTLCK, BigInt(ptr(unlock))));
+    const slave = check("TIOCGPTPEER", libc().ioctl(master, TIOCGPTPEER, BigInt(O_RDWR | O_NOCTTY | O_CLOEXEC)));
+    return [master, slave];
+  } catch (err) {
+    libc().close(master);
+    throw err;
+  }
 }
 
 /** TIOCSWINSZ: the terminal's size; its foreground process group gets SIGWINCH. */
