@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
-import { docker, dockerCli, startDaemon, root, type TestDaemon } from "../helpers/daemon.ts";
+import { docker, dockerCli, startDaemon, root, wharfBin, type TestDaemon } from "../helpers/daemon.ts";
 import { Tmux } from "../helpers/tmux.ts";
 
 const busybox = resolve(root, "../shared/fixtures/busybox-docker-save.tar");
@@ -254,5 +254,65 @@ describe("TTY, attach and exec e2e", () => {
     const r = api(d, "POST", `/containers/${stopped}/resize?h=10&w=10`);
     expect(r.status).toBe(409);
     expect(r.json.message).toBe(`Container ${stopped} is not running`);
+  });
+
+  it("wharf run -it, exec -it and attach: raw terminal, resize, detach, reattach, exit codes", async () => {
+    tmux.open("wrun", `${wharfBin} run -it --name wtty busybox sh`);
+    await tmux.waitFor("wrun", /^\/ #\s*$/m);
+    tmux.resize("wrun", 70, 20);
+    await sizeBecomes(tmux, "wrun", 20, 70);
+    tmux.keys("wrun", "C-p", "C-q");
+    await tmux.waitFor("wrun", /EXIT=0/);
+    expect(docker(d, ["inspect", "-f", "{{.State.Running}}", "wtty"]).stdout.trim()).toBe("true");
+
+    tmux.open("wex", `${wharfBin} exec -it wtty sh`);
+    await tmux.waitFor("wex", /^\/ #\s*$/m);
+    tmux.type("wex", "tty; exit 4");
+    await tmux.waitFor("wex", /\/dev\/pts\/\d+\s+EXIT=4/);
+
+    tmux.open("watt", `${wharfBin} attach wtty`);
+    await Bun.sleep(300);
+    tmux.type("watt", "echo back-$((5*5)); exit 9");
+    await tmux.waitFor("watt", /back-25\s+EXIT=9/);
+  });
+
+  it("wharf exec without a terminal: stdin, exit codes, errors, -d", () => {
+    const env = { ...process.env, DOCKER_HOST: d.host };
+    const w = (args: string[], input?: string) => {
+      const r = spawnSync(wharfBin, args, { encoding: "utf8", env, input, timeout: 30_000 });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    expect(w(["exec", "-i", "sleeper", "sh", "-c", "cat; exit 3"], "piped\n")).toEqual({ code: 3, stdout: "piped\n", stderr: "" });
+    const nf = w(["exec", "sleeper", "nosuchcmd"]);
+    expect(nf.code).toBe(127);
+    expect(nf.stdout + nf.stderr).toMatch(/executable file not found in \$PATH/);
+    const nc = w(["exec", "nosuchcontainer", "true"]);
+    expect(nc.code).toBe(1);
+    expect(nc.stderr).toBe("Error response from daemon: No such container: nosuchcontainer\n");
+    expect(w(["exec", "-d", "sleeper", "true"]).code).toBe(0);
+    expect(w(["exec", "-e", "A=b", "-w", "/etc", "-u", "7", "sleeper", "sh", "-c", "echo $A $(pwd) $(id -u)"]).stdout).toBe("b /etc 7\n");
+  });
+
+  it("wharf run proxies signals to a container without a terminal (--sig-proxy)", async () => {
+    const p = Bun.spawn([wharfBin, "run", "--rm", "busybox", "sh", "-c", "trap 'echo got-TERM; exit 0' TERM; echo ready; while true; do sleep 0.05; done"], {
+      env: { ...process.env, DOCKER_HOST: d.host },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const reader = p.stdout.getReader();
+    let out = "";
+    while (!out.includes("ready")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += new TextDecoder().decode(value);
+    }
+    p.kill("SIGTERM");
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += new TextDecoder().decode(value);
+    }
+    expect(await p.exited).toBe(0);
+    expect(out).toBe("ready\ngot-TERM\n");
   });
 });
