@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import { docker, dockerCli, startDaemon, root, wharfBin, type TestDaemon } from "../helpers/daemon.ts";
 import { Tmux } from "../helpers/tmux.ts";
 
@@ -20,6 +21,37 @@ function api(d: TestDaemon, method: string, path: string, body?: unknown): { sta
     json = JSON.parse(text);
   } catch {}
   return { status: Number(r.stdout.slice(nl + 1)), json, text };
+}
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Attaches over a websocket; sends `input`, collects messages until `until` matches, then closes. */
+async function wsAttach(url: string, input: string, until: RegExp): Promise<{ messages: (string | Uint8Array)[]; text: string; closeCode: number }> {
+  const ws = new WebSocket(url);
+  ws.binaryType = "arraybuffer";
+  const messages: (string | Uint8Array)[] = [];
+  let text = "";
+  return await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => (ws.close(), reject(new Error(`websocket: no ${until} in ${JSON.stringify(text)}`))), 10_000);
+    ws.onopen = () => ws.send(new TextEncoder().encode(input));
+    ws.onmessage = (m) => {
+      const data = typeof m.data === "string" ? m.data : new Uint8Array(m.data as ArrayBuffer);
+      messages.push(data);
+      text += typeof data === "string" ? data : new TextDecoder().decode(data);
+      if (until.test(text)) ws.close(1000);
+    };
+    ws.onerror = (e) => (clearTimeout(timer), reject(new Error(`websocket error: ${(e as any).message ?? e.type}`)));
+    ws.onclose = (e) => (clearTimeout(timer), resolve({ messages, text, closeCode: e.code }));
+  });
 }
 
 /**
@@ -41,8 +73,11 @@ describe("TTY, attach and exec e2e", () => {
   let d: TestDaemon;
   let tmux: Tmux;
   let sleeper: string;
+  let tcpPort = 0;
   beforeAll(async () => {
-    d = await startDaemon();
+    // A loopback TCP listener too, for a real websocket client (Bun's) to talk to.
+    tcpPort = await freeLoopbackPort();
+    d = await startDaemon(["-H", `tcp://127.0.0.1:${tcpPort}`]);
     const l = docker(d, ["load", "-i", busybox]);
     if (l.code !== 0) throw new Error(`docker load failed: ${l.stderr}`);
     tmux = new Tmux({ DOCKER_HOST: d.host, DOCKER_CONFIG: join(d.dir, "docker-config"), PATH: process.env.PATH ?? "/usr/bin:/bin" });
@@ -314,5 +349,24 @@ describe("TTY, attach and exec e2e", () => {
     }
     expect(await p.exited).toBe(0);
     expect(out).toBe("ready\ngot-TERM\n");
+  });
+
+  it("GET /containers/{id}/attach/ws: stdin in, stdout and stderr out unframed, binary frames (text before 1.28)", async () => {
+    const c = docker(d, ["run", "-d", "-i", "busybox", "sh", "-c", 'while read l; do echo "out:$l"; echo "err:$l" >&2; done']).stdout.trim();
+    const q = "stream=1&stdin=1&stdout=1&stderr=1";
+    const r = await wsAttach(`ws://127.0.0.1:${tcpPort}/v1.45/containers/${c}/attach/ws?${q}`, "hello\n", /err:hello\n/);
+    expect(r.text).toBe("out:hello\nerr:hello\n");
+    expect(r.messages.every((m) => m instanceof Uint8Array)).toBe(true);
+    expect(r.closeCode).toBe(1000);
+    const old = await wsAttach(`ws://127.0.0.1:${tcpPort}/v1.27/containers/${c}/attach/ws?${q}`, "again\n", /err:again\n/);
+    expect(old.text).toBe("out:again\nerr:again\n");
+    expect(old.messages.every((m) => typeof m === "string")).toBe(true);
+    // The container goes on after the websocket closes.
+    expect(docker(d, ["inspect", "-f", "{{.State.Running}}", c]).stdout.trim()).toBe("true");
+    docker(d, ["rm", "-f", c]);
+    // An unknown container is refused before any upgrade.
+    const nf = spawnSync("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Connection: Upgrade", "-H", "Upgrade: websocket",
+      "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "-H", "Sec-WebSocket-Version: 13", `http://127.0.0.1:${tcpPort}/containers/nosuch/attach/ws?stream=1`], { encoding: "utf8", timeout: 10_000 });
+    expect(nf.stdout).toBe("404");
   });
 });

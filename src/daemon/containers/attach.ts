@@ -18,6 +18,8 @@ export interface AttachOptions {
   stdout: boolean;
   stderr: boolean;
   detachKeys?: string;
+  /** Raw bytes even without a TTY (the websocket attach, as Docker's). */
+  raw?: boolean;
 }
 
 /** `ctrl-p,ctrl-q` → [16, 17]; Docker's syntax: `a`-`z`, `ctrl-@`…`ctrl-_`, comma separated. */
@@ -69,7 +71,7 @@ async function pumpAttach(
   for await (const e of entries) {
     if ((e.stream === "stdout" && !opts.stdout) || (e.stream === "stderr" && !opts.stderr)) continue;
     const bytes = new TextEncoder().encode(e.log);
-    socket.write(tty ? bytes : frame(e.stream === "stderr" ? STDERR : STDOUT, bytes));
+    socket.write(tty || opts.raw ? bytes : frame(e.stream === "stderr" ? STDERR : STDOUT, bytes));
   }
 }
 

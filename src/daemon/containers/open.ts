@@ -21,6 +21,7 @@ import { registerContainerJobs } from "./jobs.ts";
 import { containerRoutes } from "../../api/routers/containers/routes.ts";
 import { attachRoutes, logRoutes } from "../../api/routers/containers/io.ts";
 import { execRoutes } from "../../api/routers/exec/routes.ts";
+import { attachWsRoutes } from "../../api/routers/containers/ws.ts";
 import { ExecService } from "../exec/service.ts";
 import { selfCommand } from "../../reexec.ts";
 import { execBackend } from "../exec/backend.ts";
@@ -60,7 +61,7 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
   const backend = registerContainerJobs(engine, service);
   router.add(...containerRoutes(backend), ...logRoutes(backend), ...attachRoutes(backend));
   const execs = new ExecService(ctx, selfCommand("dockerinit"), join(c.execRoot, "exec.sock"));
-  router.add(...execRoutes(execBackend(ctx, execs)));
+  router.add(...execRoutes(execBackend(ctx, execs)), ...attachWsRoutes(service));
   await service.restore();
   return { service, close: () => (execs.close(), db.close()) };
 }
