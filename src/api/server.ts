@@ -2,6 +2,7 @@
 // acceptConnections(): a client that connects during daemon start waits, then succeeds.
 // node:http is used (not Bun.serve) because its `upgrade` event hands over the raw
 // socket, which attach and exec need for `Upgrade: tcp` hijacking.
+import { handshakeResponse, isWebSocketUpgrade, webSocketDuplex } from "./websocket.ts";
 import http from "node:http";
 import { Duplex } from "node:stream";
 import { chmodSync, existsSync, rmSync, statSync } from "node:fs";
@@ -201,6 +202,18 @@ export class ApiServer {
     if (head.length) socket.unshift(head);
     const wantsTcp = String(req.headers.upgrade ?? "").toLowerCase() === "tcp";
     const r = await this.dispatch(req, wantsTcp);
+    if (r.kind === "hijack" && isWebSocketUpgrade(req)) {
+      socket.write(handshakeResponse(req, commonHeaders()));
+      // Docker sends binary frames from API 1.28 on, text frames before.
+      const [major = 1, minor = 45] = splitVersion(new URL(req.url ?? "/", "http://wharf").pathname).version.split(".").map(Number);
+      const ws = webSocketDuplex(socket, { binary: major > 1 || minor >= 28 });
+      try {
+        await r.run(ws);
+      } finally {
+        ws.end();
+      }
+      return;
+    }
     if (r.kind === "hijack" && wantsTcp) {
       socket.write(
         `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${r.contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n` +

@@ -27,6 +27,8 @@ const subCommands = {
   rename: lifecycle("rename"),
   ps: () => import("./commands/ps.ts").then((m) => m.default),
   logs: () => import("./commands/logs.ts").then((m) => m.default),
+  attach: () => import("./commands/attach.ts").then((m) => m.default),
+  exec: () => import("./commands/exec.ts").then((m) => m.default),
   inspect: () => import("./commands/inspect.ts").then((m) => m.default),
   container: () => import("./commands/container.ts").then((m) => m.default),
   update: () => import("./commands/update.ts").then((m) => m.default),

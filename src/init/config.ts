@@ -8,6 +8,11 @@ export interface InitConfig {
   cgroupProcs: string[];
   /** Enter a cgroup namespace rooted at the container's cgroup. */
   cgroupNamespace: boolean;
+  /**
+   * Exec mode: instead of setting a new container up, join the running one whose
+   * PID 1 has this host pid (its namespaces, cgroup and root) and run spec.args there.
+   */
+  execIn?: number;
 }
 
 export const initPipeEnv = "_WHARF_INIT_PIPE";

@@ -4,7 +4,7 @@
 // exec on a unix socket whose descriptor is close-on-exec, so a successful execve
 // says nothing and a failure comes back as Docker's message and exit code.
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
-import { resetSignals, capset, closeRangeCloexec, interfaceUp, execve, prctl, setdomainname, setgroups, sethostname, setresgid, setresuid, setrlimit, setns, unshareNs, unixConnect, writeAll, closeFd } from "../sys/libc.ts";
+import { takeControllingTty, resetSignals, capset, closeRangeCloexec, interfaceUp, execve, prctl, setdomainname, setgroups, sethostname, setresgid, setresuid, setrlimit, setns, unshareNs, unixConnect, writeAll, closeFd } from "../sys/libc.ts";
 import { capabilityMask } from "./caps.ts";
 import { defaultPath, initPipeEnv, initStatusEnv, initTokenEnv, type InitConfig, type InitReport } from "./config.ts";
 import { buildEnv, execFailureFromErrno, ExecFailure, lookPath } from "./exec.ts";
@@ -31,6 +31,8 @@ export async function dockerinitMain(_args: string[]): Promise<number> {
   try {
     const cfg = JSON.parse(readFileSync(3, "utf8")) as InitConfig;
     closeSync(3);
+    const report: Report = (r) => status.send({ token, ...r } as InitReport);
+    if (cfg.execIn) return await (await import("./execmode.ts")).execIntoContainer(cfg, report, dropPrivileges);
     return await setupAndExec(cfg, (r) => status.send({ token, ...r } as InitReport), () => status.close());
   } catch (err) {
     const code = err instanceof ExecFailure ? err.exitCode : 125;
@@ -58,6 +60,7 @@ async function setupAndExec(cfg: InitConfig, report: Report, closeStatus: () => 
   // namespace rooted there so /proc/self/cgroup reads "/".
   for (const f of cfg.cgroupProcs) writeFileSync(f, "0");
   if (cfg.cgroupNamespace) unshareNs(CLONE_NEWCGROUP);
+  if (spec.tty) takeControllingTty(0); // the terminal on our stdio becomes the command's
   // Undo the monitor's OOM protection (inherited): a container is a fair OOM target.
   writeFileSync("/proc/self/oom_score_adj", "0");
   // The host's /proc is still mounted here: it names our pid as the host sees it.

@@ -149,9 +149,11 @@ export async function* readLog(path: string, opts: ReadOptions): AsyncGenerator<
     let stopped = false;
     void opts.stop?.then(() => (stopped = true));
     let wake: (() => void) | undefined;
-    const watcher = safeWatch(path, () => wake?.());
+    let watcher = safeWatch(path, () => wake?.());
     try {
       for (;;) {
+        // Attached before the start, the file appears later: watch it once it does.
+        watcher ??= safeWatch(path, () => wake?.());
         for (const e of cur.read()) {
           if (opts.untilNano !== undefined && timeNano(e.time) > opts.untilNano) return;
           if (keep(e)) yield e;

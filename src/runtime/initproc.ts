@@ -52,14 +52,15 @@ function spawnInNewPidNs<T>(spawn: () => T): T {
   }
 }
 
-export function spawnInit(network: ContainerSpec["network"], dockerinit: string, statusPath: string, stdin: number | "ignore"): SpawnedInit {
+export function spawnInit(network: ContainerSpec["network"], dockerinit: string, statusPath: string, stdin: number | "ignore", ttySlave?: number): SpawnedInit {
   const token = randomUUID();
   const [r, w] = pipe();
   try {
     const argv = unshareArgv(network, dockerinit);
     const proc = spawnInNewPidNs(() =>
       Bun.spawn(argv, {
-        stdio: [stdin, "pipe", "pipe", r],
+        // A TTY container's three standard streams are its terminal.
+        stdio: (ttySlave !== undefined ? [ttySlave, ttySlave, ttySlave, r] : [stdin, "pipe", "pipe", r]) as [number | "ignore", "pipe", "pipe", number],
         env: { [initPipeEnv]: "3", [initStatusEnv]: statusPath, [initTokenEnv]: token, PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" },
       }),
     );
@@ -93,7 +94,7 @@ export class WarmInit {
   take(spec: ContainerSpec, cg: CgroupDriver, cgKey: string): WarmTaken | undefined {
     const got = this.next;
     // A prepared namespace (bridge sandbox, container:NAME) is joined by dockerinit itself.
-    const fits = (spec.network.mode === "none" || spec.network.mode === "path") && !spec.openStdin && got && got.init.proc.exitCode === null && got.init.proc.signalCode === null;
+    const fits = (spec.network.mode === "none" || spec.network.mode === "path") && !spec.openStdin && !spec.tty && got && got.init.proc.exitCode === null && got.init.proc.signalCode === null;
     if (fits && got.cgKey !== cgKey && got.placeholder) return undefined; // another daemon's parent: leave it
     this.next = undefined;
     setImmediate(() => this.refill(cg, cgKey));

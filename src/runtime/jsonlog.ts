@@ -38,8 +38,12 @@ export class JsonLogWriter {
     this.size = 0;
   }
 
-  /** Reads a stream to its end, writing each line as it completes. */
-  async pump(stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr"): Promise<void> {
+  /**
+   * Reads a stream to its end, writing each line as it completes. With `partial`
+   * (a terminal) what is left of each chunk is written at once too: a prompt has no
+   * newline, and attach follows this log.
+   */
+  async pump(stream: AsyncIterable<Uint8Array>, name: "stdout" | "stderr", partial = false): Promise<void> {
     const decoder = new TextDecoder();
     let pending = "";
     for await (const chunk of stream) {
@@ -49,6 +53,10 @@ export class JsonLogWriter {
         const cut = nl >= 0 && nl < maxLine ? nl + 1 : maxLine;
         this.write(name, pending.slice(0, cut));
         pending = pending.slice(cut);
+      }
+      if (partial && pending) {
+        this.write(name, pending);
+        pending = "";
       }
     }
     pending += decoder.decode();

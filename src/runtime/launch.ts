@@ -2,7 +2,8 @@
 // or Docker's start error from the init's status socket, pumps its output into the
 // json-file log, and records its exit status when it ends.
 import { closeSync, openSync, writeSync } from "node:fs";
-import { mkfifo } from "../sys/libc.ts";
+import { mkfifo, openpty, setWinsize } from "../sys/libc.ts";
+import { closeQuietly, masterInputFrom, masterOutput } from "./tty.ts";
 import type { InitConfig } from "../init/config.ts";
 import { spawnInit, type WarmInit } from "./initproc.ts";
 import type { InitStatusServer } from "./initstatus.ts";
@@ -30,6 +31,8 @@ export interface LaunchContext {
   stdinHolders?: Map<string, number>;
   /** Told when a container has ended, just before its exit status is written. */
   onExit?: (id: string) => void;
+  /** TTY containers' terminal masters, by container id (for resize). */
+  ttyMasters?: Map<string, number>;
   /** A pre-booted init, when the monitor keeps one. */
   warm?: WarmInit;
 }
@@ -55,19 +58,30 @@ async function launchIn(ctx: LaunchContext, spec: ContainerSpec, cg: CgroupDrive
     cg.update(spec.id, spec.resources ?? {});
   } else cgroupProcs = cg.create(spec.id, spec.resources ?? {});
   cg.restrictDevices(spec.id, spec.privileged === true);
+  let master: number | undefined;
+  let slave: number | undefined;
   if (!init) {
+    if (spec.tty) {
+      [master, slave] = openpty();
+      if (spec.consoleSize?.[0] && spec.consoleSize[1]) setWinsize(master, spec.consoleSize[0], spec.consoleSize[1]);
+    }
     if (spec.openStdin) {
       mkfifo(files.stdin(spec.stateDir), 0o600);
       // We hold a write end so the container sees no EOF between attaches, until
       // closeStdin; the container gets a read-only end, so it can see that EOF.
       const holder = openSync(files.stdin(spec.stateDir), "r+");
       ctx.stdinHolders?.set(spec.id, holder);
-      stdin = openSync(files.stdin(spec.stateDir), "r");
+      // With a terminal, we copy the fifo into the terminal ourselves.
+      if (master === undefined) stdin = openSync(files.stdin(spec.stateDir), "r");
     }
     try {
-      init = spawnInit(spec.network, ctx.dockerinit, ctx.status.path, stdin);
+      init = spawnInit(spec.network, ctx.dockerinit, ctx.status.path, stdin, slave);
+    } catch (err) {
+      if (master !== undefined) closeQuietly(master);
+      throw err;
     } finally {
       if (typeof stdin === "number") closeSync(stdin);
+      if (slave !== undefined) closeSync(slave); // the container holds the only slave ends now
     }
   }
   const cfg: InitConfig = { spec, cgroupProcs, cgroupNamespace: true };
@@ -77,7 +91,25 @@ async function launchIn(ctx: LaunchContext, spec: ContainerSpec, cg: CgroupDrive
   closeSync(init.configFd);
 
   const log = new JsonLogWriter(spec.logPath, spec.logMaxSize, spec.logMaxFile);
-  const drained = Promise.all([log.pump(proc.stdout, "stdout"), log.pump(proc.stderr, "stderr")]);
+  let drained: Promise<unknown>;
+  if (master !== undefined) {
+    // A terminal has one output, logged as stdout as Docker does.
+    const m = master;
+    ctx.ttyMasters?.set(spec.id, m);
+    if (spec.openStdin) {
+      // Our own read end: the holder keeps it from EOF until closeStdin, as without a TTY.
+      const fifo = openSync(files.stdin(spec.stateDir), "r");
+      try {
+        masterInputFrom(m, fifo);
+      } finally {
+        closeSync(fifo);
+      }
+    }
+    drained = log.pump(masterOutput(m), "stdout", true).finally(() => {
+      if (ctx.ttyMasters?.get(spec.id) === m) ctx.ttyMasters.delete(spec.id);
+      closeQuietly(m);
+    });
+  } else drained = Promise.all([log.pump(proc.stdout, "stdout"), log.pump(proc.stderr, "stderr")]);
   // The init may die without a word (killed, or unshare failed): its exit ends the wait.
   // Once it is gone its socket closes too; the timer only guards against a lost close.
   const outcome = await Promise.race([

@@ -9,6 +9,7 @@ import { libc, tryLockExclusive } from "../sys/libc.ts";
 import { cgroupDriver, type CgroupDriver } from "./cgroups.ts";
 import { InitStatusServer } from "./initstatus.ts";
 import { closeStdinHolder, launch } from "./launch.ts";
+import { resizeTty } from "./tty.ts";
 import { WarmInit } from "./initproc.ts";
 import { monitorPaths, type MonitorRequest, type MonitorReply } from "./protocol.ts";
 
@@ -58,7 +59,7 @@ export async function monitorMain(args: string[]): Promise<number> {
     process.exit(0);
   }
 
-  const launchCtx = { status, dockerinit: paths.dockerinit, warm, stdinHolders: new Map<string, number>() };
+  const launchCtx = { status, dockerinit: paths.dockerinit, warm, stdinHolders: new Map<string, number>(), ttyMasters: new Map<string, number>() };
 
   async function handle(req: MonitorRequest): Promise<MonitorReply> {
     switch (req.op) {
@@ -71,6 +72,9 @@ export async function monitorMain(args: string[]): Promise<number> {
         return { ok: true, running: 0, pid: process.pid };
       case "close-stdin":
         closeStdinHolder(launchCtx, req.id);
+        return { ok: true, running: running.size, pid: process.pid };
+      case "resize":
+        resizeTty(launchCtx.ttyMasters, req.id, req.rows, req.cols);
         return { ok: true, running: running.size, pid: process.pid };
       case "start": {
         if (quitting) return { error: "monitor is shutting down", exitCode: 125 };

@@ -6,6 +6,7 @@ export type MonitorRequest =
   | { op: "ping"; gc?: boolean }
   | { op: "exit-if-idle" }
   | { op: "close-stdin"; id: string }
+  | { op: "resize"; id: string; rows: number; cols: number }
   | { op: "start"; spec: ContainerSpec; cgroupParent: string; cgroupRoot?: string };
 
 export type MonitorReply =

@@ -108,6 +108,9 @@ export function createRuntime(opts: RuntimeOptions): Runtime & { cgroups: Cgroup
     closeStdin: async (id) => {
       if (await monitor.ping()) await monitor.send({ op: "close-stdin", id });
     },
+    resize: async (id, rows, cols) => {
+      if (await monitor.ping()) await monitor.send({ op: "resize", id, rows, cols });
+    },
     cleanup,
   };
 }

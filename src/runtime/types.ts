@@ -88,6 +88,10 @@ export interface ContainerSpec {
   init?: boolean;
   /** Keep the container's stdin open through a fifo in the state dir (attach writes to it). */
   openStdin?: boolean;
+  /** Give the process a pseudo-terminal as stdin/stdout/stderr (the monitor holds its master). */
+  tty?: boolean;
+  /** Initial terminal size [rows, cols] (HostConfig.ConsoleSize), when given. */
+  consoleSize?: [number, number];
   resources?: Resources;
 }
 
@@ -178,6 +182,8 @@ export interface Runtime {
    * attached client closed its stdin). A no-op for a container without stdin.
    */
   closeStdin(id: string): Promise<void>;
+  /** Sets the terminal size of a TTY container (a no-op without one). */
+  resize(id: string, rows: number, cols: number): Promise<void>;
   /**
    * After exit: kills leftovers, removes the cgroup and the runtime's files except
    * the log and the recorded exit status. Safe to call twice and on a never-started container.

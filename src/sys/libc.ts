@@ -48,6 +48,8 @@ function open() {
     llistxattr: { args: [P, P, u64], returns: i64 },
     signal: { args: [i32, u64], returns: u64 },
     sigprocmask: { args: [i32, P, P], returns: i32 },
+    openpty: { args: [P, P, P, P, P], returns: i32 },
+    open: { args: [P, i32], returns: i32 },
   });
 }
 
@@ -331,4 +333,60 @@ export function makedev(major: number, minor: number): bigint {
 /** mknod(2); `mode` carries the file type bits (S_IFCHR, S_IFBLK, S_IFIFO) and permissions. */
 export function mknod(path: string, mode: number, major = 0, minor = 0): void {
   check(`mknod ${path}`, libc().mknod(ptr(cstr(path)), mode, makedev(major, minor)));
+}
+
+// ---- terminals (TTY containers and exec -t).
+
+const TIOCSWINSZ = 0x5414n, TIOCGWINSZ = 0x5413n, TIOCSCTTY = 0x540en, FIOCLEX = 0x5451n;
+
+/** A new pseudo-terminal pair, both ends close-on-exec (spawn dup2s the slave where it goes). */
+export function openpty(): [master: number, slave: number] {
+  const fds = new Int32Array(2);
+  check("openpty", libc().openpty(ptr(fds), ptr(fds, 4), null, null, null));
+  for (const fd of fds) libc().ioctl(fd, FIOCLEX, 0n);
+  return [fds[0]!, fds[1]!];
+}
+
+/**
+ * A pseudo-terminal pair from the devpts instance whose ptmx is at `ptmxPath` (a
+ * container's, through /proc/PID/root), so the slave has a name inside that container.
+ */
+export function openptyAt(ptmxPath: string): [master: number, slave: number] {
+  const O_RDWR = 2, O_NOCTTY = 0o400, O_CLOEXEC = 0o2000000;
+  const TIOCSPTLCK = 0x40045431n, TIOCGPTPEER = 0x5441n;
+  const p = cstr(ptmxPath);
+  const master = check(`open ${ptmxPath}`, libc().open(ptr(p), O_RDWR | O_NOCTTY | O_CLOEXEC));
+  try {
+    const unlock = new Int32Array([0]);
+    check("TIOCSPTLCK", libc().ioctl(master, TIOCSPTLCK, BigInt(ptr(unlock))));
+    const slave = check("TIOCGPTPEER", libc().ioctl(master, TIOCGPTPEER, BigInt(O_RDWR | O_NOCTTY | O_CLOEXEC)));
+    return [master, slave];
+  } catch (err) {
+    libc().close(master);
+    throw err;
+  }
+}
+
+/** TIOCSWINSZ: the terminal's size; its foreground process group gets SIGWINCH. */
+export function setWinsize(fd: number, rows: number, cols: number): void {
+  const ws = new Uint16Array([rows, cols, 0, 0]);
+  check("TIOCSWINSZ", libc().ioctl(fd, TIOCSWINSZ, BigInt(ptr(ws))));
+}
+
+export function getWinsize(fd: number): { rows: number; cols: number } {
+  const ws = new Uint16Array(4);
+  check("TIOCGWINSZ", libc().ioctl(fd, TIOCGWINSZ, BigInt(ptr(ws))));
+  return { rows: ws[0]!, cols: ws[1]! };
+}
+
+/** A new session whose controlling terminal is `fd` (a pty slave), as a login does. */
+export function takeControllingTty(fd: number): void {
+  libc().setsid(); // fails only for a group leader, which then keeps its session
+  check("TIOCSCTTY", libc().ioctl(fd, TIOCSCTTY, 0n));
+}
+
+/** chroot(2): exec joins a running container's filesystem through /proc/PID/root. */
+export function chroot(path: string): void {
+  const p = cstr(path);
+  check(`chroot ${path}`, libc().chroot(ptr(p)));
 }

@@ -1,12 +1,13 @@
 import { defineCommand } from "citty";
 import { getClient } from "../context.ts";
 import { buildCreateRequest } from "../runopts.ts";
-import { bool } from "../flags.ts";
+import { bool, str } from "../flags.ts";
 import { hijack } from "../../client/hijack.ts";
 import { pump } from "../attach.ts";
 import { ExitError } from "../exit.ts";
 import { WharfError } from "../../errors.ts";
 import { createContainer } from "./create.ts";
+import { openTerminal, proxySignals } from "../terminal.ts";
 
 /** docker's CLI turns start errors into 126/127 the way a shell would. */
 export function startFailureCode(message: string): number {
@@ -28,22 +29,37 @@ export default defineCommand({
       return;
     }
     const body = req.body;
+    const detachKeys = str(req.parsed, "detach-keys");
     const socket = await hijack(client, "POST", `/containers/${id}/attach`, {
       stream: "1",
       stdin: body.AttachStdin ? "1" : "0",
       stdout: body.AttachStdout ? "1" : "0",
       stderr: body.AttachStderr ? "1" : "0",
+      ...(detachKeys ? { detachKeys } : {}),
     });
-    const streamDone = pump(socket, { tty: body.Tty, stdin: body.AttachStdin });
-    const condition = body.HostConfig.AutoRemove ? "removed" : "next-exit";
-    const waited = client.json("POST", `/containers/${id}/wait`, { query: { condition } });
-    await start(client, id).catch((err) => {
-      socket.destroy();
-      throw err;
-    });
-    const [status] = await Promise.all([waited, streamDone]);
-    if (status?.Error?.Message) process.stderr.write(`wharf: ${status.Error.Message}\n`);
-    throw new ExitError(status?.StatusCode ?? 0);
+    const term = openTerminal(client, `/containers/${id}/resize`, { tty: !!body.Tty, stdin: !!body.AttachStdin });
+    // Docker proxies signals by default, but never to a container with a terminal.
+    const unproxy = req.parsed.flags.get("sig-proxy") !== false && !body.Tty ? proxySignals(client, id) : () => {};
+    try {
+      const streamDone = pump(socket, { tty: body.Tty, stdin: body.AttachStdin });
+      const condition = body.HostConfig.AutoRemove ? "removed" : "next-exit";
+      const waited = client.json("POST", `/containers/${id}/wait`, { query: { condition } });
+      await start(client, id).catch((err) => {
+        socket.destroy();
+        throw err;
+      });
+      await term.sendSize();
+      await streamDone;
+      // The stream also ends on a detach (the detach keys): the container runs on.
+      const running = await client.json("GET", `/containers/${id}/json`).then((j) => j.State?.Running === true, () => false);
+      if (running) return;
+      const status = await waited;
+      if (status?.Error?.Message) process.stderr.write(`wharf: ${status.Error.Message}\n`);
+      throw new ExitError(status?.StatusCode ?? 0);
+    } finally {
+      unproxy();
+      term.restore();
+    }
   },
 });
 

@@ -18,6 +18,8 @@ export interface AttachOptions {
   stdout: boolean;
   stderr: boolean;
   detachKeys?: string;
+  /** Raw bytes even without a TTY (the websocket attach, as Docker's). */
+  raw?: boolean;
 }
 
 /** `ctrl-p,ctrl-q` → [16, 17]; Docker's syntax: `a`-`z`, `ctrl-@`…`ctrl-_`, comma separated. */
@@ -69,7 +71,7 @@ async function pumpAttach(
   for await (const e of entries) {
     if ((e.stream === "stdout" && !opts.stdout) || (e.stream === "stderr" && !opts.stderr)) continue;
     const bytes = new TextEncoder().encode(e.log);
-    socket.write(tty ? bytes : frame(e.stream === "stderr" ? STDERR : STDOUT, bytes));
+    socket.write(tty || opts.raw ? bytes : frame(e.stream === "stderr" ? STDERR : STDOUT, bytes));
   }
 }
 
@@ -106,7 +108,9 @@ function forwardStdin(ctx: ContainerContext, c: Container, socket: Duplex, keys:
     if (ended) return;
     ended = true;
     log.debug(`attach ${c.id}: client stdin ended`);
-    if (c.rec.Config.StdinOnce) stdin?.end();
+    // Our writer goes; the container's stdin closes with it only for StdinOnce without
+    // a TTY, as Docker does (the exec driver decides that on the writer's close).
+    stdin?.end();
   };
   socket.once("end", endStdin);
   socket.once("close", endStdin);
@@ -115,6 +119,6 @@ function forwardStdin(ctx: ContainerContext, c: Container, socket: Duplex, keys:
     if (!w) return;
     stdin = w;
     for (const b of pending.splice(0)) w.write(b);
-    if (ended && c.rec.Config.StdinOnce) w.end();
+    if (ended) w.end();
   });
 }

@@ -50,6 +50,8 @@ export interface ExecDriver {
   pids?(c: Container): number[];
   /** Releases what the process held (cgroup, monitor files) once it has exited. */
   cleanup(c: Container): Promise<void>;
+  /** Sets a TTY container's terminal size. */
+  resize(c: Container, rows: number, cols: number): Promise<void>;
 }
 
 /** The network controller's hooks into the container verbs (src/network/manager.ts). */

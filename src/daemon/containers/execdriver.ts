@@ -30,6 +30,10 @@ export function resourcesOf(hc: Json): Resources {
   };
 }
 
+function withTerm(tty: boolean, env: string[]): string[] {
+  return tty && !env.some((e) => e.startsWith("TERM=")) ? ["TERM=xterm", ...env] : env;
+}
+
 export function specOf(c: Container, rootfs: string, network: NetworkMode, mounts: MountSpec[] = []): ContainerSpec {
   const { Config: cfg, HostConfig: hc } = c.rec;
   const { Path, Args } = pathAndArgs(cfg);
@@ -40,7 +44,8 @@ export function specOf(c: Container, rootfs: string, network: NetworkMode, mount
     logPath: hc.LogConfig?.Type === "none" ? "" : c.paths.logPath,
     ...logRotation(hc.LogConfig),
     args: [Path, ...Args],
-    env: mergeEnv(c.linkEnv, cfg.Env ?? []),
+    // Docker's daemon environment: TERM for a terminal, unless the config sets its own.
+    env: withTerm(!!cfg.Tty, mergeEnv(c.linkEnv, cfg.Env ?? [])),
     cwd: cfg.WorkingDir || undefined,
     user: cfg.User || undefined,
     groupAdd: hc.GroupAdd ?? undefined,
@@ -59,6 +64,8 @@ export function specOf(c: Container, rootfs: string, network: NetworkMode, mount
     sysctls: hc.Sysctls ?? undefined,
     init: !!hc.Init,
     openStdin: !!cfg.OpenStdin,
+    tty: !!cfg.Tty,
+    consoleSize: hc.ConsoleSize?.[0] && hc.ConsoleSize?.[1] ? [hc.ConsoleSize[0], hc.ConsoleSize[1]] : undefined,
     resources: resourcesOf(hc),
   };
 }
@@ -132,7 +139,7 @@ export class RuntimeExecDriver implements ExecDriver {
     }
     const w = createWriteStream(path, { flags: "r+" });
     // The monitor keeps the fifo open for later attaches; StdinOnce asks it to close.
-    if (c.rec.Config.StdinOnce) w.on("close", () => void this.runtime.closeStdin(c.id));
+    if (c.rec.Config.StdinOnce && !c.rec.Config.Tty) w.on("close", () => void this.runtime.closeStdin(c.id));
     return w;
   }
 
@@ -146,6 +153,10 @@ export class RuntimeExecDriver implements ExecDriver {
 
   cleanup(c: Container) {
     return this.runtime.cleanup(c.id, c.paths.root);
+  }
+
+  resize(c: Container, rows: number, cols: number) {
+    return this.runtime.resize(c.id, rows, cols);
   }
 }
 

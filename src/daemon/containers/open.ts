@@ -26,6 +26,11 @@ import { ContainerVolumes } from "../../volume/containers.ts";
 import type { NetworkManager } from "../../network/manager.ts";
 import { containerFsRoutes } from "../../api/routers/containers/fs-routes.ts";
 import { containerFsBackend } from "./fsbackend.ts";
+import { execRoutes } from "../../api/routers/exec/routes.ts";
+import { attachWsRoutes } from "../../api/routers/containers/ws.ts";
+import { ExecService } from "../exec/service.ts";
+import { selfCommand } from "../../reexec.ts";
+import { execBackend } from "../exec/backend.ts";
 
 export interface Containers {
   service: ContainerService;
@@ -69,7 +74,9 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
     await network.reconcile(store.load().filter((ct) => ct.state.s.Running && ctx.exec.alive(ct)));
   }
   router.add(...containerFsRoutes(containerFsBackend(ctx, images)));
+  const execs = new ExecService(ctx, selfCommand("dockerinit"), join(c.execRoot, "exec.sock"));
+  router.add(...execRoutes(execBackend(ctx, execs)), ...attachWsRoutes(service));
   await service.restore();
   ctx.volumes?.reconcile();
-  return { service, close: () => db.close() };
+  return { service, close: () => (execs.close(), db.close()) };
 }

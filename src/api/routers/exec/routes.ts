@@ -1,0 +1,66 @@
+// The exec routes, and the terminal resize of containers. Parse, call, encode.
+import type { Duplex } from "node:stream";
+import { empty, json, type Route } from "../../types.ts";
+import { intParam, jsonBody } from "../../query.ts";
+import { invalidParameter } from "../../../errors.ts";
+import { multiplexed, rawStream } from "../containers/io.ts";
+
+export interface ExecBackend {
+  execCreate(container: string, body: Record<string, any>): Promise<{ Id: string }>;
+  execStart(
+    id: string,
+    body: { Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] | null },
+  ): Promise<{ tty: boolean; detach: boolean; run(socket?: Duplex): Promise<void> }>;
+  execResize(id: string, rows: number, cols: number): Promise<void>;
+  execInspect(id: string): Promise<unknown>;
+  containerResize(container: string, rows: number, cols: number): Promise<void>;
+}
+
+function size(q: URLSearchParams): [number, number] {
+  const h = intParam(q, "h") ?? 0;
+  const w = intParam(q, "w") ?? 0;
+  if (h < 0 || w < 0) throw invalidParameter(`invalid terminal size ${h}x${w}`);
+  return [h, w];
+}
+
+export function execRoutes(b: ExecBackend): Route[] {
+  return [
+    {
+      method: "POST",
+      path: "/containers/{id}/exec",
+      handler: async (req) => json(await b.execCreate(req.params.id!, await jsonBody(await req.body(), "exec config")), 201),
+    },
+    {
+      method: "POST",
+      path: "/exec/{id}/start",
+      handler: async (req) => {
+        const body = await jsonBody<{ Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] | null }>(await req.body(), "exec start config");
+        const s = await b.execStart(req.params.id!, body);
+        if (s.detach) {
+          await s.run();
+          return empty(200);
+        }
+        return { kind: "hijack", contentType: s.tty ? rawStream : multiplexed, run: (socket) => s.run(socket) };
+      },
+    },
+    {
+      method: "POST",
+      path: "/exec/{id}/resize",
+      handler: async (req) => {
+        const [h, w] = size(req.query);
+        await b.execResize(req.params.id!, h, w);
+        return empty(200);
+      },
+    },
+    { method: "GET", path: "/exec/{id}/json", handler: async (req) => json(await b.execInspect(req.params.id!)) },
+    {
+      method: "POST",
+      path: "/containers/{id}/resize",
+      handler: async (req) => {
+        const [h, w] = size(req.query);
+        await b.containerResize(req.params.id!, h, w);
+        return empty(200);
+      },
+    },
+  ];
+}

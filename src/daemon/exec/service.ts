@@ -1,0 +1,253 @@
+// docker exec: create an exec instance, start it (detached, or hijacked like attach),
+// resize its terminal, inspect it. The process is the daemon's child (runtime/exec.ts).
+import type { Duplex } from "node:stream";
+import { randomBytes } from "node:crypto";
+import type { Container } from "../../container/container.ts";
+import type { Json } from "../../container/config.ts";
+import { conflict, invalidParameter } from "../../errors.ts";
+import { InitStatusServer } from "../../runtime/initstatus.ts";
+import { execExitCode, spawnExec } from "../../runtime/exec.ts";
+import { closeQuietly, masterInputPipe, masterOutput, trySetWinsize } from "../../runtime/tty.ts";
+import { frame, STDERR, STDOUT } from "../../streams/stdcopy.ts";
+import { DetachScanner } from "../../streams/detachkeys.ts";
+import type { ContainerContext } from "../containers/context.ts";
+import { parseDetachKeys } from "../containers/attach.ts";
+import { specOf } from "../containers/execdriver.ts";
+import { ExecStore, type ExecConfig, type ExecInstance } from "./store.ts";
+import { logger } from "../../log.ts";
+
+const log = logger("exec");
+
+export interface ExecStartOptions {
+  Detach?: boolean;
+  Tty?: boolean;
+  ConsoleSize?: [number, number] | null;
+}
+
+export class ExecService {
+  readonly store = new ExecStore();
+  private status?: Promise<InitStatusServer>;
+
+  constructor(
+    private readonly ctx: ContainerContext,
+    /** How to run the wharf binary as dockerinit. */
+    private readonly binary: { cmd: string[]; argv0: string },
+    /** Where the exec status socket lives (the daemon's exec root). */
+    private readonly statusPath: string,
+  ) {
+    // Execs go with their container.
+    ctx.events.subscribe((ev) => {
+      if (ev.Type === "container" && ev.Action === "destroy") this.store.dropContainer(ev.Actor.ID);
+    });
+  }
+
+  close(): void {
+    void this.status?.then((s) => s.close());
+  }
+
+  private statusServer(): Promise<InitStatusServer> {
+    this.status ??= (async () => {
+      const s = new InitStatusServer(this.statusPath);
+      await s.listen();
+      return s;
+    })();
+    return this.status;
+  }
+
+  /** The container an exec may run in now: 409 when it is not running, paused or restarting. */
+  private activeContainer(ref: string): Container {
+    const c = this.ctx.store.lookup(ref);
+    const s = c.state.s;
+    if (!s.Running) throw conflict(`Container ${c.id} is not running`);
+    if (s.Paused) throw conflict(`Container ${c.id} is paused, unpause the container before exec`);
+    if (s.Restarting) throw conflict(`Container ${c.id} is restarting, wait until the container is running`);
+    return c;
+  }
+
+  create(ref: string, body: Json): { Id: string } {
+    const c = this.activeContainer(ref);
+    const cmd = body.Cmd;
+    if (cmd !== undefined && cmd !== null && (!Array.isArray(cmd) || cmd.some((a: unknown) => typeof a !== "string"))) {
+      throw invalidParameter("Cmd must be an array of strings");
+    }
+    if (!cmd?.length) throw invalidParameter("No exec command specified");
+    if (body.DetachKeys) parseDetachKeys(body.DetachKeys);
+    const config: ExecConfig = {
+      Cmd: cmd,
+      Env: body.Env ?? [],
+      WorkingDir: body.WorkingDir ?? "",
+      User: body.User ?? "",
+      Privileged: !!body.Privileged,
+      Tty: !!body.Tty,
+      AttachStdin: !!body.AttachStdin,
+      AttachStdout: !!body.AttachStdout,
+      AttachStderr: !!body.AttachStderr,
+      DetachKeys: body.DetachKeys ?? "",
+      ConsoleSize: Array.isArray(body.ConsoleSize) && body.ConsoleSize[0] && body.ConsoleSize[1] ? [body.ConsoleSize[0], body.ConsoleSize[1]] : undefined,
+    };
+    if (config.WorkingDir && !config.WorkingDir.startsWith("/")) {
+      throw invalidParameter(`the working directory '${config.WorkingDir}' is invalid, it needs to be an absolute path`);
+    }
+    const id = randomBytes(32).toString("hex");
+    this.store.add({ id, containerId: c.id, config, running: false, exitCode: null, pid: 0, started: false });
+    c.rec.ExecIDs.push(id);
+    this.ctx.emit(c, `exec_create: ${cmd.join(" ")}`, { execID: id });
+    return { Id: id };
+  }
+
+  inspect(ref: string): Json {
+    const e = this.store.get(ref);
+    const [entrypoint, ...args] = e.config.Cmd;
+    return {
+      ID: e.id,
+      Running: e.running,
+      ExitCode: e.exitCode,
+      ProcessConfig: { tty: e.config.Tty, entrypoint, arguments: args, privileged: e.config.Privileged, user: e.config.User },
+      OpenStdin: e.config.AttachStdin,
+      OpenStderr: e.config.AttachStderr,
+      OpenStdout: e.config.AttachStdout,
+      CanRemove: false,
+      ContainerID: e.containerId,
+      DetachKeys: e.config.DetachKeys,
+      Pid: e.pid,
+    };
+  }
+
+  async resize(ref: string, rows: number, cols: number): Promise<void> {
+    const e = this.store.get(ref);
+    this.activeContainer(e.containerId);
+    if (!e.ready) throw conflict(`Exec ${e.id} is not running`);
+    await Promise.race([e.ready, Bun.sleep(10_000).then(() => Promise.reject(new Error("timeout waiting for exec session ready")))]);
+    e.resize?.(rows, cols);
+  }
+
+  /**
+   * Checks everything a start needs before the connection is hijacked, so errors are
+   * plain HTTP answers; `run` then starts the process and pumps its streams.
+   */
+  async start(ref: string, opts: ExecStartOptions): Promise<{ tty: boolean; detach: boolean; run: (socket?: Duplex) => Promise<void> }> {
+    const e = this.store.get(ref);
+    if (e.running) throw conflict(`Error: Exec command ${e.id} is already running`);
+    if (e.started) throw conflict(`Error: Exec command ${e.id} has already run`);
+    const c = this.activeContainer(e.containerId);
+    const keys = parseDetachKeys(e.config.DetachKeys || "ctrl-p,ctrl-q");
+    const tty = opts.Tty ?? e.config.Tty;
+    e.started = true;
+    if (opts.ConsoleSize?.[0] && opts.ConsoleSize[1]) e.config.ConsoleSize = [opts.ConsoleSize[0], opts.ConsoleSize[1]];
+    const status = await this.statusServer();
+    return { tty, detach: !!opts.Detach, run: (socket) => this.run(c, e, tty, keys, status, socket) };
+  }
+
+  private async run(c: Container, e: ExecInstance, tty: boolean, keys: number[], status: InitStatusServer, socket?: Duplex): Promise<void> {
+    const base = specOf(c, "/", { mode: "none" });
+    // As Docker: the daemon's (TERM for this exec's terminal), the container's, the exec's.
+    const env = mergeEnv(mergeEnv(tty ? ["TERM=xterm"] : [], c.rec.Config.Env ?? []), e.config.Env);
+    const spec = {
+      ...base,
+      args: e.config.Cmd,
+      env,
+      cwd: e.config.WorkingDir || base.cwd,
+      user: e.config.User || base.user,
+      privileged: base.privileged || e.config.Privileged,
+      tty,
+      init: false,
+      openStdin: false,
+    };
+    const attachStdin = !!socket && e.config.AttachStdin;
+    let readyResolve!: () => void;
+    e.ready = new Promise((r) => (readyResolve = r));
+    let spawned;
+    try {
+      spawned = spawnExec({ target: c.state.s.Pid, binary: this.binary, status, spec, stdin: attachStdin, consoleSize: e.config.ConsoleSize, quiet: !socket });
+    } catch (err) {
+      e.exitCode = 126;
+      readyResolve();
+      throw err;
+    }
+    const { proc, master } = spawned;
+    e.running = true;
+    e.pid = proc.pid;
+    if (master !== undefined) e.resize = (rows, cols) => (rows > 0 && cols > 0 ? trySetWinsize(master, rows, cols) : undefined);
+    this.ctx.emit(c, `exec_start: ${e.config.Cmd.join(" ")}`, { execID: e.id });
+
+    let detached = false;
+    const out = (stream: number, b: Uint8Array) => {
+      if (!socket || detached || socket.destroyed) return;
+      const want = stream === STDERR ? e.config.AttachStderr : e.config.AttachStdout;
+      if (want) socket.write(tty ? b : frame(stream, b));
+    };
+    // Output first: bytes may come before the status report does.
+    let drained: Promise<unknown>;
+    const input = master !== undefined && attachStdin ? masterInputPipe(master) : undefined;
+    if (master !== undefined) {
+      drained = (async () => {
+        for await (const b of masterOutput(master)) out(STDOUT, b);
+      })();
+    } else {
+      const pumpStream = async (s: unknown, n: number) => {
+        if (!s || typeof s === "number") return;
+        for await (const b of s as AsyncIterable<Uint8Array>) out(n, b);
+      };
+      drained = Promise.all([pumpStream(proc.stdout, STDOUT), pumpStream(proc.stderr, STDERR)]);
+    }
+    const outcome = await spawned.started;
+    if (outcome.pid) e.pid = outcome.pid;
+    readyResolve();
+    if (outcome.error !== undefined) {
+      // Docker writes the start error onto the attached stream, then the CLI reads ExitCode.
+      out(STDOUT, new TextEncoder().encode(`OCI runtime exec failed: exec failed: unable to start container process: ${outcome.error}: unknown\r\n`));
+    }
+
+    let clientGone: Promise<void> = new Promise(() => {});
+    if (socket) {
+      clientGone = new Promise<void>((r) => {
+        socket.once("close", r);
+        socket.once("error", () => r());
+      });
+      if (attachStdin) {
+        const scan = new DetachScanner(keys);
+        const sink = proc.stdin && typeof proc.stdin !== "number" ? proc.stdin : undefined;
+        socket.on("data", (chunk: Buffer) => {
+          if (detached) return;
+          const { out: bytes, detach } = scan.push(chunk);
+          const to = input ? input.stdin : sink;
+          if (bytes.length && to) (to.write(bytes), to.flush());
+          if (detach) {
+            detached = true;
+            socket.end();
+          }
+        });
+        socket.once("end", () => {
+          if (!tty) void Promise.resolve(sink?.end()).catch(() => {});
+        });
+      } else socket.resume(); // ignore what the client sends; see its end
+    }
+
+    const finished = (async () => {
+      await proc.exited;
+      await Promise.race([drained, Bun.sleep(2000)]); // a background child may keep the terminal open
+      e.running = false;
+      // Docker's exec start failures are 126, or 127 for a command not found.
+      e.exitCode = outcome.error !== undefined ? (outcome.exitCode === 127 ? 127 : 126) : execExitCode(proc);
+      void Promise.resolve(input?.stdin.end()).catch(() => {});
+      e.resize = undefined;
+      if (master !== undefined) closeQuietly(master);
+      this.ctx.emit(c, "exec_die", { execID: e.id, exitCode: String(e.exitCode) });
+      log.debug(`exec ${e.id} in ${c.id} exited ${e.exitCode}`);
+    })();
+    if (!socket) return; // detached: nobody waits
+    await Promise.race([finished, clientGone, new Promise<void>((r) => socket.once("finish", r))]);
+  }
+}
+
+/** The container's env with the exec's entries added or replacing the same keys. */
+export function mergeEnv(base: string[], extra: string[]): string[] {
+  const out = [...base];
+  for (const kv of extra) {
+    const key = kv.split("=")[0]!;
+    const i = out.findIndex((x) => x.split("=")[0] === key);
+    if (i >= 0) out[i] = kv;
+    else out.push(kv);
+  }
+  return out;
+}
