@@ -11,12 +11,16 @@ const SIGKILL = 9;
 export async function containerKill(ctx: ContainerContext, ref: string, signal = "KILL"): Promise<void> {
   const c = ctx.store.lookup(ref);
   const sig = parseSignal(signal);
+  const stopped = c.state.wait("not-running");
   await ctx.lock.run(c.id, async () => {
     if (!c.state.s.Running || c.state.s.Restarting) throw conflict(`Container ${c.id} is not running`);
     if (sig === SIGKILL || sig === 15 || sig === 2) c.rec.ManuallyStopped = true;
     await ctx.exec.signal(c, sig);
     ctx.emit(c, "kill", { signal: String(sig) });
   });
+  // dockerd's Kill waits for a SIGKILLed container to be down before it answers, so
+  // a client's next call (exec, start, rm) sees it stopped.
+  if (sig === SIGKILL) await Promise.race([stopped, Bun.sleep(10_000)]);
 }
 
 export async function containerStop(ctx: ContainerContext, ref: string, opts: { timeout?: number; signal?: string }): Promise<void> {
