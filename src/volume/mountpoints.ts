@@ -86,7 +86,8 @@ export function parseBind(raw: string): MountPoint {
     RW: !opts.includes("ro"),
     Name: type === "volume" ? source : "",
     Driver: type === "volume" ? "local" : "",
-    Mode: mode,
+    // dockerd's setBindModeIfNull: a `-v` local volume without a mode shows "z".
+    Mode: type === "volume" && mode === "" ? "z" : mode,
     Propagation: type === "bind" ? (prop ?? "rprivate") : "",
     CopyData: !opts.includes("nocopy"),
     ...(type === "bind" ? { CreateSource: true } : {}),

@@ -182,6 +182,20 @@ describe("volumes and mounts e2e", () => {
     expect(readdirSync(dev).sort()).toEqual(["already", "written"]);
   });
 
+  it("volumes stay writable under --read-only; a device that cannot mount fails the start cleanly", () => {
+    const r = docker(d, ["run", "--rm", "--read-only", "-v", "rovol:/d", "busybox", "sh", "-c", "echo ok > /d/f && cat /d/f; touch /x"]);
+    expect(r.stdout).toBe("ok\n");
+    expect(r.stderr).toMatch(/Read-only file system/);
+    const missing = join(d.dir, "no-such-device");
+    ok(docker(d, ["volume", "create", "-o", "type=none", "-o", "o=bind", "-o", `device=${missing}`, "broken"]));
+    const s = docker(d, ["run", "--rm", "-v", "broken:/b", "busybox", "true"]);
+    expect(s.code).not.toBe(0);
+    expect(s.stderr).toContain("error while mounting volume");
+    expect(existsSync(missing)).toBe(false);
+    expect(hostMounts(join(d.dataRoot, "volumes/broken"))).toEqual([]);
+    ok(docker(d, ["volume", "rm", "broken"]));
+  });
+
   it("--volumes-from shares another container's volumes, :ro makes them read-only", () => {
     ok(docker(d, ["create", "--name", "src", "-v", "vf:/vf", "busybox"]));
     ok(docker(d, ["run", "--rm", "--volumes-from", "src", "busybox", "sh", "-c", "echo from > /vf/x"]));
@@ -268,7 +282,7 @@ describe("volumes and mounts e2e", () => {
     const id = ok(docker(d, ["create", "-v", "mine:/app/data", "wharf-fixture/multilayer:1.0"])).trim();
     const mounts = JSON.parse(ok(docker(d, ["inspect", "-f", "{{json .Mounts}}", id])));
     expect(mounts).toEqual([
-      { Type: "volume", Name: "mine", Source: join(d.dataRoot, "volumes/mine/_data"), Destination: "/app/data", Driver: "local", Mode: "", RW: true, Propagation: "" },
+      { Type: "volume", Name: "mine", Source: join(d.dataRoot, "volumes/mine/_data"), Destination: "/app/data", Driver: "local", Mode: "z", RW: true, Propagation: "" },
     ]);
     ok(docker(d, ["rm", id]));
     const dup = api(d, "POST", "/containers/create", { Image: "busybox", HostConfig: { Binds: ["mine:/m", "mine:/m"] } });

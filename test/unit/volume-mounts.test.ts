@@ -11,7 +11,7 @@ const plan = (p: Partial<PlanInput>) =>
 
 describe("-v specs", () => {
   it("tells named volumes, binds and anonymous volumes apart", () => {
-    expect(parseBind("data:/d")).toMatchObject({ Type: "volume", Name: "data", Destination: "/d", RW: true, CopyData: true, Mode: "", Propagation: "" });
+    expect(parseBind("data:/d")).toMatchObject({ Type: "volume", Name: "data", Destination: "/d", RW: true, CopyData: true, Mode: "z", Propagation: "" });
     expect(parseBind("/host/x/:/d/:ro")).toMatchObject({ Type: "bind", Source: "/host/x/", Destination: "/d/", RW: false, Mode: "ro", Propagation: "rprivate", CreateSource: true });
     expect(parseBind("/only")).toMatchObject({ Type: "volume", Name: "", Anonymous: true, Destination: "/only" });
     expect(parseBind("v:/d:nocopy,ro")).toMatchObject({ RW: false, CopyData: false, Mode: "nocopy,ro" });
