@@ -257,6 +257,10 @@ describe("volumes and mounts e2e", () => {
     expect(pruned.body.VolumesDeleted).toEqual(["api1"]);
     expect(typeof pruned.body.SpaceReclaimed).toBe("number");
     expect(api(d, "DELETE", `/volumes/${anon.body.Name}`).status).toBe(204);
+    // Clients of API < 1.42 prune named volumes too.
+    api(d, "POST", "/volumes/create", { Name: "oldapi" });
+    const old = spawnSync("curl", ["-s", "--unix-socket", d.sock, "-X", "POST", "http://x/v1.41/volumes/prune"], { encoding: "utf8" });
+    expect(JSON.parse(old.stdout).VolumesDeleted).toContain("oldapi");
   });
 
   it("system df lists volumes with UsageData", () => {
