@@ -119,6 +119,12 @@ export function parseMount(m: Json, exists: (p: string) => boolean): MountPoint 
     if (m.BindOptions) throw mountConfigError(type, "field BindOptions must not be specified");
     if (ro && !source) throw mountConfigError(type, "must not set ReadOnly mode when using anonymous volumes");
     const vo = m.VolumeOptions ?? {};
+    if (vo.Subpath) {
+      if (!source) throw mountConfigError(type, "must not set Subpath when using anonymous volumes");
+      // Not silently the whole volume: mounting a path inside a volume other containers
+      // write to needs an fd-based mount to be safe, which wharf does not do yet.
+      throw mountConfigError(type, "volume subpath is not supported by wharf");
+    }
     const driver = vo.DriverConfig?.Name || "local";
     return {
       ...base,

@@ -41,6 +41,8 @@ describe("--mount specs", () => {
     expect(() => parseMount({ Type: "weird", Target: "/t" }, none)).toThrow(`invalid mount config for type "weird": mount type unknown`);
     expect(() => parseMount({ Type: "volume", Source: "v" }, none)).toThrow(`invalid mount config for type "volume": field Target must not be empty`);
     expect(() => parseMount({ Type: "bind", Source: "/", Target: "/t", BindOptions: { Propagation: "bogus" } }, () => true)).toThrow("invalid propagation mode: bogus");
+    expect(() => parseMount({ Type: "volume", Target: "/t", VolumeOptions: { Subpath: "x" } }, none)).toThrow("must not set Subpath when using anonymous volumes");
+    expect(() => parseMount({ Type: "volume", Source: "v", Target: "/t", VolumeOptions: { Subpath: "x" } }, none)).toThrow("volume subpath is not supported");
   });
 
   it("turns tmpfs options into mount data as moby does", () => {
