@@ -4,6 +4,7 @@
 import { posix } from "node:path";
 import { invalidParameter } from "../errors.ts";
 import type { Json } from "../container/config.ts";
+import { validSubpath } from "./subpath.ts";
 
 export type MountType = "bind" | "volume" | "tmpfs";
 
@@ -29,6 +30,8 @@ export interface MountPoint {
   /** For a volume this container made from a spec: labels and driver options to create it with. */
   VolumeLabels?: Record<string, string>;
   VolumeOptions?: Record<string, string>;
+  /** `--mount …,volume-subpath=`: only this directory of the volume is mounted. */
+  Subpath?: string;
   /** The volume was made for this container (image VOLUME, `-v /path`): `rm -v` removes it. */
   Anonymous?: boolean;
 }
@@ -121,9 +124,7 @@ export function parseMount(m: Json, exists: (p: string) => boolean): MountPoint 
     const vo = m.VolumeOptions ?? {};
     if (vo.Subpath) {
       if (!source) throw mountConfigError(type, "must not set Subpath when using anonymous volumes");
-      // Not silently the whole volume: mounting a path inside a volume other containers
-      // write to needs an fd-based mount to be safe, which wharf does not do yet.
-      throw mountConfigError(type, "volume subpath is not supported by wharf");
+      if (!validSubpath(vo.Subpath)) throw mountConfigError(type, "subpath must be a relative path within the volume");
     }
     const driver = vo.DriverConfig?.Name || "local";
     return {
@@ -133,7 +134,8 @@ export function parseMount(m: Json, exists: (p: string) => boolean): MountPoint 
       Name: source,
       Driver: driver,
       Propagation: "",
-      CopyData: !vo.NoCopy,
+      CopyData: !vo.NoCopy && !vo.Subpath,
+      ...(vo.Subpath ? { Subpath: posix.normalize(vo.Subpath) } : {}),
       ...(vo.Labels ? { VolumeLabels: vo.Labels } : {}),
       ...(vo.DriverConfig?.Options ? { VolumeOptions: vo.DriverConfig.Options } : {}),
       ...(!source ? { Anonymous: true } : {}),

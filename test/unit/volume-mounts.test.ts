@@ -42,7 +42,10 @@ describe("--mount specs", () => {
     expect(() => parseMount({ Type: "volume", Source: "v" }, none)).toThrow(`invalid mount config for type "volume": field Target must not be empty`);
     expect(() => parseMount({ Type: "bind", Source: "/", Target: "/t", BindOptions: { Propagation: "bogus" } }, () => true)).toThrow("invalid propagation mode: bogus");
     expect(() => parseMount({ Type: "volume", Target: "/t", VolumeOptions: { Subpath: "x" } }, none)).toThrow("must not set Subpath when using anonymous volumes");
-    expect(() => parseMount({ Type: "volume", Source: "v", Target: "/t", VolumeOptions: { Subpath: "x" } }, none)).toThrow("volume subpath is not supported");
+    expect(parseMount({ Type: "volume", Source: "v", Target: "/t", VolumeOptions: { Subpath: "a/./b" } }, none)).toMatchObject({ Subpath: "a/b", CopyData: false });
+    for (const bad of ["../x", "/abs", "a/../../x", ".."]) {
+      expect(() => parseMount({ Type: "volume", Source: "v", Target: "/t", VolumeOptions: { Subpath: bad } }, none)).toThrow("subpath must be a relative path within the volume");
+    }
   });
 
   it("turns tmpfs options into mount data as moby does", () => {
