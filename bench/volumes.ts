@@ -30,14 +30,15 @@ try {
     ["tmpfs (--mount type=tmpfs)", { HostConfig: { Mounts: [{ Type: "tmpfs", Target: "/t" }] } }],
     ["image VOLUME + copy-up (multilayer, rm -v)", { Image: "wharf-fixture/multilayer:1.0", Entrypoint: ["true"], Cmd: null }],
   ];
-  console.log(`create+start+wait+rm through the API, ${runs} runs each, medians`);
-  let base = 0;
-  for (const [name, body] of cases) {
-    await runOnce(body); // warm-up
-    const xs: number[] = [];
-    for (let i = 0; i < runs; i++) xs.push(await timeIt(() => runOnce(body)));
-    const m = median(xs);
-    if (!base) base = m;
+  console.log(`create+start+wait+rm through the API, ${runs} runs each (cases interleaved, so load hits all alike), medians`);
+  for (const [, body] of cases) await runOnce(body); // warm-up
+  const times = cases.map(() => [] as number[]);
+  for (let i = 0; i < runs; i++) {
+    for (const [k, [, body]] of cases.entries()) times[k]!.push(await timeIt(() => runOnce(body)));
+  }
+  const base = median(times[0]!);
+  for (const [k, [name]] of cases.entries()) {
+    const m = median(times[k]!);
     console.log(`  ${name.padEnd(44)} ${m.toFixed(1)} ms  (x${(m / base).toFixed(2)})`);
   }
   const vol: number[] = [];

@@ -11,6 +11,8 @@ import { planMounts, mountShape, sortMounts, type MountPoint } from "./mountpoin
 import { anonymousLabel } from "./names.ts";
 import type { VolumeService } from "./service.ts";
 import { copyUp, isEmptyDir } from "./copyup.ts";
+import { mountSubpath, stagePath, unmountSubpath } from "./subpath.ts";
+import { dirname } from "node:path";
 import { logger } from "../log.ts";
 
 const log = logger("volumes");
@@ -121,8 +123,9 @@ export class ContainerVolumes {
   setup(c: Container): MountSpec[] {
     const out: MountSpec[] = [];
     const acquired: string[] = [];
+    const staged: string[] = [];
     try {
-      for (const mp of sortMounts(mountPointsOf(c.rec))) {
+      for (const [index, mp] of sortMounts(mountPointsOf(c.rec)).entries()) {
         if (mp.Type === "tmpfs") {
           out.push({ source: "tmpfs", destination: mp.Destination, type: "tmpfs", readOnly: !mp.RW, options: mp.TmpfsOptions || undefined });
           continue;
@@ -132,6 +135,10 @@ export class ContainerVolumes {
           const v = this.volumes.acquire(mp.Name, c.id);
           acquired.push(mp.Name);
           source = v.Mountpoint;
+          if (mp.Subpath) {
+            source = mountSubpath(v.Mountpoint, mp.Subpath, stagePath(dirname(v.Mountpoint), c.id, index));
+            staged.push(source);
+          }
           this.volumes.publishMount("mount", mp.Name, {
             container: c.id,
             destination: mp.Destination,
@@ -150,14 +157,25 @@ export class ContainerVolumes {
         out.push({ source, destination: mp.Destination, type: "bind", readOnly: !mp.RW, propagation: mp.Propagation || undefined });
       }
     } catch (err) {
+      for (const s of staged) unmountSubpath(s);
       for (const n of acquired) this.volumes.release(n, c.id);
       throw err;
     }
     return out;
   }
 
+  /** Subpath staging mounts of a container that is not running. */
+  private unstage(c: Container): void {
+    for (const [index, mp] of sortMounts(mountPointsOf(c.rec)).entries()) {
+      if (mp.Type !== "volume" || !mp.Subpath) continue;
+      const v = this.volumes.store.get(mp.Name);
+      if (v) unmountSubpath(stagePath(dirname(v.Mountpoint), c.id, index));
+    }
+  }
+
   /** The container's process is gone. */
   release(c: Container): void {
+    this.unstage(c);
     for (const mp of mountPointsOf(c.rec)) {
       if (mp.Type !== "volume") continue;
       this.volumes.release(mp.Name, c.id);
@@ -193,6 +211,7 @@ export class ContainerVolumes {
 
   /** Daemon start: running containers keep their device mounts; the rest are undone. */
   reconcile(): void {
+    for (const c of this.all()) if (!c.state.s.Running) this.unstage(c);
     this.volumes.reconcile(
       this.all()
         .filter((c) => c.state.s.Running)

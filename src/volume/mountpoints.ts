@@ -4,6 +4,7 @@
 import { posix } from "node:path";
 import { invalidParameter } from "../errors.ts";
 import type { Json } from "../container/config.ts";
+import { validSubpath } from "./subpath.ts";
 
 export type MountType = "bind" | "volume" | "tmpfs";
 
@@ -29,6 +30,8 @@ export interface MountPoint {
   /** For a volume this container made from a spec: labels and driver options to create it with. */
   VolumeLabels?: Record<string, string>;
   VolumeOptions?: Record<string, string>;
+  /** `--mount …,volume-subpath=`: only this directory of the volume is mounted. */
+  Subpath?: string;
   /** The volume was made for this container (image VOLUME, `-v /path`): `rm -v` removes it. */
   Anonymous?: boolean;
 }
@@ -86,7 +89,8 @@ export function parseBind(raw: string): MountPoint {
     RW: !opts.includes("ro"),
     Name: type === "volume" ? source : "",
     Driver: type === "volume" ? "local" : "",
-    Mode: mode,
+    // dockerd's setBindModeIfNull: a `-v` local volume without a mode shows "z".
+    Mode: type === "volume" && mode === "" ? "z" : mode,
     Propagation: type === "bind" ? (prop ?? "rprivate") : "",
     CopyData: !opts.includes("nocopy"),
     ...(type === "bind" ? { CreateSource: true } : {}),
@@ -118,6 +122,10 @@ export function parseMount(m: Json, exists: (p: string) => boolean): MountPoint 
     if (m.BindOptions) throw mountConfigError(type, "field BindOptions must not be specified");
     if (ro && !source) throw mountConfigError(type, "must not set ReadOnly mode when using anonymous volumes");
     const vo = m.VolumeOptions ?? {};
+    if (vo.Subpath) {
+      if (!source) throw mountConfigError(type, "must not set Subpath when using anonymous volumes");
+      if (!validSubpath(vo.Subpath)) throw mountConfigError(type, "subpath must be a relative path within the volume");
+    }
     const driver = vo.DriverConfig?.Name || "local";
     return {
       ...base,
@@ -126,7 +134,8 @@ export function parseMount(m: Json, exists: (p: string) => boolean): MountPoint 
       Name: source,
       Driver: driver,
       Propagation: "",
-      CopyData: !vo.NoCopy,
+      CopyData: !vo.NoCopy && !vo.Subpath,
+      ...(vo.Subpath ? { Subpath: posix.normalize(vo.Subpath) } : {}),
       ...(vo.Labels ? { VolumeLabels: vo.Labels } : {}),
       ...(vo.DriverConfig?.Options ? { VolumeOptions: vo.DriverConfig.Options } : {}),
       ...(!source ? { Anonymous: true } : {}),

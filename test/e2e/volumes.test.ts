@@ -1,7 +1,8 @@
 // Volumes and mounts through the real docker CLI: issue 7's "Done when" list, the
 // volume API's shapes and errors, and the ways a name or a symlink could reach outside.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { docker, startDaemon, wharf, type TestDaemon } from "../helpers/daemon.ts";
@@ -182,6 +183,36 @@ describe("volumes and mounts e2e", () => {
     expect(readdirSync(dev).sort()).toEqual(["already", "written"]);
   });
 
+  it("volumes stay writable under --read-only; a device that cannot mount fails the start cleanly", () => {
+    const r = docker(d, ["run", "--rm", "--read-only", "-v", "rovol:/d", "busybox", "sh", "-c", "echo ok > /d/f && cat /d/f; touch /x"]);
+    expect(r.stdout).toBe("ok\n");
+    expect(r.stderr).toMatch(/Read-only file system/);
+    const missing = join(d.dir, "no-such-device");
+    ok(docker(d, ["volume", "create", "-o", "type=none", "-o", "o=bind", "-o", `device=${missing}`, "broken"]));
+    const s = docker(d, ["run", "--rm", "-v", "broken:/b", "busybox", "true"]);
+    expect(s.code).not.toBe(0);
+    expect(s.stderr).toContain("error while mounting volume");
+    expect(existsSync(missing)).toBe(false);
+    expect(hostMounts(join(d.dataRoot, "volumes/broken"))).toEqual([]);
+    ok(docker(d, ["volume", "rm", "broken"]));
+  });
+
+  it("volume-subpath mounts a directory of the volume, and its symlinks cannot leave the volume", () => {
+    ok(docker(d, ["run", "--rm", "-v", "sv:/v", "busybox", "sh", "-c", "mkdir -p /v/sub && echo x > /v/sub/f && ln -s /etc /v/evil && ln -s ../../.. /v/up && ln -s /sub /v/abs"]));
+    expect(ok(docker(d, ["run", "--rm", "--mount", "type=volume,src=sv,dst=/s,volume-subpath=sub", "busybox", "ls", "/s"]))).toBe("f\n");
+    // Absolute links resolve inside the volume: /sub of the volume.
+    expect(ok(docker(d, ["run", "--rm", "--mount", "type=volume,src=sv,dst=/s,volume-subpath=abs", "busybox", "ls", "/s"]))).toBe("f\n");
+    // `..` stops at the volume's top.
+    expect(ok(docker(d, ["run", "--rm", "--mount", "type=volume,src=sv,dst=/s,volume-subpath=up", "busybox", "ls", "/s"])).split("\n")).toContain("sub");
+    const evil = docker(d, ["run", "--rm", "--mount", "type=volume,src=sv,dst=/s,volume-subpath=evil", "busybox", "ls", "/s"]);
+    expect(evil.code).not.toBe(0);
+    expect(evil.stderr).toContain("cannot access path");
+    const up = docker(d, ["run", "--rm", "--mount", "type=volume,src=sv,dst=/s,volume-subpath=../x", "busybox", "true"]);
+    expect(up.stderr).toContain("subpath must be a relative path within the volume");
+    expect(hostMounts(join(d.dataRoot, "volumes/sv"))).toEqual([]);
+    ok(docker(d, ["volume", "rm", "sv"]));
+  });
+
   it("--volumes-from shares another container's volumes, :ro makes them read-only", () => {
     ok(docker(d, ["create", "--name", "src", "-v", "vf:/vf", "busybox"]));
     ok(docker(d, ["run", "--rm", "--volumes-from", "src", "busybox", "sh", "-c", "echo from > /vf/x"]));
@@ -243,6 +274,10 @@ describe("volumes and mounts e2e", () => {
     expect(pruned.body.VolumesDeleted).toEqual(["api1"]);
     expect(typeof pruned.body.SpaceReclaimed).toBe("number");
     expect(api(d, "DELETE", `/volumes/${anon.body.Name}`).status).toBe(204);
+    // Clients of API < 1.42 prune named volumes too.
+    api(d, "POST", "/volumes/create", { Name: "oldapi" });
+    const old = spawnSync("curl", ["-s", "--unix-socket", d.sock, "-X", "POST", "http://x/v1.41/volumes/prune"], { encoding: "utf8" });
+    expect(JSON.parse(old.stdout).VolumesDeleted).toContain("oldapi");
   });
 
   it("system df lists volumes with UsageData", () => {
@@ -268,7 +303,7 @@ describe("volumes and mounts e2e", () => {
     const id = ok(docker(d, ["create", "-v", "mine:/app/data", "wharf-fixture/multilayer:1.0"])).trim();
     const mounts = JSON.parse(ok(docker(d, ["inspect", "-f", "{{json .Mounts}}", id])));
     expect(mounts).toEqual([
-      { Type: "volume", Name: "mine", Source: join(d.dataRoot, "volumes/mine/_data"), Destination: "/app/data", Driver: "local", Mode: "", RW: true, Propagation: "" },
+      { Type: "volume", Name: "mine", Source: join(d.dataRoot, "volumes/mine/_data"), Destination: "/app/data", Driver: "local", Mode: "z", RW: true, Propagation: "" },
     ]);
     ok(docker(d, ["rm", id]));
     const dup = api(d, "POST", "/containers/create", { Image: "busybox", HostConfig: { Binds: ["mine:/m", "mine:/m"] } });
@@ -454,5 +489,31 @@ describe("copy-up under the vfs driver", () => {
   it("fills a new volume from the image", () => {
     ok(docker(d, ["run", "--rm", "-v", "data:/app/data", "wharf-fixture/multilayer:1.0"]));
     expect(ok(docker(d, ["run", "--rm", "-v", "data:/d", "--entrypoint", "ls", "wharf-fixture/multilayer:1.0", "/d"]))).toBe("one.txt\n");
+  });
+});
+
+describe("subpath staging", () => {
+  it("refuses what the kernel reports as mounted from outside the volume", async () => {
+    const { mountSubpath, unmountSubpath } = await import("../../src/volume/subpath.ts");
+    const base = mkdtempSync(join(tmpdir(), "wharf-subpath-"));
+    try {
+      const data = join(base, "vol/_data");
+      const outside = join(base, "outside");
+      mkdirSync(join(data, "inner"), { recursive: true });
+      mkdirSync(join(data, "sub"), { recursive: true });
+      mkdirSync(outside);
+      writeFileSync(join(outside, "secret"), "s");
+      // What a swap between resolve and mount would leave: `sub` showing another place.
+      expect(spawnSync("mount", ["--bind", outside, join(data, "sub")]).status).toBe(0);
+      const stage = join(base, "vol/subpaths/c-0");
+      expect(() => mountSubpath(data, "sub", stage)).toThrow("does not resolve to a path inside the volume");
+      expect(existsSync(stage)).toBe(false);
+      expect(mountSubpath(data, "inner", stage)).toBe(stage);
+      unmountSubpath(stage);
+      expect(existsSync(stage)).toBe(false);
+    } finally {
+      spawnSync("umount", ["-l", join(base, "vol/_data/sub")]);
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });

@@ -11,7 +11,7 @@ const plan = (p: Partial<PlanInput>) =>
 
 describe("-v specs", () => {
   it("tells named volumes, binds and anonymous volumes apart", () => {
-    expect(parseBind("data:/d")).toMatchObject({ Type: "volume", Name: "data", Destination: "/d", RW: true, CopyData: true, Mode: "", Propagation: "" });
+    expect(parseBind("data:/d")).toMatchObject({ Type: "volume", Name: "data", Destination: "/d", RW: true, CopyData: true, Mode: "z", Propagation: "" });
     expect(parseBind("/host/x/:/d/:ro")).toMatchObject({ Type: "bind", Source: "/host/x/", Destination: "/d/", RW: false, Mode: "ro", Propagation: "rprivate", CreateSource: true });
     expect(parseBind("/only")).toMatchObject({ Type: "volume", Name: "", Anonymous: true, Destination: "/only" });
     expect(parseBind("v:/d:nocopy,ro")).toMatchObject({ RW: false, CopyData: false, Mode: "nocopy,ro" });
@@ -41,6 +41,11 @@ describe("--mount specs", () => {
     expect(() => parseMount({ Type: "weird", Target: "/t" }, none)).toThrow(`invalid mount config for type "weird": mount type unknown`);
     expect(() => parseMount({ Type: "volume", Source: "v" }, none)).toThrow(`invalid mount config for type "volume": field Target must not be empty`);
     expect(() => parseMount({ Type: "bind", Source: "/", Target: "/t", BindOptions: { Propagation: "bogus" } }, () => true)).toThrow("invalid propagation mode: bogus");
+    expect(() => parseMount({ Type: "volume", Target: "/t", VolumeOptions: { Subpath: "x" } }, none)).toThrow("must not set Subpath when using anonymous volumes");
+    expect(parseMount({ Type: "volume", Source: "v", Target: "/t", VolumeOptions: { Subpath: "a/./b" } }, none)).toMatchObject({ Subpath: "a/b", CopyData: false });
+    for (const bad of ["../x", "/abs", "a/../../x", ".."]) {
+      expect(() => parseMount({ Type: "volume", Source: "v", Target: "/t", VolumeOptions: { Subpath: bad } }, none)).toThrow("subpath must be a relative path within the volume");
+    }
   });
 
   it("turns tmpfs options into mount data as moby does", () => {

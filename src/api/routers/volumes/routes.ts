@@ -3,6 +3,7 @@ import { empty, json, type Route } from "../../types.ts";
 import { boolParam, jsonBody } from "../../query.ts";
 import { parseFilters } from "../../filters.ts";
 import { invalidParameter } from "../../../errors.ts";
+import { compareVersions } from "../../router.ts";
 import type { CreateVolumeRequest, VolumeService } from "../../../volume/service.ts";
 
 export function volumeRoutes(v: VolumeService): Route[] {
@@ -19,7 +20,16 @@ export function volumeRoutes(v: VolumeService): Route[] {
         return json(v.create(body), 201);
       },
     },
-    { method: "POST", path: "/volumes/prune", handler: (req) => json(v.prune(parseFilters(req.query.get("filters")))) },
+    {
+      method: "POST",
+      path: "/volumes/prune",
+      handler: (req) => {
+        const filters = parseFilters(req.query.get("filters"));
+        // Before API 1.42 prune took every unused volume, named ones too.
+        if (compareVersions(req.version, "1.42") < 0 && !filters.has("all")) filters.set("all", ["true"]);
+        return json(v.prune(filters));
+      },
+    },
     { method: "GET", path: "/volumes/{name}", handler: (req) => json(v.inspect(req.params.name!)) },
     {
       method: "DELETE",
