@@ -2,13 +2,15 @@
 // caller reports success, and names are reserved in the same transaction as the record.
 import { join } from "node:path";
 import { Container, type ContainerRecord, type ContainerPaths } from "./container.ts";
-import { GraphDb } from "../names/graphdb.ts";
+import { GraphDb, type Link } from "../names/graphdb.ts";
 import { invalidParameter, notFound } from "../errors.ts";
 
 export class ContainerStore {
   private readonly byId = new Map<string, Container>();
   /** Every container's names (own and link names), rebuilt after a change to names or links. */
   private names: Map<string, string[]> | undefined;
+  /** Each parent's links, dropped with `names` on every change to names or links. */
+  private readonly linkCache = new Map<string, Link[]>();
 
   constructor(
     private readonly db: GraphDb,
@@ -39,7 +41,7 @@ export class ContainerStore {
   /** Registers a new container and its links; refuses a taken name with Docker's 409. */
   add(rec: ContainerRecord, links: { alias: string; childId: string }[] = []): Container {
     this.db.createContainer(rec.ID, rec.Name, rec, links);
-    this.names = undefined;
+    this.invalidateNames();
     const c = new Container(rec, this.paths(rec.ID));
     this.byId.set(rec.ID, c);
     return c;
@@ -52,13 +54,18 @@ export class ContainerStore {
   remove(c: Container): void {
     this.db.removeContainer(c.id);
     this.byId.delete(c.id);
-    this.names = undefined;
+    this.invalidateNames();
   }
 
   rename(c: Container, newName: string): void {
     this.db.rename(c.id, newName);
     c.rec.Name = newName;
+    this.invalidateNames();
+  }
+
+  private invalidateNames(): void {
     this.names = undefined;
+    this.linkCache.clear();
   }
 
   /** All names of a container, sorted: `/db`, `/web/database`. */
@@ -67,17 +74,17 @@ export class ContainerStore {
     return this.names.get(id) ?? [];
   }
 
-  /** The containers `parent` links to, by alias. */
+  /** The containers `parent` links to, by alias (read from the database once per change). */
   children(parent: Container): { alias: string; child: Container }[] {
-    return this.db
-      .links(parent.id, "children")
-      .flatMap((l) => (this.byId.has(l.childId) ? [{ alias: l.alias, child: this.byId.get(l.childId)! }] : []));
+    let links = this.linkCache.get(parent.id);
+    if (!links) this.linkCache.set(parent.id, (links = this.db.links(parent.id, "children")));
+    return links.flatMap((l) => (this.byId.has(l.childId) ? [{ alias: l.alias, child: this.byId.get(l.childId)! }] : []));
   }
 
   /** Drops the link `alias` of `parent`; false when there was none. */
   removeLink(parent: Container, alias: string): boolean {
     const done = this.db.removeLink(parent.id, alias);
-    this.names = undefined;
+    this.invalidateNames();
     return done;
   }
 
