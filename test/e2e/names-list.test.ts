@@ -73,6 +73,16 @@ describe("names", () => {
     ok(docker(d, ["rm", "racer"]));
   });
 
+  it("50 concurrent creates without a name all succeed, each with its own generated name", async () => {
+    const rs = await Promise.all(Array.from({ length: 50 }, () => api(d.sock, "POST", "/containers/create", { Image: "busybox" })));
+    expect(rs.map((r) => r.status)).toEqual(Array(50).fill(201));
+    const list = (await api(d.sock, "GET", "/containers/json?all=1")).json as any[];
+    const names = list.map((c) => c.Names[0]);
+    expect(new Set(names).size).toBe(50);
+    for (const n of names) expect(n).toMatch(/^\/([a-z]+_[a-z]+\d?|[0-9a-f]{12})$/);
+    ok(docker(d, ["rm", ...rs.map((r) => r.json.Id)]));
+  });
+
   it("rename moves the name and keeps links pointing at the same container", async () => {
     ok(docker(d, ["create", "--name", "rdb", "busybox", "true"]));
     ok(docker(d, ["create", "--name", "rweb", "--link", "rdb:database", "busybox", "true"]));
