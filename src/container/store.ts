@@ -81,6 +81,13 @@ export class ContainerStore {
     return links.flatMap((l) => (this.byId.has(l.childId) ? [{ alias: l.alias, child: this.byId.get(l.childId)! }] : []));
   }
 
+  /** The containers linking to `child`, with the alias each uses. */
+  parents(child: Container): { alias: string; parent: Container }[] {
+    return this.db
+      .links(child.id, "parents")
+      .flatMap((l) => (this.byId.has(l.parentId) ? [{ alias: l.alias, parent: this.byId.get(l.parentId)! }] : []));
+  }
+
   /** Drops the link `alias` of `parent`; false when there was none. */
   removeLink(parent: Container, alias: string): boolean {
     const done = this.db.removeLink(parent.id, alias);
