@@ -437,6 +437,11 @@ describe("links, list and inspect", () => {
       const ours = wharf(["inspect", "--type", t, "nosuchthing"], env);
       expect([ours.code, ours.stdout, ours.stderr]).toEqual([theirs.code, theirs.stdout, theirs.stderr]);
     }
+    for (const args of [["container", "inspect", "-f", "{{.Name}}", "f-three", "nosuchthing"], ["container", "inspect", "busybox"]]) {
+      const theirs = docker(d, args);
+      const ours = wharf(args, env);
+      expect([ours.code, ours.stdout, ours.stderr], args.join(" ")).toEqual([theirs.code, theirs.stdout, theirs.stderr]);
+    }
     const miss = wharf(["inspect", "nosuchthing"], env);
     expect(miss.code).toBe(1);
     expect(miss.stderr.trim()).toBe("Error: No such object: nosuchthing");
