@@ -11,6 +11,8 @@ export class ContainerStore {
   private names: Map<string, string[]> | undefined;
   /** Each parent's links, dropped with `names` on every change to names or links. */
   private readonly linkCache = new Map<string, Link[]>();
+  private readonly versions = new WeakMap<Container, number>();
+  private namesGen = 0;
 
   constructor(
     private readonly db: GraphDb,
@@ -49,6 +51,17 @@ export class ContainerStore {
 
   save(c: Container): void {
     this.db.saveContainer(c.id, c.toRecord());
+    this.versions.set(c, (this.versions.get(c) ?? 0) + 1);
+  }
+
+  /** Bumped by every save: views cached from a record are valid while it holds. */
+  version(c: Container): number {
+    return this.versions.get(c) ?? 0;
+  }
+
+  /** Bumped by every change to names or links. */
+  get namesVersion(): number {
+    return this.namesGen;
   }
 
   remove(c: Container): void {
@@ -64,6 +77,7 @@ export class ContainerStore {
   }
 
   private invalidateNames(): void {
+    this.namesGen++;
     this.names = undefined;
     this.linkCache.clear();
   }
