@@ -13,6 +13,7 @@ export class ContainerStore {
   private readonly linkCache = new Map<string, Link[]>();
   private readonly versions = new WeakMap<Container, number>();
   private namesGen = 0;
+  private sorted: Container[] | undefined;
 
   constructor(
     private readonly db: GraphDb,
@@ -37,6 +38,7 @@ export class ContainerStore {
       rec.Name = row.name;
       this.byId.set(row.id, new Container(rec, this.paths(row.id)));
     }
+    this.sorted = undefined;
     return this.all();
   }
 
@@ -46,6 +48,7 @@ export class ContainerStore {
     this.invalidateNames();
     const c = new Container(rec, this.paths(rec.ID));
     this.byId.set(rec.ID, c);
+    this.sorted = undefined;
     return c;
   }
 
@@ -67,6 +70,7 @@ export class ContainerStore {
   remove(c: Container): void {
     this.db.removeContainer(c.id);
     this.byId.delete(c.id);
+    this.sorted = undefined;
     this.invalidateNames();
   }
 
@@ -114,8 +118,10 @@ export class ContainerStore {
     return new Set(this.byId.keys());
   }
 
+  /** Newest first; the order is kept until a container comes or goes (Created never changes). */
   all(): Container[] {
-    return [...this.byId.values()].sort((a, b) => (a.rec.Created < b.rec.Created ? 1 : -1));
+    this.sorted ??= [...this.byId.values()].sort((a, b) => (a.rec.Created < b.rec.Created ? 1 : -1));
+    return [...this.sorted];
   }
 
   get size(): number {
