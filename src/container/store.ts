@@ -2,13 +2,18 @@
 // caller reports success, and names are reserved in the same transaction as the record.
 import { join } from "node:path";
 import { Container, type ContainerRecord, type ContainerPaths } from "./container.ts";
-import { GraphDb } from "../names/graphdb.ts";
+import { GraphDb, type Link } from "../names/graphdb.ts";
 import { invalidParameter, notFound } from "../errors.ts";
 
 export class ContainerStore {
   private readonly byId = new Map<string, Container>();
   /** Every container's names (own and link names), rebuilt after a change to names or links. */
   private names: Map<string, string[]> | undefined;
+  /** Each parent's links, dropped with `names` on every change to names or links. */
+  private readonly linkCache = new Map<string, Link[]>();
+  private readonly versions = new WeakMap<Container, number>();
+  private namesGen = 0;
+  private sorted: Container[] | undefined;
 
   constructor(
     private readonly db: GraphDb,
@@ -33,32 +38,52 @@ export class ContainerStore {
       rec.Name = row.name;
       this.byId.set(row.id, new Container(rec, this.paths(row.id)));
     }
+    this.sorted = undefined;
     return this.all();
   }
 
   /** Registers a new container and its links; refuses a taken name with Docker's 409. */
   add(rec: ContainerRecord, links: { alias: string; childId: string }[] = []): Container {
     this.db.createContainer(rec.ID, rec.Name, rec, links);
-    this.names = undefined;
+    this.invalidateNames();
     const c = new Container(rec, this.paths(rec.ID));
     this.byId.set(rec.ID, c);
+    this.sorted = undefined;
     return c;
   }
 
   save(c: Container): void {
     this.db.saveContainer(c.id, c.toRecord());
+    this.versions.set(c, (this.versions.get(c) ?? 0) + 1);
+  }
+
+  /** Bumped by every save: views cached from a record are valid while it holds. */
+  version(c: Container): number {
+    return this.versions.get(c) ?? 0;
+  }
+
+  /** Bumped by every change to names or links. */
+  get namesVersion(): number {
+    return this.namesGen;
   }
 
   remove(c: Container): void {
     this.db.removeContainer(c.id);
     this.byId.delete(c.id);
-    this.names = undefined;
+    this.sorted = undefined;
+    this.invalidateNames();
   }
 
   rename(c: Container, newName: string): void {
     this.db.rename(c.id, newName);
     c.rec.Name = newName;
+    this.invalidateNames();
+  }
+
+  private invalidateNames(): void {
+    this.namesGen++;
     this.names = undefined;
+    this.linkCache.clear();
   }
 
   /** All names of a container, sorted: `/db`, `/web/database`. */
@@ -67,17 +92,24 @@ export class ContainerStore {
     return this.names.get(id) ?? [];
   }
 
-  /** The containers `parent` links to, by alias. */
+  /** The containers `parent` links to, by alias (read from the database once per change). */
   children(parent: Container): { alias: string; child: Container }[] {
+    let links = this.linkCache.get(parent.id);
+    if (!links) this.linkCache.set(parent.id, (links = this.db.links(parent.id, "children")));
+    return links.flatMap((l) => (this.byId.has(l.childId) ? [{ alias: l.alias, child: this.byId.get(l.childId)! }] : []));
+  }
+
+  /** The containers linking to `child`, with the alias each uses. */
+  parents(child: Container): { alias: string; parent: Container }[] {
     return this.db
-      .links(parent.id, "children")
-      .flatMap((l) => (this.byId.has(l.childId) ? [{ alias: l.alias, child: this.byId.get(l.childId)! }] : []));
+      .links(child.id, "parents")
+      .flatMap((l) => (this.byId.has(l.parentId) ? [{ alias: l.alias, parent: this.byId.get(l.parentId)! }] : []));
   }
 
   /** Drops the link `alias` of `parent`; false when there was none. */
   removeLink(parent: Container, alias: string): boolean {
     const done = this.db.removeLink(parent.id, alias);
-    this.names = undefined;
+    this.invalidateNames();
     return done;
   }
 
@@ -86,8 +118,10 @@ export class ContainerStore {
     return new Set(this.byId.keys());
   }
 
+  /** Newest first; the order is kept until a container comes or goes (Created never changes). */
   all(): Container[] {
-    return [...this.byId.values()].sort((a, b) => (a.rec.Created < b.rec.Created ? 1 : -1));
+    this.sorted ??= [...this.byId.values()].sort((a, b) => (a.rec.Created < b.rec.Created ? 1 : -1));
+    return [...this.sorted];
   }
 
   get size(): number {

@@ -130,3 +130,26 @@ export function containerSummary(c: Container, names: string[], image: string, s
     Mounts: containerMounts(c).map((m) => ({ ...m })),
   };
 }
+
+/**
+ * The list entry as JSON, from pieces cached per container: everything but `Status`
+ * (a text that ages) is encoded once per `key`, which the caller derives from what the
+ * entry shows (record version, state, names, image, sizes).
+ */
+export function encodedSummary(
+  c: Container,
+  key: string,
+  build: () => Json,
+): string {
+  let hit = encoded.get(c);
+  if (!hit || hit.key !== key) {
+    const { HostConfig, NetworkSettings, Mounts, Status: _status, ...head } = build();
+    const h = JSON.stringify(head);
+    const t = JSON.stringify({ HostConfig, NetworkSettings, Mounts });
+    hit = { key, head: h.slice(0, -1), tail: t.slice(1) };
+    encoded.set(c, hit);
+  }
+  return `${hit.head},"Status":${JSON.stringify(c.state.statusText())},${hit.tail}`;
+}
+
+const encoded = new WeakMap<Container, { key: string; head: string; tail: string }>();

@@ -44,3 +44,30 @@ describe("links on the default bridge", () => {
     expect(env).toContain("reachable");
   });
 });
+
+describe("publish filter on the default bridge", () => {
+  let d: TestDaemon;
+  beforeAll(async () => {
+    d = await startDaemon();
+    const l = docker(d, ["load", "-i", busybox]);
+    if (l.code !== 0) throw new Error(`docker load failed: ${l.stderr}`);
+  });
+  afterAll(async () => {
+    if (d) {
+      const ids = docker(d, ["ps", "-aq"]).stdout.trim().split("\n").filter(Boolean);
+      if (ids.length) docker(d, ["rm", "-f", ...ids]);
+      await d.cleanup();
+    }
+  });
+
+  it("docker ps --filter publish/expose sees a published port as Docker does", () => {
+    expect(docker(d, ["run", "-d", "--name", "pub", "-p", "127.0.0.1::80", "busybox", "httpd", "-f", "-p", "80"]).code).toBe(0);
+    const port = docker(d, ["inspect", "-f", '{{(index (index .NetworkSettings.Ports "80/tcp") 0).HostPort}}', "pub"]).stdout.trim();
+    expect(port).toMatch(/^\d+$/);
+    const ps = (...args: string[]) => docker(d, ["ps", "--format", "{{.Names}} {{.Ports}}", ...args]).stdout.trim();
+    expect(ps("--filter", `publish=${port}`)).toBe(`pub 127.0.0.1:${port}->80/tcp`);
+    expect(ps("--filter", `publish=${port}/tcp`)).toBe(`pub 127.0.0.1:${port}->80/tcp`);
+    expect(ps("--filter", "expose=80")).toBe(`pub 127.0.0.1:${port}->80/tcp`);
+    expect(ps("--filter", "publish=80")).toBe("");
+  });
+});

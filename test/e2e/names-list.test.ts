@@ -73,6 +73,16 @@ describe("names", () => {
     ok(docker(d, ["rm", "racer"]));
   });
 
+  it("50 concurrent creates without a name all succeed, each with its own generated name", async () => {
+    const rs = await Promise.all(Array.from({ length: 50 }, () => api(d.sock, "POST", "/containers/create", { Image: "busybox" })));
+    expect(rs.map((r) => r.status)).toEqual(Array(50).fill(201));
+    const list = (await api(d.sock, "GET", "/containers/json?all=1")).json as any[];
+    const names = list.map((c) => c.Names[0]);
+    expect(new Set(names).size).toBe(50);
+    for (const n of names) expect(n).toMatch(/^\/([a-z]+_[a-z]+\d?|[0-9a-f]{12})$/);
+    ok(docker(d, ["rm", ...rs.map((r) => r.json.Id)]));
+  });
+
   it("rename moves the name and keeps links pointing at the same container", async () => {
     ok(docker(d, ["create", "--name", "rdb", "busybox", "true"]));
     ok(docker(d, ["create", "--name", "rweb", "--link", "rdb:database", "busybox", "true"]));
@@ -335,6 +345,15 @@ describe("links, list and inspect", () => {
     expect(api400).toEqual({ status: 400, json: { message: "invalid filter 'x'" } });
   });
 
+  it("volume filters match a named volume by name and by destination", () => {
+    ok(docker(d, ["create", "--name", "v-named", "-v", "v-data:/data", "busybox", "true"]));
+    const ps = (...args: string[]) => lines(ok(docker(d, ["ps", "-a", "--format", "{{.Names}} {{.Mounts}}", ...args])));
+    expect(ps("--filter", "volume=v-data")).toEqual(["v-named v-data"]);
+    expect(ps("--filter", "volume=/data")).toEqual(["v-named v-data"]);
+    expect(ps("--filter", "volume=/nothing")).toEqual([]);
+    ok(docker(d, ["rm", "v-named"]));
+  });
+
   it("the list has Docker's shape: every field of the reference with the same type", async () => {
     const list = (await api(d.sock, "GET", "/containers/json?all=1&size=1")).json as any[];
     const ref = reference("containers-list.json")[0];
@@ -412,9 +431,10 @@ describe("links, list and inspect", () => {
       expect(ours.stdout, args.join(" ")).toBe(theirs.stdout);
     }
     // The default table: same header and columns (times may tick between the two runs).
-    const header = (s: string) => s.split("\n")[0];
-    expect(header(wharf(["ps", "-a"], env).stdout)).toBe(header(docker(d, ["ps", "-a"]).stdout));
-    expect(header(wharf(["ps", "-a", "-s"], env).stdout)).toBe(header(docker(d, ["ps", "-a", "-s"]).stdout));
+    // Column widths follow the STATUS texts, which may age a second between the runs.
+    const header = (s: string) => s.split("\n")[0]!.split(/\s{2,}/);
+    expect(header(wharf(["ps", "-a"], env).stdout)).toEqual(header(docker(d, ["ps", "-a"]).stdout));
+    expect(header(wharf(["ps", "-a", "-s"], env).stdout)).toEqual(header(docker(d, ["ps", "-a", "-s"]).stdout));
     const jsonKeys = (s: string) => Object.keys(JSON.parse(s.split("\n")[0]!)).sort();
     expect(jsonKeys(wharf(["ps", "-a", "--format", "{{json .}}"], env).stdout)).toEqual(
       jsonKeys(docker(d, ["ps", "-a", "--format", "{{json .}}"]).stdout),
@@ -426,6 +446,11 @@ describe("links, list and inspect", () => {
       const theirs = docker(d, ["inspect", "--type", t, "nosuchthing"]);
       const ours = wharf(["inspect", "--type", t, "nosuchthing"], env);
       expect([ours.code, ours.stdout, ours.stderr]).toEqual([theirs.code, theirs.stdout, theirs.stderr]);
+    }
+    for (const args of [["container", "inspect", "-f", "{{.Name}}", "f-three", "nosuchthing"], ["container", "inspect", "busybox"]]) {
+      const theirs = docker(d, args);
+      const ours = wharf(args, env);
+      expect([ours.code, ours.stdout, ours.stderr], args.join(" ")).toEqual([theirs.code, theirs.stdout, theirs.stderr]);
     }
     const miss = wharf(["inspect", "nosuchthing"], env);
     expect(miss.code).toBe(1);

@@ -11,7 +11,7 @@ export default defineCommand({
     ps: () => import("./ps.ts").then((m) => m.default),
     run: () => import("./run.ts").then((m) => m.default),
     create: () => import("./create.ts").then((m) => m.default),
-    inspect: () => import("./inspect.ts").then((m) => m.default),
+    inspect: () => import("./inspect.ts").then((m) => m.containerInspect),
     logs: () => import("./logs.ts").then((m) => m.default),
     start: lifecycle("start"),
     stop: lifecycle("stop"),

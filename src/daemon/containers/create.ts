@@ -2,7 +2,7 @@
 // layer and the container's own files, then register record and name together.
 import { mkdirSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { invalidParameter } from "../../errors.ts";
+import { errorKind, invalidParameter } from "../../errors.ts";
 import { mergeImageConfig, validateConfig, validateHostConfig, type Json } from "../../container/config.ts";
 import { configDefaults, hostConfigDefaults } from "../../container/defaults.ts";
 import { generateName, validContainerName } from "../../container/names.ts";
@@ -34,11 +34,12 @@ export async function containerCreate(ctx: ContainerContext, input: { name?: str
   const image = ctx.images.resolve(configIn.Image);
   const id = randomBytes(32).toString("hex");
   const merged = mergeImageConfig(configIn, image.config);
+  const generated = !name;
   if (!name) {
+    // dockerd tries six generated names, then falls back to the short id.
     for (let i = 0; ; i++) {
-      name = generateName(i);
-      if (!ctx.store.nameTaken(name)) break;
-      if (i > 10) throw new Error("could not generate a unique container name");
+      name = i < 6 ? generateName(i) : id.slice(0, 12);
+      if (i >= 6 || !ctx.store.nameTaken(name)) break;
     }
   }
   const rec: ContainerRecord = {
@@ -63,7 +64,14 @@ export async function containerCreate(ctx: ContainerContext, input: { name?: str
     // hostname, hosts and resolv.conf are written at each start (the host's may change).
     mkdirSync(paths.root, { recursive: true, mode: 0o710 });
     await volumes?.apply(() => ctx.layers.mountRW(id), () => ctx.layers.unmountRW(id));
-    ctx.store.add(rec, links);
+    try {
+      ctx.store.add(rec, links);
+    } catch (err) {
+      // A generated name taken by a concurrent create in between: the short id is unique.
+      if (!generated || errorKind(err) !== "conflict" || rec.Name === id.slice(0, 12)) throw err;
+      rec.Name = id.slice(0, 12);
+      ctx.store.add(rec, links);
+    }
     volumes?.done();
   } catch (err) {
     volumes?.undo();

@@ -1,6 +1,7 @@
 // Legacy links in the daemon: resolved at create (stored as graph edges next to the
 // record), turned into environment and /etc/hosts lines at start, removed with
 // `DELETE /containers/{name}?link=1`, and shown in inspect as `/db:/web/database`.
+import { readFileSync, writeFileSync } from "node:fs";
 import { invalidParameter, notFound, systemError, WharfError } from "../../errors.ts";
 import type { Container } from "../../container/container.ts";
 import type { Json } from "../../container/config.ts";
@@ -83,4 +84,27 @@ export function removeLink(store: ContainerStore, ref: string): void {
   const parent = store.find(parentName);
   if (!parent) throw systemError(`Cannot get parent ${parentName} for link name ${name}`);
   store.removeLink(parent, name.slice(cut + 1));
+}
+
+/**
+ * A child that (re)started may have a new address: running parents' /etc/hosts lines
+ * for it are rewritten in place (the file is bind-mounted), as dockerd's addLegacyLinks does.
+ */
+export function updateParentHosts(store: ContainerStore, child: Container): void {
+  const ip = containerIPv4(child);
+  if (!ip) return;
+  for (const { alias, parent } of store.parents(child)) {
+    if (!parent.state.s.Running) continue;
+    try {
+      const text = readFileSync(parent.paths.hostsPath, "utf8");
+      const next = text.replace(new RegExp(`^[^\\t\\n]+\\t(${escapeRe(alias)}( [^\\n]*)?)$`, "m"), `${ip}\t$1`);
+      if (next !== text) writeFileSync(parent.paths.hostsPath, next);
+    } catch {
+      // A parent whose files are gone is being removed.
+    }
+  }
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -9,7 +9,8 @@ import type { Json } from "../../container/config.ts";
 import type { Filters } from "../../api/filters.ts";
 import type { WaitCondition } from "../../container/state.ts";
 import { filterContainers } from "../../container/filter.ts";
-import { containerMounts, containerSummary, type MountSummary } from "../../container/summary.ts";
+import { containerMounts, containerSummary, encodedSummary, type MountSummary } from "../../container/summary.ts";
+import { RawJson } from "../../api/rawjson.ts";
 import type { Container } from "../../container/container.ts";
 import { inspectLinks } from "./links.ts";
 import { readLog } from "../../logs/jsonfile.ts";
@@ -84,15 +85,24 @@ export class ContainerService implements ContainerBackend, LogsBackend, AttachBa
     });
     // The name a container was created from, unless it now means another image (dockerd's refreshImage).
     const shown = new Map<string, boolean>();
-    return list.map((c) => {
+    const entries = list.map((c) => {
       const ref = c.rec.Config.Image as string;
-      const key = `${c.rec.Image} ${ref}`;
-      let same = shown.get(key);
-      if (same === undefined) shown.set(key, (same = ref === c.rec.Image || this.ctx.images.matches(c.rec.Image, ref)));
-      const row = containerSummary(c, store.namesOf(c.id), same ? ref : c.rec.Image, opts.size ? this.sizes(c) : undefined);
-      if (this.ctx.volumes) row.Mounts = this.ctx.volumes.shapes(c.rec);
-      return row;
+      const imgKey = `${c.rec.Image} ${ref}`;
+      let same = shown.get(imgKey);
+      if (same === undefined) shown.set(imgKey, (same = ref === c.rec.Image || this.ctx.images.matches(c.rec.Image, ref)));
+      const image = same ? ref : c.rec.Image;
+      const sizes = opts.size ? this.sizes(c) : undefined;
+      const s = c.state.s;
+      // Everything an entry shows but its Status text: a change to any of it re-encodes.
+      const health = (s.Health as { Status?: string } | undefined)?.Status;
+      const key = `${store.version(c)}|${store.namesVersion}|${image}|${s.Status}|${s.Running}|${s.Paused}|${s.Pid}|${s.StartedAt}|${s.FinishedAt}|${s.ExitCode}|${health}|${sizes?.SizeRw}|${sizes?.SizeRootFs}`;
+      return encodedSummary(c, key, () => {
+        const row = containerSummary(c, store.namesOf(c.id), image, sizes);
+        if (this.ctx.volumes) row.Mounts = this.ctx.volumes.shapes(c.rec) as MountSummary[];
+        return row;
+      });
     });
+    return new RawJson(`[${entries.join(",")}]`) as unknown as Json[];
   }
 
   async containerInspect(ref: string, opts: { size: boolean }): Promise<Json> {

@@ -4,7 +4,7 @@ import { conflict, notModified, WharfError, errorMessage } from "../../errors.ts
 import type { Container } from "../../container/container.ts";
 import type { ExitStatus } from "../../container/state.ts";
 import { writeEtcFiles } from "./etcfiles.ts";
-import { startLinks } from "./links.ts";
+import { startLinks, updateParentHosts } from "./links.ts";
 import type { ContainerContext } from "./context.ts";
 import { logger } from "../../log.ts";
 
@@ -63,6 +63,7 @@ export async function runProcess(ctx: ContainerContext, c: Container): Promise<v
   }
   c.rec.HasBeenStarted = true;
   ctx.store.save(c);
+  updateParentHosts(ctx.store, c);
   ctx.emit(c, "start");
   superviseExit(ctx, c);
 }
