@@ -12,7 +12,7 @@ import type { EventBus } from "../engine/events.ts";
 import { nowNano } from "../container/state.ts";
 import { logger } from "../log.ts";
 import { formatCidr, formatIp, macOf, overlaps, parseCidr, parseIp } from "./addr.ts";
-import { deleteBridge, ensureBridge, hostRoutes, ownedBridges, ownerMark, sysctl } from "./bridge.ts";
+import { deleteBridge, ensureBridge, hostRoutes, linkAlias, ownedBridges, ownerMark, sysctl } from "./bridge.ts";
 import { addRules, chainsFor, createChains, deleteRules, networkRules, portRules, removeChains, type Chains, type RuleSet } from "./iptables.ts";
 import { Pool, pickSubnet } from "./ipam.ts";
 import { portsMap, reservePorts, wantedBindings, type Binding, type Reservation } from "./ports.ts";
@@ -87,6 +87,7 @@ export class NetworkManager {
   private readonly resolvers = new Map<string, Resolver>();
   private readonly reservations = new Map<string, Reservation[]>();
   private containers?: ContainerAccess;
+  private opened = false;
   readonly bridgeName: string;
   readonly chains: Chains;
   readonly owner: string;
@@ -116,6 +117,12 @@ export class NetworkManager {
 
   /** Chains, bridges and resolvers of every network, from scratch (daemon start). */
   async open(): Promise<void> {
+    // Before touching any rule: chains are named after the bridge, so a bridge of
+    // another daemon means its chains too.
+    const alias = await linkAlias(this.bridgeName);
+    if (alias !== undefined && alias !== this.owner) {
+      throw conflict(`bridge ${this.bridgeName} already exists and is not this daemon's (${alias ? `owned by ${alias}` : "not made by wharf"}): choose another name with --bridge`);
+    }
     this.records = this.file.load();
     const byName = (n: string) => this.records.find((r) => r.Name === n);
     for (const [name, driver] of [["host", "host"], ["none", "null"]] as const) {
@@ -140,6 +147,7 @@ export class NetworkManager {
     // they will serve was bound here: a shared mount lets the binding reach them.
     mkdirSync(this.sandboxDir, { recursive: true, mode: 0o700 });
     await makeShared(this.sandboxDir);
+    this.opened = true;
     await createChains(this.bridgeName);
     for (const r of this.records) if (r.Driver === "bridge") await this.bringUp(r);
     this.file.save(this.records);
@@ -184,6 +192,7 @@ export class NetworkManager {
    * stays for the next start; otherwise bridges, chains and sandboxes go.
    */
   async close(anyRunning: boolean): Promise<void> {
+    if (!this.opened) return;
     for (const r of this.resolvers.values()) r.close();
     this.resolvers.clear();
     for (const list of this.reservations.values()) for (const r of list) r.close();
@@ -401,6 +410,7 @@ export class NetworkManager {
     }
     const first = nets[0]!;
     if (first.net.Name !== "bridge") rt.dns = this.gatewayOf(first.net);
+    for (const { net } of nets) this.events?.publish("network", "connect", net.Id, { container: c.id, name: net.Name, type: net.Driver });
     c.rec.NetRuntime = rt;
     const p = nets[0]!.cfg;
     c.rec.NetworkSettings = {
@@ -430,6 +440,7 @@ export class NetworkManager {
       } catch {}
     }
     delete c.rec.NetRuntime;
+    for (const ep of rt.endpoints) this.events?.publish("network", "disconnect", ep.networkId, { container: c.id, name: ep.name, type: "bridge" });
     const ns: Json = c.rec.NetworkSettings ?? {};
     for (const ep of Object.values(ns.Networks ?? {}) as Json[]) Object.assign(ep, { EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "", DNSNames: null });
     Object.assign(ns, { Ports: {}, EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "" });

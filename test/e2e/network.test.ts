@@ -5,7 +5,8 @@ import { createServer, type Server } from "node:net";
 import { networkInterfaces } from "node:os";
 import { resolve } from "node:path";
 import { spawnSync } from "node:child_process";
-import { docker, freeSubnet, root, startDaemon, type TestDaemon } from "../helpers/daemon.ts";
+import { rmSync } from "node:fs";
+import { docker, freeSubnet, root, startDaemon, unmountUnder, type TestDaemon } from "../helpers/daemon.ts";
 
 const busybox = resolve(root, "../shared/fixtures/busybox-docker-save.tar");
 
@@ -233,6 +234,21 @@ describe("networking e2e", () => {
     expect(sh(["ip", "route"]).stdout).not.toContain(s1);
   });
 
+  it("a bridge that belongs to another daemon is a clear error at start, and that daemon's rules stay", async () => {
+    const other = await startDaemon(["--bridge", d.bridge, "--bip", freeSubnet(1)], { wait: false });
+    try {
+      for (let i = 0; i < 200 && other.proc.exitCode === null; i++) await Bun.sleep(25);
+      expect(other.proc.exitCode).toBe(1);
+      expect(other.output()).toContain(`bridge ${d.bridge} already exists and is not this daemon's (owned by wharf:${d.dataRoot})`);
+      expect(sh(["iptables-save", "-t", "nat"]).stdout).toContain(`:WHARF-${d.bridge} `);
+      expect(docker(d, ["run", "--rm", "busybox", "true"]).code).toBe(0);
+    } finally {
+      // Not other.cleanup(): it would remove the chains named after d's bridge.
+      unmountUnder(other.dir);
+      rmSync(other.dir, { recursive: true, force: true });
+    }
+  });
+
   it("--network none has only lo; host sees the host's interfaces; container: shares a namespace", () => {
     const none = docker(d, ["run", "--rm", "--network", "none", "busybox", "ls", "/sys/class/net"]);
     expect(none.stdout.trim().split("\n")).toEqual(["lo"]);
@@ -316,7 +332,7 @@ describe("networking e2e", () => {
     expect(leftovers(d, [d.bridge, bridgeOf(d, "cyc")])).toEqual({ veths: [], dnat: [] });
     expect(sh(["ls", `${d.execRoot}/netns`]).stdout.trim()).toBe("");
     docker(d, ["network", "rm", "cyc"]);
-  });
+  }, 300_000); // ~12 s alone; much longer when every helper's suite shares the two cores
 });
 
 describe("networking across a daemon kill -9 and restart", () => {
