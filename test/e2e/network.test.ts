@@ -324,6 +324,8 @@ describe("networking e2e", () => {
       const ins = (await (await api("GET", `/containers/${Id}/json`)).json()) as any;
       const ip = Object.values(ins.NetworkSettings.Networks as Record<string, { IPAddress: string }>)[0]!.IPAddress;
       expect(ip).not.toBe(keepIp);
+      // HostPort "0": the chosen port is in inspect as soon as start has returned.
+      expect(Number(ins.NetworkSettings.Ports["80/tcp"][0].HostPort)).toBeGreaterThan(0);
       seen.add(ip);
       expect((await api("DELETE", `/containers/${Id}?force=1`)).status).toBe(204);
     }
@@ -345,6 +347,9 @@ describe("networking across a daemon kill -9 and restart", () => {
       const port = await freePort();
       const live = docker(d, ["run", "-d", "-p", `${port}:80`, "busybox", ...web()]).stdout.trim();
       const doomed = docker(d, ["run", "-d", "busybox", "sleep", "300"]).stdout.trim();
+      const sub = freeSubnet(2, false);
+      expect(docker(d, ["network", "create", "--subnet", sub, "rnet"]).code).toBe(0);
+      const named = docker(d, ["run", "-d", "--name", "named", "--network", "rnet", "busybox", "sleep", "300"]).stdout.trim();
       const ipLive = docker(d, ["inspect", "-f", "{{.NetworkSettings.IPAddress}}", live]).stdout.trim();
       const doomedPid = Number(docker(d, ["inspect", "-f", "{{.State.Pid}}", doomed]).stdout.trim());
       expect((await httpGetReady(`http://127.0.0.1:${port}/`)).status).toBe(200);
@@ -358,7 +363,11 @@ describe("networking across a daemon kill -9 and restart", () => {
       const ipAfter = docker(d2, ["inspect", "-f", "{{.NetworkSettings.IPAddress}}", after]).stdout.trim();
       expect(ipAfter).not.toBe(ipLive);
       expect(docker(d2, ["inspect", "-f", "{{.State.Running}} {{.NetworkSettings.IPAddress}}", doomed]).stdout.trim()).toBe("false");
-      docker(d2, ["rm", "-f", live, doomed, after]);
+      // The user network's resolver is back and still knows the survivor.
+      const ping = docker(d2, ["run", "--rm", "--network", "rnet", "busybox", "ping", "-c1", "-W2", "named"]);
+      expect(ping.stdout).toContain("1 packets received");
+      docker(d2, ["rm", "-f", live, doomed, after, named]);
+      expect(docker(d2, ["network", "rm", "rnet"]).code).toBe(0);
       expect(leftovers(d2, [d.bridge])).toEqual({ veths: [], dnat: [] });
       expect(sh(["ls", `${d.execRoot}/netns`]).stdout.trim()).toBe("");
       expect(await d2.stop()).toBe(0);
