@@ -8,7 +8,7 @@ import { logger } from "../log.ts";
 const log = logger("dns");
 
 /** Resolves a name to the IPv4 addresses the network knows for it; undefined when it is not a container's. */
-export type Lookup = (name: string) => string[] | undefined;
+export type Lookup = (name: string, from: string) => string[] | undefined;
 
 interface Question {
   name: string;
@@ -90,7 +90,7 @@ export class Resolver {
   private async serve(s: Socket, msg: Buffer, addr: string, port: number): Promise<void> {
     const q = readQuestion(msg);
     if (!q) return;
-    const ips = this.lookup(q.name);
+    const ips = this.lookup(q.name, addr);
     if (ips) return s.send(answer(msg, q, ips), port, addr);
     const reply = await forward(msg, hostResolvers()).catch(() => undefined);
     s.send(reply ?? answer(msg, q, [], 2), port, addr);

@@ -242,7 +242,7 @@ export class NetworkManager {
     await addRules(this.bridgeRules(r));
     this.pools.set(r.Id, pool);
     if (r.Name !== "bridge") {
-      const res = new Resolver(gw, (name) => this.resolveName(r.Id, name));
+      const res = new Resolver(gw, (name, from) => this.resolveName(r.Id, name, from));
       try {
         await res.listen();
         this.resolvers.set(r.Id, res);
@@ -288,18 +288,27 @@ export class NetworkManager {
     return [c.name, ...(ep.Aliases ?? []), c.id.slice(0, 12)];
   }
 
-  private resolveName(networkId: string, name: string): string[] | undefined {
+  /**
+   * A name as the container asking (by its address on `networkId`) sees it: containers
+   * on any user network it shares with them, by name, alias or id prefix (12+ hex).
+   */
+  private resolveName(networkId: string, name: string, from: string): string[] | undefined {
     const n = name.replace(/\.$/, "").toLowerCase();
+    const running = (this.containers?.all() ?? []).filter((c) => c.state.s.Running && c.rec.NetRuntime);
+    const eps = (c: Container) => (c.rec.NetRuntime as NetRuntime).endpoints;
+    const asker = running.find((c) => eps(c).some((e) => e.networkId === networkId && e.ip === from));
+    const nets = new Set(asker ? eps(asker).map((e) => e.networkId).filter((id) => id !== this.records.find((r) => r.Name === "bridge")?.Id) : [networkId]);
     const ips: string[] = [];
-    for (const c of this.containers?.all() ?? []) {
-      const rt = c.rec.NetRuntime as NetRuntime | undefined;
-      const ep = rt?.endpoints.find((e) => e.networkId === networkId);
-      if (!ep || !c.state.s.Running) continue;
-      const cfg = c.rec.NetworkSettings?.Networks?.[ep.name] ?? {};
-      const names = this.dnsNames(c, cfg).map((x) => x.toLowerCase());
-      if (names.includes(n) || (n.length >= 1 && /^[0-9a-f]+$/.test(n) && c.id.startsWith(n) && n.length >= 12)) ips.push(ep.ip);
+    for (const c of running) {
+      const names = [c.name, c.id.slice(0, 12)].map((x) => x.toLowerCase());
+      const byId = n.length >= 12 && /^[0-9a-f]+$/.test(n) && c.id.startsWith(n);
+      for (const ep of eps(c)) {
+        if (!nets.has(ep.networkId)) continue;
+        const aliases: string[] = c.rec.NetworkSettings?.Networks?.[ep.name]?.Aliases ?? [];
+        if (byId || names.includes(n) || aliases.some((a) => a.toLowerCase() === n)) ips.push(ep.ip);
+      }
     }
-    return ips.length ? ips : undefined;
+    return ips.length ? [...new Set(ips)] : undefined;
   }
 
   // ---- containers ----
