@@ -148,6 +148,8 @@ export class NetworkManager {
     mkdirSync(this.sandboxDir, { recursive: true, mode: 0o700 });
     await makeShared(this.sandboxDir);
     this.opened = true;
+    // Started before under another --bridge: that name's chains were ours.
+    if (oldBridge && oldBridge !== this.bridgeName) await removeChains(oldBridge);
     await createChains(this.bridgeName);
     for (const r of this.records) if (r.Driver === "bridge") await this.bringUp(r);
     this.file.save(this.records);
@@ -171,8 +173,9 @@ export class NetworkManager {
         } catch {}
       }
       try {
-        if (rt.bindings.length) this.reservations.set(c.id, await reservePorts(rt.bindings, c.name));
         await addRules(this.portRuleSet(rt));
+        // The hold on the host ports lapsed with the old daemon; take it again.
+        if (rt.bindings.length) this.reservations.set(c.id, await reservePorts(rt.bindings, c.name));
       } catch (err) {
         log.warn(`restoring published ports of ${c.id}:`, err);
       }
@@ -647,21 +650,19 @@ export class NetworkManager {
         if (body.Force) return;
         throw forbidden(`container ${c.id} is not connected to network ${r.Name}`);
       }
-      const mode: string = c.rec.HostConfig.NetworkMode || "default";
       if (r.Driver !== "bridge") throw forbidden(`container cannot be disconnected from host network or connected to host network`);
       const rt = c.rec.NetRuntime as NetRuntime | undefined;
       const ep = rt?.endpoints.find((e) => e.networkId === r.Id);
       if (rt && ep) {
-        if (rt.endpoints[0] === ep && rt.bindings.length) await deleteRules(this.portRuleSet(rt)).catch(() => {});
+        if (rt.endpoints[0] === ep && rt.bindings.length) {
+          await deleteRules(this.portRuleSet(rt)).catch(() => {});
+          rt.portsOn = undefined;
+        }
         await removeIface(ep.hostVeth);
         this.pools.get(r.Id)?.release(ep.ip);
         rt.endpoints = rt.endpoints.filter((e) => e !== ep);
       }
       delete nets[r.Name];
-      if (mode === r.Name || mode === r.Id || (mode === "default" && r.Name === "bridge")) {
-        // Docker leaves a container whose primary network is gone on no network at all.
-        c.rec.HostConfig.NetworkMode = rt && rt.endpoints[0] ? rt.endpoints[0].name : mode;
-      }
       acc.save(c);
     });
     this.events?.publish("network", "disconnect", r.Id, { container: c.id, name: r.Name, type: r.Driver });
