@@ -401,6 +401,8 @@ export class NetworkManager {
         Object.assign(cfg, { NetworkID: net.Id, EndpointID: endpointId, Gateway: a.gateway, IPAddress: a.ip, IPPrefixLen: a.bits, MacAddress: mac, DNSNames: net.Name === "bridge" ? null : this.dnsNames(c, cfg) });
       });
       const wanted = wantedBindings(c.rec.Config, c.rec.HostConfig);
+      const v6 = wanted.find((b) => b.hostIp.includes(":"));
+      if (v6) throw invalidParameter(`publishing on IPv6 host address ${v6.hostIp} is not supported: the bridge driver is IPv4 only`);
       const primary = rt.endpoints[0]!;
       if (wanted.length) {
         const res = await reservePorts(wanted, `${c.name} (${nets[0]!.cfg.EndpointID})`);
