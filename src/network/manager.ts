@@ -88,6 +88,8 @@ export class NetworkManager {
   private readonly reservations = new Map<string, Reservation[]>();
   private containers?: ContainerAccess;
   private opened = false;
+  /** Sandboxes being removed in the background, by container. */
+  private readonly pending = new Map<string, Promise<void>>();
   readonly bridgeName: string;
   readonly chains: Chains;
   readonly owner: string;
@@ -196,6 +198,7 @@ export class NetworkManager {
    */
   async close(anyRunning: boolean): Promise<void> {
     if (!this.opened) return;
+    await Promise.all(this.pending.values());
     for (const r of this.resolvers.values()) r.close();
     this.resolvers.clear();
     for (const list of this.reservations.values()) for (const r of list) r.close();
@@ -440,19 +443,34 @@ export class NetworkManager {
     };
   }
 
-  /** After the process ended (or a start failed): undoes everything attach did. Idempotent. */
-  async detach(c: Container): Promise<void> {
+  /**
+   * After the process ended (or a start failed): undoes everything attach did.
+   * Idempotent. With `background` (a plain exit) the veths and namespace go after the
+   * call returns (deleting a veth waits for the kernel's RCU grace period, tens of ms),
+   * their addresses staying taken until then; a later detach (remove) waits for it.
+   */
+  async detach(c: Container, opts: { background?: boolean } = {}): Promise<void> {
     const rt = c.rec.NetRuntime as NetRuntime | undefined;
-    if (!rt) return;
+    if (!rt) {
+      await this.pending.get(c.id);
+      return;
+    }
+    // Rules before the ports' hold: a new container may publish the same port at once.
     await deleteRules(this.portRuleSet(rt)).catch(() => {});
     for (const r of this.reservations.get(c.id) ?? []) r.close();
     this.reservations.delete(c.id);
-    await destroySandbox(rt.sandboxKey, rt.endpoints.map((e) => e.hostVeth));
-    for (const ep of rt.endpoints) {
-      try {
-        this.pools.get(ep.networkId)?.release(ep.ip);
-      } catch {}
-    }
+    const done = destroySandbox(rt.sandboxKey, rt.endpoints.map((e) => e.hostVeth))
+      .catch((err) => log.warn(`removing the sandbox of ${c.id}:`, err))
+      .finally(() => {
+        for (const ep of rt.endpoints) {
+          try {
+            this.pools.get(ep.networkId)?.release(ep.ip);
+          } catch {}
+        }
+        if (this.pending.get(c.id) === done) this.pending.delete(c.id);
+      });
+    this.pending.set(c.id, done);
+    if (!opts.background) await done;
     delete c.rec.NetRuntime;
     for (const ep of rt.endpoints) this.events?.publish("network", "disconnect", ep.networkId, { container: c.id, name: ep.name, type: "bridge" });
     const ns: Json = c.rec.NetworkSettings ?? {};
