@@ -521,6 +521,11 @@ export class NetworkManager {
   view(r: NetworkRecord, withContainers = true): Json {
     const { bridge: _b, ...shape } = r;
     const containers: Json = {};
+    if (withContainers && (r.Driver === "host" || r.Driver === "null")) {
+      for (const c of this.access().all()) {
+        if (c.state.s.Running && (c.rec.HostConfig.NetworkMode || "") === r.Name) containers[c.id] = { Name: c.name, EndpointID: "", MacAddress: "", IPv4Address: "", IPv6Address: "" };
+      }
+    }
     if (withContainers) {
       for (const c of this.attached(r)) {
         const ep = (c.rec.NetRuntime as NetRuntime).endpoints.find((e) => e.networkId === r.Id)!;
@@ -609,13 +614,16 @@ export class NetworkManager {
 
   async prune(filters: Map<string, string[]>): Promise<{ NetworksDeleted: string[] }> {
     const deleted: string[] = [];
-    const labels = filters.get("label") ?? [];
+    const has = (l: string, labels: Record<string, string>) => {
+      const i = l.indexOf("=");
+      return i < 0 ? l in labels : labels[l.slice(0, i)] === l.slice(i + 1);
+    };
+    const until = (filters.get("until") ?? []).map(untilMs);
     for (const r of [...this.records]) {
       if (predefined.includes(r.Name) || this.referencing(r).length) continue;
-      if (!labels.every((l) => {
-        const i = l.indexOf("=");
-        return i < 0 ? l in r.Labels : r.Labels[l.slice(0, i)] === l.slice(i + 1);
-      })) continue;
+      if (!(filters.get("label") ?? []).every((l) => has(l, r.Labels))) continue;
+      if ((filters.get("label!") ?? []).some((l) => has(l, r.Labels))) continue;
+      if (until.some((t) => Date.parse(r.Created) >= t)) continue;
       await this.remove(r.Id);
       deleted.push(r.Name);
     }
@@ -703,4 +711,14 @@ export class NetworkManager {
     const known = new Set(this.records.map((r) => r.bridge).filter(Boolean));
     for (const b of await ownedBridges(this.owner)) if (!known.has(b)) await deleteBridge(b, this.owner).catch(() => {});
   }
+}
+
+/** A prune `until`: a Go duration before now (`24h`, `90m`), Unix seconds or RFC 3339. */
+function untilMs(v: string): number {
+  const d = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(v);
+  if (d) return Date.now() - Number(d[1]) * { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6 }[d[2] as "s"];
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw invalidParameter(`invalid value for until: ${v}`);
+  return t;
 }

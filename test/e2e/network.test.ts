@@ -254,6 +254,9 @@ describe("networking e2e", () => {
     expect(none.stdout.trim().split("\n")).toEqual(["lo"]);
     const host = docker(d, ["run", "--rm", "--network", "host", "busybox", "ls", "/sys/class/net"]);
     expect(host.stdout.split("\n")).toContain(d.bridge);
+    const h = docker(d, ["run", "-d", "--network", "host", "busybox", "sleep", "60"]).stdout.trim();
+    expect(Object.keys(JSON.parse(docker(d, ["network", "inspect", "host"]).stdout)[0].Containers)).toEqual([h]);
+    docker(d, ["rm", "-f", h]);
     const a = docker(d, ["run", "-d", "--name", "nsowner", "busybox", "sleep", "60"]).stdout.trim();
     const ip = docker(d, ["inspect", "-f", "{{.NetworkSettings.IPAddress}}", a]).stdout.trim();
     const shared = docker(d, ["run", "--rm", "--network", "container:nsowner", "busybox", "ip", "-o", "-4", "addr", "show", "eth0"]);
@@ -301,7 +304,10 @@ describe("networking e2e", () => {
     const last = Number(/inet \d+\.\d+\.\d+\.(\d+)\//.exec(ip)?.[1]);
     expect(last).toBeGreaterThan(128);
     expect(docker(d, ["network", "inspect", "nosuchnet"]).stderr).toContain("network nosuchnet not found");
-    const p = docker(d, ["network", "prune", "-f"]);
+    // Filters narrow a prune: too young for until=1h; label! excludes it.
+    expect(docker(d, ["network", "prune", "-f", "--filter", "until=1h"]).stdout).not.toContain("lab");
+    expect(docker(d, ["network", "prune", "-f", "--filter", "label!=com.example"]).stdout).not.toContain("lab");
+    const p = docker(d, ["network", "prune", "-f", "--filter", "label=com.example=1"]);
     expect(p.stdout).toContain("lab");
     expect(docker(d, ["network", "ls", "-q", "--filter", "name=lab"]).stdout.trim()).toBe("");
   });
