@@ -236,6 +236,12 @@ export class NetworkManager {
     return c.Gateway ?? formatIp(parseCidr(c.Subnet!).base + 1);
   }
 
+  /** A network's MTU: its `com.docker.network.driver.mtu` option, else the daemon's. */
+  private mtuOf(r: NetworkRecord): number {
+    const v = Number(r.Options["com.docker.network.driver.mtu"]);
+    return Number.isInteger(v) && v >= 68 && v <= 65535 ? v : this.mtu;
+  }
+
   private bridgeRules(r: NetworkRecord): RuleSet {
     return networkRules(this.chains, r.bridge!, r.IPAM.Config[0]!.Subnet!, r.Internal);
   }
@@ -244,7 +250,7 @@ export class NetworkManager {
     const cfg = r.IPAM.Config[0]!;
     const gw = this.gatewayOf(r);
     const pool = new Pool(cfg.Subnet!, gw, cfg.IPRange);
-    await ensureBridge(r.bridge!, `${gw}/${pool.subnet.bits}`, this.mtu, this.owner);
+    await ensureBridge(r.bridge!, `${gw}/${pool.subnet.bits}`, this.mtuOf(r), this.owner);
     await addRules(this.bridgeRules(r));
     this.pools.set(r.Id, pool);
     if (r.Name !== "bridge") {
@@ -399,7 +405,7 @@ export class NetworkManager {
         const mac = (i === 0 && c.rec.Config.MacAddress) || cfg.MacAddress || macOf(parseIp(a.ip));
         const endpointId = hex(32);
         const hostVeth = `veth${endpointId.slice(0, 11)}`;
-        ifaces.push({ name: `eth${i}`, hostVeth, bridge: net.bridge!, mac, cidr: `${a.ip}/${a.bits}`, gateway: i === 0 && !net.Internal ? a.gateway : undefined, mtu: this.mtu });
+        ifaces.push({ name: `eth${i}`, hostVeth, bridge: net.bridge!, mac, cidr: `${a.ip}/${a.bits}`, gateway: i === 0 && !net.Internal ? a.gateway : undefined, mtu: this.mtuOf(net) });
         rt.endpoints.push({ networkId: net.Id, name: net.Name, hostVeth, iface: `eth${i}`, ip: a.ip, bits: a.bits, bridge: net.bridge! });
         Object.assign(cfg, { NetworkID: net.Id, EndpointID: endpointId, Gateway: a.gateway, IPAddress: a.ip, IPPrefixLen: a.bits, MacAddress: mac, DNSNames: net.Name === "bridge" ? null : this.dnsNames(c, cfg) });
       });
@@ -652,7 +658,7 @@ export class NetworkManager {
         const used = new Set(rt.endpoints.map((e) => e.iface));
         let n = 0;
         while (used.has(`eth${n}`)) n++;
-        const iface: Iface = { name: `eth${n}`, hostVeth: `veth${endpointId.slice(0, 11)}`, bridge: r.bridge!, mac, cidr: `${a.ip}/${a.bits}`, mtu: this.mtu };
+        const iface: Iface = { name: `eth${n}`, hostVeth: `veth${endpointId.slice(0, 11)}`, bridge: r.bridge!, mac, cidr: `${a.ip}/${a.bits}`, mtu: this.mtuOf(r) };
         try {
           await addIface(rt.sandboxKey, iface);
         } catch (err) {

@@ -264,6 +264,13 @@ describe("networking e2e", () => {
     docker(d, ["rm", "-f", a]);
   });
 
+  it("a network's com.docker.network.driver.mtu option sets its bridge's and veths' MTU", () => {
+    expect(docker(d, ["network", "create", "--subnet", freeSubnet(2, false), "-o", "com.docker.network.driver.mtu=1400", "small"]).code).toBe(0);
+    expect(docker(d, ["run", "--rm", "--network", "small", "busybox", "cat", "/sys/class/net/eth0/mtu"]).stdout.trim()).toBe("1400");
+    expect(sh(["cat", `/sys/class/net/${bridgeOf(d, "small")}/mtu`]).stdout.trim()).toBe("1400");
+    docker(d, ["network", "rm", "small"]);
+  });
+
   it("--dns, --dns-search, --dns-option, --add-host (host-gateway), --hostname, --domainname, --mac-address, --ip", () => {
     const sub = freeSubnet(2, false);
     expect(docker(d, ["network", "create", "--subnet", sub, "fixed"]).code).toBe(0);
@@ -300,7 +307,9 @@ describe("networking e2e", () => {
     expect(docker(d, ["network", "ls", "-q", "--filter", "label=com.example=1"]).stdout.trim()).toBe(n.Id.slice(0, 12));
     expect(docker(d, ["network", "ls", "--format", "{{.Name}}", "--filter", "type=custom"]).stdout.trim()).toBe("lab");
     expect(docker(d, ["network", "ls", "--format", "{{.Name}}", "--filter", "dangling=true"]).stdout.trim()).toBe("lab");
-    const ip = docker(d, ["run", "--rm", "--network", "lab", "busybox", "ip", "-o", "-4", "addr", "show", "eth0"]).stdout;
+    const ip = docker(d, ["run", "--rm", "--network", "lab", "busybox", "sh", "-c", "ip -o -4 addr show eth0; ip route; cat /sys/class/net/eth0/mtu"]).stdout;
+    expect(ip).not.toContain("default"); // internal: no way out
+    expect(ip.trim().split("\n").at(-1)).toBe("1500");
     const last = Number(/inet \d+\.\d+\.\d+\.(\d+)\//.exec(ip)?.[1]);
     expect(last).toBeGreaterThan(128);
     expect(docker(d, ["network", "inspect", "nosuchnet"]).stderr).toContain("network nosuchnet not found");
