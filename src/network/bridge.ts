@@ -26,10 +26,22 @@ export async function ensureBridge(name: string, gatewayCidr: string, mtu: numbe
     throw conflict(`bridge ${name} already exists and is not this daemon's (${alias ? `owned by ${alias}` : "not made by wharf"}): choose another name with --bridge`);
   }
   const lines = alias === undefined ? [`link add ${name} type bridge`] : [];
-  lines.push(`link set dev ${name} alias "${owner}"`, `link set dev ${name} mtu ${mtu}`, `addr flush dev ${name}`, `addr add ${gatewayCidr} dev ${name}`, `link set dev ${name} up`);
+  lines.push(`link set dev ${name} alias "${owner}"`, `link set dev ${name} mtu ${mtu}`);
+  // Taken back after a restart with containers still on it: keep a right address as it is.
+  if (alias === undefined || (await addresses(name)).join(" ") !== gatewayCidr) lines.push(`addr flush dev ${name}`, `addr add ${gatewayCidr} dev ${name}`);
+  lines.push(`link set dev ${name} up`);
   await ipBatch(lines);
   // 127.0.0.1:port reaches published ports through DNAT to this bridge.
   sysctl(`net/ipv4/conf/${name}/route_localnet`, "1");
+}
+
+async function addresses(name: string): Promise<string[]> {
+  const r = await runCmd(["ip", "-j", "-4", "addr", "show", "dev", name]);
+  try {
+    return (JSON.parse(r.stdout) as { addr_info?: { local: string; prefixlen: number }[] }[]).flatMap((l) => (l.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`));
+  } catch {
+    return [];
+  }
 }
 
 export async function deleteBridge(name: string, owner: string): Promise<void> {

@@ -8,7 +8,7 @@ import { logger } from "../log.ts";
 const log = logger("dns");
 
 /** Resolves a name to the IPv4 addresses the network knows for it; undefined when it is not a container's. */
-export type Lookup = (name: string) => string[] | undefined;
+export type Lookup = (name: string, from: string) => string[] | undefined;
 
 interface Question {
   name: string;
@@ -71,13 +71,21 @@ export class Resolver {
   constructor(
     private readonly address: string,
     private readonly lookup: Lookup,
+    /** Where names that are not containers' go; the host's resolvers by default. */
+    private readonly upstreams: () => { host: string; port: number }[] = () => hostResolvers().map((host) => ({ host, port: 53 })),
+    private readonly port = 53,
   ) {}
+
+  /** The bound port (tests bind 0). */
+  boundPort(): number {
+    return this.sock?.address().port ?? 0;
+  }
 
   async listen(): Promise<void> {
     const s = createSocket("udp4");
     await new Promise<void>((resolve, reject) => {
       s.once("error", reject);
-      s.bind({ address: this.address, port: 53, exclusive: true }, () => {
+      s.bind({ address: this.address, port: this.port, exclusive: true }, () => {
         s.off("error", reject);
         resolve();
       });
@@ -90,9 +98,9 @@ export class Resolver {
   private async serve(s: Socket, msg: Buffer, addr: string, port: number): Promise<void> {
     const q = readQuestion(msg);
     if (!q) return;
-    const ips = this.lookup(q.name);
+    const ips = this.lookup(q.name, addr);
     if (ips) return s.send(answer(msg, q, ips), port, addr);
-    const reply = await forward(msg, hostResolvers()).catch(() => undefined);
+    const reply = await forward(msg, this.upstreams()).catch(() => undefined);
     s.send(reply ?? answer(msg, q, [], 2), port, addr);
   }
 
@@ -105,7 +113,7 @@ export class Resolver {
 }
 
 /** Relays a query to the first upstream that answers within 2 s. */
-function forward(msg: Buffer, upstreams: string[]): Promise<Buffer | undefined> {
+function forward(msg: Buffer, upstreams: { host: string; port: number }[]): Promise<Buffer | undefined> {
   if (!upstreams.length) return Promise.resolve(undefined);
   return new Promise((resolve) => {
     const s = createSocket("udp4");
@@ -119,6 +127,6 @@ function forward(msg: Buffer, upstreams: string[]): Promise<Buffer | undefined> 
     const t = setTimeout(() => done(undefined), 2000);
     s.on("message", (m) => done(m));
     s.on("error", () => done(undefined));
-    s.send(msg, 53, upstreams[0]!);
+    s.send(msg, upstreams[0]!.port, upstreams[0]!.host);
   });
 }

@@ -12,7 +12,7 @@ import type { EventBus } from "../engine/events.ts";
 import { nowNano } from "../container/state.ts";
 import { logger } from "../log.ts";
 import { formatCidr, formatIp, macOf, overlaps, parseCidr, parseIp } from "./addr.ts";
-import { deleteBridge, ensureBridge, hostRoutes, ownedBridges, ownerMark, sysctl } from "./bridge.ts";
+import { deleteBridge, ensureBridge, hostRoutes, linkAlias, ownedBridges, ownerMark, sysctl } from "./bridge.ts";
 import { addRules, chainsFor, createChains, deleteRules, networkRules, portRules, removeChains, type Chains, type RuleSet } from "./iptables.ts";
 import { Pool, pickSubnet } from "./ipam.ts";
 import { portsMap, reservePorts, wantedBindings, type Binding, type Reservation } from "./ports.ts";
@@ -87,6 +87,9 @@ export class NetworkManager {
   private readonly resolvers = new Map<string, Resolver>();
   private readonly reservations = new Map<string, Reservation[]>();
   private containers?: ContainerAccess;
+  private opened = false;
+  /** Sandboxes being removed in the background, by container. */
+  private readonly pending = new Map<string, Promise<void>>();
   readonly bridgeName: string;
   readonly chains: Chains;
   readonly owner: string;
@@ -116,6 +119,12 @@ export class NetworkManager {
 
   /** Chains, bridges and resolvers of every network, from scratch (daemon start). */
   async open(): Promise<void> {
+    // Before touching any rule: chains are named after the bridge, so a bridge of
+    // another daemon means its chains too.
+    const alias = await linkAlias(this.bridgeName);
+    if (alias !== undefined && alias !== this.owner) {
+      throw conflict(`bridge ${this.bridgeName} already exists and is not this daemon's (${alias ? `owned by ${alias}` : "not made by wharf"}): choose another name with --bridge`);
+    }
     this.records = this.file.load();
     const byName = (n: string) => this.records.find((r) => r.Name === n);
     for (const [name, driver] of [["host", "host"], ["none", "null"]] as const) {
@@ -140,6 +149,9 @@ export class NetworkManager {
     // they will serve was bound here: a shared mount lets the binding reach them.
     mkdirSync(this.sandboxDir, { recursive: true, mode: 0o700 });
     await makeShared(this.sandboxDir);
+    this.opened = true;
+    // Started before under another --bridge: that name's chains were ours.
+    if (oldBridge && oldBridge !== this.bridgeName) await removeChains(oldBridge);
     await createChains(this.bridgeName);
     for (const r of this.records) if (r.Driver === "bridge") await this.bringUp(r);
     this.file.save(this.records);
@@ -163,8 +175,9 @@ export class NetworkManager {
         } catch {}
       }
       try {
-        if (rt.bindings.length) this.reservations.set(c.id, await reservePorts(rt.bindings, c.name));
         await addRules(this.portRuleSet(rt));
+        // The hold on the host ports lapsed with the old daemon; take it again.
+        if (rt.bindings.length) this.reservations.set(c.id, await reservePorts(rt.bindings, c.name));
       } catch (err) {
         log.warn(`restoring published ports of ${c.id}:`, err);
       }
@@ -184,6 +197,8 @@ export class NetworkManager {
    * stays for the next start; otherwise bridges, chains and sandboxes go.
    */
   async close(anyRunning: boolean): Promise<void> {
+    if (!this.opened) return;
+    await Promise.all(this.pending.values());
     for (const r of this.resolvers.values()) r.close();
     this.resolvers.clear();
     for (const list of this.reservations.values()) for (const r of list) r.close();
@@ -221,6 +236,12 @@ export class NetworkManager {
     return c.Gateway ?? formatIp(parseCidr(c.Subnet!).base + 1);
   }
 
+  /** A network's MTU: its `com.docker.network.driver.mtu` option, else the daemon's. */
+  private mtuOf(r: NetworkRecord): number {
+    const v = Number(r.Options["com.docker.network.driver.mtu"]);
+    return Number.isInteger(v) && v >= 68 && v <= 65535 ? v : this.mtu;
+  }
+
   private bridgeRules(r: NetworkRecord): RuleSet {
     return networkRules(this.chains, r.bridge!, r.IPAM.Config[0]!.Subnet!, r.Internal);
   }
@@ -229,11 +250,11 @@ export class NetworkManager {
     const cfg = r.IPAM.Config[0]!;
     const gw = this.gatewayOf(r);
     const pool = new Pool(cfg.Subnet!, gw, cfg.IPRange);
-    await ensureBridge(r.bridge!, `${gw}/${pool.subnet.bits}`, this.mtu, this.owner);
+    await ensureBridge(r.bridge!, `${gw}/${pool.subnet.bits}`, this.mtuOf(r), this.owner);
     await addRules(this.bridgeRules(r));
     this.pools.set(r.Id, pool);
     if (r.Name !== "bridge") {
-      const res = new Resolver(gw, (name) => this.resolveName(r.Id, name));
+      const res = new Resolver(gw, (name, from) => this.resolveName(r.Id, name, from));
       try {
         await res.listen();
         this.resolvers.set(r.Id, res);
@@ -279,18 +300,27 @@ export class NetworkManager {
     return [c.name, ...(ep.Aliases ?? []), c.id.slice(0, 12)];
   }
 
-  private resolveName(networkId: string, name: string): string[] | undefined {
+  /**
+   * A name as the container asking (by its address on `networkId`) sees it: containers
+   * on any user network it shares with them, by name, alias or id prefix (12+ hex).
+   */
+  private resolveName(networkId: string, name: string, from: string): string[] | undefined {
     const n = name.replace(/\.$/, "").toLowerCase();
+    const running = (this.containers?.all() ?? []).filter((c) => c.state.s.Running && c.rec.NetRuntime);
+    const eps = (c: Container) => (c.rec.NetRuntime as NetRuntime).endpoints;
+    const asker = running.find((c) => eps(c).some((e) => e.networkId === networkId && e.ip === from));
+    const nets = new Set(asker ? eps(asker).map((e) => e.networkId).filter((id) => id !== this.records.find((r) => r.Name === "bridge")?.Id) : [networkId]);
     const ips: string[] = [];
-    for (const c of this.containers?.all() ?? []) {
-      const rt = c.rec.NetRuntime as NetRuntime | undefined;
-      const ep = rt?.endpoints.find((e) => e.networkId === networkId);
-      if (!ep || !c.state.s.Running) continue;
-      const cfg = c.rec.NetworkSettings?.Networks?.[ep.name] ?? {};
-      const names = this.dnsNames(c, cfg).map((x) => x.toLowerCase());
-      if (names.includes(n) || (n.length >= 1 && /^[0-9a-f]+$/.test(n) && c.id.startsWith(n) && n.length >= 12)) ips.push(ep.ip);
+    for (const c of running) {
+      const names = [c.name, c.id.slice(0, 12)].map((x) => x.toLowerCase());
+      const byId = n.length >= 12 && /^[0-9a-f]+$/.test(n) && c.id.startsWith(n);
+      for (const ep of eps(c)) {
+        if (!nets.has(ep.networkId)) continue;
+        const aliases: string[] = c.rec.NetworkSettings?.Networks?.[ep.name]?.Aliases ?? [];
+        if (byId || names.includes(n) || aliases.some((a) => a.toLowerCase() === n)) ips.push(ep.ip);
+      }
     }
-    return ips.length ? ips : undefined;
+    return ips.length ? [...new Set(ips)] : undefined;
   }
 
   // ---- containers ----
@@ -375,11 +405,13 @@ export class NetworkManager {
         const mac = (i === 0 && c.rec.Config.MacAddress) || cfg.MacAddress || macOf(parseIp(a.ip));
         const endpointId = hex(32);
         const hostVeth = `veth${endpointId.slice(0, 11)}`;
-        ifaces.push({ name: `eth${i}`, hostVeth, bridge: net.bridge!, mac, cidr: `${a.ip}/${a.bits}`, gateway: i === 0 && !net.Internal ? a.gateway : undefined, mtu: this.mtu });
+        ifaces.push({ name: `eth${i}`, hostVeth, bridge: net.bridge!, mac, cidr: `${a.ip}/${a.bits}`, gateway: i === 0 && !net.Internal ? a.gateway : undefined, mtu: this.mtuOf(net) });
         rt.endpoints.push({ networkId: net.Id, name: net.Name, hostVeth, iface: `eth${i}`, ip: a.ip, bits: a.bits, bridge: net.bridge! });
         Object.assign(cfg, { NetworkID: net.Id, EndpointID: endpointId, Gateway: a.gateway, IPAddress: a.ip, IPPrefixLen: a.bits, MacAddress: mac, DNSNames: net.Name === "bridge" ? null : this.dnsNames(c, cfg) });
       });
       const wanted = wantedBindings(c.rec.Config, c.rec.HostConfig);
+      const v6 = wanted.find((b) => b.hostIp.includes(":"));
+      if (v6) throw invalidParameter(`publishing on IPv6 host address ${v6.hostIp} is not supported: the bridge driver is IPv4 only`);
       const primary = rt.endpoints[0]!;
       if (wanted.length) {
         const res = await reservePorts(wanted, `${c.name} (${nets[0]!.cfg.EndpointID})`);
@@ -401,6 +433,7 @@ export class NetworkManager {
     }
     const first = nets[0]!;
     if (first.net.Name !== "bridge") rt.dns = this.gatewayOf(first.net);
+    for (const { net } of nets) this.events?.publish("network", "connect", net.Id, { container: c.id, name: net.Name, type: net.Driver });
     c.rec.NetRuntime = rt;
     const p = nets[0]!.cfg;
     c.rec.NetworkSettings = {
@@ -416,20 +449,36 @@ export class NetworkManager {
     };
   }
 
-  /** After the process ended (or a start failed): undoes everything attach did. Idempotent. */
-  async detach(c: Container): Promise<void> {
+  /**
+   * After the process ended (or a start failed): undoes everything attach did.
+   * Idempotent. With `background` (a plain exit) the veths and namespace go after the
+   * call returns (deleting a veth waits for the kernel's RCU grace period, tens of ms),
+   * their addresses staying taken until then; a later detach (remove) waits for it.
+   */
+  async detach(c: Container, opts: { background?: boolean } = {}): Promise<void> {
     const rt = c.rec.NetRuntime as NetRuntime | undefined;
-    if (!rt) return;
+    if (!rt) {
+      await this.pending.get(c.id);
+      return;
+    }
+    // Rules before the ports' hold: a new container may publish the same port at once.
     await deleteRules(this.portRuleSet(rt)).catch(() => {});
     for (const r of this.reservations.get(c.id) ?? []) r.close();
     this.reservations.delete(c.id);
-    await destroySandbox(rt.sandboxKey, rt.endpoints.map((e) => e.hostVeth));
-    for (const ep of rt.endpoints) {
-      try {
-        this.pools.get(ep.networkId)?.release(ep.ip);
-      } catch {}
-    }
+    const done = destroySandbox(rt.sandboxKey, rt.endpoints.map((e) => e.hostVeth))
+      .catch((err) => log.warn(`removing the sandbox of ${c.id}:`, err))
+      .finally(() => {
+        for (const ep of rt.endpoints) {
+          try {
+            this.pools.get(ep.networkId)?.release(ep.ip);
+          } catch {}
+        }
+        if (this.pending.get(c.id) === done) this.pending.delete(c.id);
+      });
+    this.pending.set(c.id, done);
+    if (!opts.background) await done;
     delete c.rec.NetRuntime;
+    for (const ep of rt.endpoints) this.events?.publish("network", "disconnect", ep.networkId, { container: c.id, name: ep.name, type: "bridge" });
     const ns: Json = c.rec.NetworkSettings ?? {};
     for (const ep of Object.values(ns.Networks ?? {}) as Json[]) Object.assign(ep, { EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "", DNSNames: null });
     Object.assign(ns, { Ports: {}, EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "" });
@@ -478,6 +527,11 @@ export class NetworkManager {
   view(r: NetworkRecord, withContainers = true): Json {
     const { bridge: _b, ...shape } = r;
     const containers: Json = {};
+    if (withContainers && (r.Driver === "host" || r.Driver === "null")) {
+      for (const c of this.access().all()) {
+        if (c.state.s.Running && (c.rec.HostConfig.NetworkMode || "") === r.Name) containers[c.id] = { Name: c.name, EndpointID: "", MacAddress: "", IPv4Address: "", IPv6Address: "" };
+      }
+    }
     if (withContainers) {
       for (const c of this.attached(r)) {
         const ep = (c.rec.NetRuntime as NetRuntime).endpoints.find((e) => e.networkId === r.Id)!;
@@ -566,13 +620,16 @@ export class NetworkManager {
 
   async prune(filters: Map<string, string[]>): Promise<{ NetworksDeleted: string[] }> {
     const deleted: string[] = [];
-    const labels = filters.get("label") ?? [];
+    const has = (l: string, labels: Record<string, string>) => {
+      const i = l.indexOf("=");
+      return i < 0 ? l in labels : labels[l.slice(0, i)] === l.slice(i + 1);
+    };
+    const until = (filters.get("until") ?? []).map(untilMs);
     for (const r of [...this.records]) {
       if (predefined.includes(r.Name) || this.referencing(r).length) continue;
-      if (!labels.every((l) => {
-        const i = l.indexOf("=");
-        return i < 0 ? l in r.Labels : r.Labels[l.slice(0, i)] === l.slice(i + 1);
-      })) continue;
+      if (!(filters.get("label") ?? []).every((l) => has(l, r.Labels))) continue;
+      if ((filters.get("label!") ?? []).some((l) => has(l, r.Labels))) continue;
+      if (until.some((t) => Date.parse(r.Created) >= t)) continue;
       await this.remove(r.Id);
       deleted.push(r.Name);
     }
@@ -601,7 +658,7 @@ export class NetworkManager {
         const used = new Set(rt.endpoints.map((e) => e.iface));
         let n = 0;
         while (used.has(`eth${n}`)) n++;
-        const iface: Iface = { name: `eth${n}`, hostVeth: `veth${endpointId.slice(0, 11)}`, bridge: r.bridge!, mac, cidr: `${a.ip}/${a.bits}`, mtu: this.mtu };
+        const iface: Iface = { name: `eth${n}`, hostVeth: `veth${endpointId.slice(0, 11)}`, bridge: r.bridge!, mac, cidr: `${a.ip}/${a.bits}`, mtu: this.mtuOf(r) };
         try {
           await addIface(rt.sandboxKey, iface);
         } catch (err) {
@@ -627,21 +684,19 @@ export class NetworkManager {
         if (body.Force) return;
         throw forbidden(`container ${c.id} is not connected to network ${r.Name}`);
       }
-      const mode: string = c.rec.HostConfig.NetworkMode || "default";
       if (r.Driver !== "bridge") throw forbidden(`container cannot be disconnected from host network or connected to host network`);
       const rt = c.rec.NetRuntime as NetRuntime | undefined;
       const ep = rt?.endpoints.find((e) => e.networkId === r.Id);
       if (rt && ep) {
-        if (rt.endpoints[0] === ep && rt.bindings.length) await deleteRules(this.portRuleSet(rt)).catch(() => {});
+        if (rt.endpoints[0] === ep && rt.bindings.length) {
+          await deleteRules(this.portRuleSet(rt)).catch(() => {});
+          rt.portsOn = undefined;
+        }
         await removeIface(ep.hostVeth);
         this.pools.get(r.Id)?.release(ep.ip);
         rt.endpoints = rt.endpoints.filter((e) => e !== ep);
       }
       delete nets[r.Name];
-      if (mode === r.Name || mode === r.Id || (mode === "default" && r.Name === "bridge")) {
-        // Docker leaves a container whose primary network is gone on no network at all.
-        c.rec.HostConfig.NetworkMode = rt && rt.endpoints[0] ? rt.endpoints[0].name : mode;
-      }
       acc.save(c);
     });
     this.events?.publish("network", "disconnect", r.Id, { container: c.id, name: r.Name, type: r.Driver });
@@ -662,4 +717,14 @@ export class NetworkManager {
     const known = new Set(this.records.map((r) => r.bridge).filter(Boolean));
     for (const b of await ownedBridges(this.owner)) if (!known.has(b)) await deleteBridge(b, this.owner).catch(() => {});
   }
+}
+
+/** A prune `until`: a Go duration before now (`24h`, `90m`), Unix seconds or RFC 3339. */
+function untilMs(v: string): number {
+  const d = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(v);
+  if (d) return Date.now() - Number(d[1]) * { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6 }[d[2] as "s"];
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw invalidParameter(`invalid value for until: ${v}`);
+  return t;
 }

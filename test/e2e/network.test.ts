@@ -5,7 +5,8 @@ import { createServer, type Server } from "node:net";
 import { networkInterfaces } from "node:os";
 import { resolve } from "node:path";
 import { spawnSync } from "node:child_process";
-import { docker, freeSubnet, root, startDaemon, type TestDaemon } from "../helpers/daemon.ts";
+import { rmSync } from "node:fs";
+import { docker, freeSubnet, root, startDaemon, unmountUnder, type TestDaemon } from "../helpers/daemon.ts";
 
 const busybox = resolve(root, "../shared/fixtures/busybox-docker-save.tar");
 
@@ -233,16 +234,41 @@ describe("networking e2e", () => {
     expect(sh(["ip", "route"]).stdout).not.toContain(s1);
   });
 
+  it("a bridge that belongs to another daemon is a clear error at start, and that daemon's rules stay", async () => {
+    const other = await startDaemon(["--bridge", d.bridge, "--bip", freeSubnet(1)], { wait: false });
+    try {
+      for (let i = 0; i < 200 && other.proc.exitCode === null; i++) await Bun.sleep(25);
+      expect(other.proc.exitCode).toBe(1);
+      expect(other.output()).toContain(`bridge ${d.bridge} already exists and is not this daemon's (owned by wharf:${d.dataRoot})`);
+      expect(sh(["iptables-save", "-t", "nat"]).stdout).toContain(`:WHARF-${d.bridge} `);
+      expect(docker(d, ["run", "--rm", "busybox", "true"]).code).toBe(0);
+    } finally {
+      // Not other.cleanup(): it would remove the chains named after d's bridge.
+      unmountUnder(other.dir);
+      rmSync(other.dir, { recursive: true, force: true });
+    }
+  });
+
   it("--network none has only lo; host sees the host's interfaces; container: shares a namespace", () => {
     const none = docker(d, ["run", "--rm", "--network", "none", "busybox", "ls", "/sys/class/net"]);
     expect(none.stdout.trim().split("\n")).toEqual(["lo"]);
     const host = docker(d, ["run", "--rm", "--network", "host", "busybox", "ls", "/sys/class/net"]);
     expect(host.stdout.split("\n")).toContain(d.bridge);
+    const h = docker(d, ["run", "-d", "--network", "host", "busybox", "sleep", "60"]).stdout.trim();
+    expect(Object.keys(JSON.parse(docker(d, ["network", "inspect", "host"]).stdout)[0].Containers)).toEqual([h]);
+    docker(d, ["rm", "-f", h]);
     const a = docker(d, ["run", "-d", "--name", "nsowner", "busybox", "sleep", "60"]).stdout.trim();
     const ip = docker(d, ["inspect", "-f", "{{.NetworkSettings.IPAddress}}", a]).stdout.trim();
     const shared = docker(d, ["run", "--rm", "--network", "container:nsowner", "busybox", "ip", "-o", "-4", "addr", "show", "eth0"]);
     expect(shared.stdout).toContain(`inet ${ip}/24`);
     docker(d, ["rm", "-f", a]);
+  });
+
+  it("a network's com.docker.network.driver.mtu option sets its bridge's and veths' MTU", () => {
+    expect(docker(d, ["network", "create", "--subnet", freeSubnet(2, false), "-o", "com.docker.network.driver.mtu=1400", "small"]).code).toBe(0);
+    expect(docker(d, ["run", "--rm", "--network", "small", "busybox", "cat", "/sys/class/net/eth0/mtu"]).stdout.trim()).toBe("1400");
+    expect(sh(["cat", `/sys/class/net/${bridgeOf(d, "small")}/mtu`]).stdout.trim()).toBe("1400");
+    docker(d, ["network", "rm", "small"]);
   });
 
   it("--dns, --dns-search, --dns-option, --add-host (host-gateway), --hostname, --domainname, --mac-address, --ip", () => {
@@ -281,11 +307,16 @@ describe("networking e2e", () => {
     expect(docker(d, ["network", "ls", "-q", "--filter", "label=com.example=1"]).stdout.trim()).toBe(n.Id.slice(0, 12));
     expect(docker(d, ["network", "ls", "--format", "{{.Name}}", "--filter", "type=custom"]).stdout.trim()).toBe("lab");
     expect(docker(d, ["network", "ls", "--format", "{{.Name}}", "--filter", "dangling=true"]).stdout.trim()).toBe("lab");
-    const ip = docker(d, ["run", "--rm", "--network", "lab", "busybox", "ip", "-o", "-4", "addr", "show", "eth0"]).stdout;
+    const ip = docker(d, ["run", "--rm", "--network", "lab", "busybox", "sh", "-c", "ip -o -4 addr show eth0; ip route; cat /sys/class/net/eth0/mtu"]).stdout;
+    expect(ip).not.toContain("default"); // internal: no way out
+    expect(ip.trim().split("\n").at(-1)).toBe("1500");
     const last = Number(/inet \d+\.\d+\.\d+\.(\d+)\//.exec(ip)?.[1]);
     expect(last).toBeGreaterThan(128);
     expect(docker(d, ["network", "inspect", "nosuchnet"]).stderr).toContain("network nosuchnet not found");
-    const p = docker(d, ["network", "prune", "-f"]);
+    // Filters narrow a prune: too young for until=1h; label! excludes it.
+    expect(docker(d, ["network", "prune", "-f", "--filter", "until=1h"]).stdout).not.toContain("lab");
+    expect(docker(d, ["network", "prune", "-f", "--filter", "label!=com.example"]).stdout).not.toContain("lab");
+    const p = docker(d, ["network", "prune", "-f", "--filter", "label=com.example=1"]);
     expect(p.stdout).toContain("lab");
     expect(docker(d, ["network", "ls", "-q", "--filter", "name=lab"]).stdout.trim()).toBe("");
   });
@@ -308,6 +339,8 @@ describe("networking e2e", () => {
       const ins = (await (await api("GET", `/containers/${Id}/json`)).json()) as any;
       const ip = Object.values(ins.NetworkSettings.Networks as Record<string, { IPAddress: string }>)[0]!.IPAddress;
       expect(ip).not.toBe(keepIp);
+      // HostPort "0": the chosen port is in inspect as soon as start has returned.
+      expect(Number(ins.NetworkSettings.Ports["80/tcp"][0].HostPort)).toBeGreaterThan(0);
       seen.add(ip);
       expect((await api("DELETE", `/containers/${Id}?force=1`)).status).toBe(204);
     }
@@ -316,7 +349,7 @@ describe("networking e2e", () => {
     expect(leftovers(d, [d.bridge, bridgeOf(d, "cyc")])).toEqual({ veths: [], dnat: [] });
     expect(sh(["ls", `${d.execRoot}/netns`]).stdout.trim()).toBe("");
     docker(d, ["network", "rm", "cyc"]);
-  });
+  }, 300_000); // ~12 s alone; much longer when every helper's suite shares the two cores
 });
 
 describe("networking across a daemon kill -9 and restart", () => {
@@ -329,6 +362,9 @@ describe("networking across a daemon kill -9 and restart", () => {
       const port = await freePort();
       const live = docker(d, ["run", "-d", "-p", `${port}:80`, "busybox", ...web()]).stdout.trim();
       const doomed = docker(d, ["run", "-d", "busybox", "sleep", "300"]).stdout.trim();
+      const sub = freeSubnet(2, false);
+      expect(docker(d, ["network", "create", "--subnet", sub, "rnet"]).code).toBe(0);
+      const named = docker(d, ["run", "-d", "--name", "named", "--network", "rnet", "busybox", "sleep", "300"]).stdout.trim();
       const ipLive = docker(d, ["inspect", "-f", "{{.NetworkSettings.IPAddress}}", live]).stdout.trim();
       const doomedPid = Number(docker(d, ["inspect", "-f", "{{.State.Pid}}", doomed]).stdout.trim());
       expect((await httpGetReady(`http://127.0.0.1:${port}/`)).status).toBe(200);
@@ -342,7 +378,11 @@ describe("networking across a daemon kill -9 and restart", () => {
       const ipAfter = docker(d2, ["inspect", "-f", "{{.NetworkSettings.IPAddress}}", after]).stdout.trim();
       expect(ipAfter).not.toBe(ipLive);
       expect(docker(d2, ["inspect", "-f", "{{.State.Running}} {{.NetworkSettings.IPAddress}}", doomed]).stdout.trim()).toBe("false");
-      docker(d2, ["rm", "-f", live, doomed, after]);
+      // The user network's resolver is back and still knows the survivor.
+      const ping = docker(d2, ["run", "--rm", "--network", "rnet", "busybox", "ping", "-c1", "-W2", "named"]);
+      expect(ping.stdout).toContain("1 packets received");
+      docker(d2, ["rm", "-f", live, doomed, after, named]);
+      expect(docker(d2, ["network", "rm", "rnet"]).code).toBe(0);
       expect(leftovers(d2, [d.bridge])).toEqual({ veths: [], dnat: [] });
       expect(sh(["ls", `${d.execRoot}/netns`]).stdout.trim()).toBe("");
       expect(await d2.stop()).toBe(0);

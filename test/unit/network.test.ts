@@ -87,3 +87,40 @@ describe("iptables rules", () => {
     for (const l of [...r.nat, ...r.filter]) expect(l).toMatch(/^-A WHARF-(POST-|FWD-|ISO-)?wt1 /);
   });
 });
+
+describe("resolver over UDP on loopback", () => {
+  it("answers container names itself and relays other names to its upstream", async () => {
+    const { Resolver } = await import("../../src/network/dns.ts");
+    const { createSocket } = await import("node:dgram");
+    // A stand-in upstream that answers every query with 192.0.2.7 (nothing leaves loopback).
+    const upstream = createSocket("udp4");
+    let relayed = 0;
+    upstream.on("message", (m, r) => {
+      relayed++;
+      upstream.send(answer(m, { name: "", type: 1, end: m.length }, ["192.0.2.7"]), r.port, r.address);
+    });
+    await new Promise<void>((r) => upstream.bind(0, "127.0.0.1", () => r()));
+    const up = upstream.address().port;
+    const res = new Resolver("127.0.0.1", (name, from) => (name === "web" && from === "127.0.0.1" ? ["10.0.0.5"] : undefined), () => [{ host: "127.0.0.1", port: up }], 0);
+    await res.listen();
+    const ask = async (name: string) => {
+      const c = createSocket("udp4");
+      const labels = name.split(".").flatMap((l) => [l.length, ...Buffer.from(l)]);
+      const q = Buffer.from([0xab, 0xcd, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, ...labels, 0, 0, 1, 0, 1]);
+      const reply = new Promise<Buffer>((r) => c.once("message", (m) => r(m)));
+      c.send(q, res.boundPort(), "127.0.0.1");
+      const m = await reply;
+      c.close();
+      return [...m.subarray(m.length - 4)].join(".");
+    };
+    try {
+      expect(await ask("web")).toBe("10.0.0.5");
+      expect(relayed).toBe(0);
+      expect(await ask("example.test")).toBe("192.0.2.7");
+      expect(relayed).toBe(1);
+    } finally {
+      res.close();
+      upstream.close();
+    }
+  });
+});

@@ -59,8 +59,8 @@ export interface NetworkHooks {
   validateMode(mode: string, networking: Json | null): void;
   /** Before the process starts: sandbox, addresses, ports; fills NetworkSettings. */
   attach(c: Container): Promise<void>;
-  /** After the process ended: undoes attach. Idempotent. */
-  detach(c: Container): Promise<void>;
+  /** After the process ended: undoes attach. Idempotent. `background`: the slow part may finish later. */
+  detach(c: Container, opts?: { background?: boolean }): Promise<void>;
 }
 
 export interface ContainerContext {

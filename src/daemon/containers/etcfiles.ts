@@ -53,6 +53,8 @@ export function resolvConf(hc: Json, hostNetwork: boolean, embeddedDns?: string)
   let search = lines.filter((l) => /^\s*search\s/.test(l)).flatMap((l) => l.trim().split(/\s+/).slice(1));
   let options = lines.filter((l) => /^\s*options\s/.test(l)).flatMap((l) => l.trim().split(/\s+/).slice(1));
   if (!hostNetwork) servers = servers.filter((s) => !/^127\.|^::1$/.test(s));
+  // Docker's fallback when only loopback resolvers were left (a file is written, nothing sent).
+  if (!hostNetwork && !servers.length) servers = ["8.8.8.8", "8.8.4.4"];
   if (hc.Dns?.length) servers = hc.Dns;
   if (hc.DnsSearch?.length) search = hc.DnsSearch;
   if (hc.DnsOptions?.length) options = hc.DnsOptions;

@@ -84,7 +84,7 @@ async function onExit(ctx: ContainerContext, c: Container, status: ExitStatus, s
   if (!ctx.store.find(c.id)) return;
   const restart = await ctx.lock.run(c.id, async () => {
     await ctx.exec.cleanup(c).catch((err) => log.warn(`cleanup of ${c.id}:`, err));
-    await ctx.network?.detach(c).catch((err) => log.warn(`network cleanup of ${c.id}:`, err));
+    await ctx.network?.detach(c, { background: true }).catch((err) => log.warn(`network cleanup of ${c.id}:`, err));
     await ctx.layers.unmountRW(c.id).catch((err) => log.warn(`unmount of ${c.id}:`, err));
     ctx.volumes?.release(c);
     const delay = restartDelay(c, status, Date.now() - startedAt);
