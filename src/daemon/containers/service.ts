@@ -9,7 +9,7 @@ import type { Json } from "../../container/config.ts";
 import type { Filters } from "../../api/filters.ts";
 import type { WaitCondition } from "../../container/state.ts";
 import { filterContainers } from "../../container/filter.ts";
-import { readLog } from "../../logs/jsonfile.ts";
+import { readLog, readLogBatches } from "../../logs/jsonfile.ts";
 import type { ContainerContext } from "./context.ts";
 import { containerCreate } from "./create.ts";
 import { containerStart, runProcess, superviseExit } from "./start.ts";
@@ -90,10 +90,8 @@ export class ContainerService implements ContainerBackend, LogsBackend, AttachBa
     // Following a stopped container returns what is there and ends (COMPAT).
     const stop = c.state.s.Running ? Promise.race([c.state.wait("not-running"), opts.closed]) : Promise.resolve();
     const follow = opts.follow && c.state.s.Running;
-    return {
-      tty: !!c.rec.Config.Tty,
-      entries: readLog(c.paths.logPath, { follow, tail: opts.tail, sinceNano: opts.sinceNano, untilNano: opts.untilNano, stop }),
-    };
+    const ro = { follow, tail: opts.tail, sinceNano: opts.sinceNano, untilNano: opts.untilNano, stop };
+    return { tty: !!c.rec.Config.Tty, entries: readLog(c.paths.logPath, ro), batches: readLogBatches(c.paths.logPath, ro) };
   }
 
   counts() {

@@ -1,4 +1,5 @@
 // Routes that move a container's bytes: logs (and attach, with the runtime).
+import { once } from "node:events";
 import type { Route, StreamSink } from "../../types.ts";
 import { boolParam, intParam } from "../../query.ts";
 import { parseTimestampNano } from "../../filters.ts";
@@ -13,7 +14,24 @@ export interface LogsBackend {
   containerLogs(
     ref: string,
     opts: { follow: boolean; tail?: number; sinceNano?: bigint; untilNano?: bigint; closed: Promise<void> },
-  ): Promise<{ tty: boolean; entries: AsyncIterable<LogEntry> }>;
+  ): Promise<{ tty: boolean; entries: AsyncIterable<LogEntry>; batches?: AsyncIterable<LogEntry[]> }>;
+}
+
+/** A batch of entries as one buffer: one write per batch instead of one per line. */
+export function encodeEntries(es: LogEntry[], tty: boolean, timestamps: boolean, stdout: boolean, stderr: boolean): Buffer {
+  const parts: Buffer[] = [];
+  for (const e of es) {
+    if (e.stream === "stdout" ? !stdout : !stderr) continue;
+    const payload = Buffer.from(timestamps ? `${e.time} ${e.log}` : e.log);
+    if (!tty) {
+      const h = Buffer.alloc(8);
+      h[0] = e.stream === "stderr" ? STDERR : STDOUT;
+      h.writeUInt32BE(payload.length, 4);
+      parts.push(h);
+    }
+    parts.push(payload);
+  }
+  return Buffer.concat(parts);
 }
 
 /** Writes one log entry the way the client expects it: framed, or raw for a TTY. */
@@ -40,13 +58,40 @@ export function logRoutes(b: LogsBackend): Route[] {
         const timestamps = boolParam(q, "timestamps");
         let closeIt!: () => void;
         const closed = new Promise<void>((r) => (closeIt = r));
-        const { tty, entries } = await b.containerLogs(req.params.id!, {
+        const { tty, entries, batches } = await b.containerLogs(req.params.id!, {
           follow: boolParam(q, "follow"),
           tail: tail !== undefined && tail < 0 ? undefined : tail,
           sinceNano: since && since !== "0" ? parseTimestampNano(since, "since") : undefined,
           untilNano: until && until !== "0" ? parseTimestampNano(until, "until") : undefined,
           closed,
         });
+        if (batches) {
+          // A plain 200 body through the server's hijack path: its writes wait for the
+          // socket, so a slow reader of a big log does not have it all buffered here.
+          return {
+            kind: "hijack",
+            contentType: tty ? rawStream : multiplexed,
+            run: async (out) => {
+              let gone = out.destroyed;
+              const onGone = () => {
+                gone = true;
+                closeIt();
+              };
+              out.once("close", onGone);
+              try {
+                for await (const es of batches) {
+                  if (gone) break;
+                  const buf = encodeEntries(es, tty, timestamps, stdout, stderr);
+                  if (buf.length && !out.write(buf)) await Promise.race([once(out, "drain"), once(out, "close")]);
+                }
+                if (!gone) await Promise.race([new Promise((r) => out.end(r)), once(out, "close")]);
+              } finally {
+                out.off("close", onGone);
+                closeIt();
+              }
+            },
+          };
+        }
         return {
           kind: "stream",
           status: 200,
