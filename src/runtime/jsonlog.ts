@@ -70,6 +70,12 @@ export class JsonLogWriter {
   private write(stream: "stdout" | "stderr", logs: string[]): void {
     if (this.fd === undefined) return;
     const time = nowNano();
+    if (!this.maxSize) {
+      let batch = "";
+      for (const log of logs) batch += encodeEntry({ log, stream, time });
+      this.flush(batch);
+      return;
+    }
     let batch = "";
     let batchBytes = 0;
     for (const log of logs) {

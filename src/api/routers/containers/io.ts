@@ -18,27 +18,42 @@ export interface LogsBackend {
 }
 
 /** A batch of entries as one buffer: one write per batch instead of one per line. */
-export function encodeEntries(es: LogEntry[], tty: boolean, timestamps: boolean, stdout: boolean, stderr: boolean): Buffer {
-  const parts: Buffer[] = [];
-  for (const e of es) {
-    if (e.stream === "stdout" ? !stdout : !stderr) continue;
-    const payload = Buffer.from(timestamps ? `${e.time} ${e.log}` : e.log);
-    if (!tty) {
-      const h = Buffer.alloc(8);
-      h[0] = e.stream === "stderr" ? STDERR : STDOUT;
-      h.writeUInt32BE(payload.length, 4);
-      parts.push(h);
-    }
-    parts.push(payload);
-  }
-  return Buffer.concat(parts);
-}
-
 /** Writes one log entry the way the client expects it: framed, or raw for a TTY. */
 export function writeEntry(sink: StreamSink, e: LogEntry, tty: boolean, timestamps: boolean): void {
   const text = timestamps ? `${e.time} ${e.log}` : e.log;
   const bytes = new TextEncoder().encode(text);
   sink.write(tty ? bytes : frame(e.stream === "stderr" ? STDERR : STDOUT, bytes));
+}
+
+export function encodeEntries(es: LogEntry[], tty: boolean, timestamps: boolean, stdout: boolean, stderr: boolean): Buffer {
+  const texts: string[] = [];
+  const sizes: number[] = [];
+  const kinds: number[] = [];
+  let total = 0;
+  for (const e of es) {
+    if (e.stream === "stdout" ? !stdout : !stderr) continue;
+    const text = timestamps ? `${e.time} ${e.log}` : e.log;
+    const n = Buffer.byteLength(text);
+    texts.push(text);
+    sizes.push(n);
+    kinds.push(e.stream === "stderr" ? STDERR : STDOUT);
+    total += n + (tty ? 0 : 8);
+  }
+  // One buffer for the batch: headers and texts written in place.
+  const buf = Buffer.allocUnsafe(total);
+  let off = 0;
+  for (let i = 0; i < texts.length; i++) {
+    if (!tty) {
+      buf[off] = kinds[i]!;
+      buf[off + 1] = 0;
+      buf[off + 2] = 0;
+      buf[off + 3] = 0;
+      buf.writeUInt32BE(sizes[i]!, off + 4);
+      off += 8;
+    }
+    off += buf.write(texts[i]!, off, "utf8");
+  }
+  return buf;
 }
 
 export function logRoutes(b: LogsBackend): Route[] {
