@@ -32,7 +32,13 @@ export function jsonFileOptions(config: Record<string, string> | undefined): Jso
     if (!/^-?\d+$/.test(c["max-file"])) throw invalidParameter(`strconv.Atoi: parsing "${c["max-file"]}": invalid syntax`);
     maxFile = Number(c["max-file"]);
     if (maxFile < 1) throw invalidParameter("max-file cannot be less than 1");
-    if (maxFile > 1 && maxSize === undefined) throw invalidParameter("max-file cannot be set without max-size");
+  }
+  if (c.compress !== undefined && c.compress !== "") {
+    const v = c.compress.toLowerCase();
+    if (!["1", "t", "true", "0", "f", "false"].includes(v)) throw invalidParameter(`strconv.ParseBool: parsing "${c.compress}": invalid syntax`);
+    if (["1", "t", "true"].includes(v) && (maxFile === 1 || maxSize === undefined)) {
+      throw invalidParameter("compress cannot be true when max-file is less than 2 or max-size is not set");
+    }
   }
   return { maxSize, maxFile };
 }

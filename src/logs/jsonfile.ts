@@ -10,7 +10,9 @@ export interface LogEntry {
 }
 
 // Text that JSON carries as is (no quote, backslash or control character but a final newline).
-const plainText = /^[^"\\\x00-\x1f\x7f\u2028\u2029]*\n?$/;
+const plainText = /^[^"\\\x00-\x1f\x7f\u2028\u2029<>&]*\n?$/;
+// Go's encoder (Docker's) escapes these for HTML safety; the bytes on disk match Docker's.
+const htmlEscapes: Record<string, string> = { "<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029" };
 
 export function encodeEntry(e: LogEntry): string {
   // The common case without JSON.stringify: same bytes, a fraction of the time.
@@ -18,7 +20,7 @@ export function encodeEntry(e: LogEntry): string {
     const nl = e.log.endsWith("\n");
     return `{"log":"${nl ? e.log.slice(0, -1) + "\\n" : e.log}","stream":"${e.stream}","time":"${e.time}"}\n`;
   }
-  return JSON.stringify({ log: e.log, stream: e.stream, time: e.time }) + "\n";
+  return JSON.stringify({ log: e.log, stream: e.stream, time: e.time }).replace(/[<>&\u2028\u2029]/g, (c) => htmlEscapes[c]!) + "\n";
 }
 
 /** Nanoseconds since the epoch from an RFC 3339 time with up to nine fraction digits. */
