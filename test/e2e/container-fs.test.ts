@@ -210,6 +210,38 @@ describe("container filesystem and counters e2e", () => {
     expect(s.pids_stats.current).toBe(1);
     const fmt = ok(docker(d, ["stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}", "stater"]));
     expect(fmt.trim()).toBe("stater 1");
+    // Live: the CLI keeps redrawing from the stream (one line per sample off a terminal).
+    const live = spawnSync("/usr/local/bin/docker", ["stats", "--format", "{{.Name}} {{.PIDs}}", "stater"], {
+      env: { ...process.env, DOCKER_HOST: d.host, DOCKER_CONFIG: join(d.dir, "docker-config") },
+      timeout: 4000,
+      killSignal: "SIGKILL",
+    });
+    expect(live.stdout.toString().split("stater 1").length - 1).toBeGreaterThanOrEqual(2);
     docker(d, ["rm", "-f", "stater"]);
+  });
+});
+
+describe("diff, commit and cp on the vfs driver", () => {
+  it("vfs compares with the image root; commit keeps deletions; cp works", async () => {
+    const d = await startDaemon(["--storage-driver", "vfs"]);
+    const host = mkdtempSync(join(tmpdir(), "wharf-vfs-"));
+    try {
+      ok(docker(d, ["load", "-i", busybox]));
+      ok(docker(d, ["run", "--name", "vv", "busybox", "sh", "-c", "echo x > /added; rm /etc/group; echo y >> /etc/passwd"]));
+      const lines = ok(docker(d, ["diff", "vv"])).trim().split("\n");
+      expect(lines).toEqual(expect.arrayContaining(["A /added", "D /etc/group", "C /etc/passwd", "C /etc"]));
+      expect(lines.some((l) => l.startsWith("C /bin"))).toBe(false);
+      ok(docker(d, ["commit", "vv", "vfscommit"]));
+      expect(ok(docker(d, ["run", "--rm", "vfscommit", "sh", "-c", "cat /added; test -e /etc/group || echo gone"]))).toBe("x\ngone\n");
+      writeFileSync(join(host, "f"), "vfs\n");
+      ok(docker(d, ["cp", join(host, "f"), "vv:/f"]));
+      ok(docker(d, ["cp", "vv:/f", join(host, "back")]));
+      expect(readFileSync(join(host, "back"), "utf8")).toBe("vfs\n");
+    } finally {
+      const left = docker(d, ["ps", "-aq"]).stdout.trim().split("\n").filter(Boolean);
+      if (left.length) docker(d, ["rm", "-f", ...left]);
+      await d.cleanup();
+      rmSync(host, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,7 @@
 // Path resolution in a container's root, the tar writer and extractor, changes, top's
 // ps parsing, the stats CLI's arithmetic and log configuration.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync, linkSync } from "node:fs";
+import { utimesSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync, linkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -139,6 +139,7 @@ describe("changes", () => {
     for (const r of [base, rw]) {
       mkdirSync(join(r, "etc"), { recursive: true });
       writeFileSync(join(r, "etc/hosts"), "same");
+      utimesSync(join(r, "etc/hosts"), 1_600_000_000, 1_600_000_000);
     }
     writeFileSync(join(base, "gone"), "x");
     writeFileSync(join(rw, "etc/new"), "n");
