@@ -52,6 +52,9 @@ describe("container filesystem and counters e2e", () => {
     mkdirSync(join(host, "dot"));
     ok(docker(d, ["cp", "cprun:/tmp/dir/.", join(host, "dot")]));
     expect(readdirSync(join(host, "dot"))).toEqual(["sub"]);
+    // /etc/hostname is a bind mount in the container: cp reads the one it sees.
+    ok(docker(d, ["cp", "cprun:/etc/hostname", join(host, "hostname")]));
+    expect(readFileSync(join(host, "hostname"), "utf8")).toBe(`${id.slice(0, 12)}\n`);
     docker(d, ["rm", "-f", id]);
   });
 

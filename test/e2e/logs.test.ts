@@ -58,6 +58,7 @@ describe("logs e2e", () => {
     ok(docker(d, ["run", "--name", "lg2", "busybox", "sh", "-c", "for i in 1 2 3 4 5; do echo l$i; done"]));
     expect(ok(docker(d, ["logs", "--tail", "2", "lg2"]))).toBe("l4\nl5\n");
     expect(ok(docker(d, ["logs", "--tail", "0", "lg2"]))).toBe("");
+    expect(ok(docker(d, ["logs", "--tail", "all", "lg2"]))).toBe("l1\nl2\nl3\nl4\nl5\n");
     expect(ok(docker(d, ["logs", "-t", "--tail", "1", "lg2"]))).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z l5\n$/);
     const future = ok(docker(d, ["logs", "--since", String(Math.floor(Date.now() / 1000) + 60), "lg"]));
     expect(future).toBe("");

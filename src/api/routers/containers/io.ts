@@ -1,7 +1,7 @@
 // Routes that move a container's bytes: logs (and attach, with the runtime).
 import { once } from "node:events";
 import type { Route, StreamSink } from "../../types.ts";
-import { boolParam, intParam } from "../../query.ts";
+import { boolParam } from "../../query.ts";
 import { parseTimestampNano } from "../../filters.ts";
 import { invalidParameter } from "../../../errors.ts";
 import { frame, STDERR, STDOUT } from "../../../streams/stdcopy.ts";
@@ -67,7 +67,8 @@ export function logRoutes(b: LogsBackend): Route[] {
         const stderr = boolParam(q, "stderr");
         if (!stdout && !stderr) throw invalidParameter("Bad parameters: you must choose at least one stream");
         const tailRaw = q.get("tail");
-        const tail = tailRaw === null || tailRaw === "" || tailRaw === "all" ? undefined : intParam(q, "tail");
+        // dockerd: anything strconv.Atoi refuses ("all", "", "x") means every line.
+        const tail = tailRaw !== null && /^[+-]?\d+$/.test(tailRaw) ? Number(tailRaw) : undefined;
         const since = q.get("since");
         const until = q.get("until");
         const timestamps = boolParam(q, "timestamps");
