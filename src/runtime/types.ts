@@ -118,6 +118,15 @@ export interface CgroupStats {
   cpuPerCpuNanos: number[];
   pidsCurrent: number;
   pidsLimit: number;
+  /** Block I/O in the shape of the stats API's blkio_stats entries (op "Read"/"Write"… on v1, "read"/"write" on v2). */
+  blkio?: { serviceBytes: BlkioEntry[]; serviced: BlkioEntry[] };
+}
+
+export interface BlkioEntry {
+  major: number;
+  minor: number;
+  op: string;
+  value: number;
 }
 
 export interface RuntimeOptions {

@@ -211,6 +211,8 @@ describe("container filesystem and counters e2e", () => {
     expect(s.cpu_stats.system_cpu_usage).toBeGreaterThan(s.precpu_stats.system_cpu_usage);
     expect(s.memory_stats.limit).toBe(64 << 20);
     expect(s.pids_stats.current).toBe(1);
+    expect(Array.isArray(s.blkio_stats.io_service_bytes_recursive)).toBe(true);
+    expect(Object.keys(s.memory_stats.stats)).toContain(existsSync("/sys/fs/cgroup/cgroup.controllers") ? "file" : "cache");
     const fmt = ok(docker(d, ["stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}", "stater"]));
     expect(fmt.trim()).toBe("stater 1");
     // Live: the CLI keeps redrawing from the stream (one line per sample off a terminal).

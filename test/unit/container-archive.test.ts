@@ -14,6 +14,7 @@ import { statsRow, bytesSize } from "../../src/cli/commands/stats.ts";
 import { splitCpArg } from "../../src/cli/commands/cp.ts";
 import { validateLogConfig, fromHumanSize } from "../../src/logs/config.ts";
 import { mknod } from "../../src/sys/libc.ts";
+import { parseBlkioV1, parseIoStatV2 } from "../../src/runtime/cgroups.ts";
 
 async function collect(it: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const parts: Uint8Array[] = [];
@@ -175,6 +176,19 @@ describe("top, stats and cp client helpers", () => {
     expect(splitCpArg("c:/x")).toEqual({ container: "c", path: "/x" });
     expect(splitCpArg("./c:x")).toEqual({ path: "./c:x" });
     expect(splitCpArg("-")).toEqual({ path: "-" });
+  });
+
+  it("block I/O counters parse from cgroup v1 and v2 files", () => {
+    expect(parseBlkioV1("8:0 Read 4096\n8:0 Write 512\n8:0 Total 4608\nTotal 4608\n")).toEqual([
+      { major: 8, minor: 0, op: "Read", value: 4096 },
+      { major: 8, minor: 0, op: "Write", value: 512 },
+      { major: 8, minor: 0, op: "Total", value: 4608 },
+    ]);
+    const v2 = parseIoStatV2("259:0 rbytes=100 wbytes=200 rios=1 wios=2 dbytes=0 dios=0\n");
+    expect(v2.serviceBytes).toEqual([{ major: 259, minor: 0, op: "read", value: 100 }, { major: 259, minor: 0, op: "write", value: 200 }]);
+    expect(v2.serviced[1]).toEqual({ major: 259, minor: 0, op: "write", value: 2 });
+    const row = statsRow({ read: "2026-01-01T00:00:00Z", id: "b".repeat(64), name: "/x", blkio_stats: { io_service_bytes_recursive: [{ op: "Read", value: 2_000_000 }, { op: "Write", value: 1000 }] } }, "x", true);
+    expect(row.BlockIO).toBe("2MB / 1kB");
   });
 
   it("log config: Docker's messages for unknown drivers and options", () => {

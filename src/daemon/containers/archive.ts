@@ -80,6 +80,7 @@ export async function archiveGet(ctx: ContainerContext, ref: string, path: strin
     // Docker rebases the source's base name onto the requested path's base name.
     const source = resolved.endsWith("/.") ? resolved.slice(0, -2) : resolved.replace(/\/$/, "");
     const name = resolved.endsWith("/.") ? "." : abs.replace(/\/$/, "").split("/").pop() || ".";
+    ctx.emit(c, "archive-path");
     async function* stream() {
       try {
         yield* archive(rootEntries(source || "/", name));
@@ -117,6 +118,7 @@ export async function archivePut(ctx: ContainerContext, ref: string, path: strin
     if (!st.isDirectory()) throw invalidParameter("extraction point is not a directory");
     const owner = o.copyUIDGID ? userOf(lease.root, c) : undefined;
     await extractInto(resolved, body, { noOverwriteDirNonDir: o.noOverwriteDirNonDir, owner });
+    ctx.emit(c, "extract-to-dir");
   } finally {
     await lease.release();
   }

@@ -28,6 +28,7 @@ export async function containerChanges(ctx: ContainerContext, ref: string): Prom
 export async function containerExport(ctx: ContainerContext, ref: string): Promise<AsyncIterable<Uint8Array>> {
   const c = ctx.store.lookup(ref);
   const lease = await leaseRootfs(ctx, c);
+  ctx.emit(c, "export");
   return (async function* () {
     try {
       yield* archive(treeEntries(lease.root, ""));
