@@ -118,6 +118,19 @@ describe("container filesystem and counters e2e", () => {
     expect(existsSync(`/tmp/${unique}`)).toBe(false);
   });
 
+  it("cp -a gives copied files the container user's uid and gid; without it the archive's", () => {
+    ok(docker(d, ["create", "--name", "cpuid", "--user", "1234:2345", "busybox", "true"]));
+    writeFileSync(join(host, "owned"), "o\n");
+    ok(docker(d, ["cp", "-a", join(host, "owned"), "cpuid:/tmp/"]));
+    const env = { ...process.env, DOCKER_HOST: d.host, DOCKER_CONFIG: join(d.dir, "docker-config") };
+    const tar = spawnSync("/usr/local/bin/docker", ["cp", "cpuid:/tmp/owned", "-"], { env }).stdout;
+    expect(spawnSync("tar", ["-tv", "--numeric-owner"], { input: tar }).stdout.toString()).toMatch(/^-rw-r--r-- 1234\/2345 /);
+    const plain = spawnSync("tar", ["-c", "--owner=77", "--group=88", "--numeric-owner", "-C", host, "owned"]).stdout;
+    expect(spawnSync("/usr/local/bin/docker", ["cp", "-", "cpuid:/"], { env, input: plain }).status).toBe(0);
+    const back = spawnSync("/usr/local/bin/docker", ["cp", "cpuid:/owned", "-"], { env }).stdout;
+    expect(spawnSync("tar", ["-tv", "--numeric-owner"], { input: back }).stdout.toString()).toMatch(/^-rw-r--r-- 77\/88 /);
+  });
+
   it("HEAD archive sends the path stat header with Go file mode bits", () => {
     ok(docker(d, ["create", "--name", "cpstat", "busybox", "true"]));
     const r = spawnSync("curl", ["-sI", "--unix-socket", d.sock, "http://x/containers/cpstat/archive?path=/etc"]);
