@@ -253,6 +253,12 @@ export async function* readLogBatches(path: string, opts: ReadOptions): AsyncGen
           wakeNow = false;
           continue;
         }
+        // Following with `until` ends once that time has passed, new lines or not.
+        if (untilNano !== undefined && BigInt(Date.now()) * 1_000_000n > untilNano) {
+          const last = filter(cur.read());
+          if (last.length) yield last;
+          return;
+        }
         await new Promise<void>((r) => {
           wake = r;
           setTimeout(r, 250);

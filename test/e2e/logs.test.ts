@@ -124,6 +124,15 @@ describe("logs e2e", () => {
     if (code === "timeout") f.kill();
     expect(code).toBe(0);
     expect(f.out()).toBe("tick1\ntick2\ntick3\n");
+    // Following with --until ends when that time comes, though the container runs on.
+    ok(docker(d, ["run", "-d", "--name", "fol2", "busybox", "sh", "-c", "echo once; sleep 300"]));
+    const t0 = Date.now();
+    const u = docker(d, ["logs", "-f", "--until", "2s", "fol2"]);
+    expect(u.stdout).toBe("");
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    const u2 = docker(d, ["logs", "-f", "--until", String(Math.floor(Date.now() / 1000) + 2), "fol2"]);
+    expect(u2.stdout).toBe("once\n");
+    docker(d, ["rm", "-f", "fol2"]);
     // Following an exited container returns what is there and ends.
     expect(ok(docker(d, ["logs", "-f", "fol"]))).toBe("tick1\ntick2\ntick3\n");
   });
