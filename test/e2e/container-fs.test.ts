@@ -54,8 +54,6 @@ describe("container filesystem and counters e2e", () => {
     expect(readdirSync(join(host, "dot"))).toEqual(["sub"]);
     // The container is frozen only while cp works on it (CVE-2018-15664), then runs on.
     expect(ok(docker(d, ["inspect", "-f", "{{.State.Running}} {{.State.Paused}}", "cprun"])).trim()).toBe("true false");
-    const freezer = ["/sys/fs/cgroup/freezer", "/sys/fs/cgroup"].find((p) => existsSync(p));
-    expect(freezer).toBeDefined();
     // /etc/hostname is a bind mount in the container: cp reads the one it sees.
     ok(docker(d, ["cp", "cprun:/etc/hostname", join(host, "hostname")]));
     expect(readFileSync(join(host, "hostname"), "utf8")).toBe(`${id.slice(0, 12)}\n`);
