@@ -194,6 +194,14 @@ describe("container filesystem and counters e2e", () => {
     docker(d, ["rm", "-f", "livecommit"]);
   });
 
+  it("a directory removed and made again (opaque) hides the image's content after commit", () => {
+    ok(docker(d, ["run", "--name", "opq", "busybox", "sh", "-c", "rm -rf /var && mkdir /var && echo new > /var/only"]));
+    const lines = ok(docker(d, ["diff", "opq"])).trim().split("\n");
+    expect(lines).toContain("A /var/only");
+    ok(docker(d, ["commit", "opq", "opaque:1"]));
+    expect(ok(docker(d, ["run", "--rm", "opaque:1", "ls", "/var"]))).toBe("only\n");
+  });
+
   it("top lists the container's processes; 409 when not running", () => {
     ok(docker(d, ["run", "-d", "--name", "topper", "busybox", "sh", "-c", "sleep 301 & sleep 302"]));
     let out = "";
