@@ -1,7 +1,7 @@
 // Docker's json-file log format: one JSON object a line,
 // {"log":"text\n","stream":"stdout"|"stderr","time":"RFC3339Nano"}. Reading supports
 // tail, since/until and follow (inotify through fs.watch, with a poll as a backstop).
-import { closeSync, existsSync, fstatSync, openSync, readSync, statSync, watch } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync, watch } from "node:fs";
 
 export interface LogEntry {
   stream: "stdout" | "stderr";
@@ -71,11 +71,34 @@ export interface ReadOptions {
   stop?: Promise<unknown>;
 }
 
-/** The rotated files of a log, oldest first: `<log>.N` … `<log>.1`. */
+/** The rotated files of a log, oldest first: `<log>.N` … `<log>.1` (or `.N.gz` with compress). */
 export function rotatedFiles(path: string): string[] {
   const out: string[] = [];
-  for (let i = 1; existsSync(`${path}.${i}`); i++) out.unshift(`${path}.${i}`);
+  for (let i = 1; ; i++) {
+    if (existsSync(`${path}.${i}`)) out.unshift(`${path}.${i}`);
+    else if (existsSync(`${path}.${i}.gz`)) out.unshift(`${path}.${i}.gz`);
+    else break;
+  }
   return out;
+}
+
+/** The entries of a gzipped rotated file, in chunks. */
+function* gzipChunks(path: string): Generator<LogEntry[]> {
+  let text: string;
+  try {
+    text = Buffer.from(Bun.gunzipSync(readFileSync(path))).toString("utf8");
+  } catch {
+    return; // rotated away meanwhile
+  }
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i += 50_000) {
+    const out: LogEntry[] = [];
+    for (const l of lines.slice(i, i + 50_000)) {
+      const e = parseLine(l);
+      if (e) out.push(e);
+    }
+    if (out.length) yield out;
+  }
 }
 
 /**
@@ -194,6 +217,10 @@ export async function* readLogBatches(path: string, opts: ReadOptions): AsyncGen
     // The backlog: rotated files oldest first, then the current file, a chunk at a time.
     const backlog = function* () {
       for (const f of rotatedFiles(path)) {
+        if (f.endsWith(".gz")) {
+          yield* gzipChunks(f);
+          continue;
+        }
         const r = new Cursor(f, true);
         try {
           yield* r.chunks();

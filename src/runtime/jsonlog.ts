@@ -4,7 +4,7 @@
 // size, before the next line, `<log>.N-1` becomes `<log>.N` … and `<log>` becomes
 // `<log>.1`, keeping max-file files in all; with one file the old one is dropped.
 // Rotation renames, never truncates, so a follower still holding the old file drains it.
-import { closeSync, existsSync, fstatSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { encodeEntry } from "../logs/jsonfile.ts";
 
 const maxLine = 16 * 1024;
@@ -17,6 +17,7 @@ export class JsonLogWriter {
     private readonly path: string,
     private readonly maxSize?: number,
     private readonly maxFile = 1,
+    private readonly compress = false,
   ) {
     this.fd = path ? openSync(path, "a", 0o640) : undefined;
     if (this.fd !== undefined) this.size = fstatSync(this.fd).size;
@@ -29,10 +30,18 @@ export class JsonLogWriter {
       // Unlink rather than truncate: a reader keeps its open file and drains it.
       unlinkSync(this.path);
     } else {
+      const ext = this.compress ? ".gz" : "";
       for (let i = this.maxFile - 1; i > 1; i--) {
-        if (existsSync(`${this.path}.${i - 1}`)) renameSync(`${this.path}.${i - 1}`, `${this.path}.${i}`);
+        if (existsSync(`${this.path}.${i - 1}${ext}`)) renameSync(`${this.path}.${i - 1}${ext}`, `${this.path}.${i}${ext}`);
       }
-      renameSync(this.path, `${this.path}.1`);
+      if (this.compress) {
+        // Docker's naming: `<log>.1.gz`; written aside and renamed, so readers never see half of it.
+        writeFileSync(`${this.path}.1.gz.tmp`, Bun.gzipSync(readFileSync(this.path)));
+        renameSync(`${this.path}.1.gz.tmp`, `${this.path}.1.gz`);
+        unlinkSync(this.path);
+      } else {
+        renameSync(this.path, `${this.path}.1`);
+      }
     }
     this.fd = openSync(this.path, "a", 0o640);
     this.size = 0;

@@ -76,7 +76,7 @@ async function launchIn(ctx: LaunchContext, spec: ContainerSpec, cg: CgroupDrive
   writeSync(init.configFd, JSON.stringify(cfg));
   closeSync(init.configFd);
 
-  const log = new JsonLogWriter(spec.logPath, spec.logMaxSize, spec.logMaxFile);
+  const log = new JsonLogWriter(spec.logPath, spec.logMaxSize, spec.logMaxFile, spec.logCompress);
   const drained = Promise.all([log.pump(proc.stdout, "stdout"), log.pump(proc.stderr, "stderr")]);
   // The init may die without a word (killed, or unshare failed): its exit ends the wait.
   // Once it is gone its socket closes too; the timer only guards against a lost close.

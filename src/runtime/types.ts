@@ -56,6 +56,8 @@ export interface ContainerSpec {
   /** json-file rotation: rotate at this many bytes, keeping `logMaxFile` files in all (default 1). */
   logMaxSize?: number;
   logMaxFile?: number;
+  /** Gzip rotated files (`<log>.1.gz` …). */
+  logCompress?: boolean;
   /** The command, entrypoint and cmd already merged; args[0] is looked up in PATH. */
   args: string[];
   /** KEY=value; PATH, HOSTNAME and HOME are added when missing. */

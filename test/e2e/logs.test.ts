@@ -93,6 +93,24 @@ describe("logs e2e", () => {
     expect(id).toBeTruthy();
   });
 
+  it("compress=true gzips rotated files as <log>.N.gz and logs reads through them", () => {
+    ok(docker(d, ["run", "--name", "gz", "--log-opt", "max-size=2k", "--log-opt", "max-file=3", "--log-opt", "compress=true", "busybox", "sh", "-c",
+      "i=0; while [ $i -lt 300 ]; do echo line-$i; i=$((i+1)); done"]));
+    const logPath = ok(docker(d, ["inspect", "-f", "{{.LogPath}}", "gz"])).trim();
+    expect(existsSync(`${logPath}.1.gz`)).toBe(true);
+    expect(existsSync(`${logPath}.2.gz`)).toBe(true);
+    expect(existsSync(`${logPath}.1`)).toBe(false);
+    const first = JSON.parse(Buffer.from(Bun.gunzipSync(readFileSync(`${logPath}.1.gz`))).toString().split("\n")[0]!);
+    expect(first.stream).toBe("stdout");
+    const lines = ok(docker(d, ["logs", "gz"])).trim().split("\n");
+    expect(lines.at(-1)).toBe("line-299");
+    const n = Number(lines[0]!.slice(5));
+    expect(lines).toEqual(Array.from({ length: 300 - n }, (_, i) => `line-${n + i}`));
+    expect(ok(docker(d, ["logs", "--tail", "3", "gz"]))).toBe("line-297\nline-298\nline-299\n");
+    const bad = docker(d, ["create", "--log-opt", "compress=true", "busybox", "true"]);
+    expect(bad.stderr).toContain("compress cannot be true when max-file is less than 2 or max-size is not set");
+  });
+
   it("max-file 1 keeps one file; bad drivers and options fail with Docker's messages", () => {
     ok(docker(d, ["run", "--name", "rot1", "--log-opt", "max-size=1k", "busybox", "sh", "-c", "i=0; while [ $i -lt 200 ]; do echo l$i; i=$((i+1)); done"]));
     const logPath = ok(docker(d, ["inspect", "-f", "{{.LogPath}}", "rot1"])).trim();
