@@ -102,7 +102,7 @@ export async function containerCommit(ctx: ContainerContext, images: ImageServic
           {
             created,
             ...(o.author ? { author: o.author } : {}),
-            created_by: [...(c.rec.Config.Entrypoint ?? []), ...(c.rec.Config.Cmd ?? [])].join(" "),
+            created_by: (c.rec.Config.Cmd ?? []).join(" "), // dockerd: the container's Cmd only
             ...(o.comment ? { comment: o.comment } : {}),
           },
         ],
