@@ -39,27 +39,54 @@ function isOpaque(path: string): boolean {
   }
 }
 
-/** overlay2: walk the upper dir; `lowers` are the image's layer diffs, topmost first. */
+// The mount points of the files bind-mounted over /etc at start. Docker keeps them in
+// an "init" layer under the rw layer; here they sit in the rw layer, and are left out
+// of changes and commits, empty as they are.
+const mountPoints = new Set(["/etc/hostname", "/etc/hosts", "/etc/resolv.conf"]);
+const isMountPoint = (p: string, st: Stats, existed: boolean) => !existed && mountPoints.has(p) && st.isFile() && st.size === 0;
+
+/**
+ * overlay2: walk the upper dir; `lowers` are the image's layer diffs, topmost first.
+ * As Docker's overlay changes: a directory that also exists below counts as changed
+ * when its mode or owner changed, or when something was added to or deleted from it
+ * (it is listed before its entries).
+ */
 export function overlayChanges(upper: string, lowers: string[]): Change[] {
-  const out: Change[] = [];
-  const inLower = (rel: string) => lowers.some((l) => lstatSync(l + rel, { throwIfNoEntry: false }) !== undefined);
-  const walk = (rel: string, hiddenBelow: boolean) => {
+  const lowerStat = (rel: string) => {
+    for (const l of lowers) {
+      const st = lstatSync(l + rel, { throwIfNoEntry: false });
+      if (st) return st;
+    }
+    return undefined;
+  };
+  const walk = (rel: string, hiddenBelow: boolean): { out: Change[]; addedOrDeleted: boolean } => {
+    const out: Change[] = [];
+    let addedOrDeleted = false;
     for (const name of list(upper + rel)) {
       const p = `${rel}/${name}`;
       const st = lstatSync(upper + p, { throwIfNoEntry: false });
       if (!st) continue;
       if (isWhiteout(st)) {
         out.push({ Path: p, Kind: ChangeDelete });
+        addedOrDeleted = true;
         continue;
       }
-      const existed = !hiddenBelow && inLower(p);
+      const below = hiddenBelow ? undefined : lowerStat(p);
+      if (isMountPoint(p, st, !!below)) continue;
       const opaque = st.isDirectory() && isOpaque(upper + p);
-      out.push({ Path: p, Kind: existed ? ChangeModify : ChangeAdd, ...(opaque ? { opaque } : {}) });
-      if (st.isDirectory()) walk(p, hiddenBelow || opaque);
+      const kids = st.isDirectory() ? walk(p, hiddenBelow || opaque) : { out: [], addedOrDeleted: false };
+      if (!below) {
+        out.push({ Path: p, Kind: ChangeAdd, ...(opaque ? { opaque } : {}) }, ...kids.out);
+        addedOrDeleted = true;
+        continue;
+      }
+      const sameDir = st.isDirectory() && below.isDirectory() && st.mode === below.mode && st.uid === below.uid && st.gid === below.gid;
+      if (!sameDir || opaque || kids.addedOrDeleted) out.push({ Path: p, Kind: ChangeModify, ...(opaque ? { opaque } : {}) });
+      out.push(...kids.out);
     }
+    return { out, addedOrDeleted };
   };
-  walk("", false);
-  return out;
+  return walk("", false).out;
 }
 
 function sameEntry(a: Stats, b: Stats, pa: string, pb: string): boolean {
@@ -86,6 +113,7 @@ export function compareChanges(rw: string, base: string | undefined): Change[] {
         continue;
       }
       if (!old) {
+        if (isMountPoint(p, now, false)) continue;
         out.push({ Path: p, Kind: ChangeAdd });
         if (now.isDirectory()) addAll(p);
         continue;

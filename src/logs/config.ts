@@ -10,6 +10,8 @@ export interface JsonFileOptions {
   maxSize?: number;
   /** Files kept, the current one included (Docker's default 1). */
   maxFile: number;
+  /** Rotated files are gzipped (`<log>.1.gz` …). */
+  compress: boolean;
 }
 
 /** go-units FromHumanSize: decimal multipliers (k = 1000), as the json-file driver parses max-size. */
@@ -32,9 +34,19 @@ export function jsonFileOptions(config: Record<string, string> | undefined): Jso
     if (!/^-?\d+$/.test(c["max-file"])) throw invalidParameter(`strconv.Atoi: parsing "${c["max-file"]}": invalid syntax`);
     maxFile = Number(c["max-file"]);
     if (maxFile < 1) throw invalidParameter("max-file cannot be less than 1");
-    if (maxFile > 1 && maxSize === undefined) throw invalidParameter("max-file cannot be set without max-size");
   }
-  return { maxSize, maxFile };
+  let compress = false;
+  if (c.compress !== undefined && c.compress !== "") {
+    const v = c.compress;
+    if (!["1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"].includes(v)) {
+      throw invalidParameter(`strconv.ParseBool: parsing "${c.compress}": invalid syntax`);
+    }
+    compress = ["1", "t", "T", "TRUE", "true", "True"].includes(v);
+    if (compress && (maxFile === 1 || maxSize === undefined)) {
+      throw invalidParameter("compress cannot be true when max-file is less than 2 or max-size is not set");
+    }
+  }
+  return { maxSize, maxFile, compress };
 }
 
 /** Throws Docker's error for an unknown driver or option, or a bad option value. */

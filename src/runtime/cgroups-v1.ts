@@ -1,7 +1,7 @@
 // cgroup v1: one hierarchy per controller, <root>/<controller>/<parent>/<id>.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, writeFileSync } from "node:fs";
 import type { CgroupStats, Resources } from "./types.ts";
-import { cpuQuota, memorySwap, parseKeyed, waitUntil, type CgroupDriver } from "./cgroups.ts";
+import { cpuQuota, memorySwap, parseKeyed, parseBlkioV1, waitUntil, type CgroupDriver } from "./cgroups.ts";
 
 // What runc allows a container by default: mknod of anything (using it is another
 // matter), null zero full random urandom tty console ptmx, and the pts.
@@ -151,7 +151,22 @@ export class CgroupsV1 implements CgroupDriver {
       cpuPerCpuNanos: perCpu,
       pidsCurrent: num("pids", "pids.current"),
       pidsLimit: num("pids", "pids.max"),
+      blkio: {
+        serviceBytes: this.blkio(id, "io_service_bytes_recursive"),
+        serviced: this.blkio(id, "io_serviced_recursive"),
+      },
     };
+  }
+
+  /** dockerd reads the throttle files (they count every device), else the CFQ ones. */
+  private blkio(id: string, file: string) {
+    for (const f of [`blkio.throttle.${file}`, `blkio.${file}`]) {
+      try {
+        const e = parseBlkioV1(this.read("blkio", id, f));
+        if (e.length) return e;
+      } catch {}
+    }
+    return [];
   }
 
   pids(id: string): number[] {

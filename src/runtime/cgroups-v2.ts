@@ -1,7 +1,7 @@
 // cgroup v2: one unified tree, <root>/<parent>/<id>, controllers enabled down the path.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, writeFileSync } from "node:fs";
 import type { CgroupStats, Resources } from "./types.ts";
-import { cpuQuota, memorySwap, parseKeyed, waitUntil, type CgroupDriver } from "./cgroups.ts";
+import { cpuQuota, memorySwap, parseKeyed, parseIoStatV2, waitUntil, type CgroupDriver } from "./cgroups.ts";
 
 const wanted = ["cpuset", "cpu", "io", "memory", "pids"];
 
@@ -121,6 +121,13 @@ export class CgroupsV2 implements CgroupDriver {
       cpuPerCpuNanos: [],
       pidsCurrent: num("pids.current"),
       pidsLimit: num("pids.max"),
+      blkio: (() => {
+        try {
+          return parseIoStatV2(this.read(id, "io.stat"));
+        } catch {
+          return { serviceBytes: [], serviced: [] };
+        }
+      })(),
     };
   }
 

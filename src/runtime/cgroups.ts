@@ -74,3 +74,30 @@ export function parseKeyed(text: string): Record<string, number> {
   }
   return out;
 }
+
+/** cgroup v1 blkio files: `8:0 Read 4096` lines (and a `Total` line, skipped). */
+export function parseBlkioV1(text: string): import("./types.ts").BlkioEntry[] {
+  const out: import("./types.ts").BlkioEntry[] = [];
+  for (const line of text.split("\n")) {
+    const m = /^(\d+):(\d+) (\S+) (\d+)$/.exec(line.trim());
+    if (m) out.push({ major: Number(m[1]), minor: Number(m[2]), op: m[3]!, value: Number(m[4]) });
+  }
+  return out;
+}
+
+/** cgroup v2 io.stat: `8:0 rbytes=… wbytes=… rios=… wios=…` as dockerd maps it. */
+export function parseIoStatV2(text: string): { serviceBytes: import("./types.ts").BlkioEntry[]; serviced: import("./types.ts").BlkioEntry[] } {
+  const serviceBytes: import("./types.ts").BlkioEntry[] = [];
+  const serviced: import("./types.ts").BlkioEntry[] = [];
+  for (const line of text.split("\n")) {
+    const [dev, ...kv] = line.trim().split(/\s+/);
+    const m = /^(\d+):(\d+)$/.exec(dev ?? "");
+    if (!m) continue;
+    const f = Object.fromEntries(kv.map((p) => p.split("=")).map(([k, v]) => [k, Number(v)]));
+    const major = Number(m[1]);
+    const minor = Number(m[2]);
+    serviceBytes.push({ major, minor, op: "read", value: f.rbytes ?? 0 }, { major, minor, op: "write", value: f.wbytes ?? 0 });
+    serviced.push({ major, minor, op: "read", value: f.rios ?? 0 }, { major, minor, op: "write", value: f.wios ?? 0 });
+  }
+  return { serviceBytes, serviced };
+}

@@ -90,7 +90,7 @@ async function launchIn(ctx: LaunchContext, spec: ContainerSpec, cg: CgroupDrive
   writeSync(init.configFd, JSON.stringify(cfg));
   closeSync(init.configFd);
 
-  const log = new JsonLogWriter(spec.logPath, spec.logMaxSize, spec.logMaxFile);
+  const log = new JsonLogWriter(spec.logPath, spec.logMaxSize, spec.logMaxFile, spec.logCompress);
   let drained: Promise<unknown>;
   if (master !== undefined) {
     // A terminal has one output, logged as stdout as Docker does.

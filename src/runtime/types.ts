@@ -58,6 +58,8 @@ export interface ContainerSpec {
   /** json-file rotation: rotate at this many bytes, keeping `logMaxFile` files in all (default 1). */
   logMaxSize?: number;
   logMaxFile?: number;
+  /** Gzip rotated files (`<log>.1.gz` …). */
+  logCompress?: boolean;
   /** The command, entrypoint and cmd already merged; args[0] is looked up in PATH. */
   args: string[];
   /** KEY=value; PATH, HOSTNAME and HOME are added when missing. */
@@ -124,6 +126,15 @@ export interface CgroupStats {
   cpuPerCpuNanos: number[];
   pidsCurrent: number;
   pidsLimit: number;
+  /** Block I/O in the shape of the stats API's blkio_stats entries (op "Read"/"Write"… on v1, "read"/"write" on v2). */
+  blkio?: { serviceBytes: BlkioEntry[]; serviced: BlkioEntry[] };
+}
+
+export interface BlkioEntry {
+  major: number;
+  minor: number;
+  op: string;
+  value: number;
 }
 
 export interface RuntimeOptions {

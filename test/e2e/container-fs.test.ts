@@ -52,6 +52,11 @@ describe("container filesystem and counters e2e", () => {
     mkdirSync(join(host, "dot"));
     ok(docker(d, ["cp", "cprun:/tmp/dir/.", join(host, "dot")]));
     expect(readdirSync(join(host, "dot"))).toEqual(["sub"]);
+    // The container is frozen only while cp works on it (CVE-2018-15664), then runs on.
+    expect(ok(docker(d, ["inspect", "-f", "{{.State.Running}} {{.State.Paused}}", "cprun"])).trim()).toBe("true false");
+    // /etc/hostname is a bind mount in the container: cp reads the one it sees.
+    ok(docker(d, ["cp", "cprun:/etc/hostname", join(host, "hostname")]));
+    expect(readFileSync(join(host, "hostname"), "utf8")).toBe(`${id.slice(0, 12)}\n`);
     docker(d, ["rm", "-f", id]);
   });
 
@@ -115,6 +120,19 @@ describe("container filesystem and counters e2e", () => {
     expect(existsSync(`/tmp/${unique}`)).toBe(false);
   });
 
+  it("cp -a gives copied files the container user's uid and gid; without it the archive's", () => {
+    ok(docker(d, ["create", "--name", "cpuid", "--user", "1234:2345", "busybox", "true"]));
+    writeFileSync(join(host, "owned"), "o\n");
+    ok(docker(d, ["cp", "-a", join(host, "owned"), "cpuid:/tmp/"]));
+    const env = { ...process.env, DOCKER_HOST: d.host, DOCKER_CONFIG: join(d.dir, "docker-config") };
+    const tar = spawnSync("/usr/local/bin/docker", ["cp", "cpuid:/tmp/owned", "-"], { env }).stdout;
+    expect(spawnSync("tar", ["-tv", "--numeric-owner"], { input: tar }).stdout.toString()).toMatch(/^-rw-r--r-- 1234\/2345 /);
+    const plain = spawnSync("tar", ["-c", "--owner=77", "--group=88", "--numeric-owner", "-C", host, "owned"]).stdout;
+    expect(spawnSync("/usr/local/bin/docker", ["cp", "-", "cpuid:/"], { env, input: plain }).status).toBe(0);
+    const back = spawnSync("/usr/local/bin/docker", ["cp", "cpuid:/owned", "-"], { env }).stdout;
+    expect(spawnSync("tar", ["-tv", "--numeric-owner"], { input: back }).stdout.toString()).toMatch(/^-rw-r--r-- 77\/88 /);
+  });
+
   it("HEAD archive sends the path stat header with Go file mode bits", () => {
     ok(docker(d, ["create", "--name", "cpstat", "busybox", "true"]));
     const r = spawnSync("curl", ["-sI", "--unix-socket", d.sock, "http://x/containers/cpstat/archive?path=/etc"]);
@@ -148,6 +166,12 @@ describe("container filesystem and counters e2e", () => {
     expect(names).toContain("bin/busybox");
     expect(names).toContain("etc/passwd");
     expect(names).not.toContain("etc/group");
+    // The /etc files' mount points are not changes (Docker keeps them in its init layer);
+    // a modified file does not make its directory changed, an added one does.
+    ok(docker(d, ["run", "--name", "differ2", "busybox", "sh", "-c", "echo y >> /etc/passwd"]));
+    expect(ok(docker(d, ["diff", "differ2"]))).toBe("C /etc/passwd\n");
+    ok(docker(d, ["run", "--name", "differ3", "busybox", "true"]));
+    expect(ok(docker(d, ["diff", "differ3"]))).toBe("");
     ok(docker(d, ["export", "-o", join(host, "exp.tar"), "differ"]));
     expect(tarList(readFileSync(join(host, "exp.tar")))).toEqual(names);
   });
@@ -168,6 +192,14 @@ describe("container filesystem and counters e2e", () => {
     expect(ok(docker(d, ["inspect", "-f", "{{.State.Running}} {{.State.Paused}}", "livecommit"])).trim()).toBe("true false");
     expect(ok(docker(d, ["run", "--rm", "committed:live", "cat", "/live"]))).toBe("live\n");
     docker(d, ["rm", "-f", "livecommit"]);
+  });
+
+  it("a directory removed and made again (opaque) hides the image's content after commit", () => {
+    ok(docker(d, ["run", "--name", "opq", "busybox", "sh", "-c", "rm -rf /var && mkdir /var && echo new > /var/only"]));
+    const lines = ok(docker(d, ["diff", "opq"])).trim().split("\n");
+    expect(lines).toContain("A /var/only");
+    ok(docker(d, ["commit", "opq", "opaque:1"]));
+    expect(ok(docker(d, ["run", "--rm", "opaque:1", "ls", "/var"]))).toBe("only\n");
   });
 
   it("top lists the container's processes; 409 when not running", () => {
@@ -208,8 +240,42 @@ describe("container filesystem and counters e2e", () => {
     expect(s.cpu_stats.system_cpu_usage).toBeGreaterThan(s.precpu_stats.system_cpu_usage);
     expect(s.memory_stats.limit).toBe(64 << 20);
     expect(s.pids_stats.current).toBe(1);
+    expect(Array.isArray(s.blkio_stats.io_service_bytes_recursive)).toBe(true);
+    expect(Object.keys(s.memory_stats.stats)).toContain(existsSync("/sys/fs/cgroup/cgroup.controllers") ? "file" : "cache");
     const fmt = ok(docker(d, ["stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}", "stater"]));
     expect(fmt.trim()).toBe("stater 1");
+    // Live: the CLI keeps redrawing from the stream (one line per sample off a terminal).
+    const live = spawnSync("/usr/local/bin/docker", ["stats", "--format", "{{.Name}} {{.PIDs}}", "stater"], {
+      env: { ...process.env, DOCKER_HOST: d.host, DOCKER_CONFIG: join(d.dir, "docker-config") },
+      timeout: 4000,
+      killSignal: "SIGKILL",
+    });
+    expect(live.stdout.toString().split("stater 1").length - 1).toBeGreaterThanOrEqual(2);
     docker(d, ["rm", "-f", "stater"]);
+  });
+});
+
+describe("diff, commit and cp on the vfs driver", () => {
+  it("vfs compares with the image root; commit keeps deletions; cp works", async () => {
+    const d = await startDaemon(["--storage-driver", "vfs"]);
+    const host = mkdtempSync(join(tmpdir(), "wharf-vfs-"));
+    try {
+      ok(docker(d, ["load", "-i", busybox]));
+      ok(docker(d, ["run", "--name", "vv", "busybox", "sh", "-c", "echo x > /added; rm /etc/group; echo y >> /etc/passwd"]));
+      const lines = ok(docker(d, ["diff", "vv"])).trim().split("\n");
+      expect(lines).toEqual(expect.arrayContaining(["A /added", "D /etc/group", "C /etc/passwd", "C /etc"]));
+      expect(lines.some((l) => l.startsWith("C /bin"))).toBe(false);
+      ok(docker(d, ["commit", "vv", "vfscommit"]));
+      expect(ok(docker(d, ["run", "--rm", "vfscommit", "sh", "-c", "cat /added; test -e /etc/group || echo gone"]))).toBe("x\ngone\n");
+      writeFileSync(join(host, "f"), "vfs\n");
+      ok(docker(d, ["cp", join(host, "f"), "vv:/f"]));
+      ok(docker(d, ["cp", "vv:/f", join(host, "back")]));
+      expect(readFileSync(join(host, "back"), "utf8")).toBe("vfs\n");
+    } finally {
+      const left = docker(d, ["ps", "-aq"]).stdout.trim().split("\n").filter(Boolean);
+      if (left.length) docker(d, ["rm", "-f", ...left]);
+      await d.cleanup();
+      rmSync(host, { recursive: true, force: true });
+    }
   });
 });

@@ -58,6 +58,7 @@ describe("logs e2e", () => {
     ok(docker(d, ["run", "--name", "lg2", "busybox", "sh", "-c", "for i in 1 2 3 4 5; do echo l$i; done"]));
     expect(ok(docker(d, ["logs", "--tail", "2", "lg2"]))).toBe("l4\nl5\n");
     expect(ok(docker(d, ["logs", "--tail", "0", "lg2"]))).toBe("");
+    expect(ok(docker(d, ["logs", "--tail", "all", "lg2"]))).toBe("l1\nl2\nl3\nl4\nl5\n");
     expect(ok(docker(d, ["logs", "-t", "--tail", "1", "lg2"]))).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z l5\n$/);
     const future = ok(docker(d, ["logs", "--since", String(Math.floor(Date.now() / 1000) + 60), "lg"]));
     expect(future).toBe("");
@@ -92,6 +93,24 @@ describe("logs e2e", () => {
     expect(id).toBeTruthy();
   });
 
+  it("compress=true gzips rotated files as <log>.N.gz and logs reads through them", () => {
+    ok(docker(d, ["run", "--name", "gz", "--log-opt", "max-size=2k", "--log-opt", "max-file=3", "--log-opt", "compress=true", "busybox", "sh", "-c",
+      "i=0; while [ $i -lt 300 ]; do echo line-$i; i=$((i+1)); done"]));
+    const logPath = ok(docker(d, ["inspect", "-f", "{{.LogPath}}", "gz"])).trim();
+    expect(existsSync(`${logPath}.1.gz`)).toBe(true);
+    expect(existsSync(`${logPath}.2.gz`)).toBe(true);
+    expect(existsSync(`${logPath}.1`)).toBe(false);
+    const first = JSON.parse(Buffer.from(Bun.gunzipSync(readFileSync(`${logPath}.1.gz`))).toString().split("\n")[0]!);
+    expect(first.stream).toBe("stdout");
+    const lines = ok(docker(d, ["logs", "gz"])).trim().split("\n");
+    expect(lines.at(-1)).toBe("line-299");
+    const n = Number(lines[0]!.slice(5));
+    expect(lines).toEqual(Array.from({ length: 300 - n }, (_, i) => `line-${n + i}`));
+    expect(ok(docker(d, ["logs", "--tail", "3", "gz"]))).toBe("line-297\nline-298\nline-299\n");
+    const bad = docker(d, ["create", "--log-opt", "compress=true", "busybox", "true"]);
+    expect(bad.stderr).toContain("compress cannot be true when max-file is less than 2 or max-size is not set");
+  });
+
   it("max-file 1 keeps one file; bad drivers and options fail with Docker's messages", () => {
     ok(docker(d, ["run", "--name", "rot1", "--log-opt", "max-size=1k", "busybox", "sh", "-c", "i=0; while [ $i -lt 200 ]; do echo l$i; i=$((i+1)); done"]));
     const logPath = ok(docker(d, ["inspect", "-f", "{{.LogPath}}", "rot1"])).trim();
@@ -123,6 +142,15 @@ describe("logs e2e", () => {
     if (code === "timeout") f.kill();
     expect(code).toBe(0);
     expect(f.out()).toBe("tick1\ntick2\ntick3\n");
+    // Following with --until ends when that time comes, though the container runs on.
+    ok(docker(d, ["run", "-d", "--name", "fol2", "busybox", "sh", "-c", "echo once; sleep 300"]));
+    const t0 = Date.now();
+    const u = docker(d, ["logs", "-f", "--until", "2s", "fol2"]);
+    expect(u.stdout).toBe("");
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    const u2 = docker(d, ["logs", "-f", "--until", String(Math.floor(Date.now() / 1000) + 2), "fol2"]);
+    expect(u2.stdout).toBe("once\n");
+    docker(d, ["rm", "-f", "fol2"]);
     // Following an exited container returns what is there and ends.
     expect(ok(docker(d, ["logs", "-f", "fol"]))).toBe("tick1\ntick2\ntick3\n");
   });

@@ -1,6 +1,6 @@
 // docker cp: GET/HEAD/PUT /containers/{id}/archive. Every path is resolved inside the
 // container's root (src/archive/scope.ts); the container may be running or stopped.
-import { lstatSync, readFileSync, type Stats } from "node:fs";
+import { existsSync, lstatSync, readFileSync, type Stats } from "node:fs";
 import type { Container } from "../../container/container.ts";
 import { forbidden, invalidParameter, notFound } from "../../errors.ts";
 import { containerAbsPath, goFileMode, goTime, resolveInScope, resolvePath } from "../../archive/scope.ts";
@@ -21,6 +21,18 @@ function lstatIn(resolved: string, path: string, ref: string): Stats {
   const st = lstatSync(resolved.replace(/\/\.?$/, "") || "/", { throwIfNoEntry: false });
   if (!st) throw notFound(`Could not find the file ${path} in container ${ref}`);
   return st;
+}
+
+/**
+ * The container's /etc/hostname, hosts and resolv.conf are bind mounts inside it, not
+ * files of its root: reads of those paths see the daemon's files, as dockerd's do.
+ */
+function etcFile(c: Container, root: string, resolved: string): string | undefined {
+  const rel = resolved.slice(root.length);
+  const p = c.paths;
+  const files: Record<string, string> = { "/etc/hostname": p.hostnamePath, "/etc/hosts": p.hostsPath, "/etc/resolv.conf": p.resolvConfPath };
+  const host = files[rel];
+  return host && c.rec.HasBeenStarted && existsSync(host) ? host : undefined;
 }
 
 /** Docker's StatPath: the entry itself; a symlink's target fully resolved in scope. */
@@ -48,7 +60,8 @@ export async function archiveStat(ctx: ContainerContext, ref: string, path: stri
   const c = ctx.store.lookup(ref);
   const lease = await leaseRootfs(ctx, c);
   try {
-    const { resolved, abs } = resolvePath(lease.root, path);
+    const { resolved: inRoot, abs } = resolvePath(lease.root, path);
+    const resolved = etcFile(c, lease.root, inRoot) ?? inRoot;
     return statPath(lease.root, resolved, abs, path, ref);
   } finally {
     await lease.release();
@@ -61,11 +74,13 @@ export async function archiveGet(ctx: ContainerContext, ref: string, path: strin
   const c = ctx.store.lookup(ref);
   const lease = await leaseRootfs(ctx, c);
   try {
-    const { resolved, abs } = resolvePath(lease.root, path);
+    const { resolved: inRoot, abs } = resolvePath(lease.root, path);
+    const resolved = etcFile(c, lease.root, inRoot) ?? inRoot;
     const stat = statPath(lease.root, resolved, abs, path, ref);
     // Docker rebases the source's base name onto the requested path's base name.
     const source = resolved.endsWith("/.") ? resolved.slice(0, -2) : resolved.replace(/\/$/, "");
     const name = resolved.endsWith("/.") ? "." : abs.replace(/\/$/, "").split("/").pop() || ".";
+    ctx.emit(c, "archive-path");
     async function* stream() {
       try {
         yield* archive(rootEntries(source || "/", name));
@@ -103,6 +118,7 @@ export async function archivePut(ctx: ContainerContext, ref: string, path: strin
     if (!st.isDirectory()) throw invalidParameter("extraction point is not a directory");
     const owner = o.copyUIDGID ? userOf(lease.root, c) : undefined;
     await extractInto(resolved, body, { noOverwriteDirNonDir: o.noOverwriteDirNonDir, owner });
+    ctx.emit(c, "extract-to-dir");
   } finally {
     await lease.release();
   }

@@ -9,10 +9,10 @@ import type { ExecDriver } from "./context.ts";
 import { mergeEnv } from "../../container/links.ts";
 import { jsonFileOptions } from "../../logs/config.ts";
 
-function logRotation(lc: Json | undefined): { logMaxSize?: number; logMaxFile?: number } {
+function logRotation(lc: Json | undefined): { logMaxSize?: number; logMaxFile?: number; logCompress?: boolean } {
   if (lc?.Type === "none") return {};
   const o = jsonFileOptions(lc?.Config);
-  return o.maxSize ? { logMaxSize: o.maxSize, logMaxFile: o.maxFile } : {};
+  return o.maxSize ? { logMaxSize: o.maxSize, logMaxFile: o.maxFile, ...(o.compress ? { logCompress: true } : {}) } : {};
 }
 
 export function resourcesOf(hc: Json): Resources {

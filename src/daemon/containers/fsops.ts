@@ -28,6 +28,7 @@ export async function containerChanges(ctx: ContainerContext, ref: string): Prom
 export async function containerExport(ctx: ContainerContext, ref: string): Promise<AsyncIterable<Uint8Array>> {
   const c = ctx.store.lookup(ref);
   const lease = await leaseRootfs(ctx, c);
+  ctx.emit(c, "export");
   return (async function* () {
     try {
       yield* archive(treeEntries(lease.root, ""));
@@ -101,7 +102,7 @@ export async function containerCommit(ctx: ContainerContext, images: ImageServic
           {
             created,
             ...(o.author ? { author: o.author } : {}),
-            created_by: [...(c.rec.Config.Entrypoint ?? []), ...(c.rec.Config.Cmd ?? [])].join(" "),
+            created_by: (c.rec.Config.Cmd ?? []).join(" "), // dockerd: the container's Cmd only
             ...(o.comment ? { comment: o.comment } : {}),
           },
         ],

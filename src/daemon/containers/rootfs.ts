@@ -1,7 +1,8 @@
-// A container's merged root filesystem for cp, export, diff and commit. A running
-// container's root is already mounted; a stopped one's is mounted for the operation
-// and unmounted after, under the container's lock so a start cannot slip in between
-// (start mounts the same rw layer and our unmount would pull it from under it).
+// A container's merged root filesystem for cp and export, held under the container's
+// lock. A stopped container's root is mounted for the operation and unmounted after
+// (a start slipping in between would have it pulled from under it). A running one is
+// frozen meanwhile, as Docker does since CVE-2018-15664: otherwise a process inside
+// could swap a directory we just checked for a symlink to the host's / before we use it.
 import type { Container } from "../../container/container.ts";
 import type { ContainerContext } from "./context.ts";
 
@@ -23,11 +24,23 @@ export async function leaseRootfs(ctx: ContainerContext, c: Container): Promise<
   let mounted = false;
   try {
     if (c.state.s.Running) {
-      // Running: the mount exists and belongs to the process; hold no lock while streaming.
       const root = await ctx.layers.mountRW(c.id);
-      unlock();
-      await locked;
-      return { root, release: async () => {} };
+      const freeze = !c.state.s.Paused;
+      if (freeze) await ctx.exec.pause(c);
+      let done = false;
+      return {
+        root,
+        release: async () => {
+          if (done) return;
+          done = true;
+          try {
+            if (freeze) await ctx.exec.resume(c);
+          } finally {
+            unlock();
+            await locked;
+          }
+        },
+      };
     }
     const root = await ctx.layers.mountRW(c.id);
     mounted = true;

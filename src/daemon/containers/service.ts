@@ -13,7 +13,7 @@ import { containerMounts, containerSummary, encodedSummary, type MountSummary } 
 import { RawJson } from "../../api/rawjson.ts";
 import type { Container } from "../../container/container.ts";
 import { inspectLinks } from "./links.ts";
-import { readLog } from "../../logs/jsonfile.ts";
+import { readLog, readLogBatches } from "../../logs/jsonfile.ts";
 import type { ContainerContext } from "./context.ts";
 import { containerCreate } from "./create.ts";
 import { cleanOrphans } from "./orphans.ts";
@@ -130,10 +130,8 @@ export class ContainerService implements ContainerBackend, LogsBackend, AttachBa
     // Following a stopped container returns what is there and ends (COMPAT).
     const stop = c.state.s.Running ? Promise.race([c.state.wait("not-running"), opts.closed]) : Promise.resolve();
     const follow = opts.follow && c.state.s.Running;
-    return {
-      tty: !!c.rec.Config.Tty,
-      entries: readLog(c.paths.logPath, { follow, tail: opts.tail, sinceNano: opts.sinceNano, untilNano: opts.untilNano, stop }),
-    };
+    const ro = { follow, tail: opts.tail, sinceNano: opts.sinceNano, untilNano: opts.untilNano, stop };
+    return { tty: !!c.rec.Config.Tty, entries: readLog(c.paths.logPath, ro), batches: readLogBatches(c.paths.logPath, ro) };
   }
 
   counts() {

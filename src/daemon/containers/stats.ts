@@ -75,7 +75,9 @@ function sample(ctx: ContainerContext, c: Container): Sample | undefined {
   const limit = !st.memoryLimit || st.memoryLimit > totalmem() ? totalmem() : st.memoryLimit;
   const body: Record<string, unknown> = {
     pids_stats: { current: st.pidsCurrent, ...(st.pidsLimit > 0 ? { limit: st.pidsLimit } : {}) },
-    blkio_stats: emptyBlkio(),
+    blkio_stats: st.blkio
+      ? { ...emptyBlkio(), io_service_bytes_recursive: st.blkio.serviceBytes, io_serviced_recursive: st.blkio.serviced }
+      : emptyBlkio(),
     num_procs: 0,
     storage_stats: {},
     memory_stats: {

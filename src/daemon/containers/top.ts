@@ -19,7 +19,9 @@ export async function containerTop(ctx: ContainerContext, ref: string, psArgs = 
   let out = pids.length ? await ps([...args, "-q", pids.join(",")]) : undefined;
   if (out === undefined) out = await ps(args);
   if (out === undefined) throw systemError(`Error running ps: ps ${args.join(" ")} failed`);
-  return parsePs(out, pids);
+  const result = parsePs(out, pids);
+  ctx.emit(c, "top");
+  return result;
 }
 
 async function ps(args: string[]): Promise<string | undefined> {
