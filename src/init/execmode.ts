@@ -11,6 +11,20 @@ import { chroot, closeRangeCloexec, execve, setns, takeControllingTty } from "..
 import { defaultPath, type InitConfig } from "./config.ts";
 import { buildEnv, execFailureFromErrno, lookPath } from "./exec.ts";
 import { resolveUser } from "./user.ts";
+import { capNames } from "./caps.ts";
+
+/**
+ * A chroot is only a wall for a process that cannot chroot again: unlike the
+ * container's own processes (pivot_root in their own mount namespace), an exec'd one
+ * lives in the host's mount namespace, so without CAP_SYS_CHROOT it stays inside.
+ * Docker gives it by default; we give it only with --privileged (which can leave anyway).
+ */
+export function withoutChroot<T extends { privileged?: boolean; capAdd?: string[]; capDrop?: string[] }>(spec: T): T {
+  if (spec.privileged) return spec;
+  const isChroot = (c: string) => /^(CAP_)?SYS_CHROOT$/i.test(c);
+  const capAdd = (spec.capAdd ?? []).flatMap((c) => (c.toUpperCase() === "ALL" ? capNames : [c])).filter((c) => !isChroot(c));
+  return { ...spec, capAdd, capDrop: [...(spec.capDrop ?? []), "SYS_CHROOT"] };
+}
 
 const nsFlags: Record<string, number> = { cgroup: 0x02000000, ipc: 0x08000000, uts: 0x04000000, net: 0x40000000 };
 
@@ -36,7 +50,7 @@ export async function execIntoContainer(
   const user = resolveUser(spec.user, spec.groupAdd ?? [], "/etc");
   const env = buildEnv(spec.env, spec.hostname, user.home, defaultPath);
   const cwd = spec.cwd || "/";
-  dropPrivileges(spec, user);
+  dropPrivileges(withoutChroot(spec), user);
   try {
     process.chdir(cwd);
   } catch {

@@ -1,7 +1,7 @@
 // Inside the monitor: starts one container (unshare … dockerinit), learns its host pid
 // or Docker's start error from the init's status socket, pumps its output into the
 // json-file log, and records its exit status when it ends.
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { mkfifo, openpty, setWinsize } from "../sys/libc.ts";
 import { closeQuietly, masterInputFrom, masterOutput } from "./tty.ts";
 import type { InitConfig } from "../init/config.ts";
@@ -66,13 +66,19 @@ async function launchIn(ctx: LaunchContext, spec: ContainerSpec, cg: CgroupDrive
       if (spec.consoleSize?.[0] && spec.consoleSize[1]) setWinsize(master, spec.consoleSize[0], spec.consoleSize[1]);
     }
     if (spec.openStdin) {
-      mkfifo(files.stdin(spec.stateDir), 0o600);
+      // Made under a temporary name and renamed once we hold it open: a writer that
+      // finds the fifo (attach waits for it) and writes and closes before anyone else
+      // has it open would see its bytes vanish with the pipe.
+      const tmp = `${files.stdin(spec.stateDir)}.new`;
+      rmSync(tmp, { force: true });
+      mkfifo(tmp, 0o600);
       // We hold a write end so the container sees no EOF between attaches, until
       // closeStdin; the container gets a read-only end, so it can see that EOF.
-      const holder = openSync(files.stdin(spec.stateDir), "r+");
+      const holder = openSync(tmp, "r+");
       ctx.stdinHolders?.set(spec.id, holder);
       // With a terminal, we copy the fifo into the terminal ourselves.
-      if (master === undefined) stdin = openSync(files.stdin(spec.stateDir), "r");
+      if (master === undefined) stdin = openSync(tmp, "r");
+      renameSync(tmp, files.stdin(spec.stateDir));
     }
     try {
       init = spawnInit(spec.network, ctx.dockerinit, ctx.status.path, stdin, slave);

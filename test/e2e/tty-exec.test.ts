@@ -196,9 +196,21 @@ describe("TTY, attach and exec e2e", () => {
       BigInt("0x" + /CapEff:\s*([0-9a-f]+)/.exec(docker(d, ["exec", ...args, "sleeper", "cat", "/proc/self/status"]).stdout)![1]);
     const dflt = capEff([]);
     const own = BigInt("0x" + /CapEff:\s*([0-9a-f]+)/.exec(docker(d, ["exec", "sleeper", "cat", "/proc/1/status"]).stdout)![1]);
-    expect(dflt).toBe(own);
+    // The container's set, less CAP_SYS_CHROOT (bit 18): see init/execmode.ts.
+    expect(dflt).toBe(own & ~(1n << 18n));
+    expect(own & (1n << 18n)).not.toBe(0n);
     expect(dflt & (1n << 21n)).toBe(0n); // no CAP_SYS_ADMIN by default
     expect(capEff(["--privileged"]) & (1n << 21n)).not.toBe(0n);
+  });
+
+  it("an exec'd root process cannot leave the container's root (no chroot escape)", () => {
+    const r = docker(d, ["exec", "sleeper", "sh", "-c",
+      "mkdir -p /tmp/esc && cd /tmp/esc && chroot . /bin/true; echo chroot=$?; cd /../../../..; ls /; ls /proc/1/root/ | wc -l"]);
+    expect(r.stdout).toMatch(/chroot=1/);
+    expect(r.stdout + r.stderr).toMatch(/Operation not permitted/);
+    const own = docker(d, ["exec", "sleeper", "ls", "/"]).stdout;
+    expect(r.stdout).toContain(own);
+    expect(r.stdout).not.toMatch(/^work$/m); // the host's / has /work; the container's has not
   });
 
   it("exec -i feeds stdin and closes it at EOF; exec -d runs detached", async () => {
@@ -261,6 +273,7 @@ describe("TTY, attach and exec e2e", () => {
     expect(docker(d, ["unpause", c]).code).toBe(0);
     const pending = api(d, "POST", `/containers/${c}/exec`, { Cmd: ["true"] }).json.Id;
     docker(d, ["kill", c]);
+    docker(d, ["wait", c]); // kill returns once signalled, not once exited
     const stopped = api(d, "POST", `/containers/${c}/exec`, { Cmd: ["true"] });
     expect(stopped.status).toBe(409);
     expect(stopped.json.message).toBe(`Container ${c} is not running`);
