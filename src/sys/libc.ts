@@ -360,8 +360,3 @@ export function takeControllingTty(fd: number): void {
   check("TIOCSCTTY", libc().ioctl(fd, TIOCSCTTY, 0n));
 }
 
-/** chroot(2): exec joins a running container's filesystem through /proc/PID/root. */
-export function chroot(path: string): void {
-  const p = cstr(path);
-  check(`chroot ${path}`, libc().chroot(ptr(p)));
-}
