@@ -102,8 +102,9 @@ describe("TTY, attach and exec e2e", () => {
   it("run -it: typed commands, stty size follows a resize, ctrl-p ctrl-q detaches, attach reattaches", async () => {
     tmux.open("run", `${dockerCli()} run -it --name tty1 busybox sh`, { cols: 100, rows: 30 });
     await tmux.waitFor("run", /^\/ #\s*$/m);
-    tmux.type("run", "echo typed-$((6*7)); stty size; echo $TERM");
-    await tmux.waitFor("run", /typed-42\s+30 100\s+xterm/);
+    // The terminal has a name in the container's own /dev/pts, as under Docker.
+    tmux.type("run", "echo typed-$((6*7)); stty size; echo $TERM; tty");
+    await tmux.waitFor("run", /typed-42\s+30 100\s+xterm\s+\/dev\/pts\/0\s/);
     tmux.resize("run", 120, 40);
     await sizeBecomes(tmux, "run", 40, 120);
     tmux.keys("run", "C-p", "C-q");
