@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
-import { createServer, type AddressInfo } from "node:net";
+import { connect, createServer, type AddressInfo } from "node:net";
 import { docker, dockerCli, startDaemon, root, wharfBin, type TestDaemon } from "../helpers/daemon.ts";
 import { Tmux } from "../helpers/tmux.ts";
 
@@ -381,5 +381,52 @@ describe("TTY, attach and exec e2e", () => {
     const nf = spawnSync("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Connection: Upgrade", "-H", "Upgrade: websocket",
       "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "-H", "Sec-WebSocket-Version: 13", `http://127.0.0.1:${tcpPort}/containers/nosuch/attach/ws?stream=1`], { encoding: "utf8", timeout: 10_000 });
     expect(nf.stdout).toBe("404");
+  });
+
+  it("attach and exec start over raw hijacked sockets: custom detachKeys end the stream, the process runs on", async () => {
+    /**
+     * POSTs with Upgrade: tcp; once upgraded, sends each step's bytes when what was read
+     * so far matches its `after`; resolves with everything read when the socket ends.
+     */
+    const hijacked = (path: string, body: unknown, steps: { after: RegExp; send: string }[]) =>
+      new Promise<string>((resolve, reject) => {
+        const payload = body === undefined ? "" : JSON.stringify(body);
+        const sock = connect({ path: d.sock }, () =>
+          sock.write(
+            `POST /v1.45${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n` +
+              (payload ? `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\n` : "") +
+              `\r\n${payload}`,
+          ),
+        );
+        let got = "";
+        const timer = setTimeout(() => (sock.destroy(), reject(new Error(`no end; got ${JSON.stringify(got)}`))), 10_000);
+        sock.on("data", (c) => {
+          got += c.toString("latin1");
+          while (steps.length && steps[0]!.after.test(got)) sock.write(steps.shift()!.send);
+        });
+        sock.on("close", () => (clearTimeout(timer), resolve(got)));
+        sock.on("error", reject);
+      });
+    const c = docker(d, ["run", "-d", "-i", "busybox", "sh", "-c", "while read l; do echo got:$l; done"]).stdout.trim();
+    const out = await hijacked(`/containers/${c}/attach?stream=1&stdin=1&stdout=1&stderr=1&detachKeys=ctrl-x,x`, undefined, [
+      { after: /101 UPGRADED[^]*\r\n\r\n/, send: "one\n" },
+      { after: /got:one/, send: "\x18xtwo\n" },
+    ]);
+    expect(out).toMatch(/^HTTP\/1.1 101 UPGRADED\r\n/);
+    expect(out).toContain("got:one");
+    expect(out).not.toContain("two");
+    expect(docker(d, ["inspect", "-f", "{{.State.Running}}", c]).stdout.trim()).toBe("true");
+    expect(api(d, "POST", `/containers/${c}/attach?stream=1&detachKeys=bogus-key`).status).toBe(400);
+
+    const ex = api(d, "POST", `/containers/${c}/exec`, { Cmd: ["sh", "-c", "read l; echo e:$l; sleep 30"], AttachStdin: true, AttachStdout: true, DetachKeys: "ctrl-x" }).json.Id;
+    const eout = await hijacked(`/exec/${ex}/start`, { Detach: false, Tty: false }, [
+      { after: /101 UPGRADED[^]*\r\n\r\n/, send: "in\n" },
+      { after: /e:in/, send: "\x18" },
+    ]);
+    expect(eout).toContain("e:in");
+    const st = api(d, "GET", `/exec/${ex}/json`).json;
+    expect(st.Running).toBe(true); // detached, not ended
+    expect(st.DetachKeys).toBe("ctrl-x");
+    docker(d, ["rm", "-f", c]);
   });
 });
