@@ -25,7 +25,9 @@ export const initTokenEnv = "_WHARF_INIT_TOKEN";
 export type InitReport =
   | { token: string; pid: number }
   | { token: string; error: string; exitCode: number }
-  | { token: string; execing: true; startedAt: string };
+  | { token: string; execing: true; startedAt: string }
+  /** A TTY container's terminal master, as a descriptor number in the init; answered "1" once taken. */
+  | { token: string; ptyMaster: number };
 
 export const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 export const defaultShmSize = 64 * 1024 * 1024;

@@ -4,8 +4,9 @@
 // exec on a unix socket whose descriptor is close-on-exec, so a successful execve
 // says nothing and a failure comes back as Docker's message and exit code.
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
-import { takeControllingTty, resetSignals, capset, closeRangeCloexec, interfaceUp, execve, prctl, setdomainname, setgroups, sethostname, setresgid, setresuid, setrlimit, setns, unshareNs, unixConnect, writeAll, closeFd } from "../sys/libc.ts";
+import { readSome, takeControllingTty, resetSignals, capset, closeRangeCloexec, interfaceUp, execve, prctl, setdomainname, setgroups, sethostname, setresgid, setresuid, setrlimit, setns, unshareNs, unixConnect, writeAll, closeFd } from "../sys/libc.ts";
 import { capabilityMask } from "./caps.ts";
+import { useContainerTty } from "./tty.ts";
 import { defaultPath, initPipeEnv, initStatusEnv, initTokenEnv, type InitConfig, type InitReport } from "./config.ts";
 import { buildEnv, execFailureFromErrno, ExecFailure, lookPath } from "./exec.ts";
 import { enterRootfs, maskPaths, remountRootReadOnly, setupRootfs } from "./rootfs.ts";
@@ -33,7 +34,7 @@ export async function dockerinitMain(_args: string[]): Promise<number> {
     closeSync(3);
     const report: Report = (r) => status.send({ token, ...r } as InitReport);
     if (cfg.execIn) return await (await import("./execmode.ts")).execIntoContainer(cfg, report, dropPrivileges);
-    return await setupAndExec(cfg, (r) => status.send({ token, ...r } as InitReport), () => status.close());
+    return await setupAndExec(cfg, (r) => status.send({ token, ...r } as InitReport), () => status.close(), (r) => status.ask({ token, ...r }));
   } catch (err) {
     const code = err instanceof ExecFailure ? err.exitCode : 125;
     const msg = err instanceof Error ? err.message : String(err);
@@ -46,7 +47,7 @@ export async function dockerinitMain(_args: string[]): Promise<number> {
 
 type Report = (r: Record<string, unknown>) => Promise<void>;
 
-async function setupAndExec(cfg: InitConfig, report: Report, closeStatus: () => void): Promise<number> {
+async function setupAndExec(cfg: InitConfig, report: Report, closeStatus: () => void, ask?: (r: Record<string, unknown>) => Promise<string>): Promise<number> {
   const spec = cfg.spec;
   // A prewarmed init booted in a namespace of its own: join the container's sandbox
   // (a no-op repeat when nsenter already put it there). Net namespaces are per thread:
@@ -60,7 +61,6 @@ async function setupAndExec(cfg: InitConfig, report: Report, closeStatus: () => 
   // namespace rooted there so /proc/self/cgroup reads "/".
   for (const f of cfg.cgroupProcs) writeFileSync(f, "0");
   if (cfg.cgroupNamespace) unshareNs(CLONE_NEWCGROUP);
-  if (spec.tty) takeControllingTty(0); // the terminal on our stdio becomes the command's
   // Undo the monitor's OOM protection (inherited): a container is a fair OOM target.
   writeFileSync("/proc/self/oom_score_adj", "0");
   // The host's /proc is still mounted here: it names our pid as the host sees it.
@@ -69,6 +69,10 @@ async function setupAndExec(cfg: InitConfig, report: Report, closeStatus: () => 
   if (spec.network.mode === "none") interfaceUp("lo");
   setupRootfs(spec);
   enterRootfs(spec.rootfs, spec.mounts);
+  if (spec.tty) {
+    if (ask) await useContainerTty(ask);
+    takeControllingTty(0); // the terminal on our stdio becomes the command's
+  }
   for (const [k, v] of Object.entries(spec.sysctls ?? {})) {
     if (!sysctlAllowed(k, spec.network.mode === "host")) throw new Error(`sysctl "${k}" is not allowed in a container`);
     writeFileSync(`/proc/sys/${k.replace(/\./g, "/")}`, v);
@@ -129,15 +133,22 @@ function dropPrivileges(spec: InitConfig["spec"], user: { uid: number; gid: numb
 
 interface StatusChannel {
   send(r: Record<string, unknown>): Promise<void>;
+  /** Sends and waits for the monitor's one-byte answer ("" when there is no monitor). */
+  ask(r: Record<string, unknown>): Promise<string>;
   close(): void;
 }
 
 async function openStatus(path: string | undefined): Promise<StatusChannel> {
-  if (!path) return { send: async () => {}, close: () => {} };
+  if (!path) return { send: async () => {}, ask: async () => "", close: () => {} };
   let fd: number | undefined = unixConnect(path);
   return {
     send: async (r) => {
       if (fd !== undefined) writeAll(fd, Buffer.from(JSON.stringify(r) + "\n"));
+    },
+    ask: async (r) => {
+      if (fd === undefined) return "";
+      writeAll(fd, Buffer.from(JSON.stringify(r) + "\n"));
+      return readSome(fd, 1).toString();
     },
     close: () => {
       if (fd !== undefined) closeFd(fd);

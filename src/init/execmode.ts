@@ -1,18 +1,19 @@
 // dockerinit's exec mode (`docker exec`): join a running container and exec a command
-// in it. The daemon spawned us already inside the container's pid namespace. What is
-// left is per-thread or per-process and allowed in a threaded process like ours:
-// the cgroup, the cgroup/ipc/uts/net namespaces (setns on this thread, which is the one
-// that execs), and the root directory. The mount namespace itself cannot be entered by
-// a threaded process (setns(CLONE_NEWNS) is EINVAL), so we chroot into the container's
-// root as the kernel shows it under /proc/PID/root: every mount of the container is
-// visible beneath it, the masks included.
+// in it. The daemon spawned us already inside the container's pid namespace; we join
+// its cgroup, then its other namespaces on this thread (the one that execs). The mount
+// namespace is the catch: setns(CLONE_NEWNS) refuses a thread that shares its
+// filesystem context (root, cwd) with others, as every thread of a Bun process does.
+// unshare(CLONE_FS) gives this thread its own first; the other threads keep theirs and
+// vanish at execve.
 import { openSync, closeSync, readlinkSync, writeFileSync } from "node:fs";
-import { chroot, closeRangeCloexec, execve, setns, takeControllingTty } from "../sys/libc.ts";
+import { closeRangeCloexec, execve, setns, takeControllingTty, unshareNs } from "../sys/libc.ts";
 import { defaultPath, type InitConfig } from "./config.ts";
 import { buildEnv, execFailureFromErrno, lookPath } from "./exec.ts";
 import { resolveUser } from "./user.ts";
 
-const nsFlags: Record<string, number> = { cgroup: 0x02000000, ipc: 0x08000000, uts: 0x04000000, net: 0x40000000 };
+// The mount namespace last: /proc/PID/ns paths are the host's until then.
+const nsFlags: Record<string, number> = { cgroup: 0x02000000, ipc: 0x08000000, uts: 0x04000000, net: 0x40000000, mnt: 0x00020000 };
+const CLONE_FS = 0x00000200;
 
 export async function execIntoContainer(
   cfg: InitConfig,
@@ -24,14 +25,14 @@ export async function execIntoContainer(
   for (const f of cfg.cgroupProcs) writeFileSync(f, "0");
   // Open every namespace before entering any: /proc is still the host's here.
   const fds = Object.entries(nsFlags).map(([name, flag]) => [openSync(`/proc/${target}/ns/${name}`, "r"), flag] as const);
+  await report({ pid: Number(readlinkSync("/proc/self")) });
+  unshareNs(CLONE_FS);
   for (const [fd, flag] of fds) {
     setns(fd, flag);
     closeSync(fd);
   }
+  process.chdir("/"); // the mount namespace's root is ours now; the old cwd is not in it
   if (spec.tty) takeControllingTty(0);
-  await report({ pid: Number(readlinkSync("/proc/self")) });
-  chroot(`/proc/${target}/root`);
-  process.chdir("/");
 
   const user = resolveUser(spec.user, spec.groupAdd ?? [], "/etc");
   const env = buildEnv(spec.env, spec.hostname, user.home, defaultPath);

@@ -20,6 +20,13 @@ interface Pending {
 export class InitStatusServer {
   private server?: Server;
   private readonly pending = new Map<string, Pending>();
+  /** Who takes a TTY container's terminal master, by token: true when it did. */
+  private readonly ptyTakers = new Map<string, (initPid: number, fd: number) => boolean>();
+
+  /** Registers how to take the terminal master the init of `token` offers. */
+  onPtyMaster(token: string, take: (initPid: number, fd: number) => boolean): void {
+    this.ptyTakers.set(token, take);
+  }
 
   constructor(readonly path: string) {}
 
@@ -44,6 +51,7 @@ export class InitStatusServer {
     const p = this.pending.get(token);
     if (!p) return;
     this.pending.delete(token);
+    this.ptyTakers.delete(token);
     p.resolve(p.outcome);
   }
 
@@ -69,6 +77,12 @@ export class InitStatusServer {
         if ("pid" in r) p.outcome.pid = r.pid;
         if ("execing" in r) p.outcome.startedAt = r.startedAt;
         if ("error" in r) Object.assign(p.outcome, { error: r.error, exitCode: r.exitCode });
+        if ("ptyMaster" in r) {
+          // The init waits for this answer before it moves onto the terminal.
+          const take = this.ptyTakers.get(r.token);
+          const ok = !!take && p.outcome.pid !== undefined && take(p.outcome.pid, r.ptyMaster);
+          sock.write(ok ? "1" : "0");
+        }
       }
     });
     sock.on("close", () => token && this.finish(token));

@@ -1,8 +1,8 @@
 // Inside the monitor: starts one container (unshare … dockerinit), learns its host pid
 // or Docker's start error from the init's status socket, pumps its output into the
 // json-file log, and records its exit status when it ends.
-import { closeSync, openSync, writeSync } from "node:fs";
-import { mkfifo, openpty, setWinsize } from "../sys/libc.ts";
+import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { mkfifo, openpty, setWinsize, takeFdOf } from "../sys/libc.ts";
 import { closeQuietly, masterInputFrom, masterOutput } from "./tty.ts";
 import type { InitConfig } from "../init/config.ts";
 import { spawnInit, type WarmInit } from "./initproc.ts";
@@ -66,13 +66,19 @@ async function launchIn(ctx: LaunchContext, spec: ContainerSpec, cg: CgroupDrive
       if (spec.consoleSize?.[0] && spec.consoleSize[1]) setWinsize(master, spec.consoleSize[0], spec.consoleSize[1]);
     }
     if (spec.openStdin) {
-      mkfifo(files.stdin(spec.stateDir), 0o600);
+      // Made under a temporary name and renamed once we hold it open: a writer that
+      // finds the fifo (attach waits for it) and writes and closes before anyone else
+      // has it open would see its bytes vanish with the pipe.
+      const tmp = `${files.stdin(spec.stateDir)}.new`;
+      rmSync(tmp, { force: true });
+      mkfifo(tmp, 0o600);
       // We hold a write end so the container sees no EOF between attaches, until
       // closeStdin; the container gets a read-only end, so it can see that EOF.
-      const holder = openSync(files.stdin(spec.stateDir), "r+");
+      const holder = openSync(tmp, "r+");
       ctx.stdinHolders?.set(spec.id, holder);
       // With a terminal, we copy the fifo into the terminal ourselves.
-      if (master === undefined) stdin = openSync(files.stdin(spec.stateDir), "r");
+      if (master === undefined) stdin = openSync(tmp, "r");
+      renameSync(tmp, files.stdin(spec.stateDir));
     }
     try {
       init = spawnInit(spec.network, ctx.dockerinit, ctx.status.path, stdin, slave);
@@ -92,23 +98,21 @@ async function launchIn(ctx: LaunchContext, spec: ContainerSpec, cg: CgroupDrive
 
   const log = new JsonLogWriter(spec.logPath, spec.logMaxSize, spec.logMaxFile, spec.logCompress);
   let drained: Promise<unknown>;
+  let containerMaster: number | undefined;
   if (master !== undefined) {
     // A terminal has one output, logged as stdout as Docker does.
     const m = master;
     ctx.ttyMasters?.set(spec.id, m);
-    if (spec.openStdin) {
-      // Our own read end: the holder keeps it from EOF until closeStdin, as without a TTY.
-      const fifo = openSync(files.stdin(spec.stateDir), "r");
+    // The init offers a terminal from the container's own devpts once it has one.
+    ctx.status.onPtyMaster(init.token, (pid, fd) => {
       try {
-        masterInputFrom(m, fifo);
-      } finally {
-        closeSync(fifo);
+        containerMaster = takeFdOf(pid, fd);
+        return true;
+      } catch {
+        return false;
       }
-    }
-    drained = log.pump(masterOutput(m), "stdout", true).finally(() => {
-      if (ctx.ttyMasters?.get(spec.id) === m) ctx.ttyMasters.delete(spec.id);
-      closeQuietly(m);
     });
+    drained = pumpTty(ctx, spec, log, m);
   } else drained = Promise.all([log.pump(proc.stdout, "stdout"), log.pump(proc.stderr, "stderr")]);
   // The init may die without a word (killed, or unshare failed): its exit ends the wait.
   // Once it is gone its socket closes too; the timer only guards against a lost close.
@@ -120,11 +124,25 @@ async function launchIn(ctx: LaunchContext, spec: ContainerSpec, cg: CgroupDrive
   if (outcome.error !== undefined || outcome.pid === undefined || outcome.startedAt === undefined) {
     await proc.exited;
     await drained;
+    if (containerMaster !== undefined) closeQuietly(containerMaster);
     log.close();
     await cg.destroy(spec.id).catch(() => {});
     closeStdinHolder(ctx, spec.id);
     const why = outcome.error ?? `container init exited before starting the command (exit ${describe(proc)})`;
     return { error: why, exitCode: outcome.exitCode ?? 125 };
+  }
+  if (master !== undefined) {
+    const live = containerMaster ?? master;
+    if (containerMaster !== undefined) drained = Promise.all([drained, pumpTty(ctx, spec, log, containerMaster)]);
+    if (spec.openStdin) {
+      // Our own read end: the holder keeps it from EOF until closeStdin, as without a TTY.
+      const fifo = openSync(files.stdin(spec.stateDir), "r");
+      try {
+        masterInputFrom(live, fifo);
+      } finally {
+        closeSync(fifo);
+      }
+    }
   }
   const rec: PidRecord = { pid: outcome.pid, startTime: procStartTime(outcome.pid) ?? 0, startedAt: outcome.startedAt };
   writeAtomic(files.pid(spec.stateDir), rec);
@@ -139,6 +157,15 @@ async function launchIn(ctx: LaunchContext, spec: ContainerSpec, cg: CgroupDrive
     return status;
   });
   return { pid: outcome.pid, startedAt: outcome.startedAt, exited };
+}
+
+/** Logs a terminal's output until its slaves are gone; it is the one resized meanwhile. */
+function pumpTty(ctx: LaunchContext, spec: ContainerSpec, log: JsonLogWriter, m: number): Promise<void> {
+  ctx.ttyMasters?.set(spec.id, m);
+  return log.pump(masterOutput(m), "stdout", true).finally(() => {
+    if (ctx.ttyMasters?.get(spec.id) === m) ctx.ttyMasters.delete(spec.id);
+    closeQuietly(m);
+  });
 }
 
 /** Drops our write end of the container's stdin: once attached writers close, it reads EOF. */

@@ -50,6 +50,8 @@ function open() {
     sigprocmask: { args: [i32, P, P], returns: i32 },
     openpty: { args: [P, P, P, P, P], returns: i32 },
     open: { args: [P, i32], returns: i32 },
+    read: { args: [i32, P, u64], returns: i64 },
+    dup2: { args: [i32, i32], returns: i32 },
   });
 }
 
@@ -112,6 +114,8 @@ const SYS = {
   capset: arch === "arm64" ? 91 : 126,
   close_range: 436,
   unshare: arch === "arm64" ? 97 : 272,
+  pidfd_open: 434,
+  pidfd_getfd: 438,
 };
 
 const addr = (b: Buffer | Uint8Array | BigUint64Array) => BigInt(ptr(b));
@@ -385,8 +389,28 @@ export function takeControllingTty(fd: number): void {
   check("TIOCSCTTY", libc().ioctl(fd, TIOCSCTTY, 0n));
 }
 
-/** chroot(2): exec joins a running container's filesystem through /proc/PID/root. */
-export function chroot(path: string): void {
-  const p = cstr(path);
-  check(`chroot ${path}`, libc().chroot(ptr(p)));
+
+/** dup2(2): `from` also becomes descriptor `to` (without close-on-exec). */
+export function dup2(from: number, to: number): void {
+  check(`dup2 ${from} ${to}`, libc().dup2(from, to));
+}
+
+/** One blocking read of up to `max` bytes; empty at end of file. */
+export function readSome(fd: number, max = 1): Buffer {
+  const buf = Buffer.alloc(max);
+  const n = check("read", libc().read(fd, ptr(buf), BigInt(max)));
+  return buf.subarray(0, n);
+}
+
+/**
+ * A copy of descriptor `fd` of process `pid` (pidfd_getfd(2), Linux 5.6), close-on-exec.
+ * Needs ptrace rights over it: the monitor has them over the inits it started.
+ */
+export function takeFdOf(pid: number, fd: number): number {
+  const pidfd = check("pidfd_open", libc().syscall(BigInt(SYS.pidfd_open), BigInt(pid), 0n, 0n));
+  try {
+    return check("pidfd_getfd", libc().syscall(BigInt(SYS.pidfd_getfd), BigInt(pidfd), BigInt(fd), 0n));
+  } finally {
+    libc().close(pidfd);
+  }
 }

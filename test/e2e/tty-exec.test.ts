@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
-import { createServer, type AddressInfo } from "node:net";
+import { connect, createServer, type AddressInfo } from "node:net";
 import { docker, dockerCli, startDaemon, root, wharfBin, type TestDaemon } from "../helpers/daemon.ts";
 import { Tmux } from "../helpers/tmux.ts";
 
@@ -102,8 +102,9 @@ describe("TTY, attach and exec e2e", () => {
   it("run -it: typed commands, stty size follows a resize, ctrl-p ctrl-q detaches, attach reattaches", async () => {
     tmux.open("run", `${dockerCli()} run -it --name tty1 busybox sh`, { cols: 100, rows: 30 });
     await tmux.waitFor("run", /^\/ #\s*$/m);
-    tmux.type("run", "echo typed-$((6*7)); stty size; echo $TERM");
-    await tmux.waitFor("run", /typed-42\s+30 100\s+xterm/);
+    // The terminal has a name in the container's own /dev/pts, as under Docker.
+    tmux.type("run", "echo typed-$((6*7)); stty size; echo $TERM; tty");
+    await tmux.waitFor("run", /typed-42\s+30 100\s+xterm\s+\/dev\/pts\/0\s/);
     tmux.resize("run", 120, 40);
     await sizeBecomes(tmux, "run", 40, 120);
     tmux.keys("run", "C-p", "C-q");
@@ -201,6 +202,16 @@ describe("TTY, attach and exec e2e", () => {
     expect(capEff(["--privileged"]) & (1n << 21n)).not.toBe(0n);
   });
 
+  it("an exec'd process is in the container's mount namespace, not just under its root", () => {
+    const pid = Number(docker(d, ["inspect", "-f", "{{.State.Pid}}", "sleeper"]).stdout.trim());
+    const hostView = spawnSync("readlink", [`/proc/${pid}/ns/mnt`], { encoding: "utf8" }).stdout.trim();
+    const r = docker(d, ["exec", "sleeper", "sh", "-c", "readlink /proc/self/ns/mnt; cat /proc/self/mountinfo | wc -l; cat /proc/1/mountinfo | wc -l"]);
+    const [mnt, mine, pid1] = r.stdout.trim().split("\n");
+    expect(mnt).toBe(hostView);
+    expect(mine).toBe(pid1);
+    expect(docker(d, ["exec", "sleeper", "cat", "/proc/self/mountinfo"]).stdout).not.toMatch(/ \/work /);
+  });
+
   it("exec -i feeds stdin and closes it at EOF; exec -d runs detached", async () => {
     const r = docker(d, ["exec", "-i", "sleeper", "sh", "-c", "cat; echo done"], "piped\n");
     expect(r.stdout).toBe("piped\ndone\n");
@@ -261,6 +272,7 @@ describe("TTY, attach and exec e2e", () => {
     expect(docker(d, ["unpause", c]).code).toBe(0);
     const pending = api(d, "POST", `/containers/${c}/exec`, { Cmd: ["true"] }).json.Id;
     docker(d, ["kill", c]);
+    docker(d, ["wait", c]); // kill returns once signalled, not once exited
     const stopped = api(d, "POST", `/containers/${c}/exec`, { Cmd: ["true"] });
     expect(stopped.status).toBe(409);
     expect(stopped.json.message).toBe(`Container ${c} is not running`);
@@ -307,6 +319,7 @@ describe("TTY, attach and exec e2e", () => {
 
     tmux.open("watt", `${wharfBin} attach wtty`);
     await Bun.sleep(300);
+    tmux.keys("watt", "C-u"); // a line left half-typed by the resize probing above goes
     tmux.type("watt", "echo back-$((5*5)); exit 9");
     await tmux.waitFor("watt", /back-25\s+EXIT=9/);
   });
@@ -368,5 +381,52 @@ describe("TTY, attach and exec e2e", () => {
     const nf = spawnSync("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Connection: Upgrade", "-H", "Upgrade: websocket",
       "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "-H", "Sec-WebSocket-Version: 13", `http://127.0.0.1:${tcpPort}/containers/nosuch/attach/ws?stream=1`], { encoding: "utf8", timeout: 10_000 });
     expect(nf.stdout).toBe("404");
+  });
+
+  it("attach and exec start over raw hijacked sockets: custom detachKeys end the stream, the process runs on", async () => {
+    /**
+     * POSTs with Upgrade: tcp; once upgraded, sends each step's bytes when what was read
+     * so far matches its `after`; resolves with everything read when the socket ends.
+     */
+    const hijacked = (path: string, body: unknown, steps: { after: RegExp; send: string }[]) =>
+      new Promise<string>((resolve, reject) => {
+        const payload = body === undefined ? "" : JSON.stringify(body);
+        const sock = connect({ path: d.sock }, () =>
+          sock.write(
+            `POST /v1.45${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n` +
+              (payload ? `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\n` : "") +
+              `\r\n${payload}`,
+          ),
+        );
+        let got = "";
+        const timer = setTimeout(() => (sock.destroy(), reject(new Error(`no end; got ${JSON.stringify(got)}`))), 10_000);
+        sock.on("data", (c) => {
+          got += c.toString("latin1");
+          while (steps.length && steps[0]!.after.test(got)) sock.write(steps.shift()!.send);
+        });
+        sock.on("close", () => (clearTimeout(timer), resolve(got)));
+        sock.on("error", reject);
+      });
+    const c = docker(d, ["run", "-d", "-i", "busybox", "sh", "-c", "while read l; do echo got:$l; done"]).stdout.trim();
+    const out = await hijacked(`/containers/${c}/attach?stream=1&stdin=1&stdout=1&stderr=1&detachKeys=ctrl-x,x`, undefined, [
+      { after: /101 UPGRADED[^]*\r\n\r\n/, send: "one\n" },
+      { after: /got:one/, send: "\x18xtwo\n" },
+    ]);
+    expect(out).toMatch(/^HTTP\/1.1 101 UPGRADED\r\n/);
+    expect(out).toContain("got:one");
+    expect(out).not.toContain("two");
+    expect(docker(d, ["inspect", "-f", "{{.State.Running}}", c]).stdout.trim()).toBe("true");
+    expect(api(d, "POST", `/containers/${c}/attach?stream=1&detachKeys=bogus-key`).status).toBe(400);
+
+    const ex = api(d, "POST", `/containers/${c}/exec`, { Cmd: ["sh", "-c", "read l; echo e:$l; sleep 30"], AttachStdin: true, AttachStdout: true, DetachKeys: "ctrl-x" }).json.Id;
+    const eout = await hijacked(`/exec/${ex}/start`, { Detach: false, Tty: false }, [
+      { after: /101 UPGRADED[^]*\r\n\r\n/, send: "in\n" },
+      { after: /e:in/, send: "\x18" },
+    ]);
+    expect(eout).toContain("e:in");
+    const st = api(d, "GET", `/exec/${ex}/json`).json;
+    expect(st.Running).toBe(true); // detached, not ended
+    expect(st.DetachKeys).toBe("ctrl-x");
+    docker(d, ["rm", "-f", c]);
   });
 });

@@ -71,6 +71,12 @@ export class ExecService {
       throw invalidParameter("Cmd must be an array of strings");
     }
     if (!cmd?.length) throw invalidParameter("No exec command specified");
+    for (const k of ["Env"] as const) {
+      const v = body[k];
+      if (v !== undefined && v !== null && (!Array.isArray(v) || v.some((x: unknown) => typeof x !== "string"))) {
+        throw invalidParameter(`${k} must be an array of strings`);
+      }
+    }
     if (body.DetachKeys) parseDetachKeys(body.DetachKeys);
     const config: ExecConfig = {
       Cmd: cmd,

@@ -38,9 +38,9 @@ export class ExecStore {
     this.byId.set(e.id, e);
   }
 
-  /** By full id or unique prefix; notFound as Docker says it. */
+  /** By full id only (Docker's exec store has no prefixes); notFound as Docker says it. */
   get(ref: string): ExecInstance {
-    const e = this.byId.get(ref) ?? [...this.byId.values()].find((x) => ref.length > 0 && x.id.startsWith(ref));
+    const e = this.byId.get(ref);
     if (!e) throw notFound(`No such exec instance: ${ref}`);
     return e;
   }
