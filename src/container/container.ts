@@ -115,26 +115,6 @@ export class Container {
     };
   }
 
-  listEntry(imageName: string, sizes?: { SizeRw: number; SizeRootFs: number }): Json {
-    const r = this.rec;
-    const { Path, Args } = pathAndArgs(r.Config);
-    return {
-      Id: r.ID,
-      Names: [`/${r.Name}`],
-      Image: imageName,
-      ImageID: r.Image,
-      Command: commandText(Path, Args),
-      Created: Math.floor(Date.parse(r.Created) / 1000),
-      Ports: portsList(r.Config, r.NetRuntime?.bindings),
-      ...(sizes ?? {}),
-      Labels: r.Config.Labels ?? {},
-      State: this.state.s.Status,
-      Status: this.state.statusText(),
-      HostConfig: { NetworkMode: r.HostConfig.NetworkMode || "default" },
-      NetworkSettings: { Networks: r.NetworkSettings?.Networks ?? { [this.networkMode()]: endpoint() } },
-      Mounts: [],
-    };
-  }
 }
 
 function endpoint(): Json {

@@ -2,6 +2,7 @@
 // record fields list filters read: ports, mounts, networks, health. Networking and
 // volumes fill the record as Docker does (NetworkSettings, MountPoints/Mounts,
 // HostConfig.Binds/Mounts); each is read in exactly one function here.
+import { portsList } from "../network/ports.ts";
 import type { Json } from "./config.ts";
 import type { Container } from "./container.ts";
 import { pathAndArgs } from "./config.ts";
@@ -53,20 +54,8 @@ export function containerNetworks(c: Container): Record<string, Json> {
  * ports; without networking's record the exposed ports stand alone.
  */
 export function containerPorts(c: Container): PortSummary[] {
-  if (!c.state.s.Running) return [];
-  const ports: Record<string, Json[] | null> =
-    recordNetworkSettings(c)?.Ports ?? Object.fromEntries(Object.keys(c.rec.Config.ExposedPorts ?? {}).map((p) => [p, null]));
-  const out: PortSummary[] = [];
-  for (const [key, bindings] of Object.entries(ports)) {
-    const [num, proto = "tcp"] = key.split("/");
-    const PrivatePort = Number(num);
-    if (!bindings?.length) {
-      out.push({ PrivatePort, Type: proto });
-      continue;
-    }
-    for (const b of bindings) out.push({ IP: b.HostIp ?? "", PrivatePort, PublicPort: Number(b.HostPort) || 0, Type: proto });
-  }
-  return out;
+  // Published ports exist only while the container runs; the network keeps them in NetRuntime.
+  return c.state.s.Running ? (portsList(c.rec.Config, c.rec.NetRuntime?.bindings) as PortSummary[]) : [];
 }
 
 export interface MountSummary {

@@ -1,3 +1,4 @@
+import { containerSummary } from "../../src/container/summary.ts";
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { Container, commandText } from "../../src/container/container.ts";
@@ -60,7 +61,8 @@ describe("container shapes", () => {
   });
   it("list entries have every field of the reference list", () => {
     const theirs = ref("containers-list.json")[0];
-    const ours = sample().listEntry("busybox");
+    const c = sample();
+    const ours = containerSummary(c, [`/${c.rec.Name}`], "busybox") as unknown as Record<string, unknown> & { Command: string; Names: string[]; State: string; Status: string };
     sameShape(ours, theirs, "", new Set());
     expect(ours.Command).toBe(theirs.Command);
     expect(ours.Names).toEqual(["/done"]);
