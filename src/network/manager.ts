@@ -539,7 +539,8 @@ export class NetworkManager {
         containers[c.id] = { Name: c.name, EndpointID: cfg.EndpointID ?? "", MacAddress: cfg.MacAddress ?? "", IPv4Address: `${ep.ip}/${ep.bits}`, IPv6Address: "" };
       }
     }
-    return { ...shape, Containers: containers };
+    const { Options, Labels, ...head } = shape;
+    return { ...head, Containers: containers, Options, Labels }; // Docker's key order
   }
 
   list(filters: Map<string, string[]>): Json[] {

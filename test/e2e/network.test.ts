@@ -5,7 +5,7 @@ import { createServer, type Server } from "node:net";
 import { networkInterfaces } from "node:os";
 import { resolve } from "node:path";
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { docker, freeSubnet, root, startDaemon, unmountUnder, type TestDaemon } from "../helpers/daemon.ts";
 
 const busybox = resolve(root, "../shared/fixtures/busybox-docker-save.tar");
@@ -96,7 +96,7 @@ describe("networking e2e", () => {
     expect(sh(["iptables-save", "-t", "nat"]).stdout).toContain(`-A WHARF-POST-${d.bridge} -s ${prefix}.0/24 ! -o ${d.bridge} -j MASQUERADE`);
   });
 
-  it("inspect NetworkSettings and GET /networks/bridge have Docker's shape", () => {
+  it("inspect NetworkSettings and GET /networks/bridge have Docker's shape", async () => {
     const id = docker(d, ["run", "-d", "busybox", "sleep", "60"]).stdout.trim();
     const ns = JSON.parse(docker(d, ["inspect", "-f", "{{json .NetworkSettings}}", id]).stdout);
     const br = ns.Networks.bridge;
@@ -112,6 +112,16 @@ describe("networking e2e", () => {
       expect(br).toHaveProperty(k);
     }
     const net = JSON.parse(docker(d, ["network", "inspect", "bridge"]).stdout)[0];
+    // Key for key (and in order) what dockerd 20.10 answers.
+    const ref = (f: string) => JSON.parse(readFileSync(resolve(root, "../shared/reference/dockerd-20.10", f), "utf8"));
+    expect(Object.keys(net)).toEqual(Object.keys(ref("network-inspect-bridge.json")));
+    expect(Object.keys(net.Options)).toEqual(Object.keys(ref("network-inspect-bridge.json").Options));
+    // The raw API answer (the CLI re-encodes through its own structs, in its own order).
+    const raw = (await (await fetch(`http://x/v1.45/containers/${id}/json`, { unix: d.sock } as RequestInit)).json()) as any;
+    const refNs = [ref("container-inspect-running.json")].flat()[0].NetworkSettings;
+    expect(Object.keys(raw.NetworkSettings)).toEqual(Object.keys(refNs));
+    const rawNet = (await (await fetch(`http://x/v1.45/networks/bridge`, { unix: d.sock } as RequestInit)).json()) as any;
+    expect(Object.keys(rawNet)).toEqual(Object.keys(ref("network-inspect-bridge.json")));
     expect(br.NetworkID).toBe(net.Id);
     expect(net.Options["com.docker.network.bridge.name"]).toBe(d.bridge);
     expect(net.IPAM.Config[0].Gateway).toBe(d.bip.split("/")[0]);
