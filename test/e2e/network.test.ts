@@ -120,6 +120,16 @@ describe("networking e2e", () => {
     const raw = (await (await fetch(`http://x/v1.45/containers/${id}/json`, { unix: d.sock } as RequestInit)).json()) as any;
     const refNs = [ref("container-inspect-running.json")].flat()[0].NetworkSettings;
     expect(Object.keys(raw.NetworkSettings)).toEqual(Object.keys(refNs));
+    const exited = docker(d, ["run", "-d", "busybox", "true"]).stdout.trim();
+    docker(d, ["wait", exited]);
+    const rawExited = (await (await fetch(`http://x/v1.45/containers/${exited}/json`, { unix: d.sock } as RequestInit)).json()) as any;
+    const refExited = [ref("container-inspect-exited.json")].flat()[0].NetworkSettings;
+    expect(Object.keys(rawExited.NetworkSettings)).toEqual(Object.keys(refExited));
+    expect(rawExited.NetworkSettings.IPAddress).toBe("");
+    expect(rawExited.NetworkSettings.Networks.bridge.IPAddress).toBe("");
+    expect(rawExited.NetworkSettings.Networks.bridge.NetworkID).toBe(net.Id);
+    expect(rawExited.NetworkSettings.SandboxKey).not.toBe(""); // dockerd keeps it after exit
+    docker(d, ["rm", exited]);
     const rawNet = (await (await fetch(`http://x/v1.45/networks/bridge`, { unix: d.sock } as RequestInit)).json()) as any;
     expect(Object.keys(rawNet)).toEqual(Object.keys(ref("network-inspect-bridge.json")));
     expect(br.NetworkID).toBe(net.Id);
