@@ -396,7 +396,7 @@ export class NetworkManager {
     const sandboxId = hex(32);
     const rt: NetRuntime = { sandboxKey: join(this.sandboxDir, sandboxId.slice(0, 12)), endpoints: [], bindings: [] };
     const ifaces: Iface[] = [];
-    const undo: (() => void)[] = [];
+    const undo: (() => unknown)[] = [];
     try {
       nets.forEach(({ net, cfg }, i) => {
         if (net.Driver !== "bridge") throw invalidParameter(`container cannot be connected to network ${net.Name} and others`);
@@ -424,10 +424,10 @@ export class NetworkManager {
         rt.portsOn = { bridge: primary.bridge, ip: primary.ip };
       }
       await createSandbox(rt.sandboxKey, ifaces);
-      undo.push(() => void destroySandbox(rt.sandboxKey, ifaces.map((i) => i.hostVeth)));
+      undo.push(() => destroySandbox(rt.sandboxKey, ifaces.map((i) => i.hostVeth)));
       if (rt.bindings.length) await addRules(this.portRuleSet(rt));
     } catch (err) {
-      for (const u of undo.reverse()) u();
+      for (const u of undo.reverse()) await u();
       for (const { cfg } of nets) Object.assign(cfg, { EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "", DNSNames: null });
       throw err;
     }
