@@ -156,6 +156,15 @@ describe("networking e2e", () => {
     expect((await httpGet(`http://${host}:${port}/`)).body).toMatch(/^hello-from-/);
     const ports = JSON.parse(docker(d, ["inspect", "-f", "{{json .NetworkSettings.Ports}}", id]).stdout);
     expect(ports).toEqual({ "80/tcp": [{ HostIp: "0.0.0.0", HostPort: String(port) }, { HostIp: "::", HostPort: String(port) }] });
+    // From containers through host addresses: same bridge (hairpin) and another network.
+    const gw = d.bip.split("/")[0]!;
+    const same = docker(d, ["run", "--rm", "busybox", "wget", "-q", "-O-", `http://${gw}:${port}/`]);
+    expect(same.stdout).toMatch(/^hello-from-/);
+    const sub = freeSubnet(2, false);
+    expect(docker(d, ["network", "create", "--subnet", sub, "elsewhere"]).code).toBe(0);
+    const cross = docker(d, ["run", "--rm", "--network", "elsewhere", "busybox", "wget", "-q", "-O-", `http://${host}:${port}/`]);
+    expect(cross.stdout).toMatch(/^hello-from-/);
+    docker(d, ["network", "rm", "elsewhere"]);
     const pb = JSON.parse(docker(d, ["inspect", "-f", "{{json .HostConfig.PortBindings}}", id]).stdout);
     expect(pb).toEqual({ "80/tcp": [{ HostIp: "", HostPort: String(port) }] });
     expect(docker(d, ["ps", "--format", "{{.Ports}}", "--filter", `id=${id}`]).stdout).toContain(`0.0.0.0:${port}->80/tcp`);
