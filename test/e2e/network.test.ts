@@ -424,6 +424,26 @@ describe("networking across a daemon kill -9 and restart", () => {
   });
 });
 
+describe("the default bridge's subnet without --bip", () => {
+  it("is picked among Docker's default pools, overlapping no host route", async () => {
+    const bridge = `wt${Math.random().toString(16).slice(2, 10)}`;
+    const d = await startDaemon(["--bridge", bridge]);
+    try {
+      const subnet = docker(d, ["network", "inspect", "-f", "{{(index .IPAM.Config 0).Subnet}}", "bridge"]).stdout.trim();
+      expect(subnet).toMatch(/^(172\.(1[7-9]|2\d|3[01])\.0\.0\/16|192\.168\.\d+\.0\/20)$/);
+      const { overlaps, parseCidr } = await import("../../src/network/addr.ts");
+      const routes = sh(["ip", "-4", "route", "show", "table", "all"]).stdout.split("\n")
+        .filter((l) => !l.includes(`dev ${bridge}`) && /^(local |broadcast )?\d/.test(l))
+        .map((l) => l.replace(/^(local|broadcast) /, "").split(" ")[0]!)
+        .filter((dst) => !dst.startsWith("127."))
+        .map((dst) => (dst.includes("/") ? dst : `${dst}/32`));
+      for (const r of routes) expect(overlaps(parseCidr(r), parseCidr(subnet)), `${r} overlaps ${subnet}`).toBe(false);
+    } finally {
+      await d.cleanup();
+    }
+  });
+});
+
 /** Starts a daemon on `d`'s roots again (after a crash). */
 async function restartOn(d: TestDaemon, args: string[]): Promise<TestDaemon> {
   const { spawn } = await import("node:child_process");
