@@ -18,7 +18,7 @@ import { Pool, pickSubnet } from "./ipam.ts";
 import { portsMap, reservePorts, wantedBindings, type Binding, type Reservation } from "./ports.ts";
 import { addIface, createSandbox, destroySandbox, removeIface, type Iface } from "./sandbox.ts";
 import { NetworkFile, type NetworkRecord } from "./store.ts";
-import { Resolver } from "./dns.ts";
+import { hostResolvers, Resolver } from "./dns.ts";
 
 const log = logger("network");
 
@@ -254,7 +254,7 @@ export class NetworkManager {
     await addRules(this.bridgeRules(r));
     this.pools.set(r.Id, pool);
     if (r.Name !== "bridge") {
-      const res = new Resolver(gw, (name, from) => this.resolveName(r.Id, name, from));
+      const res = new Resolver(gw, (name, from) => this.resolveName(r.Id, name, from), (from) => this.upstreamsFor(r.Id, from));
       try {
         await res.listen();
         this.resolvers.set(r.Id, res);
@@ -298,6 +298,13 @@ export class NetworkManager {
   /** Names of a container on a user network: its name, aliases and short id (Docker's DNSNames). */
   private dnsNames(c: Container, ep: Json): string[] {
     return [c.name, ...(ep.Aliases ?? []), c.id.slice(0, 12)];
+  }
+
+  /** Where the resolver relays other names for a container: its --dns servers, else the host's. */
+  private upstreamsFor(networkId: string, from: string): { host: string; port: number }[] {
+    const asker = (this.containers?.all() ?? []).find((c) => c.state.s.Running && (c.rec.NetRuntime as NetRuntime | undefined)?.endpoints.some((e) => e.networkId === networkId && e.ip === from));
+    const dns: string[] = (asker?.rec.HostConfig.Dns ?? []).filter((s: string) => /^\d+\.\d+\.\d+\.\d+$/.test(s));
+    return (dns.length ? dns : hostResolvers()).map((host) => ({ host, port: 53 }));
   }
 
   /**

@@ -322,6 +322,35 @@ describe("networking e2e", () => {
     docker(d, ["network", "rm", "fixed"]);
   });
 
+  it("on a user network, names that are not containers' go to the container's --dns servers (a fake one on loopback)", async () => {
+    const { createSocket } = await import("node:dgram");
+    const { answer } = await import("../../src/network/dns.ts");
+    const fake = createSocket("udp4");
+    const asked: string[] = [];
+    fake.on("message", (m, r) => {
+      asked.push(m.subarray(12, m.length - 4).toString("latin1"));
+      fake.send(answer(m, { name: "", type: m.readUInt16BE(m.length - 4), end: m.length }, ["192.0.2.7"]), r.port, r.address);
+    });
+    const fakeIp = `127.0.${Math.floor(Math.random() * 200) + 20}.${Math.floor(Math.random() * 200) + 20}`;
+    await new Promise<void>((r) => fake.bind(53, fakeIp, () => r()));
+    try {
+      expect(docker(d, ["network", "create", "--subnet", freeSubnet(2, false), "fwd"]).code).toBe(0);
+      // Not the synchronous docker(): this process must stay free to answer as the fake server.
+      const p = Bun.spawn(["docker", "run", "--rm", "--network", "fwd", "--dns", fakeIp, "busybox", "nslookup", "-type=a", "outside.test"], {
+        env: { ...process.env, DOCKER_HOST: d.host, DOCKER_CONFIG: `${d.dir}/docker-config` },
+        stdout: "pipe",
+      });
+      const out = await Promise.race([new Response(p.stdout).text(), Bun.sleep(30_000).then(() => (p.kill(), "timeout"))]);
+      expect(out).toContain("192.0.2.7");
+      expect(asked.some((q) => q.includes("outside"))).toBe(true);
+      // resolv.conf still points at the network's own resolver.
+      expect(docker(d, ["run", "--rm", "--network", "fwd", "--dns", fakeIp, "busybox", "cat", "/etc/resolv.conf"]).stdout).not.toContain(fakeIp);
+    } finally {
+      fake.close();
+      docker(d, ["network", "rm", "fwd"]);
+    }
+  });
+
   it("network API: create options and labels round-trip, filters, duplicate names, prune", () => {
     const sub = freeSubnet(2, false);
     const c = docker(d, ["network", "create", "--subnet", sub, "--gateway", sub.replace(/0\/24$/, "254"), "--ip-range", sub.replace(/0\/24$/, "128/25"), "--internal", "--attachable", "--label", "com.example=1", "-o", "x.y=z", "lab"]);
