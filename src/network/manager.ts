@@ -302,7 +302,8 @@ export class NetworkManager {
 
   /** Where the resolver relays other names for a container: its --dns servers, else the host's. */
   private upstreamsFor(networkId: string, from: string): { host: string; port: number }[] {
-    const asker = (this.containers?.all() ?? []).find((c) => c.state.s.Running && (c.rec.NetRuntime as NetRuntime | undefined)?.endpoints.some((e) => e.networkId === networkId && e.ip === from));
+    // Attached, not necessarily marked running yet: a process may ask before start has returned.
+    const asker = (this.containers?.all() ?? []).find((c) => (c.rec.NetRuntime as NetRuntime | undefined)?.endpoints.some((e) => e.networkId === networkId && e.ip === from));
     const dns: string[] = (asker?.rec.HostConfig.Dns ?? []).filter((s: string) => /^\d+\.\d+\.\d+\.\d+$/.test(s));
     return (dns.length ? dns : hostResolvers()).map((host) => ({ host, port: 53 }));
   }
@@ -313,7 +314,7 @@ export class NetworkManager {
    */
   private resolveName(networkId: string, name: string, from: string): string[] | undefined {
     const n = name.replace(/\.$/, "").toLowerCase();
-    const running = (this.containers?.all() ?? []).filter((c) => c.state.s.Running && c.rec.NetRuntime);
+    const running = (this.containers?.all() ?? []).filter((c) => c.rec.NetRuntime);
     const eps = (c: Container) => (c.rec.NetRuntime as NetRuntime).endpoints;
     const asker = running.find((c) => eps(c).some((e) => e.networkId === networkId && e.ip === from));
     const nets = new Set(asker ? eps(asker).map((e) => e.networkId).filter((id) => id !== this.records.find((r) => r.Name === "bridge")?.Id) : [networkId]);
