@@ -72,7 +72,7 @@ export class Resolver {
     private readonly address: string,
     private readonly lookup: Lookup,
     /** Where names that are not containers' go; the host's resolvers by default. */
-    private readonly upstreams: () => { host: string; port: number }[] = () => hostResolvers().map((host) => ({ host, port: 53 })),
+    private readonly upstreams: (from: string) => { host: string; port: number }[] = () => hostResolvers().map((host) => ({ host, port: 53 })),
     private readonly port = 53,
   ) {}
 
@@ -100,7 +100,7 @@ export class Resolver {
     if (!q) return;
     const ips = this.lookup(q.name, addr);
     if (ips) return s.send(answer(msg, q, ips), port, addr);
-    const reply = await forward(msg, this.upstreams()).catch(() => undefined);
+    const reply = await forward(msg, this.upstreams(addr)).catch(() => undefined);
     s.send(reply ?? answer(msg, q, [], 2), port, addr);
   }
 

@@ -47,7 +47,8 @@ export async function createChains(suffix: string): Promise<void> {
   const c = chainsFor(suffix);
   await iptablesRestore({
     nat: [`:${c.nat} - [0:0]`, `:${c.post} - [0:0]`, ...jumps(c).filter((j) => j[0] === "nat").map(([, chain, spec]) => `-I ${chain} ${spec}`)],
-    filter: [`:${c.fwd} - [0:0]`, `:${c.iso} - [0:0]`, `-I FORWARD -j ${c.fwd}`],
+    // Replies of allowed connections pass before any isolation rule looks at them.
+    filter: [`:${c.fwd} - [0:0]`, `:${c.iso} - [0:0]`, `-I FORWARD -j ${c.fwd}`, `-A ${c.fwd} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`],
   });
 }
 
@@ -77,6 +78,8 @@ export function networkRules(c: Chains, br: string, subnet: string, internal: bo
       // Published ports reached on 127.0.0.1 (route_localnet on the bridge) or the host's
       // own addresses: the container must answer through the host.
       `-A ${c.post} -o ${br} -m addrtype --src-type LOCAL -j MASQUERADE`,
+      // ...and from a container of the same bridge through a host address (hairpin).
+      `-A ${c.post} -s ${subnet} -o ${br} -m conntrack --ctstate DNAT -j MASQUERADE`,
     ],
     filter,
   };
@@ -95,10 +98,12 @@ export function portRules(c: Chains, p: PortRule): RuleSet {
   const dst = p.hostIp && p.hostIp !== "0.0.0.0" ? `-d ${p.hostIp}/32 ` : "";
   return {
     nat: [
-      `-A ${c.nat} ${dst}! -i ${p.bridge} -p ${p.proto} -m ${p.proto} --dport ${p.hostPort} -j DNAT --to-destination ${p.ip}:${p.port}`,
+      `-A ${c.nat} ${dst}-p ${p.proto} -m ${p.proto} --dport ${p.hostPort} -j DNAT --to-destination ${p.ip}:${p.port}`,
       `-A ${c.post} -s ${p.ip}/32 -d ${p.ip}/32 -p ${p.proto} -m ${p.proto} --dport ${p.port} -j MASQUERADE`,
     ],
-    filter: [`-I ${c.fwd} -d ${p.ip}/32 ! -i ${p.bridge} -o ${p.bridge} -p ${p.proto} -m ${p.proto} --dport ${p.port} -j ACCEPT`],
+    // Published means reachable through the host, from other networks too; direct
+    // traffic between networks stays isolated (only DNAT'd connections match).
+    filter: [`-I ${c.fwd} -d ${p.ip}/32 ! -i ${p.bridge} -o ${p.bridge} -p ${p.proto} -m ${p.proto} --dport ${p.port} -m conntrack --ctstate DNAT -j ACCEPT`],
   };
 }
 

@@ -18,7 +18,7 @@ import { Pool, pickSubnet } from "./ipam.ts";
 import { portsMap, reservePorts, wantedBindings, type Binding, type Reservation } from "./ports.ts";
 import { addIface, createSandbox, destroySandbox, removeIface, type Iface } from "./sandbox.ts";
 import { NetworkFile, type NetworkRecord } from "./store.ts";
-import { Resolver } from "./dns.ts";
+import { hostResolvers, Resolver } from "./dns.ts";
 
 const log = logger("network");
 
@@ -254,7 +254,7 @@ export class NetworkManager {
     await addRules(this.bridgeRules(r));
     this.pools.set(r.Id, pool);
     if (r.Name !== "bridge") {
-      const res = new Resolver(gw, (name, from) => this.resolveName(r.Id, name, from));
+      const res = new Resolver(gw, (name, from) => this.resolveName(r.Id, name, from), (from) => this.upstreamsFor(r.Id, from));
       try {
         await res.listen();
         this.resolvers.set(r.Id, res);
@@ -300,13 +300,21 @@ export class NetworkManager {
     return [c.name, ...(ep.Aliases ?? []), c.id.slice(0, 12)];
   }
 
+  /** Where the resolver relays other names for a container: its --dns servers, else the host's. */
+  private upstreamsFor(networkId: string, from: string): { host: string; port: number }[] {
+    // Attached, not necessarily marked running yet: a process may ask before start has returned.
+    const asker = (this.containers?.all() ?? []).find((c) => (c.rec.NetRuntime as NetRuntime | undefined)?.endpoints.some((e) => e.networkId === networkId && e.ip === from));
+    const dns: string[] = (asker?.rec.HostConfig.Dns ?? []).filter((s: string) => /^\d+\.\d+\.\d+\.\d+$/.test(s));
+    return (dns.length ? dns : hostResolvers()).map((host) => ({ host, port: 53 }));
+  }
+
   /**
    * A name as the container asking (by its address on `networkId`) sees it: containers
    * on any user network it shares with them, by name, alias or id prefix (12+ hex).
    */
   private resolveName(networkId: string, name: string, from: string): string[] | undefined {
     const n = name.replace(/\.$/, "").toLowerCase();
-    const running = (this.containers?.all() ?? []).filter((c) => c.state.s.Running && c.rec.NetRuntime);
+    const running = (this.containers?.all() ?? []).filter((c) => c.rec.NetRuntime);
     const eps = (c: Container) => (c.rec.NetRuntime as NetRuntime).endpoints;
     const asker = running.find((c) => eps(c).some((e) => e.networkId === networkId && e.ip === from));
     const nets = new Set(asker ? eps(asker).map((e) => e.networkId).filter((id) => id !== this.records.find((r) => r.Name === "bridge")?.Id) : [networkId]);
@@ -396,7 +404,7 @@ export class NetworkManager {
     const sandboxId = hex(32);
     const rt: NetRuntime = { sandboxKey: join(this.sandboxDir, sandboxId.slice(0, 12)), endpoints: [], bindings: [] };
     const ifaces: Iface[] = [];
-    const undo: (() => void)[] = [];
+    const undo: (() => unknown)[] = [];
     try {
       nets.forEach(({ net, cfg }, i) => {
         if (net.Driver !== "bridge") throw invalidParameter(`container cannot be connected to network ${net.Name} and others`);
@@ -424,10 +432,10 @@ export class NetworkManager {
         rt.portsOn = { bridge: primary.bridge, ip: primary.ip };
       }
       await createSandbox(rt.sandboxKey, ifaces);
-      undo.push(() => void destroySandbox(rt.sandboxKey, ifaces.map((i) => i.hostVeth)));
+      undo.push(() => destroySandbox(rt.sandboxKey, ifaces.map((i) => i.hostVeth)));
       if (rt.bindings.length) await addRules(this.portRuleSet(rt));
     } catch (err) {
-      for (const u of undo.reverse()) u();
+      for (const u of undo.reverse()) await u();
       for (const { cfg } of nets) Object.assign(cfg, { EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "", DNSNames: null });
       throw err;
     }
@@ -539,7 +547,8 @@ export class NetworkManager {
         containers[c.id] = { Name: c.name, EndpointID: cfg.EndpointID ?? "", MacAddress: cfg.MacAddress ?? "", IPv4Address: `${ep.ip}/${ep.bits}`, IPv6Address: "" };
       }
     }
-    return { ...shape, Containers: containers };
+    const { Options, Labels, ...head } = shape;
+    return { ...head, Containers: containers, Options, Labels }; // Docker's key order
   }
 
   list(filters: Map<string, string[]>): Json[] {

@@ -5,7 +5,7 @@ import { createServer, type Server } from "node:net";
 import { networkInterfaces } from "node:os";
 import { resolve } from "node:path";
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { docker, freeSubnet, root, startDaemon, unmountUnder, type TestDaemon } from "../helpers/daemon.ts";
 
 const busybox = resolve(root, "../shared/fixtures/busybox-docker-save.tar");
@@ -96,7 +96,7 @@ describe("networking e2e", () => {
     expect(sh(["iptables-save", "-t", "nat"]).stdout).toContain(`-A WHARF-POST-${d.bridge} -s ${prefix}.0/24 ! -o ${d.bridge} -j MASQUERADE`);
   });
 
-  it("inspect NetworkSettings and GET /networks/bridge have Docker's shape", () => {
+  it("inspect NetworkSettings and GET /networks/bridge have Docker's shape", async () => {
     const id = docker(d, ["run", "-d", "busybox", "sleep", "60"]).stdout.trim();
     const ns = JSON.parse(docker(d, ["inspect", "-f", "{{json .NetworkSettings}}", id]).stdout);
     const br = ns.Networks.bridge;
@@ -112,6 +112,26 @@ describe("networking e2e", () => {
       expect(br).toHaveProperty(k);
     }
     const net = JSON.parse(docker(d, ["network", "inspect", "bridge"]).stdout)[0];
+    // Key for key (and in order) what dockerd 20.10 answers.
+    const ref = (f: string) => JSON.parse(readFileSync(resolve(root, "../shared/reference/dockerd-20.10", f), "utf8"));
+    expect(Object.keys(net)).toEqual(Object.keys(ref("network-inspect-bridge.json")));
+    expect(Object.keys(net.Options)).toEqual(Object.keys(ref("network-inspect-bridge.json").Options));
+    // The raw API answer (the CLI re-encodes through its own structs, in its own order).
+    const raw = (await (await fetch(`http://x/v1.45/containers/${id}/json`, { unix: d.sock } as RequestInit)).json()) as any;
+    const refNs = [ref("container-inspect-running.json")].flat()[0].NetworkSettings;
+    expect(Object.keys(raw.NetworkSettings)).toEqual(Object.keys(refNs));
+    const exited = docker(d, ["run", "-d", "busybox", "true"]).stdout.trim();
+    docker(d, ["wait", exited]);
+    const rawExited = (await (await fetch(`http://x/v1.45/containers/${exited}/json`, { unix: d.sock } as RequestInit)).json()) as any;
+    const refExited = [ref("container-inspect-exited.json")].flat()[0].NetworkSettings;
+    expect(Object.keys(rawExited.NetworkSettings)).toEqual(Object.keys(refExited));
+    expect(rawExited.NetworkSettings.IPAddress).toBe("");
+    expect(rawExited.NetworkSettings.Networks.bridge.IPAddress).toBe("");
+    expect(rawExited.NetworkSettings.Networks.bridge.NetworkID).toBe(net.Id);
+    expect(rawExited.NetworkSettings.SandboxKey).not.toBe(""); // dockerd keeps it after exit
+    docker(d, ["rm", exited]);
+    const rawNet = (await (await fetch(`http://x/v1.45/networks/bridge`, { unix: d.sock } as RequestInit)).json()) as any;
+    expect(Object.keys(rawNet)).toEqual(Object.keys(ref("network-inspect-bridge.json")));
     expect(br.NetworkID).toBe(net.Id);
     expect(net.Options["com.docker.network.bridge.name"]).toBe(d.bridge);
     expect(net.IPAM.Config[0].Gateway).toBe(d.bip.split("/")[0]);
@@ -136,6 +156,15 @@ describe("networking e2e", () => {
     expect((await httpGet(`http://${host}:${port}/`)).body).toMatch(/^hello-from-/);
     const ports = JSON.parse(docker(d, ["inspect", "-f", "{{json .NetworkSettings.Ports}}", id]).stdout);
     expect(ports).toEqual({ "80/tcp": [{ HostIp: "0.0.0.0", HostPort: String(port) }, { HostIp: "::", HostPort: String(port) }] });
+    // From containers through host addresses: same bridge (hairpin) and another network.
+    const gw = d.bip.split("/")[0]!;
+    const same = docker(d, ["run", "--rm", "busybox", "wget", "-q", "-O-", `http://${gw}:${port}/`]);
+    expect(same.stdout).toMatch(/^hello-from-/);
+    const sub = freeSubnet(2, false);
+    expect(docker(d, ["network", "create", "--subnet", sub, "elsewhere"]).code).toBe(0);
+    const cross = docker(d, ["run", "--rm", "--network", "elsewhere", "busybox", "wget", "-q", "-O-", `http://${host}:${port}/`]);
+    expect(cross.stdout).toMatch(/^hello-from-/);
+    docker(d, ["network", "rm", "elsewhere"]);
     const pb = JSON.parse(docker(d, ["inspect", "-f", "{{json .HostConfig.PortBindings}}", id]).stdout);
     expect(pb).toEqual({ "80/tcp": [{ HostIp: "", HostPort: String(port) }] });
     expect(docker(d, ["ps", "--format", "{{.Ports}}", "--filter", `id=${id}`]).stdout).toContain(`0.0.0.0:${port}->80/tcp`);
@@ -293,6 +322,35 @@ describe("networking e2e", () => {
     docker(d, ["network", "rm", "fixed"]);
   });
 
+  it("on a user network, names that are not containers' go to the container's --dns servers (a fake one on loopback)", async () => {
+    const { createSocket } = await import("node:dgram");
+    const { answer } = await import("../../src/network/dns.ts");
+    const fake = createSocket("udp4");
+    const asked: string[] = [];
+    fake.on("message", (m, r) => {
+      asked.push(m.subarray(12, m.length - 4).toString("latin1"));
+      fake.send(answer(m, { name: "", type: m.readUInt16BE(m.length - 4), end: m.length }, ["192.0.2.7"]), r.port, r.address);
+    });
+    const fakeIp = `127.0.${Math.floor(Math.random() * 200) + 20}.${Math.floor(Math.random() * 200) + 20}`;
+    await new Promise<void>((r) => fake.bind(53, fakeIp, () => r()));
+    try {
+      expect(docker(d, ["network", "create", "--subnet", freeSubnet(2, false), "fwd"]).code).toBe(0);
+      // Not the synchronous docker(): this process must stay free to answer as the fake server.
+      const p = Bun.spawn(["docker", "run", "--rm", "--network", "fwd", "--dns", fakeIp, "busybox", "nslookup", "-type=a", "outside.test"], {
+        env: { ...process.env, DOCKER_HOST: d.host, DOCKER_CONFIG: `${d.dir}/docker-config` },
+        stdout: "pipe",
+      });
+      const out = await Promise.race([new Response(p.stdout).text(), Bun.sleep(30_000).then(() => (p.kill(), "timeout"))]);
+      expect(out).toContain("192.0.2.7");
+      expect(asked.some((q) => q.includes("outside"))).toBe(true);
+      // resolv.conf still points at the network's own resolver.
+      expect(docker(d, ["run", "--rm", "--network", "fwd", "--dns", fakeIp, "busybox", "cat", "/etc/resolv.conf"]).stdout).not.toContain(fakeIp);
+    } finally {
+      fake.close();
+      docker(d, ["network", "rm", "fwd"]);
+    }
+  });
+
   it("network API: create options and labels round-trip, filters, duplicate names, prune", () => {
     const sub = freeSubnet(2, false);
     const c = docker(d, ["network", "create", "--subnet", sub, "--gateway", sub.replace(/0\/24$/, "254"), "--ip-range", sub.replace(/0\/24$/, "128/25"), "--internal", "--attachable", "--label", "com.example=1", "-o", "x.y=z", "lab"]);
@@ -390,6 +448,26 @@ describe("networking across a daemon kill -9 and restart", () => {
       expect(sh(["iptables-save"]).stdout).not.toContain(`WHARF-${d.bridge}`);
     } finally {
       if (d2) await d2.cleanup();
+      await d.cleanup();
+    }
+  });
+});
+
+describe("the default bridge's subnet without --bip", () => {
+  it("is picked among Docker's default pools, overlapping no host route", async () => {
+    const bridge = `wt${Math.random().toString(16).slice(2, 10)}`;
+    const d = await startDaemon(["--bridge", bridge]);
+    try {
+      const subnet = docker(d, ["network", "inspect", "-f", "{{(index .IPAM.Config 0).Subnet}}", "bridge"]).stdout.trim();
+      expect(subnet).toMatch(/^(172\.(1[7-9]|2\d|3[01])\.0\.0\/16|192\.168\.\d+\.0\/20)$/);
+      const { overlaps, parseCidr } = await import("../../src/network/addr.ts");
+      const routes = sh(["ip", "-4", "route", "show", "table", "all"]).stdout.split("\n")
+        .filter((l) => !l.includes(`dev ${bridge}`) && /^(local |broadcast )?\d/.test(l))
+        .map((l) => l.replace(/^(local|broadcast) /, "").split(" ")[0]!)
+        .filter((dst) => !dst.startsWith("127."))
+        .map((dst) => (dst.includes("/") ? dst : `${dst}/32`));
+      for (const r of routes) expect(overlaps(parseCidr(r), parseCidr(subnet)), `${r} overlaps ${subnet}`).toBe(false);
+    } finally {
       await d.cleanup();
     }
   });

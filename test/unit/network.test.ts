@@ -124,3 +124,15 @@ describe("resolver over UDP on loopback", () => {
     }
   });
 });
+
+describe("run flags for networking", () => {
+  it("-p, --network, --network-alias, --ip and --mac-address become Docker's create request", async () => {
+    const { buildCreateRequest } = await import("../../src/cli/runopts.ts");
+    const r = buildCreateRequest(["-p", "127.0.0.1:8080:80", "-p", "53/udp", "--network", "front", "--network-alias", "web", "--ip", "10.1.0.9", "--mac-address", "02:42:00:00:00:01", "busybox"]);
+    const body = r.body as Record<string, any>;
+    expect(body.ExposedPorts).toEqual({ "80/tcp": {}, "53/udp": {} });
+    expect(body.HostConfig.PortBindings).toEqual({ "80/tcp": [{ HostIp: "127.0.0.1", HostPort: "8080" }], "53/udp": [{ HostIp: "", HostPort: "" }] });
+    expect(body.HostConfig.NetworkMode).toBe("front");
+    expect(body.NetworkingConfig).toEqual({ EndpointsConfig: { front: { Aliases: ["web"], IPAMConfig: { IPv4Address: "10.1.0.9" }, MacAddress: "02:42:00:00:00:01" } } });
+  });
+});
