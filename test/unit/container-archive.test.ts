@@ -93,6 +93,21 @@ describe("tar writer and extractor", () => {
     expect(st.rdev).toBe(lstatSync("/dev/null").rdev);
   });
 
+  it("extracts PAX archives: long names, long link targets, big ids", async () => {
+    const src = join(dir, "pax");
+    const long = "p".repeat(130);
+    mkdirSync(join(src, long), { recursive: true });
+    writeFileSync(join(src, long, "f"), "pax\n");
+    symlinkSync("t".repeat(140), join(src, "ln"));
+    const tar = spawnSync("tar", ["-c", "--format=pax", "--owner=3000000", "--group=3000001", "--numeric-owner", "-C", src, long, "ln"]).stdout;
+    const dest = join(dir, "pdest");
+    mkdirSync(dest);
+    await extractInto(dest, once(tar), { noOverwriteDirNonDir: true });
+    expect(readFileSync(join(dest, long, "f"), "utf8")).toBe("pax\n");
+    expect(lstatSync(join(dest, long, "f")).uid).toBe(3_000_000);
+    expect(readlinkSync(join(dest, "ln"))).toBe("t".repeat(140));
+  });
+
   it("extracts into the destination and refuses entries that climb out or go through a symlink", async () => {
     const dest = join(dir, "dest");
     mkdirSync(dest);
