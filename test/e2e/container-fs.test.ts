@@ -133,6 +133,24 @@ describe("container filesystem and counters e2e", () => {
     expect(spawnSync("tar", ["-tv", "--numeric-owner"], { input: back }).stdout.toString()).toMatch(/^-rw-r--r-- 77\/88 /);
   });
 
+  it("cp reads and writes through bind mounts; a read-only bind refuses writes", () => {
+    const bound = mkdtempSync(join(tmpdir(), "wharf-bind-"));
+    try {
+      writeFileSync(join(bound, "bound.txt"), "from the bind\n");
+      ok(docker(d, ["create", "--name", "bindc", "-v", `${bound}:/data`, "-v", `${bound}:/rodata:ro`, "busybox", "true"]));
+      ok(docker(d, ["cp", "bindc:/data/bound.txt", join(host, "bound-out")]));
+      expect(readFileSync(join(host, "bound-out"), "utf8")).toBe("from the bind\n");
+      writeFileSync(join(host, "into-bind"), "in\n");
+      ok(docker(d, ["cp", join(host, "into-bind"), "bindc:/data/"]));
+      expect(readFileSync(join(bound, "into-bind"), "utf8")).toBe("in\n");
+      const ro = docker(d, ["cp", join(host, "into-bind"), "bindc:/rodata/"]);
+      expect(ro.code).toBe(1);
+      expect(ro.stderr).toContain("mounted volume is marked read-only");
+    } finally {
+      rmSync(bound, { recursive: true, force: true });
+    }
+  });
+
   it("HEAD archive sends the path stat header with Go file mode bits", () => {
     ok(docker(d, ["create", "--name", "cpstat", "busybox", "true"]));
     const r = spawnSync("curl", ["-sI", "--unix-socket", d.sock, "http://x/containers/cpstat/archive?path=/etc"]);

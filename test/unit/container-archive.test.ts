@@ -12,6 +12,7 @@ import { changesTar, compareChanges, overlayChanges } from "../../src/archive/ch
 import { parsePs } from "../../src/daemon/containers/top.ts";
 import { statsRow, bytesSize } from "../../src/cli/commands/stats.ts";
 import { splitCpArg } from "../../src/cli/commands/cp.ts";
+import { portLines, splitRepoTag } from "../../src/cli/commands/container-io.ts";
 import { validateLogConfig, fromHumanSize } from "../../src/logs/config.ts";
 import { mknod } from "../../src/sys/libc.ts";
 import { parseBlkioV1, parseIoStatV2 } from "../../src/runtime/cgroups.ts";
@@ -90,6 +91,21 @@ describe("tar writer and extractor", () => {
     const st = lstatSync(join(out, "src/null"));
     expect(st.isCharacterDevice()).toBe(true);
     expect(st.rdev).toBe(lstatSync("/dev/null").rdev);
+  });
+
+  it("extracts PAX archives: long names, long link targets, big ids", async () => {
+    const src = join(dir, "pax");
+    const long = "p".repeat(130);
+    mkdirSync(join(src, long), { recursive: true });
+    writeFileSync(join(src, long, "f"), "pax\n");
+    symlinkSync("t".repeat(140), join(src, "ln"));
+    const tar = spawnSync("tar", ["-c", "--format=pax", "--owner=3000000", "--group=3000001", "--numeric-owner", "-C", src, long, "ln"]).stdout;
+    const dest = join(dir, "pdest");
+    mkdirSync(dest);
+    await extractInto(dest, once(tar), { noOverwriteDirNonDir: true });
+    expect(readFileSync(join(dest, long, "f"), "utf8")).toBe("pax\n");
+    expect(lstatSync(join(dest, long, "f")).uid).toBe(3_000_000);
+    expect(readlinkSync(join(dest, "ln"))).toBe("t".repeat(140));
   });
 
   it("extracts into the destination and refuses entries that climb out or go through a symlink", async () => {
@@ -176,6 +192,16 @@ describe("top, stats and cp client helpers", () => {
     expect(splitCpArg("c:/x")).toEqual({ container: "c", path: "/x" });
     expect(splitCpArg("./c:x")).toEqual({ path: "./c:x" });
     expect(splitCpArg("-")).toEqual({ path: "-" });
+  });
+
+  it("port prints each binding as docker port does, IPv6 in brackets", () => {
+    expect(portLines({ "8080/tcp": [{ HostIp: "0.0.0.0", HostPort: "18080" }, { HostIp: "::", HostPort: "18080" }], "53/udp": [{ HostIp: "127.0.0.1", HostPort: "5353" }], "9/tcp": null })).toEqual([
+      "53/udp -> 127.0.0.1:5353\n",
+      "8080/tcp -> 0.0.0.0:18080\n",
+      "8080/tcp -> [::]:18080\n",
+    ]);
+    expect(splitRepoTag("localhost:5000/img:v1")).toEqual({ repo: "localhost:5000/img", tag: "v1" });
+    expect(splitRepoTag("localhost:5000/img")).toEqual({ repo: "localhost:5000/img" });
   });
 
   it("block I/O counters parse from cgroup v1 and v2 files", () => {

@@ -63,16 +63,21 @@ export const port = defineCommand({
       process.stdout.write(bindings.map((b) => bindingText(b) + "\n").join(""));
       return;
     }
-    const keys = Object.keys(ports).sort((a, b) => {
-      const [pa, qa] = a.split("/");
-      const [pb, qb] = b.split("/");
-      return Number(pa) - Number(pb) || (qa ?? "").localeCompare(qb ?? "");
-    });
-    const lines: string[] = [];
-    for (const k of keys) for (const b of ports[k] ?? []) lines.push(`${k} -> ${bindingText(b)}\n`);
-    process.stdout.write(lines.join(""));
+    process.stdout.write(portLines(ports).join(""));
   },
 });
+
+/** `docker port CONTAINER`: each binding as `80/tcp -> 0.0.0.0:8080`, ports in numeric order. */
+export function portLines(ports: Record<string, { HostIp: string; HostPort: string }[] | null>): string[] {
+  const keys = Object.keys(ports).sort((a, b) => {
+    const [pa, qa] = a.split("/");
+    const [pb, qb] = b.split("/");
+    return Number(pa) - Number(pb) || (qa ?? "").localeCompare(qb ?? "");
+  });
+  const lines: string[] = [];
+  for (const k of keys) for (const b of ports[k] ?? []) lines.push(`${k} -> ${bindingText(b)}\n`);
+  return lines;
+}
 
 /** `repo[:tag]`: the tag is what follows the last colon after the last slash. */
 export function splitRepoTag(s: string): { repo: string; tag?: string } {

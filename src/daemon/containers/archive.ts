@@ -35,6 +35,47 @@ function etcFile(c: Container, root: string, resolved: string): string | undefin
   return host && c.rec.HasBeenStarted && existsSync(host) ? host : undefined;
 }
 
+interface BindMount {
+  dest: string;
+  source: string;
+  ro: boolean;
+}
+
+/**
+ * Bind mounts (HostConfig.Binds with a host path, Mounts of type bind) are mounted
+ * inside the container, not in its root here: paths under them are looked up in the
+ * bound directory, resolved in its scope. Deepest destination first.
+ */
+function bindMounts(c: Container): BindMount[] {
+  const hc = c.rec.HostConfig;
+  const out: BindMount[] = [];
+  for (const b of (hc.Binds ?? []) as string[]) {
+    const [source, dest, opts = ""] = b.split(":");
+    if (source?.startsWith("/") && dest?.startsWith("/")) out.push({ source, dest: containerAbsPath(dest), ro: opts.split(",").includes("ro") });
+  }
+  for (const m of (hc.Mounts ?? []) as { Type?: string; Source?: string; Target?: string; ReadOnly?: boolean }[]) {
+    if (m.Type === "bind" && m.Source?.startsWith("/") && m.Target) out.push({ source: m.Source, dest: containerAbsPath(m.Target), ro: !!m.ReadOnly });
+  }
+  return out.sort((a, b) => b.dest.length - a.dest.length);
+}
+
+/** The host path for a path resolved in the container's root, through a bind mount when under one. */
+function throughMounts(c: Container, root: string, resolved: string, keepLast: boolean): { host: string; mount?: BindMount } {
+  const rel = resolved.slice(root.length) || "/";
+  for (const m of bindMounts(c)) {
+    if (rel !== m.dest && !rel.startsWith(m.dest.replace(/\/$/, "") + "/")) continue;
+    const rest = rel.slice(m.dest.length);
+    if (!keepLast) return { host: resolveInScope(m.source, rest), mount: m };
+    const trail = rest.endsWith("/.") ? "/." : rest.endsWith("/") ? "/" : "";
+    const body = rest.slice(0, rest.length - trail.length);
+    const slash = body.lastIndexOf("/");
+    const dir = resolveInScope(m.source, body.slice(0, slash + 1));
+    const base = body.slice(slash + 1);
+    return { host: (base ? `${dir}/${base}` : dir) + trail, mount: m };
+  }
+  return { host: resolved };
+}
+
 /** Docker's StatPath: the entry itself; a symlink's target fully resolved in scope. */
 function statPath(root: string, resolved: string, abs: string, path: string, ref: string): PathStat {
   const st = lstatIn(resolved, path, ref);
@@ -61,7 +102,7 @@ export async function archiveStat(ctx: ContainerContext, ref: string, path: stri
   const lease = await leaseRootfs(ctx, c);
   try {
     const { resolved: inRoot, abs } = resolvePath(lease.root, path);
-    const resolved = etcFile(c, lease.root, inRoot) ?? inRoot;
+    const resolved = etcFile(c, lease.root, inRoot) ?? throughMounts(c, lease.root, inRoot, true).host;
     return statPath(lease.root, resolved, abs, path, ref);
   } finally {
     await lease.release();
@@ -75,7 +116,7 @@ export async function archiveGet(ctx: ContainerContext, ref: string, path: strin
   const lease = await leaseRootfs(ctx, c);
   try {
     const { resolved: inRoot, abs } = resolvePath(lease.root, path);
-    const resolved = etcFile(c, lease.root, inRoot) ?? inRoot;
+    const resolved = etcFile(c, lease.root, inRoot) ?? throughMounts(c, lease.root, inRoot, true).host;
     const stat = statPath(lease.root, resolved, abs, path, ref);
     // Docker rebases the source's base name onto the requested path's base name.
     const source = resolved.endsWith("/.") ? resolved.slice(0, -2) : resolved.replace(/\/$/, "");
@@ -108,11 +149,12 @@ export interface PutOptions {
 export async function archivePut(ctx: ContainerContext, ref: string, path: string, body: AsyncIterable<Uint8Array>, o: PutOptions): Promise<void> {
   checkPath(path);
   const c = ctx.store.lookup(ref);
-  if (c.rec.HostConfig.ReadonlyRootfs) throw forbidden("container rootfs is marked read-only");
   const lease = await leaseRootfs(ctx, c);
   try {
     const abs = containerAbsPath(path);
-    const resolved = resolveInScope(lease.root, abs);
+    const { host: resolved, mount } = throughMounts(c, lease.root, resolveInScope(lease.root, abs), false);
+    if (mount?.ro) throw forbidden("mounted volume is marked read-only");
+    if (!mount && c.rec.HostConfig.ReadonlyRootfs) throw forbidden("container rootfs is marked read-only");
     const st = lstatSync(resolved, { throwIfNoEntry: false });
     if (!st) throw notFound(`Could not find the file ${path} in container ${ref}`);
     if (!st.isDirectory()) throw invalidParameter("extraction point is not a directory");
