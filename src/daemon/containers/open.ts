@@ -63,5 +63,7 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
   const execs = new ExecService(ctx, selfCommand("dockerinit"), join(c.execRoot, "exec.sock"));
   router.add(...execRoutes(execBackend(ctx, execs)), ...attachWsRoutes(service));
   await service.restore();
+  // Exec instances live in this daemon's memory only (as Docker's): none survive a restart.
+  for (const ct of store.all()) ct.rec.ExecIDs = [];
   return { service, close: () => (execs.close(), db.close()) };
 }
