@@ -324,6 +324,20 @@ describe("TTY, attach and exec e2e", () => {
     await tmux.waitFor("watt", /back-25\s+EXIT=9/);
   });
 
+  it("wharf run -it and exec -it refuse a stdin that is not a terminal, as docker does", () => {
+    const env = { ...process.env, DOCKER_HOST: d.host };
+    const before = docker(d, ["ps", "-aq"]).stdout;
+    for (const args of [["run", "-it", "--rm", "busybox", "true"], ["exec", "-it", "sleeper", "true"]]) {
+      const r = spawnSync(wharfBin, args, { encoding: "utf8", env, input: "", timeout: 30_000 });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe("the input device is not a TTY\n");
+    }
+    const d2 = docker(d, ["run", "-it", "--rm", "busybox", "true"], "");
+    expect(d2.code).toBe(1);
+    expect(d2.stderr).toMatch(/the input device is not a TTY/);
+    expect(docker(d, ["ps", "-aq"]).stdout).toBe(before); // nothing was created
+  });
+
   it("wharf exec without a terminal: stdin, exit codes, errors, -d", () => {
     const env = { ...process.env, DOCKER_HOST: d.host };
     const w = (args: string[], input?: string) => {

@@ -52,6 +52,7 @@ export default defineCommand({
   meta: { name: "exec", description: "Execute a command in a running container" },
   async run({ rawArgs }) {
     const { container, body, detach } = buildExecRequest(rawArgs);
+    if (body.Tty && body.AttachStdin && !process.stdin.isTTY) throw new ExitError(1, "the input device is not a TTY");
     const client = getClient();
     let id: string;
     try {
@@ -66,7 +67,6 @@ export default defineCommand({
     }
     const tty = body.Tty === true;
     const stdin = body.AttachStdin === true;
-    if (tty && stdin && !process.stdin.isTTY) throw new ExitError(1, "the input device is not a TTY");
     const socket = await hijack(client, "POST", `/exec/${id}/start`, {}, { Detach: false, Tty: tty, ConsoleSize: body.ConsoleSize ?? null });
     const term = openTerminal(client, `/exec/${id}/resize`, { tty, stdin });
     try {

@@ -20,6 +20,8 @@ export default defineCommand({
   meta: { name: "run", description: "Create and run a new container from an image" },
   async run({ rawArgs }) {
     const req = buildCreateRequest(rawArgs);
+    // As docker's CLI: refused before anything is created.
+    if (req.body.Tty && req.body.AttachStdin && !process.stdin.isTTY) throw new ExitError(1, "the input device is not a TTY");
     const client = getClient();
     const id = await createContainer(client, req);
     const detached = bool(req.parsed, "detach");

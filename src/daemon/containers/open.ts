@@ -78,5 +78,7 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
   router.add(...execRoutes(execBackend(ctx, execs)), ...attachWsRoutes(service));
   await service.restore();
   ctx.volumes?.reconcile();
+  // Exec instances live in this daemon's memory only (as Docker's): none survive a restart.
+  for (const ct of store.all()) ct.rec.ExecIDs = [];
   return { service, close: () => (execs.close(), db.close()) };
 }
