@@ -69,7 +69,7 @@ export class ContainerService implements ContainerBackend, LogsBackend, AttachBa
     return containerAttach(this.ctx, ref, opts);
   }
 
-  async containerList(opts: { all: boolean; limit?: number; size: boolean; filters: Filters }): Promise<Json[]> {
+  async containerList(opts: { all: boolean; limit?: number; size: boolean; filters: Filters }): Promise<RawJson> {
     const store = this.ctx.store;
     const list = filterContainers(store.all(), opts.filters, opts, {
       find: (ref) => store.find(ref),
@@ -102,7 +102,7 @@ export class ContainerService implements ContainerBackend, LogsBackend, AttachBa
         return row;
       });
     });
-    return new RawJson(`[${entries.join(",")}]`) as unknown as Json[];
+    return new RawJson(`[${entries.join(",")}]`);
   }
 
   async containerInspect(ref: string, opts: { size: boolean }): Promise<Json> {

@@ -1,4 +1,5 @@
 // What the containers router needs from the daemon.
+import { RawJson } from "../../rawjson.ts";
 import type { Json } from "../../../container/config.ts";
 import type { Filters } from "../../filters.ts";
 import type { WaitCondition } from "../../../container/state.ts";
@@ -17,6 +18,6 @@ export interface ContainerBackend {
   containerRename(ref: string, newName: string): Promise<void>;
   containerUpdate(ref: string, body: Json): Promise<{ Warnings: string[] }>;
   containersPrune(filters: Filters): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>;
-  containerList(opts: { all: boolean; limit?: number; size: boolean; filters: Filters }): Promise<Json[]>;
+  containerList(opts: { all: boolean; limit?: number; size: boolean; filters: Filters }): Promise<Json[] | RawJson>;
   containerInspect(ref: string, opts: { size: boolean }): Promise<Json>;
 }

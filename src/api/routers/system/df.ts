@@ -1,11 +1,12 @@
 // GET /system/df: images, containers and volumes with their sizes; build cache empty.
+import { RawJson } from "../../rawjson.ts";
 import type { Engine } from "../../../engine/engine.ts";
 import { json, type Route } from "../../types.ts";
 import type { VolumeService } from "../../../volume/service.ts";
 import type { Json } from "../../../container/config.ts";
 
 interface ContainerLister {
-  containerList(opts: { all: boolean; size: boolean; filters: Map<string, string[]> }): Promise<Json[]>;
+  containerList(opts: { all: boolean; size: boolean; filters: Map<string, string[]> }): Promise<Json[] | RawJson>;
 }
 
 export function dfRoutes(engine: Engine, volumes: VolumeService, containers: ContainerLister): Route[] {
@@ -17,7 +18,8 @@ export function dfRoutes(engine: Engine, volumes: VolumeService, containers: Con
         const types = req.query.getAll("type");
         const want = (t: string) => !types.length || types.includes(t);
         const images: Json[] = want("image") ? await engine.call("image_list", { all: false, digests: true, filters: new Map(), version: req.version }) : [];
-        const list = want("container") ? await containers.containerList({ all: true, size: true, filters: new Map() }) : [];
+        const listed = want("container") ? await containers.containerList({ all: true, size: true, filters: new Map() }) : [];
+        const list: Json[] = listed instanceof RawJson ? JSON.parse(listed.text) : listed;
         const counts = new Map<string, number>();
         for (const c of list) counts.set(c.ImageID, (counts.get(c.ImageID) ?? 0) + 1);
         const layersSize = images.reduce((n, i) => n + (i.Size ?? 0), 0);
