@@ -5,6 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x dist/wharf ] || npm run build
+# The default bridge network needs iptables for NAT and published ports.
+if ! command -v iptables >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iptables >/dev/null
+fi
 dir=$(mktemp -d /tmp/wharf-demo.XXXXXX)
 pid=
 cleanup() {
@@ -20,3 +24,5 @@ docker version --format 'server: {{.Server.Platform.Name}} API {{.Server.APIVers
 ./dist/wharf load -i ../shared/fixtures/busybox-docker-save.tar
 docker run --rm busybox sh -c 'echo "hello from a wharf container: pid $$, host $(hostname)"'
 ./dist/wharf run --rm busybox uname -a
+docker run --rm busybox sh -c 'echo "its address on the default bridge: $(ip -4 -o addr show eth0 | awk "{print \$4}")"'
+

@@ -1,4 +1,5 @@
 // The daemon holds the stores and drivers and registers their jobs with the engine.
+import { releaseSharedMounts } from "../storage/mount.ts";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Engine } from "../engine/engine.ts";
@@ -68,10 +69,13 @@ export class Daemon {
   async shutdown(): Promise<void> {
     log.info("shutting down: no new connections, finishing in-flight requests");
     await this.api.close(10_000);
-    await this.network?.close((this.containers?.service.counts().running ?? 0) > 0).catch((err) => log.warn("network shutdown:", err));
+    const counts = this.containers?.service.counts();
+    const live = (counts?.running ?? 0) + (counts?.paused ?? 0) > 0;
+    await this.network?.close(live).catch((err) => log.warn("network shutdown:", err));
     this.containers?.close();
     this.volumes?.close();
     await this.layers?.close();
+    if (!live) releaseSharedMounts();
     this.lock?.release();
     log.info("shutdown complete");
   }

@@ -81,6 +81,26 @@ const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => Str
  * slave propagation: a prewarmed container init.
  */
 export async function makeShared(dir: string): Promise<void> {
-  if (!isMounted(dir)) await run(["mount", "--bind", dir, dir], "/");
+  if (!isMounted(dir)) {
+    await run(["mount", "--bind", dir, dir], "/");
+    selfBinds.add(dir);
+  }
   await run(["mount", "--make-shared", dir], "/");
+}
+
+const selfBinds = new Set<string>();
+const MNT_DETACH = 2;
+
+/**
+ * Undoes the binds makeShared made, so a stopped daemon leaves its data root as plain
+ * directories. Only when no container runs: a surviving container's init may still
+ * need mounts to propagate from them when the next daemon starts it anew.
+ */
+export function releaseSharedMounts(): void {
+  for (const dir of [...selfBinds].reverse()) {
+    try {
+      umount2(dir, MNT_DETACH);
+    } catch {} // already gone: nothing to undo
+    selfBinds.delete(dir);
+  }
 }
