@@ -110,14 +110,15 @@ export class Container {
         IPPrefixLen: 0,
         IPv6Gateway: "",
         MacAddress: "",
-        Networks: { [mode]: endpoint() },
+        Networks: { [mode]: emptyEndpoint() },
       },
     };
   }
 
 }
 
-function endpoint(): Json {
+/** The endpoint shape of an unconnected network, as dockerd shows it. */
+export function emptyEndpoint(): Json {
   return {
     IPAMConfig: null,
     Links: null,

@@ -6,7 +6,7 @@ import { portsList } from "../network/ports.ts";
 import type { Json } from "./config.ts";
 import type { Container } from "./container.ts";
 import { pathAndArgs } from "./config.ts";
-import { commandText } from "./container.ts";
+import { commandText, emptyEndpoint } from "./container.ts";
 
 export interface PortSummary {
   IP?: string;
@@ -15,25 +15,6 @@ export interface PortSummary {
   Type: string;
 }
 
-/** The endpoint shape of an unconnected network, as dockerd shows it. */
-export function emptyEndpoint(): Json {
-  return {
-    IPAMConfig: null,
-    Links: null,
-    Aliases: null,
-    MacAddress: "",
-    NetworkID: "",
-    EndpointID: "",
-    Gateway: "",
-    IPAddress: "",
-    IPPrefixLen: 0,
-    IPv6Gateway: "",
-    GlobalIPv6Address: "",
-    GlobalIPv6PrefixLen: 0,
-    DriverOpts: null,
-    DNSNames: null,
-  };
-}
 
 function recordNetworkSettings(c: Container): Json | undefined {
   return (c.rec as { NetworkSettings?: Json }).NetworkSettings;

@@ -1,6 +1,7 @@
 // The network controller: the predefined networks (bridge, host, none) and user-defined
 // bridge networks, each container's endpoints (sandbox, veths, addresses, published
 // ports, names), and the reconciliation after a daemon restart.
+import { emptyEndpoint } from "../container/container.ts";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync } from "node:fs";
 import { makeShared } from "../storage/mount.ts";
@@ -61,24 +62,6 @@ const defaultBridgeOpts = (name: string, mtu: number) => ({
 
 const hex = (n: number) => randomBytes(n).toString("hex");
 
-function blankEndpoint(): Json {
-  return {
-    IPAMConfig: null,
-    Links: null,
-    Aliases: null,
-    MacAddress: "",
-    NetworkID: "",
-    EndpointID: "",
-    Gateway: "",
-    IPAddress: "",
-    IPPrefixLen: 0,
-    IPv6Gateway: "",
-    GlobalIPv6Address: "",
-    GlobalIPv6PrefixLen: 0,
-    DriverOpts: null,
-    DNSNames: null,
-  };
-}
 
 export class NetworkManager {
   private readonly file: NetworkFile;
@@ -342,7 +325,7 @@ export class NetworkManager {
     const ec: Json = c.rec.NetworkingConfig?.EndpointsConfig ?? {};
     if (!nets[primary.Name]) {
       const given = ec[mode] ?? ec[primary.Name] ?? ec[primary.Id] ?? {};
-      nets[primary.Name] = { ...blankEndpoint(), IPAMConfig: given.IPAMConfig ?? null, Aliases: given.Aliases?.length ? given.Aliases : null, MacAddress: given.MacAddress ?? "", DriverOpts: given.DriverOpts ?? null, Links: given.Links ?? null };
+      nets[primary.Name] = { ...emptyEndpoint(), IPAMConfig: given.IPAMConfig ?? null, Aliases: given.Aliases?.length ? given.Aliases : null, MacAddress: given.MacAddress ?? "", DriverOpts: given.DriverOpts ?? null, Links: given.Links ?? null };
     }
     const out = [{ net: primary, cfg: nets[primary.Name] }];
     for (const [name, cfg] of Object.entries(nets)) {
@@ -360,7 +343,7 @@ export class NetworkManager {
     const name = mode.startsWith("container:") ? undefined : mode;
     c.rec.NetworkSettings = {
       ...this.topLevelBlank(),
-      Networks: name ? { [name]: { ...blankEndpoint(), NetworkID: this.records.find((r) => r.Name === name)?.Id ?? "" } } : {},
+      Networks: name ? { [name]: { ...emptyEndpoint(), NetworkID: this.records.find((r) => r.Name === name)?.Id ?? "" } } : {},
     };
   }
 
@@ -658,7 +641,7 @@ export class NetworkManager {
       if (nets[r.Name] || (isPrimary && c.state.s.Running)) throw forbidden(`endpoint with name ${c.name} already exists in network ${r.Name}`);
       const ec: Json = body.EndpointConfig ?? {};
       if (ec.IPAMConfig?.IPv4Address && r.Name === "bridge") throw invalidParameter("user specified IP address is supported on user defined networks only");
-      const cfg: Json = { ...blankEndpoint(), IPAMConfig: ec.IPAMConfig ?? null, Aliases: ec.Aliases?.length ? ec.Aliases : null, MacAddress: ec.MacAddress ?? "", NetworkID: r.Id };
+      const cfg: Json = { ...emptyEndpoint(), IPAMConfig: ec.IPAMConfig ?? null, Aliases: ec.Aliases?.length ? ec.Aliases : null, MacAddress: ec.MacAddress ?? "", NetworkID: r.Id };
       const rt = c.rec.NetRuntime as NetRuntime | undefined;
       if (c.state.s.Running && rt) {
         const a = this.allocate(r, cfg.IPAMConfig?.IPv4Address);

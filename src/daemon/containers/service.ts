@@ -1,7 +1,6 @@
 // The daemon's container backend: the verbs behind the containers router, the list and
 // inspect views, logs, and the restore step of daemon start.
-import { readdirSync, lstatSync } from "node:fs";
-import { join } from "node:path";
+import { dirSize } from "../../volume/service.ts";
 import type { ContainerBackend } from "../../api/routers/containers/backend.ts";
 import type { AttachBackend, LogsBackend } from "../../api/routers/containers/io.ts";
 import { containerAttach, type AttachOptions } from "./attach.ts";
@@ -169,20 +168,4 @@ export class ContainerService implements ContainerBackend, LogsBackend, AttachBa
   private sizeRw(id: string): number {
     return dirSize(this.ctx.layers.rwDiffPath(id));
   }
-}
-
-function dirSize(path: string): number {
-  let total = 0;
-  let entries: string[];
-  try {
-    entries = readdirSync(path);
-  } catch {
-    return 0;
-  }
-  for (const e of entries) {
-    const p = join(path, e);
-    const st = lstatSync(p);
-    total += st.isDirectory() ? dirSize(p) : st.isFile() ? st.size : 0;
-  }
-  return total;
 }

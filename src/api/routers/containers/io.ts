@@ -133,6 +133,18 @@ export interface AttachBackend {
   ): Promise<{ tty: boolean; run(socket: import("node:stream").Duplex): Promise<void> }>;
 }
 
+/** The attach query both attach routes take. */
+export function attachOptions(q: URLSearchParams) {
+  return {
+    stream: boolParam(q, "stream"),
+    logs: boolParam(q, "logs"),
+    stdin: boolParam(q, "stdin"),
+    stdout: boolParam(q, "stdout"),
+    stderr: boolParam(q, "stderr"),
+    detachKeys: q.get("detachKeys") || undefined,
+  };
+}
+
 export function attachRoutes(b: AttachBackend): Route[] {
   return [
     {
@@ -140,14 +152,7 @@ export function attachRoutes(b: AttachBackend): Route[] {
       path: "/containers/{id}/attach",
       handler: async (req) => {
         const q = req.query;
-        const a = await b.containerAttach(req.params.id!, {
-          stream: boolParam(q, "stream"),
-          logs: boolParam(q, "logs"),
-          stdin: boolParam(q, "stdin"),
-          stdout: boolParam(q, "stdout"),
-          stderr: boolParam(q, "stderr"),
-          detachKeys: q.get("detachKeys") || undefined,
-        });
+        const a = await b.containerAttach(req.params.id!, attachOptions(q));
         return { kind: "hijack", contentType: a.tty ? rawStream : multiplexed, run: a.run };
       },
     },
