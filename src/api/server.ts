@@ -170,7 +170,15 @@ export class ApiServer implements ConnectionOwner {
   }
 
   private async serve(ex: Exchange): Promise<void> {
-    if (ex.upgrade) return this.onUpgrade(ex);
+    if (ex.upgrade) {
+      try {
+        await this.onUpgrade(ex);
+      } catch (err) {
+        log.debug(`hijacked ${ex.method} ${ex.target}: ${(err as Error).message}`);
+        ex.abort();
+      }
+      return;
+    }
     this.inFlight++;
     try {
       const r = await this.dispatch(ex, false);
