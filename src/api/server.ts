@@ -47,6 +47,9 @@ export const commonHeaders = (): Record<string, string> => ({
   Server: `wharf/${wharfVersion} (linux)`,
 });
 
+let jsonHeadText: string | undefined;
+const headerText = (h: Record<string, string>) => Object.entries(h).map(([k, v]) => `${k}: ${v}\r\n`).join("");
+
 export class ApiServer implements ConnectionOwner {
   private readonly servers: SocketListener<Connection | undefined>[] = [];
   private readonly connections = new Set<Connection>();
@@ -133,14 +136,14 @@ export class ApiServer implements ConnectionOwner {
   }
 
   private toApiRequest(ex: Exchange, upgrade: boolean): ApiRequest {
-    const url = new URL(ex.target, "http://wharf");
-    const { version, path } = splitVersion(url.pathname);
+    const { pathname, query } = splitTarget(ex.target);
+    const { version, path } = splitVersion(pathname);
     let body: Promise<Buffer> | undefined;
     return {
       method: ex.method,
       path,
       params: {},
-      query: url.searchParams,
+      query,
       headers: ex.headers,
       version,
       upgrade,
@@ -192,8 +195,14 @@ export class ApiServer implements ConnectionOwner {
   }
 
   private async send(ex: Exchange, r: ApiResponse): Promise<void> {
-    const headers: Record<string, string> = { ...commonHeaders(), ...("headers" in r ? r.headers : undefined) };
     const head = ex.method === "HEAD";
+    if (r.kind === "json" && !r.headers) {
+      // The common case, with its header lines made once.
+      const text = (r.body instanceof RawJson ? r.body.text : JSON.stringify(r.body)) + "\n";
+      ex.respond(r.status, (jsonHeadText ??= headerText({ ...commonHeaders(), "Content-Type": "application/json" })), text, head);
+      return;
+    }
+    const headers: Record<string, string> = { ...commonHeaders(), ...("headers" in r ? r.headers : undefined) };
     switch (r.kind) {
       case "json": {
         const text = (r.body instanceof RawJson ? r.body.text : JSON.stringify(r.body)) + "\n";
@@ -237,7 +246,7 @@ export class ApiServer implements ConnectionOwner {
     if (r.kind === "hijack" && isWebSocketUpgrade(ex.headers)) {
       const socket = ex.hijack(handshakeResponse(ex.headers, commonHeaders()));
       // Docker sends binary frames from API 1.28 on, text frames before.
-      const [major = 1, minor = 45] = splitVersion(new URL(ex.target, "http://wharf").pathname).version.split(".").map(Number);
+      const [major = 1, minor = 45] = splitVersion(splitTarget(ex.target).pathname).version.split(".").map(Number);
       const ws = webSocketDuplex(socket, { binary: major > 1 || minor >= 28 });
       try {
         await r.run(ws);
@@ -273,6 +282,21 @@ export class ApiServer implements ConnectionOwner {
         `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   }
+}
+
+// Paths the WHATWG URL parser would return unchanged: no dot segments, no characters
+// it percent-encodes or rewrites. Anything else goes through URL.
+const plainPath = /^\/(?:[A-Za-z0-9_~!$&'()*+,;=:@%-]|\.(?![./]|$)|\/(?!\.))*$/;
+
+/** The pathname and query of a request target, as `new URL(target, base)` has them. */
+export function splitTarget(target: string): { pathname: string; query: URLSearchParams } {
+  const q = target.indexOf("?");
+  const p = q < 0 ? target : target.slice(0, q);
+  if (plainPath.test(p) && !p.includes("/.") && !p.startsWith("//") && !/%2e/i.test(p) && target.indexOf("#") < 0) {
+    return { pathname: p, query: new URLSearchParams(q < 0 ? "" : target.slice(q + 1)) };
+  }
+  const url = new URL(target, "http://wharf");
+  return { pathname: url.pathname, query: url.searchParams };
 }
 
 function sinkFor(ex: Exchange, out: { write(c: string | Uint8Array): boolean }): StreamSink {

@@ -30,8 +30,12 @@ function httpDate(): string {
 
 export type Headers = Record<string, string | number>;
 
-function headLines(status: number, headers: Headers, reason?: string): string {
-  let s = `HTTP/1.1 ${status} ${reason ?? STATUS_CODES[status] ?? "unknown"}\r\n`;
+/** Header fields as an object, or already as `Name: value\r\n` lines. */
+export type HeaderInput = Headers | string;
+
+function headLines(status: number, headers: HeaderInput): string {
+  let s = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "unknown"}\r\n`;
+  if (typeof headers === "string") return s + headers;
   for (const k in headers) s += `${k}: ${headers[k]}\r\n`;
   return s;
 }
@@ -136,7 +140,7 @@ export class Exchange {
   }
 
   /** A complete response: head and body in one write when small. */
-  respond(status: number, headers: Headers, body: string | Uint8Array | undefined, omitBody: boolean): void {
+  respond(status: number, headers: HeaderInput, body: string | Uint8Array | undefined, omitBody: boolean): void {
     const len = body === undefined ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
     let head = headLines(status, headers) + `Date: ${httpDate()}\r\n`;
     if (body !== undefined || !(status === 204 || status === 304 || status < 200)) head += `Content-Length: ${len}\r\n`;
@@ -155,7 +159,7 @@ export class Exchange {
    * Starts a body of unknown length: chunked for HTTP/1.1, or delimited by closing the
    * connection for HTTP/1.0. Each write goes to the socket at once.
    */
-  startBody(status: number, headers: Headers): BodyWriter {
+  startBody(status: number, headers: HeaderInput): BodyWriter {
     const chunked = this.head.minor === 1;
     if (!chunked) this.keepAlive = false;
     this.conn.write(
