@@ -85,7 +85,10 @@ export class Router {
         if (!m) continue;
         if (r.method !== want) continue;
         const params: Record<string, string> = {};
-        r.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1]!)));
+        r.names.forEach((n, i) => {
+          const v = m[i + 1]!;
+          params[n] = v.includes("%") ? decodeURIComponent(v) : v;
+        });
         return { handler: r.handler, params };
       }
     }

@@ -146,7 +146,8 @@ export class Exchange {
     if (body !== undefined || !(status === 204 || status === 304 || status < 200)) head += `Content-Length: ${len}\r\n`;
     head += this.connectionHeader() + "\r\n";
     if (omitBody || len === 0) this.conn.write(head);
-    else if (typeof body === "string") this.conn.write(head + body);
+    // The head is ASCII, so its byte length is its length.
+    else if (typeof body === "string") this.conn.write(head + body, undefined, head.length + len);
     else if (len <= coalesceLimit) this.conn.write(Buffer.concat([Buffer.from(head, "latin1"), body!]));
     else {
       this.conn.write(head);
@@ -310,7 +311,7 @@ export class Connection {
   // ---- output ----
 
   /** Writes now, or queues behind what the socket has not taken; false when queued. */
-  write(input: string | Uint8Array, cb?: () => void): boolean {
+  write(input: string | Uint8Array, cb?: () => void, byteLength?: number): boolean {
     const data: string | Buffer =
       typeof input === "string" || Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     if (this.closed) {
@@ -322,7 +323,7 @@ export class Connection {
       return false;
     }
     const n = this.socket.write(data);
-    const len = typeof data === "string" ? Buffer.byteLength(data) : data.length;
+    const len = typeof data === "string" ? (byteLength ?? Buffer.byteLength(data)) : data.length;
     if (n >= len) {
       cb?.();
       return true;

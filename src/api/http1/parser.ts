@@ -58,12 +58,15 @@ export function parseHead(buf: Buffer, maxHead: number): { head: RequestHead; si
     return null;
   }
   if (end - start > maxHead) throw new HttpParseError(400, "request header fields too large");
-  const lines = buf.toString("latin1", start, end).split("\r\n");
-  const m = requestLine.exec(lines[0]!);
+  const text = buf.toString("latin1", start, end);
+  let eol = text.indexOf("\r\n");
+  const m = requestLine.exec(eol < 0 ? text : text.slice(0, eol));
   if (!m) throw new HttpParseError(400, "malformed request line");
   const headers: Record<string, string | string[]> = {};
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
+  while (eol >= 0) {
+    const from = eol + 2;
+    eol = text.indexOf("\r\n", from);
+    const line = eol < 0 ? text.slice(from) : text.slice(from, eol);
     const colon = line.indexOf(":");
     if (colon <= 0) throw new HttpParseError(400, "malformed header line");
     const name = line.slice(0, colon);
@@ -79,8 +82,8 @@ export function parseHead(buf: Buffer, maxHead: number): { head: RequestHead; si
     else if (!singleValued.has(key)) headers[key] = `${prev}, ${value}`;
   }
   const minor = Number(m[3]);
-  const connection = String(headers.connection ?? "").toLowerCase();
-  const tokens = connection.split(",").map((t) => t.trim());
+  const connection = headers.connection;
+  const tokens = connection === undefined ? [] : String(connection).toLowerCase().split(",").map((t) => t.trim());
   const keepAlive = minor === 1 ? !tokens.includes("close") : tokens.includes("keep-alive");
   let bodyKind: BodyKind = "none";
   let length = 0;
