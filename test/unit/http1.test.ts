@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { once } from "node:events";
+import { createHash } from "node:crypto";
+import net from "node:net";
 import { ApiServer } from "../../src/api/server.ts";
 import { Router } from "../../src/api/router.ts";
 import { json, type ApiResponse } from "../../src/api/types.ts";
@@ -159,12 +161,14 @@ describe("HTTP/1.1 connection", () => {
         path: "/slow",
         handler: async (req) => {
           let n = 0;
+          const hash = createHash("sha256");
           for await (const c of req.bodyStream()) {
             n += c.length;
+            hash.update(c);
             slowBytes = n;
             await Bun.sleep(5);
           }
-          return json({ n });
+          return json({ n, sha: hash.digest("hex") });
         },
       },
       {
@@ -288,8 +292,13 @@ describe("HTTP/1.1 connection", () => {
     const c = await rawConnect(sock);
     const total = 24 * 1024 * 1024;
     c.send("PUT /slow HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n");
-    const piece = Buffer.alloc(256 * 1024, 7);
-    for (let sent = 0; sent < total; sent += piece.length) {
+    // Every piece differs, so bytes reordered or overwritten in a buffer show in the hash.
+    const hash = createHash("sha256");
+    for (let sent = 0, i = 0; sent < total; i++) {
+      const piece = Buffer.alloc(256 * 1024, i % 251);
+      piece.writeUInt32BE(i, 0);
+      hash.update(piece);
+      sent += piece.length;
       c.send(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from("\r\n")]));
     }
     c.send("0\r\n\r\n");
@@ -297,9 +306,28 @@ describe("HTTP/1.1 connection", () => {
     await Bun.sleep(100);
     expect(slowBytes).toBeLessThan(total);
     const text = await c.until((t) => t.endsWith("}\n"), 50_000);
-    expect(JSON.parse(bodies(text)[0]!.body)).toEqual({ n: total });
+    expect(JSON.parse(bodies(text)[0]!.body)).toEqual({ n: total, sha: hash.digest("hex") });
     c.end();
   }, 60_000);
+
+  it("ends a stream when the client half-closes, as node's server did", async () => {
+    const c = await rawConnect(sock);
+    c.send("GET /stream HTTP/1.1\r\n\r\n");
+    await c.until((t) => t.includes('{"i":0}'));
+    c.end();
+    await c.closed;
+    expect(c.text()).not.toContain('{"i":2}');
+  });
+
+  it("still answers a plain request from a client that half-closed after sending it", async () => {
+    // node:net, whose end() is a true half-close that keeps reading.
+    const c = net.createConnection({ path: sock, allowHalfOpen: true });
+    let got = "";
+    c.on("data", (d) => (got += d));
+    c.end("POST /body HTTP/1.1\r\nContent-Length: 2\r\n\r\nok");
+    await once(c, "close");
+    expect(got).toContain('{"body":"ok"}');
+  });
 
   it("closes after HTTP/1.0 and Connection: close answers", async () => {
     for (const req of ["GET /echo HTTP/1.0\r\n\r\n", "GET /echo HTTP/1.1\r\nConnection: close\r\n\r\n"]) {

@@ -75,18 +75,21 @@ export class Exchange {
     this.decoder = head.bodyKind === "chunked" ? new ChunkedDecoder() : undefined;
   }
 
+  private gone = false;
+
   get clientGone(): boolean {
-    return this.conn.closed;
+    return this.gone || this.conn.closed;
   }
 
-  /** Resolves when the client goes away. */
+  /** Calls `fn` when the client goes away (closes, or half-closes while waiting for this answer). */
   onClose(fn: () => void): void {
-    if (this.conn.closed) fn();
+    if (this.clientGone) fn();
     else this.closeWaiters.push(fn);
   }
 
   /** @internal */
   notifyClosed(): void {
+    this.gone = true;
     for (const f of this.closeWaiters.splice(0)) f();
     if (!this.bodyDone) this.failBody(new Error("aborted: the client closed the connection"));
   }
@@ -295,7 +298,10 @@ export class Connection {
       this.raw.feedEnd();
       return;
     }
-    if (this.current && !this.current.bodyDone) this.current.failBody(new Error("aborted: the client closed the connection"));
+    // As node's server (httpAllowHalfOpen off): a client that half-closes is gone, so
+    // a stream it was reading (logs -f, events) ends; a plain answer still goes out.
+    if (this.current && !this.current.responseDone) this.current.notifyClosed();
+    else if (this.current && !this.current.bodyDone) this.current.failBody(new Error("aborted: the client closed the connection"));
     if (!this.current) this.end();
   }
 
@@ -398,7 +404,11 @@ export class Connection {
         this.badRequest(err);
         return;
       }
-      if (!parsed) return;
+      if (!parsed) {
+        // A partial request from a client that has stopped sending will never complete.
+        if (this.peerEnded) this.end();
+        return;
+      }
       this.buf = this.buf.subarray(parsed.size);
       const next = new Exchange(this, parsed.head);
       this.current = next;
