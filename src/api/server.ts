@@ -1,14 +1,18 @@
 // The API server listens as soon as it is created but serves nothing until
 // acceptConnections(): a client that connects during daemon start waits, then succeeds.
-// node:http is used (not Bun.serve) because its `upgrade` event hands over the raw
-// socket, which attach and exec need for `Upgrade: tcp` hijacking.
+// The HTTP/1.1 protocol is wharf's own (src/api/http1/) on Bun.listen: node:http under
+// Bun's node compatibility capped the request rate, and the raw socket is what attach
+// and exec need for `Upgrade: tcp` hijacking anyway.
 import { handshakeResponse, isWebSocketUpgrade, webSocketDuplex } from "./websocket.ts";
-import http from "node:http";
-import { Duplex } from "node:stream";
 import { chmodSync, existsSync, rmSync, statSync } from "node:fs";
+import type { Socket, SocketListener } from "bun";
 import { Router, splitVersion } from "./router.ts";
 import { errorBody, httpStatus } from "./errors.ts";
 import type { ApiRequest, ApiResponse, StreamSink } from "./types.ts";
+import { RawJson } from "./rawjson.ts";
+import { Connection, type Exchange, type ConnectionOwner } from "./http1/connection.ts";
+import { STATUS_CODES } from "./http1/parser.ts";
+import { responseDuplex } from "./http1/response-duplex.ts";
 import { apiVersion, wharfVersion } from "../version.ts";
 import { logger } from "../log.ts";
 import { invalidParameter } from "../errors.ts";
@@ -43,11 +47,15 @@ export const commonHeaders = (): Record<string, string> => ({
   Server: `wharf/${wharfVersion} (linux)`,
 });
 
-export class ApiServer {
-  private readonly servers: http.Server[] = [];
-  private readonly sockets = new Set<Duplex>();
+let jsonHeadText: string | undefined;
+const headerText = (h: Record<string, string>) => Object.entries(h).map(([k, v]) => `${k}: ${v}\r\n`).join("");
+
+export class ApiServer implements ConnectionOwner {
+  private readonly servers: SocketListener<Connection | undefined>[] = [];
+  private readonly connections = new Set<Connection>();
   private readonly socketPaths: string[] = [];
   private accept!: () => void;
+  private accepted = false;
   private readonly accepting = new Promise<void>((r) => (this.accept = r));
   private inFlight = 0;
   private idle: (() => void) | undefined;
@@ -57,28 +65,37 @@ export class ApiServer {
 
   /** Binds every listener now; requests wait until acceptConnections(). */
   async listen(listeners: Listener[]): Promise<void> {
+    const handlers = {
+      // The docker CLI half-closes after the last stdin byte of an attach and keeps reading.
+      allowHalfOpen: true,
+      socket: {
+        open: (s: Socket<Connection | undefined>) => {
+          const c = new Connection(s, this);
+          s.data = c;
+          this.connections.add(c);
+          if (this.closing) c.end();
+        },
+        data: (s: Socket<Connection | undefined>, d: Buffer) => s.data?.onData(d),
+        drain: (s: Socket<Connection | undefined>) => s.data?.onDrain(),
+        end: (s: Socket<Connection | undefined>) => s.data?.onEnd(),
+        close: (s: Socket<Connection | undefined>) => s.data?.onClose(),
+        error: (s: Socket<Connection | undefined>, err: Error) => {
+          log.debug(`api connection: ${err.message}`);
+          s.data?.onClose();
+        },
+      },
+    };
     for (const l of listeners) {
-      const server = http.createServer((req, res) => void this.onRequest(req, res));
-      server.on("upgrade", (req, socket, head) => void this.onUpgrade(req, socket, head));
-      server.on("connection", (s) => {
-        this.sockets.add(s);
-        s.on("close", () => this.sockets.delete(s));
-      });
+      let server: SocketListener<Connection | undefined>;
       if (l.proto === "unix") {
         if (existsSync(l.addr) && statSync(l.addr).isSocket()) rmSync(l.addr);
-        await new Promise<void>((resolve, reject) => {
-          server.once("error", reject);
-          server.listen(l.addr, () => resolve());
-        });
+        server = Bun.listen<Connection | undefined>({ unix: l.addr, ...handlers });
         this.socketPaths.push(l.addr);
         chmodSync(l.addr, 0o660);
       } else {
         const i = l.addr.lastIndexOf(":");
-        const host = l.addr.slice(0, i).replace(/^\[|\]$/g, "");
-        await new Promise<void>((resolve, reject) => {
-          server.once("error", reject);
-          server.listen(Number(l.addr.slice(i + 1)), host, () => resolve());
-        });
+        const hostname = l.addr.slice(0, i).replace(/^\[|\]$/g, "");
+        server = Bun.listen<Connection | undefined>({ hostname, port: Number(l.addr.slice(i + 1)), ...handlers });
       }
       log.info(`API listening on ${l.proto}://${l.addr}`);
       this.servers.push(server);
@@ -86,126 +103,150 @@ export class ApiServer {
   }
 
   acceptConnections(): void {
+    this.accepted = true;
     this.accept();
   }
 
   /** Stops accepting, lets in-flight requests finish within `graceMs`, then drops the rest. */
   async close(graceMs = 10_000): Promise<void> {
     this.closing = true;
-    const closed = Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    for (const s of this.servers) s.stop(false);
+    // Idle keep-alive connections go now; busy ones close after their current answer.
+    for (const c of this.connections) {
+      c.closing = true;
+      if (c.idle) c.end();
+    }
     if (this.inFlight > 0) {
       await Promise.race([new Promise<void>((r) => (this.idle = r)), Bun.sleep(graceMs)]);
     }
-    for (const s of this.servers) s.closeAllConnections();
-    for (const s of this.sockets) s.destroy();
-    await Promise.race([closed, Bun.sleep(1000)]);
+    for (const c of [...this.connections]) c.destroy();
     // Only sockets this server bound: never another daemon's.
     for (const p of this.socketPaths) rmSync(p, { force: true });
   }
 
-  private toApiRequest(req: http.IncomingMessage, upgrade: boolean): ApiRequest {
-    const url = new URL(req.url ?? "/", "http://wharf");
-    const { version, path } = splitVersion(url.pathname);
+  /** @internal */
+  onConnectionClosed(c: Connection): void {
+    this.connections.delete(c);
+  }
+
+  /** @internal a request head arrived on a connection. */
+  onExchange(ex: Exchange): void {
+    if (this.accepted) void this.serve(ex);
+    else void this.accepting.then(() => this.serve(ex));
+  }
+
+  private toApiRequest(ex: Exchange, upgrade: boolean): ApiRequest {
+    const { pathname, query } = splitTarget(ex.target);
+    const { version, path } = splitVersion(pathname);
     let body: Promise<Buffer> | undefined;
     return {
-      method: req.method ?? "GET",
+      method: ex.method,
       path,
       params: {},
-      query: url.searchParams,
-      headers: req.headers,
+      query,
+      headers: ex.headers,
       version,
       upgrade,
       body: () =>
         (body ??= (async () => {
           const chunks: Buffer[] = [];
-          for await (const c of req) chunks.push(c as Buffer);
-          return Buffer.concat(chunks);
+          for await (const c of ex.bodyStream()) chunks.push(c);
+          return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
         })()),
-      bodyStream: () => req as AsyncIterable<Uint8Array>,
+      bodyStream: () => ex.bodyStream(),
     };
   }
 
-  private async dispatch(req: http.IncomingMessage, upgrade: boolean): Promise<ApiResponse> {
+  private async dispatch(ex: Exchange, upgrade: boolean): Promise<ApiResponse> {
     try {
-      const ar = this.toApiRequest(req, upgrade);
+      const ar = this.toApiRequest(ex, upgrade);
       const { handler, params } = this.router.match(ar.method, ar.path);
       ar.params = params;
       return await handler(ar);
     } catch (err) {
       const status = httpStatus(err);
-      if (status >= 500) log.error(`${req.method} ${req.url}:`, err);
-      else log.debug(`${req.method} ${req.url}: ${status} ${(err as Error).message}`);
+      if (status >= 500) log.error(`${ex.method} ${ex.target}:`, err);
+      else log.debug(`${ex.method} ${ex.target}: ${status} ${(err as Error).message}`);
       if (status === 304) return { kind: "empty", status };
       return { kind: "json", status, body: errorBody(err) };
     }
   }
 
-  private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    await this.accepting;
+  private async serve(ex: Exchange): Promise<void> {
+    if (ex.upgrade) {
+      try {
+        await this.onUpgrade(ex);
+      } catch (err) {
+        log.debug(`hijacked ${ex.method} ${ex.target}: ${(err as Error).message}`);
+        ex.abort();
+      }
+      return;
+    }
     this.inFlight++;
     try {
-      const r = await this.dispatch(req, false);
-      await this.send(req, res, r);
+      const r = await this.dispatch(ex, false);
+      await this.send(ex, r);
     } catch (err) {
-      log.error(`writing response to ${req.method} ${req.url}:`, err);
-      res.destroy();
+      log.error(`writing response to ${ex.method} ${ex.target}:`, err);
+      ex.abort();
     } finally {
       if (--this.inFlight === 0 && this.idle) this.idle();
     }
   }
 
-  private async send(req: http.IncomingMessage, res: http.ServerResponse, r: ApiResponse): Promise<void> {
-    const headers = { ...commonHeaders(), ...("headers" in r ? r.headers : {}) };
-    const head = req.method === "HEAD";
+  private async send(ex: Exchange, r: ApiResponse): Promise<void> {
+    const head = ex.method === "HEAD";
+    if (r.kind === "json" && !r.headers) {
+      // The common case, with its header lines made once.
+      const text = (r.body instanceof RawJson ? r.body.text : JSON.stringify(r.body)) + "\n";
+      ex.respond(r.status, (jsonHeadText ??= headerText({ ...commonHeaders(), "Content-Type": "application/json" })), text, head);
+      return;
+    }
+    const headers: Record<string, string> = { ...commonHeaders(), ...("headers" in r ? r.headers : undefined) };
     switch (r.kind) {
       case "json": {
-        const text = JSON.stringify(r.body) + "\n";
-        res.writeHead(r.status, { ...headers, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
-        res.end(head ? undefined : text);
+        const text = (r.body instanceof RawJson ? r.body.text : JSON.stringify(r.body)) + "\n";
+        ex.respond(r.status, { ...headers, "Content-Type": "application/json" }, text, head);
         return;
       }
-      case "text": {
-        const body = typeof r.body === "string" ? Buffer.from(r.body) : r.body;
-        res.writeHead(r.status, { "Content-Type": "text/plain; charset=utf-8", ...headers, "Content-Length": body.byteLength });
-        res.end(head ? undefined : body);
+      case "text":
+        ex.respond(r.status, { "Content-Type": "text/plain; charset=utf-8", ...headers }, r.body, head);
         return;
-      }
       case "empty":
-        res.writeHead(r.status, headers);
-        res.end();
+        ex.respond(r.status, headers, undefined, true);
         return;
-      case "hijack":
+      case "hijack": {
         // Without the Upgrade headers the stream is sent as a plain 200 body (COMPAT).
-        res.writeHead(200, { ...headers, "Content-Type": r.contentType });
-        res.flushHeaders();
-        await r.run(responseDuplex(req, res));
-        res.end();
+        const out = ex.startBody(200, { ...headers, "Content-Type": r.contentType });
+        const d = responseDuplex(ex, out);
+        try {
+          await r.run(d);
+        } finally {
+          if (!d.writableEnded) d.end();
+          out.end();
+        }
         return;
+      }
       case "stream": {
-        res.writeHead(r.status, { ...headers, "Content-Type": r.contentType });
-        res.flushHeaders();
-        const sink = sinkFor(res);
+        const out = ex.startBody(r.status, { ...headers, "Content-Type": r.contentType });
+        const sink = sinkFor(ex, out);
         try {
           await r.run(sink);
         } finally {
-          if (!sink.isClosed) res.end();
+          out.end();
         }
         return;
       }
     }
   }
 
-  private async onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    await this.accepting;
-    this.sockets.add(socket);
-    socket.on("close", () => this.sockets.delete(socket));
-    if (head.length) socket.unshift(head);
-    const wantsTcp = String(req.headers.upgrade ?? "").toLowerCase() === "tcp";
-    const r = await this.dispatch(req, wantsTcp);
-    if (r.kind === "hijack" && isWebSocketUpgrade(req)) {
-      socket.write(handshakeResponse(req, commonHeaders()));
+  private async onUpgrade(ex: Exchange): Promise<void> {
+    const wantsTcp = String(ex.headers.upgrade ?? "").toLowerCase() === "tcp";
+    const r = await this.dispatch(ex, wantsTcp);
+    if (r.kind === "hijack" && isWebSocketUpgrade(ex.headers)) {
+      const socket = ex.hijack(handshakeResponse(ex.headers, commonHeaders()));
       // Docker sends binary frames from API 1.28 on, text frames before.
-      const [major = 1, minor = 45] = splitVersion(new URL(req.url ?? "/", "http://wharf").pathname).version.split(".").map(Number);
+      const [major = 1, minor = 45] = splitVersion(splitTarget(ex.target).pathname).version.split(".").map(Number);
       const ws = webSocketDuplex(socket, { binary: major > 1 || minor >= 28 });
       try {
         await r.run(ws);
@@ -215,7 +256,7 @@ export class ApiServer {
       return;
     }
     if (r.kind === "hijack" && wantsTcp) {
-      socket.write(
+      const socket = ex.hijack(
         `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${r.contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n` +
           Object.entries(commonHeaders()).map(([k, v]) => `${k}: ${v}\r\n`).join("") +
           "\r\n",
@@ -230,47 +271,49 @@ export class ApiServer {
     // Anything else on an upgrade request gets an ordinary response written by hand.
     const status = r.kind === "hijack" ? 400 : r.status;
     const body =
-      r.kind === "json" ? JSON.stringify(r.body) + "\n" : r.kind === "hijack" ? '{"message":"Upgrade: tcp required"}\n' : "";
-    socket.end(
-      `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ""}\r\n` +
+      r.kind === "json"
+        ? (r.body instanceof RawJson ? r.body.text : JSON.stringify(r.body)) + "\n"
+        : r.kind === "hijack"
+          ? '{"message":"Upgrade: tcp required"}\n'
+          : "";
+    ex.respondRaw(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\n` +
         Object.entries(commonHeaders()).map(([k, v]) => `${k}: ${v}\r\n`).join("") +
         `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   }
 }
 
-function sinkFor(res: http.ServerResponse): StreamSink {
+// Paths the WHATWG URL parser would return unchanged: no dot segments, no characters
+// it percent-encodes or rewrites. Anything else goes through URL.
+const plainPath = /^\/(?:[A-Za-z0-9_~!$&'()*+,;=:@%-]|\.(?![./]|$)|\/(?!\.))*$/;
+
+/** The pathname and query of a request target, as `new URL(target, base)` has them. */
+export function splitTarget(target: string): { pathname: string; query: URLSearchParams } {
+  const q = target.indexOf("?");
+  const p = q < 0 ? target : target.slice(0, q);
+  if (plainPath.test(p) && !p.includes("/.") && !p.startsWith("//") && !/%2e/i.test(p) && target.indexOf("#") < 0) {
+    return { pathname: p, query: new URLSearchParams(q < 0 ? "" : target.slice(q + 1)) };
+  }
+  const url = new URL(target, "http://wharf");
+  return { pathname: url.pathname, query: url.searchParams };
+}
+
+function sinkFor(ex: Exchange, out: { write(c: string | Uint8Array): boolean }): StreamSink {
   let isClosed = false;
   const closed = new Promise<void>((resolve) =>
-    res.on("close", () => {
+    ex.onClose(() => {
       isClosed = true;
       resolve();
     }),
   );
   return {
     write(chunk) {
-      if (!isClosed) res.write(chunk);
+      if (!isClosed) out.write(chunk);
     },
     closed,
     get isClosed() {
       return isClosed;
     },
   };
-}
-
-/** A duplex over a plain (non-upgraded) request/response pair, for hijack routes. */
-function responseDuplex(req: http.IncomingMessage, res: http.ServerResponse): Duplex {
-  const d = new Duplex({
-    read() {},
-    write(chunk, _enc, cb) {
-      res.write(chunk, cb);
-    },
-    final(cb) {
-      cb();
-    },
-  });
-  req.on("data", (c) => d.push(c));
-  req.on("end", () => d.push(null));
-  res.on("close", () => d.destroy());
-  return d;
 }

@@ -4,17 +4,18 @@
 // answering pings and the closing handshake.
 import { createHash } from "node:crypto";
 import { Duplex } from "node:stream";
-import type http from "node:http";
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-export function isWebSocketUpgrade(req: http.IncomingMessage): boolean {
-  return String(req.headers.upgrade ?? "").toLowerCase() === "websocket" && typeof req.headers["sec-websocket-key"] === "string";
+type Headers = Record<string, string | string[] | undefined>;
+
+export function isWebSocketUpgrade(headers: Headers): boolean {
+  return String(headers.upgrade ?? "").toLowerCase() === "websocket" && typeof headers["sec-websocket-key"] === "string";
 }
 
 /** The 101 response that accepts the upgrade. */
-export function handshakeResponse(req: http.IncomingMessage, extraHeaders: Record<string, string>): string {
-  const accept = createHash("sha1").update(String(req.headers["sec-websocket-key"]) + GUID).digest("base64");
+export function handshakeResponse(headers: Headers, extraHeaders: Record<string, string>): string {
+  const accept = createHash("sha1").update(String(headers["sec-websocket-key"]) + GUID).digest("base64");
   return (
     "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
     `Sec-WebSocket-Accept: ${accept}\r\n` +

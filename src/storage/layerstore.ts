@@ -22,6 +22,8 @@ const RW_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 export class FsLayerStore implements LayerStore {
   private readonly graph: LayerGraph;
   private readonly rws = new Map<string, Digest | null>();
+  // A container's GraphDriver data is fixed while its rw layer lives; inspect asks often.
+  private readonly rwDataCache = new Map<string, Record<string, string>>();
   private readonly locks = new KeyedLock();
   private readonly layersDir: string;
   private readonly rwDir: string;
@@ -191,6 +193,7 @@ export class FsLayerStore implements LayerStore {
       const parent = this.rwParent(id);
       await this.driver.unmountRW(dir);
       this.rws.delete(id);
+      this.rwDataCache.delete(id);
       await this.graph.discard(dir);
       return parent;
     });
@@ -198,9 +201,13 @@ export class FsLayerStore implements LayerStore {
   }
 
   rwDriverData(id: string): Record<string, string> {
+    const known = this.rwDataCache.get(id);
+    if (known && this.rws.has(id)) return { ...known };
     const dir = this.rwPath(id);
     const parent = this.rwParent(id);
-    return this.driver.rwData?.(dir, this.graph.chain(parent)) ?? { UpperDir: this.driver.rwDiff(dir) };
+    const data = this.driver.rwData?.(dir, this.graph.chain(parent)) ?? { UpperDir: this.driver.rwDiff(dir) };
+    this.rwDataCache.set(id, data);
+    return { ...data };
   }
 
   listRW(): string[] {

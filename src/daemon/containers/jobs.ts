@@ -19,6 +19,9 @@ export function registerContainerJobs(engine: Engine, svc: ContainerService): Pi
     engine.register(jobName(v), (args: unknown[]) => (svc[v] as (...a: unknown[]) => unknown).apply(svc, args));
   }
   const backend = {} as Record<Verb, (...args: unknown[]) => Promise<unknown>>;
-  for (const v of verbs) backend[v] = (...args) => engine.call(jobName(v), args);
+  for (const v of verbs) {
+    const name = jobName(v);
+    backend[v] = (...args) => engine.call(name, args);
+  }
   return backend as unknown as Pick<ContainerService, Verb>;
 }

@@ -12,6 +12,7 @@ import { containerMounts, containerSummary, encodedSummary, type MountSummary } 
 import { RawJson } from "../../api/rawjson.ts";
 import type { Container } from "../../container/container.ts";
 import { inspectLinks } from "./links.ts";
+import { cachedInspect } from "./inspectcache.ts";
 import { readLog, readLogBatches } from "../../logs/jsonfile.ts";
 import type { ContainerContext } from "./context.ts";
 import { containerCreate } from "./create.ts";
@@ -106,6 +107,12 @@ export class ContainerService implements ContainerBackend, LogsBackend, AttachBa
 
   async containerInspect(ref: string, opts: { size: boolean }): Promise<Json> {
     const c = this.ctx.store.lookup(ref);
+    if (opts.size) return this.inspectOf(c, opts);
+    const versions = { record: this.ctx.store.version(c), names: this.ctx.store.namesVersion };
+    return cachedInspect(c, versions, () => this.inspectOf(c, opts));
+  }
+
+  private inspectOf(c: Container, opts: { size: boolean }): Json {
     const sizes = opts.size ? this.sizes(c) : undefined;
     const out = c.inspect({
       graphDriverData: this.ctx.layers.rwDriverData?.(c.id) ?? { UpperDir: this.ctx.layers.rwDiffPath(c.id) },
