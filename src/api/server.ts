@@ -198,8 +198,8 @@ export class ApiServer implements ConnectionOwner {
     const head = ex.method === "HEAD";
     if (r.kind === "json" && !r.headers) {
       // The common case, with its header lines made once.
-      const text = (r.body instanceof RawJson ? r.body.text : JSON.stringify(r.body)) + "\n";
-      ex.respond(r.status, (jsonHeadText ??= headerText({ ...commonHeaders(), "Content-Type": "application/json" })), text, head);
+      const body = r.body instanceof RawJson ? r.body.bytes() : JSON.stringify(r.body) + "\n";
+      ex.respond(r.status, (jsonHeadText ??= headerText({ ...commonHeaders(), "Content-Type": "application/json" })), body, head);
       return;
     }
     const headers: Record<string, string> = { ...commonHeaders(), ...("headers" in r ? r.headers : undefined) };

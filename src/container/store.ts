@@ -9,6 +9,8 @@ export class ContainerStore {
   private readonly byId = new Map<string, Container>();
   /** Every container's names (own and link names), rebuilt after a change to names or links. */
   private names: Map<string, string[]> | undefined;
+  /** Top-level name → id, rebuilt from the database after any change to names. */
+  private byName: Map<string, string> | undefined;
   /** Each parent's links, dropped with `names` on every change to names or links. */
   private readonly linkCache = new Map<string, Link[]>();
   private readonly versions = new WeakMap<Container, number>();
@@ -83,7 +85,18 @@ export class ContainerStore {
   private invalidateNames(): void {
     this.namesGen++;
     this.names = undefined;
+    this.byName = undefined;
     this.linkCache.clear();
+  }
+
+  /** A lookup by name is a map read, not a query: inspect by name is a hot path. */
+  private idByName(name: string): string | undefined {
+    if (!this.byName) {
+      this.byName = new Map();
+      this.names ??= this.db.allNames();
+      for (const [id, names] of this.names) for (const n of names) if (n.lastIndexOf("/") === 0) this.byName.set(n.slice(1), id);
+    }
+    return this.byName.get(name);
   }
 
   /** All names of a container, sorted: `/db`, `/web/database`. */
@@ -139,7 +152,7 @@ export class ContainerStore {
     if (!ref) return undefined;
     const full = this.byId.get(ref);
     if (full) return full;
-    const byName = this.db.idByName(ref.replace(/^\//, ""));
+    const byName = this.idByName(ref.replace(/^\//, ""));
     if (byName && this.byId.has(byName)) return this.byId.get(byName);
     if (ref.includes("/", 1)) {
       const linked = this.db.idByLinkPath(ref);
