@@ -1,6 +1,6 @@
 // Helpers the list and management commands share: docker's size and time texts, filters, argument counts.
 import { humanDuration } from "../container/state.ts";
-import { list, type Parsed } from "./flags.ts";
+import { FlagError, list, type Parsed } from "./flags.ts";
 import { ExitError } from "./exit.ts";
 
 /** go-units HumanSizeWithPrecision: decimal units; docker lists use 3 digits, prune totals 4. */
@@ -23,6 +23,21 @@ export function goTime(unix: number): string {
 }
 
 export const shortId = (id: string) => id.replace(/^sha256:/, "").slice(0, 12);
+
+/**
+ * `KEY=VALUE` flags as an object; a bare `KEY` maps to "". With `strict` (the flag's
+ * name) a missing `=` is an error, as for --sysctl and --log-opt.
+ */
+export function keyValues(items: string[], strict?: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of items) {
+    const i = kv.indexOf("=");
+    if (i <= 0 && strict) throw new FlagError(`invalid ${strict}: ${kv}: want KEY=VALUE`);
+    if (i < 0) out[kv] = "";
+    else out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return out;
+}
 
 /** `--filter k=v` flags as the API's filters JSON. */
 export function filtersQuery(p: Parsed): string | undefined {

@@ -4,6 +4,7 @@ import { bool, FlagError, list, parseFlags, str, type FlagSpec, type Parsed } fr
 import { nanoCpus, ramInBytes } from "./units.ts";
 import { absoluteBinds, parseMountFlag } from "./mountopt.ts";
 import { parsePortSpecs } from "./portspec.ts";
+import { keyValues } from "./common.ts";
 
 export const runFlagSpecs: FlagSpec[] = [
   { name: "detach", short: "d", type: "bool" },
@@ -93,17 +94,6 @@ function parseUlimit(s: string): { Name: string; Soft: number; Hard: number } {
   return { Name: m[1]!, Soft: Number(m[2]), Hard: Number(m[3] ?? m[2]) };
 }
 
-function keyValues(items: string[], what: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const kv of items) {
-    const i = kv.indexOf("=");
-    if (i <= 0 && what !== "label") throw new FlagError(`invalid ${what}: ${kv}: want KEY=VALUE`);
-    if (i < 0) out[kv] = "";
-    else out[kv.slice(0, i)] = kv.slice(i + 1);
-  }
-  return out;
-}
-
 /** `run`/`create` argv (after the command name) → the create request. */
 export function buildCreateRequest(argv: string[]): CreateRequest & { image: string; cmd: string[] } {
   const p = parseFlags(argv, runFlagSpecs, { stopAtPositional: true });
@@ -130,7 +120,7 @@ export function buildCreateRequest(argv: string[]): CreateRequest & { image: str
     Image: image,
     WorkingDir: str(p, "workdir") ?? "",
     Entrypoint: entrypoint === undefined ? null : entrypoint === "" ? [""] : [entrypoint],
-    Labels: keyValues(list(p, "label"), "label"),
+    Labels: keyValues(list(p, "label")),
     ...(str(p, "stop-signal") ? { StopSignal: str(p, "stop-signal") } : {}),
     ...(stopTimeout !== undefined ? { StopTimeout: Number(stopTimeout) } : {}),
     ...(list(p, "expose").length ? { ExposedPorts: Object.fromEntries(list(p, "expose").map((e) => [e.includes("/") ? e : `${e}/tcp`, {}])) } : {}),

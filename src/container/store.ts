@@ -13,6 +13,7 @@ export class ContainerStore {
   private byName: Map<string, string> | undefined;
   /** Each parent's links, dropped with `names` on every change to names or links. */
   private readonly linkCache = new Map<string, Link[]>();
+  private readonly parentCache = new Map<string, Link[]>();
   private readonly versions = new WeakMap<Container, number>();
   private namesGen = 0;
   private sorted: Container[] | undefined;
@@ -87,6 +88,7 @@ export class ContainerStore {
     this.names = undefined;
     this.byName = undefined;
     this.linkCache.clear();
+    this.parentCache.clear();
   }
 
   /** A lookup by name is a map read, not a query: inspect by name is a hot path. */
@@ -112,11 +114,11 @@ export class ContainerStore {
     return links.flatMap((l) => (this.byId.has(l.childId) ? [{ alias: l.alias, child: this.byId.get(l.childId)! }] : []));
   }
 
-  /** The containers linking to `child`, with the alias each uses. */
+  /** The containers linking to `child`, with the alias each uses (read once per change; every start asks). */
   parents(child: Container): { alias: string; parent: Container }[] {
-    return this.db
-      .links(child.id, "parents")
-      .flatMap((l) => (this.byId.has(l.parentId) ? [{ alias: l.alias, parent: this.byId.get(l.parentId)! }] : []));
+    let links = this.parentCache.get(child.id);
+    if (!links) this.parentCache.set(child.id, (links = this.db.links(child.id, "parents")));
+    return links.flatMap((l) => (this.byId.has(l.parentId) ? [{ alias: l.alias, parent: this.byId.get(l.parentId)! }] : []));
   }
 
   /** Drops the link `alias` of `parent`; false when there was none. */

@@ -1,6 +1,7 @@
 // A streaming tar reader and the few writer pieces save needs. The reader takes an
 // async byte stream and yields entries one at a time; each entry's body must be read
 // (or is skipped) before the next entry comes. Formats: ustar, GNU long names, PAX.
+import { headerBlocks, padding, tarEnd } from "../archive/tarwriter.ts";
 import { invalidParameter } from "../errors.ts";
 
 export type EntryType = "file" | "dir" | "symlink" | "link" | "other";
@@ -195,37 +196,20 @@ export async function* readTar(src: AsyncIterable<Uint8Array>): AsyncGenerator<T
   }
 }
 
-const enc = new TextEncoder();
-
-function putStr(h: Uint8Array, off: number, len: number, s: string): void {
-  const b = enc.encode(s);
-  if (b.length > len) throw new Error(`tar: ${s} is too long for its field`);
-  h.set(b, off);
-}
-
-function putOctal(h: Uint8Array, off: number, len: number, n: number): void {
-  putStr(h, off, len, n.toString(8).padStart(len - 1, "0"));
-}
-
-/** One ustar header; names up to 100 bytes are all save writes. */
+/** One entry's header as save writes them: root-owned, ustar (PAX only for long names). */
 export function tarHeader(e: { name: string; size: number; mode?: number; type?: "file" | "dir" | "symlink"; linkname?: string; mtime?: number }): Uint8Array {
-  const h = new Uint8Array(512);
-  putStr(h, 0, 100, e.name);
-  putOctal(h, 100, 8, e.mode ?? (e.type === "dir" ? 0o755 : 0o644));
-  putOctal(h, 108, 8, 0);
-  putOctal(h, 116, 8, 0);
-  putOctal(h, 124, 12, e.type === "file" || !e.type ? e.size : 0);
-  putOctal(h, 136, 12, Math.floor(e.mtime ?? 0));
-  h[156] = (e.type === "dir" ? "5" : e.type === "symlink" ? "2" : "0").charCodeAt(0);
-  if (e.linkname) putStr(h, 157, 100, e.linkname);
-  putStr(h, 257, 6, "ustar");
-  putStr(h, 263, 2, "00");
-  h.fill(32, 148, 156);
-  let sum = 0;
-  for (let i = 0; i < 512; i++) sum += h[i]!;
-  putStr(h, 148, 8, sum.toString(8).padStart(6, "0") + "\0 ");
-  return h;
+  const type = e.type === "dir" ? "5" : e.type === "symlink" ? "2" : "0";
+  const blocks = headerBlocks({
+    name: e.name,
+    type,
+    mode: e.mode ?? (e.type === "dir" ? 0o755 : 0o644),
+    uid: 0,
+    gid: 0,
+    size: type === "0" ? e.size : 0,
+    mtime: Math.floor(e.mtime ?? 0),
+    linkname: e.linkname,
+  });
+  return blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks);
 }
 
-export const tarPadding = (size: number): Uint8Array => new Uint8Array((512 - (size % 512)) % 512);
-export const tarEnd = (): Uint8Array => new Uint8Array(1024);
+export { padding as tarPadding, tarEnd };

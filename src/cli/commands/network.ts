@@ -6,19 +6,9 @@ import { ExitError } from "../exit.ts";
 import { formatOne } from "../render/format.ts";
 import { writeList } from "../render/format.ts";
 import { WharfError } from "../../errors.ts";
-import { filtersQuery, needArgs, shortId } from "../common.ts";
+import { filtersQuery, needArgs, shortId, keyValues } from "../common.ts";
 
 const path = (ref: string) => `/networks/${encodeURIComponent(ref)}`;
-
-function keyValues(items: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const kv of items) {
-    const i = kv.indexOf("=");
-    if (i < 0) out[kv] = "";
-    else out[kv.slice(0, i)] = kv.slice(i + 1);
-  }
-  return out;
-}
 
 const create = defineCommand({
   meta: { name: "create", description: "Create a network" },

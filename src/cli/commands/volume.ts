@@ -2,21 +2,10 @@
 import { defineCommand } from "citty";
 import { getClient } from "../context.ts";
 import { bool, list, parseFlags, str } from "../flags.ts";
-import { formatList, formatOne } from "../render/format.ts";
-import { renderTable } from "../render/table.ts";
+import { formatOne, writeList } from "../render/format.ts";
 import { ExitError } from "../exit.ts";
-import { filtersQuery, humanSize, needArgs } from "../common.ts";
+import { filtersQuery, humanSize, needArgs, keyValues } from "../common.ts";
 import { errorMessage } from "../../errors.ts";
-
-function keyValues(items: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const kv of items) {
-    const i = kv.indexOf("=");
-    if (i < 0) out[kv] = "";
-    else out[kv.slice(0, i)] = kv.slice(i + 1);
-  }
-  return out;
-}
 
 const create = defineCommand({
   meta: { name: "create", description: "Create a volume" },
@@ -65,16 +54,7 @@ const ls = defineCommand({
       Links: "N/A",
       Size: "N/A",
     }));
-    if (bool(p, "quiet")) {
-      process.stdout.write(rows.map((v: any) => `${v.Name}\n`).join(""));
-      return;
-    }
-    const format = str(p, "format");
-    if (format) {
-      process.stdout.write(formatList(format, rows, headers));
-      return;
-    }
-    process.stdout.write(renderTable([["DRIVER", "VOLUME NAME"], ...rows.map((v: any) => [v.Driver, v.Name])]));
+    writeList(rows, { quiet: bool(p, "quiet"), format: str(p, "format"), headers, cols: ["Driver", "Name"], idKey: "Name" });
   },
 });
 

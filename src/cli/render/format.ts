@@ -33,12 +33,22 @@ export function formatOne(format: string, item: unknown): string {
  * `uniqueIds`, as `images -q` does), a `--format` goes through the template, otherwise
  * docker's table of `cols`.
  */
-export function writeList<R extends { ID: string }>(
+export function writeList<R extends object>(
   rows: R[],
-  opts: { quiet: boolean; uniqueIds?: boolean; format?: string; headers: Record<string, string>; cols: (keyof R & string)[] },
+  opts: {
+    quiet: boolean;
+    uniqueIds?: boolean;
+    format?: string;
+    headers: Record<string, string>;
+    cols: (keyof R & string)[];
+    /** The field `-q` prints; `ID` unless the object is known by another (a volume's Name). */
+    idKey?: keyof R & string;
+  },
 ): void {
   if (opts.quiet) {
-    const ids = opts.uniqueIds ? [...new Set(rows.map((r) => r.ID))] : rows.map((r) => r.ID);
+    const key = (opts.idKey ?? "ID") as keyof R;
+    const all = rows.map((r) => String(r[key]));
+    const ids = opts.uniqueIds ? [...new Set(all)] : all;
     process.stdout.write(ids.map((id) => `${id}\n`).join(""));
     return;
   }

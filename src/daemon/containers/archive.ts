@@ -7,15 +7,8 @@ import { containerAbsPath, goFileMode, goTime, resolveInScope, resolvePath } fro
 import { archive, treeEntries } from "../../archive/tarwriter.ts";
 import { extractInto } from "../../archive/extract.ts";
 import type { ContainerContext } from "./context.ts";
+import type { PathStat } from "../../api/routers/containers/fs-routes.ts";
 import { leaseRootfs } from "./rootfs.ts";
-
-export interface PathStat {
-  name: string;
-  size: number;
-  mode: number;
-  mtime: string;
-  linkTarget: string;
-}
 
 function lstatIn(resolved: string, path: string, ref: string): Stats {
   const st = lstatSync(resolved.replace(/\/\.?$/, "") || "/", { throwIfNoEntry: false });
@@ -86,10 +79,6 @@ function statPath(root: string, resolved: string, abs: string, path: string, ref
   }
   const base = abs.replace(/\/$/, "").split("/").pop() || "/";
   return { name: base, size: st.size, mode: goFileMode(st), mtime: goTime(st), linkTarget };
-}
-
-export function statHeader(s: PathStat): string {
-  return Buffer.from(JSON.stringify(s)).toString("base64");
 }
 
 function checkPath(path: string): void {

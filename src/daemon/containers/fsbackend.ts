@@ -4,7 +4,8 @@ import type { ContainerFsBackend } from "../../api/routers/containers/fs-routes.
 import type { ImageService } from "../../image/service.ts";
 import type { ContainerContext } from "./context.ts";
 import { archiveGet, archivePut, archiveStat } from "./archive.ts";
-import { containerChanges, containerCommit, containerExport, type CommitOptions } from "./fsops.ts";
+import { containerChanges, containerCommit, containerExport } from "./fsops.ts";
+import type { CommitOptions } from "../../api/routers/containers/fs-routes.ts";
 import { containerTop } from "./top.ts";
 import { containerStats } from "./stats.ts";
 

@@ -12,6 +12,7 @@ import type { Digest } from "../../storage/types.ts";
 import { goArch } from "../../sys/host.ts";
 import { wharfVersion } from "../../version.ts";
 import type { ContainerContext } from "./context.ts";
+import type { CommitOptions } from "../../api/routers/containers/fs-routes.ts";
 import { leaseRootfs } from "./rootfs.ts";
 
 function changesOf(ctx: ContainerContext, c: Container): Change[] {
@@ -36,18 +37,6 @@ export async function containerExport(ctx: ContainerContext, ref: string): Promi
       await lease.release();
     }
   })();
-}
-
-export interface CommitOptions {
-  container: string;
-  repo?: string;
-  tag?: string;
-  comment?: string;
-  author?: string;
-  pause: boolean;
-  changes: string[];
-  /** Config overrides from the request body. */
-  config: Record<string, any>;
 }
 
 // The container config fields an image config keeps.

@@ -23,27 +23,12 @@ export async function leaseRootfs(ctx: ContainerContext, c: Container): Promise<
   await got;
   let mounted = false;
   try {
-    if (c.state.s.Running) {
-      const root = await ctx.layers.mountRW(c.id);
-      const freeze = !c.state.s.Paused;
-      if (freeze) await ctx.exec.pause(c);
-      let done = false;
-      return {
-        root,
-        release: async () => {
-          if (done) return;
-          done = true;
-          try {
-            if (freeze) await ctx.exec.resume(c);
-          } finally {
-            unlock();
-            await locked;
-          }
-        },
-      };
-    }
+    // A running container's root is mounted already; a stopped one's only for us.
+    const running = c.state.s.Running;
     const root = await ctx.layers.mountRW(c.id);
-    mounted = true;
+    mounted = !running;
+    const freeze = running && !c.state.s.Paused;
+    if (freeze) await ctx.exec.pause(c);
     let done = false;
     return {
       root,
@@ -51,7 +36,8 @@ export async function leaseRootfs(ctx: ContainerContext, c: Container): Promise<
         if (done) return;
         done = true;
         try {
-          await ctx.layers.unmountRW(c.id);
+          if (freeze) await ctx.exec.resume(c);
+          if (mounted) await ctx.layers.unmountRW(c.id);
         } finally {
           unlock();
           await locked;

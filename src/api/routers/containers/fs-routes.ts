@@ -22,16 +22,19 @@ export interface ContainerFsBackend {
   containerExport(ref: string): Promise<AsyncIterable<Uint8Array>>;
   containerTop(ref: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }>;
   containerStats(ref: string, o: { stream: boolean; oneShot: boolean; closed: Promise<void> }): AsyncIterable<Record<string, unknown>>;
-  commit(o: {
-    container: string;
-    repo?: string;
-    tag?: string;
-    comment?: string;
-    author?: string;
-    pause: boolean;
-    changes: string[];
-    config: Record<string, any>;
-  }): Promise<{ Id: string }>;
+  commit(o: CommitOptions): Promise<{ Id: string }>;
+}
+
+export interface CommitOptions {
+  container: string;
+  repo?: string;
+  tag?: string;
+  comment?: string;
+  author?: string;
+  pause: boolean;
+  changes: string[];
+  /** Config overrides from the request body. */
+  config: Record<string, any>;
 }
 
 const statHeader = (s: PathStat) => ({ "X-Docker-Container-Path-Stat": Buffer.from(JSON.stringify(s)).toString("base64") });
