@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
-import { docker, startDaemon, root, type TestDaemon } from "../helpers/daemon.ts";
+import { docker, startDaemon, root, type TestDaemon, loadBusybox } from "../helpers/daemon.ts";
 
 const busybox = resolve(root, "../shared/fixtures/busybox-docker-save.tar");
 
@@ -11,8 +11,7 @@ describe("container runtime e2e", () => {
   let d: TestDaemon;
   beforeAll(async () => {
     d = await startDaemon();
-    const l = docker(d, ["load", "-i", busybox]);
-    if (l.code !== 0) throw new Error(`docker load failed: ${l.stderr}`);
+    loadBusybox(d);
   });
   afterAll(async () => {
     if (d) {

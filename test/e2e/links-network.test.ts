@@ -1,27 +1,16 @@
 // Issue 6's "Done when" for links on the default bridge: `docker run --link db:database`
 // sees DATABASE_PORT_* with the child's address and resolves `database` through
-// /etc/hosts. The child's address comes from bridge networking (issue 8): until that is
-// merged this file fails on the address, as it should.
+// /etc/hosts. The child's address comes from bridge networking (issue 8).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolve } from "node:path";
-import { docker, startDaemon, root, type TestDaemon } from "../helpers/daemon.ts";
-
-const busybox = resolve(root, "../shared/fixtures/busybox-docker-save.tar");
+import { docker, loadBusybox, removeAllAndCleanup, startDaemon, type TestDaemon } from "../helpers/daemon.ts";
 
 describe("links on the default bridge", () => {
   let d: TestDaemon;
   beforeAll(async () => {
     d = await startDaemon();
-    const l = docker(d, ["load", "-i", busybox]);
-    if (l.code !== 0) throw new Error(`docker load failed: ${l.stderr}`);
+    loadBusybox(d);
   });
-  afterAll(async () => {
-    if (d) {
-      const ids = docker(d, ["ps", "-aq"]).stdout.trim().split("\n").filter(Boolean);
-      if (ids.length) docker(d, ["rm", "-f", ...ids]);
-      await d.cleanup();
-    }
-  });
+  afterAll(() => removeAllAndCleanup(d));
 
   it("docker run --link db:database sees DATABASE_PORT_* and resolves database through /etc/hosts", () => {
     const db = docker(d, ["run", "-d", "--name", "db", "--expose", "80", "-e", "SECRET=x", "busybox", "httpd", "-f", "-p", "80"]);
@@ -49,16 +38,9 @@ describe("publish filter on the default bridge", () => {
   let d: TestDaemon;
   beforeAll(async () => {
     d = await startDaemon();
-    const l = docker(d, ["load", "-i", busybox]);
-    if (l.code !== 0) throw new Error(`docker load failed: ${l.stderr}`);
+    loadBusybox(d);
   });
-  afterAll(async () => {
-    if (d) {
-      const ids = docker(d, ["ps", "-aq"]).stdout.trim().split("\n").filter(Boolean);
-      if (ids.length) docker(d, ["rm", "-f", ...ids]);
-      await d.cleanup();
-    }
-  });
+  afterAll(() => removeAllAndCleanup(d));
 
   it("docker ps --filter publish/expose sees a published port as Docker does", () => {
     expect(docker(d, ["run", "-d", "--name", "pub", "-p", "127.0.0.1::80", "busybox", "httpd", "-f", "-p", "80"]).code).toBe(0);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { spawn } from "node:child_process";
-import { docker, dockerCli, startDaemon, root, type TestDaemon } from "../helpers/daemon.ts";
+import { docker, dockerCli, startDaemon, root, type TestDaemon, removeAllAndCleanup } from "../helpers/daemon.ts";
 
 const busybox = resolve(root, "../shared/fixtures/busybox-docker-save.tar");
 
@@ -41,13 +41,7 @@ describe("logs e2e", () => {
     d = await startDaemon();
     ok(docker(d, ["load", "-i", busybox]));
   });
-  afterAll(async () => {
-    if (d) {
-      const ids = docker(d, ["ps", "-aq"]).stdout.trim().split("\n").filter(Boolean);
-      if (ids.length) docker(d, ["rm", "-f", ...ids]);
-      await d.cleanup();
-    }
-  });
+  afterAll(() => removeAllAndCleanup(d));
 
   it("splits stdout and stderr; --tail, -t and --since give what Docker gives", () => {
     ok(docker(d, ["run", "--name", "lg", "busybox", "sh", "-c", "for i in 1 2 3 4; do echo out$i; echo err$i >&2; done"]));

@@ -6,7 +6,7 @@ import { networkInterfaces } from "node:os";
 import { resolve } from "node:path";
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
-import { docker, freeSubnet, root, startDaemon, unmountUnder, type TestDaemon } from "../helpers/daemon.ts";
+import { docker, freeSubnet, root, startDaemon, unmountUnder, type TestDaemon, loadBusybox } from "../helpers/daemon.ts";
 
 const busybox = resolve(root, "../shared/fixtures/busybox-docker-save.tar");
 
@@ -66,8 +66,7 @@ describe("networking e2e", () => {
   let d: TestDaemon;
   beforeAll(async () => {
     d = await startDaemon();
-    const l = docker(d, ["load", "-i", busybox]);
-    if (l.code !== 0) throw new Error(`docker load failed: ${l.stderr}`);
+    loadBusybox(d);
   });
   afterAll(async () => {
     if (!d) return;

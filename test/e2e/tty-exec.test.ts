@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
 import { connect, createServer, type AddressInfo } from "node:net";
-import { docker, dockerCli, startDaemon, root, wharfBin, type TestDaemon } from "../helpers/daemon.ts";
+import { docker, dockerCli, startDaemon, root, wharfBin, type TestDaemon, loadBusybox } from "../helpers/daemon.ts";
 import { Tmux } from "../helpers/tmux.ts";
 
 const busybox = resolve(root, "../shared/fixtures/busybox-docker-save.tar");
@@ -78,8 +78,7 @@ describe("TTY, attach and exec e2e", () => {
     // A loopback TCP listener too, for a real websocket client (Bun's) to talk to.
     tcpPort = await freeLoopbackPort();
     d = await startDaemon(["-H", `tcp://127.0.0.1:${tcpPort}`]);
-    const l = docker(d, ["load", "-i", busybox]);
-    if (l.code !== 0) throw new Error(`docker load failed: ${l.stderr}`);
+    loadBusybox(d);
     tmux = new Tmux({ DOCKER_HOST: d.host, DOCKER_CONFIG: join(d.dir, "docker-config"), PATH: process.env.PATH ?? "/usr/bin:/bin" });
     sleeper = docker(d, ["run", "-d", "--name", "sleeper", "-e", "FROM_RUN=1", "busybox", "sleep", "600"]).stdout.trim();
   });

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { docker, startDaemon, wharf, type TestDaemon } from "../helpers/daemon.ts";
+import { docker, startDaemon, wharf, type TestDaemon, removeAllAndCleanup } from "../helpers/daemon.ts";
 import { fixtures } from "../helpers/archives.ts";
 import { extractBusybox } from "../helpers/busybox.ts";
 
@@ -38,13 +38,7 @@ describe("volumes and mounts e2e", () => {
     ok(docker(d, ["load", "-i", join(fixtures, "busybox-docker-save.tar")]));
     ok(docker(d, ["load", "-i", join(fixtures, "multilayer-docker-save.tar")]));
   });
-  afterAll(async () => {
-    if (d) {
-      const ids = docker(d, ["ps", "-aq"]).stdout.trim().split("\n").filter(Boolean);
-      if (ids.length) docker(d, ["rm", "-f", ...ids]);
-      await d.cleanup();
-    }
-  });
+  afterAll(() => removeAllAndCleanup(d));
 
   it("a named volume written by one container is read by the next", () => {
     ok(docker(d, ["run", "--rm", "-v", "shared:/data", "busybox", "sh", "-c", "echo persisted > /data/f"]));
@@ -404,13 +398,7 @@ describe("volumes across a daemon restart, and the wharf CLI", () => {
     d = await startDaemon();
     ok(docker(d, ["load", "-i", join(fixtures, "busybox-docker-save.tar")]));
   });
-  afterAll(async () => {
-    if (d) {
-      const ids = docker(d, ["ps", "-aq"]).stdout.trim().split("\n").filter(Boolean);
-      if (ids.length) docker(d, ["rm", "-f", ...ids]);
-      await d.cleanup();
-    }
-  });
+  afterAll(() => removeAllAndCleanup(d));
 
   it("volumes, their users and device mounts are rebuilt at start", async () => {
     ok(docker(d, ["run", "--name", "keeper", "-v", "kept:/k", "busybox", "sh", "-c", "echo still > /k/f"]));
@@ -478,13 +466,7 @@ describe("copy-up under the vfs driver", () => {
     d = await startDaemon(["--storage-driver", "vfs"]);
     ok(docker(d, ["load", "-i", join(fixtures, "multilayer-docker-save.tar")]));
   });
-  afterAll(async () => {
-    if (d) {
-      const ids = docker(d, ["ps", "-aq"]).stdout.trim().split("\n").filter(Boolean);
-      if (ids.length) docker(d, ["rm", "-f", ...ids]);
-      await d.cleanup();
-    }
-  });
+  afterAll(() => removeAllAndCleanup(d));
 
   it("fills a new volume from the image", () => {
     ok(docker(d, ["run", "--rm", "-v", "data:/app/data", "wharf-fixture/multilayer:1.0"]));

@@ -185,3 +185,17 @@ export function removeNetworking(dataRoot: string, bridge: string): void {
     }
   }
 }
+
+/** Loads the busybox fixture written by a real Docker into a test daemon; fails loudly. */
+export function loadBusybox(d: TestDaemon): void {
+  const l = docker(d, ["load", "-i", resolve(root, "../shared/fixtures/busybox-docker-save.tar")]);
+  if (l.code !== 0) throw new Error(`docker load failed: ${l.stderr}`);
+}
+
+/** An afterAll for a test daemon: removes every container, then the daemon and its files. */
+export async function removeAllAndCleanup(d: TestDaemon | undefined): Promise<void> {
+  if (!d) return;
+  const ids = docker(d, ["ps", "-aq"]).stdout.trim().split("\n").filter(Boolean);
+  if (ids.length) docker(d, ["rm", "-f", ...ids]);
+  await d.cleanup();
+}
