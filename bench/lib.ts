@@ -63,3 +63,66 @@ export function docker(host: string, args: string[], input?: string) {
   });
   return { code: r.exitCode, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
 }
+
+/**
+ * A real Docker daemon for side-by-side figures, on its own socket, data root and exec
+ * root under a temporary directory. It is started without iptables, IP forwarding,
+ * masquerading or a bridge, so it leaves the host's firewall and links alone, and it
+ * is stopped (and its mounts removed) by stop(). Installs docker.io when dockerd is
+ * missing, as .ci/run does (with package scripts kept from starting one). Returns
+ * undefined, saying why, when no dockerd can run here.
+ */
+export async function startDockerd(): Promise<(BenchDaemon & { version: string }) | undefined> {
+  const which = () => Bun.spawnSync(["sh", "-c", "command -v dockerd"]).exitCode === 0;
+  if (!which()) {
+    console.log("installing docker.io for a side-by-side dockerd");
+    const r = Bun.spawnSync([
+      "sh",
+      "-c",
+      "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d; " +
+        "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null; rc=$?; rm -f /usr/sbin/policy-rc.d; exit $rc",
+    ], { stdout: "ignore", stderr: "pipe" });
+    if (r.exitCode !== 0 || !which()) {
+      console.log(`Docker: docker.io could not be installed (${r.stderr.toString().trim().split("\n").pop()}); no side-by-side figures`);
+      return undefined;
+    }
+  }
+  const dir = mkdtempSync(join(tmpdir(), "wharf-bench-dockerd-"));
+  const sock = join(dir, "docker.sock");
+  const proc = Bun.spawn([
+    "dockerd", "-H", `unix://${sock}`, "--data-root", join(dir, "data"), "--exec-root", join(dir, "exec"),
+    "--pidfile", join(dir, "docker.pid"), "--iptables=false", "--ip6tables=false", "--ip-forward=false",
+    "--ip-masq=false", "--bridge=none", "--userland-proxy=false",
+  ], { stdout: "ignore", stderr: Bun.file(join(dir, "dockerd.log")) });
+  const host = `unix://${sock}`;
+  let version = "";
+  for (let i = 0; i < 200 && !version; i++) {
+    await Bun.sleep(50);
+    if (!existsSync(sock)) continue;
+    const v = docker(host, ["version", "--format", "{{.Server.Version}}"]);
+    if (v.code === 0) version = v.stdout.trim();
+  }
+  const stop = async () => {
+    // Containers go first: a dockerd stopping with live ones waits on each.
+    const ids = docker(host, ["ps", "-aq"]).stdout.split("\n").filter(Boolean);
+    if (ids.length) docker(host, ["rm", "-f", ...ids]);
+    proc.kill("SIGTERM");
+    await Promise.race([proc.exited, Bun.sleep(20_000)]);
+    if (proc.exitCode === null) proc.kill("SIGKILL");
+    await proc.exited;
+    // Its containerd (and any shim) must not outlive it.
+    Bun.spawnSync(["pkill", "-KILL", "-f", dir]);
+    const mounts = readFileSync("/proc/self/mountinfo", "utf8").split("\n").map((l) => l.split(" ")[4] ?? "");
+    for (const m of mounts.filter((m) => m.startsWith(dir + "/")).sort((a, b) => b.length - a.length)) {
+      Bun.spawnSync(["umount", "-l", m]);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  if (!version) {
+    const log = existsSync(join(dir, "dockerd.log")) ? readFileSync(join(dir, "dockerd.log"), "utf8").trim().split("\n").pop() : "";
+    console.log(`Docker: dockerd did not answer (${log}); no side-by-side figures`);
+    await stop();
+    return undefined;
+  }
+  return { sock, host, dataRoot: join(dir, "data"), execRoot: join(dir, "exec"), version, stop };
+}

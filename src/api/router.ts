@@ -6,7 +6,8 @@ import type { Handler, Route } from "./types.ts";
 
 interface Compiled {
   method: string;
-  re: RegExp;
+  /** Per path segment: the literal it must equal, or null for a {param}. */
+  segments: (string | null)[];
   names: string[];
   handler: Handler;
 }
@@ -44,51 +45,55 @@ export function splitVersion(path: string): { version: string; path: string } {
   return { version, path: m[3] ?? "/" };
 }
 
-function firstSegment(path: string): string {
-  const end = path.indexOf("/", 1);
-  return end < 0 ? path : path.slice(0, end);
-}
-
+/**
+ * Routes are matched segment by segment, in registration order, among those with the
+ * request's method, segment count and first segment: a request compares a few strings
+ * instead of running every route's regexp.
+ */
 export class Router {
-  private readonly routes: Compiled[] = [];
-  // Routes by their first path segment, so a request tries a few regexps, not all.
-  private readonly byFirst = new Map<string, Compiled[]>();
-  private anyFirst = false;
+  private readonly buckets = new Map<string, Compiled[]>();
 
   add(...routes: Route[]): this {
     for (const r of routes) {
       const names: string[] = [];
-      // {name} matches one segment; a trailing {name:.*} style is not needed by the API.
-      const src = r.path.replace(/[.+?^$()[\]\\|]/g, "\\$&").replace(/\{(\w+)\}/g, (_, n) => {
-        names.push(n);
-        return "([^/]+)";
+      const segments = r.path.split("/").slice(1).map((seg) => {
+        const m = /^\{(\w+)\}$/.exec(seg);
+        if (!m) {
+          if (seg.includes("{")) throw new Error(`router: a parameter must be a whole segment: ${r.path}`);
+          return seg;
+        }
+        names.push(m[1]!);
+        return null;
       });
-      const c = { method: r.method, re: new RegExp(`^${src}/?$`), names, handler: r.handler };
-      this.routes.push(c);
-      const first = firstSegment(r.path);
-      if (first.includes("{")) this.anyFirst = true;
-      else {
-        let list = this.byFirst.get(first);
-        if (!list) this.byFirst.set(first, (list = []));
-        list.push(c);
-      }
+      if (segments[0] === null) throw new Error(`router: the first segment must be literal: ${r.path}`);
+      const key = bucketKey(r.method, segments.length, segments[0]!);
+      let list = this.buckets.get(key);
+      if (!list) this.buckets.set(key, (list = []));
+      list.push({ method: r.method, segments, names, handler: r.handler });
     }
     return this;
   }
 
   /** Finds the handler for a method and unprefixed path; HEAD falls back to GET. */
   match(method: string, path: string): { handler: Handler; params: Record<string, string> } {
-    const routes = this.anyFirst ? this.routes : (this.byFirst.get(firstSegment(path)) ?? []);
+    // One trailing slash is allowed, as Docker's router allows it.
+    const segs = (path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path).split("/");
+    segs.shift();
     for (const want of method === "HEAD" ? ["HEAD", "GET"] : [method]) {
-      for (const r of routes) {
-        const m = r.re.exec(path);
-        if (!m) continue;
-        if (r.method !== want) continue;
+      const routes = this.buckets.get(bucketKey(want, segs.length, segs[0]!));
+      if (!routes) continue;
+      next: for (const r of routes) {
+        for (let i = 0; i < segs.length; i++) {
+          const lit = r.segments[i];
+          if (lit === null ? segs[i] === "" : lit !== segs[i]) continue next;
+        }
         const params: Record<string, string> = {};
-        r.names.forEach((n, i) => {
-          const v = m[i + 1]!;
-          params[n] = v.includes("%") ? decodeURIComponent(v) : v;
-        });
+        let n = 0;
+        for (let i = 0; i < segs.length; i++) {
+          if (r.segments[i] !== null) continue;
+          const v = segs[i]!;
+          params[r.names[n++]!] = v.includes("%") ? decodeURIComponent(v) : v;
+        }
         return { handler: r.handler, params };
       }
     }
@@ -96,4 +101,8 @@ export class Router {
     // another method alike.
     throw notFound("page not found");
   }
+}
+
+function bucketKey(method: string, count: number, first: string): string {
+  return `${method} ${count} ${first}`;
 }

@@ -131,7 +131,7 @@ export class ApiServer implements ConnectionOwner {
 
   /** @internal a request head arrived on a connection. */
   onExchange(ex: Exchange): void {
-    if (this.accepted) void this.serve(ex);
+    if (this.accepted) this.serve(ex);
     else void this.accepting.then(() => this.serve(ex));
   }
 
@@ -157,64 +157,65 @@ export class ApiServer implements ConnectionOwner {
     };
   }
 
-  private async dispatch(ex: Exchange, upgrade: boolean): Promise<ApiResponse> {
+  /** The handler's answer; a synchronous one stays synchronous, so it is written without a promise hop. */
+  private dispatch(ex: Exchange, upgrade: boolean): ApiResponse | Promise<ApiResponse> {
     try {
       const ar = this.toApiRequest(ex, upgrade);
       const { handler, params } = this.router.match(ar.method, ar.path);
       ar.params = params;
-      return await handler(ar);
+      const out = handler(ar);
+      return out instanceof Promise ? out.catch((err) => this.errorResponse(ex, err)) : out;
     } catch (err) {
-      const status = httpStatus(err);
-      if (status >= 500) log.error(`${ex.method} ${ex.target}:`, err);
-      else log.debug(`${ex.method} ${ex.target}: ${status} ${(err as Error).message}`);
-      if (status === 304) return { kind: "empty", status };
-      return { kind: "json", status, body: errorBody(err) };
+      return this.errorResponse(ex, err);
     }
   }
 
-  private async serve(ex: Exchange): Promise<void> {
+  private errorResponse(ex: Exchange, err: unknown): ApiResponse {
+    const status = httpStatus(err);
+    if (status >= 500) log.error(`${ex.method} ${ex.target}:`, err);
+    else log.debug(`${ex.method} ${ex.target}: ${status} ${(err as Error).message}`);
+    if (status === 304) return { kind: "empty", status };
+    return { kind: "json", status, body: errorBody(err) };
+  }
+
+  private serve(ex: Exchange): void {
     if (ex.upgrade) {
-      try {
-        await this.onUpgrade(ex);
-      } catch (err) {
+      this.onUpgrade(ex).catch((err) => {
         log.debug(`hijacked ${ex.method} ${ex.target}: ${(err as Error).message}`);
         ex.abort();
-      }
+      });
       return;
     }
     this.inFlight++;
-    try {
-      const r = await this.dispatch(ex, false);
-      await this.send(ex, r);
-    } catch (err) {
-      log.error(`writing response to ${ex.method} ${ex.target}:`, err);
-      ex.abort();
-    } finally {
-      if (--this.inFlight === 0 && this.idle) this.idle();
-    }
+    const r = this.dispatch(ex, false);
+    if (r instanceof Promise) r.then((r) => this.send(ex, r)).then(() => this.served(), (err) => this.sendFailed(ex, err));
+    else if (r.kind === "json" || r.kind === "text" || r.kind === "empty") {
+      try {
+        this.sendComplete(ex, r);
+        this.served();
+      } catch (err) {
+        this.sendFailed(ex, err);
+      }
+    } else this.send(ex, r).then(() => this.served(), (err) => this.sendFailed(ex, err));
+  }
+
+  private served(): void {
+    if (--this.inFlight === 0 && this.idle) this.idle();
+  }
+
+  private sendFailed(ex: Exchange, err: unknown): void {
+    log.error(`writing response to ${ex.method} ${ex.target}:`, err);
+    ex.abort();
+    this.served();
   }
 
   private async send(ex: Exchange, r: ApiResponse): Promise<void> {
-    const head = ex.method === "HEAD";
-    if (r.kind === "json" && !r.headers) {
-      // The common case, with its header lines made once.
-      const body = r.body instanceof RawJson ? r.body.bytes() : JSON.stringify(r.body) + "\n";
-      ex.respond(r.status, (jsonHeadText ??= headerText({ ...commonHeaders(), "Content-Type": "application/json" })), body, head);
+    if (r.kind === "json" || r.kind === "text" || r.kind === "empty") {
+      this.sendComplete(ex, r);
       return;
     }
-    const headers: Record<string, string> = { ...commonHeaders(), ...("headers" in r ? r.headers : undefined) };
+    const headers: Record<string, string> = { ...commonHeaders(), ...r.headers };
     switch (r.kind) {
-      case "json": {
-        const text = (r.body instanceof RawJson ? r.body.text : JSON.stringify(r.body)) + "\n";
-        ex.respond(r.status, { ...headers, "Content-Type": "application/json" }, text, head);
-        return;
-      }
-      case "text":
-        ex.respond(r.status, { "Content-Type": "text/plain; charset=utf-8", ...headers }, r.body, head);
-        return;
-      case "empty":
-        ex.respond(r.status, headers, undefined, true);
-        return;
       case "hijack": {
         // Without the Upgrade headers the stream is sent as a plain 200 body (COMPAT).
         const out = ex.startBody(200, { ...headers, "Content-Type": r.contentType });
@@ -237,6 +238,32 @@ export class ApiServer implements ConnectionOwner {
         }
         return;
       }
+    }
+  }
+
+  /** An answer whose body is all there. */
+  private sendComplete(ex: Exchange, r: Extract<ApiResponse, { kind: "json" | "text" | "empty" }>): void {
+    const head = ex.method === "HEAD";
+    if (r.kind === "json" && !r.headers) {
+      // The common case, with its header lines made once.
+      const raw = r.body instanceof RawJson ? r.body : undefined;
+      const body = raw ? raw.bytes() : JSON.stringify(r.body) + "\n";
+      ex.respond(r.status, (jsonHeadText ??= headerText({ ...commonHeaders(), "Content-Type": "application/json" })), body, head, raw?.wire);
+      return;
+    }
+    const headers: Record<string, string> = { ...commonHeaders(), ...r.headers };
+    switch (r.kind) {
+      case "json": {
+        const text = (r.body instanceof RawJson ? r.body.text : JSON.stringify(r.body)) + "\n";
+        ex.respond(r.status, { ...headers, "Content-Type": "application/json" }, text, head);
+        return;
+      }
+      case "text":
+        ex.respond(r.status, { "Content-Type": "text/plain; charset=utf-8", ...headers }, r.body, head);
+        return;
+      case "empty":
+        ex.respond(r.status, headers, undefined, true);
+        return;
     }
   }
 
@@ -288,12 +315,15 @@ export class ApiServer implements ConnectionOwner {
 // it percent-encodes or rewrites. Anything else goes through URL.
 const plainPath = /^\/(?:[A-Za-z0-9_~!$&'()*+,;=:@%-]|\.(?![./]|$)|\/(?!\.))*$/;
 
+// Shared by every request without a query string; handlers only read queries.
+const noQuery = new URLSearchParams();
+
 /** The pathname and query of a request target, as `new URL(target, base)` has them. */
 export function splitTarget(target: string): { pathname: string; query: URLSearchParams } {
   const q = target.indexOf("?");
   const p = q < 0 ? target : target.slice(0, q);
   if (plainPath.test(p) && !p.includes("/.") && !p.startsWith("//") && !/%2e/i.test(p) && target.indexOf("#") < 0) {
-    return { pathname: p, query: new URLSearchParams(q < 0 ? "" : target.slice(q + 1)) };
+    return { pathname: p, query: q < 0 || q === target.length - 1 ? noQuery : new URLSearchParams(target.slice(q + 1)) };
   }
   const url = new URL(target, "http://wharf");
   return { pathname: url.pathname, query: url.searchParams };

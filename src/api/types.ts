@@ -61,4 +61,8 @@ export const json = (body: unknown, status = 200, headers?: Record<string, strin
   headers,
 });
 
+/** A 200 JSON answer of a value or of a promised one, staying synchronous when it can. */
+export const jsonOf = (body: unknown): ApiResponse | Promise<ApiResponse> =>
+  body instanceof Promise ? body.then((b) => json(b)) : json(body);
+
 export const empty = (status = 204, headers?: Record<string, string>): ApiResponse => ({ kind: "empty", status, headers });

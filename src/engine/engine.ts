@@ -23,8 +23,17 @@ export class Engine {
   }
 
   async call<Out = any>(name: string, input?: unknown): Promise<Out> {
+    return await this.run<Out>(name, input);
+  }
+
+  /**
+   * Runs a job and hands back what it returns as it is: a synchronous job's answer
+   * (a cached inspect) reaches the API server without a promise hop, and its error is
+   * thrown here.
+   */
+  run<Out = any>(name: string, input?: unknown): Out | Promise<Out> {
     const job = this.jobs.get(name);
     if (!job) throw new Error(`engine: no such job: ${name}`);
-    return await job(input);
+    return job(input);
   }
 }

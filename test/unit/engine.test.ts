@@ -27,6 +27,20 @@ describe("engine", () => {
     e.register("a", () => 1);
     expect(() => e.register("a", () => 2)).toThrow(/already registered/);
     await expect(e.call("b")).rejects.toThrow(/no such job: b/);
+    expect(() => e.run("b")).toThrow(/no such job: b/);
+  });
+  it("run hands back a synchronous answer as it is; call always promises", async () => {
+    const e = new Engine();
+    e.register("now", () => 42);
+    e.register("later", async () => 43);
+    e.register("fails", () => {
+      throw new Error("boom");
+    });
+    expect(e.run("now")).toBe(42);
+    expect(e.run("later")).toBeInstanceOf(Promise);
+    expect(await e.call("now")).toBe(42);
+    expect(() => e.run("fails")).toThrow("boom");
+    await expect(e.call("fails")).rejects.toThrow("boom");
   });
   it("info reports real host values and the daemon's counts", async () => {
     const e = new Engine();

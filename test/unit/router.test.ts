@@ -63,4 +63,29 @@ describe("Router", () => {
       expect((err as Error).message).toBe("page not found");
     }
   });
+  it("takes the first registered route that fits, literal or not, with one trailing slash allowed", () => {
+    const seen = (name: string) => () => json(name);
+    const r2 = new Router().add(
+      { method: "GET", path: "/containers/json", handler: seen("list") },
+      { method: "GET", path: "/containers/{id}/json", handler: seen("inspect") },
+      { method: "GET", path: "/containers/{parent}/{alias}", handler: seen("link") },
+      { method: "GET", path: "/containers//{parent}/{alias}/json", handler: seen("link-inspect") },
+      { method: "DELETE", path: "/containers/{id}", handler: seen("remove") },
+    );
+    const which = (m: string, p: string) => (r2.match(m, p).handler({} as never) as { body: string }).body;
+    expect(which("GET", "/containers/json")).toBe("list");
+    expect(which("GET", "/containers/json/")).toBe("list");
+    expect(which("GET", "/containers/web/json")).toBe("inspect");
+    expect(which("GET", "/containers/web/db")).toBe("link");
+    expect(which("GET", "/containers//web/db/json")).toBe("link-inspect");
+    expect(r2.match("GET", "/containers//web/db/json").params).toEqual({ parent: "web", alias: "db" });
+    expect(which("DELETE", "/containers/json")).toBe("remove");
+    // A parameter is never empty, and only one trailing slash is forgiven.
+    expect(() => r2.match("GET", "/containers//json")).toThrow("page not found");
+    expect(() => r2.match("GET", "/containers/web/json//")).toThrow("page not found");
+    expect(() => r2.match("GET", "/containers")).toThrow("page not found");
+  });
+  it("refuses a parameter that is not a whole segment", () => {
+    expect(() => new Router().add({ method: "GET", path: "/images/{name}.json", handler: () => json(null) })).toThrow(/whole segment/);
+  });
 });

@@ -40,6 +40,16 @@ function headLines(status: number, headers: HeaderInput): string {
   return s;
 }
 
+/**
+ * A complete response kept as bytes for an answer that is sent again and again (a cached
+ * inspect): rebuilt only when its head would differ (another second in Date, another
+ * Connection header), so a repeat costs one write and no allocation.
+ */
+export interface WireCache {
+  key?: string;
+  bytes?: Buffer;
+}
+
 /** The request and response of one exchange on a connection. */
 export class Exchange {
   readonly method: string;
@@ -143,7 +153,18 @@ export class Exchange {
   }
 
   /** A complete response: head and body in one write when small. */
-  respond(status: number, headers: HeaderInput, body: string | Uint8Array | undefined, omitBody: boolean): void {
+  respond(status: number, headers: HeaderInput, body: string | Uint8Array | undefined, omitBody: boolean, wire?: WireCache): void {
+    if (wire && !omitBody && typeof headers === "string" && body instanceof Uint8Array && body.byteLength <= coalesceLimit) {
+      const tail = `Date: ${httpDate()}\r\nContent-Length: ${body.byteLength}\r\n${this.connectionHeader()}\r\n`;
+      const key = status + headers + tail;
+      if (wire.key !== key || !wire.bytes) {
+        wire.bytes = Buffer.concat([Buffer.from(headLines(status, headers) + tail, "latin1"), body]);
+        wire.key = key;
+      }
+      this.conn.write(wire.bytes);
+      this.finish();
+      return;
+    }
     const len = body === undefined ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
     let head = headLines(status, headers) + `Date: ${httpDate()}\r\n`;
     if (body !== undefined || !(status === 204 || status === 304 || status < 200)) head += `Content-Length: ${len}\r\n`;

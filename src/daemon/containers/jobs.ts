@@ -11,6 +11,9 @@ const verbs = [
 
 type Verb = (typeof verbs)[number];
 
+/** Verbs whose answer is often ready at once (a cached inspect), so they skip the promise. */
+const synchronous = new Set<Verb>(["containerInspect"]);
+
 /** `containerStart` → `container_start`, `containersPrune` → `containers_prune`. */
 export const jobName = (verb: string) => verb.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -18,10 +21,10 @@ export function registerContainerJobs(engine: Engine, svc: ContainerService): Pi
   for (const v of verbs) {
     engine.register(jobName(v), (args: unknown[]) => (svc[v] as (...a: unknown[]) => unknown).apply(svc, args));
   }
-  const backend = {} as Record<Verb, (...args: unknown[]) => Promise<unknown>>;
+  const backend = {} as Record<Verb, (...args: unknown[]) => unknown>;
   for (const v of verbs) {
     const name = jobName(v);
-    backend[v] = (...args) => engine.call(name, args);
+    backend[v] = synchronous.has(v) ? (...args) => engine.run(name, args) : (...args) => engine.call(name, args);
   }
   return backend as unknown as Pick<ContainerService, Verb>;
 }

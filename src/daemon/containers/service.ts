@@ -105,7 +105,8 @@ export class ContainerService implements ContainerBackend, LogsBackend, AttachBa
     return new RawJson(`[${entries.join(",")}]`);
   }
 
-  async containerInspect(ref: string, opts: { size: boolean }): Promise<Json> {
+  /** Synchronous: a cached answer is served without waiting on anything. */
+  containerInspect(ref: string, opts: { size: boolean }): Json {
     const c = this.ctx.store.lookup(ref);
     if (opts.size) return this.inspectOf(c, opts);
     const versions = { record: this.ctx.store.version(c), names: this.ctx.store.namesVersion };

@@ -19,5 +19,5 @@ export interface ContainerBackend {
   containerUpdate(ref: string, body: Json): Promise<{ Warnings: string[] }>;
   containersPrune(filters: Filters): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>;
   containerList(opts: { all: boolean; limit?: number; size: boolean; filters: Filters }): Promise<Json[] | RawJson>;
-  containerInspect(ref: string, opts: { size: boolean }): Promise<Json>;
+  containerInspect(ref: string, opts: { size: boolean }): Json | Promise<Json>;
 }

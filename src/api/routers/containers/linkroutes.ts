@@ -1,7 +1,7 @@
 // `DELETE /containers/{name}` and `GET /containers/{name}/json` where the name is a
 // link's (`/web/database`): the docker CLI sends it unescaped, so the path has one
 // or two more segments than usual.
-import { empty, json, type Route } from "../../types.ts";
+import { empty, jsonOf, type Route } from "../../types.ts";
 import { boolParam } from "../../query.ts";
 import type { ContainerBackend } from "./backend.ts";
 
@@ -12,8 +12,8 @@ export function linkRoutes(b: Pick<ContainerBackend, "containerRemove" | "contai
     await b.containerRemove(name, { force: boolParam(q, "force"), volumes: boolParam(q, "v"), link: boolParam(q, "link") });
     return empty(204);
   };
-  const inspect: Route["handler"] = async (req) =>
-    json(await b.containerInspect(`/${req.params.parent}/${req.params.alias}`, { size: boolParam(req.query, "size") }));
+  const inspect: Route["handler"] = (req) =>
+    jsonOf(b.containerInspect(`/${req.params.parent}/${req.params.alias}`, { size: boolParam(req.query, "size") }));
   return [
     { method: "DELETE", path: "/containers/{parent}/{alias}", handler },
     { method: "DELETE", path: "/containers//{parent}/{alias}", handler },

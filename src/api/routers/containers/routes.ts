@@ -1,5 +1,5 @@
 // Container lifecycle routes: parse, call the backend, encode. No business logic.
-import { empty, json, type Route } from "../../types.ts";
+import { empty, json, jsonOf, type Route } from "../../types.ts";
 import { boolParam, intParam, jsonBody } from "../../query.ts";
 import { parseFilters } from "../../filters.ts";
 import { invalidParameter } from "../../../errors.ts";
@@ -113,7 +113,7 @@ export function containerRoutes(b: ContainerBackend): Route[] {
     {
       method: "GET",
       path: "/containers/{id}/json",
-      handler: async (req) => json(await b.containerInspect(req.params.id!, { size: boolParam(req.query, "size") })),
+      handler: (req) => jsonOf(b.containerInspect(req.params.id!, { size: boolParam(req.query, "size") })),
     },
   ];
 }
