@@ -81,6 +81,24 @@ export function validateConfig(c: Json): void {
   if (c.StopTimeout !== undefined && c.StopTimeout !== null && !Number.isInteger(c.StopTimeout)) {
     throw invalidParameter("invalid StopTimeout: want an integer number of seconds");
   }
+  validateHealthcheck(c.Healthcheck);
+}
+
+/** Docker's limits: durations of 0 (the default) or at least 1ms, retries not negative. */
+function validateHealthcheck(h: Json | null | undefined): void {
+  if (h === undefined || h === null) return;
+  if (typeof h !== "object" || Array.isArray(h)) throw invalidParameter("invalid Healthcheck: want an object");
+  if (h.Test !== undefined && h.Test !== null && (!Array.isArray(h.Test) || h.Test.some((x: unknown) => typeof x !== "string"))) {
+    throw invalidParameter("invalid Healthcheck.Test: want a list of strings");
+  }
+  for (const f of ["Interval", "Timeout", "StartPeriod", "StartInterval"] as const) {
+    const v = h[f] ?? 0;
+    if (typeof v !== "number" || !Number.isInteger(v)) throw invalidParameter(`invalid Healthcheck.${f}: want nanoseconds`);
+    if (v !== 0 && v < 1_000_000) throw invalidParameter(`${f} in Healthcheck cannot be less than 1ms`);
+  }
+  const r = h.Retries ?? 0;
+  if (typeof r !== "number" || !Number.isInteger(r)) throw invalidParameter("invalid Healthcheck.Retries: want an integer");
+  if (r < 0) throw invalidParameter("Retries in Healthcheck cannot be negative");
 }
 
 const envKey = (e: string) => e.split("=", 1)[0];
@@ -103,7 +121,17 @@ export function mergeImageConfig(user: Json, image: ImageConfig): Json {
   if (!c.WorkingDir) c.WorkingDir = image.WorkingDir ?? "";
   if (image.Volumes) c.Volumes = { ...image.Volumes, ...(c.Volumes ?? {}) };
   if (!c.StopSignal && image.StopSignal) c.StopSignal = image.StopSignal;
-  if (!c.Healthcheck && image.Healthcheck) c.Healthcheck = image.Healthcheck;
+  // Field by field, as dockerd merges a healthcheck: what the request leaves unset (an
+  // empty Test, zero durations and retries) comes from the image.
+  if (image.Healthcheck) {
+    if (!c.Healthcheck) c.Healthcheck = image.Healthcheck;
+    else {
+      const h = { ...c.Healthcheck };
+      if (!h.Test?.length) h.Test = image.Healthcheck.Test;
+      for (const f of ["Interval", "Timeout", "StartPeriod", "StartInterval", "Retries"]) if (!h[f] && image.Healthcheck[f]) h[f] = image.Healthcheck[f];
+      c.Healthcheck = h;
+    }
+  }
   if (!c.OnBuild && image.OnBuild) c.OnBuild = image.OnBuild;
   if (!c.Shell && image.Shell) c.Shell = image.Shell;
   const argv = [...(c.Entrypoint ?? []), ...(c.Cmd ?? [])];

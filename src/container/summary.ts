@@ -72,12 +72,12 @@ export function containerMounts(c: Container): MountSummary[] {
   return out;
 }
 
-/** `none` without a healthcheck, else the health status (starting, healthy, unhealthy). */
+/**
+ * The health filter's value: the health status once a healthcheck has been monitored,
+ * else `none` (also for a created container whose healthcheck never ran, as Docker).
+ */
 export function containerHealth(c: Container): string {
-  const h = (c.state.s.Health as { Status?: string } | undefined)?.Status;
-  if (h) return h;
-  const test = c.rec.Config.Healthcheck?.Test;
-  return !test?.length || test[0] === "NONE" ? "none" : "starting";
+  return (c.state.s.Health as { Status?: string } | undefined)?.Status ?? "none";
 }
 
 export function containerSummary(c: Container, names: string[], image: string, sizes?: { SizeRw: number; SizeRootFs: number }): Json {

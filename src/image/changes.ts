@@ -1,6 +1,7 @@
 // `docker import -c` / commit `changes`: Dockerfile instructions applied to an image's
 // config. Only the instructions Docker allows there are accepted.
 import { invalidParameter } from "../errors.ts";
+import { parseGoDuration } from "../goduration.ts";
 
 const allowed = ["CMD", "ENTRYPOINT", "ENV", "EXPOSE", "HEALTHCHECK", "LABEL", "ONBUILD", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"];
 
@@ -34,6 +35,11 @@ function keyValues(rest: string, what: string): [string, string][] {
     return [unquote(w.slice(0, eq)), unquote(w.slice(eq + 1))];
   });
 }
+
+/** HEALTHCHECK options and the Healthcheck fields they set. */
+const healthOptions: Record<string, string> = {
+  interval: "Interval", timeout: "Timeout", "start-period": "StartPeriod", "start-interval": "StartInterval", retries: "Retries",
+};
 
 export function applyChanges(config: Record<string, any>, changes: string[]): Record<string, any> {
   const c = { ...config };
@@ -97,10 +103,21 @@ export function applyChanges(config: Record<string, any>, changes: string[]): Re
       case "HEALTHCHECK":
         if (/^none$/i.test(rest)) c.Healthcheck = { Test: ["NONE"] };
         else {
-          const m = /^CMD\s+(.*)$/is.exec(rest);
+          // Options first (--interval=5s …), as in a Dockerfile.
+          const opts: Record<string, number> = {};
+          let body = rest;
+          for (let o = /^--([a-z-]+)=(\S+)\s+/i.exec(body); o; o = /^--([a-z-]+)=(\S+)\s+/i.exec(body)) {
+            body = body.slice(o[0].length);
+            const field = healthOptions[o[1]!.toLowerCase()];
+            if (!field) throw invalidParameter(`HEALTHCHECK: unknown flag: --${o[1]}`);
+            const v = field === "Retries" ? (/^\d+$/.test(o[2]!) ? Number(o[2]) : undefined) : parseGoDuration(o[2]!);
+            if (v === undefined) throw invalidParameter(`HEALTHCHECK: invalid --${o[1]} value: ${o[2]}`);
+            opts[field] = v;
+          }
+          const m = /^CMD\s+(.*)$/is.exec(body);
           if (!m) throw invalidParameter("HEALTHCHECK: only NONE or CMD … is supported in changes");
           const cmd = commandForm(m[1]!);
-          c.Healthcheck = { Test: cmd[0] === "/bin/sh" && !m[1]!.trim().startsWith("[") ? ["CMD-SHELL", m[1]!.trim()] : ["CMD", ...cmd] };
+          c.Healthcheck = { Test: cmd[0] === "/bin/sh" && !m[1]!.trim().startsWith("[") ? ["CMD-SHELL", m[1]!.trim()] : ["CMD", ...cmd], ...opts };
         }
         break;
     }

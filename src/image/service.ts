@@ -168,6 +168,7 @@ export class ImageService {
         return { id: rec.id as string, config: (rec.config.config ?? {}) as Record<string, any>, topLayer: this.topLayer(rec) };
       },
       matches: (imageId: string, ref: string) => this.tryResolveQuiet(ref)?.id === imageId,
+      descendants: (imageId: string) => this.images.descendants(imageId as Digest),
       size: (imageId: string) => {
         const rec = this.tryResolveQuiet(imageId);
         return rec ? this.size(rec) : 0;

@@ -49,7 +49,7 @@ export function imageInspect(svc: ImageService, rec: ImageRecord, version: strin
     Id: rec.id,
     RepoTags: svc.repoTags(rec.id),
     RepoDigests: svc.repoDigests(rec.id),
-    Parent: "",
+    Parent: rec.parent ?? "",
     Comment: c.comment ?? "",
     Created: c.created ?? zeroTime,
   };
@@ -90,7 +90,7 @@ export function imageSummary(svc: ImageService, rec: ImageRecord, version: strin
     Created: unixSeconds(rec.config.created),
     Id: rec.id,
     Labels: rec.config.config?.Labels ?? null,
-    ParentId: "",
+    ParentId: rec.parent ?? "",
     RepoDigests: digests,
     RepoTags: tags,
     SharedSize: -1,

@@ -29,6 +29,8 @@ export interface ImageRecord {
   raw: Buffer;
   config: ImageConfigJson;
   lastTagTime?: string;
+  /** The image a commit was made from (Docker's parent link; loaded images have none). */
+  parent?: Digest;
 }
 
 export const sha256 = (b: Uint8Array | string): Digest => `sha256:${createHash("sha256").update(b).digest("hex")}`;
@@ -81,11 +83,12 @@ export class ImageStore {
       const id = sha256(raw);
       // A file whose bytes do not hash to its name was damaged: leave it out.
       if (id !== `sha256:${hex}`) continue;
-      let lastTagTime: string | undefined;
+      let meta: { lastTagTime?: string; parent?: string } = {};
       try {
-        lastTagTime = JSON.parse(readFileSync(join(this.metaDir, hex), "utf8")).lastTagTime;
+        meta = JSON.parse(readFileSync(join(this.metaDir, hex), "utf8"));
       } catch {}
-      this.images.set(id, { id, raw, config: parseImageConfig(raw, hex), lastTagTime });
+      const parent = typeof meta.parent === "string" && /^sha256:[a-f0-9]{64}$/.test(meta.parent) ? (meta.parent as Digest) : undefined;
+      this.images.set(id, { id, raw, config: parseImageConfig(raw, hex), lastTagTime: meta.lastTagTime, parent });
     }
   }
 
@@ -123,7 +126,36 @@ export class ImageStore {
     const rec = this.images.get(id);
     if (!rec) return;
     rec.lastTagTime = when;
-    writeAtomic(join(this.metaDir, id.slice(7)), JSON.stringify({ lastTagTime: when }));
+    this.writeMeta(rec);
+  }
+
+  setParent(id: Digest, parent: Digest): void {
+    const rec = this.images.get(id);
+    if (!rec || rec.parent === parent || id === parent) return;
+    rec.parent = parent;
+    this.writeMeta(rec);
+  }
+
+  /** Ids of every image made (through commits) from `id`, at any depth. */
+  descendants(id: Digest): Digest[] {
+    const out: Digest[] = [];
+    const want = new Set<Digest>([id]);
+    // Parent links form short chains; a few passes over the records find every level.
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const rec of this.images.values()) {
+        if (rec.parent && want.has(rec.parent) && !want.has(rec.id)) {
+          want.add(rec.id);
+          out.push(rec.id);
+          grew = true;
+        }
+      }
+    }
+    return out;
+  }
+
+  private writeMeta(rec: ImageRecord): void {
+    writeAtomic(join(this.metaDir, rec.id.slice(7)), JSON.stringify({ lastTagTime: rec.lastTagTime, parent: rec.parent }));
   }
 
   remove(id: Digest): void {

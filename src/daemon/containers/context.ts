@@ -22,6 +22,8 @@ export interface ImageView {
   resolve(ref: string): ResolvedImage;
   /** Does this reference name that image id (ancestor filter)? */
   matches(imageId: string, ref: string): boolean;
+  /** Images committed from this one, at any depth (the ancestor filter). */
+  descendants?(imageId: string): string[];
   /** Bytes of the image's layers (a container's SizeRootFs is its rw layer plus these). */
   size?(imageId: string): number;
 }

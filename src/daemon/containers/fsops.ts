@@ -102,6 +102,7 @@ export async function containerCommit(ctx: ContainerContext, images: ImageServic
       const raw = Buffer.from(JSON.stringify(cfg));
       const { rec, created: isNew } = images.images.put(raw, cfg);
       if (!isNew) await ctx.layers.release(layerChain);
+      else images.images.setParent(rec.id, c.rec.Image as Digest);
       if (ref) images.addTag(ref, rec.id);
       ctx.emit(c, "commit", { comment: o.comment ?? "", imageID: rec.id, imageRef: ref ? familiarString(ref) : "" });
       return { Id: sha256(raw) };

@@ -31,6 +31,7 @@ import { attachWsRoutes } from "../../api/routers/containers/ws.ts";
 import { ExecService } from "../exec/service.ts";
 import { selfCommand } from "../../reexec.ts";
 import { execBackend } from "../exec/backend.ts";
+import { HealthMonitor } from "../health/monitor.ts";
 
 export interface Containers {
   service: ContainerService;
@@ -76,9 +77,20 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
   router.add(...containerFsRoutes(containerFsBackend(ctx, images)));
   const execs = new ExecService(ctx, selfCommand("dockerinit"), join(c.execRoot, "exec.sock"));
   router.add(...execRoutes(execBackend(ctx, execs)), ...attachWsRoutes(service));
+  const health = new HealthMonitor(execs, ctx.emit);
+  // Healthchecks follow the container's life as its events tell it.
+  engine.events.subscribe((ev) => {
+    if (ev.Type !== "container") return;
+    const ct = store.find(ev.Actor.ID);
+    if (ev.Action === "start" && ct) health.start(ct, true);
+    else if (ev.Action === "unpause" && ct) health.start(ct, false);
+    else if (ev.Action === "die" || ev.Action === "pause" || ev.Action === "destroy") health.stop(ev.Actor.ID);
+  });
   await service.restore();
+  // Containers that outlived the last daemon keep their status until the next probe.
+  for (const ct of store.all()) if (ct.state.s.Running && !ct.state.s.Paused) health.start(ct, false);
   ctx.volumes?.reconcile();
   // Exec instances live in this daemon's memory only (as Docker's): none survive a restart.
   for (const ct of store.all()) ct.rec.ExecIDs = [];
-  return { service, close: () => (execs.close(), db.close()) };
+  return { service, close: () => (health.close(), execs.close(), db.close()) };
 }

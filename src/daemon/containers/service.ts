@@ -75,7 +75,9 @@ export class ContainerService implements ContainerBackend, LogsBackend, AttachBa
       find: (ref) => store.find(ref),
       ancestorIds: (ref) => {
         try {
-          return [this.ctx.images.resolve(ref).id];
+          // The image and every image committed from it, as dockerd walks its children.
+          const id = this.ctx.images.resolve(ref).id;
+          return [id, ...(this.ctx.images.descendants?.(id) ?? [])];
         } catch {
           return [];
         }

@@ -14,6 +14,7 @@ import type { ContainerContext } from "../containers/context.ts";
 import { parseDetachKeys } from "../containers/attach.ts";
 import { specOf } from "../containers/execdriver.ts";
 import { ExecStore, type ExecConfig, type ExecInstance } from "./store.ts";
+import type { ContainerSpec } from "../../runtime/types.ts";
 import { logger } from "../../log.ts";
 
 const log = logger("exec");
@@ -96,8 +97,8 @@ export class ExecService {
     }
     const id = randomBytes(32).toString("hex");
     this.store.add({ id, containerId: c.id, config, running: false, exitCode: null, pid: 0, started: false });
-    c.rec.ExecIDs.push(id);
-    this.ctx.emit(c, `exec_create: ${cmd.join(" ")}`, { execID: id });
+    c.rec.ExecIDs = [...c.rec.ExecIDs, id];
+    this.ctx.emit(c, `exec_create: ${execLine(cmd)}`, { execID: id });
     return { Id: id };
   }
 
@@ -144,21 +145,85 @@ export class ExecService {
     return { tty, detach: !!opts.Detach, run: (socket) => this.run(c, e, tty, keys, status, socket) };
   }
 
-  private async run(c: Container, e: ExecInstance, tty: boolean, keys: number[], status: InitStatusServer, socket?: Duplex): Promise<void> {
+  /** What an exec runs with: the container's spec with the exec's command, env, user and directory. */
+  private specFor(c: Container, config: ExecConfig, tty: boolean): ContainerSpec {
     const base = specOf(c, "/", { mode: "none" });
-    // As Docker: the daemon's (TERM for this exec's terminal), the container's, the exec's.
-    const env = mergeEnv(mergeEnv(tty ? ["TERM=xterm"] : [], c.rec.Config.Env ?? []), e.config.Env);
-    const spec = {
+    return {
       ...base,
-      args: e.config.Cmd,
-      env,
-      cwd: e.config.WorkingDir || base.cwd,
-      user: e.config.User || base.user,
-      privileged: base.privileged || e.config.Privileged,
+      args: config.Cmd,
+      // As Docker: the daemon's (TERM for this exec's terminal), the container's, the exec's.
+      env: mergeEnv(mergeEnv(tty ? ["TERM=xterm"] : [], c.rec.Config.Env ?? []), config.Env),
+      cwd: config.WorkingDir || base.cwd,
+      user: config.User || base.user,
+      privileged: base.privileged || config.Privileged,
       tty,
       init: false,
       openStdin: false,
     };
+  }
+
+  /** An exec that has ended leaves the container's ExecIDs (it stays inspectable by id), as in Docker. */
+  private ended(c: Container, e: ExecInstance): void {
+    if (c.rec.ExecIDs.includes(e.id)) c.rec.ExecIDs = c.rec.ExecIDs.filter((id) => id !== e.id);
+  }
+
+  /**
+   * A healthcheck probe: an exec of `cmd` with the container's user, directory and
+   * environment that nobody attaches to, its stdout and stderr kept together up to
+   * 4096 bytes (then "..."), killed once it has run `timeoutMs`. Throws, with Docker's
+   * exec errors, when the container cannot run one.
+   */
+  async probe(ref: string, cmd: string[], timeoutMs: number): Promise<{ exitCode: number; output: string; timedOut: boolean }> {
+    const c = this.activeContainer(ref);
+    const status = await this.statusServer();
+    const config: ExecConfig = {
+      Cmd: cmd, Env: [], WorkingDir: "", User: "", Privileged: false, Tty: false,
+      AttachStdin: false, AttachStdout: true, AttachStderr: true, DetachKeys: "",
+    };
+    const id = randomBytes(32).toString("hex");
+    const e: ExecInstance = { id, containerId: c.id, config, running: false, exitCode: null, pid: 0, started: true };
+    this.store.add(e);
+    c.rec.ExecIDs = [...c.rec.ExecIDs, id];
+    this.ctx.emit(c, `exec_create: ${execLine(cmd)}`, { execID: id });
+    let spawned;
+    try {
+      spawned = spawnExec({ target: c.state.s.Pid, binary: this.binary, status, spec: this.specFor(c, config, false), stdin: false });
+    } catch (err) {
+      e.exitCode = 126;
+      this.ended(c, e);
+      throw err;
+    }
+    const { proc } = spawned;
+    e.running = true;
+    e.pid = proc.pid;
+    const out = new ProbeOutput();
+    const pump = async (st: unknown) => {
+      if (!st || typeof st === "number") return;
+      for await (const b of st as AsyncIterable<Uint8Array>) out.write(b);
+    };
+    const drained = Promise.all([pump(proc.stdout), pump(proc.stderr)]);
+    const outcome = await spawned.started;
+    if (outcome.pid) e.pid = outcome.pid;
+    this.ctx.emit(c, `exec_start: ${execLine(cmd)}`, { execID: id });
+    // The timeout runs from the moment the command runs, not from the request, as Docker's.
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      proc.kill("SIGKILL");
+    }, timeoutMs);
+    await proc.exited;
+    clearTimeout(timer);
+    await Promise.race([drained, Bun.sleep(1000)]); // a background child may hold the pipes
+    e.running = false;
+    e.exitCode = outcome.error !== undefined ? (outcome.exitCode === 127 ? 127 : 126) : execExitCode(proc);
+    this.ended(c, e);
+    this.ctx.emit(c, "exec_die", { execID: id, exitCode: String(e.exitCode) });
+    const text = outcome.error !== undefined && !out.length ? `OCI runtime exec failed: exec failed: unable to start container process: ${outcome.error}: unknown` : out.text();
+    return { exitCode: e.exitCode, output: text, timedOut };
+  }
+
+  private async run(c: Container, e: ExecInstance, tty: boolean, keys: number[], status: InitStatusServer, socket?: Duplex): Promise<void> {
+    const spec = this.specFor(c, e.config, tty);
     const attachStdin = !!socket && e.config.AttachStdin;
     let readyResolve!: () => void;
     e.ready = new Promise((r) => (readyResolve = r));
@@ -167,6 +232,7 @@ export class ExecService {
       spawned = spawnExec({ target: c.state.s.Pid, binary: this.binary, status, spec, stdin: attachStdin, consoleSize: e.config.ConsoleSize, quiet: !socket });
     } catch (err) {
       e.exitCode = 126;
+      this.ended(c, e);
       readyResolve();
       throw err;
     }
@@ -174,7 +240,7 @@ export class ExecService {
     e.running = true;
     e.pid = proc.pid;
     if (master !== undefined) e.resize = (rows, cols) => (rows > 0 && cols > 0 ? trySetWinsize(master, rows, cols) : undefined);
-    this.ctx.emit(c, `exec_start: ${e.config.Cmd.join(" ")}`, { execID: e.id });
+    this.ctx.emit(c, `exec_start: ${execLine(e.config.Cmd)}`, { execID: e.id });
 
     let detached = false;
     const out = (stream: number, b: Uint8Array) => {
@@ -237,12 +303,38 @@ export class ExecService {
       e.exitCode = outcome.error !== undefined ? (outcome.exitCode === 127 ? 127 : 126) : execExitCode(proc);
       void Promise.resolve(input?.stdin.end()).catch(() => {});
       e.resize = undefined;
+      this.ended(c, e);
       if (master !== undefined) closeQuietly(master);
       this.ctx.emit(c, "exec_die", { execID: e.id, exitCode: String(e.exitCode) });
       log.debug(`exec ${e.id} in ${c.id} exited ${e.exitCode}`);
     })();
     if (!socket) return; // detached: nobody waits
     await Promise.race([finished, clientGone, new Promise<void>((r) => socket.once("finish", r))]);
+  }
+}
+
+/** An exec event's command as Docker writes it: the entrypoint, a space, the arguments (so `true ` alone). */
+function execLine(cmd: string[]): string {
+  return `${cmd[0]} ${cmd.slice(1).join(" ")}`;
+}
+
+/** Docker's probe output buffer: the first 4096 bytes, and "..." when more came. */
+class ProbeOutput {
+  private readonly chunks: Uint8Array[] = [];
+  length = 0;
+  private truncated = false;
+
+  write(b: Uint8Array): void {
+    const keep = Math.min(4096 - this.length, b.length);
+    if (keep > 0) {
+      this.chunks.push(b.subarray(0, keep));
+      this.length += keep;
+    }
+    if (keep < b.length) this.truncated = true;
+  }
+
+  text(): string {
+    return Buffer.concat(this.chunks).toString("utf8") + (this.truncated ? "..." : "");
   }
 }
 
