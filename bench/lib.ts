@@ -89,10 +89,12 @@ export async function startDockerd(): Promise<(BenchDaemon & { version: string }
   }
   const dir = mkdtempSync(join(tmpdir(), "wharf-bench-dockerd-"));
   const sock = join(dir, "docker.sock");
+  // Its containers' cgroups go under a parent of this run's own, removed by stop().
+  const cgroupParent = dir.split("/").pop()!;
   const proc = Bun.spawn([
     "dockerd", "-H", `unix://${sock}`, "--data-root", join(dir, "data"), "--exec-root", join(dir, "exec"),
     "--pidfile", join(dir, "docker.pid"), "--iptables=false", "--ip6tables=false", "--ip-forward=false",
-    "--ip-masq=false", "--bridge=none", "--userland-proxy=false",
+    "--ip-masq=false", "--bridge=none", "--userland-proxy=false", "--cgroup-parent", cgroupParent,
   ], { stdout: "ignore", stderr: Bun.file(join(dir, "dockerd.log")) });
   const host = `unix://${sock}`;
   let version = "";
@@ -117,6 +119,7 @@ export async function startDockerd(): Promise<(BenchDaemon & { version: string }
       Bun.spawnSync(["umount", "-l", m]);
     }
     rmSync(dir, { recursive: true, force: true });
+    Bun.spawnSync(["sh", "-c", `for d in /sys/fs/cgroup/*/${cgroupParent} /sys/fs/cgroup/${cgroupParent}; do [ -d "$d" ] && rmdir "$d"; done; true`]);
   };
   if (!version) {
     const log = existsSync(join(dir, "dockerd.log")) ? readFileSync(join(dir, "dockerd.log"), "utf8").trim().split("\n").pop() : "";
