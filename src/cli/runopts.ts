@@ -5,6 +5,7 @@ import { nanoCpus, ramInBytes } from "./units.ts";
 import { absoluteBinds, parseMountFlag } from "./mountopt.ts";
 import { parsePortSpecs } from "./portspec.ts";
 import { keyValues } from "./common.ts";
+import { parseGoDuration } from "../goduration.ts";
 
 export const runFlagSpecs: FlagSpec[] = [
   { name: "detach", short: "d", type: "bool" },
@@ -65,6 +66,13 @@ export const runFlagSpecs: FlagSpec[] = [
   { name: "detach-keys", type: "string" },
   { name: "attach", short: "a", type: "list" },
   { name: "cidfile", type: "string" },
+  { name: "health-cmd", type: "string" },
+  { name: "health-interval", type: "string" },
+  { name: "health-timeout", type: "string" },
+  { name: "health-retries", type: "string" },
+  { name: "health-start-period", type: "string" },
+  { name: "health-start-interval", type: "string" },
+  { name: "no-healthcheck", type: "bool" },
 ];
 
 export interface CreateRequest {
@@ -92,6 +100,34 @@ function parseUlimit(s: string): { Name: string; Soft: number; Hard: number } {
   const m = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(s);
   if (!m) throw new FlagError(`invalid ulimit argument: ${s}`);
   return { Name: m[1]!, Soft: Number(m[2]), Hard: Number(m[3] ?? m[2]) };
+}
+
+/** The Healthcheck the docker CLI sends for the --health-* flags, or undefined for none. */
+function healthcheck(p: Parsed): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  const cmd = str(p, "health-cmd");
+  if (cmd) out.Test = ["CMD-SHELL", cmd];
+  for (const [flag, field] of [["interval", "Interval"], ["timeout", "Timeout"], ["start-period", "StartPeriod"], ["start-interval", "StartInterval"]] as const) {
+    const v = str(p, `health-${flag}`);
+    if (v === undefined) continue;
+    const ns = v.startsWith("-") ? -(parseGoDuration(v.slice(1)) ?? NaN) : parseGoDuration(v);
+    if (ns === undefined || Number.isNaN(ns)) throw new FlagError(`invalid argument "${v}" for "--health-${flag}" flag: time: invalid duration "${v}"`);
+    if (ns < 0) throw new FlagError(`--health-${flag} cannot be negative`);
+    if (ns) out[field] = ns;
+  }
+  const retries = str(p, "health-retries");
+  if (retries !== undefined) {
+    if (!/^-?\d+$/.test(retries)) throw new FlagError(`invalid argument "${retries}" for "--health-retries" flag: strconv.ParseInt: parsing "${retries}": invalid syntax`);
+    if (Number(retries) < 0) throw new FlagError("--health-retries cannot be negative");
+    if (Number(retries)) out.Retries = Number(retries);
+  }
+  // As the docker CLI: zero values are no settings.
+  const any = Object.keys(out).length > 0;
+  if (bool(p, "no-healthcheck")) {
+    if (any) throw new FlagError("--no-healthcheck conflicts with --health-* options");
+    return { Test: ["NONE"] };
+  }
+  return any ? out : undefined;
 }
 
 /** `run`/`create` argv (after the command name) → the create request. */
@@ -126,6 +162,8 @@ export function buildCreateRequest(argv: string[]): CreateRequest & { image: str
     ...(list(p, "expose").length ? { ExposedPorts: Object.fromEntries(list(p, "expose").map((e) => [e.includes("/") ? e : `${e}/tcp`, {}])) } : {}),
     ...(str(p, "mac-address") ? { MacAddress: str(p, "mac-address") } : {}),
   };
+  const health = healthcheck(p);
+  if (health) config.Healthcheck = health;
   const mem = str(p, "memory");
   const swap = str(p, "memory-swap");
   const pids = str(p, "pids-limit");

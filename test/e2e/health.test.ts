@@ -3,7 +3,7 @@
 // limits, stop/start, the start period and create-time validation. Also the ancestor
 // filter over committed images and ExecIDs after execs end.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { docker, loadBusybox, removeAllAndCleanup, startDaemon, type TestDaemon } from "../helpers/daemon.ts";
+import { docker, loadBusybox, removeAllAndCleanup, startDaemon, wharf, type TestDaemon } from "../helpers/daemon.ts";
 
 function ok(r: { code: number | null; stdout: string; stderr: string }): string {
   if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`);
@@ -159,6 +159,18 @@ describe("healthchecks", () => {
     r = await create({ Test: "true" });
     expect(r.status).toBe(400);
     expect((await r.json()).message).toContain("Healthcheck.Test");
+  });
+
+  it("wharf run's --health-* flags make the Healthcheck the docker CLI makes", () => {
+    const flags = ["--network", "none", "--health-cmd", "exit 0", "--health-interval", "1m30s", "--health-timeout", "2s",
+      "--health-start-period", "10s", "--health-start-interval", "500ms", "--health-retries", "9", "busybox", "true"];
+    ok(docker(d, ["create", "--name", "hc-docker-cli", ...flags]));
+    ok(wharf(["-H", d.host, "create", "--name", "hc-wharf-cli", ...flags]));
+    const hc = (n: string) => ok(docker(d, ["inspect", "-f", "{{json .Config.Healthcheck}}", n]));
+    expect(hc("hc-wharf-cli")).toBe(hc("hc-docker-cli"));
+    expect(JSON.parse(hc("hc-wharf-cli"))).toEqual({
+      Test: ["CMD-SHELL", "exit 0"], Interval: 90e9, Timeout: 2e9, StartPeriod: 10e9, StartInterval: 500e6, Retries: 9,
+    });
   });
 
   it("takes unset healthcheck fields from the image, field by field", () => {

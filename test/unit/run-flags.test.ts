@@ -52,4 +52,19 @@ describe("docker-style flags", () => {
     expect(p.positionals).toEqual(["a", "b"]);
     expect(p.flags.get("force")).toBe(true);
   });
+  it("turns --health-* into the Healthcheck the docker CLI sends", () => {
+    const r = buildCreateRequest([
+      "--health-cmd", "curl -f localhost", "--health-interval", "5s", "--health-timeout", "1m30s",
+      "--health-start-period", "0s", "--health-start-interval", "300ms", "--health-retries", "4", "busybox",
+    ]);
+    expect(r.body.Healthcheck).toEqual({
+      Test: ["CMD-SHELL", "curl -f localhost"], Interval: 5e9, Timeout: 90e9, StartInterval: 300e6, Retries: 4,
+    });
+    expect(buildCreateRequest(["--no-healthcheck", "busybox"]).body.Healthcheck).toEqual({ Test: ["NONE"] });
+    expect(buildCreateRequest(["--health-retries", "0", "busybox"]).body.Healthcheck).toBeUndefined();
+    expect(() => buildCreateRequest(["--no-healthcheck", "--health-cmd", "true", "busybox"])).toThrow("--no-healthcheck conflicts with --health-* options");
+    expect(() => buildCreateRequest(["--health-retries", "-1", "busybox"])).toThrow("--health-retries cannot be negative");
+    expect(() => buildCreateRequest(["--health-interval", "-1s", "busybox"])).toThrow("--health-interval cannot be negative");
+    expect(() => buildCreateRequest(["--health-timeout", "soon", "busybox"])).toThrow(/invalid duration "soon"/);
+  });
 });
