@@ -197,3 +197,36 @@ describe("healthchecks", () => {
     expect(anc("wharftest/grandchild:1")).toEqual(["anc-grandkid"]);
   });
 });
+
+describe("healthchecks across a daemon restart", () => {
+  it("a stopped container stays unhealthy and a running one is probed again by the next daemon", async () => {
+    const d = await startDaemon();
+    let d2: TestDaemon | undefined;
+    try {
+      loadBusybox(d);
+      const health = (t: TestDaemon, n: string): Health => JSON.parse(ok(docker(t, ["inspect", "-f", "{{json .State.Health}}", n])));
+      const waitFor = async (t: TestDaemon, n: string, pred: (h: Health) => boolean) => {
+        for (let i = 0; i < 80; i++) {
+          const h = health(t, n);
+          if (pred(h)) return h;
+          await Bun.sleep(100);
+        }
+        throw new Error(`${n}: ${JSON.stringify(health(t, n))}`);
+      };
+      for (const n of ["hr-stopped", "hr-live"]) {
+        ok(docker(d, ["run", "-d", "--name", n, "--network", "none", "--health-cmd", "true", "--health-interval", "300ms", "busybox", "sleep", "300"]));
+        await waitFor(d, n, (h) => h.Status === "healthy");
+      }
+      ok(docker(d, ["stop", "-t", "1", "hr-stopped"]));
+      await d.stop("SIGKILL");
+      d2 = await startDaemon(["--data-root", d.dataRoot, "--exec-root", d.execRoot]);
+      expect(health(d2, "hr-stopped").Status).toBe("unhealthy");
+      const before = health(d2, "hr-live").Log.at(-1)!.Start;
+      const after = await waitFor(d2, "hr-live", (h) => h.Log.at(-1)!.Start > before);
+      expect(after.Status).toBe("healthy");
+    } finally {
+      await removeAllAndCleanup(d2);
+      await d.cleanup();
+    }
+  });
+});

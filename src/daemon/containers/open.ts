@@ -77,7 +77,9 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
   router.add(...containerFsRoutes(containerFsBackend(ctx, images)));
   const execs = new ExecService(ctx, selfCommand("dockerinit"), join(c.execRoot, "exec.sock"));
   router.add(...execRoutes(execBackend(ctx, execs)), ...attachWsRoutes(service));
-  const health = new HealthMonitor(execs, ctx.emit);
+  const health = new HealthMonitor(execs, ctx.emit, (ct) => {
+    if (store.find(ct.id)) store.save(ct);
+  });
   // Healthchecks follow the container's life as its events tell it.
   engine.events.subscribe((ev) => {
     if (ev.Type !== "container") return;

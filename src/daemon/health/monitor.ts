@@ -68,6 +68,8 @@ export class HealthMonitor {
   constructor(
     private readonly prober: Prober,
     private readonly emit: (c: Container, action: string) => void,
+    /** Writes the container's state to disk, as dockerd checkpoints each result: health survives a daemon restart. */
+    private readonly persist: (c: Container) => void = () => {},
   ) {}
 
   /**
@@ -81,6 +83,7 @@ export class HealthMonitor {
     const h = c.state.s.Health as Health | undefined;
     if (!h) c.state.s.Health = { Status: "starting", FailingStreak: 0, Log: [] } satisfies Health;
     else if (fresh) Object.assign(h, { Status: "starting", FailingStreak: 0 });
+    this.persist(c);
     const m: Monitor = { c, stopped: false };
     this.monitors.set(c.id, m);
     this.schedule(m, cmd);
@@ -94,7 +97,10 @@ export class HealthMonitor {
     m.stopped = true;
     clearTimeout(m.timer);
     const h = m.c.state.s.Health as Health | undefined;
-    if (h && !opts.keepStatus) h.Status = "unhealthy";
+    if (h && !opts.keepStatus && h.Status !== "unhealthy") {
+      h.Status = "unhealthy";
+      this.persist(m.c);
+    }
   }
 
   close(): void {
@@ -148,6 +154,7 @@ export class HealthMonitor {
         if (h.FailingStreak >= (retries > 0 ? retries : defaults.retries)) h.Status = "unhealthy";
       }
     }
+    this.persist(c);
     if (h.Status !== before) this.emit(c, `health_status: ${h.Status}`);
   }
 }
