@@ -2,6 +2,9 @@
 // a name removes that one reference, and the image goes only with its last reference; an
 // id removes the image, which needs `force` when several repositories name it. An image
 // a container uses is refused (409) unless forced, and a forced delete then only untags.
+// Images committed from another hold it: its last name only untags it, its id is refused
+// even when forced, and once its last child goes an unnamed, unused parent goes too
+// (unless noprune), as dockerd's parent links work.
 import { conflict } from "../errors.ts";
 import type { Digest } from "../storage/types.ts";
 import { matchLabels, parseTimestampNano, type Filters } from "../api/filters.ts";
@@ -32,8 +35,11 @@ export function imageDelete(svc: ImageService, name: string, opts: { force: bool
       if (others.length && others.every((r) => r.digest && fullName(r) === fullName(ref))) {
         for (const r of others) untag(svc, r, rec.id, out);
       }
-      if (svc.tags.refsOf(rec.id).length || user) return out;
+      if (svc.tags.refsOf(rec.id).length || user || svc.images.children(rec.id).length) return out;
     } else {
+      if (svc.images.children(rec.id).length) {
+        throw conflict(`conflict: unable to delete ${short(rec.id)} (cannot be forced) - image has dependent child images`);
+      }
       if (user && !opts.force) {
         throw conflict(`conflict: unable to delete ${short(rec.id)} (must be forced) - image is being used by stopped container ${user}`);
       }
@@ -45,8 +51,19 @@ export function imageDelete(svc: ImageService, name: string, opts: { force: bool
       if (user) return out;
     }
     await removeImage(svc, rec, out);
+    if (!opts.noprune) await pruneParents(svc, rec, out);
     return out;
   });
+}
+
+/** After a delete: the parent goes too when nothing names it, uses it or was made from it, and so on up. */
+async function pruneParents(svc: ImageService, rec: ImageRecord, out: DeleteItem[]): Promise<number> {
+  let freed = 0;
+  for (let p = rec.parent && svc.images.get(rec.parent); p; p = p.parent && svc.images.get(p.parent)) {
+    if (svc.tags.refsOf(p.id).length || svc.usedBy(p.id) || svc.images.children(p.id).length) break;
+    freed += await removeImage(svc, p, out);
+  }
+  return freed;
 }
 
 function isIdRef(svc: ImageService, name: string, rec: ImageRecord): boolean {
@@ -95,9 +112,14 @@ export function imagesPrune(svc: ImageService, filters: Filters): Promise<{ Imag
     const out: DeleteItem[] = [];
     let reclaimed = 0;
     for (const rec of svc.images.list()) {
+      // Gone already, as the unnamed parent of an image pruned before it.
+      if (!svc.images.get(rec.id)) continue;
       if (svc.usedBy(rec.id)) continue;
       const refs = svc.tags.refsOf(rec.id);
       if (danglingOnly && refs.length) continue;
+      // An image others were committed from stays, named or not: an unnamed one goes
+      // with its last child, a named one is a conflict dockerd's prune passes over.
+      if (svc.images.children(rec.id).length) continue;
       const labels = rec.config.config?.Labels ?? {};
       if (!matchLabels(labels, filters.get("label"))) continue;
       const notWanted = filters.get("label!");
@@ -105,6 +127,7 @@ export function imagesPrune(svc: ImageService, filters: Filters): Promise<{ Imag
       if (untilNano !== undefined && BigInt(Date.parse(rec.config.created ?? "") || 0) * 1_000_000n >= untilNano) continue;
       for (const r of refs) untag(svc, r, rec.id, out);
       reclaimed += await removeImage(svc, rec, out);
+      reclaimed += await pruneParents(svc, rec, out);
     }
     svc.events?.publish("image", "prune", "", { reclaimed: String(reclaimed) });
     return { ImagesDeleted: out.length ? out : null, SpaceReclaimed: reclaimed };

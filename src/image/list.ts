@@ -45,8 +45,12 @@ export function imageList(svc: ImageService, opts: { all: boolean; digests: bool
   const until = f.get("until")?.[0];
   const untilMs = until === undefined ? undefined : Number(parseTimestampNano(untilTimestamp(until), "until") / 1_000_000n);
   const refs = f.get("reference");
+  const parents = new Set(svc.images.list().map((r) => r.parent));
   let out = svc.images.list().filter((rec) => {
     const tags = svc.tags.refsOf(rec.id);
+    // An unnamed image that others were committed from is an intermediate layer: shown
+    // with -a only, and never dangling (dockerd lists only heads as dangling).
+    if (!tags.length && parents.has(rec.id) && (!opts.all || dangling !== undefined)) return false;
     if (dangling !== undefined && (["true", "1"].includes(dangling.toLowerCase()) ? tags.length > 0 : tags.length === 0)) return false;
     const labels = rec.config.config?.Labels ?? {};
     if (!matchLabels(labels, f.get("label"))) return false;

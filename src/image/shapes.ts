@@ -112,10 +112,15 @@ export function imageHistory(svc: ImageService, rec: ImageRecord): Record<string
     return { Comment: h.comment ?? "", Created: unixSeconds(h.created), CreatedBy: h.created_by ?? "", Id: "<missing>", Size: size, Tags: null as string[] | null };
   });
   rows.reverse();
-  if (rows.length) {
-    rows[0]!.Id = rec.id;
-    const tags = svc.repoTags(rec.id);
-    rows[0]!.Tags = tags.length ? tags : null;
+  // As dockerd: the newest row is the image, each next row the next parent up, while
+  // parent links lead to images still here (one row per parent, whatever rows it added).
+  let img: ImageRecord | undefined = rec;
+  for (const row of rows) {
+    if (!img) break;
+    row.Id = img.id;
+    const tags = svc.repoTags(img.id);
+    row.Tags = tags.length ? tags : null;
+    img = img.parent ? svc.images.get(img.parent) : undefined;
   }
   return rows;
 }

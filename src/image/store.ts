@@ -136,6 +136,13 @@ export class ImageStore {
     this.writeMeta(rec);
   }
 
+  /** Images committed directly from `id`. */
+  children(id: Digest): Digest[] {
+    const out: Digest[] = [];
+    for (const rec of this.images.values()) if (rec.parent === id) out.push(rec.id);
+    return out;
+  }
+
   /** Ids of every image made (through commits) from `id`, at any depth. */
   descendants(id: Digest): Digest[] {
     const out: Digest[] = [];

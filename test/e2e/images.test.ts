@@ -280,3 +280,73 @@ describe("wharf's own image commands", () => {
     expect(ok(w("images"))).toBe("REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n");
   });
 });
+
+// What dockerd 20.10 answered here for the same steps (compared side by side).
+describe("images committed from images: parent links", () => {
+  let d: TestDaemon;
+  beforeAll(async () => {
+    d = await startDaemon();
+    ok(docker(d, ["load", "-i", fx("busybox-docker-save.tar")]));
+  });
+  afterAll(async () => {
+    const ids = docker(d, ["ps", "-aq"]).stdout.trim().split("\n").filter(Boolean);
+    if (ids.length) docker(d, ["rm", "-f", ...ids]);
+    await d?.cleanup();
+  });
+  const lines = (s: string) => s.trim().split("\n").filter(Boolean);
+
+  it("an unchanged container commits without a layer; history names each parent", () => {
+    ok(docker(d, ["create", "--name", "p-src", "--network", "none", "busybox", "true"]));
+    ok(docker(d, ["commit", "p-src", "pt/child:1"]));
+    ok(docker(d, ["create", "--name", "p-mid", "--network", "none", "pt/child:1", "sh", "-c", "echo x > /new"]));
+    ok(docker(d, ["start", "-a", "p-mid"]));
+    ok(docker(d, ["commit", "p-mid", "pt/grand:1"]));
+    docker(d, ["rm", "p-src", "p-mid"]);
+    const layers = (ref: string) => JSON.parse(ok(docker(d, ["image", "inspect", "-f", "{{json .RootFS.Layers}}", ref])));
+    expect(layers("pt/child:1")).toEqual(layers("busybox"));
+    expect(layers("pt/grand:1")).toHaveLength(2);
+    const ids = (ref: string) => ok(docker(d, ["image", "inspect", "-f", "{{.Id}}", ref])).trim();
+    const history = lines(ok(docker(d, ["history", "--no-trunc", "--format", "{{.ID}} {{.Size}}", "pt/grand:1"])));
+    expect(history).toEqual([`${ids("pt/grand:1")} 2B`, `${ids("pt/child:1")} 0B`, `${ids("busybox")} 1.98MB`]);
+  });
+
+  it("an image others were committed from: its last tag only untags, its id is refused even forced, it hides without -a", () => {
+    const child = ok(docker(d, ["image", "inspect", "-f", "{{.Id}}", "pt/child:1"])).trim();
+    expect(lines(ok(docker(d, ["rmi", "pt/child:1"])))).toEqual(["Untagged: pt/child:1"]);
+    const shortId = child.slice(7, 19);
+    const images = (...a: string[]) => lines(ok(docker(d, ["images", ...a, "--format", "{{.Repository}}:{{.Tag}} {{.ID}}"])));
+    expect(images()).not.toContain(`<none>:<none> ${shortId}`);
+    expect(images("-a")).toContain(`<none>:<none> ${shortId}`);
+    expect(images("-f", "dangling=true")).toEqual([]);
+    const r = docker(d, ["rmi", "-f", shortId]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`conflict: unable to delete ${shortId} (cannot be forced) - image has dependent child images`);
+    expect(images("-a")).toContain(`<none>:<none> ${shortId}`);
+    // Prune leaves it to go with its child.
+    ok(docker(d, ["image", "prune", "-f"]));
+    expect(images("-a")).toContain(`<none>:<none> ${shortId}`);
+  });
+
+  it("deleting the last child takes the unnamed parents with it, unless --no-prune", () => {
+    const id = (ref: string) => ok(docker(d, ["image", "inspect", "-f", "{{.Id}}", ref])).trim();
+    const base = id("busybox");
+    const grand = id("pt/grand:1");
+    const child = ok(docker(d, ["image", "inspect", "-f", "{{.Parent}}", grand])).trim();
+    // A second line of descent from busybox.
+    ok(docker(d, ["create", "--name", "p-other", "--network", "none", "busybox", "true"]));
+    ok(docker(d, ["commit", "p-other", "pt/other:1"]));
+    docker(d, ["rm", "p-other"]);
+    expect(lines(ok(docker(d, ["rmi", "busybox"])))).toEqual(["Untagged: busybox:latest"]);
+    // grand goes, then its unnamed parent; busybox stays, pt/other still comes from it.
+    const gone = lines(ok(docker(d, ["rmi", "pt/grand:1"])));
+    expect(gone[0]).toBe("Untagged: pt/grand:1");
+    expect(gone.filter((l) => l === `Deleted: ${grand}` || l === `Deleted: ${child}`)).toEqual([`Deleted: ${grand}`, `Deleted: ${child}`]);
+    expect(gone).not.toContain(`Deleted: ${base}`);
+    // With --no-prune the now childless, unnamed busybox stays, dangling, for prune to take.
+    const other = lines(ok(docker(d, ["rmi", "--no-prune", "pt/other:1"])));
+    expect(other).not.toContain(`Deleted: ${base}`);
+    expect(lines(ok(docker(d, ["images", "-q", "--no-trunc", "-f", "dangling=true"])))).toEqual([base]);
+    ok(docker(d, ["image", "prune", "-f"]));
+    expect(lines(ok(docker(d, ["images", "-aq"])))).toEqual([]);
+  });
+});

@@ -46,6 +46,9 @@ const imageFields = [
   "Labels", "StopSignal", "StopTimeout", "Shell",
 ];
 
+/** The diff id of a tar with no entries (two zero blocks): dockerd's layer.DigestSHA256EmptyTar. */
+const emptyTarDigest = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
+
 export async function containerCommit(ctx: ContainerContext, images: ImageService, o: CommitOptions): Promise<{ Id: string }> {
   if (!o.container) throw invalidParameter("No such container: ");
   const c = ctx.store.lookup(o.container);
@@ -62,14 +65,23 @@ export async function containerCommit(ctx: ContainerContext, images: ImageServic
   const parent = images.images.get(c.rec.Image as Digest);
   const pause = o.pause && s.Running && !s.Paused;
   if (pause) await ctx.exec.pause(c);
-  let layerChain: Digest;
-  let diffId: Digest;
+  // The layer the new image holds a reference on: the new one, or, when the container
+  // changed nothing, the parent's top (dockerd adds no layer for an empty diff).
+  let layerChain: Digest | null;
+  let diffId: Digest | undefined;
   try {
     const upper = ctx.layers.rwDiffPath(c.id);
     const tar = archive(changesTar(upper, changesOf(ctx, c)));
-    const layer = await ctx.layers.register(tar, parent ? images.topLayer(parent) : null);
-    layerChain = layer.chainId;
-    diffId = layer.diffId;
+    const parentTop = parent ? images.topLayer(parent) : null;
+    const layer = await ctx.layers.register(tar, parentTop);
+    if (layer.diffId === emptyTarDigest && parentTop) {
+      ctx.layers.retain(parentTop);
+      await ctx.layers.release(layer.chainId);
+      layerChain = parentTop;
+    } else {
+      layerChain = layer.chainId;
+      diffId = layer.diffId;
+    }
   } finally {
     if (pause) await ctx.exec.resume(c).catch(() => {});
   }
@@ -93,21 +105,22 @@ export async function containerCommit(ctx: ContainerContext, images: ImageServic
             ...(o.author ? { author: o.author } : {}),
             created_by: (c.rec.Config.Cmd ?? []).join(" "), // dockerd: the container's Cmd only
             ...(o.comment ? { comment: o.comment } : {}),
+            ...(diffId ? {} : { empty_layer: true }),
           },
         ],
         os: "linux",
-        rootfs: { type: "layers", diff_ids: [...(pc?.rootfs?.diff_ids ?? []), diffId] },
+        rootfs: { type: "layers", diff_ids: [...(pc?.rootfs?.diff_ids ?? []), ...(diffId ? [diffId] : [])] },
       };
       if (pc?.variant) cfg.variant = pc.variant;
       const raw = Buffer.from(JSON.stringify(cfg));
       const { rec, created: isNew } = images.images.put(raw, cfg);
-      if (!isNew) await ctx.layers.release(layerChain);
+      if (!isNew && layerChain) await ctx.layers.release(layerChain);
       else images.images.setParent(rec.id, c.rec.Image as Digest);
       if (ref) images.addTag(ref, rec.id);
       ctx.emit(c, "commit", { comment: o.comment ?? "", imageID: rec.id, imageRef: ref ? familiarString(ref) : "" });
       return { Id: sha256(raw) };
     } catch (err) {
-      await ctx.layers.release(layerChain).catch(() => {});
+      if (layerChain) await ctx.layers.release(layerChain).catch(() => {});
       throw err;
     }
   });
