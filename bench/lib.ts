@@ -26,6 +26,15 @@ export interface BenchDaemon {
   stop(): Promise<void>;
 }
 
+/** Unmounts whatever a stopped daemon left mounted under `dir` (deepest first), then removes it. */
+function removeDir(dir: string): void {
+  const mounts = readFileSync("/proc/self/mountinfo", "utf8").split("\n").map((l) => l.split(" ")[4] ?? "");
+  for (const m of mounts.filter((m) => m.startsWith(dir + "/")).sort((a, b) => b.length - a.length)) {
+    Bun.spawnSync(["umount", "-l", m]);
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
 export async function startWharf(extra: string[] = []): Promise<BenchDaemon> {
   if (!existsSync(wharfBin)) throw new Error("dist/wharf is missing: run npm run build");
   const dir = mkdtempSync(join(tmpdir(), "wharf-bench-"));
@@ -47,11 +56,7 @@ export async function startWharf(extra: string[] = []): Promise<BenchDaemon> {
       proc.kill("SIGTERM");
       await proc.exited;
       // The daemon leaves its shared layer-store mount (and live containers' mounts).
-      const mounts = readFileSync("/proc/self/mountinfo", "utf8").split("\n").map((l) => l.split(" ")[4] ?? "");
-      for (const m of mounts.filter((m) => m.startsWith(dir + "/")).sort((a, b) => b.length - a.length)) {
-        Bun.spawnSync(["umount", "-l", m]);
-      }
-      rmSync(dir, { recursive: true, force: true });
+      removeDir(dir);
     },
   };
 }
@@ -114,11 +119,7 @@ export async function startDockerd(): Promise<(BenchDaemon & { version: string }
     await proc.exited;
     // Its containerd (and any shim) must not outlive it.
     Bun.spawnSync(["pkill", "-KILL", "-f", dir]);
-    const mounts = readFileSync("/proc/self/mountinfo", "utf8").split("\n").map((l) => l.split(" ")[4] ?? "");
-    for (const m of mounts.filter((m) => m.startsWith(dir + "/")).sort((a, b) => b.length - a.length)) {
-      Bun.spawnSync(["umount", "-l", m]);
-    }
-    rmSync(dir, { recursive: true, force: true });
+    removeDir(dir);
     Bun.spawnSync(["sh", "-c", `for d in /sys/fs/cgroup/*/${cgroupParent} /sys/fs/cgroup/${cgroupParent}; do [ -d "$d" ] && rmdir "$d"; done; true`]);
   };
   if (!version) {

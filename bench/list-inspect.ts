@@ -8,6 +8,7 @@
 // containers) stand in.
 import { resolve } from "node:path";
 import { docker, median, root, startDockerd, startWharf, type BenchDaemon } from "./lib.ts";
+import { ChunkedDecoder } from "../src/api/http1/parser.ts";
 
 const seconds = Number(process.env.SECONDS_PER_RUN ?? 1);
 const rounds = Number(process.env.ROUNDS ?? 5);
@@ -21,17 +22,11 @@ const labels: Record<Kind, string> = {
   ping: "GET /_ping (HTTP floor)",
 };
 
-/** Where a complete chunked body ends in `b` (its head ends at `off`), or -1. */
+/** Where a complete chunked body that starts at `off` ends in `b`, or -1 (the server's own decoder). */
 function chunkedEnd(b: Buffer, off: number): number {
-  for (;;) {
-    const eol = b.indexOf("\r\n", off);
-    if (eol < 0) return -1;
-    const n = parseInt(b.toString("latin1", off, eol), 16);
-    const next = eol + 2 + n + 2;
-    if (b.length < next) return -1;
-    if (n === 0) return next;
-    off = next;
-  }
+  const dec = new ChunkedDecoder();
+  const used = dec.push(b.subarray(off), () => {});
+  return dec.done ? off + used : -1;
 }
 
 /**

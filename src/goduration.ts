@@ -1,4 +1,5 @@
-// Go's time.Duration.String(), which Docker's messages print: 500ms, 1.5s, 1m30s, 1h0m0s.
+// Go's durations: time.Duration.String(), which Docker's messages print (500ms, 1.5s,
+// 1m30s, 1h0m0s), and time.ParseDuration, which its `until`/`since` values accept.
 
 /** Formats nanoseconds as Go does. */
 export function goDuration(ns: number): string {

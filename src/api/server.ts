@@ -187,16 +187,14 @@ export class ApiServer implements ConnectionOwner {
       return;
     }
     this.inFlight++;
-    const r = this.dispatch(ex, false);
-    if (r instanceof Promise) r.then((r) => this.send(ex, r)).then(() => this.served(), (err) => this.sendFailed(ex, err));
-    else if (r.kind === "json" || r.kind === "text" || r.kind === "empty") {
-      try {
-        this.sendComplete(ex, r);
-        this.served();
-      } catch (err) {
-        this.sendFailed(ex, err);
-      }
-    } else this.send(ex, r).then(() => this.served(), (err) => this.sendFailed(ex, err));
+    try {
+      const r = this.dispatch(ex, false);
+      const sent = r instanceof Promise ? r.then((r) => this.send(ex, r)) : this.send(ex, r);
+      if (sent instanceof Promise) sent.then(() => this.served(), (err) => this.sendFailed(ex, err));
+      else this.served();
+    } catch (err) {
+      this.sendFailed(ex, err);
+    }
   }
 
   private served(): void {
@@ -209,11 +207,13 @@ export class ApiServer implements ConnectionOwner {
     this.served();
   }
 
-  private async send(ex: Exchange, r: ApiResponse): Promise<void> {
-    if (r.kind === "json" || r.kind === "text" || r.kind === "empty") {
-      this.sendComplete(ex, r);
-      return;
-    }
+  /** Writes an answer: at once when its body is all there, else as it streams. */
+  private send(ex: Exchange, r: ApiResponse): void | Promise<void> {
+    if (r.kind === "json" || r.kind === "text" || r.kind === "empty") return this.sendComplete(ex, r);
+    return this.sendStream(ex, r);
+  }
+
+  private async sendStream(ex: Exchange, r: Extract<ApiResponse, { kind: "hijack" | "stream" }>): Promise<void> {
     const headers: Record<string, string> = { ...commonHeaders(), ...r.headers };
     switch (r.kind) {
       case "hijack": {

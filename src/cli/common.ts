@@ -1,7 +1,9 @@
-// Helpers the list and management commands share: docker's size and time texts, filters, argument counts.
+// Helpers the list and management commands share: docker's size and time texts, filters,
+// argument counts, the prune prompt and going on past a failing object.
 import { humanDuration } from "../container/state.ts";
 import { FlagError, list, type Parsed } from "./flags.ts";
 import { ExitError } from "./exit.ts";
+import { errorMessage } from "../errors.ts";
 
 /** go-units HumanSizeWithPrecision: decimal units; docker lists use 3 digits, prune totals 4. */
 export function humanSize(n: number, precision = 3): string {
@@ -55,4 +57,33 @@ export function needArgs(cmd: string, args: string[], min: number, max = Infinit
     const what = min === max ? `exactly ${min} argument${min === 1 ? "" : "s"}` : max === Infinity ? `at least ${min} argument${min === 1 ? "" : "s"}` : `at most ${max} argument${max === 1 ? "" : "s"}`;
     throw new ExitError(1, `"${cmd}" requires ${what}.\nSee 'wharf ${cmd} --help'.${usage ? `\n\nUsage:  wharf ${cmd} ${usage}` : ""}`);
   }
+}
+
+/** docker's prune prompt: the warning and a y/N question; any answer but yes ends the command with 0. */
+export async function confirm(warning: string): Promise<void> {
+  process.stdout.write(`WARNING! ${warning}\nAre you sure you want to continue? [y/N] `);
+  const answer = await new Promise<string>((r) => process.stdin.once("data", (d) => r(String(d))).once("end", () => r("")));
+  process.stdin.pause();
+  if (!/^y(es)?$/i.test(answer.trim())) throw new ExitError(0);
+}
+
+/**
+ * Runs `fn` for every ref, going on past failures, then exits 1 with all their messages,
+ * as docker's commands on several objects do. `message` may pass over an error (undefined).
+ */
+export async function forEachRef(
+  refs: string[],
+  fn: (ref: string) => Promise<void>,
+  message: (err: unknown) => string | undefined = errorMessage,
+): Promise<void> {
+  const errors: string[] = [];
+  for (const ref of refs) {
+    try {
+      await fn(ref);
+    } catch (err) {
+      const m = message(err);
+      if (m !== undefined) errors.push(m);
+    }
+  }
+  if (errors.length) throw new ExitError(1, errors.join("\n"));
 }

@@ -16,7 +16,23 @@ export interface StateJSON {
   Error: string;
   StartedAt: string;
   FinishedAt: string;
-  Health?: unknown;
+  /** Present once a healthcheck has been monitored (daemon/health). */
+  Health?: Health;
+}
+
+export type HealthStatus = "starting" | "healthy" | "unhealthy";
+
+export interface HealthResult {
+  Start: string;
+  End: string;
+  ExitCode: number;
+  Output: string;
+}
+
+export interface Health {
+  Status: HealthStatus;
+  FailingStreak: number;
+  Log: HealthResult[];
 }
 
 export interface ExitStatus {
@@ -157,7 +173,7 @@ export class ContainerState {
     if (s.Running) {
       const up = `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
       if (s.Paused) return `${up} (Paused)`;
-      const h = (s.Health as { Status?: string } | undefined)?.Status;
+      const h = s.Health?.Status;
       if (h) return `${up} (${h === "starting" ? "health: starting" : h})`;
       return up;
     }

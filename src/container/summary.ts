@@ -77,7 +77,7 @@ export function containerMounts(c: Container): MountSummary[] {
  * else `none` (also for a created container whose healthcheck never ran, as Docker).
  */
 export function containerHealth(c: Container): string {
-  return (c.state.s.Health as { Status?: string } | undefined)?.Status ?? "none";
+  return c.state.s.Health?.Status ?? "none";
 }
 
 export function containerSummary(c: Container, names: string[], image: string, sizes?: { SizeRw: number; SizeRootFs: number }): Json {

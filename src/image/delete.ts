@@ -6,6 +6,7 @@
 // even when forced, and once its last child goes an unnamed, unused parent goes too
 // (unless noprune), as dockerd's parent links work.
 import { conflict } from "../errors.ts";
+import { parseGoDuration } from "../goduration.ts";
 import type { Digest } from "../storage/types.ts";
 import { matchLabels, parseTimestampNano, type Filters } from "../api/filters.ts";
 import { familiarString, fullName, looksLikeId, parseNormalized, withDefaultTag, type Reference } from "./reference.ts";
@@ -136,8 +137,6 @@ export function imagesPrune(svc: ImageService, filters: Filters): Promise<{ Imag
 
 /** `until` also takes Go durations (`24h`, `10m`) relative to now. */
 export function untilTimestamp(v: string): string {
-  const m = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(v);
-  if (!m) return v;
-  const mult: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  return ((Date.now() - Number(m[1]) * mult[m[2]!]!) / 1000).toFixed(9);
+  const ago = /^\d+(\.\d+)?$/.test(v) ? undefined : parseGoDuration(v);
+  return ago === undefined ? v : ((Date.now() - ago / 1e6) / 1000).toFixed(9);
 }

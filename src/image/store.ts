@@ -145,20 +145,7 @@ export class ImageStore {
 
   /** Ids of every image made (through commits) from `id`, at any depth. */
   descendants(id: Digest): Digest[] {
-    const out: Digest[] = [];
-    const want = new Set<Digest>([id]);
-    // Parent links form short chains; a few passes over the records find every level.
-    for (let grew = true; grew; ) {
-      grew = false;
-      for (const rec of this.images.values()) {
-        if (rec.parent && want.has(rec.parent) && !want.has(rec.id)) {
-          want.add(rec.id);
-          out.push(rec.id);
-          grew = true;
-        }
-      }
-    }
-    return out;
+    return this.children(id).flatMap((c) => [c, ...this.descendants(c)]);
   }
 
   private writeMeta(rec: ImageRecord): void {

@@ -1,6 +1,7 @@
 // The network controller: the predefined networks (bridge, host, none) and user-defined
 // bridge networks, each container's endpoints (sandbox, veths, addresses, published
 // ports, names), and the reconciliation after a daemon restart.
+import { parseGoDuration } from "../goduration.ts";
 import { emptyEndpoint } from "../container/container.ts";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync } from "node:fs";
@@ -713,9 +714,9 @@ export class NetworkManager {
 
 /** A prune `until`: a Go duration before now (`24h`, `90m`), Unix seconds or RFC 3339. */
 function untilMs(v: string): number {
-  const d = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(v);
-  if (d) return Date.now() - Number(d[1]) * { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6 }[d[2] as "s"];
   if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
+  const ago = parseGoDuration(v);
+  if (ago !== undefined) return Date.now() - ago / 1e6;
   const t = Date.parse(v);
   if (Number.isNaN(t)) throw invalidParameter(`invalid value for until: ${v}`);
   return t;

@@ -3,11 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { docker, startDaemon, wharf, wharfBin, root, type TestDaemon } from "../helpers/daemon.ts";
-
-const busybox = resolve(root, "../shared/fixtures/busybox-docker-save.tar");
+import { docker, loadBusybox, removeAllAndCleanup, startDaemon, wharf, wharfBin, type TestDaemon } from "../helpers/daemon.ts";
 
 function ok(r: { code: number | null; stdout: string; stderr: string }) {
   if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`);
@@ -20,15 +18,11 @@ describe("wharf CLI: cp, diff, top, stats, commit, export, port", () => {
   const w = (args: string[]) => wharf(["-H", d.host, ...args]);
   beforeAll(async () => {
     d = await startDaemon();
-    ok(docker(d, ["load", "-i", busybox]));
+    loadBusybox(d);
     host = mkdtempSync(join(tmpdir(), "wharf-clicp-"));
   });
   afterAll(async () => {
-    if (d) {
-      const ids = docker(d, ["ps", "-aq"]).stdout.trim().split("\n").filter(Boolean);
-      if (ids.length) docker(d, ["rm", "-f", ...ids]);
-      await d.cleanup();
-    }
+    await removeAllAndCleanup(d);
     if (host) rmSync(host, { recursive: true, force: true });
   });
 

@@ -2,11 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { docker, startDaemon, root, type TestDaemon } from "../helpers/daemon.ts";
-
-const busybox = resolve(root, "../shared/fixtures/busybox-docker-save.tar");
+import { docker, loadBusybox, removeAllAndCleanup, startDaemon, type TestDaemon } from "../helpers/daemon.ts";
 
 function ok(r: { code: number | null; stdout: string; stderr: string }) {
   if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`);
@@ -23,15 +21,11 @@ describe("container filesystem and counters e2e", () => {
   let host: string;
   beforeAll(async () => {
     d = await startDaemon();
-    ok(docker(d, ["load", "-i", busybox]));
+    loadBusybox(d);
     host = mkdtempSync(join(tmpdir(), "wharf-cp-"));
   });
   afterAll(async () => {
-    if (d) {
-      const ids = docker(d, ["ps", "-aq"]).stdout.trim().split("\n").filter(Boolean);
-      if (ids.length) docker(d, ["rm", "-f", ...ids]);
-      await d.cleanup();
-    }
+    await removeAllAndCleanup(d);
     if (host) rmSync(host, { recursive: true, force: true });
   });
 
@@ -278,7 +272,7 @@ describe("diff, commit and cp on the vfs driver", () => {
     const d = await startDaemon(["--storage-driver", "vfs"]);
     const host = mkdtempSync(join(tmpdir(), "wharf-vfs-"));
     try {
-      ok(docker(d, ["load", "-i", busybox]));
+      loadBusybox(d);
       ok(docker(d, ["run", "--name", "vv", "busybox", "sh", "-c", "echo x > /added; rm /etc/group; echo y >> /etc/passwd"]));
       const lines = ok(docker(d, ["diff", "vv"])).trim().split("\n");
       expect(lines).toEqual(expect.arrayContaining(["A /added", "D /etc/group", "C /etc/passwd", "C /etc"]));

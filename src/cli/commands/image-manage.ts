@@ -6,7 +6,7 @@ import { ExitError } from "../exit.ts";
 import { formatOne } from "../render/format.ts";
 import { WharfError } from "../../errors.ts";
 import { parseNormalized, familiarName } from "../../image/reference.ts";
-import { filtersQuery, humanSize, needArgs } from "../common.ts";
+import { confirm, filtersQuery, humanSize, needArgs } from "../common.ts";
 
 const path = (name: string) => `/images/${encodeURIComponent(name)}`;
 
@@ -58,14 +58,7 @@ export const prune = defineCommand({
     );
     const all = bool(p, "all");
     if (!bool(p, "force")) {
-      process.stdout.write(
-        all
-          ? "WARNING! This will remove all images without at least one container associated to them.\nAre you sure you want to continue? [y/N] "
-          : "WARNING! This will remove all dangling images.\nAre you sure you want to continue? [y/N] ",
-      );
-      const answer = await new Promise<string>((r) => process.stdin.once("data", (d) => r(String(d))).once("end", () => r("")));
-      process.stdin.pause();
-      if (!/^y(es)?$/i.test(answer.trim())) throw new ExitError(0);
+      await confirm(all ? "This will remove all images without at least one container associated to them." : "This will remove all dangling images.");
     }
     const filters = JSON.parse(filtersQuery(p) ?? "{}");
     if (all) filters.dangling = { false: true };

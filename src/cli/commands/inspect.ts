@@ -1,6 +1,7 @@
 import { defineCommand } from "citty";
 import { getClient } from "../context.ts";
-import { bool, parseFlags, str } from "../flags.ts";
+import { bool, parseFlags, str, type FlagSpec } from "../flags.ts";
+import { needArgs } from "../common.ts";
 import { formatOne } from "../render/format.ts";
 import { ExitError } from "../exit.ts";
 import { WharfError } from "../../errors.ts";
@@ -12,18 +13,29 @@ const kinds: Record<string, (ref: string, size: boolean) => string> = {
   volume: (ref) => `/volumes/${encodeURIComponent(ref)}`,
 };
 
-async function inspect(rawArgs: string[], forcedType?: string): Promise<void> {
+/** What a type's own inspect (`volume inspect`) fixes: the type, and its name, usage and flags for the argument check. */
+export interface OwnInspect {
+  type: string;
+  command?: string;
+  usage?: string;
+  flags?: FlagSpec[];
+}
+
+/** `inspect`, or a type's own inspect command. */
+export async function inspect(rawArgs: string[], own?: OwnInspect): Promise<void> {
   const p = parseFlags(
     rawArgs,
     [
       { name: "format", short: "f", type: "string" },
       { name: "type", type: "string" },
       { name: "size", short: "s", type: "bool" },
+      ...(own?.flags ?? []),
     ],
     { stopAtPositional: false },
   );
-  if (!p.positionals.length) throw new ExitError(1, `"inspect" requires at least 1 argument.\nSee 'wharf inspect --help'.`);
-  const type = forcedType ?? str(p, "type");
+  if (own?.command) needArgs(own.command, p.positionals, 1, Infinity, own.usage);
+  else if (!p.positionals.length) throw new ExitError(1, `"inspect" requires at least 1 argument.\nSee 'wharf inspect --help'.`);
+  const type = own?.type ?? str(p, "type");
   if (type && !kinds[type]) throw new ExitError(1, `"${type}" is not a valid value for --type`);
   const order = type ? [type] : Object.keys(kinds);
   const found: unknown[] = [];
@@ -59,5 +71,5 @@ export default defineCommand({
 /** `wharf container inspect`: inspect with --type container. */
 export const containerInspect = defineCommand({
   meta: { name: "inspect", description: "Display detailed information on one or more containers" },
-  run: ({ rawArgs }) => inspect(rawArgs, "container"),
+  run: ({ rawArgs }) => inspect(rawArgs, { type: "container" }),
 });

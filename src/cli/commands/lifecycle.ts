@@ -4,7 +4,7 @@ import { defineCommand } from "citty";
 import { getClient } from "../context.ts";
 import { bool, parseFlags, str, type FlagSpec } from "../flags.ts";
 import { ExitError } from "../exit.ts";
-import { errorMessage } from "../../errors.ts";
+import { forEachRef } from "../common.ts";
 
 interface Verb {
   name: string;
@@ -20,16 +20,10 @@ function verbCommand(v: Verb) {
     async run({ rawArgs }) {
       const p = parseFlags(rawArgs, v.flags, { stopAtPositional: false });
       if (!p.positionals.length) throw new ExitError(1, `"${v.name}" requires at least 1 argument.\nSee 'wharf ${v.name} --help'.`);
-      const errors: string[] = [];
-      for (const ref of p.positionals) {
-        try {
-          const out = await v.act(ref, p);
-          if (out !== undefined) process.stdout.write(`${out}\n`);
-        } catch (err) {
-          errors.push(errorMessage(err));
-        }
-      }
-      if (errors.length) throw new ExitError(1, errors.join("\n"));
+      await forEachRef(p.positionals, async (ref) => {
+        const out = await v.act(ref, p);
+        if (out !== undefined) process.stdout.write(`${out}\n`);
+      });
     },
   });
 }

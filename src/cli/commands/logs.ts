@@ -4,18 +4,13 @@ import { bool, parseFlags, str } from "../flags.ts";
 import { ExitError } from "../exit.ts";
 import { errorFromResponse, readAll } from "../../client/client.ts";
 import { Demuxer, STDERR } from "../../streams/stdcopy.ts";
+import { parseGoDuration } from "../../goduration.ts";
 
 /** docker's CLI accepts relative times (`10m`, `1h30m`) and turns them into timestamps. */
 export function clientTimestamp(v: string, now = Date.now()): string {
-  const rel = /^((\d+(\.\d+)?)(ns|us|µs|ms|s|m|h))+$/.test(v);
-  if (rel) {
-    const mult: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-    let ms = 0;
-    for (const m of v.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * mult[m[2]!]!;
-    const t = (now - ms) / 1000;
-    return t.toFixed(9);
-  }
   if (/^\d+(\.\d+)?$/.test(v)) return v;
+  const ago = parseGoDuration(v);
+  if (ago !== undefined) return ((now - ago / 1e6) / 1000).toFixed(9);
   const t = Date.parse(v);
   if (Number.isNaN(t)) throw new ExitError(1, `invalid value for time: ${v}`);
   return (t / 1000).toFixed(9);

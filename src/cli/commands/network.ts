@@ -2,11 +2,10 @@
 import { defineCommand } from "citty";
 import { getClient } from "../context.ts";
 import { bool, list, parseFlags, str, type FlagSpec } from "../flags.ts";
-import { ExitError } from "../exit.ts";
-import { formatOne } from "../render/format.ts";
 import { writeList } from "../render/format.ts";
-import { WharfError } from "../../errors.ts";
-import { filtersQuery, needArgs, shortId, keyValues } from "../common.ts";
+import { errorMessage, WharfError } from "../../errors.ts";
+import { confirm, filtersQuery, forEachRef, needArgs, shortId, keyValues } from "../common.ts";
+import { inspect as inspectObjects } from "./inspect.ts";
 
 const path = (ref: string) => `/networks/${encodeURIComponent(ref)}`;
 
@@ -64,24 +63,13 @@ const ls = defineCommand({
 
 const inspect = defineCommand({
   meta: { name: "inspect", description: "Display detailed information on one or more networks" },
-  async run({ rawArgs }) {
-    const p = parseFlags(rawArgs, [{ name: "format", short: "f", type: "string" }, { name: "verbose", short: "v", type: "bool" }], { stopAtPositional: false });
-    needArgs("network inspect", p.positionals, 1, Infinity, "[OPTIONS] NETWORK [NETWORK...]");
-    const found: unknown[] = [];
-    const errors: string[] = [];
-    for (const ref of p.positionals) {
-      try {
-        found.push(await getClient().json("GET", path(ref)));
-      } catch (err) {
-        if (!(err instanceof WharfError && err.kind === "notFound")) throw err;
-        errors.push(`Error response from daemon: ${err.message}`);
-      }
-    }
-    const format = str(p, "format");
-    if (format) for (const o of found) process.stdout.write(formatOne(format, o));
-    else process.stdout.write(JSON.stringify(found, null, 4) + "\n");
-    if (errors.length) throw new ExitError(1, errors.join("\n"));
-  },
+  run: ({ rawArgs }) =>
+    inspectObjects(rawArgs, {
+      type: "network",
+      command: "network inspect",
+      usage: "[OPTIONS] NETWORK [NETWORK...]",
+      flags: [{ name: "verbose", short: "v", type: "bool" }],
+    }),
 });
 
 const rm = defineCommand({
@@ -89,17 +77,15 @@ const rm = defineCommand({
   async run({ rawArgs }) {
     const p = parseFlags(rawArgs, [{ name: "force", short: "f", type: "bool" }], { stopAtPositional: false });
     needArgs("network rm", p.positionals, 1, Infinity, "NETWORK [NETWORK...]");
-    const errors: string[] = [];
-    for (const ref of p.positionals) {
-      try {
+    await forEachRef(
+      p.positionals,
+      async (ref) => {
         await getClient().json("DELETE", path(ref));
         process.stdout.write(`${ref}\n`);
-      } catch (err) {
-        if (bool(p, "force") && err instanceof WharfError && err.kind === "notFound") continue;
-        errors.push(`Error response from daemon: ${(err as Error).message}`);
-      }
-    }
-    if (errors.length) throw new ExitError(1, errors.join("\n"));
+      },
+      // -f passes over networks that are not there.
+      (err) => (bool(p, "force") && err instanceof WharfError && err.kind === "notFound" ? undefined : errorMessage(err)),
+    );
   },
 });
 
@@ -131,12 +117,7 @@ const prune = defineCommand({
   meta: { name: "prune", description: "Remove all unused networks" },
   async run({ rawArgs }) {
     const p = parseFlags(rawArgs, [{ name: "force", short: "f", type: "bool" }, { name: "filter", type: "list" }], { stopAtPositional: false });
-    if (!bool(p, "force")) {
-      process.stdout.write("WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] ");
-      const answer = await new Promise<string>((r) => process.stdin.once("data", (d) => r(String(d))).once("end", () => r("")));
-      process.stdin.pause();
-      if (!/^y(es)?$/i.test(answer.trim())) throw new ExitError(0);
-    }
+    if (!bool(p, "force")) await confirm("This will remove all custom networks not used by at least one container.");
     const r = await getClient().json("POST", "/networks/prune", { query: { filters: filtersQuery(p) } });
     const deleted: string[] = r.NetworksDeleted ?? [];
     if (deleted.length) process.stdout.write(`Deleted Networks:\n${deleted.join("\n")}\n\n`);

@@ -3,7 +3,7 @@ import { getClient } from "../context.ts";
 import { parseFlags, str } from "../flags.ts";
 import { nanoCpus, ramInBytes } from "../units.ts";
 import { ExitError } from "../exit.ts";
-import { errorMessage } from "../../errors.ts";
+import { forEachRef } from "../common.ts";
 
 export default defineCommand({
   meta: { name: "update", description: "Update configuration of one or more containers" },
@@ -30,15 +30,9 @@ export default defineCommand({
       const [Name, count] = v("restart")!.split(":");
       body.RestartPolicy = { Name, MaximumRetryCount: count ? Number(count) : 0 };
     }
-    const errors: string[] = [];
-    for (const ref of p.positionals) {
-      try {
-        await getClient().json("POST", `/containers/${encodeURIComponent(ref)}/update`, { body });
-        process.stdout.write(`${ref}\n`);
-      } catch (err) {
-        errors.push(errorMessage(err));
-      }
-    }
-    if (errors.length) throw new ExitError(1, errors.join("\n"));
+    await forEachRef(p.positionals, async (ref) => {
+      await getClient().json("POST", `/containers/${encodeURIComponent(ref)}/update`, { body });
+      process.stdout.write(`${ref}\n`);
+    });
   },
 });

@@ -2,10 +2,10 @@
 import { defineCommand } from "citty";
 import { getClient } from "../context.ts";
 import { bool, list, parseFlags, str } from "../flags.ts";
-import { formatOne, writeList } from "../render/format.ts";
+import { writeList } from "../render/format.ts";
 import { ExitError } from "../exit.ts";
-import { filtersQuery, humanSize, needArgs, keyValues } from "../common.ts";
-import { errorMessage } from "../../errors.ts";
+import { confirm, filtersQuery, forEachRef, humanSize, needArgs, keyValues } from "../common.ts";
+import { inspect as inspectObjects } from "./inspect.ts";
 
 const create = defineCommand({
   meta: { name: "create", description: "Create a volume" },
@@ -60,23 +60,7 @@ const ls = defineCommand({
 
 const inspect = defineCommand({
   meta: { name: "inspect", description: "Display detailed information on one or more volumes" },
-  async run({ rawArgs }) {
-    const p = parseFlags(rawArgs, [{ name: "format", short: "f", type: "string" }], { stopAtPositional: false });
-    needArgs("volume inspect", p.positionals, 1);
-    const found: unknown[] = [];
-    const errors: string[] = [];
-    for (const name of p.positionals) {
-      try {
-        found.push(await getClient().json("GET", `/volumes/${encodeURIComponent(name)}`));
-      } catch (err) {
-        errors.push(errorMessage(err));
-      }
-    }
-    const format = str(p, "format");
-    if (format) for (const o of found) process.stdout.write(formatOne(format, o));
-    else process.stdout.write(JSON.stringify(found, null, 4) + "\n");
-    if (errors.length) throw new ExitError(1, errors.join("\n"));
-  },
+  run: ({ rawArgs }) => inspectObjects(rawArgs, { type: "volume", command: "volume inspect" }),
 });
 
 const rm = defineCommand({
@@ -84,16 +68,10 @@ const rm = defineCommand({
   async run({ rawArgs }) {
     const p = parseFlags(rawArgs, [{ name: "force", short: "f", type: "bool" }], { stopAtPositional: false });
     needArgs("volume rm", p.positionals, 1);
-    const errors: string[] = [];
-    for (const name of p.positionals) {
-      try {
-        await getClient().json("DELETE", `/volumes/${encodeURIComponent(name)}`, { query: { force: bool(p, "force") ? "1" : undefined } });
-        process.stdout.write(`${name}\n`);
-      } catch (err) {
-        errors.push(errorMessage(err));
-      }
-    }
-    if (errors.length) throw new ExitError(1, errors.join("\n"));
+    await forEachRef(p.positionals, async (name) => {
+      await getClient().json("DELETE", `/volumes/${encodeURIComponent(name)}`, { query: { force: bool(p, "force") ? "1" : undefined } });
+      process.stdout.write(`${name}\n`);
+    });
   },
 });
 
@@ -110,14 +88,7 @@ const prune = defineCommand({
       { stopAtPositional: false },
     );
     if (!bool(p, "force")) {
-      process.stdout.write(
-        bool(p, "all")
-          ? "WARNING! This will remove all local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] "
-          : "WARNING! This will remove anonymous local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] ",
-      );
-      const answer = await new Promise<string>((r) => process.stdin.once("data", (d) => r(String(d))).once("end", () => r("")));
-      process.stdin.pause();
-      if (!/^y(es)?$/i.test(answer.trim())) throw new ExitError(0);
+      await confirm(`This will remove ${bool(p, "all") ? "all" : "anonymous"} local volumes not used by at least one container.`);
     }
     const filters = JSON.parse(filtersQuery(p) ?? "{}");
     if (bool(p, "all")) filters.all = { true: true };

@@ -81,6 +81,12 @@ function statPath(root: string, resolved: string, abs: string, path: string, ref
   return { name: base, size: st.size, mode: goFileMode(st), mtime: goTime(st), linkTarget };
 }
 
+/** Where a path the client reads is on the host: the container's /etc files and mounts first. */
+function readPath(c: Container, root: string, path: string): { resolved: string; abs: string } {
+  const { resolved: inRoot, abs } = resolvePath(root, path);
+  return { resolved: etcFile(c, root, inRoot) ?? throughMounts(c, root, inRoot, true).host, abs };
+}
+
 function checkPath(path: string): void {
   if (!path) throw invalidParameter("Path cannot be empty");
 }
@@ -90,8 +96,7 @@ export async function archiveStat(ctx: ContainerContext, ref: string, path: stri
   const c = ctx.store.lookup(ref);
   const lease = await leaseRootfs(ctx, c);
   try {
-    const { resolved: inRoot, abs } = resolvePath(lease.root, path);
-    const resolved = etcFile(c, lease.root, inRoot) ?? throughMounts(c, lease.root, inRoot, true).host;
+    const { resolved, abs } = readPath(c, lease.root, path);
     return statPath(lease.root, resolved, abs, path, ref);
   } finally {
     await lease.release();
@@ -104,8 +109,7 @@ export async function archiveGet(ctx: ContainerContext, ref: string, path: strin
   const c = ctx.store.lookup(ref);
   const lease = await leaseRootfs(ctx, c);
   try {
-    const { resolved: inRoot, abs } = resolvePath(lease.root, path);
-    const resolved = etcFile(c, lease.root, inRoot) ?? throughMounts(c, lease.root, inRoot, true).host;
+    const { resolved, abs } = readPath(c, lease.root, path);
     const stat = statPath(lease.root, resolved, abs, path, ref);
     // Docker rebases the source's base name onto the requested path's base name.
     const source = resolved.endsWith("/.") ? resolved.slice(0, -2) : resolved.replace(/\/$/, "");

@@ -11,9 +11,6 @@ const verbs = [
 
 type Verb = (typeof verbs)[number];
 
-/** Verbs whose answer is often ready at once (a cached inspect), so they skip the promise. */
-const synchronous = new Set<Verb>(["containerInspect"]);
-
 /** `containerStart` → `container_start`, `containersPrune` → `containers_prune`. */
 export const jobName = (verb: string) => verb.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -24,7 +21,8 @@ export function registerContainerJobs(engine: Engine, svc: ContainerService): Pi
   const backend = {} as Record<Verb, (...args: unknown[]) => unknown>;
   for (const v of verbs) {
     const name = jobName(v);
-    backend[v] = synchronous.has(v) ? (...args) => engine.run(name, args) : (...args) => engine.call(name, args);
+    // As the job answers: a synchronous one (a cached inspect) reaches the route without a promise.
+    backend[v] = (...args) => engine.run(name, args);
   }
   return backend as unknown as Pick<ContainerService, Verb>;
 }

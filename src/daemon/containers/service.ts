@@ -96,7 +96,7 @@ export class ContainerService implements ContainerBackend, LogsBackend, AttachBa
       const sizes = opts.size ? this.sizes(c) : undefined;
       const s = c.state.s;
       // Everything an entry shows but its Status text: a change to any of it re-encodes.
-      const health = (s.Health as { Status?: string } | undefined)?.Status;
+      const health = s.Health?.Status;
       const key = `${store.version(c)}|${store.namesVersion}|${image}|${s.Status}|${s.Running}|${s.Paused}|${s.Pid}|${s.StartedAt}|${s.FinishedAt}|${s.ExitCode}|${health}|${sizes?.SizeRw}|${sizes?.SizeRootFs}`;
       return encodedSummary(c, key, () => {
         const row = containerSummary(c, store.namesOf(c.id), image, sizes);

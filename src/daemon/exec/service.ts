@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import type { Container } from "../../container/container.ts";
 import type { Json } from "../../container/config.ts";
 import { conflict, invalidParameter } from "../../errors.ts";
-import { InitStatusServer } from "../../runtime/initstatus.ts";
+import { InitStatusServer, type InitOutcome } from "../../runtime/initstatus.ts";
 import { execExitCode, spawnExec } from "../../runtime/exec.ts";
 import { closeQuietly, masterInputPipe, masterOutput, trySetWinsize } from "../../runtime/tty.ts";
 import { frame, STDERR, STDOUT } from "../../streams/stdcopy.ts";
@@ -174,20 +174,14 @@ export class ExecService {
    * exec errors, when the container cannot run one.
    */
   async probe(ref: string, cmd: string[], timeoutMs: number): Promise<{ exitCode: number; output: string; timedOut: boolean }> {
-    const c = this.activeContainer(ref);
+    const { Id: id } = this.create(ref, { Cmd: cmd, AttachStdout: true, AttachStderr: true });
+    const e = this.store.get(id);
+    e.started = true;
+    const c = this.ctx.store.lookup(e.containerId);
     const status = await this.statusServer();
-    const config: ExecConfig = {
-      Cmd: cmd, Env: [], WorkingDir: "", User: "", Privileged: false, Tty: false,
-      AttachStdin: false, AttachStdout: true, AttachStderr: true, DetachKeys: "",
-    };
-    const id = randomBytes(32).toString("hex");
-    const e: ExecInstance = { id, containerId: c.id, config, running: false, exitCode: null, pid: 0, started: true };
-    this.store.add(e);
-    c.rec.ExecIDs = [...c.rec.ExecIDs, id];
-    this.ctx.emit(c, `exec_create: ${execLine(cmd)}`, { execID: id });
     let spawned;
     try {
-      spawned = spawnExec({ target: c.state.s.Pid, binary: this.binary, status, spec: this.specFor(c, config, false), stdin: false });
+      spawned = spawnExec({ target: c.state.s.Pid, binary: this.binary, status, spec: this.specFor(c, e.config, false), stdin: false });
     } catch (err) {
       e.exitCode = 126;
       this.ended(c, e);
@@ -215,10 +209,10 @@ export class ExecService {
     clearTimeout(timer);
     await Promise.race([drained, Bun.sleep(1000)]); // a background child may hold the pipes
     e.running = false;
-    e.exitCode = outcome.error !== undefined ? (outcome.exitCode === 127 ? 127 : 126) : execExitCode(proc);
+    e.exitCode = exitCodeOf(outcome, proc);
     this.ended(c, e);
     this.ctx.emit(c, "exec_die", { execID: id, exitCode: String(e.exitCode) });
-    const text = outcome.error !== undefined && !out.length ? `OCI runtime exec failed: exec failed: unable to start container process: ${outcome.error}: unknown` : out.text();
+    const text = outcome.error !== undefined && !out.length ? startFailure(outcome.error) : out.text();
     return { exitCode: e.exitCode, output: text, timedOut };
   }
 
@@ -267,7 +261,7 @@ export class ExecService {
     readyResolve();
     if (outcome.error !== undefined) {
       // Docker writes the start error onto the attached stream, then the CLI reads ExitCode.
-      out(STDOUT, new TextEncoder().encode(`OCI runtime exec failed: exec failed: unable to start container process: ${outcome.error}: unknown\r\n`));
+      out(STDOUT, new TextEncoder().encode(`${startFailure(outcome.error)}\r\n`));
     }
 
     let clientGone: Promise<void> = new Promise(() => {});
@@ -299,8 +293,7 @@ export class ExecService {
       await proc.exited;
       await Promise.race([drained, Bun.sleep(2000)]); // a background child may keep the terminal open
       e.running = false;
-      // Docker's exec start failures are 126, or 127 for a command not found.
-      e.exitCode = outcome.error !== undefined ? (outcome.exitCode === 127 ? 127 : 126) : execExitCode(proc);
+      e.exitCode = exitCodeOf(outcome, proc);
       void Promise.resolve(input?.stdin.end()).catch(() => {});
       e.resize = undefined;
       this.ended(c, e);
@@ -311,6 +304,16 @@ export class ExecService {
     if (!socket) return; // detached: nobody waits
     await Promise.race([finished, clientGone, new Promise<void>((r) => socket.once("finish", r))]);
   }
+}
+
+/** Docker's exec exit code: the command's, or 126 for a start failure (127 for a command not found). */
+function exitCodeOf(outcome: InitOutcome, proc: Parameters<typeof execExitCode>[0]): number {
+  return outcome.error !== undefined ? (outcome.exitCode === 127 ? 127 : 126) : execExitCode(proc);
+}
+
+/** What Docker reports when an exec's command could not start. */
+function startFailure(error: string): string {
+  return `OCI runtime exec failed: exec failed: unable to start container process: ${error}: unknown`;
 }
 
 /** An exec event's command as Docker writes it: the entrypoint, a space, the arguments (so `true ` alone). */

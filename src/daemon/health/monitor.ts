@@ -8,26 +8,11 @@
 import type { Container } from "../../container/container.ts";
 import { errorMessage } from "../../errors.ts";
 import { goDuration } from "../../goduration.ts";
-import { nowNano } from "../../container/state.ts";
+import { nowNano, type HealthResult } from "../../container/state.ts";
 
 const ms = 1e6; // nanoseconds, as the API gives durations
 const defaults = { interval: 30_000, timeout: 30_000, startPeriod: 0, startInterval: 5_000, retries: 3 };
 const maxLogEntries = 5;
-
-export type HealthStatus = "starting" | "healthy" | "unhealthy";
-
-export interface HealthResult {
-  Start: string;
-  End: string;
-  ExitCode: number;
-  Output: string;
-}
-
-export interface Health {
-  Status: HealthStatus;
-  FailingStreak: number;
-  Log: HealthResult[];
-}
 
 /** Runs one probe in a container (the exec service). */
 export interface Prober {
@@ -80,8 +65,8 @@ export class HealthMonitor {
     const cmd = probeCommand(c);
     if (!cmd || !c.state.s.Running || c.state.s.Paused) return;
     this.stop(c.id, { keepStatus: true });
-    const h = c.state.s.Health as Health | undefined;
-    if (!h) c.state.s.Health = { Status: "starting", FailingStreak: 0, Log: [] } satisfies Health;
+    const h = c.state.s.Health;
+    if (!h) c.state.s.Health = { Status: "starting", FailingStreak: 0, Log: [] };
     else if (fresh) Object.assign(h, { Status: "starting", FailingStreak: 0 });
     this.persist(c);
     const m: Monitor = { c, stopped: false };
@@ -96,7 +81,7 @@ export class HealthMonitor {
     this.monitors.delete(id);
     m.stopped = true;
     clearTimeout(m.timer);
-    const h = m.c.state.s.Health as Health | undefined;
+    const h = m.c.state.s.Health;
     if (h && !opts.keepStatus && h.Status !== "unhealthy") {
       h.Status = "unhealthy";
       this.persist(m.c);
@@ -115,7 +100,7 @@ export class HealthMonitor {
     const interval = setting(c, "Interval", defaults.interval);
     const sinceStart = Date.now() - Date.parse(c.state.s.StartedAt);
     if (sinceStart >= setting(c, "StartPeriod", defaults.startPeriod)) return interval;
-    return (c.state.s.Health as Health | undefined)?.Status === "starting" ? setting(c, "StartInterval", defaults.startInterval) : interval;
+    return c.state.s.Health?.Status === "starting" ? setting(c, "StartInterval", defaults.startInterval) : interval;
   }
 
   private async runProbe(m: Monitor, cmd: string[]): Promise<void> {
@@ -139,7 +124,7 @@ export class HealthMonitor {
   }
 
   private record(c: Container, result: HealthResult, startMs: number): void {
-    const h = c.state.s.Health as Health;
+    const h = c.state.s.Health!;
     const before = h.Status;
     h.Log = [...h.Log.slice(-(maxLogEntries - 1)), result];
     if (result.ExitCode === 0) {
