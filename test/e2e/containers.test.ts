@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
-import { docker, startDaemon, root, type TestDaemon, loadBusybox } from "../helpers/daemon.ts";
+import { docker, startDaemon, root, type TestDaemon, loadBusybox, removeAllAndCleanup } from "../helpers/daemon.ts";
 
 const busybox = resolve(root, "../shared/fixtures/busybox-docker-save.tar");
 
@@ -181,11 +181,8 @@ describe("live restore", () => {
         expect(docker(d2, ["inspect", "-f", "{{.State.Running}} {{.State.ExitCode}}", n]).stdout.trim()).toMatch(/^false (137|143)$/);
       }
     } finally {
-      const target = d2 ?? d;
-      const left = docker(target, ["ps", "-aq"]).stdout.trim().split("\n").filter(Boolean);
-      if (left.length) docker(target, ["rm", "-f", ...left]);
-      await d2?.cleanup();
-      await d.cleanup();
+      await removeAllAndCleanup(d2 ?? d);
+      if (d2) await d.cleanup();
     }
   });
 });

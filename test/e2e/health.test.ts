@@ -16,19 +16,25 @@ interface Health {
   Log: { Start: string; End: string; ExitCode: number; Output: string }[];
 }
 
+function healthOf(d: TestDaemon, name: string): Health | null {
+  return JSON.parse(ok(docker(d, ["inspect", "-f", "{{json .State.Health}}", name])));
+}
+
+/** Polls until `pred` holds for the container's health, or fails after `ms`. */
+async function healthUntil(d: TestDaemon, name: string, pred: (h: Health) => boolean, ms = 8000): Promise<Health> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const h = healthOf(d, name);
+    if (h && pred(h)) return h;
+    if (Date.now() > end) throw new Error(`health of ${name} never matched: ${JSON.stringify(h)}`);
+    await Bun.sleep(100);
+  }
+}
+
 describe("healthchecks", () => {
   let d: TestDaemon;
-  const health = (name: string): Health | null => JSON.parse(ok(docker(d, ["inspect", "-f", "{{json .State.Health}}", name])));
-  /** Polls until `pred` holds for the container's health, or fails after `ms`. */
-  async function until(name: string, pred: (h: Health) => boolean, ms = 8000): Promise<Health> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const h = health(name);
-      if (h && pred(h)) return h;
-      if (Date.now() > end) throw new Error(`health of ${name} never matched: ${JSON.stringify(h)}`);
-      await Bun.sleep(100);
-    }
-  }
+  const health = (name: string) => healthOf(d, name);
+  const until = (name: string, pred: (h: Health) => boolean) => healthUntil(d, name, pred);
   const psNames = (...args: string[]) => ok(docker(d, ["ps", "-a", "--format", "{{.Names}}", ...args])).split("\n").filter(Boolean);
 
   beforeAll(async () => {
@@ -204,29 +210,20 @@ describe("healthchecks across a daemon restart", () => {
     let d2: TestDaemon | undefined;
     try {
       loadBusybox(d);
-      const health = (t: TestDaemon, n: string): Health => JSON.parse(ok(docker(t, ["inspect", "-f", "{{json .State.Health}}", n])));
-      const waitFor = async (t: TestDaemon, n: string, pred: (h: Health) => boolean) => {
-        for (let i = 0; i < 80; i++) {
-          const h = health(t, n);
-          if (pred(h)) return h;
-          await Bun.sleep(100);
-        }
-        throw new Error(`${n}: ${JSON.stringify(health(t, n))}`);
-      };
       for (const n of ["hr-stopped", "hr-live"]) {
         ok(docker(d, ["run", "-d", "--name", n, "--network", "none", "--health-cmd", "true", "--health-interval", "300ms", "busybox", "sleep", "300"]));
-        await waitFor(d, n, (h) => h.Status === "healthy");
+        await healthUntil(d, n, (h) => h.Status === "healthy");
       }
       ok(docker(d, ["stop", "-t", "1", "hr-stopped"]));
       await d.stop("SIGKILL");
       d2 = await startDaemon(["--data-root", d.dataRoot, "--exec-root", d.execRoot]);
-      expect(health(d2, "hr-stopped").Status).toBe("unhealthy");
-      const before = health(d2, "hr-live").Log.at(-1)!.Start;
-      const after = await waitFor(d2, "hr-live", (h) => h.Log.at(-1)!.Start > before);
+      expect(healthOf(d2, "hr-stopped")!.Status).toBe("unhealthy");
+      const before = healthOf(d2, "hr-live")!.Log.at(-1)!.Start;
+      const after = await healthUntil(d2, "hr-live", (h) => h.Log.at(-1)!.Start > before);
       expect(after.Status).toBe("healthy");
     } finally {
-      await removeAllAndCleanup(d2);
-      await d.cleanup();
+      await removeAllAndCleanup(d2 ?? d);
+      if (d2) await d.cleanup();
     }
   });
 });

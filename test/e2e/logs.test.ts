@@ -171,11 +171,8 @@ describe("logs across a daemon kill -9", () => {
       const first = Number(lines[0]!.slice(1));
       expect(lines).toEqual(Array.from({ length: 40 - first }, (_, i) => `n${first + i}`));
     } finally {
-      const target = d2 ?? d;
-      const left = docker(target, ["ps", "-aq"]).stdout.trim().split("\n").filter(Boolean);
-      if (left.length) docker(target, ["rm", "-f", ...left]);
-      await d2?.cleanup();
-      await d.cleanup();
+      await removeAllAndCleanup(d2 ?? d);
+      if (d2) await d.cleanup();
     }
   });
 });

@@ -1,19 +1,10 @@
 // wharf's own CLI for networks: network create/ls/inspect/connect/disconnect/rm/prune
 // and run -p/--network/--network-alias/--ip.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createServer } from "node:net";
 import { resolve } from "node:path";
-import { docker, freeSubnet, root, startDaemon, wharf, type TestDaemon } from "../helpers/daemon.ts";
+import { docker, freePort, freeSubnet, root, startDaemon, wharf, type TestDaemon } from "../helpers/daemon.ts";
 
 const busybox = resolve(root, "../shared/fixtures/busybox-docker-save.tar");
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "0.0.0.0", () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe("wharf network CLI", () => {
   let d: TestDaemon;

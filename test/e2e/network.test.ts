@@ -6,18 +6,9 @@ import { networkInterfaces } from "node:os";
 import { resolve } from "node:path";
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
-import { docker, freeSubnet, root, startDaemon, unmountUnder, type TestDaemon, loadBusybox } from "../helpers/daemon.ts";
+import { docker, freePort, freeSubnet, root, startDaemon, unmountUnder, type TestDaemon, loadBusybox } from "../helpers/daemon.ts";
 
 const busybox = resolve(root, "../shared/fixtures/busybox-docker-save.tar");
-
-/** A TCP port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "0.0.0.0", () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** The host's own non-loopback IPv4 address, if it has one. */
 function hostAddress(): string | undefined {

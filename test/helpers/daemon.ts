@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { spawn, type ChildProcess, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
 
 export const root = resolve(import.meta.dirname, "../..");
 export const wharfBin = join(root, "dist/wharf");
@@ -198,4 +199,13 @@ export async function removeAllAndCleanup(d: TestDaemon | undefined): Promise<vo
   const ids = docker(d, ["ps", "-aq"]).stdout.trim().split("\n").filter(Boolean);
   if (ids.length) docker(d, ["rm", "-f", ...ids]);
   await d.cleanup();
+}
+
+/** A TCP port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "0.0.0.0", () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
 }

@@ -6,9 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GraphDb } from "../../src/names/graphdb.ts";
 import { ContainerStore } from "../../src/container/store.ts";
-import type { ContainerRecord } from "../../src/container/container.ts";
-import { configDefaults, hostConfigDefaults } from "../../src/container/defaults.ts";
-import { ContainerState } from "../../src/container/state.ts";
+import { testRecord } from "../helpers/records.ts";
 import { inspectLinks, removeLink, resolveCreateLinks, startLinks, updateParentHosts } from "../../src/daemon/containers/links.ts";
 
 const dirs: string[] = [];
@@ -23,21 +21,7 @@ function setup() {
   const store = new ContainerStore(db, join(dir, "containers"));
   const add = (name: string, hc: Record<string, unknown> = {}, env: string[] = [], ports: Record<string, object> = {}) => {
     const id = name.padEnd(64, "0").replace(/[^0-9a-f]/g, "a");
-    const rec: ContainerRecord = {
-      ID: id,
-      Created: new Date().toISOString(),
-      Name: name,
-      Image: "sha256:" + "d".repeat(64),
-      Config: configDefaults({ Image: "busybox", Env: env, ExposedPorts: ports }, id),
-      HostConfig: hostConfigDefaults(hc),
-      NetworkingConfig: null,
-      State: new ContainerState().s,
-      RestartCount: 0,
-      Driver: "overlay2",
-      ManuallyStopped: false,
-      HasBeenStarted: false,
-      ExecIDs: [],
-    };
+    const rec = testRecord(id, name, { config: { Env: env, ExposedPorts: ports }, hostConfig: hc });
     const c = store.add(rec, resolveCreateLinks(store, rec.HostConfig));
     mkdirSync(c.paths.root, { recursive: true });
     return c;

@@ -3,28 +3,12 @@
 import { describe, expect, it } from "vitest";
 import { containerIPv4, linkEnv, linkHostsLine, mergeEnv, parseLink } from "../../src/container/links.ts";
 import { Container } from "../../src/container/container.ts";
-import { configDefaults, hostConfigDefaults } from "../../src/container/defaults.ts";
-import { ContainerState } from "../../src/container/state.ts";
+import { testRecord } from "../helpers/records.ts";
 
 function child(name: string, extra: Record<string, unknown> = {}): Container {
   const id = "c".repeat(64);
   return new Container(
-    {
-      ID: id,
-      Created: "2026-11-23T07:13:08.904485837Z",
-      Name: name,
-      Image: "sha256:" + "d".repeat(64),
-      Config: configDefaults({ Image: "busybox" }, id),
-      HostConfig: hostConfigDefaults({}),
-      NetworkingConfig: null,
-      State: new ContainerState().s,
-      RestartCount: 0,
-      Driver: "overlay2",
-      ManuallyStopped: false,
-      HasBeenStarted: false,
-      ExecIDs: [],
-      ...extra,
-    },
+    { ...testRecord(id, name, { created: "2026-11-23T07:13:08.904485837Z" }), ...extra },
     { root: "/r", logPath: "/r/l", hostnamePath: "/r/h", hostsPath: "/r/hosts", resolvConfPath: "/r/rc" },
   );
 }
