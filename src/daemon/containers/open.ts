@@ -69,10 +69,13 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
   images.setImageInUse((id) => store.all().find((ct) => ct.rec.Image === id)?.id);
   const backend = registerContainerJobs(engine, service);
   router.add(...containerRoutes(backend), ...logRoutes(backend), ...attachRoutes(backend), ...linkRoutes(backend));
+  // Every container record is read once, here: the network takes back the addresses of
+  // those still running, then restore settles the rest.
+  const loaded = store.load();
   if (network) {
     network.bindContainers({ all: () => store.all(), lookup: (ref) => store.lookup(ref), save: (ct) => store.save(ct), lock: (id, fn) => ctx.lock.run(id, fn) });
     // Before restart policies hand out addresses: take back those of the survivors.
-    await network.reconcile(store.load().filter((ct) => ct.state.s.Running && ctx.exec.alive(ct)));
+    await network.reconcile(loaded.filter((ct) => ct.state.s.Running && ctx.exec.alive(ct)));
   }
   router.add(...containerFsRoutes(containerFsBackend(ctx, images)));
   const execs = new ExecService(ctx, selfCommand("dockerinit"), join(c.execRoot, "exec.sock"));
@@ -88,7 +91,7 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
     else if (ev.Action === "unpause" && ct) health.start(ct, false);
     else if (ev.Action === "die" || ev.Action === "pause" || ev.Action === "destroy") health.stop(ev.Actor.ID);
   });
-  await service.restore();
+  await service.restore(loaded);
   // Containers that outlived the last daemon keep their status until the next probe.
   for (const ct of store.all()) if (ct.state.s.Running && !ct.state.s.Paused) health.start(ct, false);
   ctx.volumes?.reconcile();

@@ -155,8 +155,7 @@ export class ContainerService implements ContainerBackend, LogsBackend, AttachBa
    * ended while the daemon was away (their real exit code comes from the exec driver),
    * and start those whose restart policy says so.
    */
-  async restore(): Promise<void> {
-    const loaded = this.ctx.store.load();
+  async restore(loaded: Container[]): Promise<void> {
     await cleanOrphans(this.ctx.store, this.ctx.layers, this.ctx.store.containersDir);
     for (const c of loaded) {
       try {
