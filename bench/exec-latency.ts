@@ -56,7 +56,7 @@ async function measure(host: string, label: string): Promise<void> {
 
 const d = await startWharf();
 try {
-  const load = docker(d.host, ["load", "-i", resolve(root, "../shared/fixtures/busybox-docker-save.tar")]);
+  const load = docker(d.host, ["load", "-i", resolve(root, "test/fixtures/busybox-docker-save.tar")]);
   if (load.code !== 0) throw new Error(`load failed: ${load.stderr}`);
   await measure(d.host, "wharf");
 } finally {

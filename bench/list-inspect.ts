@@ -101,7 +101,7 @@ interface Side {
 }
 
 async function side(name: string, daemon: BenchDaemon, prefix: string): Promise<Side> {
-  const load = docker(daemon.host, ["load", "-i", resolve(root, "../shared/fixtures/busybox-docker-save.tar")]);
+  const load = docker(daemon.host, ["load", "-i", resolve(root, "test/fixtures/busybox-docker-save.tar")]);
   if (load.code !== 0) throw new Error(`${name}: load failed: ${load.stderr}`);
   return { name, daemon, prefix, conn: await connect(daemon.sock), ids: [], results: emptyResults() };
 }

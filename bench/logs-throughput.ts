@@ -8,7 +8,7 @@ const runs = Number(process.env.RUNS ?? 5);
 const mb = Number(process.env.LOG_MB ?? 100);
 const d = await startWharf();
 try {
-  const load = docker(d.host, ["load", "-i", resolve(root, "../shared/fixtures/busybox-docker-save.tar")]);
+  const load = docker(d.host, ["load", "-i", resolve(root, "test/fixtures/busybox-docker-save.tar")]);
   if (load.code !== 0) throw new Error(`load failed: ${load.stderr}`);
   // 100-byte lines (99 characters and a newline), as a chatty service writes them.
   const line = "x".repeat(99);

@@ -57,7 +57,7 @@ async function freePort(): Promise<number> {
 
 const d = await startWharf();
 try {
-  const load = docker(d.host, ["load", "-i", resolve(root, "../shared/fixtures/busybox-docker-save.tar")]);
+  const load = docker(d.host, ["load", "-i", resolve(root, "test/fixtures/busybox-docker-save.tar")]);
   if (load.code !== 0) throw new Error(`load failed: ${load.stderr}`);
   const client = new Client(d.host);
   await runOnce(client, "bridge");

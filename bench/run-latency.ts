@@ -9,7 +9,7 @@ import { Client } from "../src/client/client.ts";
 const runs = Number(process.env.RUNS ?? 20);
 const d = await startWharf();
 try {
-  const load = docker(d.host, ["load", "-i", resolve(root, "../shared/fixtures/busybox-docker-save.tar")]);
+  const load = docker(d.host, ["load", "-i", resolve(root, "test/fixtures/busybox-docker-save.tar")]);
   if (load.code !== 0) throw new Error(`load failed: ${load.stderr}`);
   const client = new Client(d.host);
 

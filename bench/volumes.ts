@@ -12,7 +12,7 @@ const d = await startWharf();
 const hostDir = mkdtempSync(join(tmpdir(), "wharf-bench-bind-"));
 try {
   for (const f of ["busybox-docker-save.tar", "multilayer-docker-save.tar"]) {
-    const load = docker(d.host, ["load", "-i", resolve(root, "../shared/fixtures", f)]);
+    const load = docker(d.host, ["load", "-i", resolve(root, "test/fixtures", f)]);
     if (load.code !== 0) throw new Error(`load failed: ${load.stderr}`);
   }
   const client = new Client(d.host);

@@ -21,7 +21,7 @@ pid=$!
 for _ in $(seq 100); do [ -S "$dir/wharf.sock" ] && break; sleep 0.05; done
 export DOCKER_HOST="unix://$dir/wharf.sock"
 docker version --format 'server: {{.Server.Platform.Name}} API {{.Server.APIVersion}}'
-./dist/wharf load -i ../shared/fixtures/busybox-docker-save.tar
+./dist/wharf load -i test/fixtures/busybox-docker-save.tar
 docker run --rm busybox sh -c 'echo "hello from a wharf container: pid $$, host $(hostname)"'
 ./dist/wharf run --rm busybox uname -a
 docker run --rm busybox sh -c 'echo "its address on the default bridge: $(ip -4 -o addr show eth0 | awk "{print \$4}")"'

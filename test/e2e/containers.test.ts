@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
 import { docker, startDaemon, root, type TestDaemon, loadBusybox, removeAllAndCleanup } from "../helpers/daemon.ts";
 
-const busybox = resolve(root, "../shared/fixtures/busybox-docker-save.tar");
+const busybox = resolve(root, "test/fixtures/busybox-docker-save.tar");
 
 describe("container runtime e2e", () => {
   let d: TestDaemon;

@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { spawn } from "node:child_process";
 import { docker, dockerCli, startDaemon, root, type TestDaemon, removeAllAndCleanup } from "../helpers/daemon.ts";
 
-const busybox = resolve(root, "../shared/fixtures/busybox-docker-save.tar");
+const busybox = resolve(root, "test/fixtures/busybox-docker-save.tar");
 
 function ok(r: { code: number | null; stdout: string; stderr: string }) {
   if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`);

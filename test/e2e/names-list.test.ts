@@ -8,8 +8,8 @@ import { request } from "node:http";
 import { Database } from "bun:sqlite";
 import { docker, startDaemon, root, wharf, wharfBin, type TestDaemon } from "../helpers/daemon.ts";
 
-const busybox = resolve(root, "../shared/fixtures/busybox-docker-save.tar");
-const reference = (f: string) => JSON.parse(readFileSync(resolve(root, "../shared/reference/dockerd-20.10", f), "utf8"));
+const busybox = resolve(root, "test/fixtures/busybox-docker-save.tar");
+const reference = (f: string) => JSON.parse(readFileSync(resolve(root, "docs/reference/dockerd-20.10", f), "utf8"));
 
 function api(sock: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   return new Promise((resolveIt, reject) => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolve } from "node:path";
 import { docker, freePort, freeSubnet, root, startDaemon, wharf, type TestDaemon } from "../helpers/daemon.ts";
 
-const busybox = resolve(root, "../shared/fixtures/busybox-docker-save.tar");
+const busybox = resolve(root, "test/fixtures/busybox-docker-save.tar");
 
 describe("wharf network CLI", () => {
   let d: TestDaemon;

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { docker, freePort, freeSubnet, root, startDaemon, unmountUnder, type TestDaemon, loadBusybox } from "../helpers/daemon.ts";
 
-const busybox = resolve(root, "../shared/fixtures/busybox-docker-save.tar");
+const busybox = resolve(root, "test/fixtures/busybox-docker-save.tar");
 
 /** The host's own non-loopback IPv4 address, if it has one. */
 function hostAddress(): string | undefined {
@@ -103,7 +103,7 @@ describe("networking e2e", () => {
     }
     const net = JSON.parse(docker(d, ["network", "inspect", "bridge"]).stdout)[0];
     // Key for key (and in order) what dockerd 20.10 answers.
-    const ref = (f: string) => JSON.parse(readFileSync(resolve(root, "../shared/reference/dockerd-20.10", f), "utf8"));
+    const ref = (f: string) => JSON.parse(readFileSync(resolve(root, "docs/reference/dockerd-20.10", f), "utf8"));
     expect(Object.keys(net)).toEqual(Object.keys(ref("network-inspect-bridge.json")));
     expect(Object.keys(net.Options)).toEqual(Object.keys(ref("network-inspect-bridge.json").Options));
     // The raw API answer (the CLI re-encodes through its own structs, in its own order).

@@ -7,7 +7,7 @@ import { connect, createServer, type AddressInfo } from "node:net";
 import { docker, dockerCli, startDaemon, root, wharfBin, type TestDaemon, loadBusybox } from "../helpers/daemon.ts";
 import { Tmux } from "../helpers/tmux.ts";
 
-const busybox = resolve(root, "../shared/fixtures/busybox-docker-save.tar");
+const busybox = resolve(root, "test/fixtures/busybox-docker-save.tar");
 
 /** One API call through curl on the daemon's socket. */
 function api(d: TestDaemon, method: string, path: string, body?: unknown): { status: number; json: any; text: string } {

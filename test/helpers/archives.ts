@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { createHash } from "node:crypto";
 import { tarEnd, tarHeader, tarPadding } from "../../src/image/tar.ts";
 
-export const fixtures = resolve(import.meta.dirname, "../../../shared/fixtures");
+export const fixtures = resolve(import.meta.dirname, "../fixtures");
 export const busyboxId = "sha256:d6240d91e29b57d92ecfc072547b2b6040f720aa305090ac7ead11b0457dfeec";
 export const multilayerId = "sha256:aafd41bca126bc679f28cdb37a4593755973c5a98e21c7d9dc8ac4471ebfc26c";
 export const multilayerOciId = "sha256:86361e6df12cb93d2bc02849acc094eeb799af907ecdcf10ae15ddb6a315bcf9";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
 
-const fixture = resolve(import.meta.dirname, "../../../shared/fixtures/busybox-docker-save.tar");
+const fixture = resolve(import.meta.dirname, "../fixtures/busybox-docker-save.tar");
 const layer = "acaca94dd9216e165e0209c800bdb011c3af7645eece841e34fb55fd8b919ff1/layer.tar";
 
 function run(argv: string[]): void {

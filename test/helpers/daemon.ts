@@ -189,7 +189,7 @@ export function removeNetworking(dataRoot: string, bridge: string): void {
 
 /** Loads the busybox fixture written by a real Docker into a test daemon; fails loudly. */
 export function loadBusybox(d: TestDaemon): void {
-  const l = docker(d, ["load", "-i", resolve(root, "../shared/fixtures/busybox-docker-save.tar")]);
+  const l = docker(d, ["load", "-i", resolve(root, "test/fixtures/busybox-docker-save.tar")]);
   if (l.code !== 0) throw new Error(`docker load failed: ${l.stderr}`);
 }
 

@@ -5,7 +5,7 @@ import { createReadStream, lstatSync, mkdtempSync, readdirSync, readFileSync, re
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export const FIXTURES = join(import.meta.dirname, "../../../shared/fixtures");
+export const FIXTURES = join(import.meta.dirname, "../fixtures");
 
 /** Mount points at or below `dir`, deepest first. */
 export function mountsUnder(dir: string): string[] {

@@ -6,7 +6,7 @@ import { configDefaults, hostConfigDefaults } from "../../src/container/defaults
 import { ContainerState } from "../../src/container/state.ts";
 
 const ref = (f: string) => {
-  const d = JSON.parse(readFileSync(new URL(`../../../shared/reference/dockerd-20.10/${f}`, import.meta.url), "utf8"));
+  const d = JSON.parse(readFileSync(new URL(`../../docs/reference/dockerd-20.10/${f}`, import.meta.url), "utf8"));
   return Array.isArray(d) ? d : d;
 };
 

@@ -5,7 +5,7 @@ import { Demuxer, frame, STDERR, STDOUT } from "../../src/streams/stdcopy.ts";
 describe("stdcopy", () => {
   it("frames like the reference daemon's logs stream", () => {
     // The reference starts with stream byte 1, three zero bytes, then the length.
-    const od = readFileSync(new URL("../../../shared/reference/dockerd-20.10/logs-multiplexed-stream.od.txt", import.meta.url), "utf8");
+    const od = readFileSync(new URL("../../docs/reference/dockerd-20.10/logs-multiplexed-stream.od.txt", import.meta.url), "utf8");
     expect(od).toMatch(/001\s+\\0\s+\\0\s+\\0\s+\\0\s+\\0\s+\\0/);
     const f = frame(STDOUT, new TextEncoder().encode("out\n"));
     expect([...f.subarray(0, 8)]).toEqual([1, 0, 0, 0, 0, 0, 0, 4]);

@@ -5,7 +5,7 @@ import { formatList } from "../../src/cli/render/format.ts";
 import { readFileSync } from "node:fs";
 
 const inspect = JSON.parse(
-  readFileSync(new URL("../../../shared/reference/dockerd-20.10/container-inspect-running.json", import.meta.url), "utf8"),
+  readFileSync(new URL("../../docs/reference/dockerd-20.10/container-inspect-running.json", import.meta.url), "utf8"),
 );
 const c = Array.isArray(inspect) ? inspect[0] : inspect;
 const run = (src: string, data: unknown = c) => compileTemplate(src).execute(data);
@@ -51,7 +51,7 @@ describe("Go template subset", () => {
 
 describe("tables", () => {
   it("pads like docker's tabwriter (minwidth 10, padding 3)", () => {
-    const ref = readFileSync(new URL("../../../shared/reference/dockerd-20.10/docker-images.txt", import.meta.url), "utf8");
+    const ref = readFileSync(new URL("../../docs/reference/dockerd-20.10/docker-images.txt", import.meta.url), "utf8");
     const rows = ref.trimEnd().split("\n").map((l) => l.split(/ {2,}/));
     expect(renderTable(rows)).toBe(ref.replace(/\n?$/, "\n"));
   });
@@ -60,7 +60,7 @@ describe("tables", () => {
     expect(out).toBe("CONTAINER ID   NAMES\nabc            web\n");
   });
   it("cuts with an ellipsis as docker ps cuts a command", () => {
-    const ps = readFileSync(new URL("../../../shared/reference/dockerd-20.10/docker-ps.txt", import.meta.url), "utf8");
+    const ps = readFileSync(new URL("../../docs/reference/dockerd-20.10/docker-ps.txt", import.meta.url), "utf8");
     const shown = `"${ellipsis("sh -c 'echo out; echo err >&2; exit 3'", 20)}"`;
     expect(ps).toContain(shown);
     expect(ellipsis("short", 20)).toBe("short");
