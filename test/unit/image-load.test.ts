@@ -189,7 +189,7 @@ describe("image load", () => {
 });
 
 describe("shapes match the reference daemon's", () => {
-  const ref = (n: string) => JSON.parse(readFileSync(join(fixtures, "../reference/dockerd-20.10", n), "utf8"));
+  const ref = (n: string) => JSON.parse(readFileSync(join(fixtures, "../../docs/reference/dockerd-20.10", n), "utf8"));
   const keysDeep = (o: any, pre = ""): string[] =>
     o && typeof o === "object" && !Array.isArray(o)
       ? Object.keys(o).flatMap((k) => [pre + k, ...(["Labels", "Data", "ExposedPorts", "Volumes"].includes(k) ? [] : keysDeep(o[k], `${pre}${k}.`))])
