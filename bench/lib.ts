@@ -19,6 +19,9 @@ export async function timeIt(fn: () => Promise<unknown> | unknown): Promise<numb
 }
 
 export interface BenchDaemon {
+  /** The daemon's own process, and the temporary directory that holds all it made. */
+  pid: number;
+  dir: string;
   sock: string;
   host: string;
   dataRoot: string;
@@ -48,6 +51,8 @@ export async function startWharf(extra: string[] = []): Promise<BenchDaemon> {
   for (let i = 0; i < 200 && !existsSync(sock); i++) await Bun.sleep(25);
   if (!existsSync(sock)) throw new Error("wharf daemon did not start");
   return {
+    pid: proc.pid,
+    dir,
     sock,
     host: `unix://${sock}`,
     dataRoot: join(dir, "data"),
@@ -77,7 +82,7 @@ export function docker(host: string, args: string[], input?: string) {
  * missing, as .ci/run does (with package scripts kept from starting one). Returns
  * undefined, saying why, when no dockerd can run here.
  */
-export async function startDockerd(): Promise<(BenchDaemon & { version: string }) | undefined> {
+export async function startDockerd(opts: { bridge?: boolean } = {}): Promise<(BenchDaemon & { version: string }) | undefined> {
   const which = () => Bun.spawnSync(["sh", "-c", "command -v dockerd"]).exitCode === 0;
   if (!which()) {
     console.log("installing docker.io for a side-by-side dockerd");
@@ -96,10 +101,13 @@ export async function startDockerd(): Promise<(BenchDaemon & { version: string }
   const sock = join(dir, "docker.sock");
   // Its containers' cgroups go under a parent of this run's own, removed by stop().
   const cgroupParent = dir.split("/").pop()!;
+  // Where a row needs networking it gets a bridge of its own (made here, so dockerd never
+  // touches a name or subnet someone else holds); without iptables it adds no NAT.
+  const bridge = opts.bridge ? ownBridge() : undefined;
   const proc = Bun.spawn([
     "dockerd", "-H", `unix://${sock}`, "--data-root", join(dir, "data"), "--exec-root", join(dir, "exec"),
     "--pidfile", join(dir, "docker.pid"), "--iptables=false", "--ip6tables=false", "--ip-forward=false",
-    "--ip-masq=false", "--bridge=none", "--userland-proxy=false", "--cgroup-parent", cgroupParent,
+    "--ip-masq=false", `--bridge=${bridge?.name ?? "none"}`, "--userland-proxy=false", "--cgroup-parent", cgroupParent,
   ], { stdout: "ignore", stderr: Bun.file(join(dir, "dockerd.log")) });
   const host = `unix://${sock}`;
   let version = "";
@@ -121,6 +129,7 @@ export async function startDockerd(): Promise<(BenchDaemon & { version: string }
     Bun.spawnSync(["pkill", "-KILL", "-f", dir]);
     removeDir(dir);
     Bun.spawnSync(["sh", "-c", `for d in /sys/fs/cgroup/*/${cgroupParent} /sys/fs/cgroup/${cgroupParent}; do [ -d "$d" ] && rmdir "$d"; done; true`]);
+    bridge?.remove();
   };
   if (!version) {
     const log = existsSync(join(dir, "dockerd.log")) ? readFileSync(join(dir, "dockerd.log"), "utf8").trim().split("\n").pop() : "";
@@ -128,5 +137,22 @@ export async function startDockerd(): Promise<(BenchDaemon & { version: string }
     await stop();
     return undefined;
   }
-  return { sock, host, dataRoot: join(dir, "data"), execRoot: join(dir, "exec"), version, stop };
+  return { pid: proc.pid, dir, sock, host, dataRoot: join(dir, "data"), execRoot: join(dir, "exec"), version, stop };
+}
+
+/** A bridge with a random name and a /24 no route uses, for a peer daemon's default network. */
+function ownBridge(): { name: string; remove(): void } {
+  const name = `wbd${Math.random().toString(16).slice(2, 10)}`;
+  const routes = Bun.spawnSync(["ip", "-4", "route", "show"]).stdout.toString();
+  let third = 0;
+  do third = Math.floor(Math.random() * 256);
+  while (routes.includes(`10.216.${third}.`));
+  const ok = (argv: string[]) => {
+    const r = Bun.spawnSync(argv, { stderr: "pipe" });
+    if (r.exitCode !== 0) throw new Error(`${argv.join(" ")}: ${r.stderr.toString().trim()}`);
+  };
+  ok(["ip", "link", "add", name, "type", "bridge"]);
+  ok(["ip", "addr", "add", `10.216.${third}.1/24`, "dev", name]);
+  ok(["ip", "link", "set", name, "up"]);
+  return { name, remove: () => void Bun.spawnSync(["ip", "link", "del", name]) };
 }

@@ -1,55 +1,67 @@
-// Issue 4's target: `run --rm busybox true` through the daemon with network none,
-// median under 30 ms (Docker 20.10: about 290 ms here), and the memory each idle
-// running container costs outside its own processes.
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { docker, median, root, startWharf, timeIt } from "./lib.ts";
-import { Client } from "../src/client/client.ts";
+// `run --rm busybox true` through the API and the docker CLI, with network none and on
+// the default bridge; create+start+rm of many containers, one after another and ten at
+// a time; and the memory an engine holds idle and per running container. wharf, Docker
+// and Podman are measured in this run, interleaved.
+import { docker } from "./lib.ts";
+import { enginePss, interleaved, row, startEngines, type EngineSet } from "./engines.ts";
+import { runRm } from "./api.ts";
+import { report } from "./report.ts";
+import { timeIt } from "./lib.ts";
 
 const runs = Number(process.env.RUNS ?? 20);
-const d = await startWharf();
-try {
-  const load = docker(d.host, ["load", "-i", resolve(root, "test/fixtures/busybox-docker-save.tar")]);
-  if (load.code !== 0) throw new Error(`load failed: ${load.stderr}`);
-  const client = new Client(d.host);
+const many = Number(process.env.MANY ?? 100);
+const manyRuns = Number(process.env.MANY_RUNS ?? 3);
+const bench = "run";
 
-  // API path: create, start, wait, delete — what `run --rm` costs the daemon.
-  const api: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    api.push(
-      await timeIt(async () => {
-        const { Id } = await client.json("POST", "/containers/create", {
-          body: { Image: "busybox", Cmd: ["true"], HostConfig: { NetworkMode: "none" } },
-        });
-        const waited = client.json("POST", `/containers/${Id}/wait`, { query: { condition: "next-exit" } });
-        await client.json("POST", `/containers/${Id}/start`);
-        await waited;
-        await client.json("DELETE", `/containers/${Id}`);
-      }),
-    );
-  }
-  // CLI path: the real docker CLI end to end (includes the CLI's own start-up).
-  const cli: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    cli.push(await timeIt(() => docker(d.host, ["run", "--rm", "--network", "none", "busybox", "true"])));
-  }
-  console.log(`run --rm busybox true, network none, ${runs} runs`);
-  console.log(`  API (create+start+wait+rm): median ${median(api).toFixed(1)} ms  (target < 30 ms; Docker 20.10 ~290 ms)`);
-  console.log(`  docker CLI end to end:      median ${median(cli).toFixed(1)} ms`);
+function cliRun(host: string, network: string): void {
+  const r = docker(host, ["run", "--rm", "--network", network, "busybox", "true"]);
+  if (r.code !== 0) throw new Error(`docker run --network ${network}: ${r.stderr.trim()}`);
+}
 
-  // Idle memory per running container outside its own processes: one host-wide monitor
-  // holds every container's stdio and exit code, so the cost is its growth per container.
-  const monitorPid = Number(Bun.spawnSync(["pgrep", "-f", `wharf-monitor ${d.execRoot}/rt`]).stdout.toString().trim().split("\n")[0]);
-  const pssKb = (pid: number) => Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))?.[1] ?? 0);
+async function latency(set: EngineSet, network: string, label: string, target?: string): Promise<void> {
+  const api = await interleaved(set, runs, (e) => timeIt(() => runRm(e, ["true"], network)));
+  report(row(set, { bench, name: `run --rm true, ${label}, API`, unit: "ms", better: "lower", target }, api));
+  const cli = await interleaved(set, runs, (e) => timeIt(() => cliRun(e.host, network)));
+  report(row(set, { bench, name: `docker run --rm true, ${label}, CLI`, unit: "ms", better: "lower" }, cli));
+}
+
+async function idleMemory(set: EngineSet): Promise<void> {
+  await Bun.sleep(1000);
+  const idle = new Map(set.engines.map((e) => [e.name, [enginePss(e)]]));
+  report(row(set, { bench, name: "idle memory, no container (daemon + helpers, PSS)", unit: "MB", better: "lower", target: "≤ 40 MB" }, idle));
   const n = 10;
-  const before = pssKb(monitorPid);
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) ids.push(docker(d.host, ["run", "-d", "--network", "none", "busybox", "sleep", "300"]).stdout.trim());
-  await Bun.sleep(500);
-  const after = pssKb(monitorPid);
-  console.log(`  monitor (shared by all containers): ${(before / 1024).toFixed(1)} MB PSS`);
-  console.log(`  idle cost per container outside its processes: ${((after - before) / n / 1024).toFixed(3)} MB PSS over ${n} containers (target < 3.5 MB)`);
-  docker(d.host, ["rm", "-f", ...ids]);
+  const per = new Map<(typeof set.engines)[number]["name"], number[]>();
+  for (const e of set.engines) {
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = docker(e.host, ["run", "-d", "--network", "none", "busybox", "sleep", "300"]);
+      if (r.code !== 0) throw new Error(`${e.label}: run -d: ${r.stderr.trim()}`);
+      ids.push(r.stdout.trim());
+    }
+    await Bun.sleep(1000);
+    per.set(e.name, [(enginePss(e) - idle.get(e.name)![0]!) / n]);
+    docker(e.host, ["rm", "-f", ...ids]);
+  }
+  report(row(set, { bench, name: `memory per running container (${n} × sleep, PSS incl. the container)`, unit: "MB", better: "lower" }, per));
+}
+
+const none = await startEngines();
+try {
+  await idleMemory(none);
+  await latency(none, "none", "network none", "API ≤ 12 ms");
+  const seq = await interleaved(none, manyRuns, (e) => timeIt(async () => {
+    for (let i = 0; i < many; i++) await runRm(e, ["true"]);
+  }), 0);
+  report(row(none, { bench, name: `create+start+rm of ${many} containers, sequential, API`, unit: "ms", better: "lower" }, seq));
+  const par = await interleaved(none, manyRuns, (e) => timeIt(() => Promise.all(Array.from({ length: 10 }, () => runRm(e, ["true"])))), 0);
+  report(row(none, { bench, name: "create+start+rm of 10 containers in parallel, API", unit: "ms", better: "lower" }, par));
 } finally {
-  await d.stop();
+  await none.stop();
+}
+
+const bridged = await startEngines({ bridge: true, only: ["wharf", "docker", "podman"] });
+try {
+  await latency(bridged, "bridge", "default bridge", "bridge adds ≤ 8 ms over none");
+} finally {
+  await bridged.stop();
 }

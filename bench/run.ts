@@ -1,21 +1,75 @@
-// `npm run bench`: runs every benchmark in bench/ (or those named on the command line)
-// one after another, each in its own Bun process.
-import { readdirSync } from "node:fs";
+// `npm run bench`: runs every benchmark in bench/ (or those named on the command line),
+// each in its own Bun process, gathers their rows and prints one table with wharf,
+// Docker and Podman measured in this run and wharf's ratio to each. The table is also
+// written to bench/results/latest.json and latest.md. `--install-peers` first installs
+// docker.io and podman from Debian (with package scripts kept from starting a daemon).
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { cpus, totalmem, release } from "node:os";
 import { join } from "node:path";
+import { engineNames, formatCell, ratio, type EngineName, type Row } from "./report.ts";
 
 const dir = import.meta.dir;
-const wanted = process.argv.slice(2);
+const args = process.argv.slice(2);
+const installPeers = args.includes("--install-peers");
+const wanted = args.filter((a) => !a.startsWith("--"));
+
+if (installPeers) {
+  console.log("installing docker.io and podman from Debian");
+  const r = Bun.spawnSync([
+    "sh",
+    "-c",
+    "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d; " +
+      "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io podman >/dev/null; rc=$?; rm -f /usr/sbin/policy-rc.d; exit $rc",
+  ], { stdout: "inherit", stderr: "inherit" });
+  if (r.exitCode !== 0) {
+    console.log("apt-get install of docker.io and podman failed");
+    process.exit(1);
+  }
+}
+
 const benches = readdirSync(dir)
-  .filter((f) => f.endsWith(".ts") && f !== "run.ts" && !f.startsWith("lib"))
+  .filter((f) => f.endsWith(".ts") && !["run.ts", "lib.ts", "report.ts", "engines.ts", "api.ts", "podman.ts"].includes(f))
   .filter((f) => !wanted.length || wanted.some((w) => f.includes(w)))
   .sort();
-let failed = 0;
+const out = join(dir, "results", `.rows-${process.pid}.jsonl`);
+mkdirSync(join(dir, "results"), { recursive: true });
+rmSync(out, { force: true });
+const failed: string[] = [];
+const started = new Date();
 for (const b of benches) {
   console.log(`\n=== ${b}`);
-  const r = Bun.spawnSync([process.execPath, join(dir, b)], { stdout: "inherit", stderr: "inherit" });
+  const r = Bun.spawnSync([process.execPath, join(dir, b)], { stdout: "inherit", stderr: "inherit", env: { ...process.env, WHARF_BENCH_OUT: out } });
   if (r.exitCode !== 0) {
-    failed++;
+    failed.push(b);
     console.log(`${b} failed with exit code ${r.exitCode}`);
   }
 }
-process.exit(failed ? 1 : 0);
+const rows: Row[] = existsSync(out) ? readFileSync(out, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Row) : [];
+rmSync(out, { force: true });
+
+const peerLabel: Record<EngineName, string> = { wharf: "wharf", docker: "Docker", podman: "Podman" };
+const ratioText = (r: Row, p: EngineName) => {
+  const x = ratio(r, p);
+  return x === undefined ? "—" : `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}×`;
+};
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}`;
+const command = `npm run bench${args.length ? ` -- ${args.join(" ")}` : ""}`;
+const header = ["bench", "row", ...engineNames.map((e) => peerLabel[e]), "wharf/Docker", "wharf/Podman", "target"];
+const lines = [
+  `Measured ${started.toISOString()} on ${machine}, with \`${command}\`.`,
+  "Each cell: median [min–max] over its runs; engines interleaved in one run. Ratios are wharf's median over the peer's (for times and memory, below 1× is better; for rates, above).",
+  "",
+  `| ${header.join(" | ")} |`,
+  `|${header.map(() => "---").join("|")}|`,
+  ...rows.map((r) =>
+    `| ${[r.bench, `${r.name} (${r.unit})`, ...engineNames.map((e) => formatCell(r.cells[e], r.unit)), ratioText(r, "docker"), ratioText(r, "podman"), r.target ?? ""].join(" | ")} |`,
+  ),
+];
+if (failed.length) lines.push("", `Benchmarks that failed in this run: ${failed.join(", ")}.`);
+console.log(`\n${lines.join("\n")}`);
+if (!wanted.length) {
+  writeFileSync(join(dir, "results", "latest.json"), JSON.stringify({ measured: started.toISOString(), machine, command, rows, failed }, null, 2) + "\n");
+  writeFileSync(join(dir, "results", "latest.md"), lines.join("\n") + "\n");
+  console.log("\nwritten: bench/results/latest.json, bench/results/latest.md");
+}
+process.exit(failed.length ? 1 : 0);
