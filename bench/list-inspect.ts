@@ -1,25 +1,23 @@
-// Issue 6's target: GET /containers/json and GET /containers/{id}/json requests per
-// second, one request at a time over one keep-alive connection on the unix socket,
-// with 10 and with 100 containers (one in ten running), at least twice what Docker
-// serves. Side by side with a real dockerd (docker.io, 20.10 here) started for the
-// run on its own socket and data root; the rounds alternate between the two daemons
-// so both see the same machine. Where no dockerd can run, the figures Docker gave
-// here before (about 1,200 list and 7,800 inspect requests a second with 10
-// containers) stand in.
-import { resolve } from "node:path";
-import { docker, median, root, startDockerd, startWharf, type BenchDaemon } from "./lib.ts";
+// Request rates: GET /_ping, /containers/json (100 containers, one in ten running),
+// /containers/{id}/json and /images/json, one client on one keep-alive connection and
+// 50 clients at once, on the unix socket. wharf, Docker and Podman are measured in this
+// run; rounds alternate between them so drift in the machine's speed hits all alike.
+import { docker } from "./lib.ts";
+import { row, startEngines, type Engine } from "./engines.ts";
+import { report, type EngineName } from "./report.ts";
 import { ChunkedDecoder } from "../src/api/http1/parser.ts";
 
 const seconds = Number(process.env.SECONDS_PER_RUN ?? 1);
 const rounds = Number(process.env.ROUNDS ?? 5);
-const dockerFigures: Record<Kind, number> = { list: 1200, listAll: 1200, inspect: 7800, ping: NaN };
-const kinds = ["list", "listAll", "inspect", "ping"] as const;
+const count = Number(process.env.CONTAINERS ?? 100);
+const clients = Number(process.env.CLIENTS ?? 50);
+const kinds = ["ping", "list", "inspect", "images"] as const;
 type Kind = (typeof kinds)[number];
 const labels: Record<Kind, string> = {
-  list: "GET /containers/json",
-  listAll: "GET /containers/json?all=1",
+  ping: "GET /_ping",
+  list: `GET /containers/json (${count} containers)`,
   inspect: "GET /containers/{id}/json",
-  ping: "GET /_ping (HTTP floor)",
+  images: "GET /images/json",
 };
 
 /** Where a complete chunked body that starts at `off` ends in `b`, or -1 (the server's own decoder). */
@@ -78,106 +76,79 @@ async function connect(sock: string) {
 
 type Conn = Awaited<ReturnType<typeof connect>>;
 
-/** Sequential requests for `secs`; returns requests per second. */
-async function rate(conn: Conn, paths: () => string, secs = seconds): Promise<number> {
+/** Requests on each connection, one at a time, for `secs`; returns requests per second over all of them. */
+async function rate(conns: Conn[], paths: () => string, secs = seconds): Promise<number> {
   const end = performance.now() + secs * 1000;
-  let n = 0;
   const t0 = performance.now();
-  while (performance.now() < end) {
-    await conn.get(paths());
-    n++;
-  }
-  return n / ((performance.now() - t0) / 1000);
+  const counts = await Promise.all(conns.map(async (c) => {
+    let n = 0;
+    while (performance.now() < end) {
+      await c.get(paths());
+      n++;
+    }
+    return n;
+  }));
+  return counts.reduce((a, b) => a + b, 0) / ((performance.now() - t0) / 1000);
 }
 
-interface Side {
-  name: string;
-  daemon: BenchDaemon;
-  /** The newest API version the daemon serves: dockerd 20.10 refuses /v1.45. */
-  prefix: string;
-  conn: Conn;
-  ids: string[];
-  results: Record<Kind, number[]>;
-}
-
-async function side(name: string, daemon: BenchDaemon, prefix: string): Promise<Side> {
-  const load = docker(daemon.host, ["load", "-i", resolve(root, "test/fixtures/busybox-docker-save.tar")]);
-  if (load.code !== 0) throw new Error(`${name}: load failed: ${load.stderr}`);
-  return { name, daemon, prefix, conn: await connect(daemon.sock), ids: [], results: emptyResults() };
-}
-
-async function sideOrStop(name: string, daemon: BenchDaemon, prefix: string): Promise<Side> {
-  try {
-    return await side(name, daemon, prefix);
-  } catch (err) {
-    await daemon.stop();
-    throw err;
-  }
-}
-
-const emptyResults = () => ({ list: [], listAll: [], inspect: [], ping: [] }) as Record<Kind, number[]>;
-
-function addContainers(s: Side, upTo: number): void {
-  while (s.ids.length < upTo) {
-    const i = s.ids.length;
+function addContainers(e: Engine, ids: string[]): void {
+  while (ids.length < count) {
+    const i = ids.length;
     // One in ten runs; the rest are created, with labels, as a Compose project leaves them.
     const args = i % 10 === 0
       ? ["run", "-d", "--network", "none", "--name", `bench${i}`, "--label", `n=${i}`, "busybox", "sleep", "600"]
       : ["create", "--network", "none", "--name", `bench${i}`, "--label", `n=${i}`, "busybox", "true"];
-    const r = docker(s.daemon.host, args);
-    if (r.code !== 0) throw new Error(`${s.name}: ${args.join(" ")}: ${r.stderr}`);
-    s.ids.push(r.stdout.trim());
+    const r = docker(e.host, args);
+    if (r.code !== 0) throw new Error(`${e.label}: ${args.join(" ")}: ${r.stderr}`);
+    ids.push(r.stdout.trim());
   }
 }
 
-function paths(s: Side, kind: Kind): () => string {
+function paths(e: Engine, ids: string[], kind: Kind): () => string {
   let k = 0;
   switch (kind) {
-    case "list":
-      return () => `${s.prefix}/containers/json`;
-    case "listAll":
-      return () => `${s.prefix}/containers/json?all=1`;
-    case "inspect":
-      return () => `${s.prefix}/containers/${s.ids[k++ % s.ids.length]}/json`;
     case "ping":
       return () => "/_ping";
+    case "list":
+      return () => `${e.api}/containers/json`;
+    case "inspect":
+      return () => `${e.api}/containers/${ids[k++ % ids.length]}/json`;
+    case "images":
+      return () => `${e.api}/images/json`;
   }
 }
 
-const fmt = (n: number) => (Number.isNaN(n) ? "" : n.toFixed(0)).padStart(7);
-
-const sides: Side[] = [];
+const set = await startEngines();
+const conns = new Map<EngineName, Conn[]>();
 try {
-  sides.push(await sideOrStop("wharf", await startWharf(), "/v1.45"));
-  const dockerd = await startDockerd();
-  if (dockerd) sides.push(await sideOrStop(`Docker ${dockerd.version}`, dockerd, "/v1.41"));
-  for (const count of [10, 100]) {
-    for (const s of sides) {
-      addContainers(s, count);
-      s.results = emptyResults();
-      // The daemon's JIT warms up before anything counts.
-      for (const kind of kinds) await rate(s.conn, paths(s, kind), 0.5);
-    }
+  const ids = new Map<EngineName, string[]>();
+  for (const e of set.engines) {
+    ids.set(e.name, []);
+    addContainers(e, ids.get(e.name)!);
+    conns.set(e.name, await Promise.all(Array.from({ length: clients }, () => connect(e.sock))));
+  }
+  for (const [mode, n] of [["1 client", 1], [`${clients} clients`, clients]] as const) {
+    const results = new Map<Kind, Map<EngineName, number[]>>(kinds.map((k) => [k, new Map(set.engines.map((e) => [e.name, []]))]));
+    // Each daemon's JIT warms up before anything counts.
+    for (const e of set.engines) for (const kind of kinds) await rate(conns.get(e.name)!.slice(0, n), paths(e, ids.get(e.name)!, kind), 0.3);
     for (let r = 0; r < rounds; r++) {
       for (const kind of kinds) {
-        // Alternate which daemon goes first, so drift in the machine's speed hits both.
-        for (const s of r % 2 ? [...sides].reverse() : sides) s.results[kind].push(await rate(s.conn, paths(s, kind)));
+        for (const e of r % 2 ? [...set.engines].reverse() : set.engines) {
+          results.get(kind)!.get(e.name)!.push(await rate(conns.get(e.name)!.slice(0, n), paths(e, ids.get(e.name)!, kind)));
+        }
       }
     }
-    const [w, d] = sides;
-    console.log(`${count} containers (${Math.ceil(count / 10)} running), sequential keep-alive, req/s, median of ${rounds} × ${seconds}s:`);
-    console.log(`  ${"".padEnd(28)} ${"wharf".padStart(7)} ${(d ? "Docker" : "").padStart(7)}  ratio`);
     for (const kind of kinds) {
-      const wm = median(w!.results[kind]);
-      const dm = d ? median(d.results[kind]) : dockerFigures[kind];
-      const ratio = Number.isNaN(dm) ? "" : `${(wm / dm).toFixed(1)}×${d ? "" : ` Docker's ~${dm} with 10, measured before`}`;
-      console.log(`  ${labels[kind].padEnd(28)} ${fmt(wm)} ${d ? fmt(dm) : "".padStart(7)}  ${ratio}`);
+      report(row(set, {
+        bench: "api",
+        name: `${labels[kind]}, ${mode}, keep-alive`,
+        unit: "req/s",
+        better: "higher",
+        target: kind === "ping" || kind === "inspect" ? "≥ 3× Docker" : undefined,
+      }, results.get(kind)!));
     }
   }
 } finally {
-  for (const s of sides) {
-    s.conn?.close();
-    if (s.ids.length) docker(s.daemon.host, ["rm", "-f", ...s.ids]);
-    await s.daemon.stop();
-  }
+  for (const cs of conns.values()) for (const c of cs) c.close();
+  await set.stop();
 }
