@@ -1,11 +1,13 @@
-// Loading a ~200 MB docker-archive into wharf (POST /images/load through the API, as
-// `docker load` does) against plain `tar -x` of the same layer tars on the same disk.
-// Median of 3 runs each; the image is removed between runs so every load applies every
-// layer again; both timings include a final sync (data on disk). Target: wharf ≤ 1.5× tar.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, openSync, writeSync, closeSync, statSync } from "node:fs";
+// `load` and `save` of a ~210 MB, 4-layer docker-archive on wharf, Docker and Podman
+// in this run, each load also as a multiple of plain `tar -x` of the same layer tars
+// on the same disk (the floor: what any engine must write). The image is removed
+// between runs so every load applies every layer again; timings include a final sync.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createHash, randomBytes } from "node:crypto";
-import { median, startWharf, timeIt } from "./lib.ts";
+import { docker, timeIt } from "./lib.ts";
+import { row, startEngines } from "./engines.ts";
+import { report, type EngineName } from "./report.ts";
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 // BENCH_SYNC=0 times without the final sync (page cache only, noisier: writeback of one
@@ -22,7 +24,7 @@ function run(argv: string[]): string {
 }
 
 const work = mkdtempSync(join(process.env.BENCH_DIR ?? "/tmp", "wharf-bench-load-"));
-const d = await startWharf();
+const set = await startEngines();
 try {
   // Layers: directories of random files, tarred by GNU tar (what a real image holds).
   const layerTars: string[] = [];
@@ -58,42 +60,58 @@ try {
   run(["tar", "-cf", archive, "-C", arch, "."]);
   rmSync(arch, { recursive: true, force: true });
   const mb = statSync(archive).size / 1e6;
-  console.log(`archive: ${mb.toFixed(0)} MB, ${layersN} layers of ${filesPerLayer} files`);
 
-  // Runs alternate (wharf, tar, wharf, tar, …) and each time includes a final `sync`, so
-  // neither side is timed against page cache the other one filled and left to flush.
-  const wharfTimes: number[] = [];
-  const tarTimes: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  const tarX = () => {
+    const dirs = layerTars.map((_, l) => join(work, `x${l}`));
     run(["sync"]);
-    wharfTimes.push(
-      await timeIt(() => {
-        const out = run(["curl", "-sf", "--unix-socket", d.sock, "-X", "POST", "-H", "Content-Type: application/x-tar", "-T", archive, "http://x/v1.45/images/load"]);
-        if (!out.includes("Loaded image: bench/load:1")) throw new Error(`load failed: ${out}`);
-        if (syncEach) run(["sync"]);
-      }),
-    );
-    run(["curl", "-sf", "--unix-socket", d.sock, "-X", "DELETE", "http://x/v1.45/images/bench/load:1"]);
-    run(["sync"]);
-    const dirs = layerTars.map((_, l) => join(work, `x${i}-${l}`));
-    tarTimes.push(
-      await timeIt(() => {
-        for (const [l, tar] of layerTars.entries()) {
-          mkdirSync(dirs[l]!);
-          run(["tar", "-xf", tar, "-C", dirs[l]!]);
-        }
-        if (syncEach) run(["sync"]);
-      }),
-    );
+    const ms = timeItSync(() => {
+      for (const [l, tar] of layerTars.entries()) {
+        mkdirSync(dirs[l]!);
+        run(["tar", "-xf", tar, "-C", dirs[l]!]);
+      }
+      if (syncEach) run(["sync"]);
+    });
     for (const x of dirs) rmSync(x, { recursive: true, force: true });
+    return ms;
+  };
+  // Each run: every engine loads (then saves, then removes the image), and tar -x runs
+  // once beside them, so a slow moment of the disk hits all of them alike.
+  const loads = new Map<EngineName, number[]>(set.engines.map((e) => [e.name, []]));
+  const saves = new Map<EngineName, number[]>(set.engines.map((e) => [e.name, []]));
+  const overTar = new Map<EngineName, number[]>(set.engines.map((e) => [e.name, []]));
+  const tars: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = tarX();
+    tars.push(t);
+    for (const e of i % 2 ? [...set.engines].reverse() : set.engines) {
+      run(["sync"]);
+      const ms = await timeIt(() => {
+        const r = docker(e.host, ["load", "-q", "-i", archive]);
+        if (r.code !== 0 || !r.stdout.includes("bench/load:1")) throw new Error(`${e.label}: load failed: ${r.stdout} ${r.stderr}`);
+        if (syncEach) run(["sync"]);
+      });
+      loads.get(e.name)!.push(ms);
+      overTar.get(e.name)!.push(ms / t);
+      const saved = join(work, `saved-${e.name}.tar`);
+      saves.get(e.name)!.push(await timeIt(() => {
+        const r = docker(e.host, ["save", "-o", saved, "bench/load:1"]);
+        if (r.code !== 0) throw new Error(`${e.label}: save failed: ${r.stderr}`);
+      }));
+      rmSync(saved, { force: true });
+      docker(e.host, ["rmi", "bench/load:1"]);
+    }
   }
-
-  const w = median(wharfTimes);
-  const t = median(tarTimes);
-  console.log(`wharf load (API): median ${w.toFixed(0)} ms  runs ${wharfTimes.map((x) => x.toFixed(0)).join(", ")}`);
-  console.log(`tar -x of layers: median ${t.toFixed(0)} ms  runs ${tarTimes.map((x) => x.toFixed(0)).join(", ")}`);
-  console.log(`ratio wharf/tar: ${(w / t).toFixed(2)}x (target ≤ 1.5x)${syncEach ? ", both including sync" : ", page cache only"}`);
+  const note = syncEach ? "incl. sync" : "page cache only";
+  report(row(set, { bench: "image", name: `docker load of ${mb.toFixed(0)} MB, ${layersN} layers (${note})`, unit: "ms", better: "lower" }, loads));
+  report(row(set, { bench: "image", name: `load ÷ tar -x of the same layers (tar -x median ${tars.sort((a, b) => a - b)[Math.floor(tars.length / 2)]!.toFixed(0)} ms)`, unit: "×", better: "lower", target: "≤ 1.2× tar -x" }, overTar));
+  report(row(set, { bench: "image", name: `docker save of the ${mb.toFixed(0)} MB image`, unit: "ms", better: "lower" }, saves));
 } finally {
-  await d.stop();
+  await set.stop();
   rmSync(work, { recursive: true, force: true });
+}
+
+function timeItSync(fn: () => void): number {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
 }
