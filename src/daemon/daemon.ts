@@ -73,6 +73,7 @@ export class Daemon {
     const live = (counts?.running ?? 0) + (counts?.paused ?? 0) > 0;
     await this.network?.close(live).catch((err) => log.warn("network shutdown:", err));
     this.containers?.close();
+    if (!live) await this.containers?.releaseRuntime().catch((err) => log.warn("stopping the monitor:", err));
     this.volumes?.close();
     await this.layers?.close();
     if (!live) releaseSharedMounts();
