@@ -48,6 +48,8 @@ export const commonHeaders = (): Record<string, string> => ({
 });
 
 let jsonHeadText: string | undefined;
+/** The header lines of each fixed text answer, made once. */
+const textHeads = new WeakMap<object, string>();
 const headerText = (h: Record<string, string>) => Object.entries(h).map(([k, v]) => `${k}: ${v}\r\n`).join("");
 
 export class ApiServer implements ConnectionOwner {
@@ -259,7 +261,10 @@ export class ApiServer implements ConnectionOwner {
         return;
       }
       case "text":
-        ex.respond(r.status, { "Content-Type": "text/plain; charset=utf-8", ...headers }, r.body, head);
+        if (r.wire) {
+          const text = (textHeads.get(r.wire) ?? textHeads.set(r.wire, headerText({ "Content-Type": "text/plain; charset=utf-8", ...headers })).get(r.wire))!;
+          ex.respond(r.status, text, r.body, head, r.wire);
+        } else ex.respond(r.status, { "Content-Type": "text/plain; charset=utf-8", ...headers }, r.body, head);
         return;
       case "empty":
         ex.respond(r.status, headers, undefined, true);
