@@ -31,6 +31,7 @@ export class Daemon {
   private readonly api = new ApiServer(this.router);
   private lock?: DataRootLock;
   private id = "";
+  private interrupted?: string;
   layers?: LayerStore;
   images?: ImageService;
   containers?: Containers;
@@ -39,7 +40,11 @@ export class Daemon {
 
   constructor(readonly config: DaemonConfig) {}
 
-  /** The start order of the classic daemon, one awaited step per line. */
+  /**
+   * The start order of the classic daemon, one awaited step per line. After each step a
+   * pending interrupt() ends the start: the caller then runs shutdown(), which undoes
+   * whatever the steps so far made.
+   */
   async start(): Promise<void> {
     const c = this.config;
     this.lock = DataRootLock.acquire(c.dataRoot, c.pidfile);
@@ -48,24 +53,40 @@ export class Daemon {
     this.router.add(...systemRoutes(this.engine));
     // Listen before init so early clients queue instead of failing; accept after.
     await this.api.listen(c.listeners);
+    this.checkpoint();
     this.id = engineId(c.dataRoot);
     this.layers = await openLayerStore({ dataRoot: c.dataRoot, driver: c.storageDriver });
+    this.checkpoint();
     this.images = await openImageService(c.dataRoot, this.layers, this.engine.events);
+    this.checkpoint();
     registerImageJobs(this.engine, this.images);
     this.router.add(...imageRoutes(engineImageBackend(this.engine)));
     this.volumes = await VolumeService.open(c.dataRoot, this.engine.events);
+    this.checkpoint();
     this.router.add(...volumeRoutes(this.volumes));
     this.network = new NetworkManager({ dataRoot: c.dataRoot, execRoot: c.execRoot, bridge: c.bridge, bip: c.bip }, this.engine.events);
     await this.network.open();
+    this.checkpoint();
     setHostGateway(this.network.hostGateway());
     this.router.add(...networkRoutes(this.network));
     this.containers = await openContainers(c, this.engine, this.router, this.layers, this.images, this.volumes, this.network);
+    this.checkpoint();
     this.router.add(...dfRoutes(this.engine, this.volumes, this.containers.service));
     this.api.acceptConnections();
     this.engine.events.publish("daemon", "start", this.id, { name: "wharf" });
     log.info(`daemon ready (data root ${c.dataRoot}, pid ${process.pid})`);
   }
 
+  /** Ends a start in progress once its current step is done (a signal arrived). */
+  interrupt(reason: string): void {
+    this.interrupted ??= reason;
+  }
+
+  private checkpoint(): void {
+    if (this.interrupted) throw new StartInterrupted(this.interrupted);
+  }
+
+  /** Undoes what start made, whether it finished, failed or was interrupted. */
   async shutdown(): Promise<void> {
     log.info("shutting down: no new connections, finishing in-flight requests");
     await this.api.close(10_000);
@@ -73,6 +94,8 @@ export class Daemon {
     const live = (counts?.running ?? 0) + (counts?.paused ?? 0) > 0;
     await this.network?.close(live).catch((err) => log.warn("network shutdown:", err));
     this.containers?.close();
+    // The monitor and its prewarmed init go with the daemon when no container needs them.
+    if (!live) await this.containers?.stopMonitor().catch((err) => log.warn("monitor shutdown:", err));
     this.volumes?.close();
     await this.layers?.close();
     if (!live) releaseSharedMounts();
@@ -89,6 +112,13 @@ export class Daemon {
       containerCounts: () => this.containers?.service.counts() ?? { total: 0, running: 0, paused: 0, stopped: 0 },
       imageCount: () => this.images?.images.size ?? 0,
     };
+  }
+}
+
+/** A start ended by a signal between two of its steps. */
+export class StartInterrupted extends Error {
+  constructor(readonly reason: string) {
+    super(`start interrupted by ${reason}`);
   }
 }
 
