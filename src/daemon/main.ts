@@ -2,6 +2,7 @@
 // A signal during start lets the step in progress finish, then undoes the start the way
 // a failed start is undone; three interrupts force an exit without cleanup, as dockerd's.
 import { parseDaemonArgs } from "./config.ts";
+import { missingPrereqs } from "./prereqs.ts";
 import { Daemon, StartInterrupted } from "./daemon.ts";
 import { logger, setLogLevel } from "../log.ts";
 import { errorMessage } from "../errors.ts";
@@ -55,6 +56,11 @@ export async function daemonMain(argv: string[]): Promise<number> {
     return 0;
   }
   if (interruptedBy) return 128 + signalNumbers[interruptedBy];
+  const missing = missingPrereqs({ storageDriver: config.storageDriver, iptables: true });
+  if (missing.length) {
+    process.stderr.write(`wharf daemon: failed to start: missing prerequisites: ${missing.join("; ")}\n`);
+    return 1;
+  }
   setLogLevel(config.logLevel);
   daemon = new Daemon(config);
   try {
