@@ -82,9 +82,11 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 echo "demo: daemon on $DOCKER_HOST, bridge $bridge, subnet $bip"
+# An empty configuration of its own: the host's /etc/wharf/daemon.json is not the demo's.
+echo '{}' >"$dir/daemon.json"
 # Its own session: a ctrl-c meant for the demo reaches the daemon only through cleanup.
 setsid ./dist/wharf -d -H "$DOCKER_HOST" --data-root "$dir/data" --exec-root "$dir/exec" \
-  --bridge "$bridge" --bip "$bip" ${WHARF_DEMO_DAEMON_ARGS:-} >"$dir/daemon.log" 2>&1 &
+  --bridge "$bridge" --bip "$bip" --config-file "$dir/daemon.json" ${WHARF_DEMO_DAEMON_ARGS:-} >"$dir/daemon.log" 2>&1 &
 pid=$!
 ready=
 for _ in $(seq 200); do

@@ -1,7 +1,8 @@
 // `wharf -d` / `wharf daemon`: parse flags, start, and turn signals into one shutdown.
 // A signal during start lets the step in progress finish, then undoes the start the way
 // a failed start is undone; three interrupts force an exit without cleanup, as dockerd's.
-import { parseDaemonArgs } from "./config.ts";
+import { loadConfig, type DaemonConfig } from "./config.ts";
+import { daemonUsage, parseFlags, type ParsedFlags } from "./flags.ts";
 import { missingPrereqs } from "./prereqs.ts";
 import { Daemon, StartInterrupted } from "./daemon.ts";
 import { logger, setLogLevel } from "../log.ts";
@@ -43,20 +44,44 @@ export async function daemonMain(argv: string[]): Promise<number> {
     }
   };
   for (const sig of Object.keys(signalNumbers) as StopSignal[]) process.on(sig, () => onSignal(sig));
+  // SIGHUP: the file is read again with the same flags; a bad file leaves all as it was.
+  process.on("SIGHUP", () => {
+    if (phase !== "running" || !daemon) return;
+    try {
+      daemon.reload(loadConfig(flags));
+    } catch (err) {
+      log.error(`not reloading the configuration: ${errorMessage(err)}`);
+    }
+  });
 
-  let config;
+  let flags: ParsedFlags;
   try {
-    config = parseDaemonArgs(argv);
+    flags = parseFlags(argv);
   } catch (err) {
-    process.stderr.write(`wharf daemon: ${errorMessage(err)}\n`);
+    process.stderr.write(`wharf daemon: ${errorMessage(err)}\nSee 'wharf -d --help'.\n`);
     return 125;
   }
-  if (config === "version") {
+  if (flags.get("help")) {
+    process.stdout.write(daemonUsage());
+    return 0;
+  }
+  if (flags.get("version")) {
     process.stdout.write(`wharf version ${wharfVersion}, build ${gitCommit}\n`);
     return 0;
   }
+  let config: DaemonConfig;
+  try {
+    config = loadConfig(flags);
+  } catch (err) {
+    process.stderr.write(`wharf daemon: ${errorMessage(err)}\n`);
+    return 1;
+  }
+  if (flags.get("validate")) {
+    process.stdout.write("configuration OK\n");
+    return 0;
+  }
   if (interruptedBy) return 128 + signalNumbers[interruptedBy];
-  const missing = missingPrereqs({ storageDriver: config.storageDriver, iptables: true });
+  const missing = missingPrereqs({ storageDriver: config.storageDriver, iptables: config.iptables });
   if (missing.length) {
     process.stderr.write(`wharf daemon: failed to start: missing prerequisites: ${missing.join("; ")}\n`);
     return 1;
