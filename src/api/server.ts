@@ -22,6 +22,8 @@ const log = logger("api");
 export interface Listener {
   proto: "unix" | "tcp";
   addr: string;
+  /** PEM texts for a TLS listener (dockerd's --tls/--tlsverify). */
+  tls?: { cert: string; key: string; ca?: string; requestCert?: boolean; rejectUnauthorized?: boolean };
 }
 
 export function parseHost(host: string): Listener {
@@ -97,7 +99,7 @@ export class ApiServer implements ConnectionOwner {
       } else {
         const i = l.addr.lastIndexOf(":");
         const hostname = l.addr.slice(0, i).replace(/^\[|\]$/g, "");
-        server = Bun.listen<Connection | undefined>({ hostname, port: Number(l.addr.slice(i + 1)), ...handlers });
+        server = Bun.listen<Connection | undefined>({ hostname, port: Number(l.addr.slice(i + 1)), ...(l.tls ? { tls: l.tls } : {}), ...handlers });
       }
       log.info(`API listening on ${l.proto}://${l.addr}`);
       this.servers.push(server);

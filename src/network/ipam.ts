@@ -66,6 +66,15 @@ export function* candidateSubnets(): Generator<string> {
   for (let c = 0; c < 256; c += 16) yield `192.168.${c}.0/20`;
 }
 
+/** Every /size subnet of each pool's base, in order (daemon.json default-address-pools). */
+export function* poolSubnets(pools: { base: string; size: number }[]): Generator<string> {
+  for (const p of pools) {
+    const b = parseCidr(p.base);
+    const step = 2 ** (32 - p.size);
+    for (let n = b.base; n < b.base + 2 ** (32 - b.bits); n += step) yield `${formatIp(n)}/${p.size}`;
+  }
+}
+
 /** The first candidate not overlapping anything in `taken` (host routes, other networks). */
 export function pickSubnet(taken: string[], candidates: Iterable<string> = candidateSubnets()): string {
   const t = taken.map(parseCidr);

@@ -16,7 +16,7 @@ import { logger } from "../log.ts";
 import { formatCidr, formatIp, macOf, overlaps, parseCidr, parseIp } from "./addr.ts";
 import { deleteBridge, ensureBridge, hostRoutes, linkAlias, ownedBridges, ownerMark, sysctl } from "./bridge.ts";
 import { addRules, chainsFor, createChains, deleteRules, networkRules, portRules, removeChains, type Chains, type RuleSet } from "./iptables.ts";
-import { Pool, pickSubnet } from "./ipam.ts";
+import { Pool, candidateSubnets, pickSubnet, poolSubnets } from "./ipam.ts";
 import { portsMap, reservePorts, wantedBindings, type Binding, type Reservation } from "./ports.ts";
 import { addIface, createSandbox, destroySandbox, removeIface, type Iface } from "./sandbox.ts";
 import { NetworkFile, type NetworkRecord } from "./store.ts";
@@ -30,7 +30,17 @@ export interface NetworkConfig {
   bridge?: string;
   bip?: string;
   mtu?: number;
+  /** false: no iptables rules at all (dockerd's --iptables=false). */
+  iptables?: boolean;
+  /** false: net.ipv4.ip_forward is left as it is. */
+  ipForward?: boolean;
+  /** Where new networks take their subnets from (dockerd's default-address-pools). */
+  pools?: { base: string; size: number }[];
 }
+
+/** The rule changes, or none of them with --iptables=false. */
+const withRules = { addRules, deleteRules, createChains, removeChains };
+const noRules: typeof withRules = { addRules: async () => {}, deleteRules: async () => {}, createChains: async () => {}, removeChains: async () => {} };
 
 /** What the manager needs of the container store (bound once containers are open). */
 export interface ContainerAccess {
@@ -78,6 +88,7 @@ export class NetworkManager {
   readonly chains: Chains;
   readonly owner: string;
   readonly mtu: number;
+  private readonly ipt: typeof withRules;
 
   constructor(
     private readonly cfg: NetworkConfig,
@@ -89,6 +100,11 @@ export class NetworkManager {
     this.chains = chainsFor(this.bridgeName);
     this.owner = ownerMark(cfg.dataRoot);
     this.mtu = cfg.mtu ?? 1500;
+    this.ipt = cfg.iptables === false ? noRules : withRules;
+  }
+
+  private candidates(): Iterable<string> {
+    return this.cfg.pools?.length ? poolSubnets(this.cfg.pools) : candidateSubnets();
   }
 
   bindContainers(access: ContainerAccess): void {
@@ -125,18 +141,18 @@ export class NetworkManager {
       bridge.IPAM.Config = [{ Subnet: formatCidr(c), Gateway: formatIp(c.addr) }];
     } else if (!bridge.IPAM.Config[0]?.Subnet || oldBridge !== this.bridgeName) {
       const taken = [...(await hostRoutes([this.bridgeName])), ...this.userSubnets()];
-      const subnet = pickSubnet(taken);
+      const subnet = pickSubnet(taken, this.candidates());
       bridge.IPAM.Config = [{ Subnet: subnet, Gateway: formatIp(parseCidr(subnet).base + 1) }];
     }
-    sysctl("net/ipv4/ip_forward", "1");
+    if (this.cfg.ipForward !== false) sysctl("net/ipv4/ip_forward", "1");
     // Prewarmed inits copied this mount namespace before the sandbox of the container
     // they will serve was bound here: a shared mount lets the binding reach them.
     mkdirSync(this.sandboxDir, { recursive: true, mode: 0o700 });
     await makeShared(this.sandboxDir);
     this.opened = true;
     // Started before under another --bridge: that name's chains were ours.
-    if (oldBridge && oldBridge !== this.bridgeName) await removeChains(oldBridge);
-    await createChains(this.bridgeName);
+    if (oldBridge && oldBridge !== this.bridgeName) await this.ipt.removeChains(oldBridge);
+    await this.ipt.createChains(this.bridgeName);
     for (const r of this.records) if (r.Driver === "bridge") await this.bringUp(r);
     this.file.save(this.records);
     await this.sweepBridges();
@@ -159,7 +175,7 @@ export class NetworkManager {
         } catch {}
       }
       try {
-        await addRules(this.portRuleSet(rt));
+        await this.ipt.addRules(this.portRuleSet(rt));
         // The hold on the host ports lapsed with the old daemon; take it again.
         if (rt.bindings.length) this.reservations.set(c.id, await reservePorts(rt.bindings, c.name));
       } catch (err) {
@@ -189,7 +205,7 @@ export class NetworkManager {
     this.reservations.clear();
     if (anyRunning) return;
     for (const r of this.records) if (r.bridge) await deleteBridge(r.bridge, this.owner);
-    await removeChains(this.bridgeName);
+    await this.ipt.removeChains(this.bridgeName);
   }
 
   private newRecord(name: string, driver: string): NetworkRecord {
@@ -235,7 +251,7 @@ export class NetworkManager {
     const gw = this.gatewayOf(r);
     const pool = new Pool(cfg.Subnet!, gw, cfg.IPRange);
     await ensureBridge(r.bridge!, `${gw}/${pool.subnet.bits}`, this.mtuOf(r), this.owner);
-    await addRules(this.bridgeRules(r));
+    await this.ipt.addRules(this.bridgeRules(r));
     this.pools.set(r.Id, pool);
     if (r.Name !== "bridge") {
       const res = new Resolver(gw, (name, from) => this.resolveName(r.Id, name, from), (from) => this.upstreamsFor(r.Id, from));
@@ -251,7 +267,7 @@ export class NetworkManager {
   private async bringDown(r: NetworkRecord): Promise<void> {
     this.resolvers.get(r.Id)?.close();
     this.resolvers.delete(r.Id);
-    await deleteRules(this.bridgeRules(r));
+    await this.ipt.deleteRules(this.bridgeRules(r));
     await deleteBridge(r.bridge!, this.owner);
     this.pools.delete(r.Id);
   }
@@ -417,7 +433,7 @@ export class NetworkManager {
       }
       await createSandbox(rt.sandboxKey, ifaces);
       undo.push(() => destroySandbox(rt.sandboxKey, ifaces.map((i) => i.hostVeth)));
-      if (rt.bindings.length) await addRules(this.portRuleSet(rt));
+      if (rt.bindings.length) await this.ipt.addRules(this.portRuleSet(rt));
     } catch (err) {
       for (const u of undo.reverse()) await u();
       for (const { cfg } of nets) Object.assign(cfg, { EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "", DNSNames: null });
@@ -454,7 +470,7 @@ export class NetworkManager {
       return;
     }
     // Rules before the ports' hold: a new container may publish the same port at once.
-    await deleteRules(this.portRuleSet(rt)).catch(() => {});
+    await this.ipt.deleteRules(this.portRuleSet(rt)).catch(() => {});
     for (const r of this.reservations.get(c.id) ?? []) r.close();
     this.reservations.delete(c.id);
     const done = destroySandbox(rt.sandboxKey, rt.endpoints.map((e) => e.hostVeth))
@@ -585,7 +601,7 @@ export class NetworkManager {
       new Pool(cfg.Subnet, cfg.Gateway, cfg.IPRange); // validates
       r.IPAM.Config = [cfg];
     } else {
-      const subnet = pickSubnet([...(await hostRoutes()), ...this.userSubnets()]);
+      const subnet = pickSubnet([...(await hostRoutes()), ...this.userSubnets()], this.candidates());
       r.IPAM.Config = [{ Subnet: subnet, Gateway: formatIp(parseCidr(subnet).base + 1) }];
     }
     r.bridge = r.Options["com.docker.network.bridge.name"] || `br-${r.Id.slice(0, 12)}`;
@@ -682,7 +698,7 @@ export class NetworkManager {
       const ep = rt?.endpoints.find((e) => e.networkId === r.Id);
       if (rt && ep) {
         if (rt.endpoints[0] === ep && rt.bindings.length) {
-          await deleteRules(this.portRuleSet(rt)).catch(() => {});
+          await this.ipt.deleteRules(this.portRuleSet(rt)).catch(() => {});
           rt.portsOn = undefined;
         }
         await removeIface(ep.hostVeth);

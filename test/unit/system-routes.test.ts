@@ -10,7 +10,7 @@ function setup() {
   registerSystemJobs(engine, () => ({
     id: "id",
     dataRoot: "/d",
-    debug: false,
+    settings: { debug: false, labels: [], insecureRegistries: [], registryMirrors: [], liveRestore: true, logDriver: "json-file", defaultAddressPools: [] },
     storageDriver: () => "overlay2",
     containerCounts: () => ({ total: 0, running: 0, paused: 0, stopped: 0 }),
     imageCount: () => 0,

@@ -11,11 +11,13 @@ import type { ContainerRecord } from "../../container/container.ts";
 import type { ContainerContext } from "./context.ts";
 import { resolveCreateLinks } from "./links.ts";
 import { validateLogConfig } from "../../logs/config.ts";
+import { withDefaultLogConfig } from "./daemon-defaults.ts";
 
 const supportedNetworkModes = ["default", "bridge", "none", "host"];
 
 export async function containerCreate(ctx: ContainerContext, input: { name?: string; body: Json }): Promise<{ Id: string; Warnings: string[] }> {
-  const { HostConfig: hostConfigIn = {}, NetworkingConfig = null, ...configIn } = input.body;
+  const { HostConfig: hostConfigGiven = {}, NetworkingConfig = null, ...configIn } = input.body;
+  const hostConfigIn = { ...hostConfigGiven, LogConfig: withDefaultLogConfig(hostConfigGiven.LogConfig) };
   let name = input.name;
   if (name !== undefined) {
     if (!validContainerName.test(name)) throw invalidParameter(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);

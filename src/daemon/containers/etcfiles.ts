@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { hostname as hostHostname } from "node:os";
 import type { Json } from "../../container/config.ts";
 import type { Container, ContainerRecord } from "../../container/container.ts";
+import { withDefaultDns } from "./daemon-defaults.ts";
 
 /** The container's own hostname, hosts and resolv.conf, bound over /etc at start. */
 export function writeEtcFiles(rec: ContainerRecord, paths: Container["paths"]): void {
@@ -11,7 +12,7 @@ export function writeEtcFiles(rec: ContainerRecord, paths: Container["paths"]): 
   writeFileSync(paths.hostnamePath, `${host ? hostHostname() : hostname}\n`);
   const extra = (rec.HostConfig.ExtraHosts ?? []).map((h: string) => h.replace(/:host-gateway$/, `:${hostGatewayIp}`));
   writeFileSync(paths.hostsPath, hostsFile(hostname, rec.Config.Domainname, extra, host, rec.NetRuntime?.endpoints?.[0]?.ip));
-  writeFileSync(paths.resolvConfPath, resolvConf(rec.HostConfig, host, rec.NetRuntime?.dns));
+  writeFileSync(paths.resolvConfPath, resolvConf(withDefaultDns(rec.HostConfig), host, rec.NetRuntime?.dns));
 }
 
 /** What `host-gateway` in --add-host stands for: the default bridge's gateway (set by the network controller). */

@@ -1,5 +1,6 @@
 // The exec driver over the runtime: turns a container record into the runtime's
 // ContainerSpec and maps its calls onto the container's id and directory.
+import { withDefaultUlimits } from "./daemon-defaults.ts";
 import { createWriteStream, statSync } from "node:fs";
 import type { Container } from "../../container/container.ts";
 import type { ContainerSpec, MountSpec, NetworkMode, Resources, Runtime } from "../../runtime/types.ts";
@@ -60,7 +61,7 @@ export function specOf(c: Container, rootfs: string, network: NetworkMode, mount
     capAdd: hc.CapAdd ?? undefined,
     capDrop: hc.CapDrop ?? undefined,
     noNewPrivileges: (hc.SecurityOpt ?? []).some((o: string) => /^no-new-privileges(:true|=true)?$/.test(o)),
-    ulimits: (hc.Ulimits ?? []).map((u: Json) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
+    ulimits: withDefaultUlimits(hc.Ulimits).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
     sysctls: hc.Sysctls ?? undefined,
     init: !!hc.Init,
     openStdin: !!cfg.OpenStdin,

@@ -36,8 +36,8 @@ import { HealthMonitor } from "../health/monitor.ts";
 export interface Containers {
   service: ContainerService;
   close(): void;
-  /** With no container left running: ends the monitor and its pre-started dockerinit, so a stopped daemon leaves no process. */
-  releaseRuntime(): Promise<void>;
+  /** Ends the container monitor if it holds no running container. */
+  stopMonitor(): Promise<boolean>;
 }
 
 /** Each daemon's containers go under their own cgroup parent, so test daemons never collide. */
@@ -99,9 +99,5 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
   ctx.volumes?.reconcile();
   // Exec instances live in this daemon's memory only (as Docker's): none survive a restart.
   for (const ct of store.all()) ct.rec.ExecIDs = [];
-  return {
-    service,
-    close: () => (health.close(), execs.close(), db.close()),
-    releaseRuntime: async () => void (await runtime.monitor.exitIfIdle()),
-  };
+  return { service, close: () => (health.close(), execs.close(), db.close()), stopMonitor: () => runtime.monitor.exitIfIdle() };
 }
