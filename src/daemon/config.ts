@@ -16,11 +16,27 @@ export interface DaemonConfig {
   bridge?: string;
   bip?: string;
   cgroupParent?: string;
+  /** --tls / --tlsverify: undefined when neither was given (a TCP listener then refuses to start). */
+  tls?: boolean;
+  tlsVerify?: boolean;
+  /** Unix sockets' group (--group); "" means leave the socket root's. */
+  group: string;
+  groupExplicit?: boolean;
 }
 
 export const defaultHost = "unix:///var/run/wharf.sock";
 
 export function parseDaemonArgs(argv: string[], env: Record<string, string | undefined> = process.env): DaemonConfig | "version" {
+  // dockerd's boolean flags take =true / =false; node's parseArgs takes neither.
+  const bools: Record<string, boolean> = {};
+  argv = argv.filter((a) => {
+    const m = /^--(tls|tlsverify)(?:=(.*))?$/.exec(a);
+    if (!m) return true;
+    const v = m[2] ?? "true";
+    if (!["true", "false", "1", "0"].includes(v)) throw invalidParameter(`invalid boolean value "${v}" for --${m[1]}`);
+    bools[m[1]!] = v === "true" || v === "1";
+    return false;
+  });
   let parsed;
   try {
     parsed = parseArgs({
@@ -40,6 +56,10 @@ export function parseDaemonArgs(argv: string[], env: Record<string, string | und
         bridge: { type: "string", short: "b" },
         bip: { type: "string" },
         "cgroup-parent": { type: "string" },
+        tlscacert: { type: "string" },
+        tlscert: { type: "string" },
+        tlskey: { type: "string" },
+        group: { type: "string", short: "G" },
       },
     });
   } catch (err) {
@@ -53,9 +73,25 @@ export function parseDaemonArgs(argv: string[], env: Record<string, string | und
   if (!["debug", "info", "warn", "error", "fatal"].includes(logLevel)) {
     throw invalidParameter(`invalid log level: ${logLevel}`);
   }
+  // As dockerd: DOCKER_TLS_VERIFY turns verification on, DOCKER_CERT_PATH moves the defaults.
+  const certDir = env.DOCKER_CERT_PATH || join(env.HOME || "/root", ".docker");
+  const tlsVerify = bools.tlsverify ?? (env.DOCKER_TLS_VERIFY ? true : undefined);
+  const tls = tlsVerify ? true : bools.tls;
+  const files = {
+    ca: v.tlscacert ?? join(certDir, "ca.pem"),
+    cert: v.tlscert ?? join(certDir, "cert.pem"),
+    key: v.tlskey ?? join(certDir, "key.pem"),
+  };
+  const listeners = hosts.map(parseHost).map((l) =>
+    l.proto === "tcp" && tls ? { ...l, tls: { cert: files.cert, key: files.key, ...(tlsVerify ? { ca: files.ca } : {}) } } : l,
+  );
   return {
     hosts,
-    listeners: hosts.map(parseHost),
+    listeners,
+    tls,
+    tlsVerify,
+    group: v.group ?? "docker",
+    groupExplicit: v.group !== undefined,
     dataRoot: v["data-root"] ?? "/var/lib/wharf",
     execRoot,
     pidfile: v.pidfile ?? join(execRoot, "wharf.pid"),
@@ -71,6 +107,7 @@ export function parseDaemonArgs(argv: string[], env: Record<string, string | und
 const valueFlags = new Set([
   "-H", "--host", "-l", "--log-level", "--data-root", "--exec-root", "-p", "--pidfile",
   "-s", "--storage-driver", "-b", "--bridge", "--bip", "--cgroup-parent",
+  "--tlscacert", "--tlscert", "--tlskey", "-G", "--group",
 ]);
 
 /**

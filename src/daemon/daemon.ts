@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Engine } from "../engine/engine.ts";
 import { ApiServer } from "../api/server.ts";
+import { checkListeners, socketGroup } from "./listeners.ts";
 import { Router } from "../api/router.ts";
 import { systemRoutes } from "../api/routers/system/routes.ts";
 import { DataRootLock } from "./lock.ts";
@@ -47,7 +48,8 @@ export class Daemon {
     registerSystemJobs(this.engine, () => this.systemState());
     this.router.add(...systemRoutes(this.engine));
     // Listen before init so early clients queue instead of failing; accept after.
-    await this.api.listen(c.listeners);
+    checkListeners(c);
+    await this.api.listen(c.listeners, { socketGid: socketGroup(c, !!c.groupExplicit) });
     this.id = engineId(c.dataRoot);
     this.layers = await openLayerStore({ dataRoot: c.dataRoot, driver: c.storageDriver });
     this.images = await openImageService(c.dataRoot, this.layers, this.engine.events);
