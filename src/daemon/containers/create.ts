@@ -12,6 +12,7 @@ import type { ContainerContext } from "./context.ts";
 import { resolveCreateLinks } from "./links.ts";
 import { validateLogConfig } from "../../logs/config.ts";
 import { withDefaultLogConfig } from "./daemon-defaults.ts";
+import { parseSecurityOpts } from "../../container/secopts.ts";
 
 const supportedNetworkModes = ["default", "bridge", "none", "host"];
 
@@ -27,6 +28,7 @@ export async function containerCreate(ctx: ContainerContext, input: { name?: str
   validateConfig(configIn);
   validateHostConfig(hostConfigIn, ctx.ncpu);
   validateLogConfig(hostConfigIn.LogConfig);
+  parseSecurityOpts(hostConfigIn.SecurityOpt);
   const mode: string = hostConfigIn.NetworkMode || "default";
   if (mode.startsWith("container:")) ctx.store.lookup(mode.slice("container:".length));
   else if (ctx.network) ctx.network.validateMode(mode, NetworkingConfig);
