@@ -1,4 +1,6 @@
 // The daemon holds the stores and drivers and registers their jobs with the engine.
+import { swarmRoutes } from "../api/routers/swarm/routes.ts";
+import { pluginRoutes } from "../api/routers/plugins/routes.ts";
 import { releaseSharedMounts } from "../storage/mount.ts";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -55,6 +57,7 @@ export class Daemon {
     registerSystemJobs(this.engine, () => this.systemState());
     this.router.add(...systemRoutes(this.engine));
     setContainerDefaults(c);
+    this.router.add(...swarmRoutes(), ...pluginRoutes());
     // Listen before init so early clients queue instead of failing; accept after.
     checkListeners(c);
     await this.api.listen(c.listeners, { socketGid: socketGroup(c, !!c.groupExplicit) });

@@ -148,10 +148,10 @@ describe("TTY, attach and exec e2e", () => {
     expect(r.stdout).toBe("out\r\nerr\r\nxterm\r\n");
   });
 
-  it("exec exit codes: the command's own, 127 not found, 126 not executable and bad cwd", () => {
+  it("exec exit codes: the command's own, 126 for not found (as dockerd), not executable and bad cwd", () => {
     expect(docker(d, ["exec", "sleeper", "sh", "-c", "exit 3"]).code).toBe(3);
     const nf = docker(d, ["exec", "sleeper", "nosuchcmd"]);
-    expect(nf.code).toBe(127);
+    expect(nf.code).toBe(126);
     expect(nf.stdout + nf.stderr).toMatch(/OCI runtime exec failed: exec failed: unable to start container process: exec: "nosuchcmd": executable file not found in \$PATH/);
     const ne = docker(d, ["exec", "sleeper", "/etc/passwd"]);
     expect(ne.code).toBe(126);
@@ -345,7 +345,7 @@ describe("TTY, attach and exec e2e", () => {
     };
     expect(w(["exec", "-i", "sleeper", "sh", "-c", "cat; exit 3"], "piped\n")).toEqual({ code: 3, stdout: "piped\n", stderr: "" });
     const nf = w(["exec", "sleeper", "nosuchcmd"]);
-    expect(nf.code).toBe(127);
+    expect(nf.code).toBe(126);
     expect(nf.stdout + nf.stderr).toMatch(/executable file not found in \$PATH/);
     const nc = w(["exec", "nosuchcontainer", "true"]);
     expect(nc.code).toBe(1);
