@@ -2,14 +2,13 @@
 // bridge networks, each container's endpoints (sandbox, veths, addresses, published
 // ports, names), and the reconciliation after a daemon restart.
 import { parseGoDuration } from "../goduration.ts";
-import { emptyEndpoint } from "../container/container.ts";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync } from "node:fs";
 import { makeShared } from "../storage/mount.ts";
 import { join } from "node:path";
 import type { Container } from "../container/container.ts";
 import type { Json } from "../container/config.ts";
-import { conflict, forbidden, invalidParameter, notFound } from "../errors.ts";
+import { conflict, forbidden, invalidParameter, notFound, systemError } from "../errors.ts";
 import type { EventBus } from "../engine/events.ts";
 import { nowNano } from "../container/state.ts";
 import { logger } from "../log.ts";
@@ -21,6 +20,7 @@ import { portsMap, reservePorts, wantedBindings, type Binding, type Reservation 
 import { addIface, createSandbox, destroySandbox, removeIface, type Iface } from "./sandbox.ts";
 import { NetworkFile, type NetworkRecord } from "./store.ts";
 import { hostResolvers, Resolver } from "./dns.ts";
+import { checkCreateTypes, dnsNames, operationalBlank, parseLinkSpec, requestedEndpoint } from "./endpoint.ts";
 
 const log = logger("network");
 
@@ -260,8 +260,11 @@ export class NetworkManager {
 
   /** A network by full id, exact name, or unique id prefix. */
   find(ref: string): NetworkRecord {
-    const exact = this.records.find((r) => r.Id === ref) ?? this.records.find((r) => r.Name === ref);
+    const exact = this.records.find((r) => r.Id === ref);
     if (exact) return exact;
+    const byName = this.records.filter((r) => r.Name === ref);
+    if (byName.length === 1) return byName[0]!;
+    if (byName.length > 1) throw invalidParameter(`network ${ref} is ambiguous (${byName.length} matches found on name)`);
     const byPrefix = ref ? this.records.filter((r) => r.Id.startsWith(ref)) : [];
     if (byPrefix.length === 1) return byPrefix[0]!;
     if (byPrefix.length > 1) throw invalidParameter(`network ${ref} is ambiguous (${byPrefix.length} matches found based on ID prefix)`);
@@ -281,7 +284,7 @@ export class NetworkManager {
 
   /** Names of a container on a user network: its name, aliases and short id (Docker's DNSNames). */
   private dnsNames(c: Container, ep: Json): string[] {
-    return [c.name, ...(ep.Aliases ?? []), c.id.slice(0, 12)];
+    return dnsNames(c.name, c.id, c.rec.Config.Hostname, ep.Aliases);
   }
 
   /** Where the resolver relays other names for a container: its --dns servers, else the host's. */
@@ -303,6 +306,18 @@ export class NetworkManager {
     const asker = running.find((c) => eps(c).some((e) => e.networkId === networkId && e.ip === from));
     const nets = new Set(asker ? eps(asker).map((e) => e.networkId).filter((id) => id !== this.records.find((r) => r.Name === "bridge")?.Id) : [networkId]);
     const ips: string[] = [];
+    // A link (`--link db:database` on a user network) names a container for the asker only.
+    if (asker) {
+      for (const ep of eps(asker)) {
+        for (const l of this.endpointLinks(asker, ep.name)) {
+          const [target, alias] = parseLinkSpec(l);
+          if (alias.toLowerCase() !== n) continue;
+          const t = running.find((c) => c.name === target || c.id === target);
+          const tep = t && eps(t).find((e) => e.networkId === ep.networkId);
+          if (tep) ips.push(tep.ip);
+        }
+      }
+    }
     for (const c of running) {
       const names = [c.name, c.id.slice(0, 12)].map((x) => x.toLowerCase());
       const byId = n.length >= 12 && /^[0-9a-f]+$/.test(n) && c.id.startsWith(n);
@@ -315,24 +330,34 @@ export class NetworkManager {
     return ips.length ? [...new Set(ips)] : undefined;
   }
 
+  /** An endpoint's links: its own, else (the primary user network) HostConfig.Links. */
+  private endpointLinks(c: Container, netName: string): string[] {
+    const own: string[] | null = c.rec.NetworkSettings?.Networks?.[netName]?.Links;
+    if (own?.length) return own;
+    const mode: string = c.rec.HostConfig.NetworkMode || "default";
+    const primary = mode === netName || this.records.find((r) => r.Id === mode)?.Name === netName;
+    return primary && !predefined.includes(netName) ? (c.rec.HostConfig.Links ?? []) : [];
+  }
+
   // ---- containers ----
 
   /** The networks a bridge-mode container joins, primary first, with their endpoint configs. */
   private wantedNetworks(c: Container): { net: NetworkRecord; cfg: Json }[] {
     const mode: string = c.rec.HostConfig.NetworkMode || "default";
-    const primary = this.find(mode === "default" ? "bridge" : mode);
-    const ns: Json = (c.rec.NetworkSettings ??= {});
+    // Records made before create kept the request's settings have none yet.
+    const ns: Json = (c.rec.NetworkSettings ??= this.createSettings(c.rec.HostConfig, c.rec.NetworkingConfig));
     const nets: Json = (ns.Networks ??= {});
-    const ec: Json = c.rec.NetworkingConfig?.EndpointsConfig ?? {};
-    if (!nets[primary.Name]) {
-      const given = ec[mode] ?? ec[primary.Name] ?? ec[primary.Id] ?? {};
-      nets[primary.Name] = { ...emptyEndpoint(), IPAMConfig: given.IPAMConfig ?? null, Aliases: given.Aliases?.length ? given.Aliases : null, MacAddress: given.MacAddress ?? "", DriverOpts: given.DriverOpts ?? null, Links: given.Links ?? null };
-    }
-    const out = [{ net: primary, cfg: nets[primary.Name] }];
-    for (const [name, cfg] of Object.entries(nets)) {
-      if (name === primary.Name) continue;
+    let primary: string | undefined;
+    try {
+      primary = this.find(mode === "default" ? "bridge" : mode).Name;
+    } catch {}
+    const out: { net: NetworkRecord; cfg: Json }[] = [];
+    // The primary network first: it gives eth0 and the default route.
+    const names = Object.keys(nets).sort((a, b) => Number(b === primary) - Number(a === primary));
+    for (const name of names) {
+      const cfg: Json = nets[name];
       try {
-        out.push({ net: this.find((cfg as Json).NetworkID || name), cfg: cfg as Json });
+        out.push({ net: this.find(cfg.NetworkID || name), cfg });
       } catch {
         delete nets[name]; // the network went away while the container was stopped
       }
@@ -340,11 +365,28 @@ export class NetworkManager {
     return out;
   }
 
+  /**
+   * NetworkSettings of a container just created: an entry per requested network holding
+   * what the request gave, as dockerd keeps it until the endpoints exist.
+   */
+  createSettings(hc: Json, networking: Json | null): Json {
+    const mode: string = hc.NetworkMode || "default";
+    const nets: Json = {};
+    if (!mode.startsWith("container:")) {
+      const primary = this.find(mode === "default" ? "bridge" : mode).Name;
+      for (const [key, given] of Object.entries(networking?.EndpointsConfig ?? {})) {
+        nets[key === "default" ? "bridge" : this.find(key).Name] = requestedEndpoint(given as Json);
+      }
+      nets[primary] ??= requestedEndpoint(null);
+    }
+    return { ...this.topLevelBlank(), Networks: nets };
+  }
+
   private specialSettings(c: Container, mode: string): void {
     const name = mode.startsWith("container:") ? undefined : mode;
     c.rec.NetworkSettings = {
       ...this.topLevelBlank(),
-      Networks: name ? { [name]: { ...emptyEndpoint(), NetworkID: this.records.find((r) => r.Name === name)?.Id ?? "" } } : {},
+      Networks: name ? { [name]: { ...(c.rec.NetworkSettings?.Networks?.[name] ?? requestedEndpoint(null)), NetworkID: this.records.find((r) => r.Name === name)?.Id ?? "" } } : {},
     };
   }
 
@@ -404,8 +446,8 @@ export class NetworkManager {
       const wanted = wantedBindings(c.rec.Config, c.rec.HostConfig);
       const v6 = wanted.find((b) => b.hostIp.includes(":"));
       if (v6) throw invalidParameter(`publishing on IPv6 host address ${v6.hostIp} is not supported: the bridge driver is IPv4 only`);
-      const primary = rt.endpoints[0]!;
-      if (wanted.length) {
+      const primary = rt.endpoints[0];
+      if (wanted.length && primary) {
         const res = await reservePorts(wanted, `${c.name} (${nets[0]!.cfg.EndpointID})`);
         this.reservations.set(c.id, res);
         undo.push(() => {
@@ -420,21 +462,21 @@ export class NetworkManager {
       if (rt.bindings.length) await addRules(this.portRuleSet(rt));
     } catch (err) {
       for (const u of undo.reverse()) await u();
-      for (const { cfg } of nets) Object.assign(cfg, { EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "", DNSNames: null });
+      for (const { cfg } of nets) Object.assign(cfg, operationalBlank);
       throw err;
     }
-    const first = nets[0]!;
-    if (first.net.Name !== "bridge") rt.dns = this.gatewayOf(first.net);
+    const first = nets[0];
+    if (first && first.net.Name !== "bridge") rt.dns = this.gatewayOf(first.net);
     for (const { net } of nets) this.events?.publish("network", "connect", net.Id, { container: c.id, name: net.Name, type: net.Driver });
     c.rec.NetRuntime = rt;
-    const p = nets[0]!.cfg;
+    const p: Json = first?.cfg ?? {};
     c.rec.NetworkSettings = {
       ...this.topLevelBlank(),
       SandboxID: sandboxId,
       SandboxKey: rt.sandboxKey,
       Ports: portsMap(c.rec.Config, rt.bindings),
       // The legacy top-level fields describe the default bridge only.
-      ...(first.net.Name === "bridge"
+      ...(first?.net.Name === "bridge"
         ? { EndpointID: p.EndpointID, Gateway: p.Gateway, IPAddress: p.IPAddress, IPPrefixLen: p.IPPrefixLen, MacAddress: p.MacAddress }
         : {}),
       Networks: c.rec.NetworkSettings!.Networks,
@@ -472,7 +514,7 @@ export class NetworkManager {
     delete c.rec.NetRuntime;
     for (const ep of rt.endpoints) this.events?.publish("network", "disconnect", ep.networkId, { container: c.id, name: ep.name, type: "bridge" });
     const ns: Json = c.rec.NetworkSettings ?? {};
-    for (const ep of Object.values(ns.Networks ?? {}) as Json[]) Object.assign(ep, { EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "", DNSNames: null });
+    for (const ep of Object.values(ns.Networks ?? {}) as Json[]) Object.assign(ep, { ...operationalBlank, DNSNames: ep.DNSNames ?? null });
     Object.assign(ns, { Ports: {}, EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "" });
   }
 
@@ -560,21 +602,29 @@ export class NetworkManager {
     return this.view(this.find(ref));
   }
 
-  async create(body: Json): Promise<{ Id: string; Warning: string }> {
+  async create(body: Json, version = "1.45"): Promise<{ Id: string; Warning: string }> {
+    checkCreateTypes(body);
     const name: string = body.Name ?? "";
-    if (!name) throw invalidParameter("network name is required");
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw invalidParameter(`invalid network name "${name}"`);
+    if (!name) throw invalidParameter("invalid name: ");
     if (predefined.includes(name)) throw forbidden(`${name} is a pre-defined network and cannot be created`);
-    if (this.records.some((r) => r.Name === name)) throw conflict(`network with name ${name} already exists`);
+    let warning = "";
+    const same = this.records.find((r) => r.Name === name);
+    if (same) {
+      // Before API 1.44 a client could ask for a duplicate name and get a warning.
+      if (body.CheckDuplicate === true || !before144(version)) throw conflict(`network with name ${name} already exists`);
+      warning = `Network with name ${name} (id : ${same.Id}) already exists`;
+    }
     const driver: string = body.Driver || "bridge";
-    if (driver !== "bridge") throw notFound(`plugin "${driver}" not found`);
+    if (driver === "host" || driver === "null") throw forbidden(`only one instance of "${driver}" network is allowed`);
+    if (driver === "overlay") throw forbidden(`This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.`);
+    if (driver !== "bridge") throw notFound(`could not find plugin ${driver} in v1 plugin registry: plugin not found`);
     const r = this.newRecord(name, "bridge");
     r.Internal = !!body.Internal;
     r.Attachable = !!body.Attachable;
     r.EnableIPv6 = !!body.EnableIPv6;
     r.Options = body.Options ?? {};
     r.Labels = body.Labels ?? {};
-    r.IPAM = { Driver: body.IPAM?.Driver || "default", Options: body.IPAM?.Options ?? {}, Config: [] };
+    r.IPAM = { Driver: body.IPAM?.Driver || "default", Options: body.IPAM?.Options ?? null, Config: [] };
     const given = (body.IPAM?.Config ?? []).find((x: Json) => x.Subnet && !String(x.Subnet).includes(":"));
     if (given) {
       const s = parseCidr(given.Subnet);
@@ -598,7 +648,7 @@ export class NetworkManager {
     this.records.push(r);
     this.file.save(this.records);
     this.events?.publish("network", "create", r.Id, { name: r.Name, type: r.Driver });
-    return { Id: r.Id, Warning: "" };
+    return { Id: r.Id, Warning: warning };
   }
 
   async remove(ref: string): Promise<void> {
@@ -629,42 +679,81 @@ export class NetworkManager {
     return { NetworksDeleted: deleted };
   }
 
+  /** dockerd's checks of a connect, whatever the container's state. */
+  private checkConnect(c: Container, r: NetworkRecord, ec: Json): void {
+    const mode: string = c.rec.HostConfig.NetworkMode || "default";
+    if (mode.startsWith("container:")) throw invalidParameter("container sharing network namespace with another container or host cannot be connected to any other network");
+    if (r.Driver === "host" && mode !== "host") throw invalidParameter("container cannot be disconnected from host network or connected to host network");
+    const nets: Json = c.rec.NetworkSettings?.Networks ?? {};
+    for (const name of Object.keys(nets)) {
+      if (name === r.Name) continue;
+      let other: NetworkRecord | undefined;
+      try {
+        other = this.find(nets[name].NetworkID || name);
+      } catch {
+        continue;
+      }
+      if (other.Driver === "host" || r.Driver === "host") throw invalidParameter("container sharing network namespace with another container or host cannot be connected to any other network");
+      if (other.Driver === "null" || r.Driver === "null") throw invalidParameter("container cannot be connected to multiple networks with one of the networks in private (none) mode");
+    }
+    const userDefined = !predefined.includes(r.Name);
+    const errs: string[] = [];
+    if (!userDefined && (ec.IPAMConfig?.IPv4Address || ec.IPAMConfig?.IPv6Address)) errs.push("user specified IP address is supported on user defined networks only");
+    if (!userDefined && ec.Aliases?.length) errs.push("network-scoped alias is supported only for containers in user defined networks");
+    if (errs.length) throw invalidParameter(`invalid endpoint settings:\n${errs.join("\n")}`);
+    if (ec.MacAddress && !/^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/.test(ec.MacAddress)) throw invalidParameter(`invalid MAC address ${ec.MacAddress}`);
+  }
+
   async connect(ref: string, body: Json): Promise<void> {
     const r = this.find(ref);
     const acc = this.access();
     const c = acc.lookup(body.Container ?? "");
+    const ec: Json = body.EndpointConfig ?? {};
     await acc.lock(c.id, async () => {
-      const mode: string = c.rec.HostConfig.NetworkMode || "default";
-      if (mode === "host" || mode === "none" || mode.startsWith("container:")) throw forbidden(`container sharing network namespace with another container or host cannot be connected to any other network`);
-      if (r.Driver !== "bridge") throw forbidden(`container cannot be disconnected from host network or connected to host network`);
-      const nets: Json = ((c.rec.NetworkSettings ??= { ...this.topLevelBlank() }).Networks ??= {});
-      const isPrimary = mode === r.Name || mode === r.Id || (mode === "default" && r.Name === "bridge");
-      if (nets[r.Name] || (isPrimary && c.state.s.Running)) throw forbidden(`endpoint with name ${c.name} already exists in network ${r.Name}`);
-      const ec: Json = body.EndpointConfig ?? {};
-      if (ec.IPAMConfig?.IPv4Address && r.Name === "bridge") throw invalidParameter("user specified IP address is supported on user defined networks only");
-      const cfg: Json = { ...emptyEndpoint(), IPAMConfig: ec.IPAMConfig ?? null, Aliases: ec.Aliases?.length ? ec.Aliases : null, MacAddress: ec.MacAddress ?? "", NetworkID: r.Id };
+      this.checkConnect(c, r, ec);
+      const ns: Json = (c.rec.NetworkSettings ??= this.createSettings(c.rec.HostConfig, c.rec.NetworkingConfig));
+      const nets: Json = (ns.Networks ??= {});
       const rt = c.rec.NetRuntime as NetRuntime | undefined;
-      if (c.state.s.Running && rt) {
-        const a = this.allocate(r, cfg.IPAMConfig?.IPv4Address);
-        const endpointId = hex(32);
-        const mac = cfg.MacAddress || macOf(parseIp(a.ip));
-        const used = new Set(rt.endpoints.map((e) => e.iface));
-        let n = 0;
-        while (used.has(`eth${n}`)) n++;
-        const iface: Iface = { name: `eth${n}`, hostVeth: `veth${endpointId.slice(0, 11)}`, bridge: r.bridge!, mac, cidr: `${a.ip}/${a.bits}`, mtu: this.mtuOf(r) };
-        try {
-          await addIface(rt.sandboxKey, iface);
-        } catch (err) {
-          this.pools.get(r.Id)?.release(a.ip);
-          throw err;
-        }
-        rt.endpoints.push({ networkId: r.Id, name: r.Name, hostVeth: iface.hostVeth, iface: iface.name, ip: a.ip, bits: a.bits, bridge: r.bridge! });
-        Object.assign(cfg, { EndpointID: endpointId, Gateway: a.gateway, IPAddress: a.ip, IPPrefixLen: a.bits, MacAddress: mac, DNSNames: r.Name === "bridge" ? null : this.dnsNames(c, cfg) });
+      const running = c.state.s.Running && rt;
+      const cfg: Json = requestedEndpoint(ec);
+      if (r.Driver === "bridge" && !predefined.includes(r.Name)) cfg.DNSNames = this.dnsNames(c, cfg);
+      if (!running) {
+        // Stopped or created: kept for the next start; a second connect changes nothing (dockerd).
+        if (nets[r.Name]) return;
+        if (r.Driver === "bridge") this.checkAddresses(r, cfg);
+        nets[r.Name] = cfg;
+        acc.save(c);
+        return;
       }
+      if (rt.endpoints.some((e) => e.networkId === r.Id) || nets[r.Name]?.EndpointID) throw forbidden(`endpoint with name ${c.name} already exists in network ${r.Name}`);
+      if (r.Driver !== "bridge") throw invalidParameter("container cannot be disconnected from host network or connected to host network");
+      const a = this.allocate(r, cfg.IPAMConfig?.IPv4Address);
+      const endpointId = hex(32);
+      const mac = cfg.MacAddress || macOf(parseIp(a.ip));
+      const used = new Set(rt.endpoints.map((e) => e.iface));
+      let n = 0;
+      while (used.has(`eth${n}`)) n++;
+      const iface: Iface = { name: `eth${n}`, hostVeth: `veth${endpointId.slice(0, 11)}`, bridge: r.bridge!, mac, cidr: `${a.ip}/${a.bits}`, mtu: this.mtuOf(r) };
+      try {
+        await addIface(rt.sandboxKey, iface);
+      } catch (err) {
+        this.pools.get(r.Id)?.release(a.ip);
+        throw err;
+      }
+      rt.endpoints.push({ networkId: r.Id, name: r.Name, hostVeth: iface.hostVeth, iface: iface.name, ip: a.ip, bits: a.bits, bridge: r.bridge! });
+      Object.assign(cfg, { NetworkID: r.Id, EndpointID: endpointId, Gateway: a.gateway, IPAddress: a.ip, IPPrefixLen: a.bits, MacAddress: mac });
       nets[r.Name] = cfg;
       acc.save(c);
     });
     this.events?.publish("network", "connect", r.Id, { container: c.id, name: r.Name, type: r.Driver });
+  }
+
+  /** A requested address must lie in one of the network's subnets (checked before start as dockerd does). */
+  private checkAddresses(r: NetworkRecord, cfg: Json): void {
+    const want: string | undefined = cfg.IPAMConfig?.IPv4Address;
+    if (!want) return;
+    const pool = this.pools.get(r.Id);
+    if (pool && !pool.contains(want)) throw invalidParameter(`invalid endpoint settings:\nno configured subnet or ip-range contain the IP address ${want}`);
   }
 
   async disconnect(ref: string, body: Json): Promise<void> {
@@ -673,22 +762,24 @@ export class NetworkManager {
     const c = acc.lookup(body.Container ?? "");
     await acc.lock(c.id, async () => {
       const nets: Json = c.rec.NetworkSettings?.Networks ?? {};
-      if (!nets[r.Name]) {
-        if (body.Force) return;
-        throw forbidden(`container ${c.id} is not connected to network ${r.Name}`);
-      }
-      if (r.Driver !== "bridge") throw forbidden(`container cannot be disconnected from host network or connected to host network`);
       const rt = c.rec.NetRuntime as NetRuntime | undefined;
-      const ep = rt?.endpoints.find((e) => e.networkId === r.Id);
-      if (rt && ep) {
-        if (rt.endpoints[0] === ep && rt.bindings.length) {
-          await deleteRules(this.portRuleSet(rt)).catch(() => {});
-          rt.portsOn = undefined;
-        }
-        await removeIface(ep.hostVeth);
-        this.pools.get(r.Id)?.release(ep.ip);
-        rt.endpoints = rt.endpoints.filter((e) => e !== ep);
+      if (!c.state.s.Running || !rt) {
+        // Force changes nothing here: dockerd's answer is the same error (a 500).
+        if (!nets[r.Name]) throw systemError(`container ${c.id} is not connected to the network ${r.Name}`);
+        delete nets[r.Name];
+        acc.save(c);
+        return;
       }
+      if (r.Driver === "host" && (c.rec.HostConfig.NetworkMode || "") === "host") throw invalidParameter("container cannot be disconnected from host network or connected to host network");
+      const ep = rt.endpoints.find((e) => e.networkId === r.Id);
+      if (!ep) throw systemError(`container ${c.id} is not connected to network ${r.Name}`);
+      if (rt.endpoints[0] === ep && rt.bindings.length) {
+        await deleteRules(this.portRuleSet(rt)).catch(() => {});
+        rt.portsOn = undefined;
+      }
+      await removeIface(ep.hostVeth);
+      this.pools.get(r.Id)?.release(ep.ip);
+      rt.endpoints = rt.endpoints.filter((e) => e !== ep);
       delete nets[r.Name];
       acc.save(c);
     });
@@ -710,6 +801,12 @@ export class NetworkManager {
     const known = new Set(this.records.map((r) => r.bridge).filter(Boolean));
     for (const b of await ownedBridges(this.owner)) if (!known.has(b)) await deleteBridge(b, this.owner).catch(() => {});
   }
+}
+
+/** API versions before 1.44 (CheckDuplicate still meant something). */
+function before144(version: string): boolean {
+  const [maj = 0, min = 0] = version.split(".").map(Number);
+  return maj < 1 || (maj === 1 && min < 44);
 }
 
 /** A prune `until`: a Go duration before now (`24h`, `90m`), Unix seconds or RFC 3339. */
