@@ -15,6 +15,8 @@ export interface DaemonConfig {
   storageDriver?: string;
   bridge?: string;
   bip?: string;
+  ipv6?: boolean;
+  fixedCidrV6?: string;
   cgroupParent?: string;
 }
 
@@ -39,6 +41,8 @@ export function parseDaemonArgs(argv: string[], env: Record<string, string | und
         "storage-driver": { type: "string", short: "s" },
         bridge: { type: "string", short: "b" },
         bip: { type: "string" },
+        ipv6: { type: "boolean" },
+        "fixed-cidr-v6": { type: "string" },
         "cgroup-parent": { type: "string" },
       },
     });
@@ -64,13 +68,15 @@ export function parseDaemonArgs(argv: string[], env: Record<string, string | und
     storageDriver: v["storage-driver"],
     bridge: v.bridge,
     bip: v.bip,
+    ipv6: !!v.ipv6,
+    fixedCidrV6: v["fixed-cidr-v6"],
     cgroupParent: v["cgroup-parent"],
   };
 }
 
 const valueFlags = new Set([
   "-H", "--host", "-l", "--log-level", "--data-root", "--exec-root", "-p", "--pidfile",
-  "-s", "--storage-driver", "-b", "--bridge", "--bip", "--cgroup-parent",
+  "-s", "--storage-driver", "-b", "--bridge", "--bip", "--fixed-cidr-v6", "--cgroup-parent",
 ]);
 
 /**

@@ -55,7 +55,7 @@ export class Daemon {
     this.router.add(...imageRoutes(engineImageBackend(this.engine)));
     this.volumes = await VolumeService.open(c.dataRoot, this.engine.events);
     this.router.add(...volumeRoutes(this.volumes));
-    this.network = new NetworkManager({ dataRoot: c.dataRoot, execRoot: c.execRoot, bridge: c.bridge, bip: c.bip }, this.engine.events);
+    this.network = new NetworkManager({ dataRoot: c.dataRoot, execRoot: c.execRoot, bridge: c.bridge, bip: c.bip, ipv6: c.ipv6, fixedCidrV6: c.fixedCidrV6 }, this.engine.events);
     await this.network.open();
     setHostGateway(this.network.hostGateway());
     this.router.add(...networkRoutes(this.network));

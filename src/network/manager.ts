@@ -13,10 +13,12 @@ import type { EventBus } from "../engine/events.ts";
 import { nowNano } from "../container/state.ts";
 import { logger } from "../log.ts";
 import { formatCidr, formatIp, macOf, overlaps, parseCidr, parseIp } from "./addr.ts";
-import { deleteBridge, ensureBridge, hostRoutes, linkAlias, ownedBridges, ownerMark, sysctl } from "./bridge.ts";
+import { deleteBridge, ensureBridge, ensureBridge6, ipv6Available, hostRoutes, linkAlias, ownedBridges, ownerMark, sysctl } from "./bridge.ts";
 import { addRules, chainsFor, createChains, deleteRules, networkRules, portRules, removeChains, type Chains, type RuleSet } from "./iptables.ts";
 import { Pool, pickSubnet } from "./ipam.ts";
-import { portsMap, reservePorts, wantedBindings, type Binding, type Reservation } from "./ports.ts";
+import { Pool6 } from "./ipam6.ts";
+import { formatCidr6, formatIp6, overlaps6, parseCidr6, parseIp6, randomUla64 } from "./addr6.ts";
+import { bindingFamilies, portsMap, reservePorts, wantedBindings, type Binding, type Reservation } from "./ports.ts";
 import { addIface, createSandbox, destroySandbox, removeIface, type Iface } from "./sandbox.ts";
 import { NetworkFile, type NetworkRecord } from "./store.ts";
 import { hostResolvers, Resolver } from "./dns.ts";
@@ -30,6 +32,9 @@ export interface NetworkConfig {
   bridge?: string;
   bip?: string;
   mtu?: number;
+  /** `--ipv6`: the default bridge gets IPv6 from `--fixed-cidr-v6`. */
+  ipv6?: boolean;
+  fixedCidrV6?: string;
 }
 
 /** What the manager needs of the container store (bound once containers are open). */
@@ -43,7 +48,7 @@ export interface ContainerAccess {
 /** Per running container, kept in its record so a restarted daemon can undo it. */
 export interface NetRuntime {
   sandboxKey: string;
-  endpoints: { networkId: string; name: string; hostVeth: string; iface: string; ip: string; bits: number; bridge: string }[];
+  endpoints: { networkId: string; name: string; hostVeth: string; iface: string; ip: string; bits: number; bridge: string; ip6?: string; bits6?: number }[];
   bindings: Binding[];
   /** The bridge the ports were published on, and the container's address there. */
   portsOn?: { bridge: string; ip: string };
@@ -68,6 +73,7 @@ export class NetworkManager {
   private readonly file: NetworkFile;
   private records: NetworkRecord[] = [];
   private readonly pools = new Map<string, Pool>();
+  private readonly pools6 = new Map<string, Pool6>();
   private readonly resolvers = new Map<string, Resolver>();
   private readonly reservations = new Map<string, Reservation[]>();
   private containers?: ContainerAccess;
@@ -128,6 +134,18 @@ export class NetworkManager {
       const subnet = pickSubnet(taken);
       bridge.IPAM.Config = [{ Subnet: subnet, Gateway: formatIp(parseCidr(subnet).base + 1) }];
     }
+    bridge.IPAM.Config = bridge.IPAM.Config.filter((c) => !is6(c.Subnet));
+    bridge.EnableIPv6 = !!this.cfg.ipv6;
+    if (this.cfg.ipv6) {
+      if (!this.cfg.fixedCidrV6) throw invalidParameter("IPv6 is enabled for the default bridge, but no subnet is configured. Specify an IPv6 subnet using --fixed-cidr-v6");
+      const c6 = parseCidr6(this.cfg.fixedCidrV6);
+      bridge.IPAM.Config.push({ Subnet: formatCidr6(c6), Gateway: formatIp6(c6.base + 1n) });
+    } else if (this.cfg.fixedCidrV6) {
+      throw invalidParameter("--fixed-cidr-v6 needs --ipv6");
+    }
+    if (this.records.some((r) => r.Driver === "bridge" && r.EnableIPv6) && !ipv6Available()) {
+      throw invalidParameter("IPv6 networks are configured but IPv6 is disabled on this host (net.ipv6.conf.all.disable_ipv6)");
+    }
     sysctl("net/ipv4/ip_forward", "1");
     // Prewarmed inits copied this mount namespace before the sandbox of the container
     // they will serve was bound here: a shared mount lets the binding reach them.
@@ -135,8 +153,12 @@ export class NetworkManager {
     await makeShared(this.sandboxDir);
     this.opened = true;
     // Started before under another --bridge: that name's chains were ours.
-    if (oldBridge && oldBridge !== this.bridgeName) await removeChains(oldBridge);
+    if (oldBridge && oldBridge !== this.bridgeName) {
+      await removeChains(oldBridge);
+      await removeChains(oldBridge, true);
+    }
     await createChains(this.bridgeName);
+    await createChains(this.bridgeName, true).catch((err) => log.warn("ip6tables unavailable; IPv6 networks get no isolation or NAT rules:", err));
     for (const r of this.records) if (r.Driver === "bridge") await this.bringUp(r);
     this.file.save(this.records);
     await this.sweepBridges();
@@ -156,12 +178,14 @@ export class NetworkManager {
       for (const ep of rt.endpoints) {
         try {
           this.pools.get(ep.networkId)?.claim(ep.ip);
+          if (ep.ip6) this.pools6.get(ep.networkId)?.claim(ep.ip6);
         } catch {}
       }
       try {
         await addRules(this.portRuleSet(rt));
         // The hold on the host ports lapsed with the old daemon; take it again.
-        if (rt.bindings.length) this.reservations.set(c.id, await reservePorts(rt.bindings, c.name));
+        const on = rt.portsOn && rt.endpoints.find((e) => e.ip === rt.portsOn!.ip);
+        if (rt.bindings.length) this.reservations.set(c.id, await reservePorts(rt.bindings, c.name, on ? { ip: on.ip, ip6: on.ip6 } : undefined));
       } catch (err) {
         log.warn(`restoring published ports of ${c.id}:`, err);
       }
@@ -190,6 +214,7 @@ export class NetworkManager {
     if (anyRunning) return;
     for (const r of this.records) if (r.bridge) await deleteBridge(r.bridge, this.owner);
     await removeChains(this.bridgeName);
+    await removeChains(this.bridgeName, true);
   }
 
   private newRecord(name: string, driver: string): NetworkRecord {
@@ -212,11 +237,25 @@ export class NetworkManager {
   }
 
   private userSubnets(except?: string): string[] {
-    return this.records.filter((r) => r.Id !== except && r.Driver === "bridge").flatMap((r) => r.IPAM.Config.map((c) => c.Subnet!).filter(Boolean));
+    return this.records.filter((r) => r.Id !== except && r.Driver === "bridge").flatMap((r) => r.IPAM.Config.map((c) => c.Subnet!).filter((x) => x && !is6(x)));
+  }
+
+  private userSubnets6(): string[] {
+    return this.records.filter((r) => r.Driver === "bridge").flatMap((r) => r.IPAM.Config.map((c) => c.Subnet!).filter((x) => x && is6(x)));
+  }
+
+  /** The IPv4 entry of a network's IPAM config (a bridge network has exactly one). */
+  private v4Config(r: NetworkRecord): { Subnet?: string; Gateway?: string; IPRange?: string } {
+    return r.IPAM.Config.find((c) => !is6(c.Subnet)) ?? {};
+  }
+
+  /** The IPv6 entry, used only when the network has EnableIPv6. */
+  private v6Config(r: NetworkRecord): { Subnet?: string; Gateway?: string; IPRange?: string } | undefined {
+    return r.EnableIPv6 ? r.IPAM.Config.find((c) => is6(c.Subnet)) : undefined;
   }
 
   private gatewayOf(r: NetworkRecord): string {
-    const c = r.IPAM.Config[0]!;
+    const c = this.v4Config(r);
     return c.Gateway ?? formatIp(parseCidr(c.Subnet!).base + 1);
   }
 
@@ -227,16 +266,29 @@ export class NetworkManager {
   }
 
   private bridgeRules(r: NetworkRecord): RuleSet {
-    return networkRules(this.chains, r.bridge!, r.IPAM.Config[0]!.Subnet!, r.Internal);
+    return networkRules(this.chains, r.bridge!, this.v4Config(r).Subnet!, r.Internal);
+  }
+
+  private bridgeRules6(r: NetworkRecord): RuleSet | undefined {
+    const c6 = this.v6Config(r);
+    return c6?.Subnet ? networkRules(this.chains, r.bridge!, c6.Subnet, r.Internal) : undefined;
   }
 
   private async bringUp(r: NetworkRecord): Promise<void> {
-    const cfg = r.IPAM.Config[0]!;
+    const cfg = this.v4Config(r);
     const gw = this.gatewayOf(r);
     const pool = new Pool(cfg.Subnet!, gw, cfg.IPRange);
     await ensureBridge(r.bridge!, `${gw}/${pool.subnet.bits}`, this.mtuOf(r), this.owner);
     await addRules(this.bridgeRules(r));
     this.pools.set(r.Id, pool);
+    const c6 = this.v6Config(r);
+    if (c6?.Subnet) {
+      const pool6 = new Pool6(c6.Subnet, c6.Gateway, c6.IPRange);
+      await ensureBridge6(r.bridge!, `${formatIp6(pool6.gateway)}/${pool6.bits}`);
+      const rules6 = this.bridgeRules6(r);
+      if (rules6) await addRules(rules6, true).catch((err) => log.warn(`ip6tables rules of ${r.Name}:`, err));
+      this.pools6.set(r.Id, pool6);
+    }
     if (r.Name !== "bridge") {
       const res = new Resolver(gw, (name, from) => this.resolveName(r.Id, name, from), (from) => this.upstreamsFor(r.Id, from));
       try {
@@ -252,8 +304,11 @@ export class NetworkManager {
     this.resolvers.get(r.Id)?.close();
     this.resolvers.delete(r.Id);
     await deleteRules(this.bridgeRules(r));
+    const rules6 = this.bridgeRules6(r);
+    if (rules6) await deleteRules(rules6, true);
     await deleteBridge(r.bridge!, this.owner);
     this.pools.delete(r.Id);
+    this.pools6.delete(r.Id);
   }
 
   // ---- lookups ----
@@ -277,7 +332,7 @@ export class NetworkManager {
     const r = this.find(mode === "default" ? "bridge" : mode);
     for (const name of Object.keys(networking?.EndpointsConfig ?? {})) this.find(name === "default" ? "bridge" : name);
     const ep = networking?.EndpointsConfig?.[mode] ?? networking?.EndpointsConfig?.[r.Name] ?? networking?.EndpointsConfig?.[r.Id];
-    const ip = ep?.IPAMConfig?.IPv4Address;
+    const ip = ep?.IPAMConfig?.IPv4Address || ep?.IPAMConfig?.IPv6Address;
     if (ip && (r.Name === "bridge" || r.Driver !== "bridge")) throw invalidParameter("user specified IP address is supported on user defined networks only");
     if (ep?.Aliases?.length && (r.Name === "bridge" || r.Driver !== "bridge")) throw invalidParameter("network-scoped alias is supported only for containers in user defined networks");
   }
@@ -314,7 +369,7 @@ export class NetworkManager {
           if (alias.toLowerCase() !== n) continue;
           const t = running.find((c) => c.name === target || c.id === target);
           const tep = t && eps(t).find((e) => e.networkId === ep.networkId);
-          if (tep) ips.push(tep.ip);
+          if (tep) ips.push(tep.ip, ...(tep.ip6 ? [tep.ip6] : []));
         }
       }
     }
@@ -324,7 +379,7 @@ export class NetworkManager {
       for (const ep of eps(c)) {
         if (!nets.has(ep.networkId)) continue;
         const aliases: string[] = c.rec.NetworkSettings?.Networks?.[ep.name]?.Aliases ?? [];
-        if (byId || names.includes(n) || aliases.some((a) => a.toLowerCase() === n)) ips.push(ep.ip);
+        if (byId || names.includes(n) || aliases.some((a) => a.toLowerCase() === n)) ips.push(ep.ip, ...(ep.ip6 ? [ep.ip6] : []));
       }
     }
     return ips.length ? [...new Set(ips)] : undefined;
@@ -408,11 +463,58 @@ export class NetworkManager {
     const out: RuleSet = { nat: [], filter: [] };
     if (!rt.portsOn) return out;
     for (const b of rt.bindings) {
+      if (!bindingFamilies(b.hostIp).v4) continue; // IPv6 only: the proxy's
       const r = portRules(this.chains, { proto: b.proto, hostIp: b.hostIp, hostPort: b.hostPort, ip: rt.portsOn.ip, port: b.port, bridge: rt.portsOn.bridge });
       out.nat.push(...r.nat);
       out.filter.push(...r.filter);
     }
     return out;
+  }
+
+  /** Addresses, MAC and interface of one new endpoint; `release` gives its addresses back. */
+  private newEndpoint(c: Container, net: NetworkRecord, cfg: Json, ifname: string, primary: boolean) {
+    const ipam: Json = cfg.IPAMConfig ?? {};
+    const linkLocal: string[] = ipam.LinkLocalIPs ?? [];
+    for (const ll of linkLocal) {
+      try {
+        if (ll.includes(":")) parseIp6(ll);
+        else parseIp(ll);
+      } catch {
+        throw invalidParameter(`invalid link-local IP address: ${ll}`);
+      }
+    }
+    const pool6 = this.pools6.get(net.Id);
+    if (ipam.IPv6Address && !pool6) throw invalidParameter(`invalid endpoint settings:\nno configured subnet contains IP address ${ipam.IPv6Address}`);
+    const a = this.allocate(net, ipam.IPv4Address);
+    let ip6: string | undefined;
+    try {
+      ip6 = pool6?.allocate(ipam.IPv6Address || undefined);
+    } catch (err) {
+      this.pools.get(net.Id)?.release(a.ip);
+      throw err;
+    }
+    const release = () => {
+      this.pools.get(net.Id)?.release(a.ip);
+      if (ip6) pool6?.release(ip6);
+    };
+    const mac = (primary && c.rec.Config.MacAddress) || cfg.MacAddress || macOf(parseIp(a.ip));
+    const endpointId = hex(32);
+    const hostVeth = `veth${endpointId.slice(0, 11)}`;
+    const gw6 = ip6 && pool6 ? formatIp6(pool6.gateway) : "";
+    const routed = primary && !net.Internal;
+    const iface: Iface = {
+      name: ifname, hostVeth, bridge: net.bridge!, mac, cidr: `${a.ip}/${a.bits}`, gateway: routed ? a.gateway : undefined, mtu: this.mtuOf(net),
+      cidr6: ip6 ? `${ip6}/${pool6!.bits}` : undefined, gateway6: routed && gw6 ? gw6 : undefined,
+      // dockerd's masks for link-local addresses: 169.254.0.0/16 and fe80::/64.
+      linkLocal: linkLocal.map((ll) => (ll.includes(":") ? `${ll}/64` : `${ll}/16`)),
+    };
+    const ep: NetRuntime["endpoints"][number] = { networkId: net.Id, name: net.Name, hostVeth, iface: ifname, ip: a.ip, bits: a.bits, bridge: net.bridge!, ...(ip6 ? { ip6, bits6: pool6!.bits } : {}) };
+    const settings: Json = {
+      NetworkID: net.Id, EndpointID: endpointId, Gateway: a.gateway, IPAddress: a.ip, IPPrefixLen: a.bits,
+      IPv6Gateway: gw6, GlobalIPv6Address: ip6 ?? "", GlobalIPv6PrefixLen: ip6 ? pool6!.bits : 0,
+      MacAddress: mac, DNSNames: predefined.includes(net.Name) ? null : this.dnsNames(c, cfg),
+    };
+    return { iface, ep, settings, release };
   }
 
   /**
@@ -434,21 +536,16 @@ export class NetworkManager {
     try {
       nets.forEach(({ net, cfg }, i) => {
         if (net.Driver !== "bridge") throw invalidParameter(`container cannot be connected to network ${net.Name} and others`);
-        const a = this.allocate(net, cfg.IPAMConfig?.IPv4Address);
-        undo.push(() => this.pools.get(net.Id)?.release(a.ip));
-        const mac = (i === 0 && c.rec.Config.MacAddress) || cfg.MacAddress || macOf(parseIp(a.ip));
-        const endpointId = hex(32);
-        const hostVeth = `veth${endpointId.slice(0, 11)}`;
-        ifaces.push({ name: `eth${i}`, hostVeth, bridge: net.bridge!, mac, cidr: `${a.ip}/${a.bits}`, gateway: i === 0 && !net.Internal ? a.gateway : undefined, mtu: this.mtuOf(net) });
-        rt.endpoints.push({ networkId: net.Id, name: net.Name, hostVeth, iface: `eth${i}`, ip: a.ip, bits: a.bits, bridge: net.bridge! });
-        Object.assign(cfg, { NetworkID: net.Id, EndpointID: endpointId, Gateway: a.gateway, IPAddress: a.ip, IPPrefixLen: a.bits, MacAddress: mac, DNSNames: net.Name === "bridge" ? null : this.dnsNames(c, cfg) });
+        const e = this.newEndpoint(c, net, cfg, `eth${i}`, i === 0);
+        undo.push(e.release);
+        ifaces.push(e.iface);
+        rt.endpoints.push(e.ep);
+        Object.assign(cfg, e.settings);
       });
       const wanted = wantedBindings(c.rec.Config, c.rec.HostConfig);
-      const v6 = wanted.find((b) => b.hostIp.includes(":"));
-      if (v6) throw invalidParameter(`publishing on IPv6 host address ${v6.hostIp} is not supported: the bridge driver is IPv4 only`);
       const primary = rt.endpoints[0];
       if (wanted.length && primary) {
-        const res = await reservePorts(wanted, `${c.name} (${nets[0]!.cfg.EndpointID})`);
+        const res = await reservePorts(wanted, `${c.name} (${nets[0]!.cfg.EndpointID})`, { ip: primary.ip, ip6: primary.ip6 });
         this.reservations.set(c.id, res);
         undo.push(() => {
           for (const r of res) r.close();
@@ -477,7 +574,10 @@ export class NetworkManager {
       Ports: portsMap(c.rec.Config, rt.bindings),
       // The legacy top-level fields describe the default bridge only.
       ...(first?.net.Name === "bridge"
-        ? { EndpointID: p.EndpointID, Gateway: p.Gateway, IPAddress: p.IPAddress, IPPrefixLen: p.IPPrefixLen, MacAddress: p.MacAddress }
+        ? {
+            EndpointID: p.EndpointID, Gateway: p.Gateway, IPAddress: p.IPAddress, IPPrefixLen: p.IPPrefixLen, MacAddress: p.MacAddress,
+            GlobalIPv6Address: p.GlobalIPv6Address, GlobalIPv6PrefixLen: p.GlobalIPv6PrefixLen, IPv6Gateway: p.IPv6Gateway,
+          }
         : {}),
       Networks: c.rec.NetworkSettings!.Networks,
     };
@@ -505,6 +605,7 @@ export class NetworkManager {
         for (const ep of rt.endpoints) {
           try {
             this.pools.get(ep.networkId)?.release(ep.ip);
+            if (ep.ip6) this.pools6.get(ep.networkId)?.release(ep.ip6);
           } catch {}
         }
         if (this.pending.get(c.id) === done) this.pending.delete(c.id);
@@ -570,7 +671,7 @@ export class NetworkManager {
       for (const c of this.attached(r)) {
         const ep = (c.rec.NetRuntime as NetRuntime).endpoints.find((e) => e.networkId === r.Id)!;
         const cfg = c.rec.NetworkSettings?.Networks?.[ep.name] ?? {};
-        containers[c.id] = { Name: c.name, EndpointID: cfg.EndpointID ?? "", MacAddress: cfg.MacAddress ?? "", IPv4Address: `${ep.ip}/${ep.bits}`, IPv6Address: "" };
+        containers[c.id] = { Name: c.name, EndpointID: cfg.EndpointID ?? "", MacAddress: cfg.MacAddress ?? "", IPv4Address: `${ep.ip}/${ep.bits}`, IPv6Address: ep.ip6 ? `${ep.ip6}/${ep.bits6}` : "" };
       }
     }
     const { Options, Labels, ...head } = shape;
@@ -638,6 +739,23 @@ export class NetworkManager {
       const subnet = pickSubnet([...(await hostRoutes()), ...this.userSubnets()]);
       r.IPAM.Config = [{ Subnet: subnet, Gateway: formatIp(parseCidr(subnet).base + 1) }];
     }
+    const given6 = (body.IPAM?.Config ?? []).find((x: Json) => is6(x.Subnet));
+    if (given6) {
+      const cfg: Json = { Subnet: given6.Subnet };
+      if (given6.IPRange) cfg.IPRange = given6.IPRange;
+      if (given6.Gateway) cfg.Gateway = given6.Gateway;
+      if (r.EnableIPv6) {
+        new Pool6(cfg.Subnet, cfg.Gateway, cfg.IPRange); // validates
+        const s6 = parseCidr6(cfg.Subnet);
+        for (const other of this.userSubnets6()) if (overlaps6(parseCidr6(other), s6)) throw forbidden("Pool overlaps with other one on this address space");
+      }
+      // Without EnableIPv6 dockerd keeps an IPv6 subnet in the config and uses none of it.
+      r.IPAM.Config.push(cfg);
+    } else if (r.EnableIPv6) {
+      const subnet = randomUla64();
+      r.IPAM.Config.push({ Subnet: subnet, Gateway: formatIp6(parseCidr6(subnet).base + 1n) });
+    }
+    if (r.EnableIPv6 && !ipv6Available()) throw invalidParameter("cannot enable IPv6: IPv6 is disabled on this host (net.ipv6.conf.all.disable_ipv6)");
     r.bridge = r.Options["com.docker.network.bridge.name"] || `br-${r.Id.slice(0, 12)}`;
     try {
       await this.bringUp(r);
@@ -727,21 +845,18 @@ export class NetworkManager {
       }
       if (rt.endpoints.some((e) => e.networkId === r.Id) || nets[r.Name]?.EndpointID) throw forbidden(`endpoint with name ${c.name} already exists in network ${r.Name}`);
       if (r.Driver !== "bridge") throw invalidParameter("container cannot be disconnected from host network or connected to host network");
-      const a = this.allocate(r, cfg.IPAMConfig?.IPv4Address);
-      const endpointId = hex(32);
-      const mac = cfg.MacAddress || macOf(parseIp(a.ip));
       const used = new Set(rt.endpoints.map((e) => e.iface));
       let n = 0;
       while (used.has(`eth${n}`)) n++;
-      const iface: Iface = { name: `eth${n}`, hostVeth: `veth${endpointId.slice(0, 11)}`, bridge: r.bridge!, mac, cidr: `${a.ip}/${a.bits}`, mtu: this.mtuOf(r) };
+      const e = this.newEndpoint(c, r, cfg, `eth${n}`, false);
       try {
-        await addIface(rt.sandboxKey, iface);
+        await addIface(rt.sandboxKey, e.iface);
       } catch (err) {
-        this.pools.get(r.Id)?.release(a.ip);
+        e.release();
         throw err;
       }
-      rt.endpoints.push({ networkId: r.Id, name: r.Name, hostVeth: iface.hostVeth, iface: iface.name, ip: a.ip, bits: a.bits, bridge: r.bridge! });
-      Object.assign(cfg, { NetworkID: r.Id, EndpointID: endpointId, Gateway: a.gateway, IPAddress: a.ip, IPPrefixLen: a.bits, MacAddress: mac });
+      rt.endpoints.push(e.ep);
+      Object.assign(cfg, e.settings);
       nets[r.Name] = cfg;
       acc.save(c);
     });
@@ -779,6 +894,7 @@ export class NetworkManager {
       }
       await removeIface(ep.hostVeth);
       this.pools.get(r.Id)?.release(ep.ip);
+      if (ep.ip6) this.pools6.get(r.Id)?.release(ep.ip6);
       rt.endpoints = rt.endpoints.filter((e) => e !== ep);
       delete nets[r.Name];
       acc.save(c);
@@ -801,6 +917,10 @@ export class NetworkManager {
     const known = new Set(this.records.map((r) => r.bridge).filter(Boolean));
     for (const b of await ownedBridges(this.owner)) if (!known.has(b)) await deleteBridge(b, this.owner).catch(() => {});
   }
+}
+
+function is6(subnet: string | undefined): boolean {
+  return !!subnet?.includes(":");
 }
 
 /** API versions before 1.44 (CheckDuplicate still meant something). */
