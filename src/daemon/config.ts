@@ -44,6 +44,8 @@ export interface DaemonConfig extends ReloadableConfig {
   storageDriver?: string;
   bridge?: string;
   bip?: string;
+  ipv6?: boolean;
+  fixedCidrV6?: string;
   cgroupParent?: string;
   defaultAddressPools: AddressPool[];
   dns: string[];
@@ -127,6 +129,8 @@ export function loadConfig(flags: ParsedFlags, env: Record<string, string | unde
     storageDriver: str("storage-driver"),
     bridge: str("bridge"),
     bip: str("bip"),
+    ipv6: bool("ipv6", false),
+    fixedCidrV6: str("fixed-cidr-v6"),
     cgroupParent: str("cgroup-parent"),
     defaultAddressPools: poolsOf(value.get("default-address-pool")),
     dns: list("dns"),

@@ -73,7 +73,17 @@ export class Daemon {
     this.checkpoint();
     this.router.add(...volumeRoutes(this.volumes));
     this.network = new NetworkManager(
-      { dataRoot: c.dataRoot, execRoot: c.execRoot, bridge: c.bridge, bip: c.bip, iptables: c.iptables, ipForward: c.ipForward, pools: c.defaultAddressPools },
+      {
+        dataRoot: c.dataRoot,
+        execRoot: c.execRoot,
+        bridge: c.bridge,
+        bip: c.bip,
+        iptables: c.iptables,
+        ipForward: c.ipForward,
+        pools: c.defaultAddressPools,
+        ipv6: c.ipv6,
+        fixedCidrV6: c.fixedCidrV6,
+      },
       this.engine.events,
     );
     await this.network.open();
