@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { parseHost, type Listener } from "../api/server.ts";
 import { invalidParameter } from "../errors.ts";
+import { checkInsecureEntry, defaultRegistryOptions, type RegistryOptions } from "../distribution/endpoint.ts";
 
 export interface DaemonConfig {
   listeners: Listener[];
@@ -16,6 +17,7 @@ export interface DaemonConfig {
   bridge?: string;
   bip?: string;
   cgroupParent?: string;
+  registry: RegistryOptions;
 }
 
 export const defaultHost = "unix:///var/run/wharf.sock";
@@ -40,6 +42,10 @@ export function parseDaemonArgs(argv: string[], env: Record<string, string | und
         bridge: { type: "string", short: "b" },
         bip: { type: "string" },
         "cgroup-parent": { type: "string" },
+        "insecure-registry": { type: "string", multiple: true },
+        "registry-mirror": { type: "string", multiple: true },
+        "max-concurrent-downloads": { type: "string" },
+        "max-concurrent-uploads": { type: "string" },
       },
     });
   } catch (err) {
@@ -65,12 +71,26 @@ export function parseDaemonArgs(argv: string[], env: Record<string, string | und
     bridge: v.bridge,
     bip: v.bip,
     cgroupParent: v["cgroup-parent"],
+    registry: {
+      insecure: (v["insecure-registry"] ?? []).map(checkInsecureEntry),
+      mirrors: v["registry-mirror"] ?? [],
+      maxConcurrentDownloads: positive(v["max-concurrent-downloads"], "max-concurrent-downloads", defaultRegistryOptions.maxConcurrentDownloads),
+      maxConcurrentUploads: positive(v["max-concurrent-uploads"], "max-concurrent-uploads", defaultRegistryOptions.maxConcurrentUploads),
+    },
   };
+}
+
+function positive(v: string | undefined, flag: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw invalidParameter(`invalid --${flag}: ${v} (want a positive integer)`);
+  return n;
 }
 
 const valueFlags = new Set([
   "-H", "--host", "-l", "--log-level", "--data-root", "--exec-root", "-p", "--pidfile",
   "-s", "--storage-driver", "-b", "--bridge", "--bip", "--cgroup-parent",
+  "--insecure-registry", "--registry-mirror", "--max-concurrent-downloads", "--max-concurrent-uploads",
 ]);
 
 /**
