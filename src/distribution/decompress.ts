@@ -2,7 +2,7 @@
 // for gzip; zstd for zstd), which inflates several times faster than zlib in-process.
 // Without one, the compressed bytes pass through and the layer store's own zlib
 // inflates them.
-import { invalidParameter } from "../errors.ts";
+import { pipeThrough } from "./pipe.ts";
 
 type Chunks = AsyncIterable<Uint8Array>;
 
@@ -64,47 +64,4 @@ export async function* nativeDecompress(input: Chunks): AsyncGenerator<Uint8Arra
   const argv = format ? tool(format) : null;
   if (!format || !argv) return yield* rest;
   yield* pipeThrough(argv, rest, format);
-}
-
-async function* pipeThrough(argv: string[], input: Chunks, format: string): AsyncGenerator<Uint8Array> {
-  const proc = Bun.spawn(argv, { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
-  let inputError: unknown;
-  let stopped = false;
-  const pump = (async () => {
-    try {
-      let pending = 0;
-      for await (const c of input) {
-        if (stopped) return;
-        proc.stdin.write(c);
-        pending += c.length;
-        if (pending >= 1 << 20) {
-          await proc.stdin.flush();
-          pending = 0;
-        }
-      }
-      await proc.stdin.end();
-    } catch (e) {
-      inputError = e;
-      try {
-        proc.kill("SIGKILL");
-      } catch {}
-    }
-  })();
-  try {
-    for await (const c of proc.stdout) yield c;
-    await pump;
-    if (inputError) throw inputError;
-    const code = await proc.exited;
-    if (code !== 0) {
-      const err = (await new Response(proc.stderr).text()).trim();
-      throw invalidParameter(`layer is not a valid ${format} stream${err ? `: ${err}` : ""}`);
-    }
-  } finally {
-    stopped = true;
-    if (proc.exitCode === null) {
-      try {
-        proc.kill("SIGKILL");
-      } catch {}
-    }
-  }
 }

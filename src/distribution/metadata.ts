@@ -10,6 +10,8 @@ export interface BlobSourceRecord {
   digest: Digest;
   /** `127.0.0.1:5000/busybox`: registry and repository, as references spell them. */
   repository: string;
+  /** The layer media type the blob was served as (gzip unless said otherwise). */
+  mediaType?: string;
 }
 
 const maxPerLayer = 50;

@@ -15,6 +15,7 @@ import type { AuthConfig } from "./auth.ts";
 import { BlobVerificationError, fetchSmallBlob, layerBlob, type BlobSource } from "./blob.ts";
 import { RegistrySession } from "./client.ts";
 import { nativeDecompress } from "./decompress.ts";
+import { Semaphore } from "./limit.ts";
 import { endpointsFor, type RegistryOptions } from "./endpoint.ts";
 import type { Descriptor } from "./manifest.ts";
 import type { DistributionMetadata } from "./metadata.ts";
@@ -61,22 +62,6 @@ export async function preparePull(ctx: DistributionContext, p: PullParams): Prom
   const session = sessionFor(ctx, p.ref.domain, p.auth);
   const resolved = await resolveManifest(session, p.ref, platform);
   return { resolved, run: (out, signal) => runPull(ctx, session, p.ref, resolved, out, signal) };
-}
-
-class Semaphore {
-  private waiting: (() => void)[] = [];
-  constructor(private free: number) {}
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((r) => this.waiting.push(r));
-    try {
-      return await fn();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
-    }
-  }
 }
 
 async function runPull(
@@ -163,7 +148,7 @@ async function runPull(
     for (const b of blobs) b.discard();
     for (const [i, d] of m.layers.entries()) {
       const diffId = svc.images.get(m.config.digest)?.config.rootfs?.diff_ids[i];
-      if (diffId) ctx.metadata.add(diffId, { digest: d.digest, repository: fullName(ref) });
+      if (diffId) ctx.metadata.add(diffId, { digest: d.digest, repository: fullName(ref), mediaType: d.mediaType || undefined });
     }
     out(status(`Digest: ${resolved.digest}`));
     out(status(`Status: ${upToDate ? "Image is up to date" : "Downloaded newer image"} for ${familiarString(ref)}`));
