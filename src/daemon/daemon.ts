@@ -22,6 +22,8 @@ import { dfRoutes } from "../api/routers/system/df.ts";
 import { NetworkManager } from "../network/manager.ts";
 import { networkRoutes } from "../api/routers/networks/routes.ts";
 import { setHostGateway } from "./containers/etcfiles.ts";
+import { openBuilder } from "./build.ts";
+import { buildRoutes } from "../api/routers/build/routes.ts";
 
 const log = logger("daemon");
 
@@ -60,7 +62,9 @@ export class Daemon {
     setHostGateway(this.network.hostGateway());
     this.router.add(...networkRoutes(this.network));
     this.containers = await openContainers(c, this.engine, this.router, this.layers, this.images, this.volumes, this.network);
-    this.router.add(...dfRoutes(this.engine, this.volumes, this.containers.service));
+    const builder = openBuilder(c.dataRoot, this.layers, this.images, this.containers);
+    this.router.add(...buildRoutes(builder));
+    this.router.add(...dfRoutes(this.engine, this.volumes, this.containers.service, () => builder.usage()));
     this.api.acceptConnections();
     this.engine.events.publish("daemon", "start", this.id, { name: "wharf" });
     log.info(`daemon ready (data root ${c.dataRoot}, pid ${process.pid})`);
