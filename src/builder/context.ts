@@ -45,6 +45,17 @@ export async function receiveContext(body: AsyncIterable<Uint8Array>, root: stri
   }
   const src = new ByteSource(prepend(head, rest));
   const guard = new ParentGuard(root);
+  try {
+    await extractEntries(src, root, guard, files);
+  } catch (err) {
+    // The docker CLI's rewritten context (a Dockerfile from outside added) can end right
+    // after the last file, without its padding; dockerd takes it, and so does this.
+    if (!(err instanceof Error && /padding missing$/.test(err.message))) throw err;
+  }
+  return { root, files, bareDockerfile: false };
+}
+
+async function extractEntries(src: ByteSource, root: string, guard: ParentGuard, files: Map<string, ContextFile>): Promise<void> {
   for await (const e of readTar(src, { raw() {} })) {
     const h = e.header;
     if (h.type === "g" || h.type === "x") continue;
@@ -95,7 +106,6 @@ export async function receiveContext(body: AsyncIterable<Uint8Array>, root: stri
     }
     // Devices and fifos have no place in a build context: skipped, as the CLI never sends them.
   }
-  return { root, files, bareDockerfile: false };
 }
 
 async function peek(src: AsyncIterable<Uint8Array>, n: number): Promise<{ head: Uint8Array; rest: AsyncIterable<Uint8Array> }> {
