@@ -21,6 +21,7 @@ export function stepKey(parts: (string | undefined)[]): string {
 
 export class BuildCache {
   private entries = new Map<string, CacheEntry>();
+  private dirty = false;
 
   constructor(private readonly path: string) {
     try {
@@ -39,7 +40,8 @@ export class BuildCache {
     }
     e.lastUsed = new Date().toISOString();
     e.usage++;
-    this.save();
+    // Usage counts are written with the next new entry or at the end of the build (flush).
+    this.dirty = true;
     return e.image;
   }
 
@@ -58,7 +60,12 @@ export class BuildCache {
     this.save();
   }
 
+  flush(): void {
+    if (this.dirty) this.save();
+  }
+
   private save(): void {
+    this.dirty = false;
     mkdirSync(dirname(this.path), { recursive: true });
     const tmp = `${this.path}.tmp-${process.pid}`;
     writeFileSync(tmp, JSON.stringify(Object.fromEntries(this.entries)));

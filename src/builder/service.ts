@@ -3,6 +3,7 @@
 // while its messages stream.
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, rmdirSync, statSync } from "node:fs";
 import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { invalidParameter } from "../errors.ts";
 import { BuildCache } from "./cache.ts";
@@ -23,8 +24,6 @@ export interface PreparedBuild {
 
 export class BuildService {
   readonly cache: BuildCache;
-  /** Containers of builds in progress (build id → container ids). */
-  private readonly active = new Map<string, Set<string>>();
 
   constructor(
     readonly root: string,
@@ -53,7 +52,6 @@ export class BuildService {
         discard,
         run: async (out, signal) => {
           const containers = new Set<string>();
-          this.active.set(id, containers);
           try {
             return await runBuild(df, ctx, opts, this.host, this.cache, out, signal, containers);
           } catch (err) {
@@ -65,8 +63,9 @@ export class BuildService {
           } finally {
             // A cancelled build leaves nothing behind: its containers are removed.
             if (signal.aborted) for (const c of containers) await this.host.removeContainer(c).catch(() => {});
-            this.active.delete(id);
-            discard();
+            this.cache.flush();
+            // The context goes after the answer has ended: the client need not wait for it.
+            setImmediate(() => void rm(dir, { recursive: true, force: true }).catch(() => {}));
           }
         },
       };
