@@ -80,7 +80,7 @@ export async function runStep(runner: StageRunner, ins: Run, d: StageDeps): Prom
           signal: d.signal,
         });
         if (r.exitCode !== 0) {
-          if (d.opts.forceRm) await remove(d, r.id);
+          if (d.opts.forceRm) await runner.removeIntermediate(r.id);
           throw new BuildError(`The command '${cmd.join(" ")}' returned a non-zero code: ${r.exitCode}`, r.exitCode);
         }
         return r.id;
@@ -94,16 +94,10 @@ export async function runStep(runner: StageRunner, ins: Run, d: StageDeps): Prom
         return containerId;
       },
       after: async () => {
-        if (d.opts.rm || d.opts.forceRm) await remove(d, containerId);
+        if (d.opts.rm || d.opts.forceRm) await runner.removeIntermediate(containerId);
       },
     },
   );
-}
-
-async function remove(d: StageDeps, id: string): Promise<void> {
-  await d.host.removeContainer(id);
-  d.containers.delete(id);
-  d.write(`Removing intermediate container ${short(id)}\n`);
 }
 
 function runSpec(d: StageDeps, config: RunSpec["config"], image: BuildImage | null, network: string, mounts: RunMount[], fromRoots: string[]): RunSpec {

@@ -121,9 +121,7 @@ export class StageRunner {
       case "WORKDIR": {
         const wd = posix.resolve(s.config.WorkingDir || "/", processWord(ins.value, this.env(), d.escape).word);
         const config = { ...s.config, WorkingDir: wd };
-        await this.step(`/bin/sh -c #(nop) WORKDIR ${wd}`, config, [], async () =>
-          d.host.editLayer(s.image, async (root) => void mkdirs(root, wd, { uid: 0, gid: 0 })),
-        );
+        await this.nopStep([`#(nop) WORKDIR ${wd}`], config, async (root) => void mkdirs(root, wd, { uid: 0, gid: 0 }));
         return;
       }
       case "COPY":
@@ -133,8 +131,7 @@ export class StageRunner {
         const r = applyConfigStep(ins, s.config, this.env(), d.escape, used, s.cmdSet);
         if (!r) throw new BuildError(`unsupported instruction ${ins.kind}`);
         if (ins.kind === "CMD") s.cmdSet = true;
-        const createdBy = r.separate ? `/bin/sh -c #(nop)  ${r.comment}` : `/bin/sh -c #(nop) ${r.comment}`;
-        await this.step(createdBy, r.config, [], async () => null);
+        await this.nopStep(r.separate ? ["#(nop) ", r.comment] : [`#(nop) ${r.comment}`], r.config);
         void trigger;
       }
     }
@@ -154,7 +151,7 @@ export class StageRunner {
       this.state.args.set(a.name, value);
       comment += ` ${a.name}${a.value !== undefined ? `=${a.value}` : ""}`;
     }
-    await this.step(`/bin/sh -c #(nop)  ${comment}`, this.state.config, [], async () => null);
+    await this.nopStep(["#(nop) ", comment], this.state.config);
   }
 
   /** Build args in effect for RUN: declared, with a value, not shadowed by ENV; sorted as Docker prints them. */
@@ -171,6 +168,46 @@ export class StageRunner {
 
   substitution(): Env {
     return this.env();
+  }
+
+  /**
+   * A step that only changes the config (or, for WORKDIR, makes a directory), as the
+   * classic builder runs it: a container of the parent image with the `#(nop)` comment
+   * as its command is created (never started) and committed, then removed.
+   */
+  private async nopStep(comment: string[], config: RunConfig, edit?: (root: string) => Promise<void>): Promise<void> {
+    const d = this.d;
+    const s = this.state;
+    const cmd = [...(config.Shell ?? defaultShell), ...comment];
+    const containerConfig: RunConfig = { ...config, Cmd: cmd };
+    let id = "";
+    await this.step(
+      cmd.join(" "),
+      config,
+      [],
+      async () => {
+        if (!s.image) return edit ? d.host.editLayer(null, edit) : null;
+        id = await d.host.createContainer(s.image, { ...containerConfig, Image: s.image.id });
+        d.containers.add(id);
+        d.write(` ---> Running in ${short(id)}\n`);
+        return edit ? d.host.editContainer(id, s.image, edit) : null;
+      },
+      {
+        containerConfig,
+        get container() {
+          return id;
+        },
+        after: async () => {
+          if (id && (d.opts.rm || d.opts.forceRm)) await this.removeIntermediate(id);
+        },
+      },
+    );
+  }
+
+  async removeIntermediate(id: string): Promise<void> {
+    await this.d.host.removeContainer(id);
+    this.d.containers.delete(id);
+    this.d.write(`Removing intermediate container ${short(id)}\n`);
   }
 
   /**
@@ -256,7 +293,7 @@ export class StageRunner {
       const inputs = [digest, chown ?? "", String(chmod ?? ""), base.exclude.join(","), String(base.parents), ...urls, ...contents.map((c) => c.name + "\0" + c.data)];
       const hash = digest.split(":").slice(-2).join(":");
       const what = contents.length && !plan.matched.length ? `file:${contents.length}` : hash;
-      const createdBy = `/bin/sh -c #(nop) ${ins.kind} ${what} in ${dest} `;
+      const createdBy = [...(s.config.Shell ?? defaultShell), `#(nop) ${ins.kind} ${what} in ${dest} `].join(" ");
       await this.step(createdBy, s.config, inputs, async () =>
         d.host.editLayer(s.image, async (root) => {
           const owner = resolveOwner(root, chown);

@@ -93,6 +93,10 @@ export interface BuildHost {
   withImageRoot<T>(image: BuildImage | null, fn: (root: string) => Promise<T>): Promise<T>;
   /** Creates and starts a container; output goes to `out` as it comes; resolves with its exit code. */
   run(spec: RunSpec, hooks: { started(id: string): void; out(text: string): void; signal: AbortSignal }): Promise<{ id: string; exitCode: number }>;
+  /** A container of `image` that is never started (the classic builder's `#(nop)` steps). */
+  createContainer(image: BuildImage, config: RunConfig): Promise<string>;
+  /** The container's root mounted while `edit` runs; its changes as a layer (null: none). */
+  editContainer(id: string, parent: BuildImage, edit: (root: string) => Promise<void>): Promise<NewLayer | null>;
   /** The container's changes as a layer (null when it changed nothing). */
   commitContainer(id: string, parent: BuildImage | null): Promise<NewLayer | null>;
   removeContainer(id: string): Promise<void>;

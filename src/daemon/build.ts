@@ -3,7 +3,7 @@
 // containers of the container service, and image configs stored with their layers.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import type { BuildHost, BuildImage, BuildImageConfig, NewLayer, RunSpec } from "../builder/types.ts";
+import type { BuildHost, BuildImage, BuildImageConfig, NewLayer, RunConfig, RunSpec } from "../builder/types.ts";
 import { BuildError } from "../builder/types.ts";
 import { BuildService } from "../builder/service.ts";
 import { archive } from "../archive/tarwriter.ts";
@@ -134,6 +134,22 @@ class DaemonBuildHost implements BuildHost {
     } finally {
       hooks.signal.removeEventListener("abort", kill);
     }
+  }
+
+  async createContainer(image: BuildImage, config: RunConfig): Promise<string> {
+    // Never started: no network, and no anonymous volumes made for it.
+    const { Id } = await this.containers.service.containerCreate({ body: { ...config, Volumes: null, Image: image.id, HostConfig: { NetworkMode: "none" } } });
+    return Id;
+  }
+
+  async editContainer(id: string, parent: BuildImage, edit: (root: string) => Promise<void>): Promise<NewLayer | null> {
+    const root = await this.layers.mountRW(id);
+    try {
+      await edit(root);
+    } finally {
+      await this.layers.unmountRW(id);
+    }
+    return this.layerOf(id, this.top(parent));
   }
 
   async commitContainer(id: string, parent: BuildImage | null): Promise<NewLayer | null> {
