@@ -49,6 +49,7 @@ const subCommands = {
   export: () => import("./commands/container-io.ts").then((m) => m.exportCmd),
   stats: () => import("./commands/stats.ts").then((m) => m.default),
   cp: () => import("./commands/cp.ts").then((m) => m.default),
+  build: () => import("./commands/build.ts").then((m) => m.default),
 };
 
 const root = defineCommand({

@@ -35,6 +35,7 @@ import { HealthMonitor } from "../health/monitor.ts";
 
 export interface Containers {
   service: ContainerService;
+  ctx: ContainerContext;
   close(): void;
   /** Ends the container monitor if it holds no running container. */
   stopMonitor(): Promise<boolean>;
@@ -99,5 +100,5 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
   ctx.volumes?.reconcile();
   // Exec instances live in this daemon's memory only (as Docker's): none survive a restart.
   for (const ct of store.all()) ct.rec.ExecIDs = [];
-  return { service, close: () => (health.close(), execs.close(), db.close()), stopMonitor: () => runtime.monitor.exitIfIdle() };
+  return { service, ctx, close: () => (health.close(), execs.close(), db.close()), stopMonitor: () => runtime.monitor.exitIfIdle() };
 }

@@ -1,4 +1,4 @@
-// GET /system/df: images, containers and volumes with their sizes; build cache empty.
+// GET /system/df: images, containers and volumes with their sizes, and the build cache's rows.
 import { RawJson } from "../../rawjson.ts";
 import type { Engine } from "../../../engine/engine.ts";
 import { json, type Route } from "../../types.ts";
@@ -9,7 +9,7 @@ interface ContainerLister {
   containerList(opts: { all: boolean; size: boolean; filters: Map<string, string[]> }): Promise<Json[] | RawJson>;
 }
 
-export function dfRoutes(engine: Engine, volumes: VolumeService, containers: ContainerLister): Route[] {
+export function dfRoutes(engine: Engine, volumes: VolumeService, containers: ContainerLister, buildCache: () => unknown[] = () => []): Route[] {
   return [
     {
       method: "GET",
@@ -28,7 +28,7 @@ export function dfRoutes(engine: Engine, volumes: VolumeService, containers: Con
           Images: images.map((i) => ({ ...i, Containers: counts.get(i.Id) ?? 0 })),
           Containers: list,
           Volumes: want("volume") ? volumes.usage() : [],
-          BuildCache: [],
+          BuildCache: want("build-cache") ? buildCache() : [],
         });
       },
     },
