@@ -1,8 +1,15 @@
 // The API client: HTTP over a unix socket or TCP, errors turned back into kinds.
 import http from "node:http";
-import { parseHost, type Listener } from "../api/server.ts";
+import { connectOptions, parseClientHost, type Endpoint } from "./host.ts";
 import { WharfError, type ErrorKind } from "../errors.ts";
 import { apiVersion } from "../version.ts";
+
+/** Whole-number parts compared: "1.9" < "1.45". */
+export function olderVersion(a: string, b: string): string {
+  const [am, an] = a.split(".").map(Number) as [number, number];
+  const [bm, bn] = b.split(".").map(Number) as [number, number];
+  return am < bm || (am === bm && an < bn) ? a : b;
+}
 
 export const defaultClientHost = "unix:///var/run/wharf.sock";
 
@@ -32,24 +39,44 @@ export interface RequestOptions {
 }
 
 export class Client {
-  readonly target: Listener;
+  readonly target: Endpoint;
+  private version: Promise<string> | undefined;
 
-  constructor(readonly host: string = process.env.DOCKER_HOST || defaultClientHost) {
-    this.target = parseHost(host);
+  /** `version` fixes the API version (DOCKER_API_VERSION); otherwise /_ping decides it once. */
+  constructor(
+    readonly host: string = process.env.DOCKER_HOST || defaultClientHost,
+    fixedVersion?: string,
+  ) {
+    this.target = parseClientHost(host);
+    if (fixedVersion) this.version = Promise.resolve(fixedVersion);
   }
 
-  request(method: string, path: string, opts: RequestOptions = {}): Promise<http.IncomingMessage> {
+  /**
+   * The API version both ends speak: ours, or the daemon's if older (its `Api-Version`
+   * header on /_ping), as the docker CLI negotiates it.
+   */
+  apiVersion(): Promise<string> {
+    this.version ??= new Promise<string>((resolve, reject) => {
+      const req = http.request({ ...connectOptions(this.target), method: "GET", path: "/_ping" }, (res) => {
+        res.resume();
+        const theirs = res.headers["api-version"];
+        resolve(typeof theirs === "string" && /^\d+\.\d+$/.test(theirs) ? olderVersion(theirs, apiVersion) : apiVersion);
+      });
+      req.on("error", (err) => reject(new ConnectError(this.host, err)));
+      req.end();
+    });
+    return this.version;
+  }
+
+  async request(method: string, path: string, opts: RequestOptions = {}): Promise<http.IncomingMessage> {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) qs.set(k, String(v));
-    const fullPath = `/v${apiVersion}${path}${qs.size ? `?${qs}` : ""}`;
+    const fullPath = `/v${await this.apiVersion()}${path}${qs.size ? `?${qs}` : ""}`;
     const body =
       opts.body === undefined ? undefined : Buffer.isBuffer(opts.body) ? opts.body : Buffer.from(JSON.stringify(opts.body));
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     if (body && !headers["Content-Type"]) headers["Content-Type"] = "application/json";
-    const where =
-      this.target.proto === "unix"
-        ? { socketPath: this.target.addr }
-        : { host: this.target.addr.slice(0, this.target.addr.lastIndexOf(":")), port: Number(this.target.addr.split(":").pop()) };
+    const where = connectOptions(this.target);
     return new Promise((resolve, reject) => {
       const req = http.request({ ...where, method, path: fullPath, headers }, resolve);
       req.on("error", (err) => reject(new ConnectError(this.host, err)));

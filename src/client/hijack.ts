@@ -3,21 +3,18 @@
 import http from "node:http";
 import type { Duplex } from "node:stream";
 import { ConnectError, errorFromResponse, readAll, type Client } from "./client.ts";
-import { apiVersion } from "../version.ts";
+import { connectOptions } from "./host.ts";
 
 export async function hijack(client: Client, method: string, path: string, query: Record<string, string>, body?: unknown): Promise<Duplex> {
   const qs = new URLSearchParams(query);
-  const target = client.target;
-  const where =
-    target.proto === "unix"
-      ? { socketPath: target.addr }
-      : { host: target.addr.slice(0, target.addr.lastIndexOf(":")), port: Number(target.addr.split(":").pop()) };
+  const where = connectOptions(client.target);
+  const version = await client.apiVersion();
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   return await new Promise<Duplex>((resolve, reject) => {
     const req = http.request({
       ...where,
       method,
-      path: `/v${apiVersion}${path}${qs.size ? `?${qs}` : ""}`,
+      path: `/v${version}${path}${qs.size ? `?${qs}` : ""}`,
       headers: {
         Connection: "Upgrade",
         Upgrade: "tcp",

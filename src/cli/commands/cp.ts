@@ -7,11 +7,11 @@ import { Readable } from "node:stream";
 import { once } from "node:events";
 import { lstatSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { defineCommand } from "citty";
+import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
 import { bool, parseFlags } from "../flags.ts";
 import { ExitError } from "../exit.ts";
-import { humanSize, needArgs } from "../common.ts";
+import { humanSize } from "../common.ts";
 import { apiVersion } from "../../version.ts";
 import { ConnectError, errorFromResponse, readAll } from "../../client/client.ts";
 import { archive, treeEntries } from "../../archive/tarwriter.ts";
@@ -161,29 +161,16 @@ async function copyOut(container: string, src: string, dest: string, o: { archiv
   if (!o.quiet) process.stderr.write(`Successfully copied ${humanSize(n.bytes)} to ${dest}\n`);
 }
 
-export default defineCommand({
-  meta: { name: "cp", description: "Copy files/folders between a container and the local filesystem" },
-  async run({ rawArgs }) {
-    const p = parseFlags(
-      rawArgs,
-      [
-        { name: "archive", short: "a", type: "bool" },
-        { name: "follow-link", short: "L", type: "bool" },
-        { name: "quiet", short: "q", type: "bool" },
-      ],
-      { stopAtPositional: false },
-    );
-    needArgs("cp", p.positionals, 2, 2, "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-");
-    const [from, to] = p.positionals.map(splitCpArg) as [ReturnType<typeof splitCpArg>, ReturnType<typeof splitCpArg>];
-    const o = { archive: bool(p, "archive"), follow: bool(p, "follow-link"), quiet: bool(p, "quiet") };
-    if (from.container && to.container) throw new ExitError(1, "copying between containers is not supported");
-    if (!from.container && !to.container) throw new ExitError(1, "must specify at least one container source");
-    if (from.container) {
-      if (!from.path) throw new ExitError(1, "filepath cannot be empty");
-      await copyOut(from.container, from.path, to.path, o);
-    } else {
-      if (!to.path) throw new ExitError(1, "filepath cannot be empty");
-      await copyIn(from.path, to.container!, to.path, o);
-    }
-  },
-});
+export const cp: Runner = async (p) => {
+  const [from, to] = p.positionals.map(splitCpArg) as [ReturnType<typeof splitCpArg>, ReturnType<typeof splitCpArg>];
+  const o = { archive: bool(p, "archive"), follow: bool(p, "follow-link"), quiet: bool(p, "quiet") };
+  if (from.container && to.container) throw new ExitError(1, "copying between containers is not supported");
+  if (!from.container && !to.container) throw new ExitError(1, "must specify at least one container source");
+  if (from.container) {
+    if (!from.path) throw new ExitError(1, "filepath cannot be empty");
+    await copyOut(from.container, from.path, to.path, o);
+  } else {
+    if (!to.path) throw new ExitError(1, "filepath cannot be empty");
+    await copyIn(from.path, to.container!, to.path, o);
+  }
+};

@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
 import { buildCreateRequest, type CreateRequest } from "../runopts.ts";
 import { ExitError } from "../exit.ts";
@@ -22,10 +22,8 @@ export async function createContainer(client: Client, req: CreateRequest, failCo
   }
 }
 
-export default defineCommand({
-  meta: { name: "create", description: "Create a new container" },
-  async run({ rawArgs }) {
-    const id = await createContainer(getClient(), buildCreateRequest(rawArgs), 1);
-    process.stdout.write(`${id}\n`);
-  },
-});
+export const create: Runner = async (p) => {
+  const id = await createContainer(getClient(), buildCreateRequest(p), 1);
+  process.stdout.write(`${id}
+`);
+};

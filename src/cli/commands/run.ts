@@ -1,4 +1,4 @@
-import { defineCommand } from "citty";
+import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
 import { buildCreateRequest } from "../runopts.ts";
 import { bool, str } from "../flags.ts";
@@ -16,60 +16,57 @@ export function startFailureCode(message: string): number {
   return 125;
 }
 
-export default defineCommand({
-  meta: { name: "run", description: "Create and run a new container from an image" },
-  async run({ rawArgs }) {
-    const req = buildCreateRequest(rawArgs);
-    // As docker's CLI: refused before anything is created.
-    if (req.body.Tty && req.body.AttachStdin && !process.stdin.isTTY) throw new ExitError(1, "the input device is not a TTY");
-    const client = getClient();
-    const id = await createContainer(client, req);
-    const detached = bool(req.parsed, "detach");
-    if (detached) {
-      await start(client, id);
-      process.stdout.write(`${id}\n`);
-      return;
-    }
-    const body = req.body;
-    const detachKeys = str(req.parsed, "detach-keys");
-    const socket = await hijack(client, "POST", `/containers/${id}/attach`, {
-      stream: "1",
-      stdin: body.AttachStdin ? "1" : "0",
-      stdout: body.AttachStdout ? "1" : "0",
-      stderr: body.AttachStderr ? "1" : "0",
-      ...(detachKeys ? { detachKeys } : {}),
+export const run: Runner = async (p) => {
+  const req = buildCreateRequest(p);
+  // As docker's CLI: refused before anything is created.
+  if (req.body.Tty && req.body.AttachStdin && !process.stdin.isTTY) throw new ExitError(1, "the input device is not a TTY");
+  const client = getClient();
+  const id = await createContainer(client, req);
+  const detached = bool(req.parsed, "detach");
+  if (detached) {
+    await start(client, id);
+    process.stdout.write(`${id}\n`);
+    return;
+  }
+  const body = req.body;
+  const detachKeys = str(req.parsed, "detach-keys");
+  const socket = await hijack(client, "POST", `/containers/${id}/attach`, {
+    stream: "1",
+    stdin: body.AttachStdin ? "1" : "0",
+    stdout: body.AttachStdout ? "1" : "0",
+    stderr: body.AttachStderr ? "1" : "0",
+    ...(detachKeys ? { detachKeys } : {}),
+  });
+  const term = openTerminal(client, `/containers/${id}/resize`, { tty: !!body.Tty, stdin: !!body.AttachStdin });
+  // Docker proxies signals by default, but never to a container with a terminal.
+  const unproxy = req.parsed.flags.get("sig-proxy") !== false && !body.Tty ? proxySignals(client, id) : () => {};
+  try {
+    const streamDone = pump(socket, { tty: body.Tty, stdin: body.AttachStdin });
+    const condition = body.HostConfig.AutoRemove ? "removed" : "next-exit";
+    const waited = client.json("POST", `/containers/${id}/wait`, { query: { condition } });
+    await start(client, id).catch((err) => {
+      socket.destroy();
+      throw err;
     });
-    const term = openTerminal(client, `/containers/${id}/resize`, { tty: !!body.Tty, stdin: !!body.AttachStdin });
-    // Docker proxies signals by default, but never to a container with a terminal.
-    const unproxy = req.parsed.flags.get("sig-proxy") !== false && !body.Tty ? proxySignals(client, id) : () => {};
-    try {
-      const streamDone = pump(socket, { tty: body.Tty, stdin: body.AttachStdin });
-      const condition = body.HostConfig.AutoRemove ? "removed" : "next-exit";
-      const waited = client.json("POST", `/containers/${id}/wait`, { query: { condition } });
-      await start(client, id).catch((err) => {
-        socket.destroy();
-        throw err;
-      });
-      await term.sendSize();
-      await streamDone;
-      // The stream also ends on a detach (the detach keys): the container runs on.
-      const running = await client.json("GET", `/containers/${id}/json`).then((j) => j.State?.Running === true, () => false);
-      if (running) return;
-      const status = await waited;
-      if (status?.Error?.Message) process.stderr.write(`wharf: ${status.Error.Message}\n`);
-      throw new ExitError(status?.StatusCode ?? 0);
-    } finally {
-      unproxy();
-      term.restore();
-    }
-  },
-});
+    await term.sendSize();
+    await streamDone;
+    // The stream also ends on a detach (the detach keys): the container runs on.
+    const running = await client.json("GET", `/containers/${id}/json`).then((j) => j.State?.Running === true, () => false);
+    if (running) return;
+    const status = await waited;
+    if (status?.Error?.Message) process.stderr.write(`wharf: ${status.Error.Message}\n`);
+    throw new ExitError(status?.StatusCode ?? 0);
+  } finally {
+    unproxy();
+    term.restore();
+  }
+};
 
 async function start(client: ReturnType<typeof getClient>, id: string): Promise<void> {
   try {
-    await client.json("POST", `/containers/${id}/start`);
+  await client.json("POST", `/containers/${id}/start`);
   } catch (err) {
-    if (err instanceof WharfError) throw new ExitError(startFailureCode(err.message), `wharf: ${err.message}.`);
-    throw err;
+  if (err instanceof WharfError) throw new ExitError(startFailureCode(err.message), `wharf: ${err.message}.`);
+  throw err;
   }
 }
