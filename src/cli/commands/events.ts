@@ -38,7 +38,10 @@ export function eventLine(e: Message, nanoText?: string): string {
 
 /** The fields a --format template sees: Go's names for events.Message, its JSON for `json`. */
 class EventView {
-  constructor(private readonly m: Message) {}
+  constructor(
+    private readonly m: Message,
+    private readonly nano?: string,
+  ) {}
   get Status() { return this.m.status ?? ""; }
   get ID() { return this.m.id ?? ""; }
   get From() { return this.m.from ?? ""; }
@@ -48,7 +51,22 @@ class EventView {
   get Scope() { return this.m.scope ?? ""; }
   get Time() { return this.m.time ?? 0; }
   get TimeNano() { return this.m.timeNano ?? 0; }
-  toJSON() { return this.m; }
+  /** events.Message's field order, its omitempty fields left out when empty. */
+  toJSON() {
+    const m = this.m;
+    const attrs = Object.fromEntries(Object.entries(m.Actor?.Attributes ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return {
+      status: m.status || undefined, id: m.id || undefined, from: m.from || undefined, Type: m.Type, Action: m.Action,
+      Actor: new Ordered({ ID: m.Actor?.ID ?? "", Attributes: attrs }), scope: m.scope,
+      time: m.time, timeNano: this.nano ? BigInt(this.nano) : m.timeNano,
+    };
+  }
+}
+
+/** An object whose keys are kept in this order by the template's json. */
+class Ordered {
+  constructor(private readonly o: Record<string, unknown>) {}
+  toJSON() { return this.o; }
 }
 
 export const events: Runner = async (p) => {
@@ -71,7 +89,7 @@ export const events: Runner = async (p) => {
       const m = JSON.parse(line) as Message;
       // timeNano exceeds a double's precision: its digits are taken from the text.
       const nano = /"timeNano":(\d+)/.exec(line)?.[1];
-      process.stdout.write(t ? t.execute(new EventView(m)) + "\n" : eventLine(m, nano));
+      process.stdout.write(t ? t.execute(new EventView(m, nano)) + "\n" : eventLine(m, nano));
     }
   }
 };

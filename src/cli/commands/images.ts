@@ -27,7 +27,7 @@ export function imageRows(images: any[], noTrunc: boolean): Row[] {
       SharedSize: img.SharedSize >= 0 ? humanSize(img.SharedSize) : "N/A",
       Size: humanSize(img.Size),
       UniqueSize: img.SharedSize >= 0 ? humanSize(img.Size - img.SharedSize) : "N/A",
-      VirtualSize: humanSize(img.VirtualSize ?? img.Size),
+      VirtualSize: humanSize(img.VirtualSize ?? img.Size, 4),
     };
     const tags = (img.RepoTags ?? []).filter((t: string) => t !== "<none>:<none>");
     const digests = (img.RepoDigests ?? []).filter((d: string) => d !== "<none>@<none>");
@@ -59,7 +59,6 @@ export const images: Runner = async (p) => {
   const rows = imageRows(images, bool(p, "no-trunc"));
   writeList(rows, {
     quiet: bool(p, "quiet"),
-    uniqueIds: true,
     format: str(p, "format"),
     headers,
     cols: ["Repository", "Tag", ...(bool(p, "digests") ? (["Digest"] as const) : []), "ID", "CreatedSince", "Size"],

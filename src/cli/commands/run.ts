@@ -6,13 +6,13 @@ import { hijack } from "../../client/hijack.ts";
 import { pump } from "../attach.ts";
 import { ExitError } from "../exit.ts";
 import { WharfError } from "../../errors.ts";
-import { createContainer } from "./create.ts";
+import { createContainer, runFailure } from "./create.ts";
 import { openTerminal, proxySignals } from "../terminal.ts";
 
 /** docker's CLI turns start errors into 126/127 the way a shell would. */
 export function startFailureCode(message: string): number {
   if (/executable file not found|no such file or directory/i.test(message)) return 127;
-  if (/permission denied|not executable|exec format error/i.test(message)) return 126;
+  if (/permission denied|not executable|exec format error|is a directory/i.test(message)) return 126;
   return 125;
 }
 
@@ -66,7 +66,7 @@ async function start(client: ReturnType<typeof getClient>, id: string): Promise<
   try {
   await client.json("POST", `/containers/${id}/start`);
   } catch (err) {
-  if (err instanceof WharfError) throw new ExitError(startFailureCode(err.message), `wharf: ${err.message}.`);
+  if (err instanceof WharfError) throw new ExitError(startFailureCode(err.message), runFailure(125, err.message));
   throw err;
   }
 }

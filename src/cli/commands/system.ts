@@ -29,17 +29,18 @@ export function dfRows(du: Df) {
   const vFree = vols.filter((v) => v.UsageData!.RefCount === 0).reduce((n, v) => n + v.UsageData!.Size, 0);
   const cache = du.BuildCache ?? [];
   return [
-    { Type: "Images", TotalCount: String(du.Images.length), Active: String(du.Images.filter((i) => i.Containers > 0).length), Size: size4(du.LayersSize), Reclaimable: withPercent(du.LayersSize - used, du.LayersSize) },
-    { Type: "Containers", TotalCount: String(du.Containers.length), Active: String(du.Containers.filter((c) => active(c.State)).length), Size: size4(cSize), Reclaimable: withPercent(cFree, cSize) },
-    { Type: "Local Volumes", TotalCount: String(du.Volumes.length), Active: String(du.Volumes.filter((v) => (v.UsageData?.RefCount ?? 0) > 0).length), Size: size4(vSize), Reclaimable: withPercent(vFree, vSize) },
-    { Type: "Build Cache", TotalCount: String(cache.length), Active: String(cache.filter((c) => c.InUse).length), Size: size4(cache.filter((c) => !c.Shared).reduce((n, c) => n + c.Size, 0)), Reclaimable: size4(cache.filter((c) => !c.InUse && !c.Shared).reduce((n, c) => n + c.Size, 0)) },
+    { Active: String(du.Images.filter((i) => i.Containers > 0).length), Reclaimable: withPercent(du.LayersSize - used, du.LayersSize), Size: size4(du.LayersSize), TotalCount: String(du.Images.length), Type: "Images" },
+    { Active: String(du.Containers.filter((c) => active(c.State)).length), Reclaimable: withPercent(cFree, cSize), Size: size4(cSize), TotalCount: String(du.Containers.length), Type: "Containers" },
+    { Active: String(du.Volumes.filter((v) => (v.UsageData?.RefCount ?? 0) > 0).length), Reclaimable: withPercent(vFree, vSize), Size: size4(vSize), TotalCount: String(du.Volumes.length), Type: "Local Volumes" },
+    { Active: String(cache.filter((c) => c.InUse).length), Reclaimable: size4(cache.filter((c) => !c.InUse && !c.Shared).reduce((n, c) => n + c.Size, 0)), Size: size4(cache.filter((c) => !c.Shared).reduce((n, c) => n + c.Size, 0)), TotalCount: String(cache.length), Type: "Build Cache" },
   ];
 }
 
 const headers = { Type: "TYPE", TotalCount: "TOTAL", Active: "ACTIVE", Size: "SIZE", Reclaimable: "RECLAIMABLE" };
 
 function verbose(du: Df): string {
-  const images = imageRows(du.Images, false);
+  // One row per image, under its first name, as docker's df -v lists them.
+  const images = du.Images.map((i) => imageRows([{ ...i, RepoTags: (i.RepoTags ?? []).slice(0, 1), RepoDigests: (i.RepoDigests ?? []).slice(0, 1) }], false)[0]!);
   const imgTable = renderTable([
     ["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "SHARED SIZE", "UNIQUE SIZE", "CONTAINERS"],
     ...images.map((r) => [r.Repository, r.Tag, r.ID, r.CreatedSince, r.Size, r.SharedSize, r.UniqueSize, r.Containers]),

@@ -2,26 +2,44 @@ import type { Runner } from "../tree.ts";
 import { str } from "../flags.ts";
 import { getClient } from "../context.ts";
 import { kvBlock } from "../render/kv.ts";
-import { apiVersion, gitCommit, wharfVersion } from "../../version.ts";
+import { apiVersion, buildTime, gitCommit, wharfVersion } from "../../version.ts";
 import { goArch } from "../../sys/host.ts";
 import { formatOne } from "../render/format.ts";
+
+/** Go's time.ANSIC in local time (`Fri Dec  4 14:34:42 2026`), as the docker CLI shows build times. */
+export function ansic(rfc3339: string): string {
+  const t = new Date(rfc3339);
+  if (Number.isNaN(t.getTime())) return rfc3339;
+  const day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][t.getDay()];
+  const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][t.getMonth()];
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${day} ${month} ${String(t.getDate()).padStart(2, " ")} ${two(t.getHours())}:${two(t.getMinutes())}:${two(t.getSeconds())} ${t.getFullYear()}`;
+}
 
 export const version: Runner = async (p) => {
   const format = str(p, "format");
   if (format) {
     const server = await getClient().json("GET", "/version");
     const clientInfo = { Version: wharfVersion, ApiVersion: apiVersion, GitCommit: gitCommit, Os: "linux", Arch: goArch() };
-    process.stdout.write(formatOne(format, { Client: clientInfo, Server: { ...server, APIVersion: server.ApiVersion } }));
+    process.stdout.write(formatOne(format, { Client: clientInfo, Server: { ...server, APIVersion: server.ApiVersion } }, { structOrder: true }));
     return;
   }
-  const client = [
-    ` Version:           ${wharfVersion}`,
-    ` API version:       ${apiVersion}`,
-    ` Git commit:        ${gitCommit}`,
-    ` OS/Arch:           linux/${goArch()}`,
-  ];
-  process.stdout.write(`Client: wharf\n${client.join("\n")}\n\n`);
   const v = await getClient().json("GET", "/version");
+  const negotiated = await getClient().apiVersion();
+  const client = kvBlock(
+    [
+      ["Version", wharfVersion],
+      ["API version", negotiated === apiVersion ? apiVersion : `${negotiated} (downgraded from ${apiVersion})`],
+      ["Go version", `bun ${Bun.version}`],
+      ["Git commit", gitCommit],
+      ...(buildTime ? [["Built", ansic(buildTime)] as [string, string]] : []),
+      ["OS/Arch", `linux/${goArch()}`],
+      ["Context", "default"],
+    ],
+    " ",
+    19,
+  );
+  process.stdout.write(`Client:\n${client}\n\n`);
   const lines = [`Server: ${v.Platform?.Name ?? ""}`];
   for (const c of v.Components ?? []) {
     lines.push(` ${c.Name}:`);
@@ -31,8 +49,9 @@ export const version: Runner = async (p) => {
           [
             ["Version", c.Version],
             ["API version", `${v.ApiVersion} (minimum version ${v.MinAPIVersion})`],
+            ...(v.GoVersion ? [["Go version", v.GoVersion] as [string, string]] : []),
             ["Git commit", v.GitCommit],
-            ["Built", v.BuildTime],
+            ["Built", ansic(v.BuildTime)],
             ["OS/Arch", `${v.Os}/${v.Arch}`],
             ["Experimental", c.Details?.Experimental ?? "false"],
           ],
