@@ -21,6 +21,9 @@ export const run: Runner = async (p) => {
   // As docker's CLI: refused before anything is created.
   if (req.body.Tty && req.body.AttachStdin && !process.stdin.isTTY) throw new ExitError(1, "the input device is not a TTY");
   const client = getClient();
+  // As the docker CLI: the terminal's size goes with the create, so the container's
+  // first `stty size` already sees it (the resize after start would come too late).
+  if (req.body.Tty && process.stdout.isTTY && process.stdout.rows) req.body.HostConfig.ConsoleSize = [process.stdout.rows, process.stdout.columns];
   const id = await createContainer(client, req);
   const detached = bool(req.parsed, "detach");
   if (detached) {
