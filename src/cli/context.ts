@@ -1,8 +1,6 @@
 // Where this invocation talks to and keeps its config: -H, then DOCKER_HOST, then the
 // default socket; --config, then DOCKER_CONFIG, then ~/.docker; DOCKER_API_VERSION
 // fixes the API version (otherwise negotiated through /_ping).
-import { homedir } from "node:os";
-import { join } from "node:path";
 import { Client } from "../client/client.ts";
 import type { GlobalFlags } from "./globals.ts";
 
@@ -32,5 +30,6 @@ export function getClient(): Client {
 
 /** The directory of config.json (credentials for login, pull and push). */
 export function dockerConfigDir(): string {
-  return configDir ?? (process.env.DOCKER_CONFIG || join(homedir(), ".docker"));
+  // $HOME rather than os.homedir(): node:os would add to every command's start-up.
+  return configDir ?? (process.env.DOCKER_CONFIG || `${process.env.HOME || "/root"}/.docker`);
 }

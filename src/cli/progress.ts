@@ -1,8 +1,7 @@
 // A JSON-lines progress stream (load, pull, push, import) shown as the docker CLI shows
 // it: on a terminal one line per layer id, rewritten in place with its progress bar;
 // otherwise plain lines, without the in-between progress updates.
-import type http from "node:http";
-import { errorFromResponse, readAll } from "../client/client.ts";
+import { errorFromResponse, readAll, type ApiResponse } from "../client/client.ts";
 import { ExitError } from "./exit.ts";
 
 interface JsonMessage {
@@ -17,12 +16,12 @@ interface JsonMessage {
 }
 
 export interface ProgressOptions {
-  /** Only the final lines (`Loaded image: …`): `-q`. */
+  /** No per-layer progress, only the final lines (`Loaded image: …`): `-q`. */
   quiet?: boolean;
   terminal?: boolean;
 }
 
-export async function showProgress(res: http.IncomingMessage, opts: ProgressOptions = {}): Promise<void> {
+export async function showProgress(res: ApiResponse, opts: ProgressOptions = {}): Promise<void> {
   if ((res.statusCode ?? 500) >= 400) throw errorFromResponse(res.statusCode ?? 500, await readAll(res));
   const tty = opts.terminal ?? process.stdout.isTTY === true;
   const lines = new Map<string, number>(); // id -> its line, counted from the first
@@ -31,7 +30,7 @@ export async function showProgress(res: http.IncomingMessage, opts: ProgressOpti
   const show = (m: JsonMessage) => {
     if (m.error || m.errorDetail) throw new ExitError(1, m.errorDetail?.message ?? m.error);
     if (m.stream !== undefined) {
-      if (!opts.quiet) write(m.stream);
+      write(m.stream);
       return;
     }
     if (m.status === undefined) return;

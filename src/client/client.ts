@@ -1,6 +1,6 @@
-// The API client: HTTP over a unix socket or TCP, errors turned back into kinds.
-import http from "node:http";
-import { connectOptions, parseClientHost, type Endpoint } from "./host.ts";
+// The API client: HTTP over a unix socket or TCP through Bun's fetch (node:http alone
+// costs a client more start-up time than its whole command), errors turned back into kinds.
+import { parseClientHost, type Endpoint } from "./host.ts";
 import { WharfError, type ErrorKind } from "../errors.ts";
 import { apiVersion } from "../version.ts";
 
@@ -32,17 +32,29 @@ export class ConnectError extends Error {
   }
 }
 
+/** A request body: JSON (any value), bytes, or a stream of bytes (uploads). */
+export type Body = unknown;
+
 export interface RequestOptions {
-  query?: Record<string, string | number | boolean | undefined>;
-  body?: unknown;
+  query?: Record<string, string | number | boolean | undefined | string[]>;
+  body?: Body;
   headers?: Record<string, string>;
 }
+
+/** A response: status, lower-case headers, and the body as chunks. */
+export interface ApiResponse extends AsyncIterable<Uint8Array> {
+  statusCode: number;
+  headers: Record<string, string>;
+}
+
+const isStream = (b: unknown): b is AsyncIterable<Uint8Array> | ReadableStream | Blob =>
+  b instanceof ReadableStream || b instanceof Blob || (typeof b === "object" && b !== null && Symbol.asyncIterator in b);
 
 export class Client {
   readonly target: Endpoint;
   private version: Promise<string> | undefined;
 
-  /** `version` fixes the API version (DOCKER_API_VERSION); otherwise /_ping decides it once. */
+  /** `fixedVersion` (DOCKER_API_VERSION) fixes the API version; otherwise /_ping decides it once. */
   constructor(
     readonly host: string = process.env.DOCKER_HOST || defaultClientHost,
     fixedVersion?: string,
@@ -51,45 +63,76 @@ export class Client {
     if (fixedVersion) this.version = Promise.resolve(fixedVersion);
   }
 
+  private url(path: string): string {
+    return this.target.proto === "unix" ? `http://localhost${path}` : `http://${this.target.addr}${path}`;
+  }
+
+  private async send(method: string, path: string, init: RequestInit & { headers?: Record<string, string> }): Promise<Response> {
+    try {
+      return await fetch(this.url(path), {
+        method,
+        ...init,
+        ...(this.target.proto === "unix" ? { unix: this.target.addr } : {}),
+        // Streamed answers (logs -f, events) must not be cut by a client-side timeout.
+        timeout: false,
+        decompress: false,
+      } as RequestInit);
+    } catch (err) {
+      throw new ConnectError(this.host, err);
+    }
+  }
+
   /**
    * The API version both ends speak: ours, or the daemon's if older (its `Api-Version`
    * header on /_ping), as the docker CLI negotiates it.
    */
   apiVersion(): Promise<string> {
-    this.version ??= new Promise<string>((resolve, reject) => {
-      const req = http.request({ ...connectOptions(this.target), method: "GET", path: "/_ping" }, (res) => {
-        res.resume();
-        const theirs = res.headers["api-version"];
-        resolve(typeof theirs === "string" && /^\d+\.\d+$/.test(theirs) ? olderVersion(theirs, apiVersion) : apiVersion);
-      });
-      req.on("error", (err) => reject(new ConnectError(this.host, err)));
-      req.end();
+    this.version ??= this.send("GET", "/_ping", {}).then(async (res) => {
+      await res.arrayBuffer();
+      const theirs = res.headers.get("api-version");
+      return theirs && /^\d+\.\d+$/.test(theirs) ? olderVersion(theirs, apiVersion) : apiVersion;
     });
     return this.version;
   }
 
-  async request(method: string, path: string, opts: RequestOptions = {}): Promise<http.IncomingMessage> {
+  /** The versioned path with its query string, as sent. */
+  async fullPath(path: string, query: RequestOptions["query"] = {}): Promise<string> {
     const qs = new URLSearchParams();
-    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) qs.set(k, String(v));
-    const fullPath = `/v${await this.apiVersion()}${path}${qs.size ? `?${qs}` : ""}`;
-    const body =
-      opts.body === undefined ? undefined : Buffer.isBuffer(opts.body) ? opts.body : Buffer.from(JSON.stringify(opts.body));
+    for (const [k, v] of Object.entries(query)) {
+      if (v === undefined) continue;
+      for (const x of Array.isArray(v) ? v : [v]) qs.append(k, String(x));
+    }
+    return `/v${await this.apiVersion()}${path}${qs.size ? `?${qs}` : ""}`;
+  }
+
+  async request(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse> {
+    const full = await this.fullPath(path, opts.query);
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-    if (body && !headers["Content-Type"]) headers["Content-Type"] = "application/json";
-    const where = connectOptions(this.target);
-    return new Promise((resolve, reject) => {
-      const req = http.request({ ...where, method, path: fullPath, headers }, resolve);
-      req.on("error", (err) => reject(new ConnectError(this.host, err)));
-      req.end(body);
-    });
+    let body: BodyInit | undefined;
+    if (opts.body === undefined) body = undefined;
+    else if (isStream(opts.body)) body = opts.body as BodyInit;
+    else if (opts.body instanceof Uint8Array) body = opts.body as unknown as BodyInit;
+    else {
+      body = JSON.stringify(opts.body);
+      headers["Content-Type"] ??= "application/json";
+    }
+    const res = await this.send(method, full, { headers, body });
+    const stream = res.body;
+    return {
+      statusCode: res.status,
+      headers: Object.fromEntries(res.headers),
+      async *[Symbol.asyncIterator]() {
+        if (!stream) return;
+        for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) yield chunk;
+      },
+    };
   }
 
   /** A request whose answer is JSON; a non-2xx becomes a WharfError with Docker's message. */
   async json<T = any>(method: string, path: string, opts?: RequestOptions): Promise<T> {
     const res = await this.request(method, path, opts);
     const text = await readAll(res);
-    const status = res.statusCode ?? 0;
-    if (status >= 400) throw errorFromResponse(status, text);
+    if (res.statusCode >= 400) throw errorFromResponse(res.statusCode, text);
     return (text.length ? JSON.parse(text) : undefined) as T;
   }
 }
@@ -103,7 +146,7 @@ export function errorFromResponse(status: number, text: string): WharfError {
 }
 
 export async function readAll(res: AsyncIterable<Uint8Array>): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of res) chunks.push(Buffer.from(c));
+  const chunks: Uint8Array[] = [];
+  for await (const c of res) chunks.push(c);
   return Buffer.concat(chunks).toString("utf8");
 }

@@ -20,9 +20,3 @@ export function parseClientHost(host: string): Endpoint {
   throw new Error(`unable to parse docker host \`${host}\``);
 }
 
-/** node:http's options for reaching the endpoint. */
-export function connectOptions(e: Endpoint): { socketPath: string } | { host: string; port: number } {
-  if (e.proto === "unix") return { socketPath: e.addr };
-  const i = e.addr.lastIndexOf(":");
-  return { host: e.addr.slice(0, i).replace(/^\[|\]$/g, ""), port: Number(e.addr.slice(i + 1)) };
-}

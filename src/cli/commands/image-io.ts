@@ -1,47 +1,32 @@
 // `wharf load`, `wharf save`, `wharf import`: archives streamed to and from the daemon
 // without holding them in memory.
-import http from "node:http";
 import { createReadStream, createWriteStream, renameSync, rmSync, statSync } from "node:fs";
 import { pipeline } from "node:stream/promises";
-import type { Readable } from "node:stream";
 import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
 import { bool, list, parseFlags, str } from "../flags.ts";
 import { ExitError } from "../exit.ts";
-import { ConnectError, errorFromResponse, readAll } from "../../client/client.ts";
-import { connectOptions } from "../../client/host.ts";
+import { errorFromResponse, readAll, type ApiResponse } from "../../client/client.ts";
 import { showProgress } from "../progress.ts";
 import { familiarName, parseNormalized } from "../../image/reference.ts";
 
 
-/** A request whose body is a stream (the Client sends whole buffers only). */
-async function upload(path: string, query: Record<string, string | string[] | undefined>, body: Readable, contentType: string): Promise<http.IncomingMessage> {
-  const client = getClient();
-  const qs = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) for (const x of v === undefined ? [] : Array.isArray(v) ? v : [v]) qs.append(k, x);
-  const version = await client.apiVersion();
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { ...connectOptions(client.target), method: "POST", path: `/v${version}${path}${qs.size ? `?${qs}` : ""}`, headers: { "Content-Type": contentType, "Transfer-Encoding": "chunked" } },
-      resolve,
-    );
-    req.on("error", (err) => reject(new ConnectError(client.host, err)));
-    body.on("error", (err) => req.destroy(err));
-    body.pipe(req);
-  });
+/** A request whose body is a stream (an archive). */
+function upload(path: string, query: Record<string, string | string[] | undefined>, body: AsyncIterable<Uint8Array> | Blob, contentType: string): Promise<ApiResponse> {
+  return getClient().request("POST", path, { query, headers: { "Content-Type": contentType }, body });
 }
 
-function input(file: string | undefined, what: string): Readable {
+function input(file: string | undefined, what: string): AsyncIterable<Uint8Array> | Blob {
   if (file && file !== "-") {
     try {
       statSync(file);
     } catch (err) {
       throw new ExitError(1, `open ${file}: no such file or directory`);
     }
-    return createReadStream(file, { highWaterMark: 1 << 20 });
+    return Bun.file(file);
   }
   if (process.stdin.isTTY) throw new ExitError(1, `requested ${what} from stdin, but stdin is empty`);
-  return process.stdin;
+  return Bun.stdin.stream() as unknown as AsyncIterable<Uint8Array>;
 }
 
 export const load: Runner = async (p) => {
@@ -58,8 +43,8 @@ export const save: Runner = async (p) => {
     // Written beside the target and renamed, so a failed save leaves no half file.
     const tmp = `${out}.${process.pid}.tmp`;
     try {
+      // A connection cut before the end fails the body stream, so no half archive is renamed.
       await pipeline(res, createWriteStream(tmp));
-      if (!res.complete) throw new ExitError(1, "the daemon ended the archive early");
       renameSync(tmp, out);
     } finally {
       rmSync(tmp, { force: true });
@@ -77,7 +62,7 @@ export const importCmd: Runner = async (p) => {
     tag = ref.tag;
   }
   const isUrl = /^https?:\/\//.test(src);
-  const body = isUrl ? (await import("node:stream")).Readable.from([]) : input(src, "import");
+  const body = isUrl ? new Blob([]) : input(src, "import");
   const res = await upload(
     "/images/create",
     { fromSrc: isUrl ? src : "-", repo, tag, message: str(p, "message"), changes: list(p, "change"), platform: str(p, "platform") },

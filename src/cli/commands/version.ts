@@ -3,10 +3,12 @@ import { str } from "../flags.ts";
 import { getClient } from "../context.ts";
 import { kvBlock } from "../render/kv.ts";
 import { apiVersion, buildTime, gitCommit, wharfVersion } from "../../version.ts";
-import { goArch } from "../../sys/host.ts";
 import { formatOne } from "../render/format.ts";
 
 /** Go's time.ANSIC in local time (`Fri Dec  4 14:34:42 2026`), as the docker CLI shows build times. */
+/** GOARCH for this process (node:os is not loaded for so little). */
+const goArch = () => ({ x64: "amd64", arm64: "arm64", ia32: "386" } as Record<string, string>)[process.arch] ?? process.arch;
+
 export function ansic(rfc3339: string): string {
   const t = new Date(rfc3339);
   if (Number.isNaN(t.getTime())) return rfc3339;
