@@ -4,10 +4,13 @@ import { invokedAs, lookup, register } from "../src/reexec.ts";
 register("dockerinit", async (args) => (await import("../src/init/dockerinit.ts")).dockerinitMain(args));
 register("wharf-monitor", async (args) => (await import("../src/runtime/monitor.ts")).monitorMain(args));
 register("wharf", async (args) => {
-  // Loaded here, not at the top: the in-container roles must not pay for the API server's imports.
-  const { daemonArgs } = await import("../src/daemon/config.ts");
-  const d = daemonArgs(args);
-  if (d) return (await import("../src/daemon/main.ts")).daemonMain(d);
+  // Loaded here, not at the top: the in-container roles must not pay for the API server's
+  // imports, and the client loads no daemon code unless -d could be meant.
+  if (args.some((a) => a === "-d" || a === "--daemon" || a === "daemon")) {
+    const { daemonArgs } = await import("../src/daemon/config.ts");
+    const d = daemonArgs(args);
+    if (d) return (await import("../src/daemon/main.ts")).daemonMain(d);
+  }
   return (await import("../src/cli/main.ts")).clientMain(args);
 });
 

@@ -52,12 +52,6 @@ export function filtersQuery(p: Parsed): string | undefined {
   return Object.keys(filters).length ? JSON.stringify(filters) : undefined;
 }
 
-export function needArgs(cmd: string, args: string[], min: number, max = Infinity, usage = ""): void {
-  if (args.length < min || args.length > max) {
-    const what = min === max ? `exactly ${min} argument${min === 1 ? "" : "s"}` : max === Infinity ? `at least ${min} argument${min === 1 ? "" : "s"}` : `at most ${max} argument${max === 1 ? "" : "s"}`;
-    throw new ExitError(1, `"${cmd}" requires ${what}.\nSee 'wharf ${cmd} --help'.${usage ? `\n\nUsage:  wharf ${cmd} ${usage}` : ""}`);
-  }
-}
 
 /** docker's prune prompt: the warning and a y/N question; any answer but yes ends the command with 0. */
 export async function confirm(warning: string): Promise<void> {

@@ -1,102 +1,61 @@
 // `wharf build`: the context directory sent as a tar (with .dockerignore applied here,
 // as the docker CLI does), `-` a tar or a Dockerfile on stdin; the classic builder's
 // lines printed as they come (compact on a terminal).
-import http from "node:http";
 import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
-import type { Readable } from "node:stream";
-import { defineCommand } from "citty";
+import { Readable } from "node:stream";
+import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
-import { bool, list, parseFlags, str } from "../flags.ts";
+import { bool, list, str } from "../flags.ts";
 import { ExitError } from "../exit.ts";
-import { ConnectError, errorFromResponse, readAll } from "../../client/client.ts";
-import { apiVersion } from "../../version.ts";
-import { needArgs, keyValues } from "../common.ts";
+import { errorFromResponse, readAll, type ApiResponse } from "../../client/client.ts";
+import { keyValues } from "../common.ts";
 import { ignored, parseDockerignore } from "../../builder/dockerignore.ts";
 
-const flags = [
-  { name: "tag", short: "t", type: "list" as const },
-  { name: "file", short: "f", type: "string" as const },
-  { name: "build-arg", type: "list" as const },
-  { name: "target", type: "string" as const },
-  { name: "no-cache", type: "bool" as const },
-  { name: "pull", type: "bool" as const },
-  { name: "quiet", short: "q", type: "bool" as const },
-  { name: "label", type: "list" as const },
-  { name: "network", type: "string" as const },
-  { name: "platform", type: "string" as const },
-  { name: "iidfile", type: "string" as const },
-  { name: "rm", type: "bool" as const },
-  { name: "force-rm", type: "bool" as const },
-  { name: "add-host", type: "list" as const },
-  { name: "shm-size", type: "string" as const },
-];
-
-export default defineCommand({
-  meta: { name: "build", description: "Build an image from a Dockerfile" },
-  async run({ rawArgs }) {
-    const p = parseFlags(rawArgs, flags, { stopAtPositional: false });
-    needArgs("build", p.positionals, 1, 1, "[OPTIONS] PATH | -");
-    const buildArgs: Record<string, string | null> = {};
-    for (const a of list(p, "build-arg")) {
-      const eq = a.indexOf("=");
-      if (eq >= 0) buildArgs[a.slice(0, eq)] = a.slice(eq + 1);
-      else buildArgs[a] = process.env[a] ?? null;
-    }
-    const quiet = bool(p, "quiet");
-    const query: [string, string][] = [
-      ...list(p, "tag").map((t): [string, string] => ["t", t]),
-      ["buildargs", JSON.stringify(buildArgs)],
-      ["labels", JSON.stringify(keyValues(list(p, "label")))],
-      ["q", quiet ? "1" : "0"],
-      ["nocache", bool(p, "no-cache") ? "1" : "0"],
-      ["pull", bool(p, "pull") ? "1" : "0"],
-      ["rm", rawArgs.includes("--rm=false") ? "0" : "1"],
-      ["forcerm", bool(p, "force-rm") ? "1" : "0"],
-    ];
-    const opt = (k: string, v: string | undefined) => v && query.push([k, v]);
-    opt("target", str(p, "target"));
-    opt("networkmode", str(p, "network"));
-    opt("platform", str(p, "platform"));
-    opt("shmsize", str(p, "shm-size"));
-    for (const h of list(p, "add-host")) query.push(["extrahosts", h]);
-    const { body, dockerfile, cleanup } = contextStream(p.positionals[0]!, str(p, "file"));
-    if (dockerfile) query.push(["dockerfile", dockerfile]);
-    try {
-      const res = await post(query, body);
-      const id = await printStream(res, quiet, !!process.stdout.isTTY && !quiet);
-      const iid = str(p, "iidfile");
-      if (iid && id) writeFileSync(iid, id);
-    } finally {
-      cleanup();
-    }
-  },
-});
-
-function post(query: [string, string][], body: Readable): Promise<http.IncomingMessage> {
-  const client = getClient();
-  const t = client.target;
-  const where = t.proto === "unix" ? { socketPath: t.addr } : { host: t.addr.slice(0, t.addr.lastIndexOf(":")), port: Number(t.addr.split(":").pop()) };
-  const qs = new URLSearchParams(query);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { ...where, method: "POST", path: `/v${apiVersion}/build?${qs}`, headers: { "Content-Type": "application/x-tar", "Transfer-Encoding": "chunked" } },
-      resolve,
-    );
-    req.on("error", (err) => reject(new ConnectError(client.host, err)));
-    body.on("error", (err) => req.destroy(err));
-    body.pipe(req);
-  });
-}
+export const build: Runner = async (p) => {
+  const buildArgs: Record<string, string | null> = {};
+  for (const a of list(p, "build-arg")) {
+    const eq = a.indexOf("=");
+    if (eq >= 0) buildArgs[a.slice(0, eq)] = a.slice(eq + 1);
+    else buildArgs[a] = process.env[a] ?? null;
+  }
+  const quiet = bool(p, "quiet");
+  const query: Record<string, string | string[]> = {
+    t: list(p, "tag"),
+    buildargs: JSON.stringify(buildArgs),
+    labels: JSON.stringify(keyValues(list(p, "label"))),
+    q: quiet ? "1" : "0",
+    nocache: bool(p, "no-cache") ? "1" : "0",
+    pull: bool(p, "pull") ? "1" : "0",
+    rm: p.flags.get("rm") === false ? "0" : "1",
+    forcerm: bool(p, "force-rm") ? "1" : "0",
+    extrahosts: list(p, "add-host"),
+  };
+  const opt = (k: string, v: string | undefined) => void (v && (query[k] = v));
+  opt("target", str(p, "target"));
+  opt("networkmode", str(p, "network"));
+  opt("platform", str(p, "platform"));
+  opt("shmsize", str(p, "shm-size"));
+  const { body, dockerfile, cleanup } = contextStream(p.positionals[0]!, str(p, "file"));
+  opt("dockerfile", dockerfile);
+  try {
+    const res = await getClient().request("POST", "/build", { query, headers: { "Content-Type": "application/x-tar" }, body });
+    const id = await printStream(res, quiet, !!process.stdout.isTTY && !quiet);
+    const iid = str(p, "iidfile");
+    if (iid && id) writeFileSync(iid, id);
+  } finally {
+    cleanup();
+  }
+};
 
 /** The context as a tar stream: the directory minus what .dockerignore excludes, plus a Dockerfile from elsewhere. */
-function contextStream(path: string, file: string | undefined): { body: Readable; dockerfile?: string; cleanup(): void } {
+function contextStream(path: string, file: string | undefined): { body: AsyncIterable<Uint8Array>; dockerfile?: string; cleanup(): void } {
   if (path === "-") {
     if (file === "-") throw new ExitError(1, "invalid argument: can't use stdin for both build context and dockerfile");
-    return { body: process.stdin, dockerfile: file, cleanup() {} };
+    return { body: Readable.toWeb(process.stdin) as unknown as AsyncIterable<Uint8Array>, dockerfile: file, cleanup() {} };
   }
   const dir = resolve(path);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ExitError(1, `unable to prepare context: path "${path}" not found`);
@@ -132,12 +91,12 @@ function contextStream(path: string, file: string | undefined): { body: Readable
   const args = ["-cf", "-", "--no-recursion", "-C", dir, "--null", "-T", join(tmp, "list")];
   if (extra) args.push("-C", extra.dir, extra.name);
   const tar = spawn("tar", args, { stdio: ["ignore", "pipe", "inherit"] });
-  return { body: tar.stdout, dockerfile, cleanup: () => rmSync(tmp, { recursive: true, force: true }) };
+  return { body: tar.stdout as unknown as AsyncIterable<Uint8Array>, dockerfile, cleanup: () => rmSync(tmp, { recursive: true, force: true }) };
 }
 
 /** Prints the build's messages; returns the image id from the aux message. */
-async function printStream(res: http.IncomingMessage, quiet: boolean, compact: boolean): Promise<string | undefined> {
-  if ((res.statusCode ?? 500) >= 400) throw errorFromResponse(res.statusCode ?? 500, await readAll(res));
+async function printStream(res: ApiResponse, quiet: boolean, compact: boolean): Promise<string | undefined> {
+  if (res.statusCode >= 400) throw errorFromResponse(res.statusCode, await readAll(res));
   let id: string | undefined;
   let buf = "";
   const handle = (line: string) => {
@@ -150,8 +109,9 @@ async function printStream(res: http.IncomingMessage, quiet: boolean, compact: b
     if (compact && /^ ---> (?!Running in)|^Removing intermediate container /.test(m.stream)) return;
     process.stdout.write(m.stream);
   };
+  const dec = new TextDecoder();
   for await (const c of res) {
-    buf += String(c);
+    buf += dec.decode(c, { stream: true });
     let i;
     while ((i = buf.indexOf("\n")) >= 0) {
       handle(buf.slice(0, i));
