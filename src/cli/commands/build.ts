@@ -91,7 +91,7 @@ function contextStream(path: string, file: string | undefined): { body: AsyncIte
   const args = ["-cf", "-", "--no-recursion", "-C", dir, "--null", "-T", join(tmp, "list")];
   if (extra) args.push("-C", extra.dir, extra.name);
   const tar = spawn("tar", args, { stdio: ["ignore", "pipe", "inherit"] });
-  return { body: tar.stdout as unknown as AsyncIterable<Uint8Array>, dockerfile, cleanup: () => rmSync(tmp, { recursive: true, force: true }) };
+  return { body: Readable.toWeb(tar.stdout) as unknown as AsyncIterable<Uint8Array>, dockerfile, cleanup: () => rmSync(tmp, { recursive: true, force: true }) };
 }
 
 /** Prints the build's messages; returns the image id from the aux message. */

@@ -86,8 +86,9 @@ async function* samples(ref: string, stream: boolean): AsyncGenerator<any> {
   const res = await getClient().request("GET", `/containers/${encodeURIComponent(ref)}/stats`, { query: { stream: stream ? 1 : 0 } });
   if ((res.statusCode ?? 500) >= 400) throw errorFromResponse(res.statusCode ?? 500, await readAll(res));
   let buf = "";
+  const dec = new TextDecoder();
   for await (const chunk of res) {
-    buf += chunk.toString();
+    buf += dec.decode(chunk, { stream: true });
     let nl: number;
     while ((nl = buf.indexOf("\n")) >= 0) {
       const line = buf.slice(0, nl).trim();
