@@ -119,6 +119,8 @@ export class Daemon {
   async shutdown(): Promise<void> {
     log.info("shutting down: no new connections, finishing in-flight requests");
     await this.api.close(10_000);
+    // Without live-restore, containers do not outlive the daemon (dockerd's shutdown-timeout each).
+    if (!this.config.liveRestore) await this.containers?.stopAll(this.config.shutdownTimeout);
     const counts = this.containers?.service.counts();
     const live = (counts?.running ?? 0) + (counts?.paused ?? 0) > 0;
     await this.network?.close(live).catch((err) => log.warn("network shutdown:", err));
