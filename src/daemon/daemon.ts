@@ -24,6 +24,7 @@ import { NetworkManager } from "../network/manager.ts";
 import { networkRoutes } from "../api/routers/networks/routes.ts";
 import { setHostGateway } from "./containers/etcfiles.ts";
 import { setContainerDefaults } from "./containers/daemon-defaults.ts";
+import { resolveFdListeners, sdNotify } from "./systemd.ts";
 
 const log = logger("daemon");
 
@@ -55,7 +56,7 @@ export class Daemon {
     this.router.add(...systemRoutes(this.engine));
     setContainerDefaults(c);
     // Listen before init so early clients queue instead of failing; accept after.
-    await this.api.listen(withTls(c));
+    await this.api.listen(withTls(c, resolveFdListeners(c.listeners)));
     this.checkpoint();
     this.id = engineId(c.dataRoot);
     this.layers = await openLayerStore({ dataRoot: c.dataRoot, driver: c.storageDriver });
@@ -80,6 +81,7 @@ export class Daemon {
     this.router.add(...dfRoutes(this.engine, this.volumes, this.containers.service));
     this.api.acceptConnections();
     this.engine.events.publish("daemon", "start", this.id, { name: "wharf" });
+    sdNotify("READY=1");
     log.info(`daemon ready (data root ${c.dataRoot}, pid ${process.pid})`);
   }
 
@@ -88,10 +90,12 @@ export class Daemon {
    * containers and everything else as they are, and says so with a daemon reload event.
    */
   reload(next: DaemonConfig): void {
+    sdNotify("RELOADING=1");
     const keys: (keyof ReloadableConfig)[] = ["debug", "logLevel", "labels", "insecureRegistries", "registryMirrors", "maxConcurrentDownloads", "maxConcurrentUploads", "liveRestore", "shutdownTimeout", "defaultUlimits"];
     const c = this.config as ReloadableConfig;
     for (const k of keys) (c as unknown as Record<string, unknown>)[k] = next[k];
     setLogLevel(c.logLevel);
+    sdNotify("READY=1");
     this.engine.events.publish("daemon", "reload", this.id, {
       debug: String(c.debug),
       labels: JSON.stringify(c.labels),
@@ -117,6 +121,7 @@ export class Daemon {
 
   /** Undoes what start made, whether it finished, failed or was interrupted. */
   async shutdown(): Promise<void> {
+    sdNotify("STOPPING=1");
     log.info("shutting down: no new connections, finishing in-flight requests");
     await this.api.close(10_000);
     // Without live-restore, containers do not outlive the daemon (dockerd's shutdown-timeout each).
@@ -147,15 +152,15 @@ export class Daemon {
 }
 
 /** TCP listeners under --tls get the certificate; --tlsverify also asks clients for theirs. */
-function withTls(c: DaemonConfig): Listener[] {
-  if (!c.tls) return c.listeners;
+function withTls(c: DaemonConfig, listeners: Listener[]): Listener[] {
+  if (!c.tls) return listeners;
   const tls = {
     cert: readFileSync(c.tlsCert!, "utf8"),
     key: readFileSync(c.tlsKey!, "utf8"),
     ...(c.tlsCaCert ? { ca: readFileSync(c.tlsCaCert, "utf8") } : {}),
     ...(c.tlsVerify ? { requestCert: true, rejectUnauthorized: true } : {}),
   };
-  return c.listeners.map((l) => (l.proto === "tcp" ? { ...l, tls } : l));
+  return listeners.map((l) => (l.proto === "tcp" ? { ...l, tls } : l));
 }
 
 /** A start ended by a signal between two of its steps. */
