@@ -4,7 +4,8 @@
 # README's two commands (the demo, and .ci/run). Passes when the demo exits 0, .ci/run
 # ends with "N passed, 0 failed", and /proc/mounts, `ip link` and iptables-save are as
 # they were before. Usage: scripts/fresh-clone-check.sh [REPO] (default: this script's
-# repository); BRANCH=name clones another branch; SKIP_CI=1 runs only the demo.
+# repository); BRANCH=name clones another branch; SKIP_CI=1 runs only the demo;
+# IGNORE=REGEX leaves out snapshot lines of other work running on the machine meanwhile.
 set -uo pipefail
 src=${1:-$(git -C "$(dirname "$0")" rev-parse --show-toplevel)}
 branch=${BRANCH:-main}
@@ -17,7 +18,7 @@ snap() {
     echo "## mounts"; sort /proc/mounts
     echo "## links"; ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
     echo "## iptables"; iptables-save | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]//' | sort
-  } >"$1"
+  } | { if [ -n "${IGNORE:-}" ]; then grep -Ev -- "$IGNORE"; else cat; fi; } >"$1"
 }
 cleanup() {
   trap '' INT TERM
@@ -39,9 +40,9 @@ echo "fresh-clone-check: git clone --branch $branch $src $tmp/wharf"
 git clone -q --branch "$branch" "$src" "$tmp/wharf" || exit 1
 [ "$(ls -A "$tmp")" = wharf ] || { echo "fresh-clone-check: the temporary folder holds more than the clone" >&2; exit 1; }
 cd "$tmp/wharf" || exit 1
-if grep -rn -- '\.\./shared' --exclude-dir=.git . >/dev/null; then
-  echo "fresh-clone-check: the clone names ../shared:" >&2
-  grep -rn -- '\.\./shared' --exclude-dir=.git . | head >&2
+if grep -rn --exclude-dir=.git -- '\.\./shared' . >/dev/null; then
+  echo "fresh-clone-check: the clone names the folder beside it (shared):" >&2
+  grep -rn --exclude-dir=.git -- '\.\./shared' . | head >&2
   exit 1
 fi
 
