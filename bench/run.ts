@@ -6,7 +6,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { cpus, totalmem, release } from "node:os";
 import { join } from "node:path";
-import { engineNames, formatCell, ratio, type EngineName, type Row } from "./report.ts";
+import { engineNames, formatCell, judge, ratio, type EngineName, type Row } from "./report.ts";
 
 const dir = import.meta.dir;
 const args = process.argv.slice(2);
@@ -54,7 +54,7 @@ const ratioText = (r: Row, p: EngineName) => {
 };
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}`;
 const command = `npm run bench${args.length ? ` -- ${args.join(" ")}` : ""}`;
-const header = ["bench", "row", ...engineNames.map((e) => peerLabel[e]), "wharf/Docker", "wharf/Podman", "target"];
+const header = ["bench", "row", ...engineNames.map((e) => peerLabel[e]), "wharf/Docker", "wharf/Podman", "target", "verdict"];
 const lines = [
   `Measured ${started.toISOString()} on ${machine}, with \`${command}\`.`,
   "Each cell: median [min–max] over its runs; engines interleaved in one run. Ratios are wharf's median over the peer's (for times and memory, below 1× is better; for rates, above).",
@@ -62,7 +62,7 @@ const lines = [
   `| ${header.join(" | ")} |`,
   `|${header.map(() => "---").join("|")}|`,
   ...rows.map((r) =>
-    `| ${[r.bench, `${r.name} (${r.unit})`, ...engineNames.map((e) => formatCell(r.cells[e], r.unit)), ratioText(r, "docker"), ratioText(r, "podman"), r.target ?? ""].join(" | ")} |`,
+    `| ${[r.bench, `${r.name} (${r.unit})`, ...engineNames.map((e) => formatCell(r.cells[e], r.unit)), ratioText(r, "docker"), ratioText(r, "podman"), r.target ?? "", judge(r)?.text ?? ""].join(" | ")} |`,
   ),
 ];
 if (failed.length) lines.push("", `Benchmarks that failed in this run: ${failed.join(", ")}.`);
@@ -70,6 +70,14 @@ console.log(`\n${lines.join("\n")}`);
 if (!wanted.length) {
   writeFileSync(join(dir, "results", "latest.json"), JSON.stringify({ measured: started.toISOString(), machine, command, rows, failed }, null, 2) + "\n");
   writeFileSync(join(dir, "results", "latest.md"), lines.join("\n") + "\n");
-  console.log("\nwritten: bench/results/latest.json, bench/results/latest.md");
+  // The README shows the latest full run between its markers.
+  const readme = join(dir, "..", "README.md");
+  const text = readFileSync(readme, "utf8");
+  const start = "<!-- bench:start -->\n";
+  const end = "<!-- bench:end -->";
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a >= 0 && b > a) writeFileSync(readme, text.slice(0, a + start.length) + lines.join("\n") + "\n" + text.slice(b));
+  console.log("\nwritten: bench/results/latest.json, bench/results/latest.md, README.md's performance table");
 }
 process.exit(failed.length ? 1 : 0);

@@ -1,6 +1,7 @@
 // Docker's `filters` query parameter: JSON of {name: {value: true}} or, from older
 // clients, {name: [value, ...]}.
 import { invalidParameter } from "../errors.ts";
+import { parseGoDuration } from "../goduration.ts";
 
 export type Filters = Map<string, string[]>;
 
@@ -42,6 +43,9 @@ export function parseTimestampNano(raw: string, name: string): bigint {
     const [s, frac = ""] = raw.split(".");
     return BigInt(s!) * 1_000_000_000n + BigInt(frac.padEnd(9, "0"));
   }
+  // A Go duration (`24h`, `90m`) is that long before now, as in dockerd's GetTimestamp.
+  const ago = raw === "0" ? undefined : parseGoDuration(raw);
+  if (ago !== undefined) return BigInt(Date.now()) * 1_000_000n - BigInt(ago);
   const t = Date.parse(raw);
   if (Number.isNaN(t)) throw invalidParameter(`invalid value for ${name}: ${raw}`);
   return BigInt(t) * 1_000_000n;

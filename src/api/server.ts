@@ -4,7 +4,8 @@
 // Bun's node compatibility capped the request rate, and the raw socket is what attach
 // and exec need for `Upgrade: tcp` hijacking anyway.
 import { handshakeResponse, isWebSocketUpgrade, webSocketDuplex } from "./websocket.ts";
-import { chmodSync, existsSync, rmSync, statSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { checkRequest } from "./access.ts";
 import type { Socket, SocketListener } from "bun";
 import { Router, splitVersion } from "./router.ts";
 import { errorBody, httpStatus } from "./errors.ts";
@@ -23,8 +24,13 @@ export interface Listener {
   /** "fd": a listening socket passed by systemd, addr its descriptor number. */
   proto: "unix" | "tcp" | "fd";
   addr: string;
-  /** PEM texts for a TLS listener (dockerd's --tls/--tlsverify). */
-  tls?: { cert: string; key: string; ca?: string; requestCert?: boolean; rejectUnauthorized?: boolean };
+  /** TLS on a TCP listener: PEM file paths; with `ca`, client certificates are required and verified. */
+  tls?: { cert: string; key: string; ca?: string };
+}
+
+export interface ListenOptions {
+  /** Group that owns unix sockets (gid), when one was found. */
+  socketGid?: number;
 }
 
 export function parseHost(host: string): Listener {
@@ -72,13 +78,19 @@ export class ApiServer implements ConnectionOwner {
   constructor(private readonly router: Router) {}
 
   /** Binds every listener now; requests wait until acceptConnections(). */
-  async listen(listeners: Listener[]): Promise<void> {
+  async listen(listeners: Listener[], opts: ListenOptions = {}): Promise<void> {
+    for (const l of listeners) this.listenOne(l, opts);
+  }
+
+  private listenOne(l: Listener, opts: ListenOptions): void {
+    const verify = !!l.tls?.ca;
     const handlers = {
       // The docker CLI half-closes after the last stdin byte of an attach and keeps reading.
       allowHalfOpen: true,
       socket: {
         open: (s: Socket<Connection | undefined>) => {
           const c = new Connection(s, this);
+          c.listener = l;
           s.data = c;
           this.connections.add(c);
           if (this.closing) c.end();
@@ -91,27 +103,33 @@ export class ApiServer implements ConnectionOwner {
           log.debug(`api connection: ${err.message}`);
           s.data?.onClose();
         },
+        // A client whose certificate the CA did not sign (or that sent none) gets nothing.
+        handshake: (s: Socket<Connection | undefined>, ok: boolean, err: Error | null) => {
+          if (verify && (!ok || !s.authorized)) {
+            log.debug(`api tls: client refused: ${err?.message ?? "no verified certificate"}`);
+            s.data?.destroy();
+          }
+        },
       },
     };
-    for (const l of listeners) {
-      let server: SocketListener<Connection | undefined>;
-      if (l.proto === "fd") {
-        // Bun.listen's `fd` is not in its types; it takes an already listening socket.
-        const fromFd = { fd: Number(l.addr), ...handlers } as unknown as Parameters<typeof Bun.listen<Connection | undefined>>[0];
-        server = Bun.listen<Connection | undefined>(fromFd);
-      } else if (l.proto === "unix") {
-        if (existsSync(l.addr) && statSync(l.addr).isSocket()) rmSync(l.addr);
-        server = Bun.listen<Connection | undefined>({ unix: l.addr, ...handlers });
-        this.socketPaths.push(l.addr);
-        chmodSync(l.addr, 0o660);
-      } else {
-        const i = l.addr.lastIndexOf(":");
-        const hostname = l.addr.slice(0, i).replace(/^\[|\]$/g, "");
-        server = Bun.listen<Connection | undefined>({ hostname, port: Number(l.addr.slice(i + 1)), ...(l.tls ? { tls: l.tls } : {}), ...handlers });
-      }
-      log.info(`API listening on ${l.proto}://${l.addr}`);
-      this.servers.push(server);
+    let server: SocketListener<Connection | undefined>;
+    if (l.proto === "fd") {
+      // Bun.listen's `fd` is not in its types; it takes an already listening socket.
+      const fromFd = { fd: Number(l.addr), ...handlers } as unknown as Parameters<typeof Bun.listen<Connection | undefined>>[0];
+      server = Bun.listen<Connection | undefined>(fromFd);
+    } else if (l.proto === "unix") {
+      if (existsSync(l.addr) && statSync(l.addr).isSocket()) rmSync(l.addr);
+      server = Bun.listen<Connection | undefined>({ unix: l.addr, ...handlers });
+      this.socketPaths.push(l.addr);
+      chmodSync(l.addr, 0o660);
+      if (opts.socketGid !== undefined) chownSync(l.addr, 0, opts.socketGid);
+    } else {
+      const i = l.addr.lastIndexOf(":");
+      const hostname = l.addr.slice(0, i).replace(/^\[|\]$/g, "");
+      server = Bun.listen<Connection | undefined>({ hostname, port: Number(l.addr.slice(i + 1)), ...(l.tls ? { tls: tlsOptions(l.tls) } : {}), ...handlers });
     }
+    log.info(`API listening on ${l.tls ? "tls+" : ""}${l.proto}://${l.addr}${verify ? " (client certificates verified)" : ""}`);
+    this.servers.push(server);
   }
 
   acceptConnections(): void {
@@ -173,6 +191,14 @@ export class ApiServer implements ConnectionOwner {
   private dispatch(ex: Exchange, upgrade: boolean): ApiResponse | Promise<ApiResponse> {
     try {
       const ar = this.toApiRequest(ex, upgrade);
+      checkRequest({
+        method: ar.method,
+        path: ar.path,
+        headers: ex.headers,
+        hasBody: ex.head.bodyKind === "chunked" || (ex.head.bodyKind === "length" && ex.head.length > 0),
+        httpMinor: ex.head.minor,
+        listener: ex.listener ?? { proto: "unix", addr: "" },
+      });
       const { handler, params } = this.router.match(ar.method, ar.path);
       ar.params = params;
       const out = handler(ar);
@@ -321,6 +347,21 @@ export class ApiServer implements ConnectionOwner {
         `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   }
+}
+
+/** Reads the PEM files now, so a missing or unreadable one is a start error naming it. */
+function tlsOptions(t: NonNullable<Listener["tls"]>) {
+  const read = (what: string, path: string) => {
+    try {
+      return readFileSync(path, "utf8");
+    } catch (err) {
+      throw invalidParameter(`could not load ${what} ${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (err as Error).message}`);
+    }
+  };
+  const cert = read("X509 certificate", t.cert);
+  const key = read("X509 key", t.key);
+  if (!t.ca) return { cert, key };
+  return { cert, key, ca: read("CA certificate", t.ca), requestCert: true, rejectUnauthorized: true };
 }
 
 // Paths the WHATWG URL parser would return unchanged: no dot segments, no characters

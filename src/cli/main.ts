@@ -64,7 +64,7 @@ export async function clientMain(argv: string[]): Promise<number> {
     process.stderr.write(`wharf: ${errorMessage(err)}\n`);
     return 125;
   }
-  setHost(g.host);
+  setHost(g.host, g.tls);
   const rest = g.rest;
   if (rest[0] === "-v" || rest[0] === "--version") {
     process.stdout.write(`wharf version ${wharfVersion}, build ${gitCommit}\n`);

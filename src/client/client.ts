@@ -1,5 +1,8 @@
 // The API client: HTTP over a unix socket or TCP, errors turned back into kinds.
 import http from "node:http";
+import https from "node:https";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseHost, type Listener } from "../api/server.ts";
 import { WharfError, type ErrorKind } from "../errors.ts";
 import { apiVersion } from "../version.ts";
@@ -31,11 +34,44 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
+/** The client's TLS flags as the docker CLI has them (paths; unset ones default under DOCKER_CERT_PATH). */
+export interface ClientTls {
+  tls?: boolean;
+  verify?: boolean;
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
+/** --tls/--tlsverify, then DOCKER_TLS_VERIFY; undefined when the connection is plain. */
+export function clientTlsFrom(flags: ClientTls, env: Record<string, string | undefined> = process.env): Required<Pick<ClientTls, "verify">> & ClientTls | undefined {
+  const verify = flags.verify ?? (env.DOCKER_TLS_VERIFY ? true : false);
+  if (!verify && !flags.tls) return undefined;
+  const dir = env.DOCKER_CERT_PATH || join(env.HOME || "/root", ".docker");
+  return { verify, ca: flags.ca ?? join(dir, "ca.pem"), cert: flags.cert ?? join(dir, "cert.pem"), key: flags.key ?? join(dir, "key.pem") };
+}
+
 export class Client {
   readonly target: Listener;
 
-  constructor(readonly host: string = process.env.DOCKER_HOST || defaultClientHost) {
+  constructor(
+    readonly host: string = process.env.DOCKER_HOST || defaultClientHost,
+    readonly tls?: ClientTls,
+  ) {
     this.target = parseHost(host);
+  }
+
+  /** How to reach the daemon: the module that sends and the socket or host, port and TLS options. */
+  connection(): { send: typeof http.request; where: http.RequestOptions & https.RequestOptions } {
+    const t = this.target;
+    if (t.proto === "unix") return { send: http.request, where: { socketPath: t.addr } };
+    const where = { host: t.addr.slice(0, t.addr.lastIndexOf(":")).replace(/^\[|\]$/g, ""), port: Number(t.addr.split(":").pop()) };
+    if (!this.tls) return { send: http.request, where };
+    const file = (p: string | undefined) => (p && existsSync(p) ? readFileSync(p) : undefined);
+    return {
+      send: https.request as unknown as typeof http.request,
+      where: { ...where, ca: this.tls.verify ? file(this.tls.ca) : undefined, cert: file(this.tls.cert), key: file(this.tls.key), rejectUnauthorized: !!this.tls.verify },
+    };
   }
 
   request(method: string, path: string, opts: RequestOptions = {}): Promise<http.IncomingMessage> {
@@ -46,12 +82,9 @@ export class Client {
       opts.body === undefined ? undefined : Buffer.isBuffer(opts.body) ? opts.body : Buffer.from(JSON.stringify(opts.body));
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     if (body && !headers["Content-Type"]) headers["Content-Type"] = "application/json";
-    const where =
-      this.target.proto === "unix"
-        ? { socketPath: this.target.addr }
-        : { host: this.target.addr.slice(0, this.target.addr.lastIndexOf(":")), port: Number(this.target.addr.split(":").pop()) };
+    const { send, where } = this.connection();
     return new Promise((resolve, reject) => {
-      const req = http.request({ ...where, method, path: fullPath, headers }, resolve);
+      const req = send({ ...where, method, path: fullPath, headers }, resolve);
       req.on("error", (err) => reject(new ConnectError(this.host, err)));
       req.end(body);
     });

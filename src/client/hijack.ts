@@ -1,20 +1,15 @@
 // Hijacked connections (attach, exec start): the request asks for `Upgrade: tcp`, the
 // daemon answers 101 and both ends then speak raw bytes on the socket.
-import http from "node:http";
 import type { Duplex } from "node:stream";
 import { ConnectError, errorFromResponse, readAll, type Client } from "./client.ts";
 import { apiVersion } from "../version.ts";
 
 export async function hijack(client: Client, method: string, path: string, query: Record<string, string>, body?: unknown): Promise<Duplex> {
   const qs = new URLSearchParams(query);
-  const target = client.target;
-  const where =
-    target.proto === "unix"
-      ? { socketPath: target.addr }
-      : { host: target.addr.slice(0, target.addr.lastIndexOf(":")), port: Number(target.addr.split(":").pop()) };
+  const { send, where } = client.connection();
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   return await new Promise<Duplex>((resolve, reject) => {
-    const req = http.request({
+    const req = send({
       ...where,
       method,
       path: `/v${apiVersion}${path}${qs.size ? `?${qs}` : ""}`,

@@ -76,7 +76,7 @@ export function hostConfigDefaults(h: Json): Json {
     UsernsMode: h.UsernsMode ?? "",
     ShmSize: h.ShmSize || defaultShmSize,
     ...(h.Sysctls ? { Sysctls: h.Sysctls } : {}),
-    Runtime: h.Runtime || "wharf",
+    Runtime: h.Runtime || "runc",
     Isolation: h.Isolation ?? "",
     CpuShares: h.CpuShares ?? 0,
     Memory: h.Memory ?? 0,

@@ -53,11 +53,15 @@ export interface DaemonConfig extends ReloadableConfig {
   logOpts: Record<string, string>;
   iptables: boolean;
   ipForward: boolean;
-  tls: boolean;
-  tlsVerify: boolean;
+  /** --tls / --tlsverify: undefined when neither was given (a TCP listener then refuses to start). */
+  tls?: boolean;
+  tlsVerify?: boolean;
   tlsCaCert?: string;
   tlsCert?: string;
   tlsKey?: string;
+  /** Unix sockets' group (--group); "" means leave the socket root's. */
+  group: string;
+  groupExplicit?: boolean;
 }
 
 export const defaultHost = "unix:///var/run/wharf.sock";
@@ -98,11 +102,23 @@ export function loadConfig(flags: ParsedFlags, env: Record<string, string | unde
   const debug = bool("debug", false);
   const logLevel = debug ? "debug" : (str("log-level") ?? "info");
   if (!logLevels.includes(logLevel)) throw invalidParameter(`invalid log level: ${logLevel}`);
-  const tlsVerify = bool("tlsverify", false);
+  // As dockerd: DOCKER_TLS_VERIFY turns verification on, DOCKER_CERT_PATH moves the defaults.
+  const tlsVerify = boolOf(value.get("tlsverify")) ?? (env.DOCKER_TLS_VERIFY ? true : undefined);
+  const tls = tlsVerify ? true : boolOf(value.get("tls"));
+  const certDir = env.DOCKER_CERT_PATH || join(env.HOME || "/root", ".docker");
+  const files = {
+    ca: str("tlscacert") ?? join(certDir, "ca.pem"),
+    cert: str("tlscert") ?? join(certDir, "cert.pem"),
+    key: str("tlskey") ?? join(certDir, "key.pem"),
+  };
+  const listeners = hosts.map(parseHost).map((l) =>
+    l.proto === "tcp" && tls ? { ...l, tls: { cert: files.cert, key: files.key, ...(tlsVerify ? { ca: files.ca } : {}) } } : l,
+  );
+  const group = str("group");
   const config: DaemonConfig = {
     configFile,
     hosts,
-    listeners: hosts.map(parseHost),
+    listeners,
     dataRoot: str("data-root") ?? "/var/lib/wharf",
     execRoot,
     pidfile: str("pidfile") ?? join(execRoot, "wharf.pid"),
@@ -128,11 +144,13 @@ export function loadConfig(flags: ParsedFlags, env: Record<string, string | unde
     shutdownTimeout: int("shutdown-timeout", 15),
     iptables: bool("iptables", true),
     ipForward: bool("ip-forward", true),
-    tls: bool("tls", false) || tlsVerify,
+    tls,
     tlsVerify,
-    tlsCaCert: str("tlscacert"),
-    tlsCert: str("tlscert"),
-    tlsKey: str("tlskey"),
+    tlsCaCert: files.ca,
+    tlsCert: files.cert,
+    tlsKey: files.key,
+    group: group ?? "docker",
+    groupExplicit: group !== undefined,
   };
   validate(config);
   return config;
@@ -235,8 +253,4 @@ function validate(c: DaemonConfig): void {
   if (c.maxConcurrentDownloads < 0) throw invalidParameter(`invalid max concurrent downloads: ${c.maxConcurrentDownloads}`);
   if (c.maxConcurrentUploads < 0) throw invalidParameter(`invalid max concurrent uploads: ${c.maxConcurrentUploads}`);
   if (c.shutdownTimeout < -1) throw invalidParameter(`invalid shutdown timeout: ${c.shutdownTimeout}`);
-  if (c.tls && c.listeners.some((l) => l.proto === "tcp") && (!c.tlsCert || !c.tlsKey)) {
-    throw invalidParameter("TLS needs --tlscert and --tlskey");
-  }
-  if (c.tlsVerify && !c.tlsCaCert) throw invalidParameter("--tlsverify needs --tlscacert to verify clients with");
 }

@@ -1,9 +1,12 @@
 // The daemon holds the stores and drivers and registers their jobs with the engine.
+import { swarmRoutes } from "../api/routers/swarm/routes.ts";
+import { pluginRoutes } from "../api/routers/plugins/routes.ts";
 import { releaseSharedMounts } from "../storage/mount.ts";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Engine } from "../engine/engine.ts";
-import { ApiServer, type Listener } from "../api/server.ts";
+import { ApiServer } from "../api/server.ts";
+import { checkListeners, socketGroup } from "./listeners.ts";
 import { Router } from "../api/router.ts";
 import { systemRoutes } from "../api/routers/system/routes.ts";
 import { DataRootLock } from "./lock.ts";
@@ -55,8 +58,10 @@ export class Daemon {
     registerSystemJobs(this.engine, () => this.systemState());
     this.router.add(...systemRoutes(this.engine));
     setContainerDefaults(c);
+    this.router.add(...swarmRoutes(), ...pluginRoutes());
     // Listen before init so early clients queue instead of failing; accept after.
-    await this.api.listen(withTls(c, resolveFdListeners(c.listeners)));
+    checkListeners(c);
+    await this.api.listen(resolveFdListeners(c.listeners), { socketGid: socketGroup(c, !!c.groupExplicit) });
     this.checkpoint();
     this.id = engineId(c.dataRoot);
     this.layers = await openLayerStore({ dataRoot: c.dataRoot, driver: c.storageDriver });
@@ -149,18 +154,6 @@ export class Daemon {
       imageCount: () => this.images?.images.size ?? 0,
     };
   }
-}
-
-/** TCP listeners under --tls get the certificate; --tlsverify also asks clients for theirs. */
-function withTls(c: DaemonConfig, listeners: Listener[]): Listener[] {
-  if (!c.tls) return listeners;
-  const tls = {
-    cert: readFileSync(c.tlsCert!, "utf8"),
-    key: readFileSync(c.tlsKey!, "utf8"),
-    ...(c.tlsCaCert ? { ca: readFileSync(c.tlsCaCert, "utf8") } : {}),
-    ...(c.tlsVerify ? { requestCert: true, rejectUnauthorized: true } : {}),
-  };
-  return listeners.map((l) => (l.proto === "tcp" ? { ...l, tls } : l));
 }
 
 /** A start ended by a signal between two of its steps. */

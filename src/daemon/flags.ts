@@ -32,6 +32,7 @@ export const daemonOptions: DaemonOption[] = [
   { flag: "dns-opt", key: "dns-opts", kind: "list", help: "DNS options to use", meta: "list" },
   { flag: "dns-search", key: "dns-search", kind: "list", help: "DNS search domains to use", meta: "list" },
   { flag: "exec-root", key: "exec-root", kind: "string", help: 'Root directory for execution state files (default "/var/run/wharf")', meta: "string" },
+  { flag: "group", short: "G", key: "group", kind: "string", help: 'Group for the unix socket (default "docker", else "wharf" when it exists)', meta: "string" },
   { flag: "help", short: "h", kind: "bool", help: "Print usage" },
   { flag: "host", short: "H", key: "hosts", kind: "list", help: "Daemon socket(s) to connect to", meta: "list" },
   { flag: "insecure-registry", key: "insecure-registries", kind: "list", reload: true, help: "Enable insecure registry communication", meta: "list" },

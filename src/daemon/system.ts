@@ -110,8 +110,10 @@ export function systemInfo(s: SystemState, eventListeners: number) {
     Labels: s.settings.labels,
     ExperimentalBuild: false,
     ServerVersion: engineVersion,
-    Runtimes: { wharf: { path: "dockerinit" } },
-    DefaultRuntime: "wharf",
+    // Clients (and `--runtime`) know runtimes by dockerd's names; wharf's own init is the
+    // runc-compatible one behind both.
+    Runtimes: { "io.containerd.runc.v2": { path: "runc" }, runc: { path: "runc" } },
+    DefaultRuntime: "runc",
     Swarm: {
       NodeID: "",
       NodeAddr: "",

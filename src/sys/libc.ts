@@ -116,6 +116,7 @@ const SYS = {
   unshare: arch === "arm64" ? 97 : 272,
   pidfd_open: 434,
   pidfd_getfd: 438,
+  seccomp: arch === "arm64" ? 277 : 317,
 };
 
 const addr = (b: Buffer | Uint8Array | BigUint64Array) => BigInt(ptr(b));
@@ -413,6 +414,18 @@ export function takeFdOf(pid: number, fd: number): number {
   } finally {
     libc().close(pidfd);
   }
+}
+
+/**
+ * Installs a classic BPF seccomp program (struct sock_filter[], as libseccomp exports
+ * it) on the calling thread: seccomp(SECCOMP_SET_MODE_FILTER, 0, &prog).
+ */
+export function seccompInstall(program: Uint8Array): void {
+  if (program.length % 8 !== 0 || program.length === 0 || program.length / 8 > 0xffff) throw new Error(`seccomp: a BPF program of ${program.length} bytes is malformed`);
+  const fprog = Buffer.alloc(16); // struct sock_fprog: unsigned short len, then a pointer
+  fprog.writeUInt16LE(program.length / 8, 0);
+  fprog.writeBigUInt64LE(BigInt(ptr(program)), 8);
+  check("seccomp", libc().syscall(BigInt(SYS.seccomp), 1n, 0n, BigInt(ptr(fprog))));
 }
 
 /** Marks descriptors first..last close-on-exec (sockets systemd passed, which no child may keep). */

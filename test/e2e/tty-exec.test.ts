@@ -77,7 +77,7 @@ describe("TTY, attach and exec e2e", () => {
   beforeAll(async () => {
     // A loopback TCP listener too, for a real websocket client (Bun's) to talk to.
     tcpPort = await freeLoopbackPort();
-    d = await startDaemon(["-H", `tcp://127.0.0.1:${tcpPort}`]);
+    d = await startDaemon(["-H", `tcp://127.0.0.1:${tcpPort}`, "--tls=false"]);
     loadBusybox(d);
     tmux = new Tmux({ DOCKER_HOST: d.host, DOCKER_CONFIG: join(d.dir, "docker-config"), PATH: process.env.PATH ?? "/usr/bin:/bin" });
     sleeper = docker(d, ["run", "-d", "--name", "sleeper", "-e", "FROM_RUN=1", "busybox", "sleep", "600"]).stdout.trim();
@@ -148,10 +148,10 @@ describe("TTY, attach and exec e2e", () => {
     expect(r.stdout).toBe("out\r\nerr\r\nxterm\r\n");
   });
 
-  it("exec exit codes: the command's own, 127 not found, 126 not executable and bad cwd", () => {
+  it("exec exit codes: the command's own, 126 for not found (as dockerd), not executable and bad cwd", () => {
     expect(docker(d, ["exec", "sleeper", "sh", "-c", "exit 3"]).code).toBe(3);
     const nf = docker(d, ["exec", "sleeper", "nosuchcmd"]);
-    expect(nf.code).toBe(127);
+    expect(nf.code).toBe(126);
     expect(nf.stdout + nf.stderr).toMatch(/OCI runtime exec failed: exec failed: unable to start container process: exec: "nosuchcmd": executable file not found in \$PATH/);
     const ne = docker(d, ["exec", "sleeper", "/etc/passwd"]);
     expect(ne.code).toBe(126);
@@ -345,7 +345,7 @@ describe("TTY, attach and exec e2e", () => {
     };
     expect(w(["exec", "-i", "sleeper", "sh", "-c", "cat; exit 3"], "piped\n")).toEqual({ code: 3, stdout: "piped\n", stderr: "" });
     const nf = w(["exec", "sleeper", "nosuchcmd"]);
-    expect(nf.code).toBe(127);
+    expect(nf.code).toBe(126);
     expect(nf.stdout + nf.stderr).toMatch(/executable file not found in \$PATH/);
     const nc = w(["exec", "nosuchcontainer", "true"]);
     expect(nc.code).toBe(1);

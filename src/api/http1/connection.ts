@@ -87,6 +87,10 @@ export class Exchange {
 
   private gone = false;
 
+  get listener(): Connection["listener"] {
+    return this.conn.listener;
+  }
+
   get clientGone(): boolean {
     return this.gone || this.conn.closed;
   }
@@ -263,6 +267,8 @@ export interface ConnectionOwner {
 
 export class Connection {
   closed = false;
+  /** The listener this connection came in on (set by the server). */
+  listener: { proto: "unix" | "tcp" | "fd"; addr: string } | undefined;
   /** Set by the server on shutdown: answer the current request with Connection: close. */
   closing = false;
   private buf: Buffer = EMPTY;

@@ -54,11 +54,10 @@ async function statPath(container: string, path: string): Promise<Stat | undefin
 
 function put(container: string, path: string, body: AsyncIterable<Uint8Array>, copyUIDGID: boolean): Promise<http.IncomingMessage> {
   const client = getClient();
-  const t = client.target;
-  const where = t.proto === "unix" ? { socketPath: t.addr } : { host: t.addr.slice(0, t.addr.lastIndexOf(":")), port: Number(t.addr.split(":").pop()) };
+  const { send, where } = client.connection();
   const qs = new URLSearchParams({ path, noOverwriteDirNonDir: "true", ...(copyUIDGID ? { copyUIDGID: "true" } : {}) });
   return new Promise((resolve, reject) => {
-    const req = http.request(
+    const req = send(
       { ...where, method: "PUT", path: `/v${apiVersion}/containers/${encodeURIComponent(container)}/archive?${qs}`, headers: { "Content-Type": "application/x-tar", "Transfer-Encoding": "chunked" } },
       resolve,
     );

@@ -18,10 +18,9 @@ function upload(path: string, query: Record<string, string | string[] | undefine
   const client = getClient();
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) for (const x of v === undefined ? [] : Array.isArray(v) ? v : [v]) qs.append(k, x);
-  const t = client.target;
-  const where = t.proto === "unix" ? { socketPath: t.addr } : { host: t.addr.slice(0, t.addr.lastIndexOf(":")), port: Number(t.addr.split(":").pop()) };
+  const { send, where } = client.connection();
   return new Promise((resolve, reject) => {
-    const req = http.request(
+    const req = send(
       { ...where, method: "POST", path: `/v${apiVersion}${path}${qs.size ? `?${qs}` : ""}`, headers: { "Content-Type": contentType, "Transfer-Encoding": "chunked" } },
       resolve,
     );

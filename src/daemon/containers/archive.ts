@@ -35,13 +35,21 @@ interface BindMount {
 }
 
 /**
- * Bind mounts (HostConfig.Binds with a host path, Mounts of type bind) are mounted
- * inside the container, not in its root here: paths under them are looked up in the
- * bound directory, resolved in its scope. Deepest destination first.
+ * Bind mounts and volumes are mounted inside the container, not in its root here: paths
+ * under them are looked up in the bound directory (a volume's is its mountpoint),
+ * resolved in its scope, whether the container runs or not. Deepest destination first.
  */
-function bindMounts(c: Container): BindMount[] {
-  const hc = c.rec.HostConfig;
+function bindMounts(ctx: ContainerContext, c: Container): BindMount[] {
   const out: BindMount[] = [];
+  if (ctx.volumes) {
+    for (const m of ctx.volumes.shapes(c.rec) as { Type?: string; Source?: string; Destination?: string; RW?: boolean }[]) {
+      if ((m.Type === "bind" || m.Type === "volume") && m.Source?.startsWith("/") && m.Destination) {
+        out.push({ source: m.Source, dest: containerAbsPath(m.Destination), ro: m.RW === false });
+      }
+    }
+    return out.sort((a, b) => b.dest.length - a.dest.length);
+  }
+  const hc = c.rec.HostConfig;
   for (const b of (hc.Binds ?? []) as string[]) {
     const [source, dest, opts = ""] = b.split(":");
     if (source?.startsWith("/") && dest?.startsWith("/")) out.push({ source, dest: containerAbsPath(dest), ro: opts.split(",").includes("ro") });
@@ -53,9 +61,9 @@ function bindMounts(c: Container): BindMount[] {
 }
 
 /** The host path for a path resolved in the container's root, through a bind mount when under one. */
-function throughMounts(c: Container, root: string, resolved: string, keepLast: boolean): { host: string; mount?: BindMount } {
+function throughMounts(ctx: ContainerContext, c: Container, root: string, resolved: string, keepLast: boolean): { host: string; mount?: BindMount } {
   const rel = resolved.slice(root.length) || "/";
-  for (const m of bindMounts(c)) {
+  for (const m of bindMounts(ctx, c)) {
     if (rel !== m.dest && !rel.startsWith(m.dest.replace(/\/$/, "") + "/")) continue;
     const rest = rel.slice(m.dest.length);
     if (!keepLast) return { host: resolveInScope(m.source, rest), mount: m };
@@ -82,9 +90,9 @@ function statPath(root: string, resolved: string, abs: string, path: string, ref
 }
 
 /** Where a path the client reads is on the host: the container's /etc files and mounts first. */
-function readPath(c: Container, root: string, path: string): { resolved: string; abs: string } {
+function readPath(ctx: ContainerContext, c: Container, root: string, path: string): { resolved: string; abs: string } {
   const { resolved: inRoot, abs } = resolvePath(root, path);
-  return { resolved: etcFile(c, root, inRoot) ?? throughMounts(c, root, inRoot, true).host, abs };
+  return { resolved: etcFile(c, root, inRoot) ?? throughMounts(ctx, c, root, inRoot, true).host, abs };
 }
 
 function checkPath(path: string): void {
@@ -96,7 +104,7 @@ export async function archiveStat(ctx: ContainerContext, ref: string, path: stri
   const c = ctx.store.lookup(ref);
   const lease = await leaseRootfs(ctx, c);
   try {
-    const { resolved, abs } = readPath(c, lease.root, path);
+    const { resolved, abs } = readPath(ctx, c, lease.root, path);
     return statPath(lease.root, resolved, abs, path, ref);
   } finally {
     await lease.release();
@@ -109,7 +117,7 @@ export async function archiveGet(ctx: ContainerContext, ref: string, path: strin
   const c = ctx.store.lookup(ref);
   const lease = await leaseRootfs(ctx, c);
   try {
-    const { resolved, abs } = readPath(c, lease.root, path);
+    const { resolved, abs } = readPath(ctx, c, lease.root, path);
     const stat = statPath(lease.root, resolved, abs, path, ref);
     // Docker rebases the source's base name onto the requested path's base name.
     const source = resolved.endsWith("/.") ? resolved.slice(0, -2) : resolved.replace(/\/$/, "");
@@ -145,7 +153,7 @@ export async function archivePut(ctx: ContainerContext, ref: string, path: strin
   const lease = await leaseRootfs(ctx, c);
   try {
     const abs = containerAbsPath(path);
-    const { host: resolved, mount } = throughMounts(c, lease.root, resolveInScope(lease.root, abs), false);
+    const { host: resolved, mount } = throughMounts(ctx, c, lease.root, resolveInScope(lease.root, abs), false);
     if (mount?.ro) throw forbidden("mounted volume is marked read-only");
     if (!mount && c.rec.HostConfig.ReadonlyRootfs) throw forbidden("container rootfs is marked read-only");
     const st = lstatSync(resolved, { throwIfNoEntry: false });

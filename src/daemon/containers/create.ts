@@ -12,8 +12,11 @@ import type { ContainerContext } from "./context.ts";
 import { resolveCreateLinks } from "./links.ts";
 import { validateLogConfig } from "../../logs/config.ts";
 import { withDefaultLogConfig } from "./daemon-defaults.ts";
+import { parseSecurityOpts } from "../../container/secopts.ts";
 
 const supportedNetworkModes = ["default", "bridge", "none", "host"];
+/** The runtimes /info lists: both names mean wharf's own runc-compatible init. */
+export const knownRuntimes = ["runc", "io.containerd.runc.v2"];
 
 export async function containerCreate(ctx: ContainerContext, input: { name?: string; body: Json }): Promise<{ Id: string; Warnings: string[] }> {
   const { HostConfig: hostConfigGiven = {}, NetworkingConfig = null, ...configIn } = input.body;
@@ -27,6 +30,10 @@ export async function containerCreate(ctx: ContainerContext, input: { name?: str
   validateConfig(configIn);
   validateHostConfig(hostConfigIn, ctx.ncpu);
   validateLogConfig(hostConfigIn.LogConfig);
+  parseSecurityOpts(hostConfigIn.SecurityOpt);
+  if (hostConfigIn.Runtime && !knownRuntimes.includes(hostConfigIn.Runtime)) {
+    throw invalidParameter(`Unknown runtime specified ${hostConfigIn.Runtime}`);
+  }
   const mode: string = hostConfigIn.NetworkMode || "default";
   if (mode.startsWith("container:")) ctx.store.lookup(mode.slice("container:".length));
   else if (ctx.network) ctx.network.validateMode(mode, NetworkingConfig);

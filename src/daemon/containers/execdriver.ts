@@ -9,6 +9,7 @@ import { conflict } from "../../errors.ts";
 import type { ExecDriver } from "./context.ts";
 import { mergeEnv } from "../../container/links.ts";
 import { jsonFileOptions } from "../../logs/config.ts";
+import { parseSecurityOpts } from "../../container/secopts.ts";
 
 function logRotation(lc: Json | undefined): { logMaxSize?: number; logMaxFile?: number; logCompress?: boolean } {
   if (lc?.Type === "none") return {};
@@ -29,6 +30,11 @@ export function resourcesOf(hc: Json): Resources {
     cpusetMems: hc.CpusetMems || undefined,
     pidsLimit: hc.PidsLimit ?? undefined,
   };
+}
+
+function securityOf(opts: string[] | null | undefined): { noNewPrivileges: boolean; seccomp?: string } {
+  const s = parseSecurityOpts(opts);
+  return s.seccomp === undefined ? { noNewPrivileges: s.noNewPrivileges } : { noNewPrivileges: s.noNewPrivileges, seccomp: s.seccomp };
 }
 
 function withTerm(tty: boolean, env: string[]): string[] {
@@ -60,7 +66,7 @@ export function specOf(c: Container, rootfs: string, network: NetworkMode, mount
     privileged: !!hc.Privileged,
     capAdd: hc.CapAdd ?? undefined,
     capDrop: hc.CapDrop ?? undefined,
-    noNewPrivileges: (hc.SecurityOpt ?? []).some((o: string) => /^no-new-privileges(:true|=true)?$/.test(o)),
+    ...securityOf(hc.SecurityOpt),
     ulimits: withDefaultUlimits(hc.Ulimits).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
     sysctls: hc.Sysctls ?? undefined,
     init: !!hc.Init,

@@ -1,4 +1,5 @@
 // pause, unpause, rename, update, wait, prune.
+import { dirSize } from "../../volume/service.ts";
 import { conflict, invalidParameter } from "../../errors.ts";
 import { validContainerName } from "../../container/names.ts";
 import { validateHostConfig, type Json } from "../../container/config.ts";
@@ -74,15 +75,19 @@ export async function containersPrune(ctx: ContainerContext, f: Filters): Promis
   const until = f.get("until")?.[0];
   const untilMs = until ? Number(parseTimestampNano(until, "until") / 1_000_000n) : undefined;
   const deleted: string[] = [];
+  let reclaimed = 0;
   for (const c of ctx.store.all()) {
     if (c.state.s.Running) continue;
     if (untilMs !== undefined && Date.parse(c.rec.Created) >= untilMs) continue;
     if (!matchLabels(c.rec.Config.Labels, f.get("label"))) continue;
     const notLabels = f.get("label!");
     if (notLabels?.length && matchLabels(c.rec.Config.Labels, notLabels)) continue;
+    // What dockerd counts: the writable layer's size, measured before it goes.
+    const size = dirSize(ctx.layers.rwDiffPath(c.id));
     await removeContainer(ctx, c, { volumes: false });
     deleted.push(c.id);
+    reclaimed += size;
   }
-  ctx.events.publish("container", "prune", "", { reclaimed: "0" });
-  return { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: 0 };
+  ctx.events.publish("container", "prune", "", { reclaimed: String(reclaimed) });
+  return { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
 }

@@ -306,9 +306,12 @@ export class ExecService {
   }
 }
 
-/** Docker's exec exit code: the command's, or 126 for a start failure (127 for a command not found). */
+/**
+ * Docker's exec exit code: the command's, or 126 for any start failure; unlike `run`, a
+ * command not found is 126 too (dockerd marks every failed exec start so).
+ */
 function exitCodeOf(outcome: InitOutcome, proc: Parameters<typeof execExitCode>[0]): number {
-  return outcome.error !== undefined ? (outcome.exitCode === 127 ? 127 : 126) : execExitCode(proc);
+  return outcome.error !== undefined ? 126 : execExitCode(proc);
 }
 
 /** What Docker reports when an exec's command could not start. */

@@ -5,6 +5,7 @@ import { parseFilters } from "../../filters.ts";
 import { invalidParameter } from "../../../errors.ts";
 import type { ContainerBackend } from "./backend.ts";
 import { RawJson } from "../../rawjson.ts";
+import { containerInspectFor } from "../../versions/container.ts";
 import type { WaitCondition } from "../../../container/state.ts";
 
 const listFilters = [
@@ -113,7 +114,10 @@ export function containerRoutes(b: ContainerBackend): Route[] {
     {
       method: "GET",
       path: "/containers/{id}/json",
-      handler: (req) => jsonOf(b.containerInspect(req.params.id!, { size: boolParam(req.query, "size") })),
+      handler: (req) => {
+        const answer = b.containerInspect(req.params.id!, { size: boolParam(req.query, "size") });
+        return jsonOf(answer instanceof Promise ? answer.then((a) => containerInspectFor(req.version, a)) : containerInspectFor(req.version, answer));
+      },
     },
   ];
 }
