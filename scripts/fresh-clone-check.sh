@@ -46,6 +46,12 @@ if grep -rn --exclude-dir=.git -- '\.\./shared' . >/dev/null; then
   exit 1
 fi
 
+# A link out of the clone would let npm ci or the tests write outside it.
+outside=$(find . -path ./.git -prune -o -type l -print | while read -r l; do
+  t=$(readlink -f "$l"); case "$t" in "$tmp/wharf"/*) ;; *) echo "$l -> $t" ;; esac
+done)
+[ -z "$outside" ] || { echo "fresh-clone-check: the clone has links out of it:" >&2; echo "$outside" >&2; exit 1; }
+
 # The README's two commands: the lines of its first sh block, comments dropped.
 mapfile -t cmds < <(awk '/^```sh$/ {on = 1; next} on && /^```$/ {exit} on' README.md | sed 's/[[:space:]]*#.*$//' | grep -v '^[[:space:]]*$')
 [ "${#cmds[@]}" = 2 ] || { echo "fresh-clone-check: expected two commands in the README, found ${#cmds[@]}: ${cmds[*]}" >&2; exit 1; }
