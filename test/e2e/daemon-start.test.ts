@@ -72,7 +72,7 @@ describe("daemon start and stop", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("SIGTERM at 20 points between exec and ready leaves no bridge, chain, mount or process", async () => {
+  it("SIGTERM at 20 points (and SIGINT at 5) between exec and ready leaves no bridge, chain, mount or process", async () => {
     // How long this machine takes from exec to "ready", on this data root.
     const probe = launch(dir, bridge, bip);
     const deadline = Date.now() + 20_000;
@@ -106,6 +106,22 @@ describe("daemon start and stop", () => {
     }
     // The points must really fall inside the start, not all before or after it.
     expect(outcomes.filter((o) => o.endsWith(":143")).length, outcomes.join(" ")).toBeGreaterThan(0);
+
+    // SIGINT (ctrl-c in a terminal) the same way, at 5 points inside the start.
+    for (let i = 1; i <= 5; i++) {
+      const delay = (readyMs * i) / 6;
+      const run = launch(dir, bridge, bip);
+      await Bun.sleep(delay);
+      run.proc.kill("SIGINT");
+      const end = await run.exited;
+      const out = run.output();
+      if (out.includes("daemon ready")) expect(end.code, out).toBe(0);
+      else if (end.signal === null) {
+        expect(end.code, out).toBe(130);
+        expect(out).toContain("wharf daemon: start interrupted by SIGINT");
+      } else expect(end.signal).toBe("SIGINT");
+      expect(leftovers(dir, bridge), `after SIGINT at ${delay.toFixed(0)} ms:\n${out}`).toEqual([]);
+    }
   }, 300_000);
 
   it("a start that fails on a bridge held by another data root exits non-zero within 1 s naming it", async () => {
