@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { freeSubnet, removeNetworking, requireBinary, unmountUnder, wharfBin } from "../helpers/daemon.ts";
+import { docker, freeSubnet, loadBusybox, removeNetworking, requireBinary, startDaemon, unmountUnder, wharfBin } from "../helpers/daemon.ts";
 
 interface Run {
   proc: ChildProcess;
@@ -123,6 +123,23 @@ describe("daemon start and stop", () => {
       expect(leftovers(dir, bridge), `after SIGINT at ${delay.toFixed(0)} ms:\n${out}`).toEqual([]);
     }
   }, 300_000);
+
+  it("without live-restore, a stopping daemon stops its containers within shutdown-timeout and leaves nothing", async () => {
+    const d = await startDaemon(["--live-restore=false", "--shutdown-timeout", "1"]);
+    try {
+      loadBusybox(d);
+      // PID 1 ignores SIGTERM: only the kill after shutdown-timeout ends it.
+      const r = docker(d, ["run", "-d", "--name", "sleeper", "busybox", "sleep", "300"]);
+      expect(r.code, r.stderr).toBe(0);
+      const pid = Number(docker(d, ["inspect", "-f", "{{.State.Pid}}", "sleeper"]).stdout.trim());
+      expect(pid).toBeGreaterThan(0);
+      expect(await d.stop("SIGTERM"), d.output()).toBe(0);
+      expect(existsSync(`/proc/${pid}`)).toBe(false);
+      expect(leftovers(d.dir, d.bridge)).toEqual([]);
+    } finally {
+      await d.cleanup();
+    }
+  }, 60_000);
 
   it("a start that fails on a bridge held by another data root exits non-zero within 1 s naming it", async () => {
     const held = `wth${randomBytes(3).toString("hex")}`;
