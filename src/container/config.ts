@@ -61,10 +61,8 @@ export function validateHostConfig(hc: Json, ncpu: number): void {
     }
     if (u.Soft > u.Hard) throw invalidParameter(`ulimit soft limit must be less than or equal to hard limit: ${u.Soft} > ${u.Hard}`);
   }
-  const mode = hc.NetworkMode ?? "";
-  if (!["", "default", "bridge", "host", "none"].includes(mode) && !mode.startsWith("container:") && !/^[\w.-]+$/.test(mode)) {
-    throw invalidParameter(`invalid NetworkMode: ${mode}`);
-  }
+  // Any network name dockerd accepts is a mode ("test 01"); the network controller checks it exists.
+  if (hc.NetworkMode !== undefined && typeof hc.NetworkMode !== "string") throw invalidParameter(`invalid NetworkMode: ${hc.NetworkMode}`);
 }
 
 export function validateConfig(c: Json): void {

@@ -6,6 +6,7 @@ import { parseHost, type Listener } from "../api/server.ts";
 import { invalidParameter } from "../errors.ts";
 import { daemonOptions, parseFlags, type DaemonOption, type ParsedFlags } from "./flags.ts";
 import { checkFileValue, fileConflicts, goFormat, type FileValue } from "./configfile.ts";
+import { checkInsecureEntry, type RegistryOptions } from "../distribution/endpoint.ts";
 
 export { daemonArgs } from "./flags.ts";
 
@@ -36,6 +37,8 @@ export interface ReloadableConfig {
 
 export interface DaemonConfig extends ReloadableConfig {
   configFile: string;
+  /** What pulls and pushes use; one object, updated in place by a reload. */
+  registry: RegistryOptions;
   listeners: Listener[];
   hosts: string[];
   dataRoot: string;
@@ -44,6 +47,8 @@ export interface DaemonConfig extends ReloadableConfig {
   storageDriver?: string;
   bridge?: string;
   bip?: string;
+  ipv6?: boolean;
+  fixedCidrV6?: string;
   cgroupParent?: string;
   defaultAddressPools: AddressPool[];
   dns: string[];
@@ -115,7 +120,7 @@ export function loadConfig(flags: ParsedFlags, env: Record<string, string | unde
     l.proto === "tcp" && tls ? { ...l, tls: { cert: files.cert, key: files.key, ...(tlsVerify ? { ca: files.ca } : {}) } } : l,
   );
   const group = str("group");
-  const config: DaemonConfig = {
+  const base: Omit<DaemonConfig, "registry"> = {
     configFile,
     hosts,
     listeners,
@@ -127,6 +132,8 @@ export function loadConfig(flags: ParsedFlags, env: Record<string, string | unde
     storageDriver: str("storage-driver"),
     bridge: str("bridge"),
     bip: str("bip"),
+    ipv6: bool("ipv6", false),
+    fixedCidrV6: str("fixed-cidr-v6"),
     cgroupParent: str("cgroup-parent"),
     defaultAddressPools: poolsOf(value.get("default-address-pool")),
     dns: list("dns"),
@@ -152,8 +159,19 @@ export function loadConfig(flags: ParsedFlags, env: Record<string, string | unde
     group: group ?? "docker",
     groupExplicit: group !== undefined,
   };
+  const config: DaemonConfig = { ...base, registry: registryOptionsOf(base) };
   validate(config);
   return config;
+}
+
+/** The registry settings of a configuration (the same keys SIGHUP reloads). */
+function registryOptionsOf(c: ReloadableConfig): RegistryOptions {
+  return {
+    insecure: c.insecureRegistries.map(checkInsecureEntry),
+    mirrors: c.registryMirrors,
+    maxConcurrentDownloads: c.maxConcurrentDownloads,
+    maxConcurrentUploads: c.maxConcurrentUploads,
+  };
 }
 
 type FlagOrFile = { flag: string | boolean | string[] } | { file: FileValue };

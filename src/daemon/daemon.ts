@@ -19,6 +19,8 @@ import type { LayerStore } from "../storage/types.ts";
 import { openImageService, type ImageService } from "../image/service.ts";
 import { engineImageBackend, registerImageJobs } from "../image/jobs.ts";
 import { imageRoutes } from "../api/routers/images/routes.ts";
+import { distributionRoutes } from "../api/routers/images/distribution.ts";
+import { distributionContext, engineDistributionBackend, registerDistributionJobs } from "../distribution/jobs.ts";
 import { openContainers, type Containers } from "./containers/open.ts";
 import { VolumeService } from "../volume/service.ts";
 import { volumeRoutes } from "../api/routers/volumes/routes.ts";
@@ -69,12 +71,24 @@ export class Daemon {
     this.images = await openImageService(c.dataRoot, this.layers, this.engine.events);
     this.checkpoint();
     registerImageJobs(this.engine, this.images);
-    this.router.add(...imageRoutes(engineImageBackend(this.engine)));
+    registerDistributionJobs(this.engine, distributionContext(this.images, c.registry));
+    const dist = engineDistributionBackend(this.engine);
+    this.router.add(...imageRoutes(engineImageBackend(this.engine), dist), ...distributionRoutes(dist));
     this.volumes = await VolumeService.open(c.dataRoot, this.engine.events);
     this.checkpoint();
     this.router.add(...volumeRoutes(this.volumes));
     this.network = new NetworkManager(
-      { dataRoot: c.dataRoot, execRoot: c.execRoot, bridge: c.bridge, bip: c.bip, iptables: c.iptables, ipForward: c.ipForward, pools: c.defaultAddressPools },
+      {
+        dataRoot: c.dataRoot,
+        execRoot: c.execRoot,
+        bridge: c.bridge,
+        bip: c.bip,
+        iptables: c.iptables,
+        ipForward: c.ipForward,
+        pools: c.defaultAddressPools,
+        ipv6: c.ipv6,
+        fixedCidrV6: c.fixedCidrV6,
+      },
       this.engine.events,
     );
     await this.network.open();
@@ -99,6 +113,8 @@ export class Daemon {
     const keys: (keyof ReloadableConfig)[] = ["debug", "logLevel", "labels", "insecureRegistries", "registryMirrors", "maxConcurrentDownloads", "maxConcurrentUploads", "liveRestore", "shutdownTimeout", "defaultUlimits"];
     const c = this.config as ReloadableConfig;
     for (const k of keys) (c as unknown as Record<string, unknown>)[k] = next[k];
+    // Pulls and pushes hold this object: they see the new registries and limits at once.
+    Object.assign(this.config.registry, next.registry);
     setLogLevel(c.logLevel);
     sdNotify("READY=1");
     this.engine.events.publish("daemon", "reload", this.id, {

@@ -36,6 +36,8 @@ export const daemonOptions: DaemonOption[] = [
   { flag: "help", short: "h", kind: "bool", help: "Print usage" },
   { flag: "host", short: "H", key: "hosts", kind: "list", help: "Daemon socket(s) to connect to", meta: "list" },
   { flag: "insecure-registry", key: "insecure-registries", kind: "list", reload: true, help: "Enable insecure registry communication", meta: "list" },
+  { flag: "fixed-cidr-v6", key: "fixed-cidr-v6", kind: "string", help: "IPv6 subnet for the default bridge", meta: "string" },
+  { flag: "ipv6", key: "ipv6", kind: "bool", help: "Enable IPv6 networking on the default bridge" },
   { flag: "ip-forward", key: "ip-forward", kind: "bool", help: "Enable net.ipv4.ip_forward (default true)" },
   { flag: "iptables", key: "iptables", kind: "bool", help: "Enable addition of iptables rules (default true)" },
   { flag: "label", key: "labels", kind: "list", reload: true, help: "Set key=value labels to the daemon", meta: "list" },

@@ -46,6 +46,14 @@ export class Pool {
     throw conflict(`no available IPv4 addresses on this network's address pools`);
   }
 
+  contains(ip: string): boolean {
+    try {
+      return contains(this.subnet, parseIp(ip));
+    } catch {
+      return false;
+    }
+  }
+
   /** Marks an address in use again (containers found running at daemon start). */
   claim(ip: string): void {
     this.used.add(parseIp(ip));

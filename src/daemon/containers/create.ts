@@ -65,6 +65,8 @@ export async function containerCreate(ctx: ContainerContext, input: { name?: str
     ManuallyStopped: false,
     HasBeenStarted: false,
     ExecIDs: [],
+    // The request's endpoint settings show in inspect before the first start, as dockerd's do.
+    ...(ctx.network ? { NetworkSettings: ctx.network.createSettings(hostConfigIn, NetworkingConfig) } : {}),
   };
   const paths = ctx.store.paths(id);
   const volumes = ctx.volumes?.plan(rec);

@@ -3,7 +3,8 @@ import { empty, json, type ApiRequest, type ApiResponse, type Route } from "../.
 import { boolParam } from "../../query.ts";
 import { parseFilters } from "../../filters.ts";
 import { invalidParameter, notImplemented } from "../../../errors.ts";
-import type { ImageBackend } from "./backend.ts";
+import type { DistributionBackend, ImageBackend } from "./backend.ts";
+import { pullHandler } from "./distribution.ts";
 import { once } from "node:events";
 
 const pruneFilters = ["dangling", "until", "label", "label!"];
@@ -26,7 +27,8 @@ function named(method: string, suffix: string, handler: (req: ApiRequest, name: 
   return routes;
 }
 
-export function imageRoutes(b: ImageBackend): Route[] {
+export function imageRoutes(b: ImageBackend, dist?: DistributionBackend): Route[] {
+  const pull = dist ? pullHandler(dist) : undefined;
   return [
     {
       method: "GET",
@@ -73,6 +75,7 @@ export function imageRoutes(b: ImageBackend): Route[] {
         const q = req.query;
         const src = q.get("fromSrc");
         if (!src) {
+          if (q.get("fromImage") && pull) return pull(req);
           if (q.get("fromImage")) throw notImplemented("pulling images is not implemented yet: use docker load or docker import");
           throw invalidParameter("fromImage or fromSrc is required");
         }
