@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { docker, freeSubnet, loadBusybox, removeNetworking, requireBinary, startDaemon, unmountUnder, wharfBin } from "../helpers/daemon.ts";
 
 interface Run {
@@ -133,9 +133,14 @@ describe("daemon start and stop", () => {
       expect(r.code, r.stderr).toBe(0);
       const pid = Number(docker(d, ["inspect", "-f", "{{.State.Pid}}", "sleeper"]).stdout.trim());
       expect(pid).toBeGreaterThan(0);
+      const parent = `wharf-${createHash("sha256").update(d.dataRoot).digest("hex").slice(0, 12)}`;
+      const cg = existsSync("/sys/fs/cgroup/cgroup.controllers") ? [`/sys/fs/cgroup/${parent}`] : readdirSync("/sys/fs/cgroup").map((c) => `/sys/fs/cgroup/${c}/${parent}`);
+      expect(cg.some((p) => existsSync(p))).toBe(true);
       expect(await d.stop("SIGTERM"), d.output()).toBe(0);
       expect(existsSync(`/proc/${pid}`)).toBe(false);
       expect(leftovers(d.dir, d.bridge)).toEqual([]);
+      // The containers' cgroup parent went with the monitor.
+      expect(cg.filter((p) => existsSync(p))).toEqual([]);
     } finally {
       await d.cleanup();
     }
