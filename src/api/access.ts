@@ -27,7 +27,7 @@ export interface RequestFacts {
   hasBody: boolean;
   httpMinor: number;
   /** The listener it came in on. */
-  listener: { proto: "unix" | "tcp"; addr: string };
+  listener: { proto: "unix" | "tcp" | "fd"; addr: string };
 }
 
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);

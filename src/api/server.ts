@@ -21,7 +21,8 @@ import { invalidParameter } from "../errors.ts";
 const log = logger("api");
 
 export interface Listener {
-  proto: "unix" | "tcp";
+  /** "fd": a listening socket passed by systemd, addr its descriptor number. */
+  proto: "unix" | "tcp" | "fd";
   addr: string;
   /** TLS on a TCP listener: PEM file paths; with `ca`, client certificates are required and verified. */
   tls?: { cert: string; key: string; ca?: string };
@@ -44,8 +45,13 @@ export function parseHost(host: string): Listener {
     if (!m || Number(m[2]) > 65535) throw invalidParameter(`invalid tcp address ${host}: want tcp://HOST:PORT`);
     return { proto: "tcp", addr: `${m[1] || "127.0.0.1"}:${m[2]}` };
   }
+  if (host.startsWith("fd://")) {
+    const fd = host.slice("fd://".length);
+    if (fd && !/^\d+$/.test(fd)) throw invalidParameter(`invalid fd host ${host}: want fd:// or fd://N`);
+    return { proto: "fd", addr: fd };
+  }
   if (host.startsWith("/")) return { proto: "unix", addr: host };
-  throw invalidParameter(`invalid host ${host}: want unix://PATH or tcp://HOST:PORT`);
+  throw invalidParameter(`invalid host ${host}: want unix://PATH, tcp://HOST:PORT or fd://`);
 }
 
 export const commonHeaders = (): Record<string, string> => ({
@@ -107,7 +113,11 @@ export class ApiServer implements ConnectionOwner {
       },
     };
     let server: SocketListener<Connection | undefined>;
-    if (l.proto === "unix") {
+    if (l.proto === "fd") {
+      // Bun.listen's `fd` is not in its types; it takes an already listening socket.
+      const fromFd = { fd: Number(l.addr), ...handlers } as unknown as Parameters<typeof Bun.listen<Connection | undefined>>[0];
+      server = Bun.listen<Connection | undefined>(fromFd);
+    } else if (l.proto === "unix") {
       if (existsSync(l.addr) && statSync(l.addr).isSocket()) rmSync(l.addr);
       server = Bun.listen<Connection | undefined>({ unix: l.addr, ...handlers });
       this.socketPaths.push(l.addr);

@@ -31,6 +31,7 @@ import { setHostGateway } from "./containers/etcfiles.ts";
 import { setContainerDefaults } from "./containers/daemon-defaults.ts";
 import { openBuilder } from "./build.ts";
 import { buildRoutes } from "../api/routers/build/routes.ts";
+import { resolveFdListeners, sdNotify } from "./systemd.ts";
 
 const log = logger("daemon");
 
@@ -64,7 +65,7 @@ export class Daemon {
     this.router.add(...swarmRoutes(), ...pluginRoutes());
     // Listen before init so early clients queue instead of failing; accept after.
     checkListeners(c);
-    await this.api.listen(c.listeners, { socketGid: socketGroup(c, !!c.groupExplicit) });
+    await this.api.listen(resolveFdListeners(c.listeners), { socketGid: socketGroup(c, !!c.groupExplicit) });
     this.checkpoint();
     this.id = engineId(c.dataRoot);
     this.layers = await openLayerStore({ dataRoot: c.dataRoot, driver: c.storageDriver });
@@ -103,6 +104,7 @@ export class Daemon {
     this.router.add(...dfRoutes(this.engine, this.volumes, this.containers.service, () => builder.usage()));
     this.api.acceptConnections();
     this.engine.events.publish("daemon", "start", this.id, { name: "wharf" });
+    sdNotify("READY=1");
     log.info(`daemon ready (data root ${c.dataRoot}, pid ${process.pid})`);
   }
 
@@ -111,12 +113,14 @@ export class Daemon {
    * containers and everything else as they are, and says so with a daemon reload event.
    */
   reload(next: DaemonConfig): void {
+    sdNotify("RELOADING=1");
     const keys: (keyof ReloadableConfig)[] = ["debug", "logLevel", "labels", "insecureRegistries", "registryMirrors", "maxConcurrentDownloads", "maxConcurrentUploads", "liveRestore", "shutdownTimeout", "defaultUlimits"];
     const c = this.config as ReloadableConfig;
     for (const k of keys) (c as unknown as Record<string, unknown>)[k] = next[k];
     // Pulls and pushes hold this object: they see the new registries and limits at once.
     Object.assign(this.config.registry, next.registry);
     setLogLevel(c.logLevel);
+    sdNotify("READY=1");
     this.engine.events.publish("daemon", "reload", this.id, {
       debug: String(c.debug),
       labels: JSON.stringify(c.labels),
@@ -142,8 +146,11 @@ export class Daemon {
 
   /** Undoes what start made, whether it finished, failed or was interrupted. */
   async shutdown(): Promise<void> {
+    sdNotify("STOPPING=1");
     log.info("shutting down: no new connections, finishing in-flight requests");
     await this.api.close(10_000);
+    // Without live-restore, containers do not outlive the daemon (dockerd's shutdown-timeout each).
+    if (!this.config.liveRestore) await this.containers?.stopAll(this.config.shutdownTimeout);
     const counts = this.containers?.service.counts();
     const live = (counts?.running ?? 0) + (counts?.paused ?? 0) > 0;
     await this.network?.close(live).catch((err) => log.warn("network shutdown:", err));

@@ -427,3 +427,29 @@ export function seccompInstall(program: Uint8Array): void {
   fprog.writeBigUInt64LE(BigInt(ptr(program)), 8);
   check("seccomp", libc().syscall(BigInt(SYS.seccomp), 1n, 0n, BigInt(ptr(fprog))));
 }
+
+/** Marks descriptors first..last close-on-exec (sockets systemd passed, which no child may keep). */
+export function setCloexecRange(first: number, last: number): void {
+  check("close_range", libc().syscall(BigInt(SYS.close_range), BigInt(first), BigInt(last), 4n)); // CLOSE_RANGE_CLOEXEC
+}
+
+/**
+ * One datagram to a unix datagram socket (sd_notify's NOTIFY_SOCKET): a path, or an
+ * abstract name written with a leading "@".
+ */
+export function unixDatagramSend(path: string, data: Uint8Array): void {
+  const fd = check("socket", libc().socket(1, 2 | 0o2000000, 0)); // AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC
+  try {
+    const name = Buffer.from(path.startsWith("@") ? "\0" + path.slice(1) : path);
+    if (name.length > 107) throw new Error(`socket path too long: ${path}`);
+    const addr = Buffer.alloc(110); // struct sockaddr_un
+    addr.writeUInt16LE(1, 0);
+    name.copy(addr, 2);
+    // An abstract name's length is exact; a path is NUL-terminated within the struct.
+    const len = path.startsWith("@") ? 2 + name.length : 110;
+    if (libc().connect(fd, ptr(addr), len) !== 0) throw new ErrnoError(`connect ${path}`, errno());
+    check("write", libc().write(fd, ptr(data), BigInt(data.length)));
+  } finally {
+    libc().close(fd);
+  }
+}

@@ -5,8 +5,8 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
-import { freeSubnet, removeNetworking, requireBinary, unmountUnder, wharfBin } from "../helpers/daemon.ts";
+import { createHash, randomBytes } from "node:crypto";
+import { docker, freeSubnet, loadBusybox, removeNetworking, requireBinary, startDaemon, unmountUnder, wharfBin } from "../helpers/daemon.ts";
 
 interface Run {
   proc: ChildProcess;
@@ -72,7 +72,7 @@ describe("daemon start and stop", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("SIGTERM at 20 points between exec and ready leaves no bridge, chain, mount or process", async () => {
+  it("SIGTERM at 20 points (and SIGINT at 5) between exec and ready leaves no bridge, chain, mount or process", async () => {
     // How long this machine takes from exec to "ready", on this data root.
     const probe = launch(dir, bridge, bip);
     const deadline = Date.now() + 20_000;
@@ -106,7 +106,45 @@ describe("daemon start and stop", () => {
     }
     // The points must really fall inside the start, not all before or after it.
     expect(outcomes.filter((o) => o.endsWith(":143")).length, outcomes.join(" ")).toBeGreaterThan(0);
+
+    // SIGINT (ctrl-c in a terminal) the same way, at 5 points inside the start.
+    for (let i = 1; i <= 5; i++) {
+      const delay = (readyMs * i) / 6;
+      const run = launch(dir, bridge, bip);
+      await Bun.sleep(delay);
+      run.proc.kill("SIGINT");
+      const end = await run.exited;
+      const out = run.output();
+      if (out.includes("daemon ready")) expect(end.code, out).toBe(0);
+      else if (end.signal === null) {
+        expect(end.code, out).toBe(130);
+        expect(out).toContain("wharf daemon: start interrupted by SIGINT");
+      } else expect(end.signal).toBe("SIGINT");
+      expect(leftovers(dir, bridge), `after SIGINT at ${delay.toFixed(0)} ms:\n${out}`).toEqual([]);
+    }
   }, 300_000);
+
+  it("without live-restore, a stopping daemon stops its containers within shutdown-timeout and leaves nothing", async () => {
+    const d = await startDaemon(["--live-restore=false", "--shutdown-timeout", "1"]);
+    try {
+      loadBusybox(d);
+      // PID 1 ignores SIGTERM: only the kill after shutdown-timeout ends it.
+      const r = docker(d, ["run", "-d", "--name", "sleeper", "busybox", "sleep", "300"]);
+      expect(r.code, r.stderr).toBe(0);
+      const pid = Number(docker(d, ["inspect", "-f", "{{.State.Pid}}", "sleeper"]).stdout.trim());
+      expect(pid).toBeGreaterThan(0);
+      const parent = `wharf-${createHash("sha256").update(d.dataRoot).digest("hex").slice(0, 12)}`;
+      const cg = existsSync("/sys/fs/cgroup/cgroup.controllers") ? [`/sys/fs/cgroup/${parent}`] : readdirSync("/sys/fs/cgroup").map((c) => `/sys/fs/cgroup/${c}/${parent}`);
+      expect(cg.some((p) => existsSync(p))).toBe(true);
+      expect(await d.stop("SIGTERM"), d.output()).toBe(0);
+      expect(existsSync(`/proc/${pid}`)).toBe(false);
+      expect(leftovers(d.dir, d.bridge)).toEqual([]);
+      // The containers' cgroup parent went with the monitor.
+      expect(cg.filter((p) => existsSync(p))).toEqual([]);
+    } finally {
+      await d.cleanup();
+    }
+  }, 60_000);
 
   it("a start that fails on a bridge held by another data root exits non-zero within 1 s naming it", async () => {
     const held = `wth${randomBytes(3).toString("hex")}`;

@@ -268,7 +268,7 @@ export interface ConnectionOwner {
 export class Connection {
   closed = false;
   /** The listener this connection came in on (set by the server). */
-  listener: { proto: "unix" | "tcp"; addr: string } | undefined;
+  listener: { proto: "unix" | "tcp" | "fd"; addr: string } | undefined;
   /** Set by the server on shutdown: answer the current request with Connection: close. */
   closing = false;
   private buf: Buffer = EMPTY;
