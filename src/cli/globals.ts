@@ -6,12 +6,13 @@ export interface GlobalFlags {
   host?: string;
   debug: boolean;
   logLevel?: string;
-  tls: ClientTls;
+  /** Only when a TLS flag was given. */
+  tls?: ClientTls;
   rest: string[];
 }
 
 export function parseGlobalFlags(argv: string[]): GlobalFlags {
-  const out: GlobalFlags = { debug: false, tls: {}, rest: [] };
+  const out: GlobalFlags = { debug: false, rest: [] };
   let i = 0;
   const value = (flag: string): string => {
     const v = argv[++i];
@@ -26,9 +27,9 @@ export function parseGlobalFlags(argv: string[]): GlobalFlags {
     else if (a === "-D" || a === "--debug") out.debug = true;
     else if (a === "-l" || a === "--log-level") out.logLevel = value(a);
     else if (a.startsWith("--log-level=")) out.logLevel = a.slice(12);
-    else if (/^--tls(verify)?(=(true|false))?$/.test(a)) out.tls[a.startsWith("--tlsverify") ? "verify" : "tls"] = !a.endsWith("=false");
-    else if (a === "--tlscacert" || a === "--tlscert" || a === "--tlskey") out.tls[a === "--tlscacert" ? "ca" : a === "--tlscert" ? "cert" : "key"] = value(a);
-    else if (/^--tls(cacert|cert|key)=/.test(a)) out.tls[a.startsWith("--tlscacert") ? "ca" : a.startsWith("--tlscert") ? "cert" : "key"] = a.slice(a.indexOf("=") + 1);
+    else if (/^--tls(verify)?(=(true|false))?$/.test(a)) (out.tls ??= {})[a.startsWith("--tlsverify") ? "verify" : "tls"] = !a.endsWith("=false");
+    else if (a === "--tlscacert" || a === "--tlscert" || a === "--tlskey") (out.tls ??= {})[a === "--tlscacert" ? "ca" : a === "--tlscert" ? "cert" : "key"] = value(a);
+    else if (/^--tls(cacert|cert|key)=/.test(a)) (out.tls ??= {})[a.startsWith("--tlscacert") ? "ca" : a.startsWith("--tlscert") ? "cert" : "key"] = a.slice(a.indexOf("=") + 1);
     else break;
   }
   out.rest = argv.slice(i);

@@ -12,10 +12,12 @@ import type { ContainerContext } from "./context.ts";
 import { resolveCreateLinks } from "./links.ts";
 import { validateLogConfig } from "../../logs/config.ts";
 import { parseSecurityOpts } from "../../container/secopts.ts";
+import { checkCreateBodyTypes } from "../../container/bodytypes.ts";
 
 const supportedNetworkModes = ["default", "bridge", "none", "host"];
 
 export async function containerCreate(ctx: ContainerContext, input: { name?: string; body: Json }): Promise<{ Id: string; Warnings: string[] }> {
+  checkCreateBodyTypes(input.body);
   const { HostConfig: hostConfigIn = {}, NetworkingConfig = null, ...configIn } = input.body;
   let name = input.name;
   if (name !== undefined) {
