@@ -92,6 +92,7 @@ export class ApiServer implements ConnectionOwner {
 
   readonly timeouts: { headerMs: number; idleMs: number };
   private readonly perListener = new Map<Listener, number>();
+  private readonly counted = new WeakSet<Connection>();
 
   constructor(
     private readonly router: Router,
@@ -113,17 +114,19 @@ export class ApiServer implements ConnectionOwner {
       socket: {
         open: (s: Socket<Connection | undefined>) => {
           const open = this.perListener.get(l) ?? 0;
-          if (open >= this.limits.maxConnections) {
-            // An answer, not a hang: the client learns why and may retry.
-            const body = `{"message":"too many connections to ${l.proto}://${l.addr} (${open}): try again later"}\n`;
-            s.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
-            return;
-          }
-          this.perListener.set(l, open + 1);
           const c = new Connection(s, this);
           c.listener = l;
           s.data = c;
           this.connections.add(c);
+          if (open >= this.limits.maxConnections) {
+            // An answer, not a hang: the client learns why and may retry. Written
+            // through the connection so it waits for the socket to take it.
+            const body = `{"message":"too many connections to ${l.proto}://${l.addr} (${open}): try again later"}\n`;
+            c.refuse(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+            return;
+          }
+          this.perListener.set(l, open + 1);
+          this.counted.add(c);
           if (this.closing) c.end();
         },
         data: (s: Socket<Connection | undefined>, d: Buffer) => s.data?.onData(d),
@@ -185,7 +188,7 @@ export class ApiServer implements ConnectionOwner {
   onConnectionClosed(c: Connection): void {
     this.connections.delete(c);
     const l = c.listener as Listener | undefined;
-    if (l) this.perListener.set(l, Math.max(0, (this.perListener.get(l) ?? 1) - 1));
+    if (l && this.counted.delete(c)) this.perListener.set(l, Math.max(0, (this.perListener.get(l) ?? 1) - 1));
   }
 
   /** @internal a request head arrived on a connection. */

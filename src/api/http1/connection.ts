@@ -529,9 +529,18 @@ export class Connection {
 
   private badRequest(err: unknown): void {
     const status = err instanceof HttpParseError ? err.status : 400;
-    // Go's net/http answers these in plain text; a client mid-send still gets to read it.
+    // Go's net/http answers these in plain text.
     const body = status === 431 ? `${status} ${STATUS_CODES[status]}` : "";
-    this.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+    this.refuse(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+  }
+
+  /**
+   * A last answer, then close: our side is shut for writing and what the client still
+   * sends is read and dropped, so the kernel does not reset the connection (losing the
+   * answer) over unread bytes.
+   */
+  refuse(response: string): void {
+    this.write(response);
     this.buf = EMPTY;
     this.lingering = true;
     if (this.out.length) this.endAfterFlush = true;
