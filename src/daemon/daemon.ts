@@ -1,6 +1,7 @@
 // The daemon holds the stores and drivers and registers their jobs with the engine.
 import { swarmRoutes } from "../api/routers/swarm/routes.ts";
 import { pluginRoutes } from "../api/routers/plugins/routes.ts";
+import { buildCacheRoutes } from "../api/routers/buildcache/routes.ts";
 import { releaseSharedMounts } from "../storage/mount.ts";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -48,7 +49,7 @@ export class Daemon {
     mkdirSync(c.execRoot, { recursive: true, mode: 0o700 });
     registerSystemJobs(this.engine, () => this.systemState());
     this.router.add(...systemRoutes(this.engine));
-    this.router.add(...swarmRoutes(), ...pluginRoutes());
+    this.router.add(...swarmRoutes(), ...pluginRoutes(), ...buildCacheRoutes());
     // Listen before init so early clients queue instead of failing; accept after.
     await this.api.listen(c.listeners);
     this.id = engineId(c.dataRoot);
