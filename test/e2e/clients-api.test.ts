@@ -69,6 +69,22 @@ describe("the API as other clients use it", () => {
     expect(img45).not.toHaveProperty("VirtualSize");
     expect(api("GET", "/v1.41/images/json").json[0]).toHaveProperty("VirtualSize");
     expect(api("GET", "/v1.45/images/json").json[0]).not.toHaveProperty("VirtualSize");
+    // Multiplexed streams are labelled so from 1.42.
+    const ct = (v: string) =>
+      spawnSync("curl", ["-s", "-o", "/dev/null", "-w", "%{content_type}", "--unix-socket", d.sock, `http://x/${v}/containers/shaped/logs?stdout=1`], { encoding: "utf8" }).stdout;
+    expect(ct("v1.41")).toBe("application/vnd.docker.raw-stream");
+    expect(ct("v1.45")).toBe("application/vnd.docker.multiplexed-stream");
+    // df: BuilderSize below 1.42, `type` from 1.42.
+    expect(api("GET", "/v1.41/system/df?type=volume").json).toHaveProperty("BuilderSize", 0);
+    const df45 = api("GET", "/v1.45/system/df?type=volume").json;
+    expect(df45).not.toHaveProperty("BuilderSize");
+    expect(df45.Images).toEqual([]);
+    expect(api("GET", "/v1.45/system/df?type=nope").json.message).toBe("unknown object type: nope");
+    // Create: what a version could not say is refused at that version.
+    const two = { Image: "busybox", NetworkingConfig: { EndpointsConfig: { a: {}, b: {} } } };
+    expect(api("POST", "/v1.43/containers/create", two).json.message).toMatch(/^Container cannot be created with multiple network endpoints: a, b$/);
+    const sub = { Image: "busybox", HostConfig: { Mounts: [{ Type: "volume", Source: "v", Target: "/v", VolumeOptions: { Subpath: "x" } }] } };
+    expect(api("POST", "/v1.44/containers/create", sub)).toMatchObject({ status: 400, json: { message: "VolumeOptions.Subpath needs API v1.45 or newer" } });
     // The range served: 1.24 to 1.45.
     expect(api("GET", "/v1.24/containers/shaped/json").status).toBe(200);
     expect(api("GET", "/v1.23/containers/shaped/json").json.message).toMatch(/client version 1.23 is too old/);

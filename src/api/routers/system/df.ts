@@ -1,5 +1,7 @@
 // GET /system/df: images, containers and volumes with their sizes; build cache empty.
 import { RawJson } from "../../rawjson.ts";
+import { compareVersions } from "../../router.ts";
+import { invalidParameter } from "../../../errors.ts";
 import type { Engine } from "../../../engine/engine.ts";
 import { json, type Route } from "../../types.ts";
 import type { VolumeService } from "../../../volume/service.ts";
@@ -15,7 +17,10 @@ export function dfRoutes(engine: Engine, volumes: VolumeService, containers: Con
       method: "GET",
       path: "/system/df",
       handler: async (req) => {
-        const types = req.query.getAll("type");
+        // `type` came with 1.42 (older clients always get every kind, and BuilderSize).
+        const old = compareVersions(req.version, "1.42") < 0;
+        const types = old ? [] : req.query.getAll("type");
+        for (const t of types) if (!["container", "image", "volume", "build-cache"].includes(t)) throw invalidParameter(`unknown object type: ${t}`);
         const want = (t: string) => !types.length || types.includes(t);
         const images: Json[] = want("image") ? await engine.call("image_list", { all: false, digests: true, filters: new Map(), version: req.version }) : [];
         const listed = want("container") ? await containers.containerList({ all: true, size: true, filters: new Map() }) : [];
@@ -29,6 +34,7 @@ export function dfRoutes(engine: Engine, volumes: VolumeService, containers: Con
           Containers: list,
           Volumes: want("volume") ? volumes.usage() : [],
           BuildCache: [],
+          ...(old ? { BuilderSize: 0 } : {}),
         });
       },
     },
