@@ -85,6 +85,13 @@ describe("the API as other clients use it", () => {
     expect(api("POST", "/v1.43/containers/create", two).json.message).toMatch(/^Container cannot be created with multiple network endpoints: a, b$/);
     const sub = { Image: "busybox", HostConfig: { Mounts: [{ Type: "volume", Source: "v", Target: "/v", VolumeOptions: { Subpath: "x" } }] } };
     expect(api("POST", "/v1.44/containers/create", sub)).toMatchObject({ status: 400, json: { message: "VolumeOptions.Subpath needs API v1.45 or newer" } });
+    // /info: bare security option names and the execution driver below 1.25.
+    const info24 = api("GET", "/v1.24/info").json;
+    expect(info24.ExecutionDriver).toBe("<not supported>");
+    expect(info24.SecurityOptions.every((o: string) => !o.includes("name="))).toBe(true);
+    expect(api("GET", "/v1.45/info").json).not.toHaveProperty("ExecutionDriver");
+    const ping = spawnSync("curl", ["-s", "-I", "--unix-socket", d.sock, "http://x/_ping"], { encoding: "utf8" }).stdout;
+    expect(ping).toMatch(/^Swarm: inactive\r$/m);
     // The range served: 1.24 to 1.45.
     expect(api("GET", "/v1.24/containers/shaped/json").status).toBe(200);
     expect(api("GET", "/v1.23/containers/shaped/json").json.message).toMatch(/client version 1.23 is too old/);
