@@ -443,6 +443,55 @@ def check_auto_remove():
         pass
 
 
+def check_run_options():
+    import datetime
+    import socket as pysocket
+    import urllib.request
+    from docker.types import Mount, Healthcheck
+    s = pysocket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    host = tempfile.mkdtemp(prefix="pysdk-mnt-")
+    c = track(client.containers.run(
+        "busybox", ["sh", "-c", "mkdir -p /www && echo served > /www/index.html && exec httpd -f -p 80 -h /www"],
+        detach=True, ports={"80/tcp": ("127.0.0.1", port)}, mounts=[Mount("/m", host, type="bind")],
+        healthcheck=Healthcheck(test=["CMD", "true"], interval=200_000_000, start_period=0), hostname="pyhost",
+        working_dir="/tmp", environment=["A=1"], labels={"l": "v"}, tty=False))
+    c.reload()
+    eq(c.ports["80/tcp"], [{"HostIp": "127.0.0.1", "HostPort": str(port)}], "ports")
+    body = None
+    for _ in range(50):
+        try:
+            body = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
+            break
+        except OSError:
+            time.sleep(0.1)
+    eq(body, b"served\n", "published port")
+    for _ in range(50):
+        c.reload()
+        if c.attrs["State"].get("Health", {}).get("Status") == "healthy":
+            break
+        time.sleep(0.1)
+    eq(c.attrs["State"]["Health"]["Status"], "healthy", "health")
+    eq(c.exec_run("hostname").output, b"pyhost\n", "hostname")
+    c.exec_run(["sh", "-c", "echo m > /m/f"])
+    eq(open(os.path.join(host, "f")).read(), "m\n", "bind mount")
+    stream, stat = c.get_archive("/www")
+    files = untar(stream)
+    eq(files.get("www/index.html"), b"served\n", f"directory archive {list(files)}")
+    t = track(client.containers.run("busybox", ["sh", "-c", "echo one; sleep 2.5; echo two"], detach=True, tty=True))
+    t.wait()
+    eq(t.logs(), b"one\r\ntwo\r\n", "tty logs")
+    # docker-py sends a datetime as whole seconds: 1.2 s back lands between the lines.
+    later = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=1.2)
+    eq(t.logs(since=later), b"two\r\n", "logs since a datetime")
+    eq(t.logs(tail=1), b"two\r\n", "logs tail")
+    import re
+    stamped = t.logs(timestamps=True)
+    true(re.fullmatch(rb"\d{4}-\d\d-\d\dT[\d:.]+Z one\r\n\d{4}-\d\d-\d\dT[\d:.]+Z two\r\n", stamped), f"timestamps {stamped!r}")
+
+
 def check_df():
     df = client.df()
     for k in ("LayersSize", "Images", "Containers", "Volumes", "BuildCache"):
