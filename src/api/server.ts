@@ -304,6 +304,9 @@ export class ApiServer implements ConnectionOwner {
           await r.run(d);
         } finally {
           if (!d.writableEnded) d.end();
+          // Writes the route made are queued in the Duplex until the socket takes them:
+          // the body ends after the last of them, not before (attach lost its tail so).
+          if (!d.writableFinished && !d.destroyed) await new Promise<void>((ok) => (d.once("finish", ok), d.once("close", ok)));
           out.end();
         }
         return;

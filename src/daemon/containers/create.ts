@@ -94,5 +94,10 @@ export async function containerCreate(ctx: ContainerContext, input: { name?: str
   }
   const c = ctx.store.lookup(id);
   ctx.emit(c, "create");
-  return { Id: id, Warnings: [] };
+  const warnings: string[] = [];
+  // wharf sets no kernel TCP memory limit: dockerd drops it so where the kernel has none.
+  if (hostConfigIn.KernelMemoryTCP) {
+    warnings.push("Your kernel does not support kernel memory TCP limit capabilities or the cgroup is not mounted. Limitation discarded.");
+  }
+  return { Id: id, Warnings: warnings };
 }

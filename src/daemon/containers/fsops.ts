@@ -13,7 +13,7 @@ import { goArch } from "../../sys/host.ts";
 import { wharfVersion } from "../../version.ts";
 import type { ContainerContext } from "./context.ts";
 import type { CommitOptions } from "../../api/routers/containers/fs-routes.ts";
-import { leaseRootfs } from "./rootfs.ts";
+import { leaseRootfsShared } from "./rootfs.ts";
 
 function changesOf(ctx: ContainerContext, c: Container): Change[] {
   return rwChanges(ctx.layers, c.id);
@@ -33,7 +33,7 @@ export async function containerChanges(ctx: ContainerContext, ref: string): Prom
 
 export async function containerExport(ctx: ContainerContext, ref: string): Promise<AsyncIterable<Uint8Array>> {
   const c = ctx.store.lookup(ref);
-  const lease = await leaseRootfs(ctx, c);
+  const lease = await leaseRootfsShared(ctx, c);
   ctx.emit(c, "export");
   return (async function* () {
     try {
