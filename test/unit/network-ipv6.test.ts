@@ -149,7 +149,7 @@ describe("the IPv6 userland proxy", () => {
       echo.close();
     }
     // Closed: the port refuses.
-    await expect(new Promise((resolve, reject) => createConnection({ host: "::1", port: p.port }, resolve).on("error", reject))).rejects.toThrow(/ECONNREFUSED/);
+    await expect(new Promise<void>((resolve, reject) => createConnection({ host: "::1", port: p.port }, () => resolve()).on("error", reject))).rejects.toThrow(/ECONNREFUSED/);
   });
 
   it("relays UDP datagrams and their replies, one upstream socket per client", async () => {
