@@ -97,6 +97,12 @@ describe("networks as dockerd behaves", () => {
     }
     // ...and connect again works.
     expect(api(d, "POST", "/networks/dn2/connect", { Container: "pre", EndpointConfig: { Aliases: ["b2"] } }).status).toBe(200);
+    // No endpoint was made or removed yet, so dockerd reports no network event for it.
+    const events = (until: number) =>
+      api(d, "GET", `/events?since=0&until=${until}&filters=${encodeURIComponent(JSON.stringify({ type: ["network"] }))}`)
+        .text.split("\n").filter(Boolean).map((l) => JSON.parse(l))
+        .filter((e) => e.Actor?.Attributes?.container === cr.json.Id).map((e) => e.Action);
+    expect(events(Math.floor(Date.now() / 1000) + 1)).toEqual([]);
 
     expect(docker(d, ["start", "pre"]).code).toBe(0);
     nets = networksOf(d, "pre");
@@ -111,6 +117,7 @@ describe("networks as dockerd behaves", () => {
     expect(addrs).toContain(`${s1.ip(10)}/24`);
     expect(addrs).toContain(nets.dn2.IPAddress + "/24");
     expect(Object.keys(n1.Containers)).toEqual([cr.json.Id]);
+    expect(events(Math.floor(Date.now() / 1000) + 1).sort()).toEqual(["connect", "connect"]);
   });
 
   it("a running container disconnects, connects again, and a second disconnect fails with or without --force", () => {
