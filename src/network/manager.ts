@@ -497,7 +497,10 @@ export class NetworkManager {
       this.pools.get(net.Id)?.release(a.ip);
       if (ip6) pool6?.release(ip6);
     };
-    const mac = (primary && c.rec.Config.MacAddress) || cfg.MacAddress || macOf(parseIp(a.ip));
+    // The asked-for MAC again after a stop blanked the entry (dockerd's DesiredMacAddress).
+    const ec: Json = c.rec.NetworkingConfig?.EndpointsConfig ?? {};
+    const desired: string = cfg.MacAddress || (ec[net.Name] ?? ec[net.Id])?.MacAddress || "";
+    const mac = (primary && c.rec.Config.MacAddress) || desired || macOf(parseIp(a.ip));
     const endpointId = hex(32);
     const hostVeth = `veth${endpointId.slice(0, 11)}`;
     const gw6 = ip6 && pool6 ? formatIp6(pool6.gateway) : "";

@@ -146,6 +146,19 @@ describe("networks as dockerd behaves", () => {
     expect(api(d, "GET", "/networks/rn1").json.Containers).toEqual({});
   });
 
+  it("an asked-for MAC address survives a stop and a start", () => {
+    const s = subnet();
+    expect(docker(d, ["network", "create", "--subnet", s.cidr, "macnet"]).code).toBe(0);
+    const mac = "02:42:de:ad:be:ef";
+    expect(docker(d, ["run", "-d", "--name", "mac1", "--network", "macnet", "--mac-address", mac, "busybox", "sleep", "300"]).code).toBe(0);
+    const link = () => docker(d, ["exec", "mac1", "cat", "/sys/class/net/eth0/address"]).stdout.trim();
+    expect(link()).toBe(mac);
+    expect(docker(d, ["stop", "-t", "0", "mac1"]).code).toBe(0);
+    expect(docker(d, ["start", "mac1"]).code).toBe(0);
+    expect(link()).toBe(mac);
+    expect(networksOf(d, "mac1").macnet.MacAddress).toBe(mac);
+  });
+
   it("network names may contain spaces and other characters dockerd accepts", () => {
     for (const name of ["test 01", "ünï·cödé", "a+b@c"]) {
       const s = subnet();
