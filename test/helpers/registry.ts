@@ -146,7 +146,7 @@ export async function putBlob(reg: TestRegistry, repo: string, data: Uint8Array)
   if (start.status !== 202) throw new Error(`upload start: ${start.status} ${await start.text()}`);
   const loc = new URL(start.headers.get("location")!, reg.url);
   loc.searchParams.set("digest", digest);
-  const put = await fetch(loc, { method: "PUT", body: data, headers: { "Content-Type": "application/octet-stream" } });
+  const put = await fetch(loc, { method: "PUT", body: data as unknown as BodyInit, headers: { "Content-Type": "application/octet-stream" } });
   if (put.status !== 201) throw new Error(`blob put: ${put.status} ${await put.text()}`);
   return { digest, size: data.length };
 }
