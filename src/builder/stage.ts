@@ -69,7 +69,8 @@ export class StageRunner {
       const fromStage = d.stageResult(base, st.index);
       if (fromStage) image = await fromStage;
       else {
-        if (st.platform) this.checkPlatform(processWord(st.platform, d.metaArgs, d.escape).word);
+        const platform = st.platform ?? d.opts.platform;
+        if (platform) this.checkPlatform(processWord(platform, d.metaArgs, d.escape).word);
         const found = d.host.findImage(base);
         if (!found) throw pullDenied(base);
         image = found;

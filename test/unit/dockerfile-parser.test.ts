@@ -134,6 +134,11 @@ describe("variable substitution", () => {
     expect(processWord("$", env).word).toBe("$");
     expect(processWords(`$SP "c d" e`, env).words).toEqual(["a", "b", "c d", "e"]);
   });
+  it("trims and replaces as the newer frontend does (#, ##, %, %%, /, //)", () => {
+    const e = new Map([["P", "a/b/c.tar.gz"]]);
+    expect(processWord("${P#*/}|${P##*/}|${P%.*}|${P%%.*}", e).word).toBe("b/c.tar.gz|c.tar.gz|a/b/c.tar|a/b/c");
+    expect(processWord("${P/\\//-}|${P//\\//-}|${P/x/y}", e).word).toBe("a-b/c.tar.gz|a-b-c.tar.gz|a/b/c.tar.gz");
+  });
   it("records the names it read", () => {
     expect([...processWord("${A}${B:-1}", env).used]).toEqual(["A", "B"]);
   });
