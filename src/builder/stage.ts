@@ -41,6 +41,8 @@ export interface StageState {
   /** ARGs declared in this stage, with their values. */
   args: Map<string, string | undefined>;
   cmdSet: boolean;
+  /** MAINTAINER: the images of this stage get it as their author. */
+  author?: string;
 }
 
 const short = (id: string) => id.replace(/^sha256:/, "").slice(0, 12);
@@ -132,6 +134,7 @@ export class StageRunner {
         const r = applyConfigStep(ins, s.config, this.env(), d.escape, used, s.cmdSet);
         if (!r) throw new BuildError(`unsupported instruction ${ins.kind}`);
         if (ins.kind === "CMD") s.cmdSet = true;
+        if (ins.kind === "MAINTAINER") s.author = ins.value;
         await this.nopStep(r.separate ? ["#(nop) ", r.comment] : [`#(nop) ${r.comment}`], r.config);
         void trigger;
       }
@@ -253,7 +256,7 @@ export class StageRunner {
     const config: BuildImageConfig = {
       architecture: pc?.architecture ?? this.d.host.arch(),
       ...(pc?.variant ? { variant: pc.variant } : {}),
-      ...(pc?.author ? { author: pc.author } : {}),
+      ...((this.state.author ?? pc?.author) ? { author: this.state.author ?? pc?.author } : {}),
       config: { ...cfg, Image: image },
       ...(container ? { container } : {}),
       container_config: { ...cc, Image: image },

@@ -76,7 +76,7 @@ describe("build instructions e2e", () => {
     expect(c.Healthcheck).toEqual({ Test: ["CMD-SHELL", "true"], Interval: 5e9, Retries: 2 });
     expect(c.Labels).toEqual({ a: "b", "c d": "e f", extra: "yes" });
     expect(c.User).toBe("1000:1000");
-    expect(inspect("cfg").Author ?? "").toBe("");
+    expect(inspect("cfg").Author).toBe("someone");
     expect(ok(docker(d, ["run", "--rm", "cfg"]))).toBe("1000\n");
     expect(ok(docker(d, ["run", "--rm", "--entrypoint", "cat", "cfg", "/s"]))).toBe("shell-form\n");
   });
