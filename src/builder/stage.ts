@@ -2,7 +2,7 @@
 // makes an image (config-only steps share their parent's layers), a step is looked up
 // in the cache by content first, RUN runs a container and commits its changes.
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { lstatSync, writeFileSync } from "node:fs";
 import { posix } from "node:path";
 import type { BuildCache } from "./cache.ts";
 import { stepKey } from "./cache.ts";
@@ -282,6 +282,7 @@ export class StageRunner {
     const base = { chmod, exclude: ins.exclude.map(x), parents: ins.parents, unpack: ins.kind === "ADD" };
     const urls = srcs.filter((u) => /^https?:\/\//.test(u));
     if (urls.length && ins.kind === "COPY") throw new BuildError("source can't be a URL for COPY");
+    if (ins.checksum && urls.length !== srcs.length) throw new BuildError("checksum can't be specified for non-HTTP(S) sources");
     let fromImage: BuildImage | null | undefined;
     if (ins.from) {
       const from = x(ins.from);
@@ -294,7 +295,9 @@ export class StageRunner {
       const plan = local.length ? matchSources(srcRoot, local, ins.kind, files) : { matched: [] };
       const digest = fromImage !== undefined ? `from:${fromImage?.id ?? "scratch"}:${sourcesDigest(srcRoot, plan)}` : sourcesDigest(srcRoot, plan);
       const contents = ins.contents.map((c) => ({ ...c, data: c.expand ? expandHeredoc(c.data, env) : c.data }));
-      const inputs = [digest, chown ?? "", String(chmod ?? ""), base.exclude.join(","), String(base.parents), ...urls, ...contents.map((c) => c.name + "\0" + c.data)];
+      const downloads: Download[] = [];
+      for (const u of urls) downloads.push(await download(u, ins.checksum));
+      const inputs = [digest, chown ?? "", String(chmod ?? ""), base.exclude.join(","), String(base.parents), ...urls, ...downloads.map((x) => x.sum), ...contents.map((c) => c.name + "\0" + c.data)];
       const hash = digest.split(":").slice(-2).join(":");
       const what = contents.length && !plan.matched.length ? `file:${contents.length}` : hash;
       const createdBy = [...(s.config.Shell ?? defaultShell), `#(nop) ${ins.kind} ${what} in ${dest} `].join(" ");
@@ -304,7 +307,7 @@ export class StageRunner {
           const o = { ...base, owner };
           if (plan.matched.length) await copyInto(srcRoot, plan, root, dest, o);
           for (const c of contents) writeContent(root, dest, c.name, c.data, o);
-          for (const u of urls) await fetchInto(u, root, dest, o.owner, ins.checksum);
+          for (const dl of downloads) writeDownload(root, dest, dl, o.owner);
         }),
       );
     };
@@ -318,16 +321,30 @@ function expandHeredoc(text: string, env: Env): string {
 }
 
 /** ADD <url>: fetched by the daemon (mode 0600, as Docker's), checked against --checksum when given. */
-async function fetchInto(url: string, root: string, dest: string, owner: { uid: number; gid: number }, checksum?: string): Promise<void> {
+interface Download {
+  name: string;
+  data: Uint8Array;
+  sum: string;
+}
+
+/** ADD <url>: fetched by the daemon on every build (its content is the cache key), checked against --checksum when given. */
+async function download(url: string, checksum?: string): Promise<Download> {
   const res = await fetch(url);
   if (!res.ok) throw new BuildError(`failed to GET ${url} with status ${res.status} ${res.statusText}`);
   const data = new Uint8Array(await res.arrayBuffer());
-  if (checksum) {
-    const got = `sha256:${createHash("sha256").update(data).digest("hex")}`;
-    if (got !== checksum) throw new BuildError(`digest mismatch ${got}: ${checksum}`);
-  }
-  const name = decodeURIComponent(new URL(url).pathname.split("/").pop() || "index.html");
-  writeContent(root, dest, name, "", { owner, exclude: [], parents: false, unpack: false, chmod: 0o600 });
-  const target = dest.endsWith("/") ? `${dest}${name}` : dest;
-  writeFileSync(`${root}/${resolveInRoot(root, cleanRel(target))}`, data);
+  const sum = `sha256:${createHash("sha256").update(data).digest("hex")}`;
+  if (checksum && sum !== checksum) throw new BuildError(`digest mismatch ${sum}: ${checksum}`);
+  return { name: decodeURIComponent(new URL(url).pathname.split("/").pop() || "index.html"), data, sum };
+}
+
+/** A downloaded file lands with mode 0600, as Docker's ADD writes it. */
+function writeDownload(root: string, dest: string, dl: Download, owner: { uid: number; gid: number }): void {
+  writeContent(root, dest, dl.name, "", { owner, exclude: [], parents: false, unpack: false, chmod: 0o600 });
+  const target = dest.endsWith("/") || isDirIn(root, dest) ? `${dest.replace(/\/?$/, "/")}${dl.name}` : dest;
+  writeFileSync(`${root}/${resolveInRoot(root, cleanRel(target))}`, dl.data);
+}
+
+function isDirIn(root: string, dest: string): boolean {
+  const real = resolveInRoot(root, cleanRel(dest));
+  return !!lstatSync(real ? `${root}/${real}` : root, { throwIfNoEntry: false })?.isDirectory();
 }
