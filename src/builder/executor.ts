@@ -124,6 +124,7 @@ export async function runBuild(
     if (order[head] === idx) flush();
   };
 
+  const cacheFrom = opts.cacheFrom.map((r) => host.findImage(r)).filter((i): i is BuildImage => !!i);
   const results = new Map<number, Promise<BuildImage | null>>();
   let firstError: unknown;
   const inner = new AbortController();
@@ -134,7 +135,7 @@ export async function runBuild(
     if (p) return p;
     const st: Stage = df.stages[i]!;
     const runner = new StageRunner(st, {
-      host, cache, opts, ctx, escape: df.escape, signal: inner.signal, metaArgs, usedBuildArgs, containers,
+      host, cache, opts, ctx, escape: df.escape, signal: inner.signal, metaArgs, usedBuildArgs, containers, cacheFrom,
       stageResult: (ref, before) => {
         const k = stageIndex(df, ref, before < 0 ? i : before);
         return k === undefined ? undefined : start(k);

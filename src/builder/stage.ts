@@ -31,6 +31,8 @@ export interface StageDeps {
   stageResult(ref: string, before: number): Promise<BuildImage | null> | undefined;
   /** Every container a RUN made and has not removed yet (removed on cancel). */
   containers: Set<string>;
+  /** --cache-from images, resolved. */
+  cacheFrom: BuildImage[];
   stepLabel(ins: object): string;
   write(text: string): void;
 }
@@ -43,6 +45,13 @@ export interface StageState {
   cmdSet: boolean;
   /** MAINTAINER: the images of this stage get it as their author. */
   author?: string;
+}
+
+/** The image spec's ChainID of a list of diff ids. */
+function chainOf(diffIds: string[]): string {
+  let chain = "";
+  for (const d of diffIds) chain = chain ? `sha256:${createHash("sha256").update(`${chain} ${d}`).digest("hex")}` : d;
+  return chain;
 }
 
 const short = (id: string) => id.replace(/^sha256:/, "").slice(0, 12);
@@ -238,6 +247,15 @@ export class StageRunner {
         d.write(` ---> ${short(hit)}\n`);
         return;
       }
+      const from = this.fromCacheSources(createdBy);
+      if (from !== undefined) {
+        d.write(" ---> Using cache\n");
+        s.image = await this.commit(config, createdBy, from, extra?.containerConfig);
+        s.config = normalizeConfig(s.image.config.config);
+        d.cache.put(key, s.image.id, parentId, createdBy);
+        d.write(` ---> ${short(s.image.id)}\n`);
+        return;
+      }
     }
     const layer = await make();
     s.image = await this.commit(config, createdBy, layer, extra?.containerConfig, extra?.container);
@@ -245,6 +263,32 @@ export class StageRunner {
     d.cache.put(key, s.image.id, parentId, createdBy);
     await extra?.after?.();
     d.write(` ---> ${short(s.image.id)}\n`);
+  }
+
+  /**
+   * --cache-from: an image whose history and layers start as the current image's and whose
+   * next history line is this step gives the step's layer (or none), as dockerd's
+   * classic image cache restores it. Its layer is retained for the new image.
+   */
+  private fromCacheSources(createdBy: string): NewLayer | null | undefined {
+    const p = this.state.image;
+    const ph = p?.config.history ?? [];
+    const pd = p?.config.rootfs?.diff_ids ?? [];
+    for (const c of this.d.cacheFrom) {
+      const ch = c.config.history ?? [];
+      const cd = c.config.rootfs?.diff_ids ?? [];
+      if (ch.length <= ph.length || cd.length < pd.length) continue;
+      if (!ph.every((h, i) => h.created_by === ch[i]!.created_by && !!h.empty_layer === !!ch[i]!.empty_layer)) continue;
+      if (!pd.every((x, i) => x === cd[i])) continue;
+      const next = ch[ph.length]!;
+      if (next.created_by !== createdBy) continue;
+      if (next.empty_layer) return null;
+      const diffId = cd[pd.length];
+      if (!diffId) continue;
+      const chainId = chainOf([...pd, diffId]);
+      if (this.d.host.retainLayer(chainId)) return { diffId, chainId };
+    }
+    return undefined;
   }
 
   private async commit(cfg: RunConfig, createdBy: string, layer: NewLayer | null, containerConfig?: RunConfig, container?: string): Promise<BuildImage> {
