@@ -6,6 +6,9 @@ import type { HealthConfig, RunConfig } from "./types.ts";
 import { BuildError } from "./types.ts";
 
 export const defaultShell = ["/bin/sh", "-c"];
+
+/** Build args any Dockerfile may use without declaring them (in RUN's environment, never in history). */
+export const predefinedArgs = new Set(["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"]);
 export const defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 export function emptyConfig(): RunConfig {
@@ -72,12 +75,11 @@ export function applyConfigStep(ins: Instruction, cfg: RunConfig, env: Env, esca
   switch (ins.kind) {
     case "ENV": {
       let comment = "ENV";
-      const local = new Map(env);
+      // Every pair is expanded with the variables from before this ENV (Docker's rule).
       for (const [k0, v0] of ins.pairs) {
-        const k = expand(k0, local, escape, used);
-        const v = expand(v0, local, escape, used);
+        const k = expand(k0, env, escape, used);
+        const v = expand(v0, env, escape, used);
         c.Env = setEnv(c.Env, k, v);
-        local.set(k, v);
         comment += ` ${k}=${v}`;
       }
       return { config: c, comment, separate: true };

@@ -8,6 +8,7 @@ import { parseNode, type Dockerfile, type Instruction, type Stage } from "./dock
 import { parseDockerfile } from "./dockerfile/parser.ts";
 import { processWord } from "./dockerfile/lex.ts";
 import { StageRunner } from "./stage.ts";
+import { predefinedArgs } from "./config-steps.ts";
 import { BuildError, type BuildHost, type BuildImage, type BuildOptions, type BuildOutput } from "./types.ts";
 
 const platformArgs = (arch: string): [string, string][] => [
@@ -15,8 +16,6 @@ const platformArgs = (arch: string): [string, string][] => [
   ["BUILDPLATFORM", `linux/${arch}`], ["BUILDOS", "linux"], ["BUILDARCH", arch], ["BUILDVARIANT", ""],
 ];
 
-/** Build args any Dockerfile may use without declaring them (not recorded in history). */
-const predefinedArgs = new Set(["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"]);
 
 export interface BuildResult {
   imageId: string;
@@ -125,7 +124,9 @@ export async function runBuild(
     if (order[head] === idx) flush();
   };
 
+  const cacheFrom = opts.cacheFrom.map((r) => host.findImage(r)).filter((i): i is BuildImage => !!i);
   const results = new Map<number, Promise<BuildImage | null>>();
+  let firstError: unknown;
   const inner = new AbortController();
   const onAbort = () => inner.abort();
   signal.addEventListener("abort", onAbort);
@@ -134,7 +135,7 @@ export async function runBuild(
     if (p) return p;
     const st: Stage = df.stages[i]!;
     const runner = new StageRunner(st, {
-      host, cache, opts, ctx, escape: df.escape, signal: inner.signal, metaArgs, usedBuildArgs, containers,
+      host, cache, opts, ctx, escape: df.escape, signal: inner.signal, metaArgs, usedBuildArgs, containers, cacheFrom,
       stageResult: (ref, before) => {
         const k = stageIndex(df, ref, before < 0 ? i : before);
         return k === undefined ? undefined : start(k);
@@ -146,17 +147,19 @@ export async function runBuild(
       finished.add(i);
       flush();
     });
-    p.catch(() => inner.abort());
+    p.catch((err) => {
+      // The failure that came first is the build's; the stages it stopped only follow.
+      firstError ??= err;
+      inner.abort();
+    });
     results.set(i, p);
     return p;
   };
   try {
     // Every needed stage starts now; a stage that reads another waits on it inside.
     for (const i of order) void start(i).catch(() => {});
-    const settled = await Promise.allSettled(order.map((i) => start(i)));
-    const failed = settled.find((r) => r.status === "rejected" && !(r.reason instanceof BuildError && r.reason.message === "build cancelled"));
-    const anyFail = failed ?? settled.find((r) => r.status === "rejected");
-    if (anyFail) throw (anyFail as PromiseRejectedResult).reason;
+    await Promise.allSettled(order.map((i) => start(i)));
+    if (firstError !== undefined) throw firstError;
     const final = await start(lastIdx);
     if (!final) throw new BuildError("No image was generated. Is your Dockerfile empty?");
     const unused = [...opts.buildArgs.keys()].filter((k) => !usedBuildArgs.has(k) && !predefinedArgs.has(k) && !metaArgs.has(k)).sort();

@@ -5,7 +5,7 @@ import { chownSync, existsSync, mkdirSync, chmodSync, lstatSync } from "node:fs"
 import { createHash } from "node:crypto";
 import type { Instruction } from "./dockerfile/instructions.ts";
 import type { RunMount } from "./dockerfile/mounts.ts";
-import { defaultShell } from "./config-steps.ts";
+import { defaultShell, predefinedArgs } from "./config-steps.ts";
 import { matchSources, sourcesDigest } from "./copy.ts";
 import { resolveInRoot, cleanRel } from "./scope.ts";
 import type { StageDeps, StageRunner } from "./stage.ts";
@@ -53,7 +53,10 @@ export async function runStep(runner: StageRunner, ins: Run, d: StageDeps): Prom
   }
   const config = s.config;
   const inputs = [network, ...mountKeys];
-  const runConfig = { ...config, Cmd: cmd, Entrypoint: null, Env: [...config.Env, ...args], Image: s.image?.id ?? "" };
+  // Proxy variables given as build args reach RUN without an ARG, as Docker passes them.
+  const declared = new Set(args.map((a) => a.split("=")[0]));
+  const proxies = [...d.opts.buildArgs].filter(([k, v]) => predefinedArgs.has(k) && v !== null && !declared.has(k)).map(([k, v]) => `${k}=${v}`);
+  const runConfig = { ...config, Cmd: cmd, Entrypoint: null, Env: [...config.Env, ...args, ...proxies], Image: s.image?.id ?? "" };
   let containerId = "";
   await runner.step(
     createdBy,
@@ -80,6 +83,12 @@ export async function runStep(runner: StageRunner, ins: Run, d: StageDeps): Prom
           signal: d.signal,
         });
         if (r.exitCode !== 0) {
+          // Killed because the build was stopped (another stage failed, or the client left).
+          if (d.signal.aborted) {
+            await d.host.removeContainer(r.id).catch(() => {});
+            d.containers.delete(r.id);
+            throw new BuildError("build cancelled");
+          }
           if (d.opts.forceRm) await runner.removeIntermediate(r.id);
           throw new BuildError(`The command '${cmd.join(" ")}' returned a non-zero code: ${r.exitCode}`, r.exitCode);
         }

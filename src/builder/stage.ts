@@ -2,7 +2,7 @@
 // makes an image (config-only steps share their parent's layers), a step is looked up
 // in the cache by content first, RUN runs a container and commits its changes.
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { lstatSync, writeFileSync } from "node:fs";
 import { posix } from "node:path";
 import type { BuildCache } from "./cache.ts";
 import { stepKey } from "./cache.ts";
@@ -31,6 +31,8 @@ export interface StageDeps {
   stageResult(ref: string, before: number): Promise<BuildImage | null> | undefined;
   /** Every container a RUN made and has not removed yet (removed on cancel). */
   containers: Set<string>;
+  /** --cache-from images, resolved. */
+  cacheFrom: BuildImage[];
   stepLabel(ins: object): string;
   write(text: string): void;
 }
@@ -41,6 +43,15 @@ export interface StageState {
   /** ARGs declared in this stage, with their values. */
   args: Map<string, string | undefined>;
   cmdSet: boolean;
+  /** MAINTAINER: the images of this stage get it as their author. */
+  author?: string;
+}
+
+/** The image spec's ChainID of a list of diff ids. */
+function chainOf(diffIds: string[]): string {
+  let chain = "";
+  for (const d of diffIds) chain = chain ? `sha256:${createHash("sha256").update(`${chain} ${d}`).digest("hex")}` : d;
+  return chain;
 }
 
 const short = (id: string) => id.replace(/^sha256:/, "").slice(0, 12);
@@ -69,7 +80,8 @@ export class StageRunner {
       const fromStage = d.stageResult(base, st.index);
       if (fromStage) image = await fromStage;
       else {
-        if (st.platform) this.checkPlatform(processWord(st.platform, d.metaArgs, d.escape).word);
+        const platform = st.platform ?? d.opts.platform;
+        if (platform) this.checkPlatform(processWord(platform, d.metaArgs, d.escape).word);
         const found = d.host.findImage(base);
         if (!found) throw pullDenied(base);
         image = found;
@@ -131,6 +143,7 @@ export class StageRunner {
         const r = applyConfigStep(ins, s.config, this.env(), d.escape, used, s.cmdSet);
         if (!r) throw new BuildError(`unsupported instruction ${ins.kind}`);
         if (ins.kind === "CMD") s.cmdSet = true;
+        if (ins.kind === "MAINTAINER") s.author = ins.value;
         await this.nopStep(r.separate ? ["#(nop) ", r.comment] : [`#(nop) ${r.comment}`], r.config);
         void trigger;
       }
@@ -234,6 +247,15 @@ export class StageRunner {
         d.write(` ---> ${short(hit)}\n`);
         return;
       }
+      const from = this.fromCacheSources(createdBy);
+      if (from !== undefined) {
+        d.write(" ---> Using cache\n");
+        s.image = await this.commit(config, createdBy, from, extra?.containerConfig);
+        s.config = normalizeConfig(s.image.config.config);
+        d.cache.put(key, s.image.id, parentId, createdBy);
+        d.write(` ---> ${short(s.image.id)}\n`);
+        return;
+      }
     }
     const layer = await make();
     s.image = await this.commit(config, createdBy, layer, extra?.containerConfig, extra?.container);
@@ -241,6 +263,32 @@ export class StageRunner {
     d.cache.put(key, s.image.id, parentId, createdBy);
     await extra?.after?.();
     d.write(` ---> ${short(s.image.id)}\n`);
+  }
+
+  /**
+   * --cache-from: an image whose history and layers start as the current image's and whose
+   * next history line is this step gives the step's layer (or none), as dockerd's
+   * classic image cache restores it. Its layer is retained for the new image.
+   */
+  private fromCacheSources(createdBy: string): NewLayer | null | undefined {
+    const p = this.state.image;
+    const ph = p?.config.history ?? [];
+    const pd = p?.config.rootfs?.diff_ids ?? [];
+    for (const c of this.d.cacheFrom) {
+      const ch = c.config.history ?? [];
+      const cd = c.config.rootfs?.diff_ids ?? [];
+      if (ch.length <= ph.length || cd.length < pd.length) continue;
+      if (!ph.every((h, i) => h.created_by === ch[i]!.created_by && !!h.empty_layer === !!ch[i]!.empty_layer)) continue;
+      if (!pd.every((x, i) => x === cd[i])) continue;
+      const next = ch[ph.length]!;
+      if (next.created_by !== createdBy) continue;
+      if (next.empty_layer) return null;
+      const diffId = cd[pd.length];
+      if (!diffId) continue;
+      const chainId = chainOf([...pd, diffId]);
+      if (this.d.host.retainLayer(chainId)) return { diffId, chainId };
+    }
+    return undefined;
   }
 
   private async commit(cfg: RunConfig, createdBy: string, layer: NewLayer | null, containerConfig?: RunConfig, container?: string): Promise<BuildImage> {
@@ -252,7 +300,7 @@ export class StageRunner {
     const config: BuildImageConfig = {
       architecture: pc?.architecture ?? this.d.host.arch(),
       ...(pc?.variant ? { variant: pc.variant } : {}),
-      ...(pc?.author ? { author: pc.author } : {}),
+      ...((this.state.author ?? pc?.author) ? { author: this.state.author ?? pc?.author } : {}),
       config: { ...cfg, Image: image },
       ...(container ? { container } : {}),
       container_config: { ...cc, Image: image },
@@ -278,6 +326,7 @@ export class StageRunner {
     const base = { chmod, exclude: ins.exclude.map(x), parents: ins.parents, unpack: ins.kind === "ADD" };
     const urls = srcs.filter((u) => /^https?:\/\//.test(u));
     if (urls.length && ins.kind === "COPY") throw new BuildError("source can't be a URL for COPY");
+    if (ins.checksum && urls.length !== srcs.length) throw new BuildError("checksum can't be specified for non-HTTP(S) sources");
     let fromImage: BuildImage | null | undefined;
     if (ins.from) {
       const from = x(ins.from);
@@ -290,7 +339,9 @@ export class StageRunner {
       const plan = local.length ? matchSources(srcRoot, local, ins.kind, files) : { matched: [] };
       const digest = fromImage !== undefined ? `from:${fromImage?.id ?? "scratch"}:${sourcesDigest(srcRoot, plan)}` : sourcesDigest(srcRoot, plan);
       const contents = ins.contents.map((c) => ({ ...c, data: c.expand ? expandHeredoc(c.data, env) : c.data }));
-      const inputs = [digest, chown ?? "", String(chmod ?? ""), base.exclude.join(","), String(base.parents), ...urls, ...contents.map((c) => c.name + "\0" + c.data)];
+      const downloads: Download[] = [];
+      for (const u of urls) downloads.push(await download(u, ins.checksum));
+      const inputs = [digest, chown ?? "", String(chmod ?? ""), base.exclude.join(","), String(base.parents), ...urls, ...downloads.map((x) => x.sum), ...contents.map((c) => c.name + "\0" + c.data)];
       const hash = digest.split(":").slice(-2).join(":");
       const what = contents.length && !plan.matched.length ? `file:${contents.length}` : hash;
       const createdBy = [...(s.config.Shell ?? defaultShell), `#(nop) ${ins.kind} ${what} in ${dest} `].join(" ");
@@ -300,7 +351,7 @@ export class StageRunner {
           const o = { ...base, owner };
           if (plan.matched.length) await copyInto(srcRoot, plan, root, dest, o);
           for (const c of contents) writeContent(root, dest, c.name, c.data, o);
-          for (const u of urls) await fetchInto(u, root, dest, o.owner, ins.checksum);
+          for (const dl of downloads) writeDownload(root, dest, dl, o.owner);
         }),
       );
     };
@@ -314,16 +365,30 @@ function expandHeredoc(text: string, env: Env): string {
 }
 
 /** ADD <url>: fetched by the daemon (mode 0600, as Docker's), checked against --checksum when given. */
-async function fetchInto(url: string, root: string, dest: string, owner: { uid: number; gid: number }, checksum?: string): Promise<void> {
+interface Download {
+  name: string;
+  data: Uint8Array;
+  sum: string;
+}
+
+/** ADD <url>: fetched by the daemon on every build (its content is the cache key), checked against --checksum when given. */
+async function download(url: string, checksum?: string): Promise<Download> {
   const res = await fetch(url);
   if (!res.ok) throw new BuildError(`failed to GET ${url} with status ${res.status} ${res.statusText}`);
   const data = new Uint8Array(await res.arrayBuffer());
-  if (checksum) {
-    const got = `sha256:${createHash("sha256").update(data).digest("hex")}`;
-    if (got !== checksum) throw new BuildError(`digest mismatch ${got}: ${checksum}`);
-  }
-  const name = decodeURIComponent(new URL(url).pathname.split("/").pop() || "index.html");
-  writeContent(root, dest, name, "", { owner, exclude: [], parents: false, unpack: false, chmod: 0o600 });
-  const target = dest.endsWith("/") ? `${dest}${name}` : dest;
-  writeFileSync(`${root}/${resolveInRoot(root, cleanRel(target))}`, data);
+  const sum = `sha256:${createHash("sha256").update(data).digest("hex")}`;
+  if (checksum && sum !== checksum) throw new BuildError(`digest mismatch ${sum}: ${checksum}`);
+  return { name: decodeURIComponent(new URL(url).pathname.split("/").pop() || "index.html"), data, sum };
+}
+
+/** A downloaded file lands with mode 0600, as Docker's ADD writes it. */
+function writeDownload(root: string, dest: string, dl: Download, owner: { uid: number; gid: number }): void {
+  writeContent(root, dest, dl.name, "", { owner, exclude: [], parents: false, unpack: false, chmod: 0o600 });
+  const target = dest.endsWith("/") || isDirIn(root, dest) ? `${dest.replace(/\/?$/, "/")}${dl.name}` : dest;
+  writeFileSync(`${root}/${resolveInRoot(root, cleanRel(target))}`, dl.data);
+}
+
+function isDirIn(root: string, dest: string): boolean {
+  const real = resolveInRoot(root, cleanRel(dest));
+  return !!lstatSync(real ? `${root}/${real}` : root, { throwIfNoEntry: false })?.isDirectory();
 }

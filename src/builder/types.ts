@@ -100,6 +100,8 @@ export interface BuildHost {
   /** The container's changes as a layer (null when it changed nothing). */
   commitContainer(id: string, parent: BuildImage | null): Promise<NewLayer | null>;
   removeContainer(id: string): Promise<void>;
+  /** Takes a reference on a stored layer (a --cache-from image's); false when there is none. */
+  retainLayer(chainId: string): boolean;
   /** Stores the image config; the image holds `layer` (or its parent's top layer). */
   createImage(parent: BuildImage | null, config: BuildImageConfig, layer: NewLayer | null): Promise<BuildImage>;
   tag(ref: string, imageId: string): Promise<string>;

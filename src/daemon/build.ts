@@ -160,6 +160,12 @@ class DaemonBuildHost implements BuildHost {
     await this.containers.service.containerRemove(id, { force: true, volumes: true, link: false });
   }
 
+  retainLayer(chainId: string): boolean {
+    if (!this.layers.get(chainId as Digest)) return false;
+    this.layers.retain(chainId as Digest);
+    return true;
+  }
+
   createImage(parent: BuildImage | null, config: BuildImageConfig, layer: NewLayer | null): Promise<BuildImage> {
     return this.images.serialize(async () => {
       const raw = Buffer.from(JSON.stringify(config));

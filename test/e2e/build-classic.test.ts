@@ -108,6 +108,21 @@ describe("docker build (classic) e2e", () => {
     expect(ok(docker(d, ["run", "--rm", "built/changed"]))).toBe("hello world in /app\n");
   });
 
+  it("--cache-from: the steps of another image's history stand in for the local cache (a Docker-built one too)", () => {
+    const ctx = join(work, "ml");
+    ok(docker(d, ["builder", "prune", "-af"]));
+    const own = ok(docker(d, ["build", "--cache-from", "built/multilayer:1", "-t", "built/cf", ctx]));
+    expect(cached(own)).toBe(11);
+    expect(own).not.toContain("Running in");
+    ok(docker(d, ["builder", "prune", "-af"]));
+    // The fixture was built by dockerd: its ENV, WORKDIR and both RUN lines match ours, its COPY hash (tarsum) does not.
+    const fromDocker = ok(docker(d, ["build", "--cache-from", "wharf-fixture/multilayer:1.0", "-t", "built/cf-docker", ctx]));
+    expect(cached(fromDocker)).toBe(4);
+    const layers = inspect(d, "built/cf-docker").RootFS.Layers;
+    expect(layers.slice(0, 4)).toEqual(inspect(d, "wharf-fixture/multilayer:1.0").RootFS.Layers.slice(0, 4));
+    expect(ok(docker(d, ["run", "--rm", "built/cf-docker"]))).toBe("hello world from /app\n");
+  });
+
   it("a failing RUN stops the build with its exit code; --force-rm removes its container, the default keeps it", () => {
     const ctx = context(join(work, "fail"), { Dockerfile: "FROM busybox\nRUN echo about to fail && exit 3\nRUN echo never\n" });
     const r = docker(d, ["build", "--force-rm", ctx]);

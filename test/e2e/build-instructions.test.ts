@@ -7,7 +7,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { docker, loadBusybox, removeAllAndCleanup, startDaemon, wharfBin, type TestDaemon } from "../helpers/daemon.ts";
+import { docker, dockerCli, loadBusybox, removeAllAndCleanup, startDaemon, wharfBin, type TestDaemon } from "../helpers/daemon.ts";
 
 function ok(r: { code: number | null; stdout: string; stderr: string }): string {
   if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}${r.stdout}`);
@@ -76,7 +76,7 @@ describe("build instructions e2e", () => {
     expect(c.Healthcheck).toEqual({ Test: ["CMD-SHELL", "true"], Interval: 5e9, Retries: 2 });
     expect(c.Labels).toEqual({ a: "b", "c d": "e f", extra: "yes" });
     expect(c.User).toBe("1000:1000");
-    expect(inspect("cfg").Author ?? "").toBe("");
+    expect(inspect("cfg").Author).toBe("someone");
     expect(ok(docker(d, ["run", "--rm", "cfg"]))).toBe("1000\n");
     expect(ok(docker(d, ["run", "--rm", "--entrypoint", "cat", "cfg", "/s"]))).toBe("shell-form\n");
   });
@@ -111,6 +111,30 @@ describe("build instructions e2e", () => {
     expect(ok(docker(d, ["run", "--rm", "cp"])).split("\n")).toEqual([
       "1:2 600", "/md/one.md", "/md/two.md", "/p/x/y/z.txt", "/src/keep.c", "/unpacked/in.txt", "plain", "",
     ]);
+  });
+
+  it("ADD of a URL is fetched by the daemon, checked against --checksum", async () => {
+    const body = "served over http\n";
+    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response(body) });
+    try {
+      const url = `http://127.0.0.1:${server.port}/dir/remote.txt`;
+      const sum = `sha256:${new Bun.CryptoHasher("sha256").update(body).digest("hex")}`;
+      const good = context("add-url", { Dockerfile: `FROM busybox\nADD --checksum=${sum} ${url} /fetched/\nCMD stat -c %a /fetched/remote.txt && cat /fetched/remote.txt\n` });
+      // The server lives in this process: the CLI runs without blocking it.
+      const build = async (dir: string, extra: string[] = []) => {
+        const p = Bun.spawn([dockerCli(), "build", ...extra, dir], { env: { ...process.env, DOCKER_HOST: d.host }, stdout: "pipe", stderr: "pipe" });
+        const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+        return { code, stdout, stderr };
+      };
+      ok(await build(good, ["-t", "addurl"]));
+      expect(ok(docker(d, ["run", "--rm", "addurl"]))).toBe(`600\n${body}`);
+      const bad = context("add-url-bad", { Dockerfile: `FROM busybox\nADD --checksum=sha256:${"0".repeat(64)} ${url} /f\n` });
+      const r = await build(bad);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain("digest mismatch");
+    } finally {
+      server.stop(true);
+    }
   });
 
   it("wharf build: -t, --build-arg, --iidfile, quiet, a Dockerfile on stdin and one outside the context", () => {

@@ -134,7 +134,34 @@ describe("variable substitution", () => {
     expect(processWord("$", env).word).toBe("$");
     expect(processWords(`$SP "c d" e`, env).words).toEqual(["a", "b", "c d", "e"]);
   });
+  it("trims and replaces as the newer frontend does (#, ##, %, %%, /, //)", () => {
+    const e = new Map([["P", "a/b/c.tar.gz"]]);
+    expect(processWord("${P#*/}|${P##*/}|${P%.*}|${P%%.*}", e).word).toBe("b/c.tar.gz|c.tar.gz|a/b/c.tar|a/b/c");
+    expect(processWord("${P/\\//-}|${P//\\//-}|${P/x/y}", e).word).toBe("a-b/c.tar.gz|a-b-c.tar.gz|a/b/c.tar.gz");
+  });
   it("records the names it read", () => {
     expect([...processWord("${A}${B:-1}", env).used]).toEqual(["A", "B"]);
+  });
+});
+
+describe("config steps", async () => {
+  const { applyConfigStep, emptyConfig } = await import("../../src/builder/config-steps.ts");
+  const apply = (line: string, env: [string, string][] = []) => {
+    const ins = cmds(`FROM x\n${line}\n`)[0]!;
+    return applyConfigStep(ins, { ...emptyConfig(), Env: env.map(([k, v]) => `${k}=${v}`) }, new Map(env), "\\", new Set(), false)!;
+  };
+  it("ENV pairs see the values from before the instruction, and history reads as Docker's", () => {
+    const r = apply("ENV abc=bye def=$abc", [["abc", "hello"]]);
+    expect(r.config.Env).toEqual(["abc=bye", "def=hello"]);
+    expect(r.comment).toBe("ENV abc=bye def=hello");
+  });
+  it("CMD and ENTRYPOINT comments quote as Go's %q of a slice; ENTRYPOINT drops an inherited CMD", () => {
+    expect(apply('CMD ["world"]').comment).toBe('CMD ["world"]');
+    expect(apply("CMD echo hi").config.Cmd).toEqual(["/bin/sh", "-c", "echo hi"]);
+    const ep = apply('ENTRYPOINT ["/bin/sh", "/x.sh"]');
+    expect(ep.comment).toBe('ENTRYPOINT ["/bin/sh" "/x.sh"]');
+    expect(ep.config.Cmd).toBeNull();
+    expect(apply("EXPOSE 8080").comment).toBe("EXPOSE 8080/tcp");
+    expect(apply("VOLUME /app/data").comment).toBe("VOLUME [/app/data]");
   });
 });

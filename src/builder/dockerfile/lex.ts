@@ -120,6 +120,48 @@ class Lexer {
     return this.env.get(name);
   }
 
+  private close(): void {
+    if (this.peek() !== "}") throw new LexError(`syntax error: missing '}'`);
+    this.i++;
+  }
+
+  /** `${V#p}` `${V##p}` `${V%p}` `${V%%p}` `${V/p/r}` `${V//p/r}`: the newer frontend's forms. */
+  private trim(name: string, op: string): string {
+    this.i++;
+    let longest = false;
+    if (this.peek() === op) {
+      longest = true;
+      this.i++;
+    }
+    const value = this.lookup(name) ?? "";
+    if (op === "/") {
+      const pat = this.run(false, "/")[0] ?? "";
+      let repl = "";
+      if (this.peek() === "/") {
+        this.i++;
+        repl = this.run(false, "}")[0] ?? "";
+      }
+      this.close();
+      return pat ? value.replace(new RegExp(globBody(pat), longest ? "g" : ""), () => repl) : value;
+    }
+    const pat = this.run(false, "}")[0] ?? "";
+    this.close();
+    const whole = new RegExp(`^${globBody(pat)}$`, "s");
+    const n = value.length;
+    if (op === "#") {
+      for (let k = 0; k <= n; k++) {
+        const j = longest ? n - k : k;
+        if (whole.test(value.slice(0, j))) return value.slice(j);
+      }
+    } else {
+      for (let k = 0; k <= n; k++) {
+        const j = longest ? k : n - k;
+        if (whole.test(value.slice(j))) return value.slice(0, j);
+      }
+    }
+    return value;
+  }
+
   private braced(): string {
     this.i++;
     const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.s.slice(this.i));
@@ -131,6 +173,7 @@ class Lexer {
       this.i++;
       return this.lookup(name) ?? "";
     }
+    if (ch === "#" || ch === "%" || ch === "/") return this.trim(name, ch);
     let colon = false;
     if (ch === ":") {
       colon = true;
@@ -154,6 +197,11 @@ class Lexer {
         return value!;
     }
   }
+}
+
+/** A shell glob (`*`, `?`) as a regexp body. */
+function globBody(p: string): string {
+  return p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
 }
 
 export function processWords(s: string, env: Env, esc = "\\"): Result {
