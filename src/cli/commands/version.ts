@@ -1,5 +1,6 @@
 import type { Runner } from "../tree.ts";
 import { str } from "../flags.ts";
+import { localDate, prepareLocalZone } from "../localtime.ts";
 import { getClient } from "../context.ts";
 import { kvBlock } from "../render/kv.ts";
 import { apiVersion, buildTime, gitCommit, wharfVersion } from "../../version.ts";
@@ -10,12 +11,13 @@ import { formatOne } from "../render/format.ts";
 const goArch = () => ({ x64: "amd64", arm64: "arm64", ia32: "386" } as Record<string, string>)[process.arch] ?? process.arch;
 
 export function ansic(rfc3339: string): string {
-  const t = new Date(rfc3339);
-  if (Number.isNaN(t.getTime())) return rfc3339;
-  const day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][t.getDay()];
-  const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][t.getMonth()];
+  const ms = Date.parse(rfc3339);
+  if (Number.isNaN(ms)) return rfc3339;
+  const t = localDate(ms);
+  const day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][t.getUTCDay()];
+  const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][t.getUTCMonth()];
   const two = (n: number) => String(n).padStart(2, "0");
-  return `${day} ${month} ${String(t.getDate()).padStart(2, " ")} ${two(t.getHours())}:${two(t.getMinutes())}:${two(t.getSeconds())} ${t.getFullYear()}`;
+  return `${day} ${month} ${String(t.getUTCDate()).padStart(2, " ")} ${two(t.getUTCHours())}:${two(t.getUTCMinutes())}:${two(t.getUTCSeconds())} ${t.getUTCFullYear()}`;
 }
 
 export const version: Runner = async (p) => {
@@ -26,7 +28,7 @@ export const version: Runner = async (p) => {
     process.stdout.write(formatOne(format, { Client: clientInfo, Server: { ...server, APIVersion: server.ApiVersion } }, { structOrder: true }));
     return;
   }
-  const v = await getClient().json("GET", "/version");
+  const [v] = await Promise.all([getClient().json("GET", "/version"), prepareLocalZone()]);
   const negotiated = await getClient().apiVersion();
   const client = kvBlock(
     [
