@@ -95,18 +95,22 @@ export class Client {
     return this.version;
   }
 
-  /** The versioned path with its query string, as sent. */
-  async fullPath(path: string, query: RequestOptions["query"] = {}): Promise<string> {
+  /** The versioned path with its query string, for `version` (the negotiated one, or ours until a daemon refuses it). */
+  async fullPath(path: string, query: RequestOptions["query"] = {}, version?: string): Promise<string> {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) {
       if (v === undefined) continue;
       for (const x of Array.isArray(v) ? v : [v]) qs.append(k, String(x));
     }
-    return `/v${await this.apiVersion()}${path}${qs.size ? `?${qs}` : ""}`;
+    return `/v${version ?? (this.version ? await this.version : apiVersion)}${path}${qs.size ? `?${qs}` : ""}`;
   }
 
+  /**
+   * Sends at our API version first: a daemon that serves it answers at once, without the
+   * /_ping round trip on every command; one that is older refuses it (a 400 before doing
+   * anything), and then /_ping negotiates and the request goes again.
+   */
   async request(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse> {
-    const full = await this.fullPath(path, opts.query);
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     let body: BodyInit | undefined;
     if (opts.body === undefined) body = undefined;
@@ -116,7 +120,16 @@ export class Client {
       body = JSON.stringify(opts.body);
       headers["Content-Type"] ??= "application/json";
     }
-    const res = await this.send(method, full, { headers, body });
+    const negotiated = this.version !== undefined;
+    let res = await this.send(method, await this.fullPath(path, opts.query), { headers, body });
+    if (res.status === 400 && !negotiated && !isStream(opts.body)) {
+      const text = await res.text();
+      if (/client version \S+ is too new/i.test(text)) {
+        res = await this.send(method, await this.fullPath(path, opts.query, await this.apiVersion()), { headers, body });
+      } else {
+        res = new Response(text, { status: res.status, headers: res.headers });
+      }
+    }
     const stream = res.body;
     return {
       statusCode: res.status,

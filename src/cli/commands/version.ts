@@ -28,8 +28,7 @@ export const version: Runner = async (p) => {
     process.stdout.write(formatOne(format, { Client: clientInfo, Server: { ...server, APIVersion: server.ApiVersion } }, { structOrder: true }));
     return;
   }
-  const [v] = await Promise.all([getClient().json("GET", "/version"), prepareLocalZone()]);
-  const negotiated = await getClient().apiVersion();
+  const [v, negotiated] = await Promise.all([getClient().json("GET", "/version"), getClient().apiVersion(), prepareLocalZone()]);
   const client = kvBlock(
     [
       ["Version", wharfVersion],
