@@ -1,6 +1,7 @@
 // The API client: HTTP over a unix socket or TCP through Bun's fetch (node:http alone
 // costs a client more start-up time than its whole command), errors turned back into kinds.
 import { parseClientHost, type Endpoint } from "./host.ts";
+import { exchange } from "./exchange.ts";
 import { WharfError, type ErrorKind } from "../errors.ts";
 import { apiVersion } from "../version.ts";
 
@@ -87,10 +88,11 @@ export class Client {
    * header on /_ping), as the docker CLI negotiates it.
    */
   apiVersion(): Promise<string> {
-    this.version ??= this.send("GET", "/_ping", {}).then(async (res) => {
-      await res.arrayBuffer();
-      const theirs = res.headers.get("api-version");
+    this.version ??= exchange(this.target, "GET", "/_ping", {}).then((res) => {
+      const theirs = res.headers["api-version"];
       return theirs && /^\d+\.\d+$/.test(theirs) ? olderVersion(theirs, apiVersion) : apiVersion;
+    }, (err) => {
+      throw new ConnectError(this.host, err);
     });
     return this.version;
   }
@@ -141,11 +143,30 @@ export class Client {
     };
   }
 
-  /** A request whose answer is JSON; a non-2xx becomes a WharfError with Docker's message. */
-  async json<T = any>(method: string, path: string, opts?: RequestOptions): Promise<T> {
-    const res = await this.request(method, path, opts);
-    const text = await readAll(res);
-    if (res.statusCode >= 400) throw errorFromResponse(res.statusCode, text);
+  /**
+   * A request whose answer is JSON; a non-2xx becomes a WharfError with Docker's message.
+   * Sent as one plain exchange on its own socket (see exchange.ts), negotiated as request().
+   */
+  async json<T = any>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    let body: string | Uint8Array | undefined;
+    if (opts.body instanceof Uint8Array) body = opts.body;
+    else if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers["Content-Type"] ??= "application/json";
+    }
+    const send = async (version?: string) => {
+      try {
+        return await exchange(this.target, method, await this.fullPath(path, opts.query, version), headers, body);
+      } catch (err) {
+        throw new ConnectError(this.host, err);
+      }
+    };
+    const negotiated = this.version !== undefined;
+    let res = await send();
+    if (res.status === 400 && !negotiated && /client version \S+ is too new/i.test(res.body.toString())) res = await send(await this.apiVersion());
+    const text = res.body.toString("utf8");
+    if (res.status >= 400) throw errorFromResponse(res.status, text);
     return (text.length ? JSON.parse(text) : undefined) as T;
   }
 }
