@@ -43,7 +43,7 @@ export interface RequestOptions {
 }
 
 /** A response: status, lower-case headers, and the body as chunks. */
-export interface ApiResponse extends AsyncIterable<Uint8Array> {
+export interface ApiResponse extends AsyncIterable<Buffer> {
   statusCode: number;
   headers: Record<string, string>;
 }
@@ -138,7 +138,8 @@ export class Client {
       headers: Object.fromEntries(res.headers),
       async *[Symbol.asyncIterator]() {
         if (!stream) return;
-        for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) yield chunk;
+        // As Buffers, so callers may decode with toString() as with node:http.
+        for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       },
     };
   }
