@@ -8,6 +8,7 @@ import { clientTimestamp } from "../timestamp.ts";
 import { errorFromResponse, readAll } from "../../client/client.ts";
 import { compileTemplate } from "../render/template.ts";
 import { localDate, prepareLocalZone, zoneSuffix } from "../localtime.ts";
+import { out } from "../output.ts";
 
 interface Message {
   status?: string;
@@ -89,7 +90,7 @@ export const events: Runner = async (p) => {
       const m = JSON.parse(line) as Message;
       // timeNano exceeds a double's precision: its digits are taken from the text.
       const nano = /"timeNano":(\d+)/.exec(line)?.[1];
-      process.stdout.write(t ? t.execute(new EventView(m, nano)) + "\n" : eventLine(m, nano));
+      out(t ? t.execute(new EventView(m, nano)) + "\n" : eventLine(m, nano));
     }
   }
 };

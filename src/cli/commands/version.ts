@@ -5,6 +5,7 @@ import { getClient } from "../context.ts";
 import { kvBlock } from "../render/kv.ts";
 import { apiVersion, buildTime, gitCommit, wharfVersion } from "../../version.ts";
 import { formatOne } from "../render/format.ts";
+import { out } from "../output.ts";
 
 /** Go's time.ANSIC in local time (`Fri Dec  4 14:34:42 2026`), as the docker CLI shows build times. */
 /** GOARCH for this process (node:os is not loaded for so little). */
@@ -25,7 +26,7 @@ export const version: Runner = async (p) => {
   if (format) {
     const server = await getClient().json("GET", "/version");
     const clientInfo = { Version: wharfVersion, ApiVersion: apiVersion, GitCommit: gitCommit, Os: "linux", Arch: goArch() };
-    process.stdout.write(formatOne(format, { Client: clientInfo, Server: { ...server, APIVersion: server.ApiVersion } }, { structOrder: true }));
+    out(formatOne(format, { Client: clientInfo, Server: { ...server, APIVersion: server.ApiVersion } }, { structOrder: true }));
     return;
   }
   const [v, negotiated] = await Promise.all([getClient().json("GET", "/version"), getClient().apiVersion(), prepareLocalZone()]);
@@ -42,7 +43,7 @@ export const version: Runner = async (p) => {
     " ",
     19,
   );
-  process.stdout.write(`Client:\n${client}\n\n`);
+  out(`Client:\n${client}\n\n`);
   const lines = [`Server: ${v.Platform?.Name ?? ""}`];
   for (const c of v.Components ?? []) {
     lines.push(` ${c.Name}:`);
@@ -65,5 +66,5 @@ export const version: Runner = async (p) => {
       lines.push(kvBlock([["Version", c.Version], ...Object.entries(c.Details ?? {}).map(([k, d]) => [k, String(d)] as [string, string])], "  "));
     }
   }
-  process.stdout.write(lines.join("\n") + "\n");
+  out(lines.join("\n") + "\n");
 };
