@@ -3,6 +3,7 @@
 // their value type and default, wrapped to the terminal's width.
 import type { CommandDef } from "./tree.ts";
 import type { FlagSpec } from "./flags.ts";
+import { stdoutIsTerminal } from "./output.ts";
 
 const formatTable = `Format output using a custom template:
 'table':            Print output in table format with column headers (default)
@@ -21,7 +22,7 @@ export function flagDescription(f: FlagSpec): string {
 }
 
 /** The width docker wraps help to: the terminal's, 80 otherwise (less one column). */
-const width = () => (process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : 80) - 1;
+const width = () => (stdoutIsTerminal() && process.stdout.columns ? process.stdout.columns : 80) - 1;
 
 /** pflag's wrapN: the first piece of `s` that fits `i` columns, and the rest. */
 function wrapN(i: number, slop: number, s: string): [string, string] {

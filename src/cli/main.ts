@@ -10,9 +10,8 @@ import { commands, commonCommands, type CommandDef } from "./tree.ts";
 import { commandHelp, globalFlagLines, rootHelp } from "./help.ts";
 import { WharfError, errorMessage } from "../errors.ts";
 import { gitCommit, wharfVersion } from "../version.ts";
+import { err, flushOutput, out } from "./output.ts";
 
-const out = (s: string) => void process.stdout.write(s);
-const err = (s: string) => void process.stderr.write(s);
 
 /** docker's argument-count errors (cli/required.go), with the usage and the description. */
 export function argsError(path: string, def: CommandDef, n: number): string | undefined {
@@ -39,6 +38,12 @@ const unknownCommand = (path: string, parent: string) =>
   `wharf: unknown command: ${path}\n\nRun '${parent} --help' for more information\n`;
 
 export async function clientMain(argv: string[]): Promise<number> {
+  const code = await dispatch(argv);
+  await flushOutput();
+  return code;
+}
+
+async function dispatch(argv: string[]): Promise<number> {
   let g;
   try {
     g = parseGlobalFlags(argv);

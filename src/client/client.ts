@@ -2,6 +2,7 @@
 // costs a client more start-up time than its whole command), errors turned back into kinds.
 import { existsSync, readFileSync } from "node:fs";
 import { parseClientHost, type Endpoint } from "./host.ts";
+import { exchange } from "./exchange.ts";
 import { WharfError, type ErrorKind } from "../errors.ts";
 import { apiVersion } from "../version.ts";
 
@@ -43,7 +44,7 @@ export interface RequestOptions {
 }
 
 /** A response: status, lower-case headers, and the body as chunks. */
-export interface ApiResponse extends AsyncIterable<Uint8Array> {
+export interface ApiResponse extends AsyncIterable<Buffer> {
   statusCode: number;
   headers: Record<string, string>;
 }
@@ -122,26 +123,31 @@ export class Client {
    * header on /_ping), as the docker CLI negotiates it.
    */
   apiVersion(): Promise<string> {
-    this.version ??= this.send("GET", "/_ping", {}).then(async (res) => {
-      await res.arrayBuffer();
-      const theirs = res.headers.get("api-version");
+    this.version ??= exchange(this.target, "GET", "/_ping", {}).then((res) => {
+      const theirs = res.headers["api-version"];
       return theirs && /^\d+\.\d+$/.test(theirs) ? olderVersion(theirs, apiVersion) : apiVersion;
+    }, (err) => {
+      throw new ConnectError(this.host, err);
     });
     return this.version;
   }
 
-  /** The versioned path with its query string, as sent. */
-  async fullPath(path: string, query: RequestOptions["query"] = {}): Promise<string> {
+  /** The versioned path with its query string, for `version` (the negotiated one, or ours until a daemon refuses it). */
+  async fullPath(path: string, query: RequestOptions["query"] = {}, version?: string): Promise<string> {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) {
       if (v === undefined) continue;
       for (const x of Array.isArray(v) ? v : [v]) qs.append(k, String(x));
     }
-    return `/v${await this.apiVersion()}${path}${qs.size ? `?${qs}` : ""}`;
+    return `/v${version ?? (this.version ? await this.version : apiVersion)}${path}${qs.size ? `?${qs}` : ""}`;
   }
 
+  /**
+   * Sends at our API version first: a daemon that serves it answers at once, without the
+   * /_ping round trip on every command; one that is older refuses it (a 400 before doing
+   * anything), and then /_ping negotiates and the request goes again.
+   */
   async request(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse> {
-    const full = await this.fullPath(path, opts.query);
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     let body: BodyInit | undefined;
     if (opts.body === undefined) body = undefined;
@@ -151,23 +157,52 @@ export class Client {
       body = JSON.stringify(opts.body);
       headers["Content-Type"] ??= "application/json";
     }
-    const res = await this.send(method, full, { headers, body });
+    const negotiated = this.version !== undefined;
+    let res = await this.send(method, await this.fullPath(path, opts.query), { headers, body });
+    if (res.status === 400 && !negotiated && !isStream(opts.body)) {
+      const text = await res.text();
+      if (/client version \S+ is too new/i.test(text)) {
+        res = await this.send(method, await this.fullPath(path, opts.query, await this.apiVersion()), { headers, body });
+      } else {
+        res = new Response(text, { status: res.status, headers: res.headers });
+      }
+    }
     const stream = res.body;
     return {
       statusCode: res.status,
       headers: Object.fromEntries(res.headers),
       async *[Symbol.asyncIterator]() {
         if (!stream) return;
-        for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) yield chunk;
+        // As Buffers, so callers may decode with toString() as with node:http.
+        for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       },
     };
   }
 
-  /** A request whose answer is JSON; a non-2xx becomes a WharfError with Docker's message. */
-  async json<T = any>(method: string, path: string, opts?: RequestOptions): Promise<T> {
-    const res = await this.request(method, path, opts);
-    const text = await readAll(res);
-    if (res.statusCode >= 400) throw errorFromResponse(res.statusCode, text);
+  /**
+   * A request whose answer is JSON; a non-2xx becomes a WharfError with Docker's message.
+   * Sent as one plain exchange on its own socket (see exchange.ts), negotiated as request().
+   */
+  async json<T = any>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    let body: string | Uint8Array | undefined;
+    if (opts.body instanceof Uint8Array) body = opts.body;
+    else if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers["Content-Type"] ??= "application/json";
+    }
+    const send = async (version?: string) => {
+      try {
+        return await exchange(this.target, method, await this.fullPath(path, opts.query, version), headers, body);
+      } catch (err) {
+        throw new ConnectError(this.host, err);
+      }
+    };
+    const negotiated = this.version !== undefined;
+    let res = await send();
+    if (res.status === 400 && !negotiated && /client version \S+ is too new/i.test(res.body.toString())) res = await send(await this.apiVersion());
+    const text = res.body.toString("utf8");
+    if (res.status >= 400) throw errorFromResponse(res.status, text);
     return (text.length ? JSON.parse(text) : undefined) as T;
   }
 }

@@ -3,6 +3,8 @@
 // where the values must differ: times that tick between the two runs, the program's
 // own name, and the client's version lines.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { docker, loadBusybox, removeAllAndCleanup, startDaemon, wharf, type TestDaemon } from "../helpers/daemon.ts";
 
 type Result = { code: number | null; stdout: string; stderr: string };
@@ -20,9 +22,10 @@ const settle = (s: string) =>
 
 describe("wharf and docker print the same", () => {
   let d: TestDaemon;
-  const w = (args: string[], input?: string): Result => (input === undefined ? wharf(["-H", d.host, ...args]) : wharfIn(args, input));
+  const config = () => ({ DOCKER_CONFIG: join(d.dir, "docker-config") });
+  const w = (args: string[], input?: string): Result => (input === undefined ? wharf(["-H", d.host, ...args], config()) : wharfIn(args, input));
   const wharfIn = (args: string[], input: string): Result => {
-    const r = Bun.spawnSync([`${process.cwd()}/dist/wharf`, "-H", d.host, ...args], { stdin: Buffer.from(input) });
+    const r = Bun.spawnSync([`${process.cwd()}/dist/wharf`, "-H", d.host, ...args], { stdin: Buffer.from(input), env: { ...process.env, ...config() } });
     return { code: r.exitCode, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
   };
   const same = (args: string[], opts: { stdin?: string; alsoStderr?: boolean } = {}) => {
@@ -58,6 +61,9 @@ describe("wharf and docker print the same", () => {
     same(["run", "--rm", "nosuchimage:1"], { alsoStderr: false });
     expect(w(["run", "--rm", "nosuchimage:1"]).stderr).toMatch(/Unable to find image 'nosuchimage:1' locally/);
     same(["run", "--rm", "--memory", "bogus", "busybox"], { alsoStderr: false });
+    // What follows the image is the container's command, flags and all.
+    same(["run", "--rm", "busybox", "echo", "-n", "--help", "-d", "--rm"]);
+    same(["container", "run", "--rm", "-e", "X=1", "busybox", "sh", "-c", "echo $X", "-h"]);
   });
 
   it("ps: table, -a, -q, --no-trunc, -n, filters, --format (table, json, {{json .}}, range, index, join, printf)", () => {
@@ -153,6 +159,27 @@ describe("wharf and docker print the same", () => {
     same(["events", "--since", since, "--until", until, "--filter", "event=die", "--format", "{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.Status}}"]);
     same(["events", "--since", since, "--until", until, "--format", "{{json .}}"]);
     same(["system", "events", "--since", "10m", "--until", until, "--filter", "type=network"]);
+  });
+
+  it("pull, push, search, login report the daemon's answer as docker does; logout edits config.json", () => {
+    same(["pull", "127.0.0.1:1/nothing:1"]);
+    same(["pull", "busybox"]);
+    same(["push", "127.0.0.1:1/nothing:1"]);
+    same(["search", "busybox"]);
+    same(["login", "-u", "a", "-p", "b", "127.0.0.1:1"]);
+    same(["login", "127.0.0.1:1"], { stdin: "" });
+    // Both CLIs read and write the same config.json (DOCKER_CONFIG for docker, --config for wharf).
+    const cfg = join(d.dir, "docker-config");
+    mkdirSync(cfg, { recursive: true });
+    const creds = { auths: { "127.0.0.1:1": { auth: "YTpi" }, "127.0.0.1:2": { auth: "YzpkOmU=" } } };
+    writeFileSync(join(cfg, "config.json"), JSON.stringify(creds));
+    expect(w(["--config", cfg, "logout", "127.0.0.1:1"])).toEqual({ code: 0, stdout: "Removing login credentials for 127.0.0.1:1\n", stderr: "" });
+    const mine = readFileSync(join(cfg, "config.json"), "utf8");
+    writeFileSync(join(cfg, "config.json"), JSON.stringify(creds));
+    expect(docker(d, ["logout", "127.0.0.1:1"]).code).toBe(0);
+    expect(JSON.parse(mine)).toEqual(JSON.parse(readFileSync(join(cfg, "config.json"), "utf8")));
+    expect(JSON.parse(mine)).toEqual({ auths: { "127.0.0.1:2": { auth: "YzpkOmU=" } } });
+    same(["logout", "127.0.0.1:9"]);
   });
 
   it("version and info: the server's part is the same; the client's part names wharf", () => {

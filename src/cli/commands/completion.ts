@@ -4,6 +4,7 @@ import type { Runner } from "../tree.ts";
 import { commands, type CommandDef } from "../tree.ts";
 import { compileFlags } from "../flags.ts";
 import { ExitError } from "../exit.ts";
+import { out } from "../output.ts";
 
 const flagWords = (def: CommandDef) =>
   compileFlags(def.flags ?? []).filter((f) => !f.hidden).flatMap((f) => [`--${f.name}`, ...(f.short ? [`-${f.short}`] : [])]).concat("--help");
@@ -57,8 +58,8 @@ function fish(): string {
 
 export const completion: Runner = async (p) => {
   const shell = p.positionals[0];
-  if (shell === "bash") process.stdout.write(bash());
-  else if (shell === "zsh") process.stdout.write(`#compdef wharf\n# wharf zsh completion: the bash rules through bashcompinit\nautoload -U +X bashcompinit && bashcompinit\n${bash()}`);
-  else if (shell === "fish") process.stdout.write(fish());
+  if (shell === "bash") out(bash());
+  else if (shell === "zsh") out(`#compdef wharf\n# wharf zsh completion: the bash rules through bashcompinit\nautoload -U +X bashcompinit && bashcompinit\n${bash()}`);
+  else if (shell === "fish") out(fish());
   else throw new ExitError(1, `unsupported shell "${shell}": want bash, zsh or fish`);
 };

@@ -7,6 +7,7 @@ import { bool, list, parseFlags, str } from "../flags.ts";
 import { ExitError } from "../exit.ts";
 
 import { errorFromResponse, readAll } from "../../client/client.ts";
+import { out } from "../output.ts";
 
 const enc = encodeURIComponent;
 
@@ -21,14 +22,14 @@ function topTable(rows: string[][]): string {
 export const top: Runner = async (p) => {
   const [ref, ...ps] = p.positionals;
   const r = await getClient().json("GET", `/containers/${enc(ref!)}/top`, { query: { ps_args: ps.length ? ps.join(" ") : undefined } });
-  process.stdout.write(topTable([r.Titles, ...(r.Processes ?? [])]));
+  out(topTable([r.Titles, ...(r.Processes ?? [])]));
 };
 
 const kinds = ["C", "A", "D"];
 
 export const diff: Runner = async (p) => {
   const changes: { Path: string; Kind: number }[] = (await getClient().json("GET", `/containers/${enc(p.positionals[0]!)}/changes`)) ?? [];
-  process.stdout.write(changes.map((c) => `${kinds[c.Kind] ?? "?"} ${c.Path}\n`).join(""));
+  out(changes.map((c) => `${kinds[c.Kind] ?? "?"} ${c.Path}\n`).join(""));
 };
 
 function bindingText(b: { HostIp: string; HostPort: string }): string {
@@ -46,10 +47,10 @@ export const port: Runner = async (p) => {
     const key = `${num}/${proto}`;
     const bindings = ports[key];
     if (!bindings?.length) throw new ExitError(1, `Error: No public port '${want}' published for ${ref}`);
-    process.stdout.write(bindings.map((b) => bindingText(b) + "\n").join(""));
+    out(bindings.map((b) => bindingText(b) + "\n").join(""));
     return;
   }
-  process.stdout.write(portLines(ports).join(""));
+  out(portLines(ports).join(""));
 };
 
 /** `docker port CONTAINER`: each binding as `80/tcp -> 0.0.0.0:8080`, ports in numeric order. */
@@ -86,7 +87,7 @@ export const commit: Runner = async (p) => {
   for (const c of list(p, "change")) qs.append("changes", c);
   // The client's request() takes a flat query; repeated `changes` go in the path.
   const r = await client.json("POST", `/commit?${qs}`, { body: {} });
-  process.stdout.write(`${r.Id}\n`);
+  out(`${r.Id}\n`);
 };
 
 export const exportCmd: Runner = async (p) => {

@@ -4,6 +4,7 @@ import { buildCreateRequest, type CreateRequest } from "../runopts.ts";
 import { ExitError } from "../exit.ts";
 import { WharfError } from "../../errors.ts";
 import type { Client } from "../../client/client.ts";
+import { out, err } from "../output.ts";
 
 /** Failures exit 125 under `run` (docker's convention) and 1 under `create`; docker 28's words. */
 export const runFailure = (code: number, message: string) =>
@@ -12,7 +13,7 @@ export const runFailure = (code: number, message: string) =>
 export async function createContainer(client: Client, req: CreateRequest, failCode = 125): Promise<string> {
   try {
     const r = await client.json("POST", "/containers/create", { query: { name: req.name, platform: req.platform }, body: req.body });
-    for (const w of r.Warnings ?? []) process.stderr.write(`WARNING: ${w}\n`);
+    for (const w of r.Warnings ?? []) err(`WARNING: ${w}\n`);
     return r.Id as string;
   } catch (err) {
     if (err instanceof WharfError && err.kind === "notFound" && /No such image/.test(err.message)) {
@@ -27,6 +28,6 @@ export async function createContainer(client: Client, req: CreateRequest, failCo
 
 export const create: Runner = async (p) => {
   const id = await createContainer(getClient(), buildCreateRequest(p), 1);
-  process.stdout.write(`${id}
+  out(`${id}
 `);
 };

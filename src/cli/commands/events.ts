@@ -7,6 +7,8 @@ import { filtersQuery } from "../common.ts";
 import { clientTimestamp } from "../timestamp.ts";
 import { errorFromResponse, readAll } from "../../client/client.ts";
 import { compileTemplate } from "../render/template.ts";
+import { localDate, prepareLocalZone, zoneSuffix } from "../localtime.ts";
+import { out } from "../output.ts";
 
 interface Message {
   status?: string;
@@ -23,11 +25,9 @@ interface Message {
 /** Go's RFC3339NanoFixed in the local zone: nine digits of fraction always. */
 export function rfc3339NanoFixed(timeNano: bigint): string {
   const ms = Number(timeNano / 1_000_000n);
-  const offMin = -new Date(ms).getTimezoneOffset();
-  const local = new Date(ms + offMin * 60_000).toISOString().slice(0, 19);
+  const local = localDate(ms).toISOString().slice(0, 19);
   const frac = (timeNano % 1_000_000_000n).toString().padStart(9, "0");
-  const zone = offMin === 0 ? "Z" : `${offMin < 0 ? "-" : "+"}${String(Math.floor(Math.abs(offMin) / 60)).padStart(2, "0")}:${String(Math.abs(offMin) % 60).padStart(2, "0")}`;
-  return `${local}.${frac}${zone}`;
+  return `${local}.${frac}${zoneSuffix(ms)}`;
 }
 
 export function eventLine(e: Message, nanoText?: string): string {
@@ -71,6 +71,7 @@ class Ordered {
 
 export const events: Runner = async (p) => {
   const since = str(p, "since"), until = str(p, "until");
+  await prepareLocalZone();
   const res = await getClient().request("GET", "/events", {
     query: { since: since ? clientTimestamp(since) : undefined, until: until ? clientTimestamp(until) : undefined, filters: filtersQuery(p) },
   });
@@ -89,7 +90,7 @@ export const events: Runner = async (p) => {
       const m = JSON.parse(line) as Message;
       // timeNano exceeds a double's precision: its digits are taken from the text.
       const nano = /"timeNano":(\d+)/.exec(line)?.[1];
-      process.stdout.write(t ? t.execute(new EventView(m, nano)) + "\n" : eventLine(m, nano));
+      out(t ? t.execute(new EventView(m, nano)) + "\n" : eventLine(m, nano));
     }
   }
 };

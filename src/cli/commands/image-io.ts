@@ -30,7 +30,7 @@ function input(file: string | undefined, what: string): AsyncIterable<Uint8Array
 }
 
 export const load: Runner = async (p) => {
-  const res = await upload("/images/load", { quiet: bool(p, "quiet") ? "1" : "0" }, input(str(p, "input"), "load"), "application/x-tar");
+  const res = await upload("/images/load", { quiet: bool(p, "quiet") || !process.stdout.isTTY ? "1" : "0" }, input(str(p, "input"), "load"), "application/x-tar");
   await showProgress(res, { quiet: bool(p, "quiet") });
 };
 

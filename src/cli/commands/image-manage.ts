@@ -7,6 +7,7 @@ import { formatOne } from "../render/format.ts";
 import { WharfError } from "../../errors.ts";
 import { parseNormalized, familiarName } from "../../image/reference.ts";
 import { confirm, filtersQuery, humanSize } from "../common.ts";
+import { out } from "../output.ts";
 
 const path = (name: string) => `/images/${encodeURIComponent(name)}`;
 
@@ -17,7 +18,7 @@ export const rmi: Runner = async (p) => {
       const items: any[] = await getClient().json("DELETE", path(name), {
         query: { force: bool(p, "force") ? "1" : undefined, noprune: bool(p, "no-prune") ? "1" : undefined },
       });
-      for (const i of items) process.stdout.write(i.Untagged ? `Untagged: ${i.Untagged}\n` : `Deleted: ${i.Deleted}\n`);
+      for (const i of items) out(i.Untagged ? `Untagged: ${i.Untagged}\n` : `Deleted: ${i.Deleted}\n`);
     } catch (err) {
       if (!(err instanceof WharfError)) throw err;
       errors.push(err.message);
@@ -48,11 +49,11 @@ export const prune: Runner = async (p) => {
   const r = await getClient().json("POST", "/images/prune", { query: { filters: JSON.stringify(filters) } });
   const items: any[] = r.ImagesDeleted ?? [];
   if (items.length) {
-    process.stdout.write("Deleted Images:\n");
-    for (const i of items) process.stdout.write(i.Untagged ? `untagged: ${i.Untagged}\n` : `deleted: ${i.Deleted}\n`);
-    process.stdout.write("\n");
+    out("Deleted Images:\n");
+    for (const i of items) out(i.Untagged ? `untagged: ${i.Untagged}\n` : `deleted: ${i.Deleted}\n`);
+    out("\n");
   }
-  process.stdout.write(`Total reclaimed space: ${humanSize(r.SpaceReclaimed, 4)}\n`);
+  out(`Total reclaimed space: ${humanSize(r.SpaceReclaimed, 4)}\n`);
 };
 
 export const inspect: Runner = async (p) => {
@@ -67,7 +68,7 @@ export const inspect: Runner = async (p) => {
     }
   }
   const format = str(p, "format");
-  if (format) for (const o of found) process.stdout.write(formatOne(format, o));
-  else process.stdout.write(JSON.stringify(found, null, 4) + "\n");
+  if (format) for (const o of found) out(formatOne(format, o));
+  else out(JSON.stringify(found, null, 4) + "\n");
   if (errors.length) throw new ExitError(1, errors.join("\n"));
 };

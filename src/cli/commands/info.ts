@@ -5,6 +5,7 @@ import { str } from "../flags.ts";
 import { getClient } from "../context.ts";
 import { formatOne } from "../render/format.ts";
 import { wharfVersion } from "../../version.ts";
+import { out, err } from "../output.ts";
 
 /** What /info answers, as far as docker's layout reads it. */
 interface Info {
@@ -86,10 +87,10 @@ export const info: Runner = async (p) => {
   const format = str(p, "format");
   const i: Info = await getClient().json("GET", "/info");
   if (format) {
-    process.stdout.write(formatOne(format, i, { structOrder: true }));
+    out(formatOne(format, i, { structOrder: true }));
     return;
   }
-  process.stdout.write(`Client:\n Version:    ${wharfVersion}\n Context:    default\n Debug Mode: false\n\n`);
-  process.stdout.write(serverLines(i).join("\n") + "\n\n");
-  for (const w of i.Warnings ?? []) process.stderr.write(`${w}\n`);
+  out(`Client:\n Version:    ${wharfVersion}\n Context:    default\n Debug Mode: false\n\n`);
+  out(serverLines(i).join("\n") + "\n\n");
+  for (const w of i.Warnings ?? []) err(`${w}\n`);
 };

@@ -4,6 +4,7 @@ import { bool, str, type Parsed } from "../flags.ts";
 import { formatOne } from "../render/format.ts";
 import { ExitError } from "../exit.ts";
 import { WharfError } from "../../errors.ts";
+import { out } from "../output.ts";
 
 const kinds: Record<string, (ref: string, size: boolean) => string> = {
   container: (ref, size) => `/containers/${encodeURIComponent(ref)}/json${size ? "?size=1" : ""}`,
@@ -37,8 +38,8 @@ export async function inspect(p: Parsed, own?: string): Promise<void> {
     else found.push(hit);
   }
   const format = str(p, "format");
-  if (format) for (const o of found) process.stdout.write(formatOne(format, o));
-  else process.stdout.write(JSON.stringify(found, null, 4) + "\n");
+  if (format) for (const o of found) out(formatOne(format, o));
+  else out(JSON.stringify(found, null, 4) + "\n");
   if (errors.length) throw new ExitError(1, errors.join("\n"));
 }
 

@@ -4,12 +4,13 @@ import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
 import { bool, str, type Parsed } from "../flags.ts";
 import { forEachRef } from "../common.ts";
+import { out } from "../output.ts";
 
 /** `act` does the request for one container and returns what to print for it, if anything. */
 const verb = (act: (ref: string, p: Parsed) => Promise<string | undefined>): Runner => async (p) => {
   await forEachRef(p.positionals, async (ref) => {
-    const out = await act(ref, p);
-    if (out !== undefined) process.stdout.write(`${out}\n`);
+    const printed = await act(ref, p);
+    if (printed !== undefined) out(`${printed}\n`);
   });
 };
 

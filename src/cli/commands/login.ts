@@ -65,11 +65,10 @@ export const login: Runner = async (p) => {
 export const logout: Runner = async (p) => {
   const key = serverKey(p.positionals[0] ?? indexServer);
   const config = readConfig();
-  if (!config.auths?.[key]) {
-    process.stdout.write(`Not logged in to ${key}\n`);
-    return;
-  }
-  delete config.auths[key];
-  writeConfig(config);
+  // docker 28 says so whether or not there was anything to remove.
   process.stdout.write(`Removing login credentials for ${key}\n`);
+  if (config.auths?.[key]) {
+    delete config.auths[key];
+    writeConfig(config);
+  }
 };

@@ -6,6 +6,7 @@ import { writeList } from "../render/format.ts";
 import { errorMessage, WharfError } from "../../errors.ts";
 import { confirm, filtersQuery, forEachRef, shortId, keyValues } from "../common.ts";
 import { inspect as inspectObjects } from "./inspect.ts";
+import { out } from "../output.ts";
 
 const path = (ref: string) => `/networks/${encodeURIComponent(ref)}`;
 
@@ -27,7 +28,7 @@ export const create: Runner = async (p) => {
       Labels: keyValues(list(p, "label")),
     },
   });
-  process.stdout.write(`${r.Id}\n`);
+  out(`${r.Id}\n`);
 };
 
 export const ls: Runner = async (p) => {
@@ -46,7 +47,7 @@ export const rm: Runner = async (p) => {
     p.positionals,
     async (ref) => {
       await getClient().json("DELETE", path(ref));
-      process.stdout.write(`${ref}\n`);
+      out(`${ref}\n`);
     },
     // -f passes over networks that are not there.
     (err) => (bool(p, "force") && err instanceof WharfError && err.kind === "notFound" ? undefined : errorMessage(err)),
@@ -71,6 +72,6 @@ export const prune: Runner = async (p) => {
   if (!bool(p, "force")) await confirm("This will remove all custom networks not used by at least one container.");
   const r = await getClient().json("POST", "/networks/prune", { query: { filters: filtersQuery(p) } });
   const deleted: string[] = r.NetworksDeleted ?? [];
-  if (deleted.length) process.stdout.write(`Deleted Networks:\n${deleted.join("\n")}\n\n`);
+  if (deleted.length) out(`Deleted Networks:\n${deleted.join("\n")}\n\n`);
 };
 

@@ -8,6 +8,7 @@ import { formatList } from "../render/format.ts";
 import { renderTable } from "../render/table.ts";
 import { imageRows } from "./images.ts";
 import { PsRow } from "../render/pscontext.ts";
+import { out } from "../output.ts";
 
 interface DfImage { Id: string; Size: number; SharedSize: number; Containers: number; Created: number; RepoTags?: string[]; RepoDigests?: string[] }
 interface DfContainer { Id: string; State: string; SizeRw?: number; Mounts?: { Type: string }[]; [k: string]: unknown }
@@ -63,23 +64,23 @@ function verbose(du: Df): string {
 export const df: Runner = async (p) => {
   const du: Df = await getClient().json("GET", "/system/df");
   if (bool(p, "verbose") && !str(p, "format")) {
-    process.stdout.write(verbose(du));
+    out(verbose(du));
     return;
   }
   const format = str(p, "format") ?? "table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}";
-  process.stdout.write(formatList(format === "table" ? "table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}" : format, dfRows(du), headers));
+  out(formatList(format === "table" ? "table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}" : format, dfRows(du), headers));
 };
 
 async function pruneOne(what: string, path: string, key: string, query: Record<string, string | undefined>, lower = false): Promise<number> {
   const r = await getClient().json("POST", path, { query });
   const items: ({ Untagged?: string; Deleted?: string } | string)[] = r[key] ?? [];
   if (items.length) {
-    process.stdout.write(`${what}:\n`);
+    out(`${what}:\n`);
     for (const i of items) {
-      if (typeof i === "string") process.stdout.write(`${i}\n`);
-      else process.stdout.write(i.Untagged ? `${lower ? "untagged" : "Untagged"}: ${i.Untagged}\n` : `${lower ? "deleted" : "Deleted"}: ${i.Deleted}\n`);
+      if (typeof i === "string") out(`${i}\n`);
+      else out(i.Untagged ? `${lower ? "untagged" : "Untagged"}: ${i.Untagged}\n` : `${lower ? "deleted" : "Deleted"}: ${i.Deleted}\n`);
     }
-    process.stdout.write("\n");
+    out("\n");
   }
   return r.SpaceReclaimed ?? 0;
 }
@@ -103,7 +104,7 @@ export const prune: Runner = async (p: Parsed) => {
   const imageFilters = JSON.parse(filters ?? "{}");
   if (all) imageFilters.dangling = { false: true };
   space += await pruneOne("Deleted Images", "/images/prune", "ImagesDeleted", { filters: JSON.stringify(imageFilters) }, true);
-  process.stdout.write(`Total reclaimed space: ${size4(space)}\n`);
+  out(`Total reclaimed space: ${size4(space)}\n`);
 };
 
 

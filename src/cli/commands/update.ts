@@ -4,6 +4,7 @@ import { parseFlags, str } from "../flags.ts";
 import { nanoCpus, ramInBytes } from "../units.ts";
 import { ExitError } from "../exit.ts";
 import { forEachRef } from "../common.ts";
+import { out } from "../output.ts";
 
 export const update: Runner = async (p) => {
   const body: Record<string, unknown> = {};
@@ -21,6 +22,6 @@ export const update: Runner = async (p) => {
   }
   await forEachRef(p.positionals, async (ref) => {
     await getClient().json("POST", `/containers/${encodeURIComponent(ref)}/update`, { body });
-    process.stdout.write(`${ref}\n`);
+    out(`${ref}\n`);
   });
 };

@@ -1,21 +1,24 @@
 import type { Runner } from "../tree.ts";
 import { str } from "../flags.ts";
+import { localDate, prepareLocalZone } from "../localtime.ts";
 import { getClient } from "../context.ts";
 import { kvBlock } from "../render/kv.ts";
 import { apiVersion, buildTime, gitCommit, wharfVersion } from "../../version.ts";
 import { formatOne } from "../render/format.ts";
+import { out } from "../output.ts";
 
 /** Go's time.ANSIC in local time (`Fri Dec  4 14:34:42 2026`), as the docker CLI shows build times. */
 /** GOARCH for this process (node:os is not loaded for so little). */
 const goArch = () => ({ x64: "amd64", arm64: "arm64", ia32: "386" } as Record<string, string>)[process.arch] ?? process.arch;
 
 export function ansic(rfc3339: string): string {
-  const t = new Date(rfc3339);
-  if (Number.isNaN(t.getTime())) return rfc3339;
-  const day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][t.getDay()];
-  const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][t.getMonth()];
+  const ms = Date.parse(rfc3339);
+  if (Number.isNaN(ms)) return rfc3339;
+  const t = localDate(ms);
+  const day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][t.getUTCDay()];
+  const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][t.getUTCMonth()];
   const two = (n: number) => String(n).padStart(2, "0");
-  return `${day} ${month} ${String(t.getDate()).padStart(2, " ")} ${two(t.getHours())}:${two(t.getMinutes())}:${two(t.getSeconds())} ${t.getFullYear()}`;
+  return `${day} ${month} ${String(t.getUTCDate()).padStart(2, " ")} ${two(t.getUTCHours())}:${two(t.getUTCMinutes())}:${two(t.getUTCSeconds())} ${t.getUTCFullYear()}`;
 }
 
 export const version: Runner = async (p) => {
@@ -23,11 +26,10 @@ export const version: Runner = async (p) => {
   if (format) {
     const server = await getClient().json("GET", "/version");
     const clientInfo = { Version: wharfVersion, ApiVersion: apiVersion, GitCommit: gitCommit, Os: "linux", Arch: goArch() };
-    process.stdout.write(formatOne(format, { Client: clientInfo, Server: { ...server, APIVersion: server.ApiVersion } }, { structOrder: true }));
+    out(formatOne(format, { Client: clientInfo, Server: { ...server, APIVersion: server.ApiVersion } }, { structOrder: true }));
     return;
   }
-  const v = await getClient().json("GET", "/version");
-  const negotiated = await getClient().apiVersion();
+  const [v, negotiated] = await Promise.all([getClient().json("GET", "/version"), getClient().apiVersion(), prepareLocalZone()]);
   const client = kvBlock(
     [
       ["Version", wharfVersion],
@@ -41,7 +43,7 @@ export const version: Runner = async (p) => {
     " ",
     19,
   );
-  process.stdout.write(`Client:\n${client}\n\n`);
+  out(`Client:\n${client}\n\n`);
   const lines = [`Server: ${v.Platform?.Name ?? ""}`];
   for (const c of v.Components ?? []) {
     lines.push(` ${c.Name}:`);
@@ -64,5 +66,5 @@ export const version: Runner = async (p) => {
       lines.push(kvBlock([["Version", c.Version], ...Object.entries(c.Details ?? {}).map(([k, d]) => [k, String(d)] as [string, string])], "  "));
     }
   }
-  process.stdout.write(lines.join("\n") + "\n");
+  out(lines.join("\n") + "\n");
 };

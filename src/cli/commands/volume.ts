@@ -6,6 +6,7 @@ import { writeList } from "../render/format.ts";
 import { ExitError } from "../exit.ts";
 import { confirm, filtersQuery, forEachRef, humanSize, keyValues } from "../common.ts";
 import { inspect as inspectObjects } from "./inspect.ts";
+import { out } from "../output.ts";
 
 export const create: Runner = async (p) => {
   const name = p.positionals[0] ?? str(p, "name") ?? "";
@@ -15,7 +16,7 @@ export const create: Runner = async (p) => {
   const v = await getClient().json("POST", "/volumes/create", {
     body: { Name: name, Driver: str(p, "driver") ?? "local", DriverOpts: keyValues(list(p, "opt")), Labels: keyValues(list(p, "label")) },
   });
-  process.stdout.write(`${v.Name}\n`);
+  out(`${v.Name}\n`);
 };
 
 const headers: Record<string, string> = { Driver: "DRIVER", Name: "VOLUME NAME", Mountpoint: "MOUNTPOINT", Scope: "SCOPE", Labels: "LABELS", Links: "LINKS", Size: "SIZE" };
@@ -36,7 +37,7 @@ export const inspect: Runner = (p) => inspectObjects(p, "volume");
 export const rm: Runner = async (p) => {
   await forEachRef(p.positionals, async (name) => {
     await getClient().json("DELETE", `/volumes/${encodeURIComponent(name)}`, { query: { force: bool(p, "force") ? "1" : undefined } });
-    process.stdout.write(`${name}\n`);
+    out(`${name}\n`);
   });
 };
 
@@ -48,7 +49,7 @@ export const prune: Runner = async (p) => {
   if (bool(p, "all")) filters.all = { true: true };
   const r = await getClient().json("POST", "/volumes/prune", { query: { filters: Object.keys(filters).length ? JSON.stringify(filters) : undefined } });
   const deleted: string[] = r.VolumesDeleted ?? [];
-  if (deleted.length) process.stdout.write(`Deleted Volumes:\n${deleted.join("\n")}\n\n`);
-  process.stdout.write(`Total reclaimed space: ${humanSize(r.SpaceReclaimed ?? 0, 4)}\n`);
+  if (deleted.length) out(`Deleted Volumes:\n${deleted.join("\n")}\n\n`);
+  out(`Total reclaimed space: ${humanSize(r.SpaceReclaimed ?? 0, 4)}\n`);
 };
 
