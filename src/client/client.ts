@@ -2,7 +2,7 @@
 // costs a client more start-up time than its whole command), errors turned back into kinds.
 import { existsSync, readFileSync } from "node:fs";
 import { parseClientHost, type Endpoint } from "./host.ts";
-import { exchange } from "./exchange.ts";
+import { exchange, type SocketTls } from "./exchange.ts";
 import { WharfError, type ErrorKind } from "../errors.ts";
 import { apiVersion } from "../version.ts";
 
@@ -62,12 +62,7 @@ export interface ClientTls {
 }
 
 /** What a TLS connection presents and trusts: PEM texts. */
-export interface TlsOptions {
-  ca?: string;
-  cert?: string;
-  key?: string;
-  rejectUnauthorized: boolean;
-}
+export type TlsOptions = SocketTls;
 
 /** --tls/--tlsverify, then DOCKER_TLS_VERIFY; undefined when the connection is plain. */
 export function clientTlsFrom(flags: ClientTls, env: Record<string, string | undefined> = process.env): TlsOptions | undefined {
@@ -123,7 +118,7 @@ export class Client {
    * header on /_ping), as the docker CLI negotiates it.
    */
   apiVersion(): Promise<string> {
-    this.version ??= exchange(this.target, "GET", "/_ping", {}).then((res) => {
+    this.version ??= exchange(this.target, "GET", "/_ping", {}, undefined, this.tls).then((res) => {
       const theirs = res.headers["api-version"];
       return theirs && /^\d+\.\d+$/.test(theirs) ? olderVersion(theirs, apiVersion) : apiVersion;
     }, (err) => {
@@ -193,7 +188,7 @@ export class Client {
     }
     const send = async (version?: string) => {
       try {
-        return await exchange(this.target, method, await this.fullPath(path, opts.query, version), headers, body);
+        return await exchange(this.target, method, await this.fullPath(path, opts.query, version), headers, body, this.tls);
       } catch (err) {
         throw new ConnectError(this.host, err);
       }

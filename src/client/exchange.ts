@@ -23,13 +23,21 @@ export function dechunk(b: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
-export function connectTo(target: Endpoint, socket: Parameters<typeof Bun.connect>[0]["socket"]) {
-  if (target.proto === "unix") return Bun.connect({ unix: target.addr, socket });
-  const i = target.addr.lastIndexOf(":");
-  return Bun.connect({ hostname: target.addr.slice(0, i).replace(/^\[|\]$/g, ""), port: Number(target.addr.slice(i + 1)), socket });
+/** PEM texts a TLS connection presents and trusts (the client's --tlsverify). */
+export interface SocketTls {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  rejectUnauthorized: boolean;
 }
 
-export async function exchange(target: Endpoint, method: string, path: string, headers: Record<string, string>, body?: string | Uint8Array): Promise<Exchanged> {
+export function connectTo(target: Endpoint, socket: Parameters<typeof Bun.connect>[0]["socket"], tls?: SocketTls) {
+  if (target.proto === "unix") return Bun.connect({ unix: target.addr, socket });
+  const i = target.addr.lastIndexOf(":");
+  return Bun.connect({ hostname: target.addr.slice(0, i).replace(/^\[|\]$/g, ""), port: Number(target.addr.slice(i + 1)), ...(tls ? { tls } : {}), socket });
+}
+
+export async function exchange(target: Endpoint, method: string, path: string, headers: Record<string, string>, body?: string | Uint8Array, tls?: SocketTls): Promise<Exchanged> {
   const payload = typeof body === "string" ? Buffer.from(body) : body;
   const host = target.proto === "unix" ? "localhost" : target.addr;
   let head = `${method} ${path} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: wharf-cli\r\nConnection: close\r\n`;
@@ -48,7 +56,7 @@ export async function exchange(target: Endpoint, method: string, path: string, h
     end: () => done(),
     close: () => done(),
     error: (_s, e) => fail(e),
-  });
+  }, tls);
   out = out.subarray(Math.max(sock.write(out), 0));
   await finished;
   const all = Buffer.concat(chunks);
