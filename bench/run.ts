@@ -4,7 +4,7 @@
 // written to bench/results/latest.json and latest.md. `--install-peers` first installs
 // docker.io and podman from Debian (with package scripts kept from starting a daemon).
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
-import { cpus, totalmem, release } from "node:os";
+import { cpus, totalmem, release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { engineNames, formatCell, judge, ratio, type EngineName, type Row } from "./report.ts";
 
@@ -27,6 +27,35 @@ if (installPeers) {
   }
 }
 
+/**
+ * What the host holds that a bench could leave behind: mounts under its folders, links
+ * and firewall rules of its bridges (wb*, wbd*: the bench names every bridge so), its
+ * temporary folders and processes. Scoped to the bench's own names, so tests running
+ * beside it do not count.
+ */
+function hostState(): Map<string, Set<string>> {
+  const out = (argv: string[]) => Bun.spawnSync(argv, { stderr: "ignore" }).stdout.toString();
+  const lines = (t: string) => new Set(t.split("\n").map((l) => l.trim()).filter(Boolean));
+  const procs = new Set<string>();
+  for (const p of readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, "utf8").replace(/\0/g, " ").trim();
+      if (cmd.includes("wharf-bench")) procs.add(cmd);
+    } catch {}
+  }
+  const ours = (xs: Set<string>, re: RegExp) => new Set([...xs].filter((x) => re.test(x)));
+  const bridges = /\bwbd?[0-9a-f]{6,}/;
+  return new Map([
+    ["mounts", ours(new Set(readFileSync("/proc/self/mountinfo", "utf8").split("\n").map((l) => l.split(" ")[4] ?? "")), /wharf-bench/)],
+    ["links", ours(lines(out(["sh", "-c", "ip -o link show | cut -d: -f2 | cut -d@ -f1"])), bridges)],
+    ["iptables rules", ours(lines(out(["sh", "-c", "iptables-save | grep -v '^#' | sed 's/\\[[0-9]*:[0-9]*\\]//'"])), bridges)],
+    ["ip6tables rules", ours(lines(out(["sh", "-c", "ip6tables-save 2>/dev/null | grep -v '^#' | sed 's/\\[[0-9]*:[0-9]*\\]//'"])), bridges)],
+    ["temporary folders", new Set(readdirSync(tmpdir()).filter((f) => f.startsWith("wharf-bench")))],
+    ["processes", procs],
+  ]);
+}
+const before = hostState();
+
 const benches = readdirSync(dir)
   .filter((f) => f.endsWith(".ts") && !["run.ts", "lib.ts", "report.ts", "engines.ts", "api.ts", "podman.ts"].includes(f))
   .filter((f) => !wanted.length || wanted.some((w) => f.includes(w)))
@@ -44,6 +73,18 @@ for (const b of benches) {
     console.log(`${b} failed with exit code ${r.exitCode}`);
   }
 }
+// Whatever a bench made and did not remove is a failure of the run, named here.
+const after = hostState();
+const leftovers: string[] = [];
+for (const [what, now] of after) {
+  const extra = [...now].filter((x) => !before.get(what)!.has(x));
+  if (extra.length) leftovers.push(`${what}: ${extra.slice(0, 10).join(", ")}${extra.length > 10 ? ` and ${extra.length - 10} more` : ""}`);
+}
+if (leftovers.length) {
+  console.log(`\nleft behind by this run:\n  ${leftovers.join("\n  ")}`);
+  failed.push("cleanup");
+} else console.log("\nleft behind by this run: nothing (mounts, links, iptables and ip6tables rules, temporary folders, processes compared before and after)");
+
 const rows: Row[] = existsSync(out) ? readFileSync(out, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Row) : [];
 rmSync(out, { force: true });
 
@@ -66,6 +107,7 @@ const lines = [
   ),
 ];
 if (failed.length) lines.push("", `Benchmarks that failed in this run: ${failed.join(", ")}.`);
+lines.push("", leftovers.length ? `Left behind: ${leftovers.join("; ")}.` : "Left behind: nothing (mounts, links, iptables rules, temporary folders and processes compared before and after the run).");
 console.log(`\n${lines.join("\n")}`);
 if (!wanted.length) {
   writeFileSync(join(dir, "results", "latest.json"), JSON.stringify({ measured: started.toISOString(), machine, command, rows, failed }, null, 2) + "\n");

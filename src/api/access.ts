@@ -1,10 +1,11 @@
-// Checks every request passes before routing: a Host header (HTTP/1.1 requires one),
+// Checks every request passes before routing: on TCP a Host header (HTTP/1.1 requires one),
 // no browser (an Origin header, or a Host naming something other than this machine:
 // DNS rebinding), and a JSON Content-Type where an endpoint reads a JSON body, with
 // dockerd's CheckForJSON message. A web page can then neither send a "simple" CORS
 // request (text/plain) nor reach the API through a name it controls.
 import { hostname } from "node:os";
 import { forbidden, invalidParameter } from "../errors.ts";
+import { maxJsonBody, tooLarge } from "./jsonlimits.ts";
 
 /** Endpoints whose body dockerd decodes as JSON after CheckForJSON. */
 const jsonEndpoints: RegExp[] = [
@@ -34,15 +35,22 @@ const one = (v: string | string[] | undefined): string | undefined => (Array.isA
 
 export function checkRequest(r: RequestFacts): void {
   const host = one(r.headers.host);
-  if (host === undefined || host === "") {
+  // A unix socket is out of a browser's reach; only TCP needs the Host checks.
+  if (r.listener.proto !== "tcp") {
+    // nothing to check
+  } else if (host === undefined || host === "") {
     if (r.httpMinor >= 1) throw invalidParameter("missing required Host header");
-  } else if (r.listener.proto === "tcp" && !allowedHost(host, r.listener.addr)) {
+  } else if (!allowedHost(host, r.listener.addr)) {
     throw forbidden(`Host ${JSON.stringify(host)} is not this daemon's: requests through another name (DNS rebinding from a web page) are refused`);
   }
   if (one(r.headers.origin) !== undefined) {
     throw forbidden("requests from a web browser (with an Origin header) are refused: the API gives root on this host");
   }
-  if (r.method === "POST" && jsonEndpoints.some((e) => e.test(r.path))) checkForJSON(one(r.headers["content-type"]), r.hasBody);
+  if (r.method === "POST" && jsonEndpoints.some((e) => e.test(r.path))) {
+    checkForJSON(one(r.headers["content-type"]), r.hasBody);
+    const length = Number(one(r.headers["content-length"]) ?? 0);
+    if (length > maxJsonBody) throw tooLarge("the request body", length);
+  }
 }
 
 /** dockerd's httputils.CheckForJSON. */

@@ -33,6 +33,27 @@ export interface ListenOptions {
   socketGid?: number;
 }
 
+/**
+ * Connection limits. The defaults suit a daemon; WHARF_API_HEADER_TIMEOUT_MS,
+ * WHARF_API_IDLE_TIMEOUT_MS and WHARF_API_MAX_CONNECTIONS override them (tests use
+ * small values to see the limits act).
+ */
+export interface ServerLimits {
+  headerMs: number;
+  idleMs: number;
+  /** Open connections per listener; one more is answered 503 and closed. */
+  maxConnections: number;
+}
+
+export function limitsFromEnv(env: Record<string, string | undefined> = process.env): ServerLimits {
+  const num = (k: string, d: number) => (env[k] && /^\d+$/.test(env[k]!) && Number(env[k]) > 0 ? Number(env[k]) : d);
+  return {
+    headerMs: num("WHARF_API_HEADER_TIMEOUT_MS", 60_000),
+    idleMs: num("WHARF_API_IDLE_TIMEOUT_MS", 300_000),
+    maxConnections: num("WHARF_API_MAX_CONNECTIONS", 4096),
+  };
+}
+
 export function parseHost(host: string): Listener {
   if (host.startsWith("unix://")) {
     const addr = host.slice("unix://".length);
@@ -75,7 +96,16 @@ export class ApiServer implements ConnectionOwner {
   private idle: (() => void) | undefined;
   private closing = false;
 
-  constructor(private readonly router: Router) {}
+  readonly timeouts: { headerMs: number; idleMs: number };
+  private readonly perListener = new Map<Listener, number>();
+  private readonly counted = new WeakSet<Connection>();
+
+  constructor(
+    private readonly router: Router,
+    private readonly limits: ServerLimits = limitsFromEnv(),
+  ) {
+    this.timeouts = { headerMs: limits.headerMs, idleMs: limits.idleMs };
+  }
 
   /** Binds every listener now; requests wait until acceptConnections(). */
   async listen(listeners: Listener[], opts: ListenOptions = {}): Promise<void> {
@@ -89,10 +119,20 @@ export class ApiServer implements ConnectionOwner {
       allowHalfOpen: true,
       socket: {
         open: (s: Socket<Connection | undefined>) => {
+          const open = this.perListener.get(l) ?? 0;
           const c = new Connection(s, this);
           c.listener = l;
           s.data = c;
           this.connections.add(c);
+          if (open >= this.limits.maxConnections) {
+            // An answer, not a hang: the client learns why and may retry. Written
+            // through the connection so it waits for the socket to take it.
+            const body = `{"message":"too many connections to ${l.proto}://${l.addr} (${open}): try again later"}\n`;
+            c.refuse(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+            return;
+          }
+          this.perListener.set(l, open + 1);
+          this.counted.add(c);
           if (this.closing) c.end();
         },
         data: (s: Socket<Connection | undefined>, d: Buffer) => s.data?.onData(d),
@@ -157,6 +197,8 @@ export class ApiServer implements ConnectionOwner {
   /** @internal */
   onConnectionClosed(c: Connection): void {
     this.connections.delete(c);
+    const l = c.listener as Listener | undefined;
+    if (l && this.counted.delete(c)) this.perListener.set(l, Math.max(0, (this.perListener.get(l) ?? 1) - 1));
   }
 
   /** @internal a request head arrived on a connection. */
@@ -262,6 +304,9 @@ export class ApiServer implements ConnectionOwner {
           await r.run(d);
         } finally {
           if (!d.writableEnded) d.end();
+          // Writes the route made are queued in the Duplex until the socket takes them:
+          // the body ends after the last of them, not before (attach lost its tail so).
+          if (!d.writableFinished && !d.destroyed) await new Promise<void>((ok) => (d.once("finish", ok), d.once("close", ok)));
           out.end();
         }
         return;

@@ -128,7 +128,9 @@ export class ContainerState {
       OOMKilled: !!e.oomKilled,
       FinishedAt: e.finishedAt ?? nowNano(),
     });
-    this.notify((w) => w.cond === "next-exit");
+    // dockerd wakes its stop waiters here too: a wait ends at the first exit, even though
+    // the container counts as running while it restarts.
+    this.notify((w) => w.cond !== "removed");
   }
 
   setPaused(paused: boolean): void {

@@ -29,6 +29,8 @@ import { NetworkManager } from "../network/manager.ts";
 import { networkRoutes } from "../api/routers/networks/routes.ts";
 import { setHostGateway } from "./containers/etcfiles.ts";
 import { setContainerDefaults } from "./containers/daemon-defaults.ts";
+import { openBuilder } from "./build.ts";
+import { buildRoutes } from "../api/routers/build/routes.ts";
 import { resolveFdListeners, sdNotify } from "./systemd.ts";
 
 const log = logger("daemon");
@@ -97,7 +99,9 @@ export class Daemon {
     this.router.add(...networkRoutes(this.network));
     this.containers = await openContainers(c, this.engine, this.router, this.layers, this.images, this.volumes, this.network);
     this.checkpoint();
-    this.router.add(...dfRoutes(this.engine, this.volumes, this.containers.service));
+    const builder = openBuilder(c.dataRoot, this.layers, this.images, this.containers);
+    this.router.add(...buildRoutes(builder));
+    this.router.add(...dfRoutes(this.engine, this.volumes, this.containers.service, () => builder.usage()));
     this.api.acceptConnections();
     this.engine.events.publish("daemon", "start", this.id, { name: "wharf" });
     sdNotify("READY=1");

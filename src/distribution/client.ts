@@ -39,6 +39,11 @@ export class RegistrySession {
     private readonly tokens: TokenCache = sharedTokens,
   ) {}
 
+  /** A session that asks the token server every time (login must check the password). */
+  static uncached(endpoint: Endpoint, creds: AuthConfig): RegistrySession {
+    return new RegistrySession(endpoint, creds, new TokenCache());
+  }
+
   url(path: string): string {
     return `${this.endpoint.base}${path}`;
   }
@@ -105,9 +110,14 @@ export class RegistrySession {
     const realm = c.params.realm;
     if (!realm) throw new WharfError("system", "the registry's bearer challenge names no realm");
     const scopeStr = scope ? `repository:${scope.repo}:${scope.actions.join(",")}` : undefined;
-    const key = `${realm}|${c.params.service ?? ""}|${scopeStr ?? ""}|${this.creds.username ?? ""}|${this.creds.identitytoken ?? ""}`;
+    // Keyed by everything that proves identity, so other credentials never reuse a token.
+    const who = new Bun.CryptoHasher("sha256").update(`${this.creds.username ?? ""}\0${this.creds.password ?? ""}\0${this.creds.identitytoken ?? ""}`).digest("hex");
+    const key = `${realm}|${c.params.service ?? ""}|${scopeStr ?? ""}|${who}`;
     const cached = this.tokens.get(key);
-    if (cached) return cached;
+    if (cached) {
+      if (cached.refreshToken) this.refreshToken = cached.refreshToken;
+      return cached;
+    }
     let res: Response;
     const refresh = this.creds.identitytoken;
     if (refresh) {

@@ -23,7 +23,7 @@ export function registryDomain(serveraddress: string | undefined): string {
 export async function login(opts: RegistryOptions, creds: AuthConfig): Promise<LoginResult> {
   const domain = registryDomain(creds.serveraddress);
   const ep = endpointsFor(domain, opts).at(-1)!;
-  const session = new RegistrySession(ep, creds);
+  const session = RegistrySession.uncached(ep, creds);
   const url = session.url("/v2/");
   const challenge = await session.probe();
   const fail = (status: number) => new WharfError("system", `login attempt to ${url} failed with status: ${statusLine(status)}`);

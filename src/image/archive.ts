@@ -17,6 +17,10 @@ export interface LoadPlan {
   /** The archive names of the layers, for messages. */
   layerNames: string[];
   tags: Reference[];
+  /** An untagged parent of a legacy archive: loaded, but not reported (as dockerd). */
+  quiet?: boolean;
+  /** A legacy archive's parent image, recorded as dockerd's SetParent does. */
+  parent?: Digest;
 }
 
 const bad = (msg: string) => invalidParameter(`invalid archive: ${msg}`);
@@ -163,4 +167,76 @@ async function manifestPlan(spool: Spool, m: any, digest: string, tags: Referenc
   const layers: SpooledFile[] = [];
   for (const l of layerDescs) layers.push(await blob(spool, l, where, { hash: false }));
   return { raw, config, id: sha256(raw), layers, layerNames: layerDescs.map((l) => `blobs/sha256/${l.digest.slice(7)}`), tags };
+}
+
+/** The keys a v1 image JSON has that its image config does not (moby's MakeConfigFromV1Config). */
+const v1Only = ["id", "parent", "Size", "parent_id", "layer_id", "throwaway"];
+
+/**
+ * The layout `docker save` wrote before 1.10: `repositories` ({name: {tag: v1 id}}) and a
+ * directory per v1 image with its `json` (config and parent id) and `layer.tar`. Each
+ * image is made as dockerd's legacy loader makes it: the v1 JSON without its v1 keys,
+ * plus rootfs and history built down the parent chain. Parents come first.
+ */
+export async function legacyPlans(spool: Spool): Promise<LoadPlan[]> {
+  const repos = parseJson(await spool.read("repositories", "the archive"), "repositories");
+  if (!repos || typeof repos !== "object" || Array.isArray(repos)) throw bad("repositories is not an object of names to tags");
+  const plans: LoadPlan[] = [];
+  const byOldId = new Map<string, LoadPlan>();
+  const load = async (oldId: string, depth: number): Promise<LoadPlan> => {
+    const done = byOldId.get(oldId);
+    if (done) return done;
+    if (depth > 256 || !/^[a-f0-9]{64}$/.test(oldId)) throw bad(`invalid target ID: ${oldId}`);
+    const jsonName = `${oldId}/json`;
+    if (!spool.has(jsonName)) throw bad(`repositories names ${oldId}, but ${jsonName} is not in the archive`);
+    const v1 = parseJson(await spool.read(jsonName, "repositories"), jsonName);
+    if (!v1 || typeof v1 !== "object") throw bad(`${jsonName} is not an object`);
+    if (v1.os && v1.os !== "linux") throw bad(`cannot load ${v1.os} image on linux`);
+    const parent = typeof v1.parent === "string" && v1.parent ? await load(v1.parent, depth + 1) : undefined;
+    const layerName = `${oldId}/layer.tar`;
+    const layer = spool.lookup(layerName);
+    if (!layer) throw bad(`${layerName} is not in the archive`);
+    const diffIds = [...(parent?.config.rootfs?.diff_ids ?? []), await fileDigest(layer)];
+    const cmd: unknown = v1.container_config?.Cmd;
+    const history = [
+      ...(parent?.config.history ?? []),
+      {
+        created: v1.created,
+        ...(v1.author ? { author: v1.author } : {}),
+        ...(Array.isArray(cmd) && cmd.length ? { created_by: cmd.join(" ") } : {}),
+        ...(v1.comment ? { comment: v1.comment } : {}),
+      },
+    ];
+    const cfg: Record<string, unknown> = { ...v1, rootfs: { type: "layers", diff_ids: diffIds }, history };
+    for (const k of v1Only) delete cfg[k];
+    // Go marshals the config map with its keys sorted: the same bytes, the same image ID.
+    const sorted: Record<string, unknown> = {};
+    for (const k of Object.keys(cfg).sort()) sorted[k] = cfg[k];
+    const raw = Buffer.from(JSON.stringify(sorted));
+    const config = parseImageConfig(raw, jsonName);
+    const plan: LoadPlan = {
+      raw,
+      config,
+      id: sha256(raw),
+      layers: [...(parent?.layers ?? []), layer],
+      layerNames: [...(parent?.layerNames ?? []), layerName],
+      tags: [],
+      quiet: true,
+      ...(parent ? { parent: parent.id } : {}),
+    };
+    byOldId.set(oldId, plan);
+    plans.push(plan);
+    return plan;
+  };
+  for (const [name, tagMap] of Object.entries(repos as Record<string, unknown>)) {
+    if (!tagMap || typeof tagMap !== "object") throw bad(`repositories entry ${name} is not an object of tags`);
+    for (const [tag, oldId] of Object.entries(tagMap as Record<string, unknown>)) {
+      if (typeof oldId !== "string") throw bad(`repositories entry ${name}:${tag} is not an image ID`);
+      const plan = await load(oldId, 0);
+      plan.tags.push(parseTag(`${name}:${tag}`, "repositories"));
+      plan.quiet = false;
+    }
+  }
+  if (!plans.length) throw bad("repositories names no image");
+  return plans;
 }

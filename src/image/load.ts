@@ -4,7 +4,7 @@
 // it was.
 import { invalidParameter, WharfError } from "../errors.ts";
 import type { Digest, Layer } from "../storage/types.ts";
-import { dockerArchivePlans, ociPlans, type LoadPlan } from "./archive.ts";
+import { dockerArchivePlans, legacyPlans, ociPlans, type LoadPlan } from "./archive.ts";
 import { familiarString } from "./reference.ts";
 import type { ImageService } from "./service.ts";
 import { readFile, Spool } from "./spool.ts";
@@ -16,7 +16,8 @@ export async function loadImages(svc: ImageService, body: AsyncIterable<Uint8Arr
     let plans: LoadPlan[];
     if (spool.has("manifest.json")) plans = await dockerArchivePlans(spool);
     else if (spool.has("index.json")) plans = await ociPlans(spool);
-    else throw invalidParameter("invalid archive: it holds neither manifest.json (docker save) nor index.json (OCI layout)");
+    else if (spool.has("repositories")) plans = await legacyPlans(spool);
+    else throw invalidParameter("invalid archive: it holds neither manifest.json (docker save) nor index.json (OCI layout) nor repositories (docker save before 1.10)");
     return await svc.serialize(() => commitPlans(svc, plans));
   } finally {
     spool.remove();
@@ -51,6 +52,7 @@ async function commitPlans(svc: ImageService, plans: LoadPlan[]): Promise<string
     const lines: string[] = [];
     for (const [i, plan] of plans.entries()) {
       const { rec, created } = svc.images.put(plan.raw, plan.config);
+      if (plan.parent) svc.images.setParent(rec.id, plan.parent);
       if (created) {
         createdImages.push(rec.id);
         // The new image holds one reference, on its top layer (which holds its parents).
@@ -64,7 +66,7 @@ async function commitPlans(svc: ImageService, plans: LoadPlan[]): Promise<string
         svc.addTag(t, plan.id);
         lines.push(`Loaded image: ${familiarString(t)}`);
       }
-      if (!plan.tags.length) lines.push(`Loaded image ID: ${plan.id}`);
+      if (!plan.tags.length && !plan.quiet) lines.push(`Loaded image ID: ${plan.id}`);
       svc.publish("load", plan.id, plan.tags.length ? familiarString(plan.tags[0]!) : plan.id);
     }
     // Drop every reference taken except one per new image.

@@ -513,7 +513,10 @@ export class NetworkManager {
       this.pools.get(net.Id)?.release(a.ip);
       if (ip6) pool6?.release(ip6);
     };
-    const mac = (primary && c.rec.Config.MacAddress) || cfg.MacAddress || macOf(parseIp(a.ip));
+    // The asked-for MAC again after a stop blanked the entry (dockerd's DesiredMacAddress).
+    const ec: Json = c.rec.NetworkingConfig?.EndpointsConfig ?? {};
+    const desired: string = cfg.MacAddress || (ec[net.Name] ?? ec[net.Id])?.MacAddress || "";
+    const mac = (primary && c.rec.Config.MacAddress) || desired || macOf(parseIp(a.ip));
     const endpointId = hex(32);
     const hostVeth = `veth${endpointId.slice(0, 11)}`;
     const gw6 = ip6 && pool6 ? formatIp6(pool6.gateway) : "";
@@ -843,7 +846,8 @@ export class NetworkManager {
     const acc = this.access();
     const c = acc.lookup(body.Container ?? "");
     const ec: Json = body.EndpointConfig ?? {};
-    await acc.lock(c.id, async () => {
+    // dockerd reports a connect or disconnect only when an endpoint was made or removed.
+    const live = await acc.lock(c.id, async () => {
       this.checkConnect(c, r, ec);
       const ns: Json = (c.rec.NetworkSettings ??= this.createSettings(c.rec.HostConfig, c.rec.NetworkingConfig));
       const nets: Json = (ns.Networks ??= {});
@@ -853,11 +857,11 @@ export class NetworkManager {
       if (r.Driver === "bridge" && !predefined.includes(r.Name)) cfg.DNSNames = this.dnsNames(c, cfg);
       if (!running) {
         // Stopped or created: kept for the next start; a second connect changes nothing (dockerd).
-        if (nets[r.Name]) return;
+        if (nets[r.Name]) return false;
         if (r.Driver === "bridge") this.checkAddresses(r, cfg);
         nets[r.Name] = cfg;
         acc.save(c);
-        return;
+        return false;
       }
       if (rt.endpoints.some((e) => e.networkId === r.Id) || nets[r.Name]?.EndpointID) throw forbidden(`endpoint with name ${c.name} already exists in network ${r.Name}`);
       if (r.Driver !== "bridge") throw invalidParameter("container cannot be disconnected from host network or connected to host network");
@@ -875,8 +879,9 @@ export class NetworkManager {
       Object.assign(cfg, e.settings);
       nets[r.Name] = cfg;
       acc.save(c);
+      return true;
     });
-    this.events?.publish("network", "connect", r.Id, { container: c.id, name: r.Name, type: r.Driver });
+    if (live) this.events?.publish("network", "connect", r.Id, { container: c.id, name: r.Name, type: r.Driver });
   }
 
   /** A requested address must lie in one of the network's subnets (checked before start as dockerd does). */
@@ -891,7 +896,7 @@ export class NetworkManager {
     const r = this.find(ref);
     const acc = this.access();
     const c = acc.lookup(body.Container ?? "");
-    await acc.lock(c.id, async () => {
+    const live = await acc.lock(c.id, async () => {
       const nets: Json = c.rec.NetworkSettings?.Networks ?? {};
       const rt = c.rec.NetRuntime as NetRuntime | undefined;
       if (!c.state.s.Running || !rt) {
@@ -899,7 +904,7 @@ export class NetworkManager {
         if (!nets[r.Name]) throw systemError(`container ${c.id} is not connected to the network ${r.Name}`);
         delete nets[r.Name];
         acc.save(c);
-        return;
+        return false;
       }
       if (r.Driver === "host" && (c.rec.HostConfig.NetworkMode || "") === "host") throw invalidParameter("container cannot be disconnected from host network or connected to host network");
       const ep = rt.endpoints.find((e) => e.networkId === r.Id);
@@ -914,8 +919,9 @@ export class NetworkManager {
       rt.endpoints = rt.endpoints.filter((e) => e !== ep);
       delete nets[r.Name];
       acc.save(c);
+      return true;
     });
-    this.events?.publish("network", "disconnect", r.Id, { container: c.id, name: r.Name, type: r.Driver });
+    if (live) this.events?.publish("network", "disconnect", r.Id, { container: c.id, name: r.Name, type: r.Driver });
   }
 
   /** For tests and `info`: the addresses each network has handed out. */

@@ -453,3 +453,16 @@ export function unixDatagramSend(path: string, data: Uint8Array): void {
     libc().close(fd);
   }
 }
+
+// The client's terminal checks get a handle of their own: opening the full table above
+// compiles a trampoline per symbol, more than a short command's whole start-up.
+let ttyLib: ReturnType<typeof openTty> | undefined;
+function openTty() {
+  return dlopen("libc.so.6", { isatty: { args: [i32], returns: i32 } }).symbols;
+}
+
+/** isatty(3), without node:tty (whose load costs the client milliseconds). */
+export function isTerminal(fd: number): boolean {
+  ttyLib ??= openTty();
+  return ttyLib.isatty(fd) === 1;
+}

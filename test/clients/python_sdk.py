@@ -376,6 +376,122 @@ def check_swarm_and_plugins():
         true("This node is not part of a swarm" in str(e.explanation), f"message {e.explanation}")
 
 
+def check_container_misc():
+    c = track(client.containers.run("busybox", ["sleep", "60"], detach=True, name=name("misc"), labels={"role": "misc"}))
+    top = c.top()
+    true("Titles" in top and any("sleep" in " ".join(p) for p in top["Processes"]), f"top {top}")
+    st = c.stats(stream=False)
+    true("memory_stats" in st and "cpu_stats" in st, f"stats keys {sorted(st)}")
+    eq(client.containers.list(filters={"label": "role=misc"})[0].id, c.id, "list by label")
+    eq(client.containers.list(filters={"name": name("misc")})[0].id, c.id, "list by name")
+    c.exec_run(["sh", "-c", "echo x > /new"])
+    true({"Path": "/new", "Kind": 1} in (c.diff() or []), f"diff {c.diff()}")
+    c.pause()
+    c.reload()
+    eq(c.status, "paused", "paused")
+    c.unpause()
+    c.reload()
+    eq(c.status, "running", "unpaused")
+    c.rename(name("misc2"))
+    c.reload()
+    eq(c.name, name("misc2"), "renamed")
+    c.update(mem_limit="64m", memswap_limit="128m")
+    c.reload()
+    eq(c.attrs["HostConfig"]["Memory"], 64 * 1024 * 1024, "updated memory")
+    started = c.attrs["State"]["StartedAt"]
+    c.restart(timeout=1)
+    c.reload()
+    true(c.attrs["State"]["StartedAt"] != started and c.status == "running", "restarted")
+    img = c.commit(repository=name("committed"), tag="v1", changes=["ENV FROM_COMMIT=1"])
+    true("FROM_COMMIT=1" in img.attrs["Config"]["Env"], f"commit env {img.attrs['Config']['Env']}")
+    exported = b"".join(c.export())
+    with tarfile.open(fileobj=io.BytesIO(exported)) as t:
+        true("new" in t.getnames() or "./new" in t.getnames(), "exported tar has the new file")
+    since = int(time.time()) - 1
+    c.kill()
+    c.wait()
+    evs = list(client.events(since=since, until=int(time.time()) + 1, decode=True, filters={"container": c.id}))
+    true(any(e.get("status") == "die" or e.get("Action") == "die" for e in evs), f"die event in {[e.get('Action') for e in evs]}")
+    client.images.remove(img.id, force=True)
+
+
+def check_attach_socket_stdin():
+    # docker-py's interactive attach: a raw socket to write stdin to and read frames from.
+    c = track(client.containers.create("busybox", ["sh", "-c", "read line; echo got $line"], stdin_open=True))
+    sock = c.attach_socket(params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+    c.start()
+    sock._sock.sendall(b"hello\n")
+    data = b""
+    sock._sock.settimeout(10)
+    while b"got hello" not in data:
+        chunk = sock._sock.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    sock.close()
+    true(b"got hello" in data, f"attach output {data!r}")
+    eq(c.wait(timeout=30)["StatusCode"], 0, "exit")
+
+
+def check_auto_remove():
+    c = client.containers.run("busybox", ["sh", "-c", "sleep 1; echo bye"], detach=True, auto_remove=True)
+    eq(c.wait(condition="removed", timeout=30)["StatusCode"], 0, "wait removed")
+    try:
+        client.containers.get(c.id)
+        raise AssertionError("auto-removed container still there")
+    except errors.NotFound:
+        pass
+
+
+def check_run_options():
+    import datetime
+    import socket as pysocket
+    import urllib.request
+    from docker.types import Mount, Healthcheck
+    s = pysocket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    host = tempfile.mkdtemp(prefix="pysdk-mnt-")
+    c = track(client.containers.run(
+        "busybox", ["sh", "-c", "mkdir -p /www && echo served > /www/index.html && exec httpd -f -p 80 -h /www"],
+        detach=True, ports={"80/tcp": ("127.0.0.1", port)}, mounts=[Mount("/m", host, type="bind")],
+        healthcheck=Healthcheck(test=["CMD", "true"], interval=200_000_000, start_period=0), hostname="pyhost",
+        working_dir="/tmp", environment=["A=1"], labels={"l": "v"}, tty=False))
+    c.reload()
+    eq(c.ports["80/tcp"], [{"HostIp": "127.0.0.1", "HostPort": str(port)}], "ports")
+    body = None
+    for _ in range(50):
+        try:
+            body = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
+            break
+        except OSError:
+            time.sleep(0.1)
+    eq(body, b"served\n", "published port")
+    for _ in range(50):
+        c.reload()
+        if c.attrs["State"].get("Health", {}).get("Status") == "healthy":
+            break
+        time.sleep(0.1)
+    eq(c.attrs["State"]["Health"]["Status"], "healthy", "health")
+    eq(c.exec_run("hostname").output, b"pyhost\n", "hostname")
+    c.exec_run(["sh", "-c", "echo m > /m/f"])
+    eq(open(os.path.join(host, "f")).read(), "m\n", "bind mount")
+    stream, stat = c.get_archive("/www")
+    files = untar(stream)
+    eq(files.get("www/index.html"), b"served\n", f"directory archive {list(files)}")
+    t = track(client.containers.run("busybox", ["sh", "-c", "echo one; sleep 2.5; echo two"], detach=True, tty=True))
+    t.wait()
+    eq(t.logs(), b"one\r\ntwo\r\n", "tty logs")
+    # docker-py sends a datetime as whole seconds: 1.2 s back lands between the lines.
+    later = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=1.2)
+    eq(t.logs(since=later), b"two\r\n", "logs since a datetime")
+    eq(t.logs(tail=1), b"two\r\n", "logs tail")
+    import re
+    stamped = t.logs(timestamps=True)
+    true(re.fullmatch(rb"\d{4}-\d\d-\d\dT[\d:.]+Z one\r\n\d{4}-\d\d-\d\dT[\d:.]+Z two\r\n", stamped), f"timestamps {stamped!r}")
+
+
 def check_df():
     df = client.df()
     for k in ("LayersSize", "Images", "Containers", "Volumes", "BuildCache"):

@@ -38,7 +38,7 @@ describe.each([
   let d: TestDaemon;
   let port: number;
   const name = `cw${apiVersion ? apiVersion.replace(".", "") : "auto"}`;
-  const compose = (args: string[]) => {
+  const compose = (args: string[], extraEnv: Record<string, string> = {}) => {
     const r = spawnSync(composeBin(), ["-p", name, ...args], {
       cwd: project,
       encoding: "utf8",
@@ -50,6 +50,7 @@ describe.each([
         WEB_PORT: String(port),
         COMPOSE_INTERACTIVE_NO_CLI: "1",
         ...(apiVersion ? { COMPOSE_API_VERSION: apiVersion } : {}),
+        ...extraEnv,
       },
     });
     return { code: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
@@ -118,6 +119,32 @@ describe.each([
     expect(r.code).toBe(3);
     const id = docker(d, ["inspect", "-f", "{{.Id}}", `${name}_web_1`]).stdout.trim();
     expect(r.stdout).toBe(`out\n${id.slice(0, 12)}\nerr\n`);
+  });
+
+  it("up -d again finds the project up to date; stop, start and restart keep it serving", async () => {
+    const again = compose(["up", "-d"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain(`${name}_web_1 is up-to-date`);
+    expect(again.stderr).toContain(`${name}_client_1 is up-to-date`);
+    ok(["stop", "-t", "1"]);
+    expect(ok(["ps"])).toMatch(new RegExp(`${name}_web_1 .* Exit`));
+    ok(["start"]);
+    ok(["restart", "-t", "1"]);
+    expect(ok(["ps"])).toMatch(new RegExp(`${name}_web_1 .* Up +127\\.0\\.0\\.1:${port}->80/tcp`));
+    const body = await waitFor("the web service after restart", async () => {
+      const r = await fetch(`http://127.0.0.1:${port}/`);
+      return r.ok ? await r.text() : undefined;
+    });
+    expect(body).toBe("hello from web\n");
+  });
+
+  it("run --rm -T: a one-off container on the project network, output and exit code back, then gone", () => {
+    // Compose runs one-off containers through the docker CLI (`docker start --attach`)
+    // unless told otherwise; its own API path (dockerpty) attaches only after the start.
+    const r = compose(["run", "--rm", "-T", "client", "sh", "-c", "wget -q -O - http://web/; exit 5"], { COMPOSE_INTERACTIVE_NO_CLI: "" });
+    expect(r.code, r.stderr).toBe(5);
+    expect(r.stdout).toBe("hello from web\n");
+    expect(docker(d, ["ps", "-aq", "--filter", `name=${name}_client_run`]).stdout.trim()).toBe("");
   });
 
   it("down -v removes the containers, the network and the volume", () => {

@@ -9,7 +9,8 @@ const script = resolve(root, "test/clients/python_sdk.py");
 const checks = [
   "ping_version_info", "run_and_logs", "create_start_wait_logs", "detached_logs_stream", "attach_before_wait",
   "exec_run", "exec_low_level", "kill_signal_remove", "archive", "archive_mounts", "wait_restart_policy", "runtime",
-  "networks", "volumes", "images", "image_prune_reclaims", "container_prune", "swarm_and_plugins", "df",
+  "networks", "volumes", "images", "image_prune_reclaims", "container_prune", "swarm_and_plugins", "container_misc",
+  "attach_socket_stdin", "auto_remove", "run_options", "df",
 ];
 
 interface Result { check: string; ok: boolean; error?: string }

@@ -97,6 +97,12 @@ describe("networks as dockerd behaves", () => {
     }
     // ...and connect again works.
     expect(api(d, "POST", "/networks/dn2/connect", { Container: "pre", EndpointConfig: { Aliases: ["b2"] } }).status).toBe(200);
+    // No endpoint was made or removed yet, so dockerd reports no network event for it.
+    const events = (until: number) =>
+      api(d, "GET", `/events?since=0&until=${until}&filters=${encodeURIComponent(JSON.stringify({ type: ["network"] }))}`)
+        .text.split("\n").filter(Boolean).map((l) => JSON.parse(l))
+        .filter((e) => e.Actor?.Attributes?.container === cr.json.Id).map((e) => e.Action);
+    expect(events(Math.floor(Date.now() / 1000) + 1)).toEqual([]);
 
     expect(docker(d, ["start", "pre"]).code).toBe(0);
     nets = networksOf(d, "pre");
@@ -111,6 +117,7 @@ describe("networks as dockerd behaves", () => {
     expect(addrs).toContain(`${s1.ip(10)}/24`);
     expect(addrs).toContain(nets.dn2.IPAddress + "/24");
     expect(Object.keys(n1.Containers)).toEqual([cr.json.Id]);
+    expect(events(Math.floor(Date.now() / 1000) + 1).sort()).toEqual(["connect", "connect"]);
   });
 
   it("a running container disconnects, connects again, and a second disconnect fails with or without --force", () => {
@@ -137,6 +144,19 @@ describe("networks as dockerd behaves", () => {
     expect(Object.keys(api(d, "GET", "/networks/rn1").json.Containers)).toEqual([id]);
     expect(docker(d, ["rm", "-f", "run1"]).code).toBe(0);
     expect(api(d, "GET", "/networks/rn1").json.Containers).toEqual({});
+  });
+
+  it("an asked-for MAC address survives a stop and a start", () => {
+    const s = subnet();
+    expect(docker(d, ["network", "create", "--subnet", s.cidr, "macnet"]).code).toBe(0);
+    const mac = "02:42:de:ad:be:ef";
+    expect(docker(d, ["run", "-d", "--name", "mac1", "--network", "macnet", "--mac-address", mac, "busybox", "sleep", "300"]).code).toBe(0);
+    const link = () => docker(d, ["exec", "mac1", "cat", "/sys/class/net/eth0/address"]).stdout.trim();
+    expect(link()).toBe(mac);
+    expect(docker(d, ["stop", "-t", "0", "mac1"]).code).toBe(0);
+    expect(docker(d, ["start", "mac1"]).code).toBe(0);
+    expect(link()).toBe(mac);
+    expect(networksOf(d, "mac1").macnet.MacAddress).toBe(mac);
   });
 
   it("network names may contain spaces and other characters dockerd accepts", () => {

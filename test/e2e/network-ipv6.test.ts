@@ -89,11 +89,13 @@ describe("IPv6", () => {
     // The host reaches the container's IPv6 address on the bridge.
     expect(await getReady(`http://[${v6.ip("2")}]/`)).toBe("hello-six\n");
 
-    const probe = docker(d, ["run", "--rm", "--network", "six", "--ip6", v6.ip("99"), "busybox", "sh", "-c",
-      `ip -6 addr show eth0; ip -6 route; nslookup -type=AAAA srv6; printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${v6.ip("2")} 80`]);
+    const probe = docker(d, ["run", "--rm", "--network", "six", "--ip6", v6.ip("99"), "--hostname", "probe6", "--add-host", "v6host:fd00:dead::5", "busybox", "sh", "-c",
+      `ip -6 addr show eth0; ip -6 route; cat /etc/hosts; nslookup -type=AAAA srv6; printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${v6.ip("2")} 80`]);
     expect(probe.code, probe.stderr).toBe(0);
     expect(probe.stdout).toContain(`inet6 ${v6.ip("99")}/64`);
     expect(probe.stdout).toContain(`default via ${v6.ip("1")} dev eth0`);
+    expect(probe.stdout).toContain(`${v6.ip("99")}\tprobe6\n`);
+    expect(probe.stdout).toContain("fd00:dead::5\tv6host\n");
     expect(probe.stdout).toContain(`Address: ${v6.ip("2")}`);
     expect(probe.stdout).toContain("hello-six");
 

@@ -146,7 +146,7 @@ export async function putBlob(reg: TestRegistry, repo: string, data: Uint8Array)
   if (start.status !== 202) throw new Error(`upload start: ${start.status} ${await start.text()}`);
   const loc = new URL(start.headers.get("location")!, reg.url);
   loc.searchParams.set("digest", digest);
-  const put = await fetch(loc, { method: "PUT", body: Buffer.from(data), headers: { "Content-Type": "application/octet-stream" } });
+  const put = await fetch(loc, { method: "PUT", body: data as unknown as BodyInit, headers: { "Content-Type": "application/octet-stream" } });
   if (put.status !== 201) throw new Error(`blob put: ${put.status} ${await put.text()}`);
   return { digest, size: data.length };
 }
@@ -209,4 +209,67 @@ export async function makeImage(
 export function blobPath(reg: TestRegistry, digest: string): string {
   const hex = digest.replace(/^sha256:/, "");
   return join(reg.storage, "docker/registry/v2/blobs/sha256", hex.slice(0, 2), hex, "data");
+}
+
+/**
+ * A big image of `layers` layers, each `filesPerLayer` files of `fileSize` bytes under
+ * `/layerN/`, of bytes that gzip to about three quarters (like binaries), compressed with
+ * pigz -1 for speed of making; on top of the busybox layer when `base` is given.
+ */
+export async function makeBigImage(
+  reg: TestRegistry,
+  repo: string,
+  tag: string,
+  opts: { layers?: number; filesPerLayer?: number; fileSize?: number; base?: Buffer } = {},
+): Promise<MadeImage & { compressedBytes: number }> {
+  const { buildTar } = await import("./tarbuild.ts");
+  const { randomBytes } = await import("node:crypto");
+  const n = opts.layers ?? 8;
+  const files = opts.filesPerLayer ?? 100;
+  const size = opts.fileSize ?? 256 * 1024;
+  const tars: Buffer[] = opts.base ? [opts.base] : [];
+  for (let l = 0; l < n; l++) {
+    const entries = [{ name: `layer${l}/`, type: "5" as const }];
+    for (let f = 0; f < files; f++) {
+      const b = randomBytes(size);
+      for (let i = 0; i < b.length; i++) b[i] = 0x30 + (b[i]! & 0x3f);
+      entries.push({ name: `layer${l}/f${f}.bin`, data: b } as never);
+    }
+    tars.push(buildTar(entries));
+  }
+  const blobs: (Blob & { mediaType: string })[] = [];
+  for (const t of tars) {
+    const z = spawnSync("pigz", ["-1", "-c", "-n"], { input: t, maxBuffer: 1 << 30 });
+    if (z.status !== 0) throw new Error("pigz failed");
+    blobs.push({ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", ...(await putBlob(reg, repo, z.stdout)) });
+  }
+  const config = Buffer.from(
+    JSON.stringify({
+      os: "linux",
+      architecture: "amd64",
+      created: "2024-01-01T00:00:00Z",
+      config: { Cmd: ["sh"], Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"] },
+      rootfs: { type: "layers", diff_ids: tars.map((t) => `sha256:${sha256hex(t)}`) },
+      history: tars.map(() => ({ created: "2024-01-01T00:00:00Z", created_by: "bench" })),
+    }),
+  );
+  const cfg = await putBlob(reg, repo, config);
+  const manifest = { schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { mediaType: "application/vnd.oci.image.config.v1+json", ...cfg }, layers: blobs };
+  const manifestDigest = await putManifest(reg, repo, tag, manifest, manifest.mediaType);
+  return {
+    manifestDigest,
+    configDigest: cfg.digest,
+    manifest,
+    size: Buffer.byteLength(JSON.stringify(manifest)),
+    compressedBytes: blobs.reduce((a, b) => a + b.size, 0),
+  };
+}
+
+/** The busybox layer tar of the fixture (a base that makes images runnable). */
+export function busyboxLayerTar(): Buffer {
+  const r = spawnSync("tar", ["-xOf", join(fixtureDir, "busybox-docker-save.tar"), "acaca94dd9216e165e0209c800bdb011c3af7645eece841e34fb55fd8b919ff1/layer.tar"], {
+    maxBuffer: 64 << 20,
+  });
+  if (r.status !== 0) throw new Error("cannot read the busybox layer from the fixture");
+  return r.stdout as Buffer;
 }

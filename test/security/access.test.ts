@@ -3,8 +3,8 @@
 // where JSON is read, no Origin header, no Host naming someone else; Host required.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { spawnSync } from "node:child_process";
-import { statSync } from "node:fs";
-import { connect } from "node:net";
+import { readFileSync, statSync } from "node:fs";
+import { connect as tlsConnect } from "node:tls";
 import { join } from "node:path";
 import { dockerCli, freePort, removeAllAndCleanup, startDaemon, wharfBin, type TestDaemon } from "../helpers/daemon.ts";
 import { makeCerts, type Certs } from "./certs.ts";
@@ -113,9 +113,9 @@ describe("browser-style requests", () => {
     expect(statusOf(curlUnix(["-H", "Origin: http://evil.example", "http://x/_ping"]))).toBe(403);
   });
 
-  test("HTTP/1.1 without a Host header is 400", async () => {
+  test("HTTP/1.1 without a Host header is 400 on TCP", async () => {
     const answer = await new Promise<string>((resolve, reject) => {
-      const s = connect(d.sock);
+      const s = tlsConnect({ host: "127.0.0.1", port, ca: readFileSync(certs.ca), cert: readFileSync(join(certs.clientDir, "cert.pem")), key: readFileSync(join(certs.clientDir, "key.pem")) });
       let got = "";
       s.on("data", (c) => (got += c));
       s.on("end", () => resolve(got));
@@ -127,7 +127,16 @@ describe("browser-style requests", () => {
     expect(answer).toContain("missing required Host header");
   });
 
-  test("the unix socket is 0660", () => {
+  test("the unix socket is 0660, group docker when it exists, or --group's", async () => {
     expect(statSync(d.sock).mode & 0o777).toBe(0o660);
+    const gid = (name: string) => readFileSync("/etc/group", "utf8").split("\n").map((l) => l.split(":")).find((f) => f[0] === name)?.[2];
+    const docker = gid("docker");
+    if (docker !== undefined) expect(statSync(d.sock).gid).toBe(Number(docker));
+    const other = await startDaemon(["--group", "daemon"]);
+    try {
+      expect(statSync(other.sock).gid).toBe(Number(gid("daemon")));
+    } finally {
+      await other.cleanup();
+    }
   });
 });

@@ -59,7 +59,7 @@ describe("client global flags", () => {
     expect(parseGlobalFlags(["run", "-H", "x"]).rest).toEqual(["run", "-H", "x"]);
   });
   it("says which flag lacks its value", () => {
-    expect(() => parseGlobalFlags(["-H"])).toThrow("flag needs an argument: -H");
+    expect(() => parseGlobalFlags(["-H"])).toThrow("flag needs an argument: 'H' in -H");
   });
 });
 

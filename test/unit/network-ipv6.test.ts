@@ -5,6 +5,9 @@ import { Pool6 } from "../../src/network/ipam6.ts";
 import { answer } from "../../src/network/dns.ts";
 import { checkCreateTypes, dnsNames, parseLinkSpec, requestedEndpoint } from "../../src/network/endpoint.ts";
 import { bindingFamilies } from "../../src/network/ports.ts";
+import { proxyTcp, proxyUdp } from "../../src/network/proxy.ts";
+import { createConnection, createServer } from "node:net";
+import { createSocket } from "node:dgram";
 
 describe("IPv6 addresses", () => {
   it("parses every text form and writes RFC 5952's", () => {
@@ -122,5 +125,60 @@ describe("endpoint settings and create bodies", () => {
     expect(bindingFamilies("127.0.0.1")).toEqual({ v4: "127.0.0.1" });
     expect(bindingFamilies("::1")).toEqual({ v6: "::1" });
     expect(bindingFamilies("[::]")).toEqual({ v6: "::" });
+  });
+});
+
+describe("the IPv6 userland proxy", () => {
+  it("relays TCP connections from [::1] to an IPv4 target, both ways, and closes with them", async () => {
+    const echo = createServer((c) => c.on("data", (d) => c.write(`echo:${d}`)));
+    await new Promise<void>((r) => echo.listen(0, "127.0.0.1", () => r()));
+    const target = { host: "127.0.0.1", port: (echo.address() as { port: number }).port };
+    const p = await proxyTcp("::1", 0, () => target);
+    try {
+      const got = await new Promise<string>((resolve, reject) => {
+        const c = createConnection({ host: "::1", port: p.port }, () => c.write("hi"));
+        c.on("data", (d) => {
+          resolve(String(d));
+          c.end();
+        });
+        c.on("error", reject);
+      });
+      expect(got).toBe("echo:hi");
+    } finally {
+      p.close();
+      echo.close();
+    }
+    // Closed: the port refuses.
+    await expect(new Promise<void>((resolve, reject) => createConnection({ host: "::1", port: p.port }, () => resolve()).on("error", reject))).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it("relays UDP datagrams and their replies, one upstream socket per client", async () => {
+    const echo = createSocket("udp4");
+    const seen = new Set<number>();
+    echo.on("message", (m, r) => {
+      seen.add(r.port);
+      echo.send(`echo:${m}`, r.port, r.address);
+    });
+    await new Promise<void>((r) => echo.bind(0, "127.0.0.1", () => r()));
+    const p = await proxyUdp("::1", 0, () => ({ host: "127.0.0.1", port: echo.address().port }));
+    const ask = (text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const c = createSocket("udp6");
+        const t = setTimeout(() => reject(new Error("no reply")), 3000);
+        c.on("message", (m) => {
+          clearTimeout(t);
+          c.close();
+          resolve(String(m));
+        });
+        c.send(text, p.port, "::1");
+      });
+    try {
+      expect(await ask("one")).toBe("echo:one");
+      expect(await ask("two")).toBe("echo:two");
+      expect(seen.size).toBe(2);
+    } finally {
+      p.close();
+      echo.close();
+    }
   });
 });

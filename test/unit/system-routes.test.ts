@@ -26,7 +26,7 @@ function setup() {
 }
 
 describe("system routes", () => {
-  it("/_ping answers OK with the no-cache and builder headers (GET and HEAD)", async () => {
+  it("/_ping answers OK with the no-cache, builder and swarm headers (GET and HEAD)", async () => {
     const { call } = setup();
     for (const m of ["GET", "HEAD"]) {
       const r = await call(m, "/_ping");
@@ -36,6 +36,7 @@ describe("system routes", () => {
         "Cache-Control": "no-cache, no-store, must-revalidate",
         Pragma: "no-cache",
         "Builder-Version": "1",
+        Swarm: "inactive",
       });
     }
   });

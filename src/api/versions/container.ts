@@ -5,25 +5,41 @@ import { RawJson } from "../rawjson.ts";
 import { compareVersions } from "../router.ts";
 import type { Json } from "../../container/config.ts";
 
-const older = new WeakMap<RawJson, RawJson>();
+/** The versions at which the inspect shape changed, newest first. */
+const steps = ["1.45", "1.42"] as const;
+type Step = (typeof steps)[number];
+
+const older = new WeakMap<RawJson, Map<Step, RawJson>>();
 
 /** Networks named so are not user-defined: dockerd adds no aliases on them. */
 const builtinModes = new Set(["bridge", "host", "none", "default"]);
 
+/** The oldest change the version predates, or undefined for the current shape. */
+function stepFor(version: string): Step | undefined {
+  let found: Step | undefined;
+  for (const s of steps) if (compareVersions(version, s) < 0) found = s;
+  return found;
+}
+
 /**
- * GET /containers/{id}/json below 1.45: each user-defined network's `Aliases` also holds
- * the short container ID and the hostname (dockerd's ContainerInspect; Compose 1.29 relies
- * on the short ID being there to leave a container's network alone).
+ * GET /containers/{id}/json at an older version:
+ * - below 1.45 each user-defined network's `Aliases` also holds the short container ID
+ *   and the hostname (dockerd's ContainerInspect; Compose 1.29 relies on the short ID
+ *   being there to leave a container's network alone);
+ * - below 1.42 `HostConfig.KernelMemory` and `KernelMemoryTCP` are there even when unset.
  */
 export function containerInspectFor(version: string, answer: Json | RawJson): Json | RawJson {
-  if (compareVersions(version, "1.45") >= 0) return answer;
-  if (!(answer instanceof RawJson)) return shapeInspect(structuredClone(answer));
-  let hit = older.get(answer);
-  if (!hit) older.set(answer, (hit = new RawJson(JSON.stringify(shapeInspect(JSON.parse(answer.text) as Json)))));
+  const step = stepFor(version);
+  if (!step) return answer;
+  if (!(answer instanceof RawJson)) return shapeInspect(structuredClone(answer), step);
+  let byStep = older.get(answer);
+  if (!byStep) older.set(answer, (byStep = new Map()));
+  let hit = byStep.get(step);
+  if (!hit) byStep.set(step, (hit = new RawJson(JSON.stringify(shapeInspect(JSON.parse(answer.text) as Json, step)))));
   return hit;
 }
 
-function shapeInspect(c: Json): Json {
+function shapeInspect(c: Json, step: Step): Json {
   const shortId = String(c.Id ?? "").slice(0, 12);
   const hostname: string = c.Config?.Hostname ?? "";
   const nets: Json = c.NetworkSettings?.Networks ?? {};
@@ -32,6 +48,10 @@ function shapeInspect(c: Json): Json {
     const aliases: string[] = [...(ep.Aliases ?? [])];
     for (const a of [shortId, hostname]) if (a && !aliases.includes(a)) aliases.push(a);
     ep.Aliases = aliases;
+  }
+  if (step === "1.42" && c.HostConfig) {
+    c.HostConfig.KernelMemory ??= 0;
+    c.HostConfig.KernelMemoryTCP ??= 0;
   }
   return c;
 }

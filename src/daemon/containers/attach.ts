@@ -34,6 +34,29 @@ export function parseDetachKeys(spec: string): number[] {
   });
 }
 
+/** An attached client's output pump: told when the container's output is complete. */
+interface Pump {
+  outputEnded(): void;
+  done: Promise<void>;
+}
+
+const pumps = new WeakMap<Container, Set<Pump>>();
+
+/**
+ * The container's process is gone and its log complete: each attached client gets the
+ * rest of the output before the exit is recorded (so before `wait` answers), as dockerd
+ * waits for its stream copiers, and for as long (2 s: a client that does not read must
+ * not hold the container up).
+ */
+export async function flushAttached(c: Container, ms = 2000): Promise<void> {
+  const set = pumps.get(c);
+  if (!set?.size) return;
+  for (const p of set) p.outputEnded();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([Promise.all([...set].map((p) => p.done)), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
 export async function containerAttach(ctx: ContainerContext, ref: string, opts: AttachOptions) {
   const c = ctx.store.lookup(ref);
   const keys = parseDetachKeys(opts.detachKeys || "ctrl-p,ctrl-q");
@@ -63,15 +86,31 @@ async function pumpAttach(
   });
   if (opts.stdin && c.rec.Config.OpenStdin) forwardStdin(ctx, c, socket, keys, detach);
   if (!opts.stream && !opts.logs) return;
-  const entries = readLog(c.paths.logPath, {
-    tail: opts.logs ? undefined : 0,
-    follow: opts.stream,
-    stop: Promise.race([ended, detached, clientGone]),
-  });
-  for await (const e of entries) {
-    if ((e.stream === "stdout" && !opts.stdout) || (e.stream === "stderr" && !opts.stderr)) continue;
-    const bytes = new TextEncoder().encode(e.log);
-    socket.write(tty || opts.raw ? bytes : frame(e.stream === "stderr" ? STDERR : STDOUT, bytes));
+  let outputEnded!: () => void;
+  const complete = new Promise<void>((r) => (outputEnded = r));
+  let finished!: () => void;
+  const pump: Pump = { outputEnded, done: new Promise<void>((r) => (finished = r)) };
+  let set = pumps.get(c);
+  if (!set) pumps.set(c, (set = new Set()));
+  set.add(pump);
+  // Writes complete in order: the last one's callback means the socket took them all.
+  let lastWrite: Promise<void> = Promise.resolve();
+  try {
+    const entries = readLog(c.paths.logPath, {
+      tail: opts.logs ? undefined : 0,
+      follow: opts.stream,
+      stop: Promise.race([complete, ended, detached, clientGone]),
+    });
+    for await (const e of entries) {
+      if ((e.stream === "stdout" && !opts.stdout) || (e.stream === "stderr" && !opts.stderr)) continue;
+      const bytes = new TextEncoder().encode(e.log);
+      const chunk = tty || opts.raw ? bytes : frame(e.stream === "stderr" ? STDERR : STDOUT, bytes);
+      lastWrite = new Promise<void>((r) => socket.write(chunk, () => r()));
+    }
+    await Promise.race([lastWrite, clientGone]);
+  } finally {
+    set.delete(pump);
+    finished();
   }
 }
 

@@ -13,12 +13,14 @@ import { resolveCreateLinks } from "./links.ts";
 import { validateLogConfig } from "../../logs/config.ts";
 import { withDefaultLogConfig } from "./daemon-defaults.ts";
 import { parseSecurityOpts } from "../../container/secopts.ts";
+import { checkCreateBodyTypes } from "../../container/bodytypes.ts";
 
 const supportedNetworkModes = ["default", "bridge", "none", "host"];
 /** The runtimes /info lists: both names mean wharf's own runc-compatible init. */
 export const knownRuntimes = ["runc", "io.containerd.runc.v2"];
 
 export async function containerCreate(ctx: ContainerContext, input: { name?: string; body: Json }): Promise<{ Id: string; Warnings: string[] }> {
+  checkCreateBodyTypes(input.body);
   const { HostConfig: hostConfigGiven = {}, NetworkingConfig = null, ...configIn } = input.body;
   const hostConfigIn = { ...hostConfigGiven, LogConfig: withDefaultLogConfig(hostConfigGiven.LogConfig) };
   let name = input.name;
@@ -92,5 +94,10 @@ export async function containerCreate(ctx: ContainerContext, input: { name?: str
   }
   const c = ctx.store.lookup(id);
   ctx.emit(c, "create");
-  return { Id: id, Warnings: [] };
+  const warnings: string[] = [];
+  // wharf sets no kernel TCP memory limit: dockerd drops it so where the kernel has none.
+  if (hostConfigIn.KernelMemoryTCP) {
+    warnings.push("Your kernel does not support kernel memory TCP limit capabilities or the cgroup is not mounted. Limitation discarded.");
+  }
+  return { Id: id, Warnings: warnings };
 }

@@ -1,5 +1,6 @@
 // pause, unpause, rename, update, wait, prune.
 import { dirSize } from "../../volume/service.ts";
+import { checkUpdateBodyTypes } from "../../container/bodytypes.ts";
 import { conflict, invalidParameter } from "../../errors.ts";
 import { validContainerName } from "../../container/names.ts";
 import { validateHostConfig, type Json } from "../../container/config.ts";
@@ -40,6 +41,7 @@ const updatable = [
 ];
 
 export async function containerUpdate(ctx: ContainerContext, ref: string, body: Json): Promise<{ Warnings: string[] }> {
+  checkUpdateBodyTypes(body);
   const c = ctx.store.lookup(ref);
   return await ctx.lock.run(c.id, async () => {
     const next = { ...c.rec.HostConfig };

@@ -36,6 +36,7 @@ import { stopContainer } from "./stop.ts";
 
 export interface Containers {
   service: ContainerService;
+  ctx: ContainerContext;
   close(): void;
   /** Stops every running container, each within `timeoutSec` (shutdown without live-restore). */
   stopAll(timeoutSec: number): Promise<void>;
@@ -106,5 +107,5 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
     const running = store.all().filter((ct) => ct.state.s.Running);
     await Promise.all(running.map((ct) => stopContainer(ctx, ct, { timeout: ct.rec.Config.StopTimeout ?? timeout }).catch(() => {})));
   };
-  return { service, close: () => (health.close(), execs.close(), db.close()), stopAll, stopMonitor: () => runtime.monitor.exitIfIdle() };
+  return { service, ctx, close: () => (health.close(), execs.close(), db.close()), stopAll, stopMonitor: () => runtime.monitor.exitIfIdle() };
 }

@@ -51,3 +51,39 @@ export async function leaseRootfs(ctx: ContainerContext, c: Container): Promise<
     throw err;
   }
 }
+
+/** Shared leases per container: its root stays mounted while any is held. */
+const shared = new Map<string, number>();
+
+/** True while a shared lease holds the container's root mounted (its exit leaves it so). */
+export function rootfsLeased(id: string): boolean {
+  return (shared.get(id) ?? 0) > 0;
+}
+
+/**
+ * The merged root for a long stream (export) whose reader may be slow or never read:
+ * the container's lock is held only to mount and, at the end, to unmount, and the
+ * container is not frozen, as dockerd's export does not freeze it. Start, stop, exec
+ * and inspect go on meanwhile.
+ */
+export async function leaseRootfsShared(ctx: ContainerContext, c: Container): Promise<RootfsLease> {
+  const root = await ctx.lock.run(c.id, async () => {
+    const r = await ctx.layers.mountRW(c.id);
+    shared.set(c.id, (shared.get(c.id) ?? 0) + 1);
+    return r;
+  });
+  let done = false;
+  return {
+    root,
+    release: async () => {
+      if (done) return;
+      done = true;
+      await ctx.lock.run(c.id, async () => {
+        const n = (shared.get(c.id) ?? 1) - 1;
+        if (n > 0) shared.set(c.id, n);
+        else shared.delete(c.id);
+        if (n <= 0 && !c.state.s.Running && ctx.store.find(c.id)) await ctx.layers.unmountRW(c.id).catch(() => {});
+      });
+    },
+  };
+}

@@ -1,5 +1,7 @@
 // Start, and what happens when a container's process ends: state, cleanup, events,
 // restart policies (with Docker's doubling back-off) and auto-remove.
+import { rootfsLeased } from "./rootfs.ts";
+import { flushAttached } from "./attach.ts";
 import { conflict, notModified, WharfError, errorMessage } from "../../errors.ts";
 import type { Container } from "../../container/container.ts";
 import type { ExitStatus } from "../../container/state.ts";
@@ -82,10 +84,12 @@ export function superviseExit(ctx: ContainerContext, c: Container): void {
 
 async function onExit(ctx: ContainerContext, c: Container, status: ExitStatus, startedAt: number): Promise<void> {
   if (!ctx.store.find(c.id)) return;
+  await flushAttached(c);
   const restart = await ctx.lock.run(c.id, async () => {
     await ctx.exec.cleanup(c).catch((err) => log.warn(`cleanup of ${c.id}:`, err));
     await ctx.network?.detach(c, { background: true }).catch((err) => log.warn(`network cleanup of ${c.id}:`, err));
-    await ctx.layers.unmountRW(c.id).catch((err) => log.warn(`unmount of ${c.id}:`, err));
+    // An export still reading the root keeps it mounted; its end unmounts it.
+    if (!rootfsLeased(c.id)) await ctx.layers.unmountRW(c.id).catch((err) => log.warn(`unmount of ${c.id}:`, err));
     ctx.volumes?.release(c);
     const delay = restartDelay(c, status, Date.now() - startedAt);
     if (delay === undefined) c.state.setStopped(status);

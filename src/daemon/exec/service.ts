@@ -138,11 +138,14 @@ export class ExecService {
     if (e.started) throw conflict(`Error: Exec command ${e.id} has already run`);
     const c = this.activeContainer(e.containerId);
     const keys = parseDetachKeys(e.config.DetachKeys || "ctrl-p,ctrl-q");
-    const tty = opts.Tty ?? e.config.Tty;
+    // As dockerd: the process gets a terminal when the exec was created with one; the
+    // start's Tty only says whether the output is sent raw or multiplexed.
+    const tty = e.config.Tty;
+    const raw = !!opts.Tty;
     e.started = true;
     if (opts.ConsoleSize?.[0] && opts.ConsoleSize[1]) e.config.ConsoleSize = [opts.ConsoleSize[0], opts.ConsoleSize[1]];
     const status = await this.statusServer();
-    return { tty, detach: !!opts.Detach, run: (socket) => this.run(c, e, tty, keys, status, socket) };
+    return { tty: raw, detach: !!opts.Detach, run: (socket) => this.run(c, e, tty, raw, keys, status, socket) };
   }
 
   /** What an exec runs with: the container's spec with the exec's command, env, user and directory. */
@@ -152,7 +155,8 @@ export class ExecService {
       ...base,
       args: config.Cmd,
       // As Docker: the daemon's (TERM for this exec's terminal), the container's, the exec's.
-      env: mergeEnv(mergeEnv(tty ? ["TERM=xterm"] : [], c.rec.Config.Env ?? []), config.Env),
+      // Links' variables too, as dockerd's CreateDaemonEnvironment gives every exec.
+      env: mergeEnv(mergeEnv(mergeEnv(tty ? ["TERM=xterm"] : [], c.linkEnv ?? []), c.rec.Config.Env ?? []), config.Env),
       cwd: config.WorkingDir || base.cwd,
       user: config.User || base.user,
       privileged: base.privileged || config.Privileged,
@@ -216,7 +220,7 @@ export class ExecService {
     return { exitCode: e.exitCode, output: text, timedOut };
   }
 
-  private async run(c: Container, e: ExecInstance, tty: boolean, keys: number[], status: InitStatusServer, socket?: Duplex): Promise<void> {
+  private async run(c: Container, e: ExecInstance, tty: boolean, raw: boolean, keys: number[], status: InitStatusServer, socket?: Duplex): Promise<void> {
     const spec = this.specFor(c, e.config, tty);
     const attachStdin = !!socket && e.config.AttachStdin;
     let readyResolve!: () => void;
@@ -240,7 +244,7 @@ export class ExecService {
     const out = (stream: number, b: Uint8Array) => {
       if (!socket || detached || socket.destroyed) return;
       const want = stream === STDERR ? e.config.AttachStderr : e.config.AttachStdout;
-      if (want) socket.write(tty ? b : frame(stream, b));
+      if (want) socket.write(raw ? b : frame(stream, b));
     };
     // Output first: bytes may come before the status report does.
     let drained: Promise<unknown>;

@@ -6,9 +6,15 @@ import { parseTimestampNano } from "../../filters.ts";
 import { invalidParameter } from "../../../errors.ts";
 import { frame, STDERR, STDOUT } from "../../../streams/stdcopy.ts";
 import type { LogEntry } from "../../../logs/jsonfile.ts";
+import { compareVersions } from "../../router.ts";
 
 export const multiplexed = "application/vnd.docker.multiplexed-stream";
 export const rawStream = "application/vnd.docker.raw-stream";
+
+/** The stream's media type: multiplexed output is labelled so from API 1.42, raw before. */
+export function streamType(version: string, tty: boolean): string {
+  return tty || compareVersions(version, "1.42") < 0 ? rawStream : multiplexed;
+}
 
 export interface LogsBackend {
   containerLogs(
@@ -86,7 +92,7 @@ export function logRoutes(b: LogsBackend): Route[] {
           // socket, so a slow reader of a big log does not have it all buffered here.
           return {
             kind: "hijack",
-            contentType: tty ? rawStream : multiplexed,
+            contentType: streamType(req.version, tty),
             run: async (out) => {
               let gone = out.destroyed;
               const onGone = () => {
@@ -111,7 +117,7 @@ export function logRoutes(b: LogsBackend): Route[] {
         return {
           kind: "stream",
           status: 200,
-          contentType: tty ? rawStream : multiplexed,
+          contentType: streamType(req.version, tty),
           run: async (sink) => {
             void sink.closed.then(closeIt);
             for await (const e of entries) {
@@ -153,7 +159,7 @@ export function attachRoutes(b: AttachBackend): Route[] {
       handler: async (req) => {
         const q = req.query;
         const a = await b.containerAttach(req.params.id!, attachOptions(q));
-        return { kind: "hijack", contentType: a.tty ? rawStream : multiplexed, run: a.run };
+        return { kind: "hijack", contentType: streamType(req.version, a.tty), run: a.run };
       },
     },
   ];

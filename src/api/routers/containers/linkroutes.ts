@@ -4,6 +4,7 @@
 import { empty, jsonOf, type Route } from "../../types.ts";
 import { boolParam } from "../../query.ts";
 import type { ContainerBackend } from "./backend.ts";
+import { containerInspectFor } from "../../versions/container.ts";
 
 export function linkRoutes(b: Pick<ContainerBackend, "containerRemove" | "containerInspect">): Route[] {
   const handler: Route["handler"] = async (req) => {
@@ -12,8 +13,8 @@ export function linkRoutes(b: Pick<ContainerBackend, "containerRemove" | "contai
     await b.containerRemove(name, { force: boolParam(q, "force"), volumes: boolParam(q, "v"), link: boolParam(q, "link") });
     return empty(204);
   };
-  const inspect: Route["handler"] = (req) =>
-    jsonOf(b.containerInspect(`/${req.params.parent}/${req.params.alias}`, { size: boolParam(req.query, "size") }));
+  const inspect: Route["handler"] = async (req) =>
+    jsonOf(containerInspectFor(req.version, await b.containerInspect(`/${req.params.parent}/${req.params.alias}`, { size: boolParam(req.query, "size") })));
   return [
     { method: "DELETE", path: "/containers/{parent}/{alias}", handler },
     { method: "DELETE", path: "/containers//{parent}/{alias}", handler },

@@ -5,7 +5,9 @@ import { parseFilters } from "../../filters.ts";
 import { invalidParameter } from "../../../errors.ts";
 import type { ContainerBackend } from "./backend.ts";
 import { RawJson } from "../../rawjson.ts";
+import { compareVersions } from "../../router.ts";
 import { containerInspectFor } from "../../versions/container.ts";
+import { createBodyFor } from "../../versions/create.ts";
 import type { WaitCondition } from "../../../container/state.ts";
 
 const listFilters = [
@@ -15,13 +17,17 @@ const listFilters = [
 const pruneFilters = ["until", "label", "label!"] as const;
 
 export function containerRoutes(b: ContainerBackend): Route[] {
-  const stopOpts = (q: URLSearchParams) => ({ timeout: intParam(q, "t"), signal: q.get("signal") || undefined });
+  // The signal parameter came with 1.42; older clients never meant one.
+  const stopOpts = (q: URLSearchParams, version: string) => ({
+    timeout: intParam(q, "t"),
+    signal: compareVersions(version, "1.42") >= 0 ? q.get("signal") || undefined : undefined,
+  });
   return [
     {
       method: "POST",
       path: "/containers/create",
       handler: async (req) => {
-        const body = await jsonBody(await req.body(), "container config");
+        const body = createBodyFor(req.version, await jsonBody(await req.body(), "container config"));
         const name = req.query.get("name") || undefined;
         return json(await b.containerCreate({ name, body, platform: req.query.get("platform") || undefined }), 201);
       },
@@ -30,12 +36,12 @@ export function containerRoutes(b: ContainerBackend): Route[] {
     {
       method: "POST",
       path: "/containers/{id}/stop",
-      handler: async (req) => (await b.containerStop(req.params.id!, stopOpts(req.query)), empty(204)),
+      handler: async (req) => (await b.containerStop(req.params.id!, stopOpts(req.query, req.version)), empty(204)),
     },
     {
       method: "POST",
       path: "/containers/{id}/restart",
-      handler: async (req) => (await b.containerRestart(req.params.id!, stopOpts(req.query)), empty(204)),
+      handler: async (req) => (await b.containerRestart(req.params.id!, stopOpts(req.query, req.version)), empty(204)),
     },
     {
       method: "POST",

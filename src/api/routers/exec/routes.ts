@@ -1,9 +1,10 @@
 // The exec routes, and the terminal resize of containers. Parse, call, encode.
+import { compareVersions } from "../../router.ts";
 import type { Duplex } from "node:stream";
 import { empty, json, type Route } from "../../types.ts";
 import { intParam, jsonBody } from "../../query.ts";
 import { invalidParameter } from "../../../errors.ts";
-import { multiplexed, rawStream } from "../containers/io.ts";
+import { streamType } from "../containers/io.ts";
 
 export interface ExecBackend {
   execCreate(container: string, body: Record<string, any>): Promise<{ Id: string }>;
@@ -28,19 +29,25 @@ export function execRoutes(b: ExecBackend): Route[] {
     {
       method: "POST",
       path: "/containers/{id}/exec",
-      handler: async (req) => json(await b.execCreate(req.params.id!, await jsonBody(await req.body(), "exec config")), 201),
+      handler: async (req) => {
+        const body = await jsonBody(await req.body(), "exec config");
+        // ConsoleSize came with 1.42: older clients' values are not theirs to mean.
+        if (compareVersions(req.version, "1.42") < 0 && body && typeof body === "object") delete body.ConsoleSize;
+        return json(await b.execCreate(req.params.id!, body), 201);
+      },
     },
     {
       method: "POST",
       path: "/exec/{id}/start",
       handler: async (req) => {
         const body = await jsonBody<{ Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] | null }>(await req.body(), "exec start config");
+        if (compareVersions(req.version, "1.42") < 0 && body && typeof body === "object") delete body.ConsoleSize;
         const s = await b.execStart(req.params.id!, body);
         if (s.detach) {
           await s.run();
           return empty(200);
         }
-        return { kind: "hijack", contentType: s.tty ? rawStream : multiplexed, run: (socket) => s.run(socket) };
+        return { kind: "hijack", contentType: streamType(req.version, s.tty), run: (socket) => s.run(socket) };
       },
     },
     {

@@ -2,7 +2,7 @@
 import { empty, json, type ApiRequest, type ApiResponse, type Route } from "../../types.ts";
 import { boolParam } from "../../query.ts";
 import { parseFilters } from "../../filters.ts";
-import { invalidParameter, notImplemented } from "../../../errors.ts";
+import { errorMessage, invalidParameter, notImplemented } from "../../../errors.ts";
 import type { DistributionBackend, ImageBackend } from "./backend.ts";
 import { pullHandler } from "./distribution.ts";
 import { once } from "node:events";
@@ -47,15 +47,15 @@ export function imageRoutes(b: ImageBackend, dist?: DistributionBackend): Route[
       method: "POST",
       path: "/images/load",
       handler: async (req) => {
-        const lines = await b.imageLoad(req.bodyStream());
-        return {
-          kind: "stream",
-          status: 200,
-          contentType: "application/json",
-          run: async (sink) => {
-            for (const l of lines) sink.write(JSON.stringify({ stream: `${l}\n` }) + "\n");
-          },
-        };
+        // dockerd answers 200 whatever happens and reports a failure in the stream.
+        let out: string;
+        try {
+          out = (await b.imageLoad(req.bodyStream())).map((l) => JSON.stringify({ stream: `${l}\n` }) + "\n").join("");
+        } catch (err) {
+          const message = errorMessage(err);
+          out = JSON.stringify({ errorDetail: { message }, error: message }) + "\n";
+        }
+        return { kind: "stream", status: 200, contentType: "application/json", run: async (sink) => sink.write(out) };
       },
     },
     {

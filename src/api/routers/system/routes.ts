@@ -2,12 +2,15 @@
 import type { Engine } from "../../../engine/engine.ts";
 import { encodeEvent, type DockerEvent } from "../../../engine/events.ts";
 import { json, type ApiResponse, type Route } from "../../types.ts";
+import { infoFor } from "../../versions/system.ts";
 import { matchLabels, parseFilters, parseTimestampNano } from "../../filters.ts";
 
 const pingHeaders = {
   "Cache-Control": "no-cache, no-store, must-revalidate",
   Pragma: "no-cache",
   "Builder-Version": "1",
+  // Since 1.42 clients may learn the swarm state here; wharf is never in one.
+  Swarm: "inactive",
 };
 
 const eventFilters = [
@@ -28,7 +31,7 @@ export function systemRoutes(engine: Engine): Route[] {
     { method: "GET", path: "/_ping", handler: ping },
     { method: "HEAD", path: "/_ping", handler: ping },
     { method: "GET", path: "/version", handler: async () => json(await engine.call("version")) },
-    { method: "GET", path: "/info", handler: async () => json(await engine.call("info")) },
+    { method: "GET", path: "/info", handler: async (req) => json(infoFor(req.version, await engine.call("info"))) },
     {
       method: "GET",
       path: "/events",
