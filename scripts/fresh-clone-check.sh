@@ -70,7 +70,10 @@ if [ -z "${SKIP_CI:-}" ]; then
   ci=${PIPESTATUS[0]}
   last=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$tmp.ci" | tail -1)
   echo "fresh-clone-check: .ci/run exited $ci: $last"
-  [[ "$ci" = 0 && "$last" =~ ^[0-9]+\ passed,\ 0\ failed$ ]] || status=1
+  if ! [[ "$ci" = 0 && "$last" =~ ^[0-9]+\ passed,\ 0\ failed$ ]]; then
+    status=1
+    cp "$tmp.ci" /tmp/fresh-clone-check-ci.log && echo "fresh-clone-check: the full .ci/run output is in /tmp/fresh-clone-check-ci.log"
+  fi
 fi
 
 cd / || exit 1

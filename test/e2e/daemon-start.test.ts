@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHash, randomBytes } from "node:crypto";
-import { docker, freeSubnet, loadBusybox, removeNetworking, requireBinary, startDaemon, unmountUnder, wharfBin } from "../helpers/daemon.ts";
+import { docker, freeSubnet, loadBusybox, removeNetworking, requireBinary, startDaemon, unmountUnder, wharfBin, type TestDaemon } from "../helpers/daemon.ts";
 
 interface Run {
   proc: ChildProcess;
@@ -28,6 +28,14 @@ function launch(dir: string, bridge: string, bip: string, extra: string[] = []):
     proc.on("exit", (code, signal) => r({ code, signal, ms: performance.now() - t0 })),
   );
   return { proc, output: () => out, exited };
+}
+
+async function untilReady(r: Run): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!r.output().includes("daemon ready")) {
+    if (r.proc.exitCode !== null || Date.now() > deadline) throw new Error(`daemon did not get ready:\n${r.output()}`);
+    await Bun.sleep(2);
+  }
 }
 
 /** What a daemon under `dir` with default bridge `bridge` could have left on the host. */
@@ -73,13 +81,23 @@ describe("daemon start and stop", () => {
   });
 
   it("SIGTERM at 20 points (and SIGINT at 5) between exec and ready leaves no bridge, chain, mount or process", async () => {
+    // A data root with something to open: an image, a stopped container, a volume, a network.
+    const seed = launch(dir, bridge, bip);
+    await untilReady(seed);
+    const d = { host: `unix://${join(dir, "wharf.sock")}`, dir } as TestDaemon;
+    loadBusybox(d);
+    for (const args of [["create", "--name", "kept", "-v", "vol1:/data", "busybox", "true"], ["network", "create", "net1"]]) {
+      const r = docker(d, args);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    seed.proc.kill("SIGTERM");
+    expect((await seed.exited).code).toBe(0);
+
     // How long this machine takes from exec to "ready", on this data root.
     const probe = launch(dir, bridge, bip);
-    const deadline = Date.now() + 20_000;
     const t0 = performance.now();
-    while (!probe.output().includes("daemon ready") && Date.now() < deadline && probe.proc.exitCode === null) await Bun.sleep(2);
+    await untilReady(probe);
     const readyMs = performance.now() - t0;
-    expect(probe.output()).toContain("daemon ready");
     probe.proc.kill("SIGTERM");
     expect((await probe.exited).code).toBe(0);
     expect(leftovers(dir, bridge)).toEqual([]);
