@@ -7,12 +7,13 @@ import { spawn, spawnSync } from "node:child_process";
 import { networkInterfaces, tmpdir } from "node:os";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { Json } from "../../src/container/config.ts";
 import { docker, freePort, freeSubnet, loadBusybox, removeAllAndCleanup, root, startDaemon, type TestDaemon } from "../helpers/daemon.ts";
 
 interface Reply {
   status: number;
   // The daemon's JSON, whatever its shape: the test looks at its fields.
-  json: any;
+  json: Json;
   text: string;
 }
 
@@ -22,7 +23,7 @@ function api(d: TestDaemon, method: string, path: string, body?: unknown, versio
   const r = spawnSync("curl", args, { encoding: "utf8", timeout: 30_000 });
   const nl = r.stdout.lastIndexOf("\n");
   const text = r.stdout.slice(0, nl);
-  let json: any;
+  let json: Json = {};
   try {
     json = JSON.parse(text);
   } catch {}
@@ -201,9 +202,9 @@ describe("networks as dockerd behaves", () => {
     expect(one.IPAM.Config).toEqual([{ Subnet: s.cidr }]);
     expect(one).toMatchObject({ Options: {}, Labels: {}, Containers: {}, ConfigFrom: { Network: "" } });
     expect(api(d, "GET", "/networks/shape2").json.IPAM.Options).toEqual({ x: "y" });
-    const listed = (api(d, "GET", "/networks").json as any[]).find((n) => n.Name === "shape1");
-    expect(listed.IPAM.Options).toBeNull();
-    expect(listed.Containers).toEqual({});
+    const listed = (api(d, "GET", "/networks").json as unknown as Json[]).find((n) => n.Name === "shape1");
+    expect(listed?.IPAM.Options).toBeNull();
+    expect(listed?.Containers).toEqual({});
     expect(api(d, "GET", "/networks/bridge").json.IPAM.Options).toBeNull();
   });
 
@@ -261,7 +262,7 @@ describe("networks as dockerd behaves", () => {
   });
 
   it("refuses labels of the wrong type and the host, null, overlay and unknown drivers as dockerd does, creating nothing", () => {
-    const before = (api(d, "GET", "/networks").json as any[]).length;
+    const before = (api(d, "GET", "/networks").json as unknown as Json[]).length;
     const cases: [unknown, number, string][] = [
       [{ Name: "bad1", Labels: { a: 1 } }, 400, "invalid JSON: json: cannot unmarshal number into Go struct field NetworkCreateRequest.Labels of type string"],
       [{ Name: "bad1", Labels: { a: true } }, 400, "invalid JSON: json: cannot unmarshal bool into Go struct field NetworkCreateRequest.Labels of type string"],
@@ -279,6 +280,6 @@ describe("networks as dockerd behaves", () => {
     const cli = docker(d, ["network", "create", "-d", "host", "bad2"]);
     expect(cli.code).toBe(1);
     expect(cli.stderr.trim()).toBe('Error response from daemon: only one instance of "host" network is allowed');
-    expect((api(d, "GET", "/networks").json as any[]).length).toBe(before);
+    expect((api(d, "GET", "/networks").json as unknown as Json[]).length).toBe(before);
   });
 });

@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
+import type { Json } from "../../src/container/config.ts";
 import { docker, freePort, freeSubnet, loadBusybox, removeAllAndCleanup, startDaemon, type TestDaemon } from "../helpers/daemon.ts";
 
 function sh(argv: string[]) {
@@ -84,7 +85,7 @@ describe("IPv6", () => {
     const ns = JSON.parse(docker(d, ["inspect", "srv6"]).stdout)[0].NetworkSettings;
     expect(ns.Networks.six).toMatchObject({ GlobalIPv6Address: v6.ip("2"), GlobalIPv6PrefixLen: 64, IPv6Gateway: v6.ip("1") });
     const listed = JSON.parse(docker(d, ["network", "inspect", "six"]).stdout)[0].Containers;
-    expect(Object.values(listed).map((x: any) => x.IPv6Address)).toEqual([`${v6.ip("2")}/64`]);
+    expect(Object.values(listed as Record<string, Json>).map((x) => x.IPv6Address)).toEqual([`${v6.ip("2")}/64`]);
 
     // The host reaches the container's IPv6 address on the bridge.
     expect(await getReady(`http://[${v6.ip("2")}]/`)).toBe("hello-six\n");
@@ -111,7 +112,7 @@ describe("IPv6", () => {
   it("an EnableIPv6 network without an IPv6 subnet gets a unique local /64; without EnableIPv6 an IPv6 subnet is kept and unused", () => {
     expect(docker(d, ["network", "create", "--ipv6", "--subnet", freeSubnet(2, false), "autosix"]).code).toBe(0);
     const cfg = JSON.parse(docker(d, ["network", "inspect", "autosix"]).stdout)[0].IPAM.Config;
-    const sub6 = cfg.find((x: any) => x.Subnet.includes(":"));
+    const sub6 = cfg.find((x: Json) => x.Subnet.includes(":"));
     expect(sub6.Subnet).toMatch(/^fd[0-9a-f]{2}:[0-9a-f:]+::\/64$/);
     const r = docker(d, ["run", "--rm", "--network", "autosix", "busybox", "ip", "-6", "addr", "show", "eth0"]);
     expect(r.stdout).toContain(`inet6 ${sub6.Gateway.replace(/1$/, "2")}/64`);
@@ -120,7 +121,7 @@ describe("IPv6", () => {
     expect(docker(d, ["network", "create", "--subnet", freeSubnet(2, false), "--subnet", v6.cidr, "notsix"]).code).toBe(0);
     const n = JSON.parse(docker(d, ["network", "inspect", "notsix"]).stdout)[0];
     expect(n.EnableIPv6).toBe(false);
-    expect(n.IPAM.Config.map((x: any) => x.Subnet)).toContain(v6.cidr);
+    expect(n.IPAM.Config.map((x: Json) => x.Subnet)).toContain(v6.cidr);
     expect(docker(d, ["run", "--rm", "--network", "notsix", "busybox", "ip", "-6", "addr", "show", "eth0"]).stdout).not.toContain(v6.ip(""));
   });
 
