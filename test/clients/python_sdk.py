@@ -325,6 +325,12 @@ def check_images():
     true(len(hist) >= 1 and "CreatedBy" in hist[0], "history")
     pruned = client.images.prune()
     true("SpaceReclaimed" in pruned, f"prune answer {pruned}")
+    # A bad archive: the SDK finds dockerd's errorDetail in the 200 stream and raises.
+    try:
+        client.images.load(b"this is not an image archive")
+        raise AssertionError("ImageLoadError expected")
+    except errors.ImageLoadError as e:
+        true(str(e), "a message")
     try:
         client.images.get("no-such-image:nope")
         raise AssertionError("NotFound expected")
