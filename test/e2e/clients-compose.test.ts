@@ -9,6 +9,7 @@ import { docker, freePort, loadBusybox, removeAllAndCleanup, root, startDaemon, 
 
 const project = resolve(root, "test/clients/compose-web");
 const healthProject = resolve(root, "test/clients/compose-health");
+const abortProject = resolve(root, "test/clients/compose-abort");
 
 function composeBin(): string {
   for (const p of ["/usr/bin/docker-compose", "/usr/local/bin/docker-compose"]) if (existsSync(p)) return p;
@@ -160,6 +161,18 @@ describe.each([
       expect(Date.parse(clientStarted) - Date.parse(health[1]!)).toBeGreaterThanOrEqual(900);
     } finally {
       compose(["down", "-t", "1"], {}, healthProject, hp);
+    }
+  });
+
+  it("up in the foreground: attached output, --exit-code-from the service that ended", () => {
+    const ap = `${name}a`;
+    try {
+      const r = compose(["up", "--no-color", "-t", "1", "--abort-on-container-exit", "--exit-code-from", "client"], {}, abortProject, ap);
+      expect(r.code, r.stdout + r.stderr).toBe(3);
+      expect(r.stdout).toMatch(/client_1 +\| hi\n/);
+      expect(r.stdout + r.stderr).toContain(`${ap}_client_1 exited with code 3`);
+    } finally {
+      compose(["down", "-t", "1"], {}, abortProject, ap);
     }
   });
 
