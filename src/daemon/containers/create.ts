@@ -13,8 +13,6 @@ import { resolveCreateLinks } from "./links.ts";
 import { validateLogConfig } from "../../logs/config.ts";
 
 const supportedNetworkModes = ["default", "bridge", "none", "host"];
-/** The runtimes /info lists: both names mean wharf's own runc-compatible init. */
-export const knownRuntimes = ["runc", "io.containerd.runc.v2"];
 
 export async function containerCreate(ctx: ContainerContext, input: { name?: string; body: Json }): Promise<{ Id: string; Warnings: string[] }> {
   const { HostConfig: hostConfigIn = {}, NetworkingConfig = null, ...configIn } = input.body;
@@ -27,14 +25,14 @@ export async function containerCreate(ctx: ContainerContext, input: { name?: str
   validateConfig(configIn);
   validateHostConfig(hostConfigIn, ctx.ncpu);
   validateLogConfig(hostConfigIn.LogConfig);
-  if (hostConfigIn.Runtime && !knownRuntimes.includes(hostConfigIn.Runtime)) {
-    throw invalidParameter(`Unknown runtime specified ${hostConfigIn.Runtime}`);
-  }
   const mode: string = hostConfigIn.NetworkMode || "default";
   if (mode.startsWith("container:")) ctx.store.lookup(mode.slice("container:".length));
   else if (ctx.network) ctx.network.validateMode(mode, NetworkingConfig);
   else if (!supportedNetworkModes.includes(mode)) throw invalidParameter(`network ${mode} not found`);
 
+  if (hostConfigIn.Runtime && !knownRuntimes.includes(hostConfigIn.Runtime)) {
+    throw invalidParameter(`Unknown runtime specified ${hostConfigIn.Runtime}`);
+  }
   const links = resolveCreateLinks(ctx.store, hostConfigIn);
   const image = ctx.images.resolve(configIn.Image);
   const id = randomBytes(32).toString("hex");
@@ -93,3 +91,6 @@ export async function containerCreate(ctx: ContainerContext, input: { name?: str
   }
   return { Id: id, Warnings: warnings };
 }
+
+/** The runtimes /info lists: both names mean wharf's own runc-compatible init. */
+const knownRuntimes = ["runc", "io.containerd.runc.v2"];

@@ -1,5 +1,4 @@
 // pause, unpause, rename, update, wait, prune.
-import { dirSize } from "../../volume/service.ts";
 import { conflict, invalidParameter } from "../../errors.ts";
 import { validContainerName } from "../../container/names.ts";
 import { validateHostConfig, type Json } from "../../container/config.ts";
@@ -7,6 +6,7 @@ import { matchLabels, parseTimestampNano, type Filters } from "../../api/filters
 import type { WaitCondition } from "../../container/state.ts";
 import type { ContainerContext } from "./context.ts";
 import { removeContainer } from "./remove.ts";
+import { dirSize } from "../../volume/service.ts";
 
 export async function containerPause(ctx: ContainerContext, ref: string, pause: boolean): Promise<void> {
   const c = ctx.store.lookup(ref);
