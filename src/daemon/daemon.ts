@@ -49,7 +49,7 @@ export class Daemon {
     mkdirSync(c.execRoot, { recursive: true, mode: 0o700 });
     registerSystemJobs(this.engine, () => this.systemState());
     this.router.add(...systemRoutes(this.engine));
-    this.router.add(...swarmRoutes(), ...pluginRoutes(), ...buildCacheRoutes());
+    this.router.add(...swarmRoutes(), ...pluginRoutes());
     // Listen before init so early clients queue instead of failing; accept after.
     await this.api.listen(c.listeners);
     this.id = engineId(c.dataRoot);
@@ -65,6 +65,8 @@ export class Daemon {
     this.router.add(...networkRoutes(this.network));
     this.containers = await openContainers(c, this.engine, this.router, this.layers, this.images, this.volumes, this.network);
     this.router.add(...dfRoutes(this.engine, this.volumes, this.containers.service));
+    // Last, so a builder's own /build/prune registered before it answers instead.
+    this.router.add(...buildCacheRoutes());
     this.api.acceptConnections();
     this.engine.events.publish("daemon", "start", this.id, { name: "wharf" });
     log.info(`daemon ready (data root ${c.dataRoot}, pid ${process.pid})`);

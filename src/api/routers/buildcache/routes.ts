@@ -1,6 +1,6 @@
-// POST /build/prune: wharf's classic builder keeps no BuildKit cache, so there is never
-// anything to free; clients (`docker system prune`, `docker builder prune`) still call
-// it and fail on a 404.
+// POST /build/prune for a daemon with no build cache wired: nothing to free, but
+// clients (`docker system prune`, `docker builder prune`) call it and fail on a 404.
+// Registered after every other router, so a builder's own route takes precedence.
 import { json, type Route } from "../../types.ts";
 import { parseFilters } from "../../filters.ts";
 
