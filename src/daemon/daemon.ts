@@ -65,9 +65,9 @@ export class Daemon {
     this.router.add(...networkRoutes(this.network));
     this.containers = await openContainers(c, this.engine, this.router, this.layers, this.images, this.volumes, this.network);
     this.router.add(...dfRoutes(this.engine, this.volumes, this.containers.service));
-    // Last, so a builder's own /build/prune registered before it answers instead.
-    this.router.add(...buildCacheRoutes());
     this.api.acceptConnections();
+    // Last of all, so a builder's own /build/prune, registered before, answers instead.
+    this.router.add(...buildCacheRoutes());
     this.engine.events.publish("daemon", "start", this.id, { name: "wharf" });
     log.info(`daemon ready (data root ${c.dataRoot}, pid ${process.pid})`);
   }

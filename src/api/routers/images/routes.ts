@@ -2,9 +2,10 @@
 import { empty, json, type ApiRequest, type ApiResponse, type Route } from "../../types.ts";
 import { boolParam } from "../../query.ts";
 import { parseFilters } from "../../filters.ts";
-import { errorMessage, invalidParameter, notImplemented } from "../../../errors.ts";
+import { invalidParameter, notImplemented } from "../../../errors.ts";
 import type { ImageBackend } from "./backend.ts";
 import { once } from "node:events";
+import { errorMessage } from "../../../errors.ts";
 
 const pruneFilters = ["dangling", "until", "label", "label!"];
 const maxNameSegments = 6;

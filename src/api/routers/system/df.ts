@@ -29,12 +29,12 @@ export function dfRoutes(engine: Engine, volumes: VolumeService, containers: Con
         for (const c of list) counts.set(c.ImageID, (counts.get(c.ImageID) ?? 0) + 1);
         const layersSize = images.reduce((n, i) => n + (i.Size ?? 0), 0);
         return json({
+          ...(old ? { BuilderSize: 0 } : {}),
           LayersSize: layersSize,
           Images: images.map((i) => ({ ...i, Containers: counts.get(i.Id) ?? 0 })),
           Containers: list,
           Volumes: want("volume") ? volumes.usage() : [],
           BuildCache: [],
-          ...(old ? { BuilderSize: 0 } : {}),
         });
       },
     },
