@@ -32,6 +32,8 @@ export interface EngineOptions {
   bridge?: boolean;
   only?: EngineName[];
   extraWharfArgs?: string[];
+  /** dockerd runs without iptables here, so its published ports need its userland proxy. */
+  userlandProxy?: boolean;
 }
 
 const running = new Set<EngineSet>();
@@ -65,7 +67,7 @@ export async function startEngines(opts: EngineOptions = {}): Promise<EngineSet>
       set.engines.push({ name: "wharf", label: "wharf", host: d.host, sock: d.sock, api: "/v1.45", daemon: d });
     }
     if (want("docker")) {
-      const d = await startDockerd({ bridge: opts.bridge });
+      const d = await startDockerd({ bridge: opts.bridge, userlandProxy: opts.userlandProxy });
       if (d) set.engines.push({ name: "docker", label: `Docker ${d.version}`, host: d.host, sock: d.sock, api: "/v1.41", daemon: d });
       else set.absent.docker = "no dockerd could run here";
     }

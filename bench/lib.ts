@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync, existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { removeNetworking } from "../test/helpers/daemon.ts";
 
 export const root = resolve(import.meta.dir, "..");
 export const wharfBin = join(root, "dist/wharf");
@@ -27,6 +28,20 @@ export interface BenchDaemon {
   dataRoot: string;
   execRoot: string;
   stop(): Promise<void>;
+  /** Stops the daemon (its containers stay in the data root) and starts it again; ms from spawn to the first answered `/_ping`. */
+  restart(): Promise<number>;
+}
+
+/** Polls `/_ping` on a unix socket until it answers 200; ms since `t0`, or throws after `ms`. */
+export async function firstAnswer(sock: string, t0: number, ms = 30_000): Promise<number> {
+  for (;;) {
+    try {
+      const r = await fetch("http://docker/_ping", { unix: sock });
+      if (r.ok) return (await r.text(), performance.now() - t0);
+    } catch {}
+    if (performance.now() - t0 > ms) throw new Error(`${sock}: no answer to /_ping within ${ms} ms`);
+    await Bun.sleep(2);
+  }
 }
 
 /** Unmounts whatever a stopped daemon left mounted under `dir` (deepest first), then removes it. */
@@ -43,14 +58,22 @@ export async function startWharf(extra: string[] = []): Promise<BenchDaemon> {
   const dir = mkdtempSync(join(tmpdir(), "wharf-bench-"));
   const sock = join(dir, "wharf.sock");
   // Every daemon gets its own bridge and subnet, so benches run beside test daemons.
-  const net = extra.includes("--bridge") ? [] : ["--bridge", `wb${Math.random().toString(16).slice(2, 10)}`, "--bip", `10.215.${Math.floor(Math.random() * 256)}.1/24`];
-  const proc = Bun.spawn([wharfBin, "-d", "-H", `unix://${sock}`, "--data-root", join(dir, "data"), "--exec-root", join(dir, "exec"), ...net, ...extra], {
-    stdout: "ignore",
-    stderr: "ignore",
+  const bridge = extra.includes("--bridge") ? extra[extra.indexOf("--bridge") + 1]! : `wb${Math.random().toString(16).slice(2, 10)}`;
+  const net = extra.includes("--bridge") ? [] : ["--bridge", bridge, "--bip", `10.215.${Math.floor(Math.random() * 256)}.1/24`];
+  const argv = [wharfBin, "-d", "-H", `unix://${sock}`, "--data-root", join(dir, "data"), "--exec-root", join(dir, "exec"), ...net, ...extra];
+  const spawn = () => Bun.spawn(argv, { stdout: "ignore", stderr: "ignore" });
+  let proc = spawn();
+  await firstAnswer(sock, performance.now()).catch(async (err) => {
+    proc.kill("SIGKILL");
+    await proc.exited;
+    removeDir(dir);
+    throw new Error(`wharf daemon did not start: ${err.message}`);
   });
-  for (let i = 0; i < 200 && !existsSync(sock); i++) await Bun.sleep(25);
-  if (!existsSync(sock)) throw new Error("wharf daemon did not start");
-  return {
+  const halt = async () => {
+    proc.kill("SIGTERM");
+    await proc.exited;
+  };
+  const d: BenchDaemon = {
     pid: proc.pid,
     dir,
     sock,
@@ -58,12 +81,23 @@ export async function startWharf(extra: string[] = []): Promise<BenchDaemon> {
     dataRoot: join(dir, "data"),
     execRoot: join(dir, "exec"),
     async stop() {
-      proc.kill("SIGTERM");
-      await proc.exited;
-      // The daemon leaves its shared layer-store mount (and live containers' mounts).
+      // Live containers outlive a stopping daemon (live restore): they go first.
+      const ids = docker(d.host, ["ps", "-aq"]).stdout.split("\n").filter(Boolean);
+      if (ids.length) docker(d.host, ["rm", "-f", "-v", ...ids]);
+      await halt();
+      // The daemon leaves its shared layer-store mount, its bridge and its chains, as dockerd leaves docker0.
       removeDir(dir);
+      removeNetworking(join(dir, "data"), bridge);
+    },
+    async restart() {
+      await halt();
+      const t0 = performance.now();
+      proc = spawn();
+      d.pid = proc.pid;
+      return firstAnswer(sock, t0);
     },
   };
+  return d;
 }
 
 export function docker(host: string, args: string[], input?: string) {
@@ -82,7 +116,7 @@ export function docker(host: string, args: string[], input?: string) {
  * missing, as .ci/run does (with package scripts kept from starting one). Returns
  * undefined, saying why, when no dockerd can run here.
  */
-export async function startDockerd(opts: { bridge?: boolean } = {}): Promise<(BenchDaemon & { version: string }) | undefined> {
+export async function startDockerd(opts: { bridge?: boolean; userlandProxy?: boolean } = {}): Promise<(BenchDaemon & { version: string }) | undefined> {
   const which = () => Bun.spawnSync(["sh", "-c", "command -v dockerd"]).exitCode === 0;
   if (!which()) {
     console.log("installing docker.io for a side-by-side dockerd");
@@ -104,11 +138,14 @@ export async function startDockerd(opts: { bridge?: boolean } = {}): Promise<(Be
   // Where a row needs networking it gets a bridge of its own (made here, so dockerd never
   // touches a name or subnet someone else holds); without iptables it adds no NAT.
   const bridge = opts.bridge ? ownBridge() : undefined;
-  const proc = Bun.spawn([
+  const argv = [
     "dockerd", "-H", `unix://${sock}`, "--data-root", join(dir, "data"), "--exec-root", join(dir, "exec"),
     "--pidfile", join(dir, "docker.pid"), "--iptables=false", "--ip6tables=false", "--ip-forward=false",
-    "--ip-masq=false", `--bridge=${bridge?.name ?? "none"}`, "--userland-proxy=false", "--cgroup-parent", cgroupParent,
-  ], { stdout: "ignore", stderr: Bun.file(join(dir, "dockerd.log")) });
+    "--ip-masq=false", `--bridge=${bridge?.name ?? "none"}`, `--userland-proxy=${opts.userlandProxy ? "true" : "false"}`,
+    "--cgroup-parent", cgroupParent,
+  ];
+  const spawn = () => Bun.spawn(argv, { stdout: "ignore", stderr: Bun.file(join(dir, "dockerd.log")) });
+  let proc = spawn();
   const host = `unix://${sock}`;
   let version = "";
   for (let i = 0; i < 200 && !version; i++) {
@@ -117,19 +154,31 @@ export async function startDockerd(opts: { bridge?: boolean } = {}): Promise<(Be
     const v = docker(host, ["version", "--format", "{{.Server.Version}}"]);
     if (v.code === 0) version = v.stdout.trim();
   }
-  const stop = async () => {
-    // Containers go first: a dockerd stopping with live ones waits on each.
-    const ids = docker(host, ["ps", "-aq"]).stdout.split("\n").filter(Boolean);
-    if (ids.length) docker(host, ["rm", "-f", ...ids]);
+  const halt = async () => {
     proc.kill("SIGTERM");
     await Promise.race([proc.exited, Bun.sleep(20_000)]);
     if (proc.exitCode === null) proc.kill("SIGKILL");
     await proc.exited;
+  };
+  const stop = async () => {
+    // Containers go first: a dockerd stopping with live ones waits on each.
+    const ids = docker(host, ["ps", "-aq"]).stdout.split("\n").filter(Boolean);
+    if (ids.length) docker(host, ["rm", "-f", ...ids]);
+    await halt();
     // Its containerd (and any shim) must not outlive it.
     Bun.spawnSync(["pkill", "-KILL", "-f", dir]);
     removeDir(dir);
     Bun.spawnSync(["sh", "-c", `for d in /sys/fs/cgroup/*/${cgroupParent} /sys/fs/cgroup/${cgroupParent}; do [ -d "$d" ] && rmdir "$d"; done; true`]);
     bridge?.remove();
+  };
+  const restart = async () => {
+    await halt();
+    // dockerd's own containerd goes down with it; wait until it has, as a restart would.
+    for (let i = 0; i < 100 && Bun.spawnSync(["pgrep", "-f", join(dir, "exec")]).exitCode === 0; i++) await Bun.sleep(50);
+    const t0 = performance.now();
+    proc = spawn();
+    d.pid = proc.pid;
+    return firstAnswer(sock, t0);
   };
   if (!version) {
     const log = existsSync(join(dir, "dockerd.log")) ? readFileSync(join(dir, "dockerd.log"), "utf8").trim().split("\n").pop() : "";
@@ -137,7 +186,8 @@ export async function startDockerd(opts: { bridge?: boolean } = {}): Promise<(Be
     await stop();
     return undefined;
   }
-  return { pid: proc.pid, dir, sock, host, dataRoot: join(dir, "data"), execRoot: join(dir, "exec"), version, stop };
+  const d = { pid: proc.pid, dir, sock, host, dataRoot: join(dir, "data"), execRoot: join(dir, "exec"), version, stop, restart };
+  return d;
 }
 
 /** A bridge with a random name and a /24 no route uses, for a peer daemon's default network. */

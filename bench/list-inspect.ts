@@ -144,7 +144,7 @@ try {
         name: `${labels[kind]}, ${mode}, keep-alive`,
         unit: "req/s",
         better: "higher",
-        target: kind === "ping" || kind === "inspect" ? "≥ 3× Docker" : undefined,
+        ...(kind === "ping" || kind === "inspect" ? { target: "≥ 3× Docker", goal: { min: 3, ratioTo: "docker" as const } } : {}),
       }, results.get(kind)!));
     }
   }

@@ -103,7 +103,7 @@ try {
   }
   const note = syncEach ? "incl. sync" : "page cache only";
   report(row(set, { bench: "image", name: `docker load of ${mb.toFixed(0)} MB, ${layersN} layers (${note})`, unit: "ms", better: "lower" }, loads));
-  report(row(set, { bench: "image", name: `load ÷ tar -x of the same layers (tar -x median ${tars.sort((a, b) => a - b)[Math.floor(tars.length / 2)]!.toFixed(0)} ms)`, unit: "×", better: "lower", target: "≤ 1.2× tar -x" }, overTar));
+  report(row(set, { bench: "image", name: `load ÷ tar -x of the same layers (tar -x median ${tars.sort((a, b) => a - b)[Math.floor(tars.length / 2)]!.toFixed(0)} ms)`, unit: "×", better: "lower", target: "≤ 1.2× tar -x", goal: { max: 1.2 } }, overTar));
   report(row(set, { bench: "image", name: `docker save of the ${mb.toFixed(0)} MB image`, unit: "ms", better: "lower" }, saves));
 } finally {
   await set.stop();

@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { BenchDaemon } from "./lib.ts";
+import { firstAnswer, type BenchDaemon } from "./lib.ts";
 
 const cgroupParents = () =>
   readdirSync("/sys/fs/cgroup").flatMap((c) => [join("/sys/fs/cgroup", c, "libpod_parent")]).filter((d) => existsSync(d));
@@ -21,11 +21,13 @@ export async function startPodman(): Promise<(BenchDaemon & { version: string })
   // Podman asks runc for nofile/nproc limits above what this sandbox grants a process.
   const conf = join(dir, "containers.conf");
   writeFileSync(conf, '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n');
-  const proc = Bun.spawn([
+  const argv = [
     "podman", "--root", join(dir, "root"), "--runroot", join(dir, "run"), "--tmpdir", join(dir, "tmp"),
     "--network-config-dir", join(dir, "net"), "--cgroup-manager", "cgroupfs", "--events-backend", "file",
     "system", "service", "--time", "0", `unix://${sock}`,
-  ], { env: { ...process.env, CONTAINERS_CONF: conf }, stdout: "ignore", stderr: Bun.file(join(dir, "podman.log")) });
+  ];
+  const spawn = () => Bun.spawn(argv, { env: { ...process.env, CONTAINERS_CONF: conf }, stdout: "ignore", stderr: Bun.file(join(dir, "podman.log")) });
+  let proc = spawn();
   const host = `unix://${sock}`;
   let version = "";
   for (let i = 0; i < 200 && !version; i++) {
@@ -34,13 +36,23 @@ export async function startPodman(): Promise<(BenchDaemon & { version: string })
     const r = Bun.spawnSync(["docker", "version", "--format", "{{.Server.Version}}"], { env: { ...process.env, DOCKER_HOST: host } });
     if (r.exitCode === 0) version = r.stdout.toString().trim();
   }
-  const stop = async () => {
-    const ids = listAll(host);
-    if (ids.length) Bun.spawnSync(["docker", "rm", "-f", "-v", ...ids], { env: { ...process.env, DOCKER_HOST: host } });
+  const halt = async () => {
     proc.kill("SIGTERM");
     await Promise.race([proc.exited, Bun.sleep(10_000)]);
     if (proc.exitCode === null) proc.kill("SIGKILL");
     await proc.exited;
+  };
+  const restart = async () => {
+    await halt();
+    const t0 = performance.now();
+    proc = spawn();
+    d.pid = proc.pid;
+    return firstAnswer(sock, t0);
+  };
+  const stop = async () => {
+    const ids = listAll(host);
+    if (ids.length) Bun.spawnSync(["docker", "rm", "-f", "-v", ...ids], { env: { ...process.env, DOCKER_HOST: host } });
+    await halt();
     // conmon processes daemonize away from the service; they carry the directory in argv.
     Bun.spawnSync(["pkill", "-KILL", "-f", dir]);
     const mounts = readFileSync("/proc/self/mountinfo", "utf8").split("\n").map((l) => l.split(" ")[4] ?? "");
@@ -54,7 +66,8 @@ export async function startPodman(): Promise<(BenchDaemon & { version: string })
     await stop();
     return undefined;
   }
-  return { pid: proc.pid, dir, sock, host, dataRoot: join(dir, "root"), execRoot: join(dir, "run"), version, stop };
+  const d = { pid: proc.pid, dir, sock, host, dataRoot: join(dir, "root"), execRoot: join(dir, "run"), version, stop, restart };
+  return d;
 }
 
 function listAll(host: string): string[] {

@@ -26,6 +26,34 @@ export interface Row {
   cells: Record<EngineName, Cell>;
   /** The target the row is held against, in words, with whom it compares. */
   target?: string;
+  /** The same target as a check on wharf's median: at most / at least a figure, or a multiple of a peer's. */
+  goal?: Goal;
+}
+
+export interface Goal {
+  max?: number;
+  min?: number;
+  /** With `min`/`max`: the bound applies to wharf's median divided by this peer's. */
+  ratioTo?: EngineName;
+}
+
+/** Whether wharf's median meets the row's goal, and by how much it misses (in the goal's terms). */
+export function judge(row: Row): { met: boolean; text: string } | undefined {
+  const g = row.goal;
+  const w = row.cells.wharf;
+  if (!g || !isMeasured(w)) return undefined;
+  let x = w.median;
+  let unit = ` ${row.unit}`;
+  if (g.ratioTo) {
+    const r = ratio(row, g.ratioTo);
+    if (r === undefined) return { met: false, text: `not judged: no ${g.ratioTo} figure` };
+    x = r;
+    unit = "×";
+  }
+  const f = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+  if (g.max !== undefined && x > g.max) return { met: false, text: `missed by ${f(x - g.max)}${unit} (${f(x)}${unit})` };
+  if (g.min !== undefined && x < g.min) return { met: false, text: `missed by ${f(g.min - x)}${unit} (${f(x)}${unit})` };
+  return { met: true, text: `met (${f(x)}${unit})` };
 }
 
 export function measured(xs: number[]): Measured {

@@ -8,6 +8,9 @@ import { parseArgs } from "node:util";
 import { createRuntime } from "../src/runtime/runtime.ts";
 import type { ContainerSpec } from "../src/runtime/types.ts";
 import { extractBusybox } from "../test/helpers/busybox.ts";
+import { measured, report } from "./report.ts";
+
+const internal = { skipped: "no runtime to drive without its daemon; see the run rows" };
 
 const { values: opt } = parseArgs({
   options: {
@@ -43,10 +46,13 @@ try {
     await rt.cleanup(s.id, s.stateDir);
     await Bun.sleep(Number(opt["gap-ms"]));
   }
-  times.sort((a, b) => a - b);
-  const mid = times.length >> 1;
-  const median = times.length % 2 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2;
-  console.log(`start->exit of true, ${times.length} runs${opt.cold ? " (cold)" : ""}: median ${median.toFixed(1)} ms, min ${times[0]!.toFixed(1)}, max ${times.at(-1)!.toFixed(1)}`);
+  report({
+    bench: "runtime",
+    name: `runtime alone: start → exit of true${opt.cold ? " (cold)" : ""} (no daemon, no API)`,
+    unit: "ms",
+    better: "lower",
+    cells: { wharf: measured(times), docker: internal, podman: internal },
+  });
 
   const monitorPid = (await rt.monitor.ping())!.pid;
   const idle = Number(opt.idle);
@@ -55,7 +61,13 @@ try {
   const a = await settle();
   for (let i = 0; i < idle; i++) started.push(spec(["sleep", "300"])), await rt.start(started.at(-1)!);
   const b = await settle();
-  console.log(`monitor PSS: ${a} kB with ${idle} idle containers, ${b} kB with ${2 * idle}: ${((b - a) / idle).toFixed(0)} kB per idle container`);
+  report({
+    bench: "runtime",
+    name: `monitor PSS per idle container (${idle} → ${2 * idle} containers)`,
+    unit: "kB",
+    better: "lower",
+    cells: { wharf: measured([(b - a) / idle]), docker: internal, podman: internal },
+  });
 } finally {
   for (const s of started) {
     if (rt.alive(s.stateDir)) rt.signal(s.stateDir, 9);

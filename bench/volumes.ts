@@ -1,57 +1,64 @@
-// What mounts cost a container's run: create+start+wait+rm through the API without
-// mounts and with a named volume, a bind, a tmpfs, an image VOLUME filled by copy-up
-// (created fresh each run), and volume create+remove alone.
+// What mounts cost a container's run: create+start+wait+rm through the API with no
+// mount, a named volume, a bind, a tmpfs, and an image VOLUME filled by copy-up (a new
+// anonymous volume each run, removed with the container); and volume create+remove
+// alone. wharf, Docker and Podman in this run, interleaved.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { docker, median, root, startWharf, timeIt } from "./lib.ts";
-import { Client } from "../src/client/client.ts";
+import { docker, root, timeIt } from "./lib.ts";
+import { interleaved, row, startEngines, type Engine } from "./engines.ts";
+import { call, json } from "./api.ts";
+import { report } from "./report.ts";
 
 const runs = Number(process.env.RUNS ?? 15);
-const d = await startWharf();
+const bench = "volumes";
 const hostDir = mkdtempSync(join(tmpdir(), "wharf-bench-bind-"));
+
+interface Case {
+  name: string;
+  body: { Image?: string; Entrypoint?: string[]; Cmd?: string[] | null; HostConfig?: Record<string, unknown> };
+}
+const cases: Case[] = [
+  { name: "no mount", body: {} },
+  { name: "named volume (-v benchvol:/d)", body: { HostConfig: { Binds: ["benchvol:/d"] } } },
+  { name: "bind (-v /host:/d)", body: { HostConfig: { Binds: [`${hostDir}:/d`] } } },
+  { name: "tmpfs (--mount type=tmpfs)", body: { HostConfig: { Mounts: [{ Type: "tmpfs", Target: "/t" }] } } },
+  { name: "image VOLUME, copied up (rm -v)", body: { Image: "wharf-fixture/multilayer:1.0", Entrypoint: ["true"], Cmd: null } },
+];
+
+async function runOnce(e: Engine, c: Case): Promise<void> {
+  const { Id } = await json<{ Id: string }>(e, "POST", "/containers/create", {
+    Image: "busybox",
+    Cmd: ["true"],
+    ...c.body,
+    HostConfig: { NetworkMode: "none", ...c.body.HostConfig },
+  });
+  const waited = json(e, "POST", `/containers/${Id}/wait?condition=next-exit`);
+  await call(e, "POST", `/containers/${Id}/start`);
+  await waited;
+  await call(e, "DELETE", `/containers/${Id}?v=1`);
+}
+
+const set = await startEngines();
 try {
-  for (const f of ["busybox-docker-save.tar", "multilayer-docker-save.tar"]) {
-    const load = docker(d.host, ["load", "-i", resolve(root, "test/fixtures", f)]);
-    if (load.code !== 0) throw new Error(`load failed: ${load.stderr}`);
+  for (const e of set.engines) {
+    const r = docker(e.host, ["load", "-q", "-i", resolve(root, "test/fixtures/multilayer-docker-save.tar")]);
+    if (r.code !== 0) throw new Error(`${e.label}: load of the multilayer fixture failed: ${r.stderr.trim()}`);
   }
-  const client = new Client(d.host);
-  const runOnce = async (body: Record<string, unknown>) => {
-    const { Id } = await client.json("POST", "/containers/create", { body: { Image: "busybox", Cmd: ["true"], ...body, HostConfig: { NetworkMode: "none", ...(body.HostConfig as object) } } });
-    const waited = client.json("POST", `/containers/${Id}/wait`, { query: { condition: "next-exit" } });
-    await client.json("POST", `/containers/${Id}/start`);
-    await waited;
-    await client.json("DELETE", `/containers/${Id}`, { query: { v: "1" } });
-  };
-  const cases: [string, Record<string, unknown>][] = [
-    ["no mounts", {}],
-    ["named volume (-v data:/d)", { HostConfig: { Binds: ["benchvol:/d"] } }],
-    ["bind (-v /host:/d)", { HostConfig: { Binds: [`${hostDir}:/d`] } }],
-    ["tmpfs (--mount type=tmpfs)", { HostConfig: { Mounts: [{ Type: "tmpfs", Target: "/t" }] } }],
-    ["image VOLUME + copy-up (multilayer, rm -v)", { Image: "wharf-fixture/multilayer:1.0", Entrypoint: ["true"], Cmd: null }],
-  ];
-  console.log(`create+start+wait+rm through the API, ${runs} runs each (cases interleaved, so load hits all alike), medians`);
-  for (const [, body] of cases) await runOnce(body); // warm-up
-  const times = cases.map(() => [] as number[]);
-  for (let i = 0; i < runs; i++) {
-    for (const [k, [, body]] of cases.entries()) times[k]!.push(await timeIt(() => runOnce(body)));
+  for (const c of cases) {
+    const t = await interleaved(set, runs, (e) => timeIt(() => runOnce(e, c)));
+    report(row(set, { bench, name: `run --rm true, ${c.name}, API`, unit: "ms", better: "lower" }, t));
   }
-  const base = median(times[0]!);
-  for (const [k, [name]] of cases.entries()) {
-    const m = median(times[k]!);
-    console.log(`  ${name.padEnd(44)} ${m.toFixed(1)} ms  (x${(m / base).toFixed(2)})`);
-  }
-  const vol: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    vol.push(
-      await timeIt(async () => {
-        await client.json("POST", "/volumes/create", { body: { Name: `v${i}` } });
-        await client.json("DELETE", `/volumes/v${i}`);
-      }),
-    );
-  }
-  console.log(`  volume create+rm                             ${median(vol).toFixed(1)} ms`);
+  let n = 0;
+  const vol = await interleaved(set, runs, (e) =>
+    timeIt(async () => {
+      const name = `benchv${++n}`;
+      await call(e, "POST", "/volumes/create", { Name: name });
+      await call(e, "DELETE", `/volumes/${name}`);
+    }),
+  );
+  report(row(set, { bench, name: "volume create + rm, API", unit: "ms", better: "lower" }, vol));
 } finally {
-  await d.stop();
+  await set.stop();
   rmSync(hostDir, { recursive: true, force: true });
 }

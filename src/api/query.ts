@@ -1,5 +1,6 @@
 // Query parameter parsing with Docker's rules and errors that name the parameter.
 import { invalidParameter } from "../errors.ts";
+import { checkJsonLimits } from "./jsonlimits.ts";
 
 /** Docker's BoolValue: "", "0", "no", "false", "none" are false; anything else is true. */
 export function boolParam(q: URLSearchParams, name: string): boolean {
@@ -17,6 +18,7 @@ export function intParam(q: URLSearchParams, name: string): number | undefined {
 
 export async function jsonBody<T = Record<string, unknown>>(body: Buffer, what: string): Promise<T> {
   if (body.length === 0) return {} as T;
+  checkJsonLimits(body, what);
   try {
     const v = JSON.parse(body.toString("utf8"));
     if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error("not an object");

@@ -4,7 +4,8 @@
 // Bun's node compatibility capped the request rate, and the raw socket is what attach
 // and exec need for `Upgrade: tcp` hijacking anyway.
 import { handshakeResponse, isWebSocketUpgrade, webSocketDuplex } from "./websocket.ts";
-import { chmodSync, existsSync, rmSync, statSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { checkRequest } from "./access.ts";
 import type { Socket, SocketListener } from "bun";
 import { Router, splitVersion } from "./router.ts";
 import { errorBody, httpStatus } from "./errors.ts";
@@ -20,8 +21,37 @@ import { invalidParameter } from "../errors.ts";
 const log = logger("api");
 
 export interface Listener {
-  proto: "unix" | "tcp";
+  /** "fd": a listening socket passed by systemd, addr its descriptor number. */
+  proto: "unix" | "tcp" | "fd";
   addr: string;
+  /** TLS on a TCP listener: PEM file paths; with `ca`, client certificates are required and verified. */
+  tls?: { cert: string; key: string; ca?: string };
+}
+
+export interface ListenOptions {
+  /** Group that owns unix sockets (gid), when one was found. */
+  socketGid?: number;
+}
+
+/**
+ * Connection limits. The defaults suit a daemon; WHARF_API_HEADER_TIMEOUT_MS,
+ * WHARF_API_IDLE_TIMEOUT_MS and WHARF_API_MAX_CONNECTIONS override them (tests use
+ * small values to see the limits act).
+ */
+export interface ServerLimits {
+  headerMs: number;
+  idleMs: number;
+  /** Open connections per listener; one more is answered 503 and closed. */
+  maxConnections: number;
+}
+
+export function limitsFromEnv(env: Record<string, string | undefined> = process.env): ServerLimits {
+  const num = (k: string, d: number) => (env[k] && /^\d+$/.test(env[k]!) && Number(env[k]) > 0 ? Number(env[k]) : d);
+  return {
+    headerMs: num("WHARF_API_HEADER_TIMEOUT_MS", 60_000),
+    idleMs: num("WHARF_API_IDLE_TIMEOUT_MS", 300_000),
+    maxConnections: num("WHARF_API_MAX_CONNECTIONS", 4096),
+  };
 }
 
 export function parseHost(host: string): Listener {
@@ -36,8 +66,13 @@ export function parseHost(host: string): Listener {
     if (!m || Number(m[2]) > 65535) throw invalidParameter(`invalid tcp address ${host}: want tcp://HOST:PORT`);
     return { proto: "tcp", addr: `${m[1] || "127.0.0.1"}:${m[2]}` };
   }
+  if (host.startsWith("fd://")) {
+    const fd = host.slice("fd://".length);
+    if (fd && !/^\d+$/.test(fd)) throw invalidParameter(`invalid fd host ${host}: want fd:// or fd://N`);
+    return { proto: "fd", addr: fd };
+  }
   if (host.startsWith("/")) return { proto: "unix", addr: host };
-  throw invalidParameter(`invalid host ${host}: want unix://PATH or tcp://HOST:PORT`);
+  throw invalidParameter(`invalid host ${host}: want unix://PATH, tcp://HOST:PORT or fd://`);
 }
 
 export const commonHeaders = (): Record<string, string> => ({
@@ -61,18 +96,43 @@ export class ApiServer implements ConnectionOwner {
   private idle: (() => void) | undefined;
   private closing = false;
 
-  constructor(private readonly router: Router) {}
+  readonly timeouts: { headerMs: number; idleMs: number };
+  private readonly perListener = new Map<Listener, number>();
+  private readonly counted = new WeakSet<Connection>();
+
+  constructor(
+    private readonly router: Router,
+    private readonly limits: ServerLimits = limitsFromEnv(),
+  ) {
+    this.timeouts = { headerMs: limits.headerMs, idleMs: limits.idleMs };
+  }
 
   /** Binds every listener now; requests wait until acceptConnections(). */
-  async listen(listeners: Listener[]): Promise<void> {
+  async listen(listeners: Listener[], opts: ListenOptions = {}): Promise<void> {
+    for (const l of listeners) this.listenOne(l, opts);
+  }
+
+  private listenOne(l: Listener, opts: ListenOptions): void {
+    const verify = !!l.tls?.ca;
     const handlers = {
       // The docker CLI half-closes after the last stdin byte of an attach and keeps reading.
       allowHalfOpen: true,
       socket: {
         open: (s: Socket<Connection | undefined>) => {
+          const open = this.perListener.get(l) ?? 0;
           const c = new Connection(s, this);
+          c.listener = l;
           s.data = c;
           this.connections.add(c);
+          if (open >= this.limits.maxConnections) {
+            // An answer, not a hang: the client learns why and may retry. Written
+            // through the connection so it waits for the socket to take it.
+            const body = `{"message":"too many connections to ${l.proto}://${l.addr} (${open}): try again later"}\n`;
+            c.refuse(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+            return;
+          }
+          this.perListener.set(l, open + 1);
+          this.counted.add(c);
           if (this.closing) c.end();
         },
         data: (s: Socket<Connection | undefined>, d: Buffer) => s.data?.onData(d),
@@ -83,23 +143,33 @@ export class ApiServer implements ConnectionOwner {
           log.debug(`api connection: ${err.message}`);
           s.data?.onClose();
         },
+        // A client whose certificate the CA did not sign (or that sent none) gets nothing.
+        handshake: (s: Socket<Connection | undefined>, ok: boolean, err: Error | null) => {
+          if (verify && (!ok || !s.authorized)) {
+            log.debug(`api tls: client refused: ${err?.message ?? "no verified certificate"}`);
+            s.data?.destroy();
+          }
+        },
       },
     };
-    for (const l of listeners) {
-      let server: SocketListener<Connection | undefined>;
-      if (l.proto === "unix") {
-        if (existsSync(l.addr) && statSync(l.addr).isSocket()) rmSync(l.addr);
-        server = Bun.listen<Connection | undefined>({ unix: l.addr, ...handlers });
-        this.socketPaths.push(l.addr);
-        chmodSync(l.addr, 0o660);
-      } else {
-        const i = l.addr.lastIndexOf(":");
-        const hostname = l.addr.slice(0, i).replace(/^\[|\]$/g, "");
-        server = Bun.listen<Connection | undefined>({ hostname, port: Number(l.addr.slice(i + 1)), ...handlers });
-      }
-      log.info(`API listening on ${l.proto}://${l.addr}`);
-      this.servers.push(server);
+    let server: SocketListener<Connection | undefined>;
+    if (l.proto === "fd") {
+      // Bun.listen's `fd` is not in its types; it takes an already listening socket.
+      const fromFd = { fd: Number(l.addr), ...handlers } as unknown as Parameters<typeof Bun.listen<Connection | undefined>>[0];
+      server = Bun.listen<Connection | undefined>(fromFd);
+    } else if (l.proto === "unix") {
+      if (existsSync(l.addr) && statSync(l.addr).isSocket()) rmSync(l.addr);
+      server = Bun.listen<Connection | undefined>({ unix: l.addr, ...handlers });
+      this.socketPaths.push(l.addr);
+      chmodSync(l.addr, 0o660);
+      if (opts.socketGid !== undefined) chownSync(l.addr, 0, opts.socketGid);
+    } else {
+      const i = l.addr.lastIndexOf(":");
+      const hostname = l.addr.slice(0, i).replace(/^\[|\]$/g, "");
+      server = Bun.listen<Connection | undefined>({ hostname, port: Number(l.addr.slice(i + 1)), ...(l.tls ? { tls: tlsOptions(l.tls) } : {}), ...handlers });
     }
+    log.info(`API listening on ${l.tls ? "tls+" : ""}${l.proto}://${l.addr}${verify ? " (client certificates verified)" : ""}`);
+    this.servers.push(server);
   }
 
   acceptConnections(): void {
@@ -127,6 +197,8 @@ export class ApiServer implements ConnectionOwner {
   /** @internal */
   onConnectionClosed(c: Connection): void {
     this.connections.delete(c);
+    const l = c.listener as Listener | undefined;
+    if (l && this.counted.delete(c)) this.perListener.set(l, Math.max(0, (this.perListener.get(l) ?? 1) - 1));
   }
 
   /** @internal a request head arrived on a connection. */
@@ -161,6 +233,14 @@ export class ApiServer implements ConnectionOwner {
   private dispatch(ex: Exchange, upgrade: boolean): ApiResponse | Promise<ApiResponse> {
     try {
       const ar = this.toApiRequest(ex, upgrade);
+      checkRequest({
+        method: ar.method,
+        path: ar.path,
+        headers: ex.headers,
+        hasBody: ex.head.bodyKind === "chunked" || (ex.head.bodyKind === "length" && ex.head.length > 0),
+        httpMinor: ex.head.minor,
+        listener: ex.listener ?? { proto: "unix", addr: "" },
+      });
       const { handler, params } = this.router.match(ar.method, ar.path);
       ar.params = params;
       const out = handler(ar);
@@ -312,6 +392,21 @@ export class ApiServer implements ConnectionOwner {
         `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   }
+}
+
+/** Reads the PEM files now, so a missing or unreadable one is a start error naming it. */
+function tlsOptions(t: NonNullable<Listener["tls"]>) {
+  const read = (what: string, path: string) => {
+    try {
+      return readFileSync(path, "utf8");
+    } catch (err) {
+      throw invalidParameter(`could not load ${what} ${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (err as Error).message}`);
+    }
+  };
+  const cert = read("X509 certificate", t.cert);
+  const key = read("X509 key", t.key);
+  if (!t.ca) return { cert, key };
+  return { cert, key, ca: read("CA certificate", t.ca), requestCert: true, rejectUnauthorized: true };
 }
 
 // Paths the WHATWG URL parser would return unchanged: no dot segments, no characters

@@ -1,3 +1,4 @@
+import type { WireCache } from "./http1/connection.ts";
 // The shapes route handlers see and return. They are plain data, so a route test
 // builds an ApiRequest and reads the ApiResponse without any socket.
 import type { Duplex } from "node:stream";
@@ -27,7 +28,14 @@ export interface StreamSink {
 
 export type ApiResponse =
   | { kind: "json"; status: number; body: unknown; headers?: Record<string, string> }
-  | { kind: "text"; status: number; body: string | Uint8Array; headers?: Record<string, string> }
+  | {
+      kind: "text";
+      status: number;
+      body: string | Uint8Array;
+      headers?: Record<string, string>;
+      /** The same answer every time (`/_ping`): the server keeps its bytes on the wire here. */
+      wire?: WireCache;
+    }
   | { kind: "empty"; status: number; headers?: Record<string, string> }
   | {
       kind: "stream";

@@ -4,6 +4,7 @@ import { humanDuration } from "../container/state.ts";
 import { FlagError, list, type Parsed } from "./flags.ts";
 import { ExitError } from "./exit.ts";
 import { errorMessage } from "../errors.ts";
+import { out } from "./output.ts";
 
 /** go-units HumanSizeWithPrecision: decimal units; docker lists use 3 digits, prune totals 4. */
 export function humanSize(n: number, precision = 3): string {
@@ -52,16 +53,10 @@ export function filtersQuery(p: Parsed): string | undefined {
   return Object.keys(filters).length ? JSON.stringify(filters) : undefined;
 }
 
-export function needArgs(cmd: string, args: string[], min: number, max = Infinity, usage = ""): void {
-  if (args.length < min || args.length > max) {
-    const what = min === max ? `exactly ${min} argument${min === 1 ? "" : "s"}` : max === Infinity ? `at least ${min} argument${min === 1 ? "" : "s"}` : `at most ${max} argument${max === 1 ? "" : "s"}`;
-    throw new ExitError(1, `"${cmd}" requires ${what}.\nSee 'wharf ${cmd} --help'.${usage ? `\n\nUsage:  wharf ${cmd} ${usage}` : ""}`);
-  }
-}
 
 /** docker's prune prompt: the warning and a y/N question; any answer but yes ends the command with 0. */
 export async function confirm(warning: string): Promise<void> {
-  process.stdout.write(`WARNING! ${warning}\nAre you sure you want to continue? [y/N] `);
+  out(`WARNING! ${warning}\nAre you sure you want to continue? [y/N] `);
   const answer = await new Promise<string>((r) => process.stdin.once("data", (d) => r(String(d))).once("end", () => r("")));
   process.stdin.pause();
   if (!/^y(es)?$/i.test(answer.trim())) throw new ExitError(0);

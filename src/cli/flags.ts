@@ -8,6 +8,36 @@ export interface FlagSpec {
   short?: string;
   type: FlagType;
   aliases?: string[];
+  /** docker's name for the value in help (`string`, `list`, `int`); none for a boolean. */
+  kind?: string;
+  desc?: string;
+  /** The default as help shows it (`"bridge"`, `-1`, `true`). */
+  def?: string;
+  /** Accepted but not listed in help (deprecated spellings). */
+  hidden?: boolean;
+}
+
+const repeated = new Set(["list", "filter", "map", "strings", "stringArray", "ulimit", "mount", "pref", "external-ca", "gpu-request", "uint16Slice", "stringSlice"]);
+
+/** A tree entry's `short|long|type|description|default|aliases` strings as specs. */
+export function compileFlags(lines: readonly string[]): FlagSpec[] {
+  return lines.map((line) => {
+    const parts = line.split("|");
+    const [short, name, kind] = parts as [string, string, string];
+    const aliases = parts[parts.length - 1]!;
+    const def = parts[parts.length - 2]!;
+    const desc = parts.slice(3, -2).join("|");
+    return {
+      name,
+      ...(short ? { short } : {}),
+      type: kind === "" ? "bool" : repeated.has(kind) ? "list" : "string",
+      kind,
+      desc,
+      ...(def ? { def } : {}),
+      ...(aliases ? { aliases: aliases.split(",") } : {}),
+      ...(desc ? {} : { hidden: true }),
+    } satisfies FlagSpec;
+  });
 }
 
 export interface Parsed {

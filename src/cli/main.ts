@@ -1,100 +1,121 @@
-// The docker-style client: global flags, then a citty command tree with lazy subcommands.
-import { defineCommand, runCommand, showUsage } from "citty";
+// The docker-style client: global flags, then the command named by the next words
+// (walking management groups), its flags checked against the tree, help or argument
+// errors answered from the tree, and only then the command's own module loaded.
 import { parseGlobalFlags } from "./globals.ts";
-import { setHost } from "./context.ts";
+import { configure } from "./context.ts";
 import { ConnectError } from "../client/client.ts";
 import { ExitError } from "./exit.ts";
-import { FlagError } from "./flags.ts";
+import { compileFlags, FlagError, parseFlags, type FlagSpec } from "./flags.ts";
+import { commands, commonCommands, type CommandDef } from "./tree.ts";
+import { commandHelp, globalFlagLines, rootHelp } from "./help.ts";
 import { WharfError, errorMessage } from "../errors.ts";
 import { gitCommit, wharfVersion } from "../version.ts";
+import { err, flushOutput, out } from "./output.ts";
 
-const lifecycle = (name: keyof typeof import("./commands/lifecycle.ts")) => () =>
-  import("./commands/lifecycle.ts").then((m) => m[name]);
 
-const subCommands = {
-  version: () => import("./commands/version.ts").then((m) => m.default),
-  info: () => import("./commands/info.ts").then((m) => m.default),
-  run: () => import("./commands/run.ts").then((m) => m.default),
-  create: () => import("./commands/create.ts").then((m) => m.default),
-  start: lifecycle("start"),
-  stop: lifecycle("stop"),
-  restart: lifecycle("restart"),
-  kill: lifecycle("kill"),
-  rm: lifecycle("rm"),
-  pause: lifecycle("pause"),
-  unpause: lifecycle("unpause"),
-  wait: lifecycle("wait"),
-  rename: lifecycle("rename"),
-  ps: () => import("./commands/ps.ts").then((m) => m.default),
-  logs: () => import("./commands/logs.ts").then((m) => m.default),
-  attach: () => import("./commands/attach.ts").then((m) => m.default),
-  exec: () => import("./commands/exec.ts").then((m) => m.default),
-  inspect: () => import("./commands/inspect.ts").then((m) => m.default),
-  container: () => import("./commands/container.ts").then((m) => m.default),
-  update: () => import("./commands/update.ts").then((m) => m.default),
-  images: () => import("./commands/images.ts").then((m) => m.default),
-  image: () => import("./commands/image.ts").then((m) => m.default),
-  history: () => import("./commands/history.ts").then((m) => m.default),
-  rmi: () => import("./commands/image-manage.ts").then((m) => m.rmi),
-  tag: () => import("./commands/image-manage.ts").then((m) => m.tag),
-  load: () => import("./commands/image-io.ts").then((m) => m.load),
-  save: () => import("./commands/image-io.ts").then((m) => m.save),
-  import: () => import("./commands/image-io.ts").then((m) => m.importCmd),
-  volume: () => import("./commands/volume.ts").then((m) => m.default),
-  network: () => import("./commands/network.ts").then((m) => m.default),
-  top: () => import("./commands/container-io.ts").then((m) => m.top),
-  diff: () => import("./commands/container-io.ts").then((m) => m.diff),
-  port: () => import("./commands/container-io.ts").then((m) => m.port),
-  commit: () => import("./commands/container-io.ts").then((m) => m.commit),
-  export: () => import("./commands/container-io.ts").then((m) => m.exportCmd),
-  stats: () => import("./commands/stats.ts").then((m) => m.default),
-  cp: () => import("./commands/cp.ts").then((m) => m.default),
-};
+/** docker's argument-count errors (cli/required.go), with the usage and the description. */
+export function argsError(path: string, def: CommandDef, n: number): string | undefined {
+  const [min, max] = def.args ?? [0, Infinity];
+  if (n >= min && n <= max) return;
+  const noun = (k: number) => `${k} argument${k === 1 ? "" : "s"}`;
+  const what =
+    max === 0 ? "accepts no arguments" :
+    min === max ? `requires exactly ${noun(min)}` :
+    max === Infinity ? `requires at least ${noun(min)}` :
+    min === 0 ? `requires at most ${noun(max)}` :
+    `requires at least ${min} and at most ${noun(max)}`;
+  return `"${path}" ${what}.\nSee '${path} --help'.\n\nUsage:  ${path} ${def.use}\n\n${def.desc}`;
+}
 
-const root = defineCommand({
-  meta: { name: "wharf", version: wharfVersion, description: "A Docker-compatible container engine" },
-  subCommands,
-});
+/** The flags a command parses: its own plus --help (-h too, unless the command uses -h). */
+export function commandFlags(def: CommandDef): FlagSpec[] {
+  const flags = compileFlags(def.flags ?? []);
+  const h = flags.some((f) => f.short === "h") ? {} : { short: "h" };
+  return [...flags, { name: "help", ...h, type: "bool", kind: "", desc: `Print usage`, hidden: true }];
+}
+
+const unknownCommand = (path: string, parent: string) =>
+  `wharf: unknown command: ${path}\n\nRun '${parent} --help' for more information\n`;
 
 export async function clientMain(argv: string[]): Promise<number> {
+  const code = await dispatch(argv);
+  await flushOutput();
+  return code;
+}
+
+async function dispatch(argv: string[]): Promise<number> {
   let g;
   try {
     g = parseGlobalFlags(argv);
-  } catch (err) {
-    process.stderr.write(`wharf: ${errorMessage(err)}\n`);
+  } catch (e) {
+    err(`${errorMessage(e)}\nSee 'wharf --help'.\n`);
     return 125;
   }
-  setHost(g.host);
   const rest = g.rest;
-  if (rest[0] === "-v" || rest[0] === "--version") {
-    process.stdout.write(`wharf version ${wharfVersion}, build ${gitCommit}\n`);
+  if (g.version) {
+    out(`wharf version ${wharfVersion}, build ${gitCommit}\n`);
     return 0;
   }
-  if (rest.length === 0 || rest[0] === "--help" || rest[0] === "-h" || rest[0] === "help") {
-    await showUsage(root);
+  if (g.help || rest.length === 0 || (rest[0] === "help" && rest.length === 1)) {
+    out(rootHelp(commands, commonCommands, compileFlags(globalFlagLines)));
     return 0;
-  }
-  if (!(rest[0]! in subCommands)) {
-    process.stderr.write(`wharf: '${rest[0]}' is not a wharf command.\nSee 'wharf --help'\n`);
-    return 1;
   }
   try {
-    await runCommand(root, { rawArgs: rest });
-    return (process.exitCode as number | undefined) ?? 0;
-  } catch (err) {
-    if (err instanceof ExitError) {
-      if (err.message) process.stderr.write(`${err.message}\n`);
-      return err.code;
+    configure(g);
+  } catch (e) {
+    err(`${errorMessage(e)}\n`);
+    return 1;
+  }
+  // `wharf help ps` is `wharf ps --help`.
+  const words = rest[0] === "help" ? [...rest.slice(1), "--help"] : rest;
+  let def: CommandDef | undefined = commands[words[0]!];
+  let path = `wharf ${words[0]}`;
+  if (!def) {
+    err(unknownCommand(path, "wharf"));
+    return 1;
+  }
+  let i = 1;
+  while (def.sub) {
+    const next: string | undefined = words[i];
+    if (next === undefined || next === "--help" || next === "-h") {
+      out(commandHelp(path, def, []));
+      return 0;
     }
-    if (err instanceof FlagError) {
-      process.stderr.write(`${err.message}\nSee 'wharf ${rest[0]} --help'.\n`);
+    const sub: CommandDef | undefined = def.sub[next];
+    if (!sub) {
+      err(next.startsWith("-") ? `unknown flag: ${next}\nSee '${path} --help'.\n` : unknownCommand(`${path} ${next}`, path));
+      return next.startsWith("-") ? 125 : 1;
+    }
+    def = sub;
+    path += ` ${next}`;
+    i++;
+  }
+  const flags = commandFlags(def);
+  try {
+    const p = parseFlags(words.slice(i), flags, { stopAtPositional: def.positional === true });
+    if (p.flags.get("help") === true) {
+      out(commandHelp(path, def, flags));
+      return 0;
+    }
+    const bad = argsError(path, def, p.positionals.length);
+    if (bad) throw new ExitError(1, bad);
+    const run = await def.run!();
+    await run(p, { path, def });
+    return (process.exitCode as number | undefined) ?? 0;
+  } catch (e) {
+    if (e instanceof ExitError) {
+      if (e.message) err(`${e.message}\n`);
+      return e.code;
+    }
+    if (e instanceof FlagError) {
+      err(`${e.message}\nSee '${path} --help'.\n`);
       return 125;
     }
-    if (err instanceof ConnectError || err instanceof WharfError) {
-      process.stderr.write(`${err.message}\n`);
+    if (e instanceof ConnectError || e instanceof WharfError) {
+      err(`${e.message}\n`);
       return 1;
     }
-    process.stderr.write(`wharf: ${errorMessage(err)}\n`);
+    err(`wharf: ${errorMessage(e)}\n`);
     return 1;
   }
 }

@@ -1,79 +1,15 @@
 // The flags of `run` and `create`, turned into the create request Docker's CLI sends.
 import { readFileSync } from "node:fs";
-import { bool, FlagError, list, parseFlags, str, type FlagSpec, type Parsed } from "./flags.ts";
+import { bool, compileFlags, FlagError, list, parseFlags, str, type FlagSpec, type Parsed } from "./flags.ts";
+import { commands } from "./tree.ts";
 import { nanoCpus, ramInBytes } from "./units.ts";
 import { absoluteBinds, parseMountFlag } from "./mountopt.ts";
 import { parsePortSpecs } from "./portspec.ts";
 import { keyValues } from "./common.ts";
 import { parseGoDuration } from "../goduration.ts";
 
-export const runFlagSpecs: FlagSpec[] = [
-  { name: "detach", short: "d", type: "bool" },
-  { name: "interactive", short: "i", type: "bool" },
-  { name: "tty", short: "t", type: "bool" },
-  { name: "rm", type: "bool" },
-  { name: "name", type: "string" },
-  { name: "env", short: "e", type: "list" },
-  { name: "env-file", type: "list" },
-  { name: "workdir", short: "w", type: "string" },
-  { name: "user", short: "u", type: "string" },
-  { name: "entrypoint", type: "string" },
-  { name: "label", short: "l", type: "list" },
-  { name: "restart", type: "string" },
-  { name: "memory", short: "m", type: "string" },
-  { name: "memory-swap", type: "string" },
-  { name: "memory-reservation", type: "string" },
-  { name: "cpus", type: "string" },
-  { name: "cpu-shares", short: "c", type: "string" },
-  { name: "cpuset-cpus", type: "string" },
-  { name: "pids-limit", type: "string" },
-  { name: "cap-add", type: "list" },
-  { name: "cap-drop", type: "list" },
-  { name: "privileged", type: "bool" },
-  { name: "read-only", type: "bool" },
-  { name: "init", type: "bool" },
-  { name: "stop-signal", type: "string" },
-  { name: "stop-timeout", type: "string" },
-  { name: "hostname", short: "h", type: "string" },
-  { name: "domainname", type: "string" },
-  { name: "ulimit", type: "list" },
-  { name: "sysctl", type: "list" },
-  { name: "network", type: "string", aliases: ["net"] },
-  { name: "shm-size", type: "string" },
-  { name: "group-add", type: "list" },
-  { name: "security-opt", type: "list" },
-  { name: "log-driver", type: "string" },
-  { name: "log-opt", type: "list" },
-  { name: "publish", short: "p", type: "list" },
-  { name: "publish-all", short: "P", type: "bool" },
-  { name: "expose", type: "list" },
-  { name: "volume", short: "v", type: "list" },
-  { name: "mount", type: "list" },
-  { name: "tmpfs", type: "list" },
-  { name: "volumes-from", type: "list" },
-  { name: "link", type: "list" },
-  { name: "dns", type: "list" },
-  { name: "dns-search", type: "list" },
-  { name: "dns-option", type: "list" },
-  { name: "add-host", type: "list" },
-  { name: "network-alias", type: "list" },
-  { name: "ip", type: "string" },
-  { name: "mac-address", type: "string" },
-  { name: "platform", type: "string" },
-  { name: "pull", type: "string" },
-  { name: "quiet", short: "q", type: "bool" },
-  { name: "sig-proxy", type: "bool" },
-  { name: "detach-keys", type: "string" },
-  { name: "attach", short: "a", type: "list" },
-  { name: "cidfile", type: "string" },
-  { name: "health-cmd", type: "string" },
-  { name: "health-interval", type: "string" },
-  { name: "health-timeout", type: "string" },
-  { name: "health-retries", type: "string" },
-  { name: "health-start-period", type: "string" },
-  { name: "health-start-interval", type: "string" },
-  { name: "no-healthcheck", type: "bool" },
-];
+/** run's flags, from the command tree (create's are the same less the attach ones). */
+export const runFlagSpecs: FlagSpec[] = compileFlags(commands.run!.flags ?? []);
 
 export interface CreateRequest {
   name?: string;
@@ -131,8 +67,8 @@ function healthcheck(p: Parsed): Record<string, unknown> | undefined {
 }
 
 /** `run`/`create` argv (after the command name) → the create request. */
-export function buildCreateRequest(argv: string[]): CreateRequest & { image: string; cmd: string[] } {
-  const p = parseFlags(argv, runFlagSpecs, { stopAtPositional: true });
+export function buildCreateRequest(argv: string[] | Parsed): CreateRequest & { image: string; cmd: string[] } {
+  const p = Array.isArray(argv) ? parseFlags(argv, runFlagSpecs, { stopAtPositional: true }) : argv;
   const [image, ...cmd] = p.positionals;
   if (!image) throw new FlagError('"run" requires at least 1 argument.\nSee \'wharf run --help\'.');
   const env = [...list(p, "env-file").flatMap(parseEnvFile), ...list(p, "env").map((e) => (e.includes("=") ? e : `${e}=${process.env[e] ?? ""}`))];

@@ -15,7 +15,14 @@ export interface TerminalSession {
  */
 export function openTerminal(client: Client, resizePath: string, opts: { tty: boolean; stdin: boolean }): TerminalSession {
   const raw = opts.tty && opts.stdin && process.stdin.isTTY === true;
-  if (raw) process.stdin.setRawMode(true);
+  // Bun's raw mode leaves output processing on, so the container's \r\n would reach the
+  // screen as \r\r\n; the rest of cfmakeraw (no OPOST) is set through stty, as saved.
+  let saved: string | undefined;
+  if (raw) {
+    saved = stty(["-g"])?.trim();
+    process.stdin.setRawMode(true);
+    stty(["-opost"]);
+  }
   const sendSize = async () => {
     if (!opts.tty || !process.stdout.isTTY) return;
     const h = process.stdout.rows, w = process.stdout.columns;
@@ -29,11 +36,20 @@ export function openTerminal(client: Client, resizePath: string, opts: { tty: bo
     if (restored) return;
     restored = true;
     process.off("SIGWINCH", onWinch);
-    if (raw) process.stdin.setRawMode(false);
+    if (raw) {
+      process.stdin.setRawMode(false);
+      if (saved) stty([saved]);
+    }
   };
   // A crash or an exit while raw must not leave the user's terminal unusable.
   process.once("exit", restore);
   return { sendSize, restore };
+}
+
+/** stty on our own terminal (stdin); its output, or undefined when it failed. */
+function stty(args: string[]): string | undefined {
+  const r = Bun.spawnSync(["stty", ...args], { stdin: "inherit", stdout: "pipe", stderr: "ignore" });
+  return r.exitCode === 0 ? r.stdout.toString() : undefined;
 }
 
 const proxied = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const;

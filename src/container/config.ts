@@ -1,6 +1,7 @@
 // Container create: validate the request and merge it with the image's config, as
 // dockerd does. Pure functions; the daemon's create verb calls them.
 import { invalidParameter } from "../errors.ts";
+import { capNames } from "../init/caps.ts";
 
 export type Json = Record<string, any>;
 
@@ -32,7 +33,24 @@ export function validateHostConfig(hc: Json, ncpu: number): void {
   if (hc.AutoRemove && rp.Name && rp.Name !== "no") {
     throw invalidParameter("can't create 'AutoRemove' container with restart policy");
   }
-  if (hc.Memory && hc.Memory > 0 && hc.Memory < 6 * 1024 * 1024) throw invalidParameter("Minimum memory limit allowed is 6MB");
+  // As dockerd: any value but 0 below 6MB, negatives included.
+  if (hc.Memory && hc.Memory < 6 * 1024 * 1024) throw invalidParameter("Minimum memory limit allowed is 6MB");
+  if (hc.MemoryReservation && hc.MemoryReservation < 6 * 1024 * 1024) throw invalidParameter("Minimum memory reservation allowed is 6MB");
+  if (hc.MemorySwap && hc.MemorySwap < -1) throw invalidParameter(`invalid MemorySwap ${hc.MemorySwap}: want -1 (unlimited), 0 or a number of bytes`);
+  if (hc.CpuShares && hc.CpuShares < 0) throw invalidParameter(`invalid CPU shares (${hc.CpuShares}): value must be a positive integer`);
+  if (hc.CpuPeriod && (hc.CpuPeriod < 1000 || hc.CpuPeriod > 1000000)) {
+    throw invalidParameter("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)");
+  }
+  if (hc.CpuQuota && hc.CpuQuota > 0 && hc.CpuQuota < 1000) throw invalidParameter("CPU cfs quota can not be less than 1ms (i.e. 1000)");
+  if (hc.OomScoreAdj && (hc.OomScoreAdj < -1000 || hc.OomScoreAdj > 1000)) {
+    throw invalidParameter(`Invalid value ${hc.OomScoreAdj}, range for oom score adj is [-1000, 1000]`);
+  }
+  for (const f of ["CapAdd", "CapDrop"] as const) {
+    for (const c of hc[f] ?? []) {
+      const name = String(c).toUpperCase().replace(/^CAP_/, "");
+      if (name !== "ALL" && !capNames.includes(name)) throw invalidParameter(`unknown capability: ${JSON.stringify(c)}`);
+    }
+  }
   if (hc.MemorySwap && hc.MemorySwap > 0 && hc.Memory && hc.MemorySwap < hc.Memory) {
     throw invalidParameter("Minimum memoryswap limit should be larger than memory limit, see usage");
   }
@@ -61,10 +79,8 @@ export function validateHostConfig(hc: Json, ncpu: number): void {
     }
     if (u.Soft > u.Hard) throw invalidParameter(`ulimit soft limit must be less than or equal to hard limit: ${u.Soft} > ${u.Hard}`);
   }
-  const mode = hc.NetworkMode ?? "";
-  if (!["", "default", "bridge", "host", "none"].includes(mode) && !mode.startsWith("container:") && !/^[\w.-]+$/.test(mode)) {
-    throw invalidParameter(`invalid NetworkMode: ${mode}`);
-  }
+  // Any network name dockerd accepts is a mode ("test 01"); the network controller checks it exists.
+  if (hc.NetworkMode !== undefined && typeof hc.NetworkMode !== "string") throw invalidParameter(`invalid NetworkMode: ${hc.NetworkMode}`);
 }
 
 export function validateConfig(c: Json): void {

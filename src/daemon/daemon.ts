@@ -1,23 +1,26 @@
 // The daemon holds the stores and drivers and registers their jobs with the engine.
 import { swarmRoutes } from "../api/routers/swarm/routes.ts";
 import { pluginRoutes } from "../api/routers/plugins/routes.ts";
-import { buildCacheRoutes } from "../api/routers/buildcache/routes.ts";
 import { releaseSharedMounts } from "../storage/mount.ts";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Engine } from "../engine/engine.ts";
 import { ApiServer } from "../api/server.ts";
+import { checkListeners, socketGroup } from "./listeners.ts";
 import { Router } from "../api/router.ts";
 import { systemRoutes } from "../api/routers/system/routes.ts";
 import { DataRootLock } from "./lock.ts";
 import { registerSystemJobs, type SystemState } from "./system.ts";
-import type { DaemonConfig } from "./config.ts";
-import { logger } from "../log.ts";
+import type { DaemonConfig, ReloadableConfig } from "./config.ts";
+import { logger, setLogLevel } from "../log.ts";
+import { hostInfo } from "../sys/host.ts";
 import { openLayerStore } from "../storage/index.ts";
 import type { LayerStore } from "../storage/types.ts";
 import { openImageService, type ImageService } from "../image/service.ts";
 import { engineImageBackend, registerImageJobs } from "../image/jobs.ts";
 import { imageRoutes } from "../api/routers/images/routes.ts";
+import { distributionRoutes } from "../api/routers/images/distribution.ts";
+import { distributionContext, engineDistributionBackend, registerDistributionJobs } from "../distribution/jobs.ts";
 import { openContainers, type Containers } from "./containers/open.ts";
 import { VolumeService } from "../volume/service.ts";
 import { volumeRoutes } from "../api/routers/volumes/routes.ts";
@@ -25,6 +28,10 @@ import { dfRoutes } from "../api/routers/system/df.ts";
 import { NetworkManager } from "../network/manager.ts";
 import { networkRoutes } from "../api/routers/networks/routes.ts";
 import { setHostGateway } from "./containers/etcfiles.ts";
+import { setContainerDefaults } from "./containers/daemon-defaults.ts";
+import { openBuilder } from "./build.ts";
+import { buildRoutes } from "../api/routers/build/routes.ts";
+import { resolveFdListeners, sdNotify } from "./systemd.ts";
 
 const log = logger("daemon");
 
@@ -34,6 +41,7 @@ export class Daemon {
   private readonly api = new ApiServer(this.router);
   private lock?: DataRootLock;
   private id = "";
+  private interrupted?: string;
   layers?: LayerStore;
   images?: ImageService;
   containers?: Containers;
@@ -42,43 +50,113 @@ export class Daemon {
 
   constructor(readonly config: DaemonConfig) {}
 
-  /** The start order of the classic daemon, one awaited step per line. */
+  /**
+   * The start order of the classic daemon, one awaited step per line. After each step a
+   * pending interrupt() ends the start: the caller then runs shutdown(), which undoes
+   * whatever the steps so far made.
+   */
   async start(): Promise<void> {
     const c = this.config;
     this.lock = DataRootLock.acquire(c.dataRoot, c.pidfile);
     mkdirSync(c.execRoot, { recursive: true, mode: 0o700 });
     registerSystemJobs(this.engine, () => this.systemState());
     this.router.add(...systemRoutes(this.engine));
+    setContainerDefaults(c);
     this.router.add(...swarmRoutes(), ...pluginRoutes());
     // Listen before init so early clients queue instead of failing; accept after.
-    await this.api.listen(c.listeners);
+    checkListeners(c);
+    await this.api.listen(resolveFdListeners(c.listeners), { socketGid: socketGroup(c, !!c.groupExplicit) });
+    this.checkpoint();
     this.id = engineId(c.dataRoot);
     this.layers = await openLayerStore({ dataRoot: c.dataRoot, driver: c.storageDriver });
+    this.checkpoint();
     this.images = await openImageService(c.dataRoot, this.layers, this.engine.events);
+    this.checkpoint();
     registerImageJobs(this.engine, this.images);
-    this.router.add(...imageRoutes(engineImageBackend(this.engine)));
+    registerDistributionJobs(this.engine, distributionContext(this.images, c.registry));
+    const dist = engineDistributionBackend(this.engine);
+    this.router.add(...imageRoutes(engineImageBackend(this.engine), dist), ...distributionRoutes(dist));
     this.volumes = await VolumeService.open(c.dataRoot, this.engine.events);
+    this.checkpoint();
     this.router.add(...volumeRoutes(this.volumes));
-    this.network = new NetworkManager({ dataRoot: c.dataRoot, execRoot: c.execRoot, bridge: c.bridge, bip: c.bip }, this.engine.events);
+    this.network = new NetworkManager(
+      {
+        dataRoot: c.dataRoot,
+        execRoot: c.execRoot,
+        bridge: c.bridge,
+        bip: c.bip,
+        iptables: c.iptables,
+        ipForward: c.ipForward,
+        pools: c.defaultAddressPools,
+        ipv6: c.ipv6,
+        fixedCidrV6: c.fixedCidrV6,
+      },
+      this.engine.events,
+    );
     await this.network.open();
+    this.checkpoint();
     setHostGateway(this.network.hostGateway());
     this.router.add(...networkRoutes(this.network));
     this.containers = await openContainers(c, this.engine, this.router, this.layers, this.images, this.volumes, this.network);
-    this.router.add(...dfRoutes(this.engine, this.volumes, this.containers.service));
+    this.checkpoint();
+    const builder = openBuilder(c.dataRoot, this.layers, this.images, this.containers);
+    this.router.add(...buildRoutes(builder));
+    this.router.add(...dfRoutes(this.engine, this.volumes, this.containers.service, () => builder.usage()));
     this.api.acceptConnections();
-    // Last of all, so a builder's own /build/prune, registered before, answers instead.
-    this.router.add(...buildCacheRoutes());
     this.engine.events.publish("daemon", "start", this.id, { name: "wharf" });
+    sdNotify("READY=1");
     log.info(`daemon ready (data root ${c.dataRoot}, pid ${process.pid})`);
   }
 
+  /**
+   * SIGHUP: takes the keys dockerd reloads from a freshly read configuration, leaves
+   * containers and everything else as they are, and says so with a daemon reload event.
+   */
+  reload(next: DaemonConfig): void {
+    sdNotify("RELOADING=1");
+    const keys: (keyof ReloadableConfig)[] = ["debug", "logLevel", "labels", "insecureRegistries", "registryMirrors", "maxConcurrentDownloads", "maxConcurrentUploads", "liveRestore", "shutdownTimeout", "defaultUlimits"];
+    const c = this.config as ReloadableConfig;
+    for (const k of keys) (c as unknown as Record<string, unknown>)[k] = next[k];
+    // Pulls and pushes hold this object: they see the new registries and limits at once.
+    Object.assign(this.config.registry, next.registry);
+    setLogLevel(c.logLevel);
+    sdNotify("READY=1");
+    this.engine.events.publish("daemon", "reload", this.id, {
+      debug: String(c.debug),
+      labels: JSON.stringify(c.labels),
+      "insecure-registries": JSON.stringify(c.insecureRegistries),
+      "registry-mirrors": JSON.stringify(c.registryMirrors),
+      "max-concurrent-downloads": String(c.maxConcurrentDownloads),
+      "max-concurrent-uploads": String(c.maxConcurrentUploads),
+      "live-restore": String(c.liveRestore),
+      "shutdown-timeout": String(c.shutdownTimeout),
+      name: hostInfo.hostname(),
+    });
+    log.info(`reloaded configuration: debug ${c.debug}, log level ${c.logLevel}, labels ${JSON.stringify(c.labels)}`);
+  }
+
+  /** Ends a start in progress once its current step is done (a signal arrived). */
+  interrupt(reason: string): void {
+    this.interrupted ??= reason;
+  }
+
+  private checkpoint(): void {
+    if (this.interrupted) throw new StartInterrupted(this.interrupted);
+  }
+
+  /** Undoes what start made, whether it finished, failed or was interrupted. */
   async shutdown(): Promise<void> {
+    sdNotify("STOPPING=1");
     log.info("shutting down: no new connections, finishing in-flight requests");
     await this.api.close(10_000);
+    // Without live-restore, containers do not outlive the daemon (dockerd's shutdown-timeout each).
+    if (!this.config.liveRestore) await this.containers?.stopAll(this.config.shutdownTimeout);
     const counts = this.containers?.service.counts();
     const live = (counts?.running ?? 0) + (counts?.paused ?? 0) > 0;
     await this.network?.close(live).catch((err) => log.warn("network shutdown:", err));
     this.containers?.close();
+    // The monitor and its prewarmed init go with the daemon when no container needs them.
+    if (!live) await this.containers?.stopMonitor().catch((err) => log.warn("monitor shutdown:", err));
     this.volumes?.close();
     await this.layers?.close();
     if (!live) releaseSharedMounts();
@@ -90,11 +168,18 @@ export class Daemon {
     return {
       id: this.id,
       dataRoot: this.config.dataRoot,
-      debug: this.config.debug,
+      settings: this.config,
       storageDriver: () => this.layers?.driverName ?? this.config.storageDriver ?? "overlay2",
       containerCounts: () => this.containers?.service.counts() ?? { total: 0, running: 0, paused: 0, stopped: 0 },
       imageCount: () => this.images?.images.size ?? 0,
     };
+  }
+}
+
+/** A start ended by a signal between two of its steps. */
+export class StartInterrupted extends Error {
+  constructor(readonly reason: string) {
+    super(`start interrupted by ${reason}`);
   }
 }
 

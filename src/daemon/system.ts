@@ -4,10 +4,21 @@ import type { Engine } from "../engine/engine.ts";
 import { apiVersion, buildTime, engineVersion, gitCommit, minApiVersion, wharfVersion } from "../version.ts";
 import { architecture, cgroupVersion, goArch, hostInfo, ipv4Forwarding, osRelease } from "../sys/host.ts";
 
+/** The configuration /info reports (read at each call: SIGHUP may have changed it). */
+export interface InfoSettings {
+  debug: boolean;
+  labels: string[];
+  insecureRegistries: string[];
+  registryMirrors: string[];
+  liveRestore: boolean;
+  logDriver: string;
+  defaultAddressPools: { base: string; size: number }[];
+}
+
 export interface SystemState {
   id: string;
   dataRoot: string;
-  debug: boolean;
+  settings: InfoSettings;
   storageDriver(): string;
   containerCounts(): { total: number; running: number; paused: number; stopped: number };
   imageCount(): number;
@@ -74,11 +85,11 @@ export function systemInfo(s: SystemState, eventListeners: number) {
     IPv4Forwarding: ipv4Forwarding(),
     BridgeNfIptables: false,
     BridgeNfIp6tables: false,
-    Debug: s.debug,
+    Debug: s.settings.debug,
     NFd: openFds(),
     NGoroutines: 0,
     SystemTime: new Date().toISOString(),
-    LoggingDriver: "json-file",
+    LoggingDriver: s.settings.logDriver,
     CgroupDriver: "cgroupfs",
     CgroupVersion: cgroupVersion(),
     NEventsListener: eventListeners,
@@ -88,13 +99,7 @@ export function systemInfo(s: SystemState, eventListeners: number) {
     OSType: "linux",
     Architecture: architecture(),
     IndexServerAddress: "https://index.docker.io/v1/",
-    RegistryConfig: {
-      AllowNondistributableArtifactsCIDRs: [],
-      AllowNondistributableArtifactsHostnames: [],
-      InsecureRegistryCIDRs: ["127.0.0.0/8"],
-      IndexConfigs: { "docker.io": { Name: "docker.io", Mirrors: [], Secure: true, Official: true } },
-      Mirrors: [],
-    },
+    RegistryConfig: registryConfig(s.settings),
     NCPU: hostInfo.ncpu(),
     MemTotal: hostInfo.memTotal(),
     GenericResources: null,
@@ -102,7 +107,7 @@ export function systemInfo(s: SystemState, eventListeners: number) {
     HttpsProxy: process.env.HTTPS_PROXY ?? process.env.https_proxy ?? "",
     NoProxy: process.env.NO_PROXY ?? process.env.no_proxy ?? "",
     Name: hostInfo.hostname(),
-    Labels: [],
+    Labels: s.settings.labels,
     ExperimentalBuild: false,
     ServerVersion: engineVersion,
     // Clients (and `--runtime`) know runtimes by dockerd's names; wharf's own init is the
@@ -117,7 +122,7 @@ export function systemInfo(s: SystemState, eventListeners: number) {
       Error: "",
       RemoteManagers: null,
     },
-    LiveRestoreEnabled: true,
+    LiveRestoreEnabled: s.settings.liveRestore,
     Isolation: "",
     InitBinary: "dockerinit",
     ContainerdCommit: { ID: "", Expected: "" },
@@ -125,9 +130,27 @@ export function systemInfo(s: SystemState, eventListeners: number) {
     InitCommit: { ID: gitCommit, Expected: gitCommit },
     SecurityOptions: ["name=cgroupns"],
     ProductLicense: "",
-    DefaultAddressPools: [],
+    DefaultAddressPools: s.settings.defaultAddressPools.map((p) => ({ Base: p.base, Size: p.size })),
     Warnings: null,
     CDISpecDirs: [],
+  };
+}
+
+/** dockerd's registry section: CIDRs and hostnames of insecure registries, mirrors with a trailing slash. */
+function registryConfig(s: InfoSettings) {
+  const mirrors = s.registryMirrors.map((m) => (m.endsWith("/") ? m : m + "/"));
+  const cidrs = ["127.0.0.0/8", ...s.insecureRegistries.filter((r) => /^[\d.]+\/\d+$/.test(r))];
+  const indexConfigs: Record<string, { Name: string; Mirrors: string[]; Secure: boolean; Official: boolean }> = {};
+  for (const r of s.insecureRegistries.filter((r) => !/^[\d.]+\/\d+$/.test(r))) {
+    indexConfigs[r] = { Name: r, Mirrors: [], Secure: false, Official: false };
+  }
+  indexConfigs["docker.io"] = { Name: "docker.io", Mirrors: mirrors, Secure: true, Official: true };
+  return {
+    AllowNondistributableArtifactsCIDRs: [] as string[],
+    AllowNondistributableArtifactsHostnames: [] as string[],
+    InsecureRegistryCIDRs: cidrs,
+    IndexConfigs: indexConfigs,
+    Mirrors: mirrors,
   };
 }
 

@@ -33,8 +33,8 @@ export function imageDelete(svc: ImageService, name: string, opts: { force: bool
       }
       untag(svc, ref, rec.id, out);
       // Docker also drops digest references of the same repository once no tag is left there.
-      if (others.length && others.every((r) => r.digest && fullName(r) === fullName(ref))) {
-        for (const r of others) untag(svc, r, rec.id, out);
+      if (!ref.digest && !others.some((r) => !r.digest && fullName(r) === fullName(ref))) {
+        for (const r of others) if (r.digest && fullName(r) === fullName(ref)) untag(svc, r, rec.id, out);
       }
       if (svc.tags.refsOf(rec.id).length || user || svc.images.children(rec.id).length) return out;
     } else {

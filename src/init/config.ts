@@ -13,6 +13,8 @@ export interface InitConfig {
    * PID 1 has this host pid (its namespaces, cgroup and root) and run spec.args there.
    */
   execIn?: number;
+  /** Where compiled seccomp programs are kept between starts (the exec root's seccomp/). */
+  seccompCache?: string;
 }
 
 export const initPipeEnv = "_WHARF_INIT_PIPE";

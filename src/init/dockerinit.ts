@@ -4,8 +4,8 @@
 // exec on a unix socket whose descriptor is close-on-exec, so a successful execve
 // says nothing and a failure comes back as Docker's message and exit code.
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
-import { readSome, takeControllingTty, resetSignals, capset, closeRangeCloexec, interfaceUp, execve, prctl, setdomainname, setgroups, sethostname, setresgid, setresuid, setrlimit, setns, unshareNs, unixConnect, writeAll, closeFd } from "../sys/libc.ts";
-import { capabilityMask } from "./caps.ts";
+import { readSome, takeControllingTty, resetSignals, closeRangeCloexec, interfaceUp, execve, setdomainname, sethostname, setrlimit, setns, unshareNs, unixConnect, writeAll, closeFd } from "../sys/libc.ts";
+import { preparePrivileges, type Privileges } from "./privileges.ts";
 import { useContainerTty } from "./tty.ts";
 import { defaultPath, initPipeEnv, initStatusEnv, initTokenEnv, type InitConfig, type InitReport } from "./config.ts";
 import { buildEnv, execFailureFromErrno, ExecFailure, lookPath } from "./exec.ts";
@@ -15,7 +15,6 @@ import { rlimitNumber, sysctlAllowed } from "./limits.ts";
 
 export { initPipeEnv };
 
-const PR_SET_KEEPCAPS = 8, PR_CAPBSET_DROP = 24, PR_SET_NO_NEW_PRIVS = 38;
 const CLONE_NEWCGROUP = 0x02000000;
 const CLONE_NEWNET = 0x40000000;
 
@@ -33,8 +32,9 @@ export async function dockerinitMain(_args: string[]): Promise<number> {
     const cfg = JSON.parse(readFileSync(3, "utf8")) as InitConfig;
     closeSync(3);
     const report: Report = (r) => status.send({ token, ...r } as InitReport);
-    if (cfg.execIn) return await (await import("./execmode.ts")).execIntoContainer(cfg, report, dropPrivileges);
-    return await setupAndExec(cfg, (r) => status.send({ token, ...r } as InitReport), () => status.close(), (r) => status.ask({ token, ...r }));
+    const priv = preparePrivileges(cfg);
+    if (cfg.execIn) return await (await import("./execmode.ts")).execIntoContainer(cfg, report, priv);
+    return await setupAndExec(cfg, priv, (r) => status.send({ token, ...r } as InitReport), () => status.close(), (r) => status.ask({ token, ...r }));
   } catch (err) {
     const code = err instanceof ExecFailure ? err.exitCode : 125;
     const msg = err instanceof Error ? err.message : String(err);
@@ -47,7 +47,7 @@ export async function dockerinitMain(_args: string[]): Promise<number> {
 
 type Report = (r: Record<string, unknown>) => Promise<void>;
 
-async function setupAndExec(cfg: InitConfig, report: Report, closeStatus: () => void, ask?: (r: Record<string, unknown>) => Promise<string>): Promise<number> {
+async function setupAndExec(cfg: InitConfig, priv: Privileges, report: Report, closeStatus: () => void, ask?: (r: Record<string, unknown>) => Promise<string>): Promise<number> {
   const spec = cfg.spec;
   // A prewarmed init booted in a namespace of its own: join the container's sandbox
   // (a no-op repeat when nsenter already put it there). Net namespaces are per thread:
@@ -90,7 +90,7 @@ async function setupAndExec(cfg: InitConfig, report: Report, closeStatus: () => 
   } catch {} // a read-only rootfs: chdir below says what is wrong
   if (spec.readOnlyRootfs) remountRootReadOnly();
 
-  dropPrivileges(spec, user);
+  priv.drop(user);
   try {
     process.chdir(cwd);
   } catch {
@@ -103,32 +103,18 @@ async function setupAndExec(cfg: InitConfig, report: Report, closeStatus: () => 
     const { runInit } = await import("./tinyinit.ts");
     await report({ execing: true, startedAt: new Date().toISOString() });
     closeStatus(); // as an exec would: the command is (about to be) running
+    priv.beforeExec();
     return runInit(file, spec.args, env);
   }
   await report({ execing: true, startedAt: new Date().toISOString() });
   closeRangeCloexec(3);
   resetSignals();
+  priv.beforeExec();
   try {
     execve(file, spec.args, env);
   } catch (err) {
     throw execFailureFromErrno(cmd, err);
   }
-}
-
-function dropPrivileges(spec: InitConfig["spec"], user: { uid: number; gid: number; groups: number[] }): void {
-  const lastCap = Number(readFileSync("/proc/sys/kernel/cap_last_cap", "utf8"));
-  // Nothing beyond what we hold ourselves: --privileged means all of those.
-  const own = BigInt("0x" + (/^CapBnd:\s*([0-9a-f]+)/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1] ?? "0"));
-  const mask = capabilityMask(spec, lastCap) & own;
-  for (let c = 0; c <= lastCap; c++) if (!(mask & (1n << BigInt(c)))) prctl(PR_CAPBSET_DROP, c);
-  // Keep the permitted set across the uid change; exec then recomputes it as the
-  // kernel does for that uid (root keeps the bounding set, others get nothing).
-  prctl(PR_SET_KEEPCAPS, 1);
-  setgroups(user.groups);
-  setresgid(user.gid);
-  setresuid(user.uid);
-  capset(mask, mask, mask);
-  if (spec.noNewPrivileges) prctl(PR_SET_NO_NEW_PRIVS, 1);
 }
 
 interface StatusChannel {

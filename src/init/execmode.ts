@@ -10,6 +10,7 @@ import { closeRangeCloexec, execve, setns, takeControllingTty, unshareNs } from 
 import { defaultPath, type InitConfig } from "./config.ts";
 import { buildEnv, execFailureFromErrno, lookPath } from "./exec.ts";
 import { resolveUser } from "./user.ts";
+import type { Privileges } from "./privileges.ts";
 
 // The mount namespace last: /proc/PID/ns paths are the host's until then.
 const nsFlags: Record<string, number> = { cgroup: 0x02000000, ipc: 0x08000000, uts: 0x04000000, net: 0x40000000, mnt: 0x00020000 };
@@ -18,7 +19,7 @@ const CLONE_FS = 0x00000200;
 export async function execIntoContainer(
   cfg: InitConfig,
   report: (r: Record<string, unknown>) => Promise<void>,
-  dropPrivileges: (spec: InitConfig["spec"], user: { uid: number; gid: number; groups: number[] }) => void,
+  priv: Privileges,
 ): Promise<never> {
   const spec = cfg.spec;
   const target = cfg.execIn!;
@@ -37,7 +38,7 @@ export async function execIntoContainer(
   const user = resolveUser(spec.user, spec.groupAdd ?? [], "/etc");
   const env = buildEnv(spec.env, spec.hostname, user.home, defaultPath);
   const cwd = spec.cwd || "/";
-  dropPrivileges(spec, user);
+  priv.drop(user);
   try {
     process.chdir(cwd);
   } catch {
@@ -48,6 +49,7 @@ export async function execIntoContainer(
   const file = lookPath(cmd, pathEnv);
   await report({ execing: true, startedAt: new Date().toISOString() });
   closeRangeCloexec(3);
+  priv.beforeExec();
   try {
     execve(file, spec.args, env);
   } catch (err) {

@@ -35,8 +35,25 @@ export async function ensureBridge(name: string, gatewayCidr: string, mtu: numbe
   sysctl(`net/ipv4/conf/${name}/route_localnet`, "1");
 }
 
-async function addresses(name: string): Promise<string[]> {
-  const r = await runCmd(["ip", "-j", "-4", "addr", "show", "dev", name]);
+/** Gives an EnableIPv6 network's bridge its IPv6 gateway address (kept when already there). */
+export async function ensureBridge6(name: string, gatewayCidr6: string): Promise<void> {
+  sysctl(`net/ipv6/conf/${name}/disable_ipv6`, "0");
+  const have = await addresses(name, "-6");
+  if (have.includes(gatewayCidr6)) return;
+  await ipBatch([`addr add ${gatewayCidr6} dev ${name} nodad`]);
+}
+
+/** Whether the kernel has IPv6 and it is not switched off. */
+export function ipv6Available(): boolean {
+  try {
+    return readFileSync("/proc/sys/net/ipv6/conf/all/disable_ipv6", "utf8").trim() === "0";
+  } catch {
+    return false;
+  }
+}
+
+async function addresses(name: string, family = "-4"): Promise<string[]> {
+  const r = await runCmd(["ip", "-j", family, "addr", "show", "dev", name]);
   try {
     return (JSON.parse(r.stdout) as { addr_info?: { local: string; prefixlen: number }[] }[]).flatMap((l) => (l.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`));
   } catch {

@@ -32,13 +32,13 @@ export async function ipBatch(lines: string[], prefix: string[] = []): Promise<v
   await mustRun([...prefix, "ip", "-batch", "-"], lines.join("\n") + "\n");
 }
 
-/** Applies rules through iptables-restore --noflush: one spawn, atomic per table. */
-export async function iptablesRestore(tables: Record<string, string[]>): Promise<void> {
+/** Applies rules through iptables-restore --noflush (ip6tables-restore for `v6`): one spawn, atomic per table. */
+export async function iptablesRestore(tables: Record<string, string[]>, v6 = false): Promise<void> {
   let text = "";
   for (const [table, lines] of Object.entries(tables)) {
     if (!lines.length) continue;
     text += `*${table}\n${lines.join("\n")}\nCOMMIT\n`;
   }
   if (!text) return;
-  await mustRun(["iptables-restore", "-w", "--noflush"], text);
+  await mustRun([v6 ? "ip6tables-restore" : "iptables-restore", "-w", "--noflush"], text);
 }

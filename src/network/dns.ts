@@ -4,10 +4,11 @@
 import { createSocket, type Socket } from "node:dgram";
 import { readFileSync } from "node:fs";
 import { logger } from "../log.ts";
+import { parseIp6 } from "./addr6.ts";
 
 const log = logger("dns");
 
-/** Resolves a name to the IPv4 addresses the network knows for it; undefined when it is not a container's. */
+/** Resolves a name to the addresses (IPv4 and IPv6) the network knows for it; undefined when it is not a container's. */
 export type Lookup = (name: string, from: string) => string[] | undefined;
 
 interface Question {
@@ -31,24 +32,30 @@ function readQuestion(msg: Buffer): Question | undefined {
   return { name: labels.join(".").toLowerCase(), type: msg.readUInt16BE(off + 1), end: off + 5 };
 }
 
-/** A reply to `query` carrying A records (or none: an empty NOERROR answer; rcode for errors). */
+/** A reply to `query` carrying A or AAAA records, as asked (or none: an empty NOERROR answer; rcode for errors). */
 export function answer(query: Buffer, q: Question, ips: string[], rcode = 0): Buffer {
   const header = Buffer.alloc(12);
   header.writeUInt16BE(query.readUInt16BE(0), 0);
   const rd = query.readUInt16BE(2) & 0x0100;
   header.writeUInt16BE(0x8000 | 0x0400 | rd | 0x0080 | rcode, 2); // QR, AA, RD copied, RA
   header.writeUInt16BE(1, 4);
-  const records = q.type === 1 || q.type === 255 ? ips : [];
+  const wantA = q.type === 1 || q.type === 255;
+  const wantAAAA = q.type === 28 || q.type === 255;
+  const records = ips.filter((ip) => (ip.includes(":") ? wantAAAA : wantA));
   header.writeUInt16BE(records.length, 6);
   const question = query.subarray(12, q.end);
   const rrs = records.map((ip) => {
-    const rr = Buffer.alloc(16);
+    const v6 = ip.includes(":");
+    const rr = Buffer.alloc(v6 ? 28 : 16);
     rr.writeUInt16BE(0xc00c, 0); // name: pointer to the question
-    rr.writeUInt16BE(1, 2);
+    rr.writeUInt16BE(v6 ? 28 : 1, 2);
     rr.writeUInt16BE(1, 4);
     rr.writeUInt32BE(600, 6);
-    rr.writeUInt16BE(4, 10);
-    ip.split(".").forEach((b, i) => (rr[12 + i] = Number(b)));
+    rr.writeUInt16BE(v6 ? 16 : 4, 10);
+    if (v6) {
+      const n = parseIp6(ip);
+      for (let i = 0; i < 16; i++) rr[12 + i] = Number((n >> BigInt((15 - i) * 8)) & 0xffn);
+    } else ip.split(".").forEach((b, i) => (rr[12 + i] = Number(b)));
     return rr;
   });
   return Buffer.concat([header, question, ...rrs]);

@@ -46,6 +46,14 @@ export class Pool {
     throw conflict(`no available IPv4 addresses on this network's address pools`);
   }
 
+  contains(ip: string): boolean {
+    try {
+      return contains(this.subnet, parseIp(ip));
+    } catch {
+      return false;
+    }
+  }
+
   /** Marks an address in use again (containers found running at daemon start). */
   claim(ip: string): void {
     this.used.add(parseIp(ip));
@@ -64,6 +72,15 @@ export class Pool {
 export function* candidateSubnets(): Generator<string> {
   for (let b = 17; b <= 31; b++) yield `172.${b}.0.0/16`;
   for (let c = 0; c < 256; c += 16) yield `192.168.${c}.0/20`;
+}
+
+/** Every /size subnet of each pool's base, in order (daemon.json default-address-pools). */
+export function* poolSubnets(pools: { base: string; size: number }[]): Generator<string> {
+  for (const p of pools) {
+    const b = parseCidr(p.base);
+    const step = 2 ** (32 - p.size);
+    for (let n = b.base; n < b.base + 2 ** (32 - b.bits); n += step) yield `${formatIp(n)}/${p.size}`;
+  }
 }
 
 /** The first candidate not overlapping anything in `taken` (host routes, other networks). */

@@ -1,6 +1,7 @@
 // wharf's iptables rules live in chains of its own, one set per daemon (suffixed with the
 // default bridge's name) so concurrent daemons never touch each other's rules. The
-// chains are removed and re-created at every daemon start.
+// chains are removed and re-created at every daemon start. The same chains exist in
+// ip6tables for the IPv6 subnets of EnableIPv6 networks (`v6`).
 import { iptablesRestore, runCmd } from "./cmd.ts";
 
 export interface Chains {
@@ -27,29 +28,29 @@ function jumps(c: Chains): [table: string, chain: string, spec: string][] {
   ];
 }
 
-const ipt = (table: string, args: string) => runCmd(["iptables", "-w", "-t", table, ...args.split(" ")]);
+const ipt = (table: string, args: string, v6: boolean) => runCmd([v6 ? "ip6tables" : "iptables", "-w", "-t", table, ...args.split(" ")]);
 
 /** Removes the daemon's jumps and chains; silent about what is already gone. */
-export async function removeChains(suffix: string): Promise<void> {
+export async function removeChains(suffix: string, v6 = false): Promise<void> {
   const c = chainsFor(suffix);
   for (const [table, chain, spec] of jumps(c)) {
-    for (let i = 0; i < 8; i++) if ((await ipt(table, `-D ${chain} ${spec}`)).code !== 0) break;
+    for (let i = 0; i < 8; i++) if ((await ipt(table, `-D ${chain} ${spec}`, v6)).code !== 0) break;
   }
   for (const [table, chain] of [["nat", c.nat], ["nat", c.post], ["filter", c.fwd], ["filter", c.iso]] as const) {
-    await ipt(table, `-F ${chain}`);
-    await ipt(table, `-X ${chain}`);
+    await ipt(table, `-F ${chain}`, v6);
+    await ipt(table, `-X ${chain}`, v6);
   }
 }
 
 /** Fresh, empty chains hooked into the built-in ones. */
-export async function createChains(suffix: string): Promise<void> {
-  await removeChains(suffix);
+export async function createChains(suffix: string, v6 = false): Promise<void> {
+  await removeChains(suffix, v6);
   const c = chainsFor(suffix);
   await iptablesRestore({
     nat: [`:${c.nat} - [0:0]`, `:${c.post} - [0:0]`, ...jumps(c).filter((j) => j[0] === "nat").map(([, chain, spec]) => `-I ${chain} ${spec}`)],
     // Replies of allowed connections pass before any isolation rule looks at them.
     filter: [`:${c.fwd} - [0:0]`, `:${c.iso} - [0:0]`, `-I FORWARD -j ${c.fwd}`, `-A ${c.fwd} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`],
-  });
+  }, v6);
 }
 
 export interface RuleSet {
@@ -107,18 +108,18 @@ export function portRules(c: Chains, p: PortRule): RuleSet {
   };
 }
 
-export async function addRules(r: RuleSet): Promise<void> {
-  await iptablesRestore({ nat: r.nat, filter: r.filter });
+export async function addRules(r: RuleSet, v6 = false): Promise<void> {
+  await iptablesRestore({ nat: r.nat, filter: r.filter }, v6);
 }
 
 /** Deletes rules; one batch, and rule by rule when some are already gone. */
-export async function deleteRules(r: RuleSet): Promise<void> {
+export async function deleteRules(r: RuleSet, v6 = false): Promise<void> {
   const del = (l: string) => l.replace(/^-[AI] /, "-D ");
   try {
-    await iptablesRestore({ nat: r.nat.map(del), filter: r.filter.map(del) });
+    await iptablesRestore({ nat: r.nat.map(del), filter: r.filter.map(del) }, v6);
   } catch {
     for (const [table, lines] of [["nat", r.nat], ["filter", r.filter]] as const) {
-      for (const l of lines) await iptablesRestore({ [table]: [del(l)] }).catch(() => {});
+      for (const l of lines) await iptablesRestore({ [table]: [del(l)] }, v6).catch(() => {});
     }
   }
 }

@@ -2,25 +2,27 @@
 // bridge networks, each container's endpoints (sandbox, veths, addresses, published
 // ports, names), and the reconciliation after a daemon restart.
 import { parseGoDuration } from "../goduration.ts";
-import { emptyEndpoint } from "../container/container.ts";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync } from "node:fs";
 import { makeShared } from "../storage/mount.ts";
 import { join } from "node:path";
 import type { Container } from "../container/container.ts";
 import type { Json } from "../container/config.ts";
-import { conflict, forbidden, invalidParameter, notFound } from "../errors.ts";
+import { conflict, forbidden, invalidParameter, notFound, systemError } from "../errors.ts";
 import type { EventBus } from "../engine/events.ts";
 import { nowNano } from "../container/state.ts";
 import { logger } from "../log.ts";
 import { formatCidr, formatIp, macOf, overlaps, parseCidr, parseIp } from "./addr.ts";
-import { deleteBridge, ensureBridge, hostRoutes, linkAlias, ownedBridges, ownerMark, sysctl } from "./bridge.ts";
+import { deleteBridge, ensureBridge, ensureBridge6, ipv6Available, hostRoutes, linkAlias, ownedBridges, ownerMark, sysctl } from "./bridge.ts";
 import { addRules, chainsFor, createChains, deleteRules, networkRules, portRules, removeChains, type Chains, type RuleSet } from "./iptables.ts";
-import { Pool, pickSubnet } from "./ipam.ts";
-import { portsMap, reservePorts, wantedBindings, type Binding, type Reservation } from "./ports.ts";
+import { Pool, candidateSubnets, pickSubnet, poolSubnets } from "./ipam.ts";
+import { Pool6 } from "./ipam6.ts";
+import { formatCidr6, formatIp6, overlaps6, parseCidr6, parseIp6, randomUla64 } from "./addr6.ts";
+import { bindingFamilies, portsMap, reservePorts, wantedBindings, type Binding, type Reservation } from "./ports.ts";
 import { addIface, createSandbox, destroySandbox, removeIface, type Iface } from "./sandbox.ts";
 import { NetworkFile, type NetworkRecord } from "./store.ts";
 import { hostResolvers, Resolver } from "./dns.ts";
+import { checkCreateTypes, dnsNames, operationalBlank, parseLinkSpec, requestedEndpoint } from "./endpoint.ts";
 
 const log = logger("network");
 
@@ -30,7 +32,20 @@ export interface NetworkConfig {
   bridge?: string;
   bip?: string;
   mtu?: number;
+  /** false: no iptables rules at all (dockerd's --iptables=false). */
+  iptables?: boolean;
+  /** false: net.ipv4.ip_forward is left as it is. */
+  ipForward?: boolean;
+  /** Where new networks take their subnets from (dockerd's default-address-pools). */
+  pools?: { base: string; size: number }[];
+  /** `--ipv6`: the default bridge gets IPv6 from `--fixed-cidr-v6`. */
+  ipv6?: boolean;
+  fixedCidrV6?: string;
 }
+
+/** The rule changes, or none of them with --iptables=false. */
+const withRules = { addRules, deleteRules, createChains, removeChains };
+const noRules: typeof withRules = { addRules: async () => {}, deleteRules: async () => {}, createChains: async () => {}, removeChains: async () => {} };
 
 /** What the manager needs of the container store (bound once containers are open). */
 export interface ContainerAccess {
@@ -43,7 +58,7 @@ export interface ContainerAccess {
 /** Per running container, kept in its record so a restarted daemon can undo it. */
 export interface NetRuntime {
   sandboxKey: string;
-  endpoints: { networkId: string; name: string; hostVeth: string; iface: string; ip: string; bits: number; bridge: string }[];
+  endpoints: { networkId: string; name: string; hostVeth: string; iface: string; ip: string; bits: number; bridge: string; ip6?: string; bits6?: number }[];
   bindings: Binding[];
   /** The bridge the ports were published on, and the container's address there. */
   portsOn?: { bridge: string; ip: string };
@@ -68,6 +83,7 @@ export class NetworkManager {
   private readonly file: NetworkFile;
   private records: NetworkRecord[] = [];
   private readonly pools = new Map<string, Pool>();
+  private readonly pools6 = new Map<string, Pool6>();
   private readonly resolvers = new Map<string, Resolver>();
   private readonly reservations = new Map<string, Reservation[]>();
   private containers?: ContainerAccess;
@@ -78,6 +94,7 @@ export class NetworkManager {
   readonly chains: Chains;
   readonly owner: string;
   readonly mtu: number;
+  private readonly ipt: typeof withRules;
 
   constructor(
     private readonly cfg: NetworkConfig,
@@ -89,6 +106,11 @@ export class NetworkManager {
     this.chains = chainsFor(this.bridgeName);
     this.owner = ownerMark(cfg.dataRoot);
     this.mtu = cfg.mtu ?? 1500;
+    this.ipt = cfg.iptables === false ? noRules : withRules;
+  }
+
+  private candidates(): Iterable<string> {
+    return this.cfg.pools?.length ? poolSubnets(this.cfg.pools) : candidateSubnets();
   }
 
   bindContainers(access: ContainerAccess): void {
@@ -125,18 +147,34 @@ export class NetworkManager {
       bridge.IPAM.Config = [{ Subnet: formatCidr(c), Gateway: formatIp(c.addr) }];
     } else if (!bridge.IPAM.Config[0]?.Subnet || oldBridge !== this.bridgeName) {
       const taken = [...(await hostRoutes([this.bridgeName])), ...this.userSubnets()];
-      const subnet = pickSubnet(taken);
+      const subnet = pickSubnet(taken, this.candidates());
       bridge.IPAM.Config = [{ Subnet: subnet, Gateway: formatIp(parseCidr(subnet).base + 1) }];
     }
-    sysctl("net/ipv4/ip_forward", "1");
+    bridge.IPAM.Config = bridge.IPAM.Config.filter((c) => !is6(c.Subnet));
+    bridge.EnableIPv6 = !!this.cfg.ipv6;
+    if (this.cfg.ipv6) {
+      if (!this.cfg.fixedCidrV6) throw invalidParameter("IPv6 is enabled for the default bridge, but no subnet is configured. Specify an IPv6 subnet using --fixed-cidr-v6");
+      const c6 = parseCidr6(this.cfg.fixedCidrV6);
+      bridge.IPAM.Config.push({ Subnet: formatCidr6(c6), Gateway: formatIp6(c6.base + 1n) });
+    } else if (this.cfg.fixedCidrV6) {
+      throw invalidParameter("--fixed-cidr-v6 needs --ipv6");
+    }
+    if (this.records.some((r) => r.Driver === "bridge" && r.EnableIPv6) && !ipv6Available()) {
+      throw invalidParameter("IPv6 networks are configured but IPv6 is disabled on this host (net.ipv6.conf.all.disable_ipv6)");
+    }
+    if (this.cfg.ipForward !== false) sysctl("net/ipv4/ip_forward", "1");
     // Prewarmed inits copied this mount namespace before the sandbox of the container
     // they will serve was bound here: a shared mount lets the binding reach them.
     mkdirSync(this.sandboxDir, { recursive: true, mode: 0o700 });
     await makeShared(this.sandboxDir);
     this.opened = true;
     // Started before under another --bridge: that name's chains were ours.
-    if (oldBridge && oldBridge !== this.bridgeName) await removeChains(oldBridge);
-    await createChains(this.bridgeName);
+    if (oldBridge && oldBridge !== this.bridgeName) {
+      await this.ipt.removeChains(oldBridge);
+      await this.ipt.removeChains(oldBridge, true);
+    }
+    await this.ipt.createChains(this.bridgeName);
+    await this.ipt.createChains(this.bridgeName, true).catch((err) => log.warn("ip6tables unavailable; IPv6 networks get no isolation or NAT rules:", err));
     for (const r of this.records) if (r.Driver === "bridge") await this.bringUp(r);
     this.file.save(this.records);
     await this.sweepBridges();
@@ -156,12 +194,14 @@ export class NetworkManager {
       for (const ep of rt.endpoints) {
         try {
           this.pools.get(ep.networkId)?.claim(ep.ip);
+          if (ep.ip6) this.pools6.get(ep.networkId)?.claim(ep.ip6);
         } catch {}
       }
       try {
-        await addRules(this.portRuleSet(rt));
+        await this.ipt.addRules(this.portRuleSet(rt));
         // The hold on the host ports lapsed with the old daemon; take it again.
-        if (rt.bindings.length) this.reservations.set(c.id, await reservePorts(rt.bindings, c.name));
+        const on = rt.portsOn && rt.endpoints.find((e) => e.ip === rt.portsOn!.ip);
+        if (rt.bindings.length) this.reservations.set(c.id, await reservePorts(rt.bindings, c.name, on ? { ip: on.ip, ip6: on.ip6 } : undefined));
       } catch (err) {
         log.warn(`restoring published ports of ${c.id}:`, err);
       }
@@ -189,7 +229,8 @@ export class NetworkManager {
     this.reservations.clear();
     if (anyRunning) return;
     for (const r of this.records) if (r.bridge) await deleteBridge(r.bridge, this.owner);
-    await removeChains(this.bridgeName);
+    await this.ipt.removeChains(this.bridgeName);
+    await this.ipt.removeChains(this.bridgeName, true);
   }
 
   private newRecord(name: string, driver: string): NetworkRecord {
@@ -212,11 +253,25 @@ export class NetworkManager {
   }
 
   private userSubnets(except?: string): string[] {
-    return this.records.filter((r) => r.Id !== except && r.Driver === "bridge").flatMap((r) => r.IPAM.Config.map((c) => c.Subnet!).filter(Boolean));
+    return this.records.filter((r) => r.Id !== except && r.Driver === "bridge").flatMap((r) => r.IPAM.Config.map((c) => c.Subnet!).filter((x) => x && !is6(x)));
+  }
+
+  private userSubnets6(): string[] {
+    return this.records.filter((r) => r.Driver === "bridge").flatMap((r) => r.IPAM.Config.map((c) => c.Subnet!).filter((x) => x && is6(x)));
+  }
+
+  /** The IPv4 entry of a network's IPAM config (a bridge network has exactly one). */
+  private v4Config(r: NetworkRecord): { Subnet?: string; Gateway?: string; IPRange?: string } {
+    return r.IPAM.Config.find((c) => !is6(c.Subnet)) ?? {};
+  }
+
+  /** The IPv6 entry, used only when the network has EnableIPv6. */
+  private v6Config(r: NetworkRecord): { Subnet?: string; Gateway?: string; IPRange?: string } | undefined {
+    return r.EnableIPv6 ? r.IPAM.Config.find((c) => is6(c.Subnet)) : undefined;
   }
 
   private gatewayOf(r: NetworkRecord): string {
-    const c = r.IPAM.Config[0]!;
+    const c = this.v4Config(r);
     return c.Gateway ?? formatIp(parseCidr(c.Subnet!).base + 1);
   }
 
@@ -227,16 +282,29 @@ export class NetworkManager {
   }
 
   private bridgeRules(r: NetworkRecord): RuleSet {
-    return networkRules(this.chains, r.bridge!, r.IPAM.Config[0]!.Subnet!, r.Internal);
+    return networkRules(this.chains, r.bridge!, this.v4Config(r).Subnet!, r.Internal);
+  }
+
+  private bridgeRules6(r: NetworkRecord): RuleSet | undefined {
+    const c6 = this.v6Config(r);
+    return c6?.Subnet ? networkRules(this.chains, r.bridge!, c6.Subnet, r.Internal) : undefined;
   }
 
   private async bringUp(r: NetworkRecord): Promise<void> {
-    const cfg = r.IPAM.Config[0]!;
+    const cfg = this.v4Config(r);
     const gw = this.gatewayOf(r);
     const pool = new Pool(cfg.Subnet!, gw, cfg.IPRange);
     await ensureBridge(r.bridge!, `${gw}/${pool.subnet.bits}`, this.mtuOf(r), this.owner);
-    await addRules(this.bridgeRules(r));
+    await this.ipt.addRules(this.bridgeRules(r));
     this.pools.set(r.Id, pool);
+    const c6 = this.v6Config(r);
+    if (c6?.Subnet) {
+      const pool6 = new Pool6(c6.Subnet, c6.Gateway, c6.IPRange);
+      await ensureBridge6(r.bridge!, `${formatIp6(pool6.gateway)}/${pool6.bits}`);
+      const rules6 = this.bridgeRules6(r);
+      if (rules6) await this.ipt.addRules(rules6, true).catch((err) => log.warn(`ip6tables rules of ${r.Name}:`, err));
+      this.pools6.set(r.Id, pool6);
+    }
     if (r.Name !== "bridge") {
       const res = new Resolver(gw, (name, from) => this.resolveName(r.Id, name, from), (from) => this.upstreamsFor(r.Id, from));
       try {
@@ -251,17 +319,23 @@ export class NetworkManager {
   private async bringDown(r: NetworkRecord): Promise<void> {
     this.resolvers.get(r.Id)?.close();
     this.resolvers.delete(r.Id);
-    await deleteRules(this.bridgeRules(r));
+    await this.ipt.deleteRules(this.bridgeRules(r));
+    const rules6 = this.bridgeRules6(r);
+    if (rules6) await this.ipt.deleteRules(rules6, true);
     await deleteBridge(r.bridge!, this.owner);
     this.pools.delete(r.Id);
+    this.pools6.delete(r.Id);
   }
 
   // ---- lookups ----
 
   /** A network by full id, exact name, or unique id prefix. */
   find(ref: string): NetworkRecord {
-    const exact = this.records.find((r) => r.Id === ref) ?? this.records.find((r) => r.Name === ref);
+    const exact = this.records.find((r) => r.Id === ref);
     if (exact) return exact;
+    const byName = this.records.filter((r) => r.Name === ref);
+    if (byName.length === 1) return byName[0]!;
+    if (byName.length > 1) throw invalidParameter(`network ${ref} is ambiguous (${byName.length} matches found on name)`);
     const byPrefix = ref ? this.records.filter((r) => r.Id.startsWith(ref)) : [];
     if (byPrefix.length === 1) return byPrefix[0]!;
     if (byPrefix.length > 1) throw invalidParameter(`network ${ref} is ambiguous (${byPrefix.length} matches found based on ID prefix)`);
@@ -274,14 +348,14 @@ export class NetworkManager {
     const r = this.find(mode === "default" ? "bridge" : mode);
     for (const name of Object.keys(networking?.EndpointsConfig ?? {})) this.find(name === "default" ? "bridge" : name);
     const ep = networking?.EndpointsConfig?.[mode] ?? networking?.EndpointsConfig?.[r.Name] ?? networking?.EndpointsConfig?.[r.Id];
-    const ip = ep?.IPAMConfig?.IPv4Address;
+    const ip = ep?.IPAMConfig?.IPv4Address || ep?.IPAMConfig?.IPv6Address;
     if (ip && (r.Name === "bridge" || r.Driver !== "bridge")) throw invalidParameter("user specified IP address is supported on user defined networks only");
     if (ep?.Aliases?.length && (r.Name === "bridge" || r.Driver !== "bridge")) throw invalidParameter("network-scoped alias is supported only for containers in user defined networks");
   }
 
   /** Names of a container on a user network: its name, aliases and short id (Docker's DNSNames). */
   private dnsNames(c: Container, ep: Json): string[] {
-    return [c.name, ...(ep.Aliases ?? []), c.id.slice(0, 12)];
+    return dnsNames(c.name, c.id, c.rec.Config.Hostname, ep.Aliases);
   }
 
   /** Where the resolver relays other names for a container: its --dns servers, else the host's. */
@@ -303,16 +377,37 @@ export class NetworkManager {
     const asker = running.find((c) => eps(c).some((e) => e.networkId === networkId && e.ip === from));
     const nets = new Set(asker ? eps(asker).map((e) => e.networkId).filter((id) => id !== this.records.find((r) => r.Name === "bridge")?.Id) : [networkId]);
     const ips: string[] = [];
+    // A link (`--link db:database` on a user network) names a container for the asker only.
+    if (asker) {
+      for (const ep of eps(asker)) {
+        for (const l of this.endpointLinks(asker, ep.name)) {
+          const [target, alias] = parseLinkSpec(l);
+          if (alias.toLowerCase() !== n) continue;
+          const t = running.find((c) => c.name === target || c.id === target);
+          const tep = t && eps(t).find((e) => e.networkId === ep.networkId);
+          if (tep) ips.push(tep.ip, ...(tep.ip6 ? [tep.ip6] : []));
+        }
+      }
+    }
     for (const c of running) {
       const names = [c.name, c.id.slice(0, 12)].map((x) => x.toLowerCase());
       const byId = n.length >= 12 && /^[0-9a-f]+$/.test(n) && c.id.startsWith(n);
       for (const ep of eps(c)) {
         if (!nets.has(ep.networkId)) continue;
         const aliases: string[] = c.rec.NetworkSettings?.Networks?.[ep.name]?.Aliases ?? [];
-        if (byId || names.includes(n) || aliases.some((a) => a.toLowerCase() === n)) ips.push(ep.ip);
+        if (byId || names.includes(n) || aliases.some((a) => a.toLowerCase() === n)) ips.push(ep.ip, ...(ep.ip6 ? [ep.ip6] : []));
       }
     }
     return ips.length ? [...new Set(ips)] : undefined;
+  }
+
+  /** An endpoint's links: its own, else (the primary user network) HostConfig.Links. */
+  private endpointLinks(c: Container, netName: string): string[] {
+    const own: string[] | null = c.rec.NetworkSettings?.Networks?.[netName]?.Links;
+    if (own?.length) return own;
+    const mode: string = c.rec.HostConfig.NetworkMode || "default";
+    const primary = mode === netName || this.records.find((r) => r.Id === mode)?.Name === netName;
+    return primary && !predefined.includes(netName) ? (c.rec.HostConfig.Links ?? []) : [];
   }
 
   // ---- containers ----
@@ -320,19 +415,20 @@ export class NetworkManager {
   /** The networks a bridge-mode container joins, primary first, with their endpoint configs. */
   private wantedNetworks(c: Container): { net: NetworkRecord; cfg: Json }[] {
     const mode: string = c.rec.HostConfig.NetworkMode || "default";
-    const primary = this.find(mode === "default" ? "bridge" : mode);
-    const ns: Json = (c.rec.NetworkSettings ??= {});
+    // Records made before create kept the request's settings have none yet.
+    const ns: Json = (c.rec.NetworkSettings ??= this.createSettings(c.rec.HostConfig, c.rec.NetworkingConfig));
     const nets: Json = (ns.Networks ??= {});
-    const ec: Json = c.rec.NetworkingConfig?.EndpointsConfig ?? {};
-    if (!nets[primary.Name]) {
-      const given = ec[mode] ?? ec[primary.Name] ?? ec[primary.Id] ?? {};
-      nets[primary.Name] = { ...emptyEndpoint(), IPAMConfig: given.IPAMConfig ?? null, Aliases: given.Aliases?.length ? given.Aliases : null, MacAddress: given.MacAddress ?? "", DriverOpts: given.DriverOpts ?? null, Links: given.Links ?? null };
-    }
-    const out = [{ net: primary, cfg: nets[primary.Name] }];
-    for (const [name, cfg] of Object.entries(nets)) {
-      if (name === primary.Name) continue;
+    let primary: string | undefined;
+    try {
+      primary = this.find(mode === "default" ? "bridge" : mode).Name;
+    } catch {}
+    const out: { net: NetworkRecord; cfg: Json }[] = [];
+    // The primary network first: it gives eth0 and the default route.
+    const names = Object.keys(nets).sort((a, b) => Number(b === primary) - Number(a === primary));
+    for (const name of names) {
+      const cfg: Json = nets[name];
       try {
-        out.push({ net: this.find((cfg as Json).NetworkID || name), cfg: cfg as Json });
+        out.push({ net: this.find(cfg.NetworkID || name), cfg });
       } catch {
         delete nets[name]; // the network went away while the container was stopped
       }
@@ -340,11 +436,28 @@ export class NetworkManager {
     return out;
   }
 
+  /**
+   * NetworkSettings of a container just created: an entry per requested network holding
+   * what the request gave, as dockerd keeps it until the endpoints exist.
+   */
+  createSettings(hc: Json, networking: Json | null): Json {
+    const mode: string = hc.NetworkMode || "default";
+    const nets: Json = {};
+    if (!mode.startsWith("container:")) {
+      const primary = this.find(mode === "default" ? "bridge" : mode).Name;
+      for (const [key, given] of Object.entries(networking?.EndpointsConfig ?? {})) {
+        nets[key === "default" ? "bridge" : this.find(key).Name] = requestedEndpoint(given as Json);
+      }
+      nets[primary] ??= requestedEndpoint(null);
+    }
+    return { ...this.topLevelBlank(), Networks: nets };
+  }
+
   private specialSettings(c: Container, mode: string): void {
     const name = mode.startsWith("container:") ? undefined : mode;
     c.rec.NetworkSettings = {
       ...this.topLevelBlank(),
-      Networks: name ? { [name]: { ...emptyEndpoint(), NetworkID: this.records.find((r) => r.Name === name)?.Id ?? "" } } : {},
+      Networks: name ? { [name]: { ...(c.rec.NetworkSettings?.Networks?.[name] ?? requestedEndpoint(null)), NetworkID: this.records.find((r) => r.Name === name)?.Id ?? "" } } : {},
     };
   }
 
@@ -366,11 +479,61 @@ export class NetworkManager {
     const out: RuleSet = { nat: [], filter: [] };
     if (!rt.portsOn) return out;
     for (const b of rt.bindings) {
+      if (!bindingFamilies(b.hostIp).v4) continue; // IPv6 only: the proxy's
       const r = portRules(this.chains, { proto: b.proto, hostIp: b.hostIp, hostPort: b.hostPort, ip: rt.portsOn.ip, port: b.port, bridge: rt.portsOn.bridge });
       out.nat.push(...r.nat);
       out.filter.push(...r.filter);
     }
     return out;
+  }
+
+  /** Addresses, MAC and interface of one new endpoint; `release` gives its addresses back. */
+  private newEndpoint(c: Container, net: NetworkRecord, cfg: Json, ifname: string, primary: boolean) {
+    const ipam: Json = cfg.IPAMConfig ?? {};
+    const linkLocal: string[] = ipam.LinkLocalIPs ?? [];
+    for (const ll of linkLocal) {
+      try {
+        if (ll.includes(":")) parseIp6(ll);
+        else parseIp(ll);
+      } catch {
+        throw invalidParameter(`invalid link-local IP address: ${ll}`);
+      }
+    }
+    const pool6 = this.pools6.get(net.Id);
+    if (ipam.IPv6Address && !pool6) throw invalidParameter(`invalid endpoint settings:\nno configured subnet contains IP address ${ipam.IPv6Address}`);
+    const a = this.allocate(net, ipam.IPv4Address);
+    let ip6: string | undefined;
+    try {
+      ip6 = pool6?.allocate(ipam.IPv6Address || undefined);
+    } catch (err) {
+      this.pools.get(net.Id)?.release(a.ip);
+      throw err;
+    }
+    const release = () => {
+      this.pools.get(net.Id)?.release(a.ip);
+      if (ip6) pool6?.release(ip6);
+    };
+    // The asked-for MAC again after a stop blanked the entry (dockerd's DesiredMacAddress).
+    const ec: Json = c.rec.NetworkingConfig?.EndpointsConfig ?? {};
+    const desired: string = cfg.MacAddress || (ec[net.Name] ?? ec[net.Id])?.MacAddress || "";
+    const mac = (primary && c.rec.Config.MacAddress) || desired || macOf(parseIp(a.ip));
+    const endpointId = hex(32);
+    const hostVeth = `veth${endpointId.slice(0, 11)}`;
+    const gw6 = ip6 && pool6 ? formatIp6(pool6.gateway) : "";
+    const routed = primary && !net.Internal;
+    const iface: Iface = {
+      name: ifname, hostVeth, bridge: net.bridge!, mac, cidr: `${a.ip}/${a.bits}`, gateway: routed ? a.gateway : undefined, mtu: this.mtuOf(net),
+      cidr6: ip6 ? `${ip6}/${pool6!.bits}` : undefined, gateway6: routed && gw6 ? gw6 : undefined,
+      // dockerd's masks for link-local addresses: 169.254.0.0/16 and fe80::/64.
+      linkLocal: linkLocal.map((ll) => (ll.includes(":") ? `${ll}/64` : `${ll}/16`)),
+    };
+    const ep: NetRuntime["endpoints"][number] = { networkId: net.Id, name: net.Name, hostVeth, iface: ifname, ip: a.ip, bits: a.bits, bridge: net.bridge!, ...(ip6 ? { ip6, bits6: pool6!.bits } : {}) };
+    const settings: Json = {
+      NetworkID: net.Id, EndpointID: endpointId, Gateway: a.gateway, IPAddress: a.ip, IPPrefixLen: a.bits,
+      IPv6Gateway: gw6, GlobalIPv6Address: ip6 ?? "", GlobalIPv6PrefixLen: ip6 ? pool6!.bits : 0,
+      MacAddress: mac, DNSNames: predefined.includes(net.Name) ? null : this.dnsNames(c, cfg),
+    };
+    return { iface, ep, settings, release };
   }
 
   /**
@@ -392,21 +555,16 @@ export class NetworkManager {
     try {
       nets.forEach(({ net, cfg }, i) => {
         if (net.Driver !== "bridge") throw invalidParameter(`container cannot be connected to network ${net.Name} and others`);
-        const a = this.allocate(net, cfg.IPAMConfig?.IPv4Address);
-        undo.push(() => this.pools.get(net.Id)?.release(a.ip));
-        const mac = (i === 0 && c.rec.Config.MacAddress) || cfg.MacAddress || macOf(parseIp(a.ip));
-        const endpointId = hex(32);
-        const hostVeth = `veth${endpointId.slice(0, 11)}`;
-        ifaces.push({ name: `eth${i}`, hostVeth, bridge: net.bridge!, mac, cidr: `${a.ip}/${a.bits}`, gateway: i === 0 && !net.Internal ? a.gateway : undefined, mtu: this.mtuOf(net) });
-        rt.endpoints.push({ networkId: net.Id, name: net.Name, hostVeth, iface: `eth${i}`, ip: a.ip, bits: a.bits, bridge: net.bridge! });
-        Object.assign(cfg, { NetworkID: net.Id, EndpointID: endpointId, Gateway: a.gateway, IPAddress: a.ip, IPPrefixLen: a.bits, MacAddress: mac, DNSNames: net.Name === "bridge" ? null : this.dnsNames(c, cfg) });
+        const e = this.newEndpoint(c, net, cfg, `eth${i}`, i === 0);
+        undo.push(e.release);
+        ifaces.push(e.iface);
+        rt.endpoints.push(e.ep);
+        Object.assign(cfg, e.settings);
       });
       const wanted = wantedBindings(c.rec.Config, c.rec.HostConfig);
-      const v6 = wanted.find((b) => b.hostIp.includes(":"));
-      if (v6) throw invalidParameter(`publishing on IPv6 host address ${v6.hostIp} is not supported: the bridge driver is IPv4 only`);
-      const primary = rt.endpoints[0]!;
-      if (wanted.length) {
-        const res = await reservePorts(wanted, `${c.name} (${nets[0]!.cfg.EndpointID})`);
+      const primary = rt.endpoints[0];
+      if (wanted.length && primary) {
+        const res = await reservePorts(wanted, `${c.name} (${nets[0]!.cfg.EndpointID})`, { ip: primary.ip, ip6: primary.ip6 });
         this.reservations.set(c.id, res);
         undo.push(() => {
           for (const r of res) r.close();
@@ -417,25 +575,28 @@ export class NetworkManager {
       }
       await createSandbox(rt.sandboxKey, ifaces);
       undo.push(() => destroySandbox(rt.sandboxKey, ifaces.map((i) => i.hostVeth)));
-      if (rt.bindings.length) await addRules(this.portRuleSet(rt));
+      if (rt.bindings.length) await this.ipt.addRules(this.portRuleSet(rt));
     } catch (err) {
       for (const u of undo.reverse()) await u();
-      for (const { cfg } of nets) Object.assign(cfg, { EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "", DNSNames: null });
+      for (const { cfg } of nets) Object.assign(cfg, operationalBlank);
       throw err;
     }
-    const first = nets[0]!;
-    if (first.net.Name !== "bridge") rt.dns = this.gatewayOf(first.net);
+    const first = nets[0];
+    if (first && first.net.Name !== "bridge") rt.dns = this.gatewayOf(first.net);
     for (const { net } of nets) this.events?.publish("network", "connect", net.Id, { container: c.id, name: net.Name, type: net.Driver });
     c.rec.NetRuntime = rt;
-    const p = nets[0]!.cfg;
+    const p: Json = first?.cfg ?? {};
     c.rec.NetworkSettings = {
       ...this.topLevelBlank(),
       SandboxID: sandboxId,
       SandboxKey: rt.sandboxKey,
       Ports: portsMap(c.rec.Config, rt.bindings),
       // The legacy top-level fields describe the default bridge only.
-      ...(first.net.Name === "bridge"
-        ? { EndpointID: p.EndpointID, Gateway: p.Gateway, IPAddress: p.IPAddress, IPPrefixLen: p.IPPrefixLen, MacAddress: p.MacAddress }
+      ...(first?.net.Name === "bridge"
+        ? {
+            EndpointID: p.EndpointID, Gateway: p.Gateway, IPAddress: p.IPAddress, IPPrefixLen: p.IPPrefixLen, MacAddress: p.MacAddress,
+            GlobalIPv6Address: p.GlobalIPv6Address, GlobalIPv6PrefixLen: p.GlobalIPv6PrefixLen, IPv6Gateway: p.IPv6Gateway,
+          }
         : {}),
       Networks: c.rec.NetworkSettings!.Networks,
     };
@@ -454,7 +615,7 @@ export class NetworkManager {
       return;
     }
     // Rules before the ports' hold: a new container may publish the same port at once.
-    await deleteRules(this.portRuleSet(rt)).catch(() => {});
+    await this.ipt.deleteRules(this.portRuleSet(rt)).catch(() => {});
     for (const r of this.reservations.get(c.id) ?? []) r.close();
     this.reservations.delete(c.id);
     const done = destroySandbox(rt.sandboxKey, rt.endpoints.map((e) => e.hostVeth))
@@ -463,6 +624,7 @@ export class NetworkManager {
         for (const ep of rt.endpoints) {
           try {
             this.pools.get(ep.networkId)?.release(ep.ip);
+            if (ep.ip6) this.pools6.get(ep.networkId)?.release(ep.ip6);
           } catch {}
         }
         if (this.pending.get(c.id) === done) this.pending.delete(c.id);
@@ -472,7 +634,7 @@ export class NetworkManager {
     delete c.rec.NetRuntime;
     for (const ep of rt.endpoints) this.events?.publish("network", "disconnect", ep.networkId, { container: c.id, name: ep.name, type: "bridge" });
     const ns: Json = c.rec.NetworkSettings ?? {};
-    for (const ep of Object.values(ns.Networks ?? {}) as Json[]) Object.assign(ep, { EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "", DNSNames: null });
+    for (const ep of Object.values(ns.Networks ?? {}) as Json[]) Object.assign(ep, { ...operationalBlank, DNSNames: ep.DNSNames ?? null });
     Object.assign(ns, { Ports: {}, EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "" });
   }
 
@@ -528,7 +690,7 @@ export class NetworkManager {
       for (const c of this.attached(r)) {
         const ep = (c.rec.NetRuntime as NetRuntime).endpoints.find((e) => e.networkId === r.Id)!;
         const cfg = c.rec.NetworkSettings?.Networks?.[ep.name] ?? {};
-        containers[c.id] = { Name: c.name, EndpointID: cfg.EndpointID ?? "", MacAddress: cfg.MacAddress ?? "", IPv4Address: `${ep.ip}/${ep.bits}`, IPv6Address: "" };
+        containers[c.id] = { Name: c.name, EndpointID: cfg.EndpointID ?? "", MacAddress: cfg.MacAddress ?? "", IPv4Address: `${ep.ip}/${ep.bits}`, IPv6Address: ep.ip6 ? `${ep.ip6}/${ep.bits6}` : "" };
       }
     }
     const { Options, Labels, ...head } = shape;
@@ -560,21 +722,29 @@ export class NetworkManager {
     return this.view(this.find(ref));
   }
 
-  async create(body: Json): Promise<{ Id: string; Warning: string }> {
+  async create(body: Json, version = "1.45"): Promise<{ Id: string; Warning: string }> {
+    checkCreateTypes(body);
     const name: string = body.Name ?? "";
-    if (!name) throw invalidParameter("network name is required");
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw invalidParameter(`invalid network name "${name}"`);
+    if (!name) throw invalidParameter("invalid name: ");
     if (predefined.includes(name)) throw forbidden(`${name} is a pre-defined network and cannot be created`);
-    if (this.records.some((r) => r.Name === name)) throw conflict(`network with name ${name} already exists`);
+    let warning = "";
+    const same = this.records.find((r) => r.Name === name);
+    if (same) {
+      // Before API 1.44 a client could ask for a duplicate name and get a warning.
+      if (body.CheckDuplicate === true || !before144(version)) throw conflict(`network with name ${name} already exists`);
+      warning = `Network with name ${name} (id : ${same.Id}) already exists`;
+    }
     const driver: string = body.Driver || "bridge";
-    if (driver !== "bridge") throw notFound(`plugin "${driver}" not found`);
+    if (driver === "host" || driver === "null") throw forbidden(`only one instance of "${driver}" network is allowed`);
+    if (driver === "overlay") throw forbidden(`This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.`);
+    if (driver !== "bridge") throw notFound(`could not find plugin ${driver} in v1 plugin registry: plugin not found`);
     const r = this.newRecord(name, "bridge");
     r.Internal = !!body.Internal;
     r.Attachable = !!body.Attachable;
     r.EnableIPv6 = !!body.EnableIPv6;
     r.Options = body.Options ?? {};
     r.Labels = body.Labels ?? {};
-    r.IPAM = { Driver: body.IPAM?.Driver || "default", Options: body.IPAM?.Options ?? {}, Config: [] };
+    r.IPAM = { Driver: body.IPAM?.Driver || "default", Options: body.IPAM?.Options ?? null, Config: [] };
     const given = (body.IPAM?.Config ?? []).find((x: Json) => x.Subnet && !String(x.Subnet).includes(":"));
     if (given) {
       const s = parseCidr(given.Subnet);
@@ -585,9 +755,26 @@ export class NetworkManager {
       new Pool(cfg.Subnet, cfg.Gateway, cfg.IPRange); // validates
       r.IPAM.Config = [cfg];
     } else {
-      const subnet = pickSubnet([...(await hostRoutes()), ...this.userSubnets()]);
+      const subnet = pickSubnet([...(await hostRoutes()), ...this.userSubnets()], this.candidates());
       r.IPAM.Config = [{ Subnet: subnet, Gateway: formatIp(parseCidr(subnet).base + 1) }];
     }
+    const given6 = (body.IPAM?.Config ?? []).find((x: Json) => is6(x.Subnet));
+    if (given6) {
+      const cfg: Json = { Subnet: given6.Subnet };
+      if (given6.IPRange) cfg.IPRange = given6.IPRange;
+      if (given6.Gateway) cfg.Gateway = given6.Gateway;
+      if (r.EnableIPv6) {
+        new Pool6(cfg.Subnet, cfg.Gateway, cfg.IPRange); // validates
+        const s6 = parseCidr6(cfg.Subnet);
+        for (const other of this.userSubnets6()) if (overlaps6(parseCidr6(other), s6)) throw forbidden("Pool overlaps with other one on this address space");
+      }
+      // Without EnableIPv6 dockerd keeps an IPv6 subnet in the config and uses none of it.
+      r.IPAM.Config.push(cfg);
+    } else if (r.EnableIPv6) {
+      const subnet = randomUla64();
+      r.IPAM.Config.push({ Subnet: subnet, Gateway: formatIp6(parseCidr6(subnet).base + 1n) });
+    }
+    if (r.EnableIPv6 && !ipv6Available()) throw invalidParameter("cannot enable IPv6: IPv6 is disabled on this host (net.ipv6.conf.all.disable_ipv6)");
     r.bridge = r.Options["com.docker.network.bridge.name"] || `br-${r.Id.slice(0, 12)}`;
     try {
       await this.bringUp(r);
@@ -598,7 +785,7 @@ export class NetworkManager {
     this.records.push(r);
     this.file.save(this.records);
     this.events?.publish("network", "create", r.Id, { name: r.Name, type: r.Driver });
-    return { Id: r.Id, Warning: "" };
+    return { Id: r.Id, Warning: warning };
   }
 
   async remove(ref: string): Promise<void> {
@@ -629,70 +816,112 @@ export class NetworkManager {
     return { NetworksDeleted: deleted };
   }
 
+  /** dockerd's checks of a connect, whatever the container's state. */
+  private checkConnect(c: Container, r: NetworkRecord, ec: Json): void {
+    const mode: string = c.rec.HostConfig.NetworkMode || "default";
+    if (mode.startsWith("container:")) throw invalidParameter("container sharing network namespace with another container or host cannot be connected to any other network");
+    if (r.Driver === "host" && mode !== "host") throw invalidParameter("container cannot be disconnected from host network or connected to host network");
+    const nets: Json = c.rec.NetworkSettings?.Networks ?? {};
+    for (const name of Object.keys(nets)) {
+      if (name === r.Name) continue;
+      let other: NetworkRecord | undefined;
+      try {
+        other = this.find(nets[name].NetworkID || name);
+      } catch {
+        continue;
+      }
+      if (other.Driver === "host" || r.Driver === "host") throw invalidParameter("container sharing network namespace with another container or host cannot be connected to any other network");
+      if (other.Driver === "null" || r.Driver === "null") throw invalidParameter("container cannot be connected to multiple networks with one of the networks in private (none) mode");
+    }
+    const userDefined = !predefined.includes(r.Name);
+    const errs: string[] = [];
+    if (!userDefined && (ec.IPAMConfig?.IPv4Address || ec.IPAMConfig?.IPv6Address)) errs.push("user specified IP address is supported on user defined networks only");
+    if (!userDefined && ec.Aliases?.length) errs.push("network-scoped alias is supported only for containers in user defined networks");
+    if (errs.length) throw invalidParameter(`invalid endpoint settings:\n${errs.join("\n")}`);
+    if (ec.MacAddress && !/^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/.test(ec.MacAddress)) throw invalidParameter(`invalid MAC address ${ec.MacAddress}`);
+  }
+
   async connect(ref: string, body: Json): Promise<void> {
     const r = this.find(ref);
     const acc = this.access();
     const c = acc.lookup(body.Container ?? "");
-    await acc.lock(c.id, async () => {
-      const mode: string = c.rec.HostConfig.NetworkMode || "default";
-      if (mode === "host" || mode === "none" || mode.startsWith("container:")) throw forbidden(`container sharing network namespace with another container or host cannot be connected to any other network`);
-      if (r.Driver !== "bridge") throw forbidden(`container cannot be disconnected from host network or connected to host network`);
-      const nets: Json = ((c.rec.NetworkSettings ??= { ...this.topLevelBlank() }).Networks ??= {});
-      const isPrimary = mode === r.Name || mode === r.Id || (mode === "default" && r.Name === "bridge");
-      if (nets[r.Name] || (isPrimary && c.state.s.Running)) throw forbidden(`endpoint with name ${c.name} already exists in network ${r.Name}`);
-      const ec: Json = body.EndpointConfig ?? {};
-      if (ec.IPAMConfig?.IPv4Address && r.Name === "bridge") throw invalidParameter("user specified IP address is supported on user defined networks only");
-      const cfg: Json = { ...emptyEndpoint(), IPAMConfig: ec.IPAMConfig ?? null, Aliases: ec.Aliases?.length ? ec.Aliases : null, MacAddress: ec.MacAddress ?? "", NetworkID: r.Id };
+    const ec: Json = body.EndpointConfig ?? {};
+    // dockerd reports a connect or disconnect only when an endpoint was made or removed.
+    const live = await acc.lock(c.id, async () => {
+      this.checkConnect(c, r, ec);
+      const ns: Json = (c.rec.NetworkSettings ??= this.createSettings(c.rec.HostConfig, c.rec.NetworkingConfig));
+      const nets: Json = (ns.Networks ??= {});
       const rt = c.rec.NetRuntime as NetRuntime | undefined;
-      if (c.state.s.Running && rt) {
-        const a = this.allocate(r, cfg.IPAMConfig?.IPv4Address);
-        const endpointId = hex(32);
-        const mac = cfg.MacAddress || macOf(parseIp(a.ip));
-        const used = new Set(rt.endpoints.map((e) => e.iface));
-        let n = 0;
-        while (used.has(`eth${n}`)) n++;
-        const iface: Iface = { name: `eth${n}`, hostVeth: `veth${endpointId.slice(0, 11)}`, bridge: r.bridge!, mac, cidr: `${a.ip}/${a.bits}`, mtu: this.mtuOf(r) };
-        try {
-          await addIface(rt.sandboxKey, iface);
-        } catch (err) {
-          this.pools.get(r.Id)?.release(a.ip);
-          throw err;
-        }
-        rt.endpoints.push({ networkId: r.Id, name: r.Name, hostVeth: iface.hostVeth, iface: iface.name, ip: a.ip, bits: a.bits, bridge: r.bridge! });
-        Object.assign(cfg, { EndpointID: endpointId, Gateway: a.gateway, IPAddress: a.ip, IPPrefixLen: a.bits, MacAddress: mac, DNSNames: r.Name === "bridge" ? null : this.dnsNames(c, cfg) });
+      const running = c.state.s.Running && rt;
+      const cfg: Json = requestedEndpoint(ec);
+      if (r.Driver === "bridge" && !predefined.includes(r.Name)) cfg.DNSNames = this.dnsNames(c, cfg);
+      if (!running) {
+        // Stopped or created: kept for the next start; a second connect changes nothing (dockerd).
+        if (nets[r.Name]) return false;
+        if (r.Driver === "bridge") this.checkAddresses(r, cfg);
+        nets[r.Name] = cfg;
+        acc.save(c);
+        return false;
       }
+      if (rt.endpoints.some((e) => e.networkId === r.Id) || nets[r.Name]?.EndpointID) throw forbidden(`endpoint with name ${c.name} already exists in network ${r.Name}`);
+      if (r.Driver !== "bridge") throw invalidParameter("container cannot be disconnected from host network or connected to host network");
+      const used = new Set(rt.endpoints.map((e) => e.iface));
+      let n = 0;
+      while (used.has(`eth${n}`)) n++;
+      const e = this.newEndpoint(c, r, cfg, `eth${n}`, false);
+      try {
+        await addIface(rt.sandboxKey, e.iface);
+      } catch (err) {
+        e.release();
+        throw err;
+      }
+      rt.endpoints.push(e.ep);
+      Object.assign(cfg, e.settings);
       nets[r.Name] = cfg;
       acc.save(c);
+      return true;
     });
-    this.events?.publish("network", "connect", r.Id, { container: c.id, name: r.Name, type: r.Driver });
+    if (live) this.events?.publish("network", "connect", r.Id, { container: c.id, name: r.Name, type: r.Driver });
+  }
+
+  /** A requested address must lie in one of the network's subnets (checked before start as dockerd does). */
+  private checkAddresses(r: NetworkRecord, cfg: Json): void {
+    const want: string | undefined = cfg.IPAMConfig?.IPv4Address;
+    if (!want) return;
+    const pool = this.pools.get(r.Id);
+    if (pool && !pool.contains(want)) throw invalidParameter(`invalid endpoint settings:\nno configured subnet or ip-range contain the IP address ${want}`);
   }
 
   async disconnect(ref: string, body: Json): Promise<void> {
     const r = this.find(ref);
     const acc = this.access();
     const c = acc.lookup(body.Container ?? "");
-    await acc.lock(c.id, async () => {
+    const live = await acc.lock(c.id, async () => {
       const nets: Json = c.rec.NetworkSettings?.Networks ?? {};
-      if (!nets[r.Name]) {
-        if (body.Force) return;
-        throw forbidden(`container ${c.id} is not connected to network ${r.Name}`);
-      }
-      if (r.Driver !== "bridge") throw forbidden(`container cannot be disconnected from host network or connected to host network`);
       const rt = c.rec.NetRuntime as NetRuntime | undefined;
-      const ep = rt?.endpoints.find((e) => e.networkId === r.Id);
-      if (rt && ep) {
-        if (rt.endpoints[0] === ep && rt.bindings.length) {
-          await deleteRules(this.portRuleSet(rt)).catch(() => {});
-          rt.portsOn = undefined;
-        }
-        await removeIface(ep.hostVeth);
-        this.pools.get(r.Id)?.release(ep.ip);
-        rt.endpoints = rt.endpoints.filter((e) => e !== ep);
+      if (!c.state.s.Running || !rt) {
+        // Force changes nothing here: dockerd's answer is the same error (a 500).
+        if (!nets[r.Name]) throw systemError(`container ${c.id} is not connected to the network ${r.Name}`);
+        delete nets[r.Name];
+        acc.save(c);
+        return false;
       }
+      if (r.Driver === "host" && (c.rec.HostConfig.NetworkMode || "") === "host") throw invalidParameter("container cannot be disconnected from host network or connected to host network");
+      const ep = rt.endpoints.find((e) => e.networkId === r.Id);
+      if (!ep) throw systemError(`container ${c.id} is not connected to network ${r.Name}`);
+      if (rt.endpoints[0] === ep && rt.bindings.length) {
+        await this.ipt.deleteRules(this.portRuleSet(rt)).catch(() => {});
+        rt.portsOn = undefined;
+      }
+      await removeIface(ep.hostVeth);
+      this.pools.get(r.Id)?.release(ep.ip);
+      if (ep.ip6) this.pools6.get(r.Id)?.release(ep.ip6);
+      rt.endpoints = rt.endpoints.filter((e) => e !== ep);
       delete nets[r.Name];
       acc.save(c);
+      return true;
     });
-    this.events?.publish("network", "disconnect", r.Id, { container: c.id, name: r.Name, type: r.Driver });
+    if (live) this.events?.publish("network", "disconnect", r.Id, { container: c.id, name: r.Name, type: r.Driver });
   }
 
   /** For tests and `info`: the addresses each network has handed out. */
@@ -710,6 +939,16 @@ export class NetworkManager {
     const known = new Set(this.records.map((r) => r.bridge).filter(Boolean));
     for (const b of await ownedBridges(this.owner)) if (!known.has(b)) await deleteBridge(b, this.owner).catch(() => {});
   }
+}
+
+function is6(subnet: string | undefined): boolean {
+  return !!subnet?.includes(":");
+}
+
+/** API versions before 1.44 (CheckDuplicate still meant something). */
+function before144(version: string): boolean {
+  const [maj = 0, min = 0] = version.split(".").map(Number);
+  return maj < 1 || (maj === 1 && min < 44);
 }
 
 /** A prune `until`: a Go duration before now (`24h`, `90m`), Unix seconds or RFC 3339. */

@@ -6,6 +6,7 @@ import { createServer, type Server } from "node:net";
 import { createSocket, type Socket } from "node:dgram";
 import type { Json } from "../container/config.ts";
 import { conflict } from "../errors.ts";
+import { proxyTcp, proxyUdp } from "./proxy.ts";
 
 export interface Binding {
   proto: string;
@@ -68,26 +69,71 @@ function bindUdp(host: string, port: number): Promise<Socket> {
   });
 }
 
-/** Binds every host port; on the first failure releases what it took and throws Docker's message. */
-export async function reservePorts(bindings: Binding[], endpoint: string): Promise<Reservation[]> {
+/** Where a published port's traffic goes: the container's addresses on the network the port is published on. */
+export interface PortTarget {
+  ip: string;
+  ip6?: string;
+}
+
+/** Which families a binding listens on: "" is both (dockerd's 0.0.0.0 and [::]), an address its own. */
+export function bindingFamilies(hostIp: string): { v4?: string; v6?: string } {
+  if (!hostIp) return { v4: "0.0.0.0", v6: "::" };
+  return hostIp.includes(":") ? { v6: hostIp.replace(/^\[|\]$/g, "") } : { v4: hostIp };
+}
+
+function bindError(endpoint: string, host: string, port: number, err: unknown): Error {
+  const code = (err as { code?: string }).code;
+  const why = code === "EADDRINUSE" ? "port is already allocated" : code === "EADDRNOTAVAIL" ? "cannot assign requested address" : String((err as Error).message);
+  const shown = host.includes(":") ? `[${host}]` : host;
+  return conflict(`driver failed programming external connectivity on endpoint ${endpoint}: Bind for ${shown}:${port} failed: ${why}`);
+}
+
+/**
+ * Binds every host port; on the first failure releases what it took and throws Docker's
+ * message. IPv4 traffic reaches the container through DNAT (the socket only holds the
+ * port); IPv6 goes through a proxy to `target`.
+ */
+export async function reservePorts(bindings: Binding[], endpoint: string, target?: PortTarget): Promise<Reservation[]> {
   const got: Reservation[] = [];
   try {
     for (const b of bindings) {
-      const host = b.hostIp || "0.0.0.0";
+      const fam = bindingFamilies(b.hostIp);
+      const closers: (() => void)[] = [];
+      let port = b.hostPort;
       try {
-        if (b.proto === "udp") {
-          const s = await bindUdp(host, b.hostPort);
-          got.push({ binding: { ...b, hostPort: s.address().port }, close: () => s.close() });
-        } else {
-          const s = await listenTcp(host, b.hostPort);
-          const addr = s.address();
-          got.push({ binding: { ...b, hostPort: typeof addr === "object" && addr ? addr.port : b.hostPort }, close: () => s.close() });
+        if (fam.v4) {
+          try {
+            if (b.proto === "udp") {
+              const s = await bindUdp(fam.v4, b.hostPort);
+              port = s.address().port;
+              closers.push(() => s.close());
+            } else {
+              const s = await listenTcp(fam.v4, b.hostPort);
+              const addr = s.address();
+              port = typeof addr === "object" && addr ? addr.port : b.hostPort;
+              closers.push(() => s.close());
+            }
+          } catch (err) {
+            throw bindError(endpoint, fam.v4, b.hostPort, err);
+          }
+        }
+        if (fam.v6 && target) {
+          const to = () => ({ host: target.ip6 ?? target.ip, port: b.port });
+          try {
+            const l = b.proto === "udp" ? await proxyUdp(fam.v6, port, to) : await proxyTcp(fam.v6, port, to);
+            port = l.port;
+            closers.push(() => l.close());
+          } catch (err) {
+            const code = (err as { code?: string }).code;
+            // A host without IPv6 still publishes on IPv4 when no address was asked for.
+            if (!(fam.v4 && (code === "EAFNOSUPPORT" || code === "EADDRNOTAVAIL"))) throw bindError(endpoint, fam.v6, port, err);
+          }
         }
       } catch (err) {
-        const code = (err as { code?: string }).code;
-        const why = code === "EADDRINUSE" ? "port is already allocated" : code === "EADDRNOTAVAIL" ? "cannot assign requested address" : String((err as Error).message);
-        throw conflict(`driver failed programming external connectivity on endpoint ${endpoint}: Bind for ${host}:${b.hostPort} failed: ${why}`);
+        for (const c of closers) c();
+        throw err;
       }
+      got.push({ binding: { ...b, hostPort: port }, close: () => closers.forEach((c) => c()) });
     }
     return got;
   } catch (err) {
@@ -103,8 +149,8 @@ export function portsMap(config: Json, bound: Binding[] | undefined): Json {
   for (const b of bound ?? []) {
     const key = `${b.port}/${b.proto}`;
     const list = (out[key] ??= []) as Json[];
-    if (b.hostIp && b.hostIp !== "0.0.0.0") list.push({ HostIp: b.hostIp, HostPort: String(b.hostPort) });
-    else list.push({ HostIp: "0.0.0.0", HostPort: String(b.hostPort) }, { HostIp: "::", HostPort: String(b.hostPort) });
+    const fam = bindingFamilies(b.hostIp);
+    for (const ip of [fam.v4, fam.v6]) if (ip) list.push({ HostIp: ip, HostPort: String(b.hostPort) });
   }
   return out;
 }
@@ -115,7 +161,8 @@ export function portsList(config: Json, bound: Binding[] | undefined): Json[] {
   const published = new Set<string>();
   for (const b of bound ?? []) {
     published.add(`${b.port}/${b.proto}`);
-    const ips = b.hostIp && b.hostIp !== "0.0.0.0" ? [b.hostIp] : ["0.0.0.0", "::"];
+    const fam = bindingFamilies(b.hostIp);
+    const ips = [fam.v4, fam.v6].filter((x): x is string => !!x);
     for (const IP of ips) out.push({ IP, PrivatePort: b.port, PublicPort: b.hostPort, Type: b.proto });
   }
   for (const key of Object.keys(config.ExposedPorts ?? {})) {

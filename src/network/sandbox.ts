@@ -19,6 +19,19 @@ export interface Iface {
   cidr: string;
   gateway?: string;
   mtu: number;
+  /** IPv6 address (x::y/len) and default route, on EnableIPv6 networks. */
+  cidr6?: string;
+  gateway6?: string;
+  /** Link-local addresses asked for (IPAMConfig.LinkLocalIPs), with their masks. */
+  linkLocal?: string[];
+}
+
+/** `ip` lines giving an interface its addresses (no DAD: usable at once, as dockerd's). */
+function addressLines(i: Iface): string[] {
+  const lines = [`addr add ${i.cidr} dev ${i.name}`];
+  if (i.cidr6) lines.push(`addr add ${i.cidr6} dev ${i.name} nodad`);
+  for (const ll of i.linkLocal ?? []) lines.push(ll.includes(":") ? `addr add ${ll} dev ${i.name} nodad` : `addr add ${ll} dev ${i.name}`);
+  return lines;
 }
 
 /**
@@ -32,15 +45,14 @@ export async function createSandbox(path: string, ifaces: Iface[]): Promise<void
   const self = `/proc/${process.pid}/ns/net`;
   const inside = ["link set lo up"];
   let defaultRoute: string | undefined;
+  let defaultRoute6: string | undefined;
   for (const i of ifaces) {
-    inside.push(
-      `link add ${i.name} address ${i.mac} mtu ${i.mtu} type veth peer name ${i.hostVeth} mtu ${i.mtu} netns ${self}`,
-      `addr add ${i.cidr} dev ${i.name}`,
-      `link set ${i.name} up`,
-    );
+    inside.push(`link add ${i.name} address ${i.mac} mtu ${i.mtu} type veth peer name ${i.hostVeth} mtu ${i.mtu} netns ${self}`, ...addressLines(i), `link set ${i.name} up`);
     if (i.gateway && !defaultRoute) defaultRoute = `route add default via ${i.gateway} dev ${i.name}`;
+    if (i.gateway6 && !defaultRoute6) defaultRoute6 = `route add default via ${i.gateway6} dev ${i.name}`;
   }
   if (defaultRoute) inside.push(defaultRoute);
+  if (defaultRoute6) inside.push(defaultRoute6);
   try {
     await ipBatch(inside, ["unshare", `--net=${path}`]);
     await ipBatch(ifaces.map((i) => `link set ${i.hostVeth} master ${i.bridge} up`));
@@ -54,11 +66,7 @@ export async function createSandbox(path: string, ifaces: Iface[]): Promise<void
 export async function addIface(path: string, i: Iface): Promise<void> {
   const self = `/proc/${process.pid}/ns/net`;
   await ipBatch(
-    [
-      `link add ${i.name} address ${i.mac} mtu ${i.mtu} type veth peer name ${i.hostVeth} mtu ${i.mtu} netns ${self}`,
-      `addr add ${i.cidr} dev ${i.name}`,
-      `link set ${i.name} up`,
-    ],
+    [`link add ${i.name} address ${i.mac} mtu ${i.mtu} type veth peer name ${i.hostVeth} mtu ${i.mtu} netns ${self}`, ...addressLines(i), `link set ${i.name} up`],
     ["nsenter", `--net=${path}`],
   );
   try {

@@ -81,6 +81,8 @@ export class MonitorClient {
         argv0: monitorRole,
         detached: true,
         stdio: ["ignore", log, log],
+        // The current environment, not Bun's snapshot from exec: LISTEN_FDS & co. are gone from it.
+        env: process.env,
       });
       p.unref();
     } finally {

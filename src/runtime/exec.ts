@@ -4,6 +4,7 @@
 // container's cgroup and other namespaces itself (see init/execmode.ts).
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
 import { randomUUID } from "node:crypto";
+import { dirname, join } from "node:path";
 import { constants } from "node:os";
 import type { Subprocess } from "bun";
 import { openpty, openptyAt, pipe, setns, setWinsize } from "../sys/libc.ts";
@@ -101,7 +102,7 @@ export function spawnExec(o: ExecSpawnOptions): SpawnedExec {
     closeSync(r);
     if (slave !== undefined) closeSync(slave);
   }
-  const cfg: InitConfig = { spec: o.spec, cgroupProcs, cgroupNamespace: false, execIn: o.target };
+  const cfg: InitConfig = { spec: o.spec, cgroupProcs, cgroupNamespace: false, execIn: o.target, seccompCache: join(dirname(o.status.path), "seccomp") };
   try {
     writeSync(w, JSON.stringify(cfg));
   } finally {

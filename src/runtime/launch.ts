@@ -2,6 +2,7 @@
 // or Docker's start error from the init's status socket, pumps its output into the
 // json-file log, and records its exit status when it ends.
 import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { mkfifo, openpty, setWinsize, takeFdOf } from "../sys/libc.ts";
 import { closeQuietly, masterInputFrom, masterOutput } from "./tty.ts";
 import type { InitConfig } from "../init/config.ts";
@@ -90,7 +91,7 @@ async function launchIn(ctx: LaunchContext, spec: ContainerSpec, cg: CgroupDrive
       if (slave !== undefined) closeSync(slave); // the container holds the only slave ends now
     }
   }
-  const cfg: InitConfig = { spec, cgroupProcs, cgroupNamespace: true };
+  const cfg: InitConfig = { spec, cgroupProcs, cgroupNamespace: true, seccompCache: join(dirname(ctx.status.path), "seccomp") };
   const { proc } = init;
   const waiter = ctx.status.expect(init.token);
   writeSync(init.configFd, JSON.stringify(cfg));

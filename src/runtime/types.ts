@@ -83,6 +83,8 @@ export interface ContainerSpec {
   capAdd?: string[];
   capDrop?: string[];
   noNewPrivileges?: boolean;
+  /** The seccomp profile (Docker's JSON format); unset is Docker's default, "unconfined" none. */
+  seccomp?: string;
   ulimits?: Ulimit[];
   /** Namespaced sysctls only (kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*, net.*). */
   sysctls?: Record<string, string>;

@@ -15,7 +15,11 @@ import { readRWMeta, TAR_SPLIT, writeMeta, type LayerMeta } from "./meta.ts";
 import { ByteSource } from "./tar/source.ts";
 import { decompress } from "./tar/decompress.ts";
 import { replayTarSplit, TarSplitBuilder } from "./tarsplit.ts";
-import type { Digest, Layer, LayerStore } from "./types.ts";
+import type { Digest, Layer, LayerStore, StagedLayer } from "./types.ts";
+
+interface Staged extends StagedLayer {
+  link: string;
+}
 
 const RW_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
@@ -124,6 +128,62 @@ export class FsLayerStore implements LayerStore {
     } finally {
       if (existsSync(stage)) rmSync(stage, { recursive: true, force: true });
     }
+  }
+
+  get canStage(): boolean {
+    return this.driver.emptyDiffs;
+  }
+
+  async stage(tar: AsyncIterable<Uint8Array>, expectedDiffId?: Digest): Promise<StagedLayer> {
+    if (!this.driver.emptyDiffs) throw systemError(`the ${this.driver.name} driver cannot stage layers apart from their parent`);
+    if (expectedDiffId !== undefined) assertDigest(expectedDiffId, "expected diff id");
+    const dir = mkdtempSync(join(this.staging, "pull-"));
+    try {
+      const diff = join(dir, "diff");
+      const link = await this.driver.prepareLayer(diff, null);
+      const split = new TarSplitBuilder();
+      let applied;
+      try {
+        applied = await applyLayer(tar, diff, this.driver.whiteouts, split, true);
+      } catch (e) {
+        if (e instanceof WharfError) throw e;
+        throw systemError(`applying layer: ${errorMessage(e)}`, e);
+      }
+      if (expectedDiffId) checkDiffId(expectedDiffId, applied.diffId);
+      writeFileSync(join(dir, TAR_SPLIT), split.serialize());
+      const s: Staged = { dir, diffId: applied.diffId, size: applied.size, link };
+      return s;
+    } catch (e) {
+      rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  async commitStaged(staged: StagedLayer, parent: Digest | null): Promise<Layer> {
+    const s = staged as Staged;
+    if (parent !== null) assertDigest(parent, "parent layer");
+    const chainId = chainIdOf(parent, s.diffId);
+    this.graph.pin(parent);
+    try {
+      return await this.locks.run(chainId, async () => {
+        if (this.graph.has(chainId)) {
+          this.discardStaged(s);
+          return this.graph.retain(chainId);
+        }
+        if (parent !== null) this.graph.entry(parent);
+        const meta: LayerMeta = { chainId, diffId: s.diffId, parent, size: s.size, link: s.link };
+        writeMeta(s.dir, meta);
+        const dir = join(this.layersDir, hexOf(chainId));
+        renameSync(s.dir, dir);
+        return this.graph.add(meta, dir);
+      });
+    } finally {
+      await this.graph.unpin(parent);
+    }
+  }
+
+  discardStaged(s: StagedLayer): void {
+    if (existsSync(s.dir)) rmSync(s.dir, { recursive: true, force: true });
   }
 
   tarStream(chainId: Digest): AsyncIterable<Uint8Array> {

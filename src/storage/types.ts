@@ -75,5 +75,27 @@ export interface LayerStore {
    */
   rwLowerDirs?(id: string): string[];
 
+  /**
+   * Addition (optional): whether `stage` works here (drivers whose layer dirs start empty,
+   * overlay2), so that layers can be applied in parallel and chained afterwards.
+   */
+  readonly canStage?: boolean;
+  /**
+   * Addition (optional): applies a layer tar into a staging dir of its own, not yet part
+   * of the store and tied to no parent. Fails (and keeps nothing) as `register` does.
+   */
+  stage?(tar: AsyncIterable<Uint8Array>, expectedDiffId?: Digest): Promise<StagedLayer>;
+  /** Addition (optional): puts a staged layer on top of `parent`; returns it with one reference, as `register`. */
+  commitStaged?(s: StagedLayer, parent: Digest | null): Promise<Layer>;
+  /** Addition (optional): drops a staged layer that will not be committed. */
+  discardStaged?(s: StagedLayer): void;
+
   close(): Promise<void>;
+}
+
+/** A layer applied into staging, waiting for its parent to be known. */
+export interface StagedLayer {
+  readonly dir: string;
+  readonly diffId: Digest;
+  readonly size: number;
 }

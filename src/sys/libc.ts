@@ -116,6 +116,7 @@ const SYS = {
   unshare: arch === "arm64" ? 97 : 272,
   pidfd_open: 434,
   pidfd_getfd: 438,
+  seccomp: arch === "arm64" ? 277 : 317,
 };
 
 const addr = (b: Buffer | Uint8Array | BigUint64Array) => BigInt(ptr(b));
@@ -413,4 +414,55 @@ export function takeFdOf(pid: number, fd: number): number {
   } finally {
     libc().close(pidfd);
   }
+}
+
+/**
+ * Installs a classic BPF seccomp program (struct sock_filter[], as libseccomp exports
+ * it) on the calling thread: seccomp(SECCOMP_SET_MODE_FILTER, 0, &prog).
+ */
+export function seccompInstall(program: Uint8Array): void {
+  if (program.length % 8 !== 0 || program.length === 0 || program.length / 8 > 0xffff) throw new Error(`seccomp: a BPF program of ${program.length} bytes is malformed`);
+  const fprog = Buffer.alloc(16); // struct sock_fprog: unsigned short len, then a pointer
+  fprog.writeUInt16LE(program.length / 8, 0);
+  fprog.writeBigUInt64LE(BigInt(ptr(program)), 8);
+  check("seccomp", libc().syscall(BigInt(SYS.seccomp), 1n, 0n, BigInt(ptr(fprog))));
+}
+
+/** Marks descriptors first..last close-on-exec (sockets systemd passed, which no child may keep). */
+export function setCloexecRange(first: number, last: number): void {
+  check("close_range", libc().syscall(BigInt(SYS.close_range), BigInt(first), BigInt(last), 4n)); // CLOSE_RANGE_CLOEXEC
+}
+
+/**
+ * One datagram to a unix datagram socket (sd_notify's NOTIFY_SOCKET): a path, or an
+ * abstract name written with a leading "@".
+ */
+export function unixDatagramSend(path: string, data: Uint8Array): void {
+  const fd = check("socket", libc().socket(1, 2 | 0o2000000, 0)); // AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC
+  try {
+    const name = Buffer.from(path.startsWith("@") ? "\0" + path.slice(1) : path);
+    if (name.length > 107) throw new Error(`socket path too long: ${path}`);
+    const addr = Buffer.alloc(110); // struct sockaddr_un
+    addr.writeUInt16LE(1, 0);
+    name.copy(addr, 2);
+    // An abstract name's length is exact; a path is NUL-terminated within the struct.
+    const len = path.startsWith("@") ? 2 + name.length : 110;
+    if (libc().connect(fd, ptr(addr), len) !== 0) throw new ErrnoError(`connect ${path}`, errno());
+    check("write", libc().write(fd, ptr(data), BigInt(data.length)));
+  } finally {
+    libc().close(fd);
+  }
+}
+
+// The client's terminal checks get a handle of their own: opening the full table above
+// compiles a trampoline per symbol, more than a short command's whole start-up.
+let ttyLib: ReturnType<typeof openTty> | undefined;
+function openTty() {
+  return dlopen("libc.so.6", { isatty: { args: [i32], returns: i32 } }).symbols;
+}
+
+/** isatty(3), without node:tty (whose load costs the client milliseconds). */
+export function isTerminal(fd: number): boolean {
+  ttyLib ??= openTty();
+  return ttyLib.isatty(fd) === 1;
 }

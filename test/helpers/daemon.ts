@@ -176,13 +176,16 @@ export function removeNetworking(dataRoot: string, bridge: string): void {
     ["nat", "POSTROUTING", ["-j", nat[1]!]],
     ["filter", "FORWARD", ["-j", filter[0]!]],
   ];
-  for (const [table, chain, spec] of jumps) {
-    for (let i = 0; i < 8; i++) if (spawnSync("iptables", ["-w", "-t", table, "-D", chain, ...spec]).status !== 0) break;
-  }
-  for (const [table, chains] of [["nat", nat], ["filter", filter]] as const) {
-    for (const c of chains) {
-      spawnSync("iptables", ["-w", "-t", table, "-F", c]);
-      spawnSync("iptables", ["-w", "-t", table, "-X", c]);
+  // The same chains exist in ip6tables (IPv6 networks).
+  for (const cmd of ["iptables", "ip6tables"]) {
+    for (const [table, chain, spec] of jumps) {
+      for (let i = 0; i < 8; i++) if (spawnSync(cmd, ["-w", "-t", table, "-D", chain, ...spec]).status !== 0) break;
+    }
+    for (const [table, chains] of [["nat", nat], ["filter", filter]] as const) {
+      for (const c of chains) {
+        spawnSync(cmd, ["-w", "-t", table, "-F", c]);
+        spawnSync(cmd, ["-w", "-t", table, "-X", c]);
+      }
     }
   }
 }

@@ -5,7 +5,7 @@ import { registerSystemJobs, type SystemState } from "../../src/daemon/system.ts
 const state: SystemState = {
   id: "test-id",
   dataRoot: "/tmp/x",
-  debug: false,
+  settings: { debug: false, labels: [], insecureRegistries: [], registryMirrors: [], liveRestore: true, logDriver: "json-file", defaultAddressPools: [] },
   storageDriver: () => "vfs",
   containerCounts: () => ({ total: 3, running: 1, paused: 0, stopped: 2 }),
   imageCount: () => 7,

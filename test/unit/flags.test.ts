@@ -54,12 +54,12 @@ describe("daemon or client", () => {
 
 describe("client global flags", () => {
   it("takes -H, --host=, -D and -l before the command", () => {
-    expect(parseGlobalFlags(["-H", "unix:///a", "version"])).toEqual({ host: "unix:///a", debug: false, rest: ["version"] });
+    expect(parseGlobalFlags(["-H", "unix:///a", "version"])).toEqual({ host: "unix:///a", debug: false, tls: {}, rest: ["version"] });
     expect(parseGlobalFlags(["--host=tcp://h:1", "-D", "info"])).toMatchObject({ host: "tcp://h:1", debug: true, rest: ["info"] });
     expect(parseGlobalFlags(["run", "-H", "x"]).rest).toEqual(["run", "-H", "x"]);
   });
   it("says which flag lacks its value", () => {
-    expect(() => parseGlobalFlags(["-H"])).toThrow("flag needs an argument: -H");
+    expect(() => parseGlobalFlags(["-H"])).toThrow("flag needs an argument: 'H' in -H");
   });
 });
 

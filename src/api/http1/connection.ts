@@ -8,7 +8,8 @@ import { ChunkedDecoder, HttpParseError, parseHead, STATUS_CODES, type RequestHe
 import { socketDuplex, type RawDuplex } from "./duplex.ts";
 
 const EMPTY = Buffer.alloc(0);
-const maxHead = 64 * 1024;
+/** Go's http.DefaultMaxHeaderBytes plus its slack, as dockerd has it; past it, 431. */
+const maxHead = (1 << 20) + 4096;
 /** Body bytes queued for a slow reader before the socket is paused. */
 const bodyHighWater = 1024 * 1024;
 /** Pipelined bytes held while a response is being produced before the socket is paused. */
@@ -86,6 +87,10 @@ export class Exchange {
   }
 
   private gone = false;
+
+  get listener(): Connection["listener"] {
+    return this.conn.listener;
+  }
 
   get clientGone(): boolean {
     return this.gone || this.conn.closed;
@@ -259,10 +264,14 @@ export interface BodyWriter {
 export interface ConnectionOwner {
   onExchange(ex: Exchange): void;
   onConnectionClosed(conn: Connection): void;
+  /** Slowloris guards: a request head must arrive within headerMs, an idle keep-alive connection closes after idleMs. */
+  readonly timeouts?: { headerMs: number; idleMs: number };
 }
 
 export class Connection {
   closed = false;
+  /** The listener this connection came in on (set by the server). */
+  listener: { proto: "unix" | "tcp" | "fd"; addr: string } | undefined;
   /** Set by the server on shutdown: answer the current request with Connection: close. */
   closing = false;
   private buf: Buffer = EMPTY;
@@ -272,11 +281,38 @@ export class Connection {
   private peerEnded = false;
   private raw: RawDuplex | undefined;
   private endAfterFlush = false;
+  /** After an error answer: reading and dropping what the client still sends, so it reads the answer before the close. */
+  private lingering = false;
+
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timerKind: "header" | "idle" | undefined;
 
   constructor(
     readonly socket: Socket<any>,
     private readonly owner: ConnectionOwner,
-  ) {}
+  ) {
+    this.arm("idle");
+  }
+
+  /** Between requests: idle until a byte comes, then the head must complete in time. */
+  private arm(kind: "header" | "idle" | undefined): void {
+    const t = this.owner.timeouts;
+    if (!t || kind === this.timerKind) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerKind = kind;
+    if (!kind || this.closed) return;
+    this.timer = setTimeout(() => {
+      if (this.current || this.raw || this.closed) return;
+      if (kind === "header") {
+        this.write("HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        this.buf = EMPTY;
+      }
+      this.end();
+      setTimeout(() => this.destroy(), 1000).unref?.();
+    }, kind === "header" ? t.headerMs : t.idleMs);
+    this.timer.unref?.();
+  }
 
   get idle(): boolean {
     return !this.current && !this.raw;
@@ -289,6 +325,7 @@ export class Connection {
   // ---- socket events ----
 
   onData(chunk: Buffer): void {
+    if (this.lingering) return;
     if (this.raw) {
       this.raw.feed(chunk);
       return;
@@ -315,6 +352,10 @@ export class Connection {
 
   onEnd(): void {
     this.peerEnded = true;
+    if (this.lingering) {
+      this.destroy();
+      return;
+    }
     if (this.raw) {
       this.raw.feedEnd();
       return;
@@ -329,6 +370,7 @@ export class Connection {
   onClose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.arm(undefined);
     for (const o of this.out.splice(0)) o.cb?.();
     this.current?.notifyClosed();
     this.raw?.socketClosed();
@@ -417,7 +459,11 @@ export class Connection {
         }
         continue;
       }
-      if (this.buf.length === 0) return;
+      if (this.buf.length === 0) {
+        this.arm("idle");
+        return;
+      }
+      this.arm("header");
       let parsed;
       try {
         parsed = parseHead(this.buf, maxHead);
@@ -431,6 +477,7 @@ export class Connection {
         return;
       }
       this.buf = this.buf.subarray(parsed.size);
+      this.arm(undefined);
       const next = new Exchange(this, parsed.head);
       this.current = next;
       if (parsed.head.expectContinue && !next.bodyDone) this.write("HTTP/1.1 100 Continue\r\n\r\n");
@@ -482,14 +529,28 @@ export class Connection {
 
   private badRequest(err: unknown): void {
     const status = err instanceof HttpParseError ? err.status : 400;
-    const body = "";
-    this.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+    // Go's net/http answers these in plain text.
+    const body = status === 431 ? `${status} ${STATUS_CODES[status]}` : "";
+    this.refuse(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+  }
+
+  /**
+   * A last answer, then close: our side is shut for writing and what the client still
+   * sends is read and dropped, so the kernel does not reset the connection (losing the
+   * answer) over unread bytes.
+   */
+  refuse(response: string): void {
+    this.write(response);
     this.buf = EMPTY;
-    this.end();
+    this.lingering = true;
+    if (this.out.length) this.endAfterFlush = true;
+    else this.socket.shutdown();
+    setTimeout(() => this.destroy(), 2000).unref?.();
   }
 
   /** @internal */
   hijack(): RawDuplex {
+    this.arm(undefined);
     const leftover = this.buf;
     this.buf = EMPTY;
     this.current = undefined;

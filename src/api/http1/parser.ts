@@ -49,7 +49,7 @@ export function parseHead(buf: Buffer, maxHead: number): { head: RequestHead; si
   while (start + 1 < buf.length && buf[start] === 13 && buf[start + 1] === 10) start += 2;
   const end = buf.indexOf("\r\n\r\n", start, "latin1");
   if (end < 0) {
-    if (buf.length - start > maxHead) throw new HttpParseError(400, "request header fields too large");
+    if (buf.length - start > maxHead) throw new HttpParseError(431, "request header fields too large");
     // A request line that cannot become valid need not wait for more bytes.
     const firstSpace = buf.indexOf(32, start);
     if (buf.length - start > 0 && (firstSpace < 0 ? buf.length - start > 32 : firstSpace === start)) {
@@ -57,7 +57,7 @@ export function parseHead(buf: Buffer, maxHead: number): { head: RequestHead; si
     }
     return null;
   }
-  if (end - start > maxHead) throw new HttpParseError(400, "request header fields too large");
+  if (end - start > maxHead) throw new HttpParseError(431, "request header fields too large");
   const text = buf.toString("latin1", start, end);
   let eol = text.indexOf("\r\n");
   const m = requestLine.exec(eol < 0 ? text : text.slice(0, eol));

@@ -1,12 +1,13 @@
 // top, diff, port, commit, export: the docker CLI's output for each.
 import { createWriteStream, renameSync, rmSync } from "node:fs";
 import { once } from "node:events";
-import { defineCommand } from "citty";
+import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
 import { bool, list, parseFlags, str } from "../flags.ts";
 import { ExitError } from "../exit.ts";
-import { needArgs } from "../common.ts";
+
 import { errorFromResponse, readAll } from "../../client/client.ts";
+import { out } from "../output.ts";
 
 const enc = encodeURIComponent;
 
@@ -18,54 +19,39 @@ function topTable(rows: string[][]): string {
   return rows.map((r) => r.map((cell, c) => (c < r.length - 1 ? cell + " ".repeat(w[c]! - len(cell)) : cell)).join("")).join("\n") + "\n";
 }
 
-export const top = defineCommand({
-  meta: { name: "top", description: "Display the running processes of a container" },
-  async run({ rawArgs }) {
-    const p = parseFlags(rawArgs, [], { stopAtPositional: true });
-    needArgs("top", p.positionals, 1, Infinity, "CONTAINER [ps OPTIONS]");
-    const [ref, ...ps] = p.positionals;
-    const r = await getClient().json("GET", `/containers/${enc(ref!)}/top`, { query: { ps_args: ps.length ? ps.join(" ") : undefined } });
-    process.stdout.write(topTable([r.Titles, ...(r.Processes ?? [])]));
-  },
-});
+export const top: Runner = async (p) => {
+  const [ref, ...ps] = p.positionals;
+  const r = await getClient().json("GET", `/containers/${enc(ref!)}/top`, { query: { ps_args: ps.length ? ps.join(" ") : undefined } });
+  out(topTable([r.Titles, ...(r.Processes ?? [])]));
+};
 
 const kinds = ["C", "A", "D"];
 
-export const diff = defineCommand({
-  meta: { name: "diff", description: "Inspect changes to files or directories on a container's filesystem" },
-  async run({ rawArgs }) {
-    const p = parseFlags(rawArgs, [], { stopAtPositional: false });
-    needArgs("diff", p.positionals, 1, 1, "CONTAINER");
-    const changes: { Path: string; Kind: number }[] = (await getClient().json("GET", `/containers/${enc(p.positionals[0]!)}/changes`)) ?? [];
-    process.stdout.write(changes.map((c) => `${kinds[c.Kind] ?? "?"} ${c.Path}\n`).join(""));
-  },
-});
+export const diff: Runner = async (p) => {
+  const changes: { Path: string; Kind: number }[] = (await getClient().json("GET", `/containers/${enc(p.positionals[0]!)}/changes`)) ?? [];
+  out(changes.map((c) => `${kinds[c.Kind] ?? "?"} ${c.Path}\n`).join(""));
+};
 
 function bindingText(b: { HostIp: string; HostPort: string }): string {
   const ip = b.HostIp || "0.0.0.0";
   return `${ip.includes(":") ? `[${ip}]` : ip}:${b.HostPort}`;
 }
 
-export const port = defineCommand({
-  meta: { name: "port", description: "List port mappings or a specific mapping for the container" },
-  async run({ rawArgs }) {
-    const p = parseFlags(rawArgs, [], { stopAtPositional: false });
-    needArgs("port", p.positionals, 1, 2, "CONTAINER [PRIVATE_PORT[/PROTO]]");
-    const [ref, want] = p.positionals as [string, string | undefined];
-    const info = await getClient().json("GET", `/containers/${enc(ref)}/json`);
-    const ports: Record<string, { HostIp: string; HostPort: string }[] | null> = info.NetworkSettings?.Ports ?? {};
-    if (want) {
-      const [num, proto = "tcp"] = want.split("/");
-      if (!/^\d+$/.test(num!)) throw new ExitError(1, `Error: invalid port (${num}): strconv.ParseUint: parsing "${num}": invalid syntax`);
-      const key = `${num}/${proto}`;
-      const bindings = ports[key];
-      if (!bindings?.length) throw new ExitError(1, `Error: No public port '${want}' published for ${ref}`);
-      process.stdout.write(bindings.map((b) => bindingText(b) + "\n").join(""));
-      return;
-    }
-    process.stdout.write(portLines(ports).join(""));
-  },
-});
+export const port: Runner = async (p) => {
+  const [ref, want] = p.positionals as [string, string | undefined];
+  const info = await getClient().json("GET", `/containers/${enc(ref)}/json`);
+  const ports: Record<string, { HostIp: string; HostPort: string }[] | null> = info.NetworkSettings?.Ports ?? {};
+  if (want) {
+    const [num, proto = "tcp"] = want.split("/");
+    if (!/^\d+$/.test(num!)) throw new ExitError(1, `Error: invalid port (${num}): strconv.ParseUint: parsing "${num}": invalid syntax`);
+    const key = `${num}/${proto}`;
+    const bindings = ports[key];
+    if (!bindings?.length) throw new ExitError(1, `Error: No public port '${want}' published for ${ref}`);
+    out(bindings.map((b) => bindingText(b) + "\n").join(""));
+    return;
+  }
+  out(portLines(ports).join(""));
+};
 
 /** `docker port CONTAINER`: each binding as `80/tcp -> 0.0.0.0:8080`, ports in numeric order. */
 export function portLines(ports: Record<string, { HostIp: string; HostPort: string }[] | null>): string[] {
@@ -86,62 +72,43 @@ export function splitRepoTag(s: string): { repo: string; tag?: string } {
   return { repo: s };
 }
 
-export const commit = defineCommand({
-  meta: { name: "commit", description: "Create a new image from a container's changes" },
-  async run({ rawArgs }) {
-    const p = parseFlags(
-      rawArgs,
-      [
-        { name: "author", short: "a", type: "string" },
-        { name: "change", short: "c", type: "list" },
-        { name: "message", short: "m", type: "string" },
-        { name: "pause", short: "p", type: "bool" },
-      ],
-      { stopAtPositional: false },
-    );
-    needArgs("commit", p.positionals, 1, 2, "[OPTIONS] CONTAINER [REPOSITORY[:TAG]]");
-    const [ref, name] = p.positionals as [string, string | undefined];
-    const rt = name ? splitRepoTag(name) : undefined;
-    const pause = p.flags.has("pause") ? bool(p, "pause") : true;
-    const client = getClient();
-    const qs = new URLSearchParams();
-    qs.set("container", ref);
-    if (rt) qs.set("repo", rt.repo);
-    if (rt?.tag) qs.set("tag", rt.tag);
-    if (str(p, "message")) qs.set("comment", str(p, "message")!);
-    if (str(p, "author")) qs.set("author", str(p, "author")!);
-    qs.set("pause", pause ? "1" : "0");
-    for (const c of list(p, "change")) qs.append("changes", c);
-    // The client's request() takes a flat query; repeated `changes` go in the path.
-    const r = await client.json("POST", `/commit?${qs}`, { body: {} });
-    process.stdout.write(`${r.Id}\n`);
-  },
-});
+export const commit: Runner = async (p) => {
+  const [ref, name] = p.positionals as [string, string | undefined];
+  const rt = name ? splitRepoTag(name) : undefined;
+  const pause = p.flags.has("pause") ? bool(p, "pause") : true;
+  const client = getClient();
+  const qs = new URLSearchParams();
+  qs.set("container", ref);
+  if (rt) qs.set("repo", rt.repo);
+  if (rt?.tag) qs.set("tag", rt.tag);
+  if (str(p, "message")) qs.set("comment", str(p, "message")!);
+  if (str(p, "author")) qs.set("author", str(p, "author")!);
+  qs.set("pause", pause ? "1" : "0");
+  for (const c of list(p, "change")) qs.append("changes", c);
+  // The client's request() takes a flat query; repeated `changes` go in the path.
+  const r = await client.json("POST", `/commit?${qs}`, { body: {} });
+  out(`${r.Id}\n`);
+};
 
-export const exportCmd = defineCommand({
-  meta: { name: "export", description: "Export a container's filesystem as a tar archive" },
-  async run({ rawArgs }) {
-    const p = parseFlags(rawArgs, [{ name: "output", short: "o", type: "string" }], { stopAtPositional: false });
-    needArgs("export", p.positionals, 1, 1, "CONTAINER");
-    const out = str(p, "output");
-    if (!out && process.stdout.isTTY) throw new ExitError(1, "cowardly refusing to save to a terminal. Use the -o flag or redirect");
-    const res = await getClient().request("GET", `/containers/${enc(p.positionals[0]!)}/export`);
-    if ((res.statusCode ?? 500) >= 400) throw errorFromResponse(res.statusCode ?? 500, await readAll(res));
-    if (!out) {
-      for await (const chunk of res) if (!process.stdout.write(chunk)) await once(process.stdout, "drain");
-      return;
-    }
-    // Written beside the target and renamed, so a failed export leaves no half file.
-    const tmp = `${out}.wharf-tmp-${process.pid}`;
-    const w = createWriteStream(tmp);
-    try {
-      for await (const chunk of res) if (!w.write(chunk)) await once(w, "drain");
-      await new Promise<void>((r, j) => w.end((e?: Error | null) => (e ? j(e) : r())));
-      renameSync(tmp, out);
-    } catch (err) {
-      w.destroy();
-      rmSync(tmp, { force: true });
-      throw err;
-    }
-  },
-});
+export const exportCmd: Runner = async (p) => {
+  const out = str(p, "output");
+  if (!out && process.stdout.isTTY) throw new ExitError(1, "cowardly refusing to save to a terminal. Use the -o flag or redirect");
+  const res = await getClient().request("GET", `/containers/${enc(p.positionals[0]!)}/export`);
+  if ((res.statusCode ?? 500) >= 400) throw errorFromResponse(res.statusCode ?? 500, await readAll(res));
+  if (!out) {
+    for await (const chunk of res) if (!process.stdout.write(chunk)) await once(process.stdout, "drain");
+    return;
+  }
+  // Written beside the target and renamed, so a failed export leaves no half file.
+  const tmp = `${out}.wharf-tmp-${process.pid}`;
+  const w = createWriteStream(tmp);
+  try {
+    for await (const chunk of res) if (!w.write(chunk)) await once(w, "drain");
+    await new Promise<void>((r, j) => w.end((e?: Error | null) => (e ? j(e) : r())));
+    renameSync(tmp, out);
+  } catch (err) {
+    w.destroy();
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+};

@@ -2,18 +2,15 @@
 // (follow a symlink source). The naming rules are the docker CLI's: into an existing
 // directory the source keeps its name, `SRC/.` copies a directory's content, a new
 // destination name renames the source.
-import http from "node:http";
-import { Readable } from "node:stream";
 import { once } from "node:events";
 import { lstatSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { defineCommand } from "citty";
+import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
 import { bool, parseFlags } from "../flags.ts";
 import { ExitError } from "../exit.ts";
-import { humanSize, needArgs } from "../common.ts";
-import { apiVersion } from "../../version.ts";
-import { ConnectError, errorFromResponse, readAll } from "../../client/client.ts";
+import { humanSize } from "../common.ts";
+import { errorFromResponse, readAll, type ApiResponse } from "../../client/client.ts";
 import { archive, treeEntries } from "../../archive/tarwriter.ts";
 import { extractInto } from "../../archive/extract.ts";
 
@@ -41,7 +38,7 @@ const isLink = (s: Stat) => Math.floor(s.mode / ModeSymlink) % 2 === 1 && !isDir
 
 async function statPath(container: string, path: string): Promise<Stat | undefined> {
   const res = await getClient().request("HEAD", `/containers/${encodeURIComponent(container)}/archive`, { query: { path } });
-  res.resume();
+  await readAll(res);
   if (res.statusCode === 404) {
     // The daemon answers a missing container and a missing path alike; tell them apart.
     await getClient().json("GET", `/containers/${encodeURIComponent(container)}/json`);
@@ -52,20 +49,11 @@ async function statPath(container: string, path: string): Promise<Stat | undefin
   return JSON.parse(Buffer.from(String(h), "base64").toString());
 }
 
-function put(container: string, path: string, body: AsyncIterable<Uint8Array>, copyUIDGID: boolean): Promise<http.IncomingMessage> {
-  const client = getClient();
-  const t = client.target;
-  const where = t.proto === "unix" ? { socketPath: t.addr } : { host: t.addr.slice(0, t.addr.lastIndexOf(":")), port: Number(t.addr.split(":").pop()) };
-  const qs = new URLSearchParams({ path, noOverwriteDirNonDir: "true", ...(copyUIDGID ? { copyUIDGID: "true" } : {}) });
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { ...where, method: "PUT", path: `/v${apiVersion}/containers/${encodeURIComponent(container)}/archive?${qs}`, headers: { "Content-Type": "application/x-tar", "Transfer-Encoding": "chunked" } },
-      resolve,
-    );
-    req.on("error", (err) => reject(new ConnectError(client.host, err)));
-    const src = Readable.from(body);
-    src.on("error", (err) => req.destroy(err));
-    src.pipe(req);
+function put(container: string, path: string, body: AsyncIterable<Uint8Array>, copyUIDGID: boolean): Promise<ApiResponse> {
+  return getClient().request("PUT", `/containers/${encodeURIComponent(container)}/archive`, {
+    query: { path, noOverwriteDirNonDir: "true", ...(copyUIDGID ? { copyUIDGID: "true" } : {}) },
+    headers: { "Content-Type": "application/x-tar" },
+    body,
   });
 }
 
@@ -81,7 +69,7 @@ async function copyIn(src: string, container: string, dest: string, o: { archive
   if (src === "-") {
     const res = await put(container, dest, counted(process.stdin, n), o.archive);
     if ((res.statusCode ?? 500) >= 400) throw errorFromResponse(res.statusCode ?? 500, await readAll(res));
-    res.resume();
+    await readAll(res);
     return;
   }
   let source = src;
@@ -113,7 +101,7 @@ async function copyIn(src: string, container: string, dest: string, o: { archive
   const body = counted(archive(treeEntries(contentOnly ? source.replace(/\/\.$/, "") || "/" : source, name)), n);
   const res = await put(container, into, body, o.archive);
   if ((res.statusCode ?? 500) >= 400) throw errorFromResponse(res.statusCode ?? 500, await readAll(res));
-  res.resume();
+  await readAll(res);
   if (!o.quiet) process.stderr.write(`Successfully copied ${humanSize(n.bytes)} to ${container}:${dest}\n`);
 }
 
@@ -161,29 +149,16 @@ async function copyOut(container: string, src: string, dest: string, o: { archiv
   if (!o.quiet) process.stderr.write(`Successfully copied ${humanSize(n.bytes)} to ${dest}\n`);
 }
 
-export default defineCommand({
-  meta: { name: "cp", description: "Copy files/folders between a container and the local filesystem" },
-  async run({ rawArgs }) {
-    const p = parseFlags(
-      rawArgs,
-      [
-        { name: "archive", short: "a", type: "bool" },
-        { name: "follow-link", short: "L", type: "bool" },
-        { name: "quiet", short: "q", type: "bool" },
-      ],
-      { stopAtPositional: false },
-    );
-    needArgs("cp", p.positionals, 2, 2, "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-");
-    const [from, to] = p.positionals.map(splitCpArg) as [ReturnType<typeof splitCpArg>, ReturnType<typeof splitCpArg>];
-    const o = { archive: bool(p, "archive"), follow: bool(p, "follow-link"), quiet: bool(p, "quiet") };
-    if (from.container && to.container) throw new ExitError(1, "copying between containers is not supported");
-    if (!from.container && !to.container) throw new ExitError(1, "must specify at least one container source");
-    if (from.container) {
-      if (!from.path) throw new ExitError(1, "filepath cannot be empty");
-      await copyOut(from.container, from.path, to.path, o);
-    } else {
-      if (!to.path) throw new ExitError(1, "filepath cannot be empty");
-      await copyIn(from.path, to.container!, to.path, o);
-    }
-  },
-});
+export const cp: Runner = async (p) => {
+  const [from, to] = p.positionals.map(splitCpArg) as [ReturnType<typeof splitCpArg>, ReturnType<typeof splitCpArg>];
+  const o = { archive: bool(p, "archive"), follow: bool(p, "follow-link"), quiet: bool(p, "quiet") };
+  if (from.container && to.container) throw new ExitError(1, "copying between containers is not supported");
+  if (!from.container && !to.container) throw new ExitError(1, "must specify at least one container source");
+  if (from.container) {
+    if (!from.path) throw new ExitError(1, "filepath cannot be empty");
+    await copyOut(from.container, from.path, to.path, o);
+  } else {
+    if (!to.path) throw new ExitError(1, "filepath cannot be empty");
+    await copyIn(from.path, to.container!, to.path, o);
+  }
+};

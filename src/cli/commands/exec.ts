@@ -1,29 +1,20 @@
 // wharf exec: run a command in a running container, attached (hijacked, like attach)
 // or detached (-d), with Docker's flags and exit codes.
-import { defineCommand } from "citty";
+import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
-import { bool, list, parseFlags, str } from "../flags.ts";
+import { bool, compileFlags, list, parseFlags, str, type FlagSpec, type Parsed } from "../flags.ts";
+import { commands } from "../tree.ts";
 import { hijack } from "../../client/hijack.ts";
 import { pump } from "../attach.ts";
 import { ExitError } from "../exit.ts";
 import { WharfError } from "../../errors.ts";
 import { openTerminal } from "../terminal.ts";
 
-export const execFlagSpecs = [
-  { name: "interactive", short: "i", type: "bool" as const },
-  { name: "tty", short: "t", type: "bool" as const },
-  { name: "detach", short: "d", type: "bool" as const },
-  { name: "env", short: "e", type: "list" as const },
-  { name: "env-file", type: "list" as const },
-  { name: "workdir", short: "w", type: "string" as const },
-  { name: "user", short: "u", type: "string" as const },
-  { name: "privileged", type: "bool" as const },
-  { name: "detach-keys", type: "string" as const },
-];
+export const execFlagSpecs: FlagSpec[] = compileFlags(commands.exec!.flags ?? []);
 
 /** The exec create body for `exec` argv (after the command name). */
-export function buildExecRequest(argv: string[]): { container: string; body: Record<string, unknown>; detach: boolean } {
-  const p = parseFlags(argv, execFlagSpecs, { stopAtPositional: true });
+export function buildExecRequest(argv: string[] | Parsed): { container: string; body: Record<string, unknown>; detach: boolean } {
+  const p = Array.isArray(argv) ? parseFlags(argv, execFlagSpecs, { stopAtPositional: true }) : argv;
   const [container, ...cmd] = p.positionals;
   if (!container || !cmd.length) throw new ExitError(1, `"exec" requires at least 2 arguments.\nSee 'wharf exec --help'.`);
   const detach = bool(p, "detach");
@@ -48,37 +39,34 @@ export function buildExecRequest(argv: string[]): { container: string; body: Rec
   };
 }
 
-export default defineCommand({
-  meta: { name: "exec", description: "Execute a command in a running container" },
-  async run({ rawArgs }) {
-    const { container, body, detach } = buildExecRequest(rawArgs);
-    if (body.Tty && body.AttachStdin && !process.stdin.isTTY) throw new ExitError(1, "the input device is not a TTY");
-    const client = getClient();
-    let id: string;
-    try {
-      id = (await client.json("POST", `/containers/${encodeURIComponent(container)}/exec`, { body })).Id;
-    } catch (err) {
-      if (err instanceof WharfError) throw new ExitError(1, err.message);
-      throw err;
-    }
-    if (detach) {
-      await client.json("POST", `/exec/${id}/start`, { body: { Detach: true, Tty: body.Tty } });
-      return;
-    }
-    const tty = body.Tty === true;
-    const stdin = body.AttachStdin === true;
-    const socket = await hijack(client, "POST", `/exec/${id}/start`, {}, { Detach: false, Tty: tty, ConsoleSize: body.ConsoleSize ?? null });
-    const term = openTerminal(client, `/exec/${id}/resize`, { tty, stdin });
-    try {
-      const done = pump(socket, { tty, stdin });
-      await term.sendSize();
-      await done;
-    } finally {
-      term.restore();
-    }
-    const ins = await client.json("GET", `/exec/${id}/json`);
-    // Still running: we detached (the detach keys).
-    if (ins.Running) return;
-    if (ins.ExitCode) throw new ExitError(ins.ExitCode);
-  },
-});
+export const exec: Runner = async (p) => {
+  const { container, body, detach } = buildExecRequest(p);
+  if (body.Tty && body.AttachStdin && !process.stdin.isTTY) throw new ExitError(1, "the input device is not a TTY");
+  const client = getClient();
+  let id: string;
+  try {
+    id = (await client.json("POST", `/containers/${encodeURIComponent(container)}/exec`, { body })).Id;
+  } catch (err) {
+    if (err instanceof WharfError) throw new ExitError(1, err.message);
+    throw err;
+  }
+  if (detach) {
+    await client.json("POST", `/exec/${id}/start`, { body: { Detach: true, Tty: body.Tty } });
+    return;
+  }
+  const tty = body.Tty === true;
+  const stdin = body.AttachStdin === true;
+  const socket = await hijack(client, "POST", `/exec/${id}/start`, {}, { Detach: false, Tty: tty, ConsoleSize: body.ConsoleSize ?? null });
+  const term = openTerminal(client, `/exec/${id}/resize`, { tty, stdin });
+  try {
+    const done = pump(socket, { tty, stdin });
+    await term.sendSize();
+    await done;
+  } finally {
+    term.restore();
+  }
+  const ins = await client.json("GET", `/exec/${id}/json`);
+  // Still running: we detached (the detach keys).
+  if (ins.Running) return;
+  if (ins.ExitCode) throw new ExitError(ins.ExitCode);
+};

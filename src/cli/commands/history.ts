@@ -1,45 +1,30 @@
 // `wharf history IMAGE`: docker's table (IMAGE, CREATED, CREATED BY, SIZE, COMMENT).
-import { defineCommand } from "citty";
+import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
 import { bool, parseFlags, str } from "../flags.ts";
 import { ellipsis } from "../render/table.ts";
 import { writeList } from "../render/format.ts";
-import { createdSince, goTime, humanSize, needArgs, shortId } from "../common.ts";
+import { createdSince, goTime, humanSize, shortId } from "../common.ts";
 
 const headers: Record<string, string> = {
   ID: "IMAGE", CreatedSince: "CREATED", CreatedAt: "CREATED AT", CreatedBy: "CREATED BY", Size: "SIZE", Comment: "COMMENT",
 };
 
-export default defineCommand({
-  meta: { name: "history", description: "Show the history of an image" },
-  async run({ rawArgs }) {
-    const p = parseFlags(
-      rawArgs,
-      [
-        { name: "human", short: "H", type: "bool" },
-        { name: "no-trunc", type: "bool" },
-        { name: "quiet", short: "q", type: "bool" },
-        { name: "format", type: "string" },
-        { name: "platform", type: "string" },
-      ],
-      { stopAtPositional: false },
-    );
-    needArgs("history", p.positionals, 1, 1, "[OPTIONS] IMAGE");
-    const name = p.positionals[0]!;
-    const hist: any[] = await getClient().json("GET", `/images/${encodeURIComponent(name)}/history`);
-    const noTrunc = bool(p, "no-trunc");
-    const human = p.flags.get("human") !== false;
-    const rows = hist.map((h) => {
-      const by = String(h.CreatedBy ?? "").replace(/\t/g, " ");
-      return {
-        ID: h.Id === "<missing>" ? h.Id : noTrunc ? h.Id : shortId(h.Id),
-        CreatedSince: human ? createdSince(h.Created) : new Date(h.Created * 1000).toISOString().replace(/\.\d+Z$/, "Z"),
-        CreatedAt: goTime(h.Created),
-        CreatedBy: noTrunc ? by : ellipsis(by, 45),
-        Size: human ? humanSize(h.Size) : String(h.Size),
-        Comment: h.Comment ?? "",
-      };
-    });
-    writeList(rows, { quiet: bool(p, "quiet"), format: str(p, "format"), headers, cols: ["ID", "CreatedSince", "CreatedBy", "Size", "Comment"] });
-  },
-});
+export const history: Runner = async (p) => {
+  const name = p.positionals[0]!;
+  const hist: any[] = await getClient().json("GET", `/images/${encodeURIComponent(name)}/history`);
+  const noTrunc = bool(p, "no-trunc");
+  const human = p.flags.get("human") !== false;
+  const rows = hist.map((h) => {
+    const by = String(h.CreatedBy ?? "").replace(/\t/g, " ");
+    return {
+      ID: h.Id === "<missing>" ? h.Id : noTrunc ? h.Id : shortId(h.Id),
+      CreatedSince: human ? createdSince(h.Created) : new Date(h.Created * 1000).toISOString().replace(/\.\d+Z$/, "Z"),
+      CreatedAt: goTime(h.Created),
+      CreatedBy: noTrunc ? by : ellipsis(by, 45),
+      Size: human ? humanSize(h.Size) : String(h.Size),
+      Comment: h.Comment ?? "",
+    };
+  });
+  writeList(rows, { quiet: bool(p, "quiet"), format: str(p, "format"), headers, cols: ["ID", "CreatedSince", "CreatedBy", "Size", "Comment"] });
+};

@@ -1,96 +1,74 @@
 // `wharf rmi`, `wharf tag`, `wharf image prune`, `wharf image inspect`.
-import { defineCommand } from "citty";
+import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
 import { bool, parseFlags, str } from "../flags.ts";
 import { ExitError } from "../exit.ts";
 import { formatOne } from "../render/format.ts";
 import { WharfError } from "../../errors.ts";
 import { parseNormalized, familiarName } from "../../image/reference.ts";
-import { confirm, filtersQuery, humanSize, needArgs } from "../common.ts";
+import { confirm, filtersQuery, humanSize } from "../common.ts";
+import { out } from "../output.ts";
 
 const path = (name: string) => `/images/${encodeURIComponent(name)}`;
 
-export const rmi = defineCommand({
-  meta: { name: "rmi", description: "Remove one or more images" },
-  async run({ rawArgs }) {
-    const p = parseFlags(rawArgs, [{ name: "force", short: "f", type: "bool" }, { name: "no-prune", type: "bool" }], { stopAtPositional: false });
-    needArgs("rmi", p.positionals, 1, Infinity, "[OPTIONS] IMAGE [IMAGE...]");
-    const errors: string[] = [];
-    for (const name of p.positionals) {
-      try {
-        const items: any[] = await getClient().json("DELETE", path(name), {
-          query: { force: bool(p, "force") ? "1" : undefined, noprune: bool(p, "no-prune") ? "1" : undefined },
-        });
-        for (const i of items) process.stdout.write(i.Untagged ? `Untagged: ${i.Untagged}\n` : `Deleted: ${i.Deleted}\n`);
-      } catch (err) {
-        if (!(err instanceof WharfError)) throw err;
-        errors.push(err.message);
-      }
-    }
-    if (errors.length) throw new ExitError(1, errors.join("\n"));
-  },
-});
-
-export const tag = defineCommand({
-  meta: { name: "tag", description: "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE" },
-  async run({ rawArgs }) {
-    const p = parseFlags(rawArgs, [], { stopAtPositional: false });
-    needArgs("tag", p.positionals, 2, 2, "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]");
-    const [source, target] = p.positionals as [string, string];
-    let ref;
+export const rmi: Runner = async (p) => {
+  const errors: string[] = [];
+  for (const name of p.positionals) {
     try {
-      ref = parseNormalized(target);
+      const items: any[] = await getClient().json("DELETE", path(name), {
+        query: { force: bool(p, "force") ? "1" : undefined, noprune: bool(p, "no-prune") ? "1" : undefined },
+      });
+      for (const i of items) out(i.Untagged ? `Untagged: ${i.Untagged}\n` : `Deleted: ${i.Deleted}\n`);
     } catch (err) {
-      throw new ExitError(1, `Error parsing reference: "${target}" is not a valid repository/tag: ${(err as Error).message}`);
+      if (!(err instanceof WharfError)) throw err;
+      errors.push(err.message);
     }
-    if (ref.digest) throw new ExitError(1, "refusing to create a tag with a digest reference");
-    await getClient().json("POST", `${path(source)}/tag`, { query: { repo: familiarName(ref), tag: ref.tag ?? "latest" } });
-  },
-});
+  }
+  if (errors.length) throw new ExitError(1, errors.join("\n"));
+};
 
-export const prune = defineCommand({
-  meta: { name: "prune", description: "Remove unused images" },
-  async run({ rawArgs }) {
-    const p = parseFlags(
-      rawArgs,
-      [{ name: "all", short: "a", type: "bool" }, { name: "force", short: "f", type: "bool" }, { name: "filter", type: "list" }],
-      { stopAtPositional: false },
-    );
-    const all = bool(p, "all");
-    if (!bool(p, "force")) {
-      await confirm(all ? "This will remove all images without at least one container associated to them." : "This will remove all dangling images.");
-    }
-    const filters = JSON.parse(filtersQuery(p) ?? "{}");
-    if (all) filters.dangling = { false: true };
-    const r = await getClient().json("POST", "/images/prune", { query: { filters: JSON.stringify(filters) } });
-    const items: any[] = r.ImagesDeleted ?? [];
-    if (items.length) {
-      process.stdout.write("Deleted Images:\n");
-      for (const i of items) process.stdout.write(i.Untagged ? `untagged: ${i.Untagged}\n` : `deleted: ${i.Deleted}\n`);
-      process.stdout.write("\n");
-    }
-    process.stdout.write(`Total reclaimed space: ${humanSize(r.SpaceReclaimed, 4)}\n`);
-  },
-});
+export const tag: Runner = async (p) => {
+  const [source, target] = p.positionals as [string, string];
+  let ref;
+  try {
+    ref = parseNormalized(target);
+  } catch (err) {
+    throw new ExitError(1, `Error parsing reference: "${target}" is not a valid repository/tag: ${(err as Error).message}`);
+  }
+  if (ref.digest) throw new ExitError(1, "refusing to create a tag with a digest reference");
+  await getClient().json("POST", `${path(source)}/tag`, { query: { repo: familiarName(ref), tag: ref.tag ?? "latest" } });
+};
 
-export const inspect = defineCommand({
-  meta: { name: "inspect", description: "Display detailed information on one or more images" },
-  async run({ rawArgs }) {
-    const p = parseFlags(rawArgs, [{ name: "format", short: "f", type: "string" }, { name: "platform", type: "string" }], { stopAtPositional: false });
-    needArgs("image inspect", p.positionals, 1, Infinity, "[OPTIONS] IMAGE [IMAGE...]");
-    const found: unknown[] = [];
-    const errors: string[] = [];
-    for (const name of p.positionals) {
-      try {
-        found.push(await getClient().json("GET", `${path(name)}/json`));
-      } catch (err) {
-        if (!(err instanceof WharfError && err.kind === "notFound")) throw err;
-        errors.push(`Error: No such image: ${name}`);
-      }
+export const prune: Runner = async (p) => {
+  const all = bool(p, "all");
+  if (!bool(p, "force")) {
+    await confirm(all ? "This will remove all images without at least one container associated to them." : "This will remove all dangling images.");
+  }
+  const filters = JSON.parse(filtersQuery(p) ?? "{}");
+  if (all) filters.dangling = { false: true };
+  const r = await getClient().json("POST", "/images/prune", { query: { filters: JSON.stringify(filters) } });
+  const items: any[] = r.ImagesDeleted ?? [];
+  if (items.length) {
+    out("Deleted Images:\n");
+    for (const i of items) out(i.Untagged ? `untagged: ${i.Untagged}\n` : `deleted: ${i.Deleted}\n`);
+    out("\n");
+  }
+  out(`Total reclaimed space: ${humanSize(r.SpaceReclaimed, 4)}\n`);
+};
+
+export const inspect: Runner = async (p) => {
+  const found: unknown[] = [];
+  const errors: string[] = [];
+  for (const name of p.positionals) {
+    try {
+      found.push(await getClient().json("GET", `${path(name)}/json`));
+    } catch (err) {
+      if (!(err instanceof WharfError && err.kind === "notFound")) throw err;
+      errors.push(`Error: No such image: ${name}`);
     }
-    const format = str(p, "format");
-    if (format) for (const o of found) process.stdout.write(formatOne(format, o));
-    else process.stdout.write(JSON.stringify(found, null, 4) + "\n");
-    if (errors.length) throw new ExitError(1, errors.join("\n"));
-  },
-});
+  }
+  const format = str(p, "format");
+  if (format) for (const o of found) out(formatOne(format, o));
+  else out(JSON.stringify(found, null, 4) + "\n");
+  if (errors.length) throw new ExitError(1, errors.join("\n"));
+};

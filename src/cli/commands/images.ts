@@ -1,5 +1,5 @@
 // `wharf images` / `wharf image ls`: docker's table, -q, --digests, --no-trunc, --filter, --format.
-import { defineCommand } from "citty";
+import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
 import { bool, parseFlags, str } from "../flags.ts";
 import { writeList } from "../render/format.ts";
@@ -27,7 +27,7 @@ export function imageRows(images: any[], noTrunc: boolean): Row[] {
       SharedSize: img.SharedSize >= 0 ? humanSize(img.SharedSize) : "N/A",
       Size: humanSize(img.Size),
       UniqueSize: img.SharedSize >= 0 ? humanSize(img.Size - img.SharedSize) : "N/A",
-      VirtualSize: humanSize(img.VirtualSize ?? img.Size),
+      VirtualSize: humanSize(img.VirtualSize ?? img.Size, 4),
     };
     const tags = (img.RepoTags ?? []).filter((t: string) => t !== "<none>:<none>");
     const digests = (img.RepoDigests ?? []).filter((d: string) => d !== "<none>@<none>");
@@ -45,39 +45,22 @@ export function imageRows(images: any[], noTrunc: boolean): Row[] {
   return rows;
 }
 
-export default defineCommand({
-  meta: { name: "images", description: "List images" },
-  async run({ rawArgs }) {
-    const p = parseFlags(
-      rawArgs,
-      [
-        { name: "all", short: "a", type: "bool" },
-        { name: "quiet", short: "q", type: "bool" },
-        { name: "digests", type: "bool" },
-        { name: "no-trunc", type: "bool" },
-        { name: "filter", short: "f", type: "list" },
-        { name: "format", type: "string" },
-        { name: "tree", type: "bool" },
-      ],
-      { stopAtPositional: false },
-    );
-    const filters = filtersQuery(p) ? JSON.parse(filtersQuery(p)!) : {};
-    // `wharf images busybox` is a reference filter.
-    if (p.positionals[0]) (filters.reference ??= {})[p.positionals[0]] = true;
-    const images: any[] = await getClient().json("GET", "/images/json", {
-      query: {
-        all: bool(p, "all") ? "1" : undefined,
-        digests: bool(p, "digests") ? "1" : undefined,
-        filters: Object.keys(filters).length ? JSON.stringify(filters) : undefined,
-      },
-    });
-    const rows = imageRows(images, bool(p, "no-trunc"));
-    writeList(rows, {
-      quiet: bool(p, "quiet"),
-      uniqueIds: true,
-      format: str(p, "format"),
-      headers,
-      cols: ["Repository", "Tag", ...(bool(p, "digests") ? (["Digest"] as const) : []), "ID", "CreatedSince", "Size"],
-    });
-  },
-});
+export const images: Runner = async (p) => {
+  const filters = filtersQuery(p) ? JSON.parse(filtersQuery(p)!) : {};
+  // `wharf images busybox` is a reference filter.
+  if (p.positionals[0]) (filters.reference ??= {})[p.positionals[0]] = true;
+  const images: any[] = await getClient().json("GET", "/images/json", {
+    query: {
+      all: bool(p, "all") ? "1" : undefined,
+      digests: bool(p, "digests") ? "1" : undefined,
+      filters: Object.keys(filters).length ? JSON.stringify(filters) : undefined,
+    },
+  });
+  const rows = imageRows(images, bool(p, "no-trunc"));
+  writeList(rows, {
+    quiet: bool(p, "quiet"),
+    format: str(p, "format"),
+    headers,
+    cols: ["Repository", "Tag", ...(bool(p, "digests") ? (["Digest"] as const) : []), "ID", "CreatedSince", "Size"],
+  });
+};

@@ -1,10 +1,10 @@
-import { defineCommand } from "citty";
+import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
-import { bool, parseFlags, str, type FlagSpec } from "../flags.ts";
-import { needArgs } from "../common.ts";
+import { bool, str, type Parsed } from "../flags.ts";
 import { formatOne } from "../render/format.ts";
 import { ExitError } from "../exit.ts";
 import { WharfError } from "../../errors.ts";
+import { out } from "../output.ts";
 
 const kinds: Record<string, (ref: string, size: boolean) => string> = {
   container: (ref, size) => `/containers/${encodeURIComponent(ref)}/json${size ? "?size=1" : ""}`,
@@ -13,29 +13,9 @@ const kinds: Record<string, (ref: string, size: boolean) => string> = {
   volume: (ref) => `/volumes/${encodeURIComponent(ref)}`,
 };
 
-/** What a type's own inspect (`volume inspect`) fixes: the type, and its name, usage and flags for the argument check. */
-export interface OwnInspect {
-  type: string;
-  command?: string;
-  usage?: string;
-  flags?: FlagSpec[];
-}
-
-/** `inspect`, or a type's own inspect command. */
-export async function inspect(rawArgs: string[], own?: OwnInspect): Promise<void> {
-  const p = parseFlags(
-    rawArgs,
-    [
-      { name: "format", short: "f", type: "string" },
-      { name: "type", type: "string" },
-      { name: "size", short: "s", type: "bool" },
-      ...(own?.flags ?? []),
-    ],
-    { stopAtPositional: false },
-  );
-  if (own?.command) needArgs(own.command, p.positionals, 1, Infinity, own.usage);
-  else if (!p.positionals.length) throw new ExitError(1, `"inspect" requires at least 1 argument.\nSee 'wharf inspect --help'.`);
-  const type = own?.type ?? str(p, "type");
+/** `inspect`, or a type's own inspect command (`volume inspect`: `own` is its type). */
+export async function inspect(p: Parsed, own?: string): Promise<void> {
+  const type = own ?? str(p, "type");
   if (type && !kinds[type]) throw new ExitError(1, `"${type}" is not a valid value for --type`);
   const order = type ? [type] : Object.keys(kinds);
   const found: unknown[] = [];
@@ -58,18 +38,12 @@ export async function inspect(rawArgs: string[], own?: OwnInspect): Promise<void
     else found.push(hit);
   }
   const format = str(p, "format");
-  if (format) for (const o of found) process.stdout.write(formatOne(format, o));
-  else process.stdout.write(JSON.stringify(found, null, 4) + "\n");
+  if (format) for (const o of found) out(formatOne(format, o));
+  else out(JSON.stringify(found, null, 4) + "\n");
   if (errors.length) throw new ExitError(1, errors.join("\n"));
 }
 
-export default defineCommand({
-  meta: { name: "inspect", description: "Return low-level information on wharf objects" },
-  run: ({ rawArgs }) => inspect(rawArgs),
-});
+export const inspectAny: Runner = (p) => inspect(p);
 
 /** `wharf container inspect`: inspect with --type container. */
-export const containerInspect = defineCommand({
-  meta: { name: "inspect", description: "Display detailed information on one or more containers" },
-  run: ({ rawArgs }) => inspect(rawArgs, { type: "container" }),
-});
+export const containerInspect: Runner = (p) => inspect(p, "container");

@@ -1,7 +1,7 @@
 // docker stats: one row per container, computed as the docker CLI computes them
 // (CPU % from the cpu/precpu deltas, memory without the inactive page cache), once
 // with --no-stream, else redrawn as new samples arrive.
-import { defineCommand } from "citty";
+import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
 import { bool, parseFlags, str } from "../flags.ts";
 import { ExitError } from "../exit.ts";
@@ -86,8 +86,9 @@ async function* samples(ref: string, stream: boolean): AsyncGenerator<any> {
   const res = await getClient().request("GET", `/containers/${encodeURIComponent(ref)}/stats`, { query: { stream: stream ? 1 : 0 } });
   if ((res.statusCode ?? 500) >= 400) throw errorFromResponse(res.statusCode ?? 500, await readAll(res));
   let buf = "";
+  const dec = new TextDecoder();
   for await (const chunk of res) {
-    buf += chunk.toString();
+    buf += dec.decode(chunk, { stream: true });
     let nl: number;
     while ((nl = buf.indexOf("\n")) >= 0) {
       const line = buf.slice(0, nl).trim();
@@ -98,68 +99,55 @@ async function* samples(ref: string, stream: boolean): AsyncGenerator<any> {
   if (buf.trim()) yield JSON.parse(buf);
 }
 
-export default defineCommand({
-  meta: { name: "stats", description: "Display a live stream of container(s) resource usage statistics" },
-  async run({ rawArgs }) {
-    const p = parseFlags(
-      rawArgs,
-      [
-        { name: "all", short: "a", type: "bool" },
-        { name: "no-stream", type: "bool" },
-        { name: "no-trunc", type: "bool" },
-        { name: "format", type: "string" },
-      ],
-      { stopAtPositional: false },
-    );
-    const client = getClient();
-    let refs = p.positionals;
-    if (!refs.length) {
-      const list: any[] = await client.json("GET", "/containers/json", { query: { all: bool(p, "all") ? 1 : undefined } });
-      refs = list.map((c) => c.Id);
-    }
-    const format = str(p, "format") || defaultFormat;
-    const noTrunc = bool(p, "no-trunc");
-    const render = (rows: StatsRow[]) => formatList(format, rows, headers);
-    if (bool(p, "no-stream")) {
-      const rows: StatsRow[] = [];
-      const errors: string[] = [];
-      await Promise.all(
-        refs.map(async (ref, i) => {
-          try {
-            for await (const s of samples(ref, false)) rows[i] = statsRow(s, ref, noTrunc);
-          } catch (err) {
-            errors.push((err as Error).message);
-          }
-        }),
-      );
-      process.stdout.write(render(rows.filter(Boolean)));
-      if (errors.length) throw new ExitError(1, errors.join("\n"));
-      return;
-    }
-    // Live: each container streams; the table is redrawn from the latest rows.
-    const latest = new Map<string, StatsRow>();
-    let dirty = true;
-    const streams = refs.map(async (ref) => {
-      try {
-        for await (const s of samples(ref, true)) {
-          latest.set(ref, statsRow(s, ref, noTrunc));
-          dirty = true;
+export const stats: Runner = async (p) => {
+  const client = getClient();
+  let refs = p.positionals;
+  if (!refs.length) {
+    const list: any[] = await client.json("GET", "/containers/json", { query: { all: bool(p, "all") ? 1 : undefined } });
+    refs = list.map((c) => c.Id);
+  }
+  const format = str(p, "format") || defaultFormat;
+  const noTrunc = bool(p, "no-trunc");
+  const render = (rows: StatsRow[]) => formatList(format, rows, headers);
+  if (bool(p, "no-stream")) {
+    const rows: StatsRow[] = [];
+    const errors: string[] = [];
+    await Promise.all(
+      refs.map(async (ref, i) => {
+        try {
+          for await (const s of samples(ref, false)) rows[i] = statsRow(s, ref, noTrunc);
+        } catch (err) {
+          errors.push((err as Error).message);
         }
-      } catch (err) {
-        process.stderr.write(`${(err as Error).message}\n`);
-      }
-    });
-    const tty = process.stdout.isTTY;
-    const timer = setInterval(() => {
-      if (!dirty) return;
-      dirty = false;
-      const rows = refs.map((r) => latest.get(r)).filter((r): r is StatsRow => !!r);
-      process.stdout.write((tty ? "\x1b[2J\x1b[H" : "") + render(rows));
-    }, 500);
+      }),
+    );
+    process.stdout.write(render(rows.filter(Boolean)));
+    if (errors.length) throw new ExitError(1, errors.join("\n"));
+    return;
+  }
+  // Live: each container streams; the table is redrawn from the latest rows.
+  const latest = new Map<string, StatsRow>();
+  let dirty = true;
+  const streams = refs.map(async (ref) => {
     try {
-      await Promise.all(streams);
-    } finally {
-      clearInterval(timer);
+      for await (const s of samples(ref, true)) {
+        latest.set(ref, statsRow(s, ref, noTrunc));
+        dirty = true;
+      }
+    } catch (err) {
+      process.stderr.write(`${(err as Error).message}\n`);
     }
-  },
-});
+  });
+  const tty = process.stdout.isTTY;
+  const timer = setInterval(() => {
+    if (!dirty) return;
+    dirty = false;
+    const rows = refs.map((r) => latest.get(r)).filter((r): r is StatsRow => !!r);
+    process.stdout.write((tty ? "\x1b[2J\x1b[H" : "") + render(rows));
+  }, 500);
+  try {
+    await Promise.all(streams);
+  } finally {
+    clearInterval(timer);
+  }
+};

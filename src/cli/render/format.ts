@@ -2,6 +2,7 @@
 // through the tabwriter; anything else is one template execution per item.
 import { compileTemplate } from "./template.ts";
 import { renderTable } from "./table.ts";
+import { out } from "../output.ts";
 
 export function formatList<T>(format: string, items: T[], headers: Record<string, string>): string {
   if (format === "json") format = "{{json .}}";
@@ -23,9 +24,9 @@ export function formatList<T>(format: string, items: T[], headers: Record<string
 }
 
 /** `--format` for a single object (inspect, version, info). */
-export function formatOne(format: string, item: unknown): string {
+export function formatOne(format: string, item: unknown, opts: { structOrder?: boolean } = {}): string {
   if (format === "json") format = "{{json .}}";
-  return compileTemplate(format).execute(item) + "\n";
+  return compileTemplate(format, opts).execute(item) + "\n";
 }
 
 /**
@@ -49,13 +50,13 @@ export function writeList<R extends object>(
     const key = (opts.idKey ?? "ID") as keyof R;
     const all = rows.map((r) => String(r[key]));
     const ids = opts.uniqueIds ? [...new Set(all)] : all;
-    process.stdout.write(ids.map((id) => `${id}\n`).join(""));
+    out(ids.map((id) => `${id}\n`).join(""));
     return;
   }
   if (opts.format) {
-    process.stdout.write(formatList(opts.format, rows, opts.headers));
+    out(formatList(opts.format, rows, opts.headers));
     return;
   }
   const table = [opts.cols.map((c) => opts.headers[c] ?? c), ...rows.map((r) => opts.cols.map((c) => String(r[c] ?? "")))];
-  process.stdout.write(renderTable(table));
+  out(renderTable(table));
 }

@@ -3,7 +3,8 @@
 export function renderTable(rows: string[][]): string {
   if (!rows.length) return "";
   const cols = Math.max(...rows.map((r) => r.length));
-  const len = (s: string) => [...s].length;
+  // Runes, not UTF-16 units; ASCII (nearly every cell) needs no splitting.
+  const len = (s: string) => (/^[\x00-\x7f]*$/.test(s) ? s.length : [...s].length);
   const widths = Array.from({ length: cols - 1 }, (_, c) => Math.max(10, ...rows.map((r) => len(r[c] ?? "") + 3)));
   return rows
     .map((r) => r.map((cell, c) => (c < r.length - 1 ? cell + " ".repeat(widths[c]! - len(cell)) : cell)).join(""))

@@ -268,8 +268,37 @@ function sprintf(fmt: string, args: unknown[]): string {
 
 const cmp = (a: unknown, b: unknown) => ((a as any) < (b as any) ? -1 : (a as any) > (b as any) ? 1 : 0);
 
+/**
+ * encoding/json as Go's CLI applies it: map keys sorted (what docker decodes to maps),
+ * an object with toJSON kept in its own (struct) order, `<`, `>`, `&` escaped, and
+ * bigints as exact numbers.
+ */
+let sortMapKeys = true;
+
+export function goJson(v: unknown, sortKeys = sortMapKeys): string {
+  const esc = (s: string) => JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const enc = (x: unknown, sorted: boolean): string => {
+    if (x === undefined || x === null) return "null";
+    if (typeof x === "bigint") return x.toString();
+    if (typeof x === "string") return esc(x);
+    if (typeof x === "number") return Number.isFinite(x) ? JSON.stringify(x) : "null";
+    if (typeof x === "boolean") return String(x);
+    if (Array.isArray(x)) return `[${x.map((i) => enc(i, true)).join(",")}]`;
+    if (typeof x === "object") {
+      const own = typeof (x as { toJSON?: unknown }).toJSON === "function";
+      const o = (own ? (x as { toJSON: () => unknown }).toJSON() : x) as Record<string, unknown>;
+      if (typeof o !== "object" || o === null) return enc(o, true);
+      let keys = Object.keys(o).filter((k) => o[k] !== undefined);
+      if (sorted && sortKeys && !own) keys = keys.sort();
+      return `{${keys.map((k) => `${esc(k)}:${enc(o[k], true)}`).join(",")}}`;
+    }
+    return "null";
+  };
+  return enc(v, true);
+}
+
 const funcs: Record<string, (...a: unknown[]) => unknown> = {
-  json: (v) => JSON.stringify(v === undefined ? null : v),
+  json: (v) => goJson(v),
   join: (list, sep) => ((list as unknown[]) ?? []).map(goString).join(String(sep)),
   split: (s, sep) => String(s).split(String(sep)),
   lower: (s) => String(s).toLowerCase(),
@@ -398,10 +427,15 @@ export interface Template {
   execute(data: unknown): string;
 }
 
-export function compileTemplate(src: string): Template {
+/**
+ * `structOrder`: the data stands for Go structs (info, version), whose JSON keeps its
+ * field order; otherwise objects are Go maps (inspect), whose JSON sorts its keys.
+ */
+export function compileTemplate(src: string, opts: { structOrder?: boolean } = {}): Template {
   const nodes = parse(src);
   return {
     execute(data) {
+      sortMapKeys = !opts.structOrder;
       const out: string[] = [];
       exec(nodes, { dot: data, vars: new Map([["$", data]]) }, out);
       return out.join("");

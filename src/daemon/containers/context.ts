@@ -59,6 +59,8 @@ export interface ExecDriver {
 /** The network controller's hooks into the container verbs (src/network/manager.ts). */
 export interface NetworkHooks {
   validateMode(mode: string, networking: Json | null): void;
+  /** NetworkSettings of a created container: the requested endpoints, as given. */
+  createSettings(hc: Json, networking: Json | null): Json;
   /** Before the process starts: sandbox, addresses, ports; fills NetworkSettings. */
   attach(c: Container): Promise<void>;
   /** After the process ended: undoes attach. Idempotent. `background`: the slow part may finish later. */

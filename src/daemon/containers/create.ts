@@ -11,11 +11,18 @@ import type { ContainerRecord } from "../../container/container.ts";
 import type { ContainerContext } from "./context.ts";
 import { resolveCreateLinks } from "./links.ts";
 import { validateLogConfig } from "../../logs/config.ts";
+import { withDefaultLogConfig } from "./daemon-defaults.ts";
+import { parseSecurityOpts } from "../../container/secopts.ts";
+import { checkCreateBodyTypes } from "../../container/bodytypes.ts";
 
 const supportedNetworkModes = ["default", "bridge", "none", "host"];
+/** The runtimes /info lists: both names mean wharf's own runc-compatible init. */
+export const knownRuntimes = ["runc", "io.containerd.runc.v2"];
 
 export async function containerCreate(ctx: ContainerContext, input: { name?: string; body: Json }): Promise<{ Id: string; Warnings: string[] }> {
-  const { HostConfig: hostConfigIn = {}, NetworkingConfig = null, ...configIn } = input.body;
+  checkCreateBodyTypes(input.body);
+  const { HostConfig: hostConfigGiven = {}, NetworkingConfig = null, ...configIn } = input.body;
+  const hostConfigIn = { ...hostConfigGiven, LogConfig: withDefaultLogConfig(hostConfigGiven.LogConfig) };
   let name = input.name;
   if (name !== undefined) {
     if (!validContainerName.test(name)) throw invalidParameter(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
@@ -25,14 +32,15 @@ export async function containerCreate(ctx: ContainerContext, input: { name?: str
   validateConfig(configIn);
   validateHostConfig(hostConfigIn, ctx.ncpu);
   validateLogConfig(hostConfigIn.LogConfig);
+  parseSecurityOpts(hostConfigIn.SecurityOpt);
+  if (hostConfigIn.Runtime && !knownRuntimes.includes(hostConfigIn.Runtime)) {
+    throw invalidParameter(`Unknown runtime specified ${hostConfigIn.Runtime}`);
+  }
   const mode: string = hostConfigIn.NetworkMode || "default";
   if (mode.startsWith("container:")) ctx.store.lookup(mode.slice("container:".length));
   else if (ctx.network) ctx.network.validateMode(mode, NetworkingConfig);
   else if (!supportedNetworkModes.includes(mode)) throw invalidParameter(`network ${mode} not found`);
 
-  if (hostConfigIn.Runtime && !knownRuntimes.includes(hostConfigIn.Runtime)) {
-    throw invalidParameter(`Unknown runtime specified ${hostConfigIn.Runtime}`);
-  }
   const links = resolveCreateLinks(ctx.store, hostConfigIn);
   const image = ctx.images.resolve(configIn.Image);
   const id = randomBytes(32).toString("hex");
@@ -59,6 +67,8 @@ export async function containerCreate(ctx: ContainerContext, input: { name?: str
     ManuallyStopped: false,
     HasBeenStarted: false,
     ExecIDs: [],
+    // The request's endpoint settings show in inspect before the first start, as dockerd's do.
+    ...(ctx.network ? { NetworkSettings: ctx.network.createSettings(hostConfigIn, NetworkingConfig) } : {}),
   };
   const paths = ctx.store.paths(id);
   const volumes = ctx.volumes?.plan(rec);
@@ -91,6 +101,3 @@ export async function containerCreate(ctx: ContainerContext, input: { name?: str
   }
   return { Id: id, Warnings: warnings };
 }
-
-/** The runtimes /info lists: both names mean wharf's own runc-compatible init. */
-const knownRuntimes = ["runc", "io.containerd.runc.v2"];

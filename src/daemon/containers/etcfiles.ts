@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { hostname as hostHostname } from "node:os";
 import type { Json } from "../../container/config.ts";
 import type { Container, ContainerRecord } from "../../container/container.ts";
+import { withDefaultDns } from "./daemon-defaults.ts";
 
 /** The container's own hostname, hosts and resolv.conf, bound over /etc at start. */
 export function writeEtcFiles(rec: ContainerRecord, paths: Container["paths"]): void {
@@ -10,8 +11,9 @@ export function writeEtcFiles(rec: ContainerRecord, paths: Container["paths"]): 
   const host = rec.HostConfig.NetworkMode === "host";
   writeFileSync(paths.hostnamePath, `${host ? hostHostname() : hostname}\n`);
   const extra = (rec.HostConfig.ExtraHosts ?? []).map((h: string) => h.replace(/:host-gateway$/, `:${hostGatewayIp}`));
-  writeFileSync(paths.hostsPath, hostsFile(hostname, rec.Config.Domainname, extra, host, rec.NetRuntime?.endpoints?.[0]?.ip));
-  writeFileSync(paths.resolvConfPath, resolvConf(rec.HostConfig, host, rec.NetRuntime?.dns));
+  const ep = rec.NetRuntime?.endpoints?.[0];
+  writeFileSync(paths.hostsPath, hostsFile(hostname, rec.Config.Domainname, extra, host, ep?.ip, ep?.ip6));
+  writeFileSync(paths.resolvConfPath, resolvConf(withDefaultDns(rec.HostConfig), host, rec.NetRuntime?.dns));
 }
 
 /** What `host-gateway` in --add-host stands for: the default bridge's gateway (set by the network controller). */
@@ -20,7 +22,7 @@ export function setHostGateway(ip: string): void {
   hostGatewayIp = ip;
 }
 
-export function hostsFile(hostname: string, domainname: string, extraHosts: string[], hostNetwork: boolean, ip?: string): string {
+export function hostsFile(hostname: string, domainname: string, extraHosts: string[], hostNetwork: boolean, ip?: string, ip6?: string): string {
   if (hostNetwork) {
     try {
       return readFileSync("/etc/hosts", "utf8");
@@ -35,10 +37,13 @@ export function hostsFile(hostname: string, domainname: string, extraHosts: stri
     "ff02::2\tip6-allrouters",
   ];
   for (const h of extraHosts) {
-    const i = h.lastIndexOf(":");
+    // name:address, the address maybe IPv6 (`db:fd00::5`): a name has no colon.
+    const i = h.indexOf(":");
     if (i > 0) lines.push(`${h.slice(i + 1)}\t${h.slice(0, i)}`);
   }
-  if (ip) lines.push(`${ip}\t${domainname ? `${hostname}.${domainname} ` : ""}${hostname}`);
+  const names = `${domainname ? `${hostname}.${domainname} ` : ""}${hostname}`;
+  if (ip) lines.push(`${ip}\t${names}`);
+  if (ip6) lines.push(`${ip6}\t${names}`);
   return lines.join("\n") + "\n";
 }
 

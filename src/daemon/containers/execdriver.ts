@@ -1,5 +1,6 @@
 // The exec driver over the runtime: turns a container record into the runtime's
 // ContainerSpec and maps its calls onto the container's id and directory.
+import { withDefaultUlimits } from "./daemon-defaults.ts";
 import { createWriteStream, statSync } from "node:fs";
 import type { Container } from "../../container/container.ts";
 import type { ContainerSpec, MountSpec, NetworkMode, Resources, Runtime } from "../../runtime/types.ts";
@@ -8,6 +9,7 @@ import { conflict } from "../../errors.ts";
 import type { ExecDriver } from "./context.ts";
 import { mergeEnv } from "../../container/links.ts";
 import { jsonFileOptions } from "../../logs/config.ts";
+import { parseSecurityOpts } from "../../container/secopts.ts";
 
 function logRotation(lc: Json | undefined): { logMaxSize?: number; logMaxFile?: number; logCompress?: boolean } {
   if (lc?.Type === "none") return {};
@@ -28,6 +30,11 @@ export function resourcesOf(hc: Json): Resources {
     cpusetMems: hc.CpusetMems || undefined,
     pidsLimit: hc.PidsLimit ?? undefined,
   };
+}
+
+function securityOf(opts: string[] | null | undefined): { noNewPrivileges: boolean; seccomp?: string } {
+  const s = parseSecurityOpts(opts);
+  return s.seccomp === undefined ? { noNewPrivileges: s.noNewPrivileges } : { noNewPrivileges: s.noNewPrivileges, seccomp: s.seccomp };
 }
 
 function withTerm(tty: boolean, env: string[]): string[] {
@@ -59,8 +66,8 @@ export function specOf(c: Container, rootfs: string, network: NetworkMode, mount
     privileged: !!hc.Privileged,
     capAdd: hc.CapAdd ?? undefined,
     capDrop: hc.CapDrop ?? undefined,
-    noNewPrivileges: (hc.SecurityOpt ?? []).some((o: string) => /^no-new-privileges(:true|=true)?$/.test(o)),
-    ulimits: (hc.Ulimits ?? []).map((u: Json) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
+    ...securityOf(hc.SecurityOpt),
+    ulimits: withDefaultUlimits(hc.Ulimits).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
     sysctls: hc.Sysctls ?? undefined,
     init: !!hc.Init,
     openStdin: !!cfg.OpenStdin,

@@ -8,7 +8,7 @@ import type { ImageService } from "../../image/service.ts";
 import { applyChanges } from "../../image/changes.ts";
 import { familiarString, parseRepoTag, type Reference } from "../../image/reference.ts";
 import { sha256, type ImageConfigJson } from "../../image/store.ts";
-import type { Digest } from "../../storage/types.ts";
+import type { Digest, LayerStore } from "../../storage/types.ts";
 import { goArch } from "../../sys/host.ts";
 import { wharfVersion } from "../../version.ts";
 import type { ContainerContext } from "./context.ts";
@@ -16,9 +16,14 @@ import type { CommitOptions } from "../../api/routers/containers/fs-routes.ts";
 import { leaseRootfsShared } from "./rootfs.ts";
 
 function changesOf(ctx: ContainerContext, c: Container): Change[] {
-  const upper = ctx.layers.rwDiffPath(c.id);
-  const lowers = ctx.layers.rwLowerDirs?.(c.id) ?? [];
-  return ctx.layers.driverName === "overlay2" ? overlayChanges(upper, lowers) : compareChanges(upper, lowers[0]);
+  return rwChanges(ctx.layers, c.id);
+}
+
+/** The changes of an rw layer (a container's, or a build step's scratch layer). */
+export function rwChanges(layers: LayerStore, id: string): Change[] {
+  const upper = layers.rwDiffPath(id);
+  const lowers = layers.rwLowerDirs?.(id) ?? [];
+  return layers.driverName === "overlay2" ? overlayChanges(upper, lowers) : compareChanges(upper, lowers[0]);
 }
 
 export async function containerChanges(ctx: ContainerContext, ref: string): Promise<{ Path: string; Kind: number }[]> {
@@ -47,7 +52,7 @@ const imageFields = [
 ];
 
 /** The diff id of a tar with no entries (two zero blocks): dockerd's layer.DigestSHA256EmptyTar. */
-const emptyTarDigest = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
+export const emptyTarDigest = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
 
 export async function containerCommit(ctx: ContainerContext, images: ImageService, o: CommitOptions): Promise<{ Id: string }> {
   if (!o.container) throw invalidParameter("No such container: ");

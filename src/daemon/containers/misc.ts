@@ -1,4 +1,6 @@
 // pause, unpause, rename, update, wait, prune.
+import { dirSize } from "../../volume/service.ts";
+import { checkUpdateBodyTypes } from "../../container/bodytypes.ts";
 import { conflict, invalidParameter } from "../../errors.ts";
 import { validContainerName } from "../../container/names.ts";
 import { validateHostConfig, type Json } from "../../container/config.ts";
@@ -6,7 +8,6 @@ import { matchLabels, parseTimestampNano, type Filters } from "../../api/filters
 import type { WaitCondition } from "../../container/state.ts";
 import type { ContainerContext } from "./context.ts";
 import { removeContainer } from "./remove.ts";
-import { dirSize } from "../../volume/service.ts";
 
 export async function containerPause(ctx: ContainerContext, ref: string, pause: boolean): Promise<void> {
   const c = ctx.store.lookup(ref);
@@ -40,6 +41,7 @@ const updatable = [
 ];
 
 export async function containerUpdate(ctx: ContainerContext, ref: string, body: Json): Promise<{ Warnings: string[] }> {
+  checkUpdateBodyTypes(body);
   const c = ctx.store.lookup(ref);
   return await ctx.lock.run(c.id, async () => {
     const next = { ...c.rec.HostConfig };

@@ -32,10 +32,16 @@ import { ExecService } from "../exec/service.ts";
 import { selfCommand } from "../../reexec.ts";
 import { execBackend } from "../exec/backend.ts";
 import { HealthMonitor } from "../health/monitor.ts";
+import { stopContainer } from "./stop.ts";
 
 export interface Containers {
   service: ContainerService;
+  ctx: ContainerContext;
   close(): void;
+  /** Stops every running container, each within `timeoutSec` (shutdown without live-restore). */
+  stopAll(timeoutSec: number): Promise<void>;
+  /** Ends the container monitor if it holds no running container. */
+  stopMonitor(): Promise<boolean>;
 }
 
 /** Each daemon's containers go under their own cgroup parent, so test daemons never collide. */
@@ -97,5 +103,9 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
   ctx.volumes?.reconcile();
   // Exec instances live in this daemon's memory only (as Docker's): none survive a restart.
   for (const ct of store.all()) ct.rec.ExecIDs = [];
-  return { service, close: () => (health.close(), execs.close(), db.close()) };
+  const stopAll = async (timeout: number) => {
+    const running = store.all().filter((ct) => ct.state.s.Running);
+    await Promise.all(running.map((ct) => stopContainer(ctx, ct, { timeout: ct.rec.Config.StopTimeout ?? timeout }).catch(() => {})));
+  };
+  return { service, ctx, close: () => (health.close(), execs.close(), db.close()), stopAll, stopMonitor: () => runtime.monitor.exitIfIdle() };
 }

@@ -10,15 +10,18 @@ export class ByteSource {
   private chunk: Uint8Array = new Uint8Array(0);
   private pos = 0;
   private eof = false;
-  private readonly hash: Hash = createHash("sha256");
+  private readonly hash: Hash | undefined;
   /** Bytes handed out so far (the offset in the uncompressed stream). */
   offset = 0;
 
-  constructor(input: AsyncIterable<Uint8Array>) {
+  /** `hash: false` for readers that need no digest of the whole stream (a build context). */
+  constructor(input: AsyncIterable<Uint8Array>, opts: { hash?: boolean } = {}) {
     this.it = input[Symbol.asyncIterator]();
+    this.hash = opts.hash === false ? undefined : createHash("sha256");
   }
 
   digest(): `sha256:${string}` {
+    if (!this.hash) throw new Error("ByteSource: made without a digest");
     return `sha256:${this.hash.digest("hex")}`;
   }
 
@@ -41,7 +44,7 @@ export class ByteSource {
     const out = this.chunk.subarray(this.pos, this.pos + n);
     this.pos += n;
     this.offset += n;
-    this.hash.update(out);
+    this.hash?.update(out);
     return out;
   }
 

@@ -27,3 +27,30 @@ export interface ImageBackend {
   /** Returns the new image's id. */
   imageImport(body: AsyncIterable<Uint8Array>, opts: ImportParams): Promise<string>;
 }
+
+/** A long job whose progress is Docker's JSON lines; failures before `run` are HTTP errors. */
+export interface ProgressJob {
+  run(write: (line: string) => void, signal: AbortSignal): Promise<void>;
+}
+
+export interface PullRequestParams {
+  fromImage: string;
+  tag?: string;
+  platform?: string;
+  /** The X-Registry-Auth header as sent. */
+  registryAuth?: string;
+}
+
+export interface PushRequestParams {
+  tag?: string;
+  registryAuth?: string;
+}
+
+/** What the registry-facing image routes need (the distribution jobs provide it). */
+export interface DistributionBackend {
+  imagePull(p: PullRequestParams): Promise<ProgressJob>;
+  imagePush(name: string, p: PushRequestParams): Promise<ProgressJob>;
+  distributionInspect(name: string, registryAuth?: string): Promise<Json>;
+  imageSearch(term: string, limit: number | undefined, registryAuth?: string): Promise<Json[]>;
+  auth(body: Json): Promise<{ Status: string; IdentityToken: string }>;
+}

@@ -2,10 +2,10 @@
 import { empty, json, type ApiRequest, type ApiResponse, type Route } from "../../types.ts";
 import { boolParam } from "../../query.ts";
 import { parseFilters } from "../../filters.ts";
-import { invalidParameter, notImplemented } from "../../../errors.ts";
-import type { ImageBackend } from "./backend.ts";
+import { errorMessage, invalidParameter, notImplemented } from "../../../errors.ts";
+import type { DistributionBackend, ImageBackend } from "./backend.ts";
+import { pullHandler } from "./distribution.ts";
 import { once } from "node:events";
-import { errorMessage } from "../../../errors.ts";
 
 const pruneFilters = ["dangling", "until", "label", "label!"];
 const maxNameSegments = 6;
@@ -27,7 +27,8 @@ function named(method: string, suffix: string, handler: (req: ApiRequest, name: 
   return routes;
 }
 
-export function imageRoutes(b: ImageBackend): Route[] {
+export function imageRoutes(b: ImageBackend, dist?: DistributionBackend): Route[] {
+  const pull = dist ? pullHandler(dist) : undefined;
   return [
     {
       method: "GET",
@@ -74,6 +75,7 @@ export function imageRoutes(b: ImageBackend): Route[] {
         const q = req.query;
         const src = q.get("fromSrc");
         if (!src) {
+          if (q.get("fromImage") && pull) return pull(req);
           if (q.get("fromImage")) throw notImplemented("pulling images is not implemented yet: use docker load or docker import");
           throw invalidParameter("fromImage or fromSrc is required");
         }

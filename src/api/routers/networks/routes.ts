@@ -8,7 +8,7 @@ import type { Json } from "../../../container/config.ts";
 export interface NetworkBackend {
   list(filters: Map<string, string[]>): Json[];
   inspect(ref: string): Json;
-  create(body: Json): Promise<{ Id: string; Warning: string }>;
+  create(body: Json, version: string): Promise<{ Id: string; Warning: string }>;
   remove(ref: string): Promise<void>;
   connect(ref: string, body: Json): Promise<void>;
   disconnect(ref: string, body: Json): Promise<void>;
@@ -25,7 +25,7 @@ export function networkRoutes(b: NetworkBackend): Route[] {
     {
       method: "POST",
       path: "/networks/create",
-      handler: async (req) => json(await b.create(await jsonBody<Json>(await req.body(), "network config")), 201),
+      handler: async (req) => json(await b.create(await jsonBody<Json>(await req.body(), "network config"), req.version), 201),
     },
     {
       method: "POST",

@@ -1,4 +1,4 @@
-// GET /system/df: images, containers and volumes with their sizes; build cache empty.
+// GET /system/df: images, containers and volumes with their sizes, and the build cache's rows.
 import { RawJson } from "../../rawjson.ts";
 import { compareVersions } from "../../router.ts";
 import { invalidParameter } from "../../../errors.ts";
@@ -11,7 +11,7 @@ interface ContainerLister {
   containerList(opts: { all: boolean; size: boolean; filters: Map<string, string[]> }): Promise<Json[] | RawJson>;
 }
 
-export function dfRoutes(engine: Engine, volumes: VolumeService, containers: ContainerLister): Route[] {
+export function dfRoutes(engine: Engine, volumes: VolumeService, containers: ContainerLister, buildCache: () => { Size?: number }[] = () => []): Route[] {
   return [
     {
       method: "GET",
@@ -28,13 +28,14 @@ export function dfRoutes(engine: Engine, volumes: VolumeService, containers: Con
         const counts = new Map<string, number>();
         for (const c of list) counts.set(c.ImageID, (counts.get(c.ImageID) ?? 0) + 1);
         const layersSize = images.reduce((n, i) => n + (i.Size ?? 0), 0);
+        const cache = want("build-cache") ? buildCache() : [];
         return json({
-          ...(old ? { BuilderSize: 0 } : {}),
           LayersSize: layersSize,
           Images: images.map((i) => ({ ...i, Containers: counts.get(i.Id) ?? 0 })),
           Containers: list,
           Volumes: want("volume") ? volumes.usage() : [],
-          BuildCache: [],
+          BuildCache: cache,
+          ...(old ? { BuilderSize: cache.reduce((n, r) => n + (r.Size ?? 0), 0) } : {}),
         });
       },
     },

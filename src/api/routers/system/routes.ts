@@ -1,7 +1,7 @@
 // /_ping, /version, /info, /events: parse, call the engine's jobs, encode.
 import type { Engine } from "../../../engine/engine.ts";
 import { encodeEvent, type DockerEvent } from "../../../engine/events.ts";
-import { json, type Route } from "../../types.ts";
+import { json, type ApiResponse, type Route } from "../../types.ts";
 import { infoFor } from "../../versions/system.ts";
 import { matchLabels, parseFilters, parseTimestampNano } from "../../filters.ts";
 
@@ -19,9 +19,13 @@ const eventFilters = [
 ] as const;
 
 export function systemRoutes(engine: Engine): Route[] {
-  const ping = async () => {
-    await engine.call("ping");
-    return { kind: "text" as const, status: 200, body: "OK", headers: pingHeaders };
+  // Clients ping before every command and health probes ping in loops: one answer,
+  // built once, sent in the turn the request arrived.
+  const okBody = Buffer.from("OK");
+  const pong: ApiResponse = { kind: "text", status: 200, body: okBody, headers: pingHeaders, wire: {} };
+  const ping = (): ApiResponse | Promise<ApiResponse> => {
+    const r = engine.run("ping");
+    return r instanceof Promise ? r.then(() => pong) : pong;
   };
   return [
     { method: "GET", path: "/_ping", handler: ping },

@@ -1,0 +1,119 @@
+// Registry transport side by side: wharf and a real dockerd pull the same ~200 MB,
+// 8-layer image from one Debian docker-registry on loopback, then push it back. Rows:
+// cold pull (image and layers absent; incl. sync), pull of an image already present,
+// push whose layers all exist, fresh push to an empty registry, wharf's daemon RSS
+// growth during the cold pull, and the cold pull against the floor of
+// `igzip -dc | tar -x` (gzip where igzip is absent) of the same blobs one after another.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { docker, median, timeIt } from "./lib.ts";
+import { row, startEngines, type Engine } from "./engines.ts";
+import { report, type EngineName } from "./report.ts";
+import { blobPath, busyboxLayerTar, makeBigImage, startRegistry } from "../test/helpers/registry.ts";
+
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const syncEach = process.env.BENCH_SYNC !== "0";
+const podmanWhy = "its pulls from a plain-http registry need a registries.conf entry; not part of this bench";
+
+function sh(argv: string[]): void {
+  const r = Bun.spawnSync(argv, { stdout: "ignore", stderr: "pipe" });
+  if (r.exitCode !== 0) throw new Error(`${argv.join(" ")}: ${r.stderr.toString()}`);
+}
+
+function rssKb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) : 0;
+}
+
+/** docker CLI asynchronously (so RSS can be sampled meanwhile); fails loudly. */
+async function dockerAsync(e: Engine, args: string[]): Promise<string> {
+  const p = Bun.spawn(["docker", ...args], { env: { ...process.env, DOCKER_HOST: e.host }, stdout: "pipe", stderr: "pipe" });
+  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  if (code !== 0) throw new Error(`${e.label}: docker ${args.join(" ")}: ${err}${out}`);
+  return out;
+}
+
+const work = mkdtempSync(join(process.env.BENCH_DIR ?? "/tmp", "wharf-bench-pull-"));
+const reg = await startRegistry();
+const set = await startEngines({ only: ["wharf", "docker"] });
+try {
+  const img = await makeBigImage(reg, "bench/pull", "1", { base: busyboxLayerTar(), layers: 7, filesPerLayer: 143 });
+  const mb = img.compressedBytes / 1e6;
+  const nLayers = img.manifest.layers.length;
+  const ref = `${reg.host}/bench/pull:1`;
+
+  // The floor: every blob inflated and untarred by the native tools, one after another.
+  const inflate = Bun.which("igzip") ? "igzip -dc" : "gzip -dc";
+  const floor = (): number => {
+    const dirs = img.manifest.layers.map((_, i) => join(work, `floor${i}`));
+    sh(["sync"]);
+    const t0 = performance.now();
+    for (const [i, l] of img.manifest.layers.entries()) {
+      mkdirSync(dirs[i]!);
+      sh(["sh", "-c", `${inflate} < '${blobPath(reg, l.digest)}' | tar -x -C '${dirs[i]}'`]);
+    }
+    if (syncEach) sh(["sync"]);
+    const ms = performance.now() - t0;
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    return ms;
+  };
+
+  const series = () => new Map<EngineName, number[]>(set.engines.map((e) => [e.name, []]));
+  const cold = series();
+  const present = series();
+  const pushExist = series();
+  const pushFresh = series();
+  const rss = series();
+  const overFloor = series();
+  const floors: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const f = floor();
+    floors.push(f);
+    for (const e of r % 2 ? [...set.engines].reverse() : set.engines) {
+      docker(e.host, ["rmi", "-f", ref]);
+      docker(e.host, ["image", "prune", "-f"]);
+      sh(["sync"]);
+      const idle = e.name === "wharf" ? rssKb(e.daemon.pid) : 0;
+      let peak = idle;
+      let sampling = e.name === "wharf";
+      const sampler = (async () => {
+        while (sampling) {
+          peak = Math.max(peak, rssKb(e.daemon.pid));
+          await Bun.sleep(10);
+        }
+      })();
+      const ms = await timeIt(async () => {
+        await dockerAsync(e, ["pull", "-q", ref]);
+        if (syncEach) sh(["sync"]);
+      });
+      sampling = false;
+      await sampler;
+      cold.get(e.name)!.push(ms);
+      overFloor.get(e.name)!.push(ms / f);
+      if (e.name === "wharf") rss.get(e.name)!.push((peak - idle) / 1024);
+      present.get(e.name)!.push(await timeIt(() => dockerAsync(e, ["pull", "-q", ref])));
+      pushExist.get(e.name)!.push(await timeIt(() => dockerAsync(e, ["push", "-q", ref])));
+      const fresh = await startRegistry();
+      try {
+        const target = `${fresh.host}/bench/fresh:1`;
+        docker(e.host, ["tag", ref, target]);
+        pushFresh.get(e.name)!.push(await timeIt(() => dockerAsync(e, ["push", "-q", target])));
+        docker(e.host, ["rmi", target]);
+      } finally {
+        await fresh.stop();
+      }
+    }
+  }
+  const note = syncEach ? "incl. sync" : "page cache only";
+  const na = { podman: podmanWhy };
+  report(row(set, { bench: "registry", name: `cold pull of ${mb.toFixed(0)} MB, ${nLayers} layers (${note})`, unit: "ms", better: "lower", target: "≤ 0.5× Docker" }, cold, na));
+  report(row(set, { bench: "registry", name: `cold pull ÷ ${inflate} | tar -x of the same blobs in turn (floor median ${median(floors).toFixed(0)} ms)`, unit: "×", better: "lower", target: "≤ 1/0.85 = 1.18×" }, overFloor, na));
+  report(row(set, { bench: "registry", name: "pull of an image already present", unit: "ms", better: "lower", target: "≤ 150 ms" }, present, na));
+  report(row(set, { bench: "registry", name: `push, all ${nLayers} layers already in the registry`, unit: "ms", better: "lower", target: "≤ 300 ms" }, pushExist, na));
+  report(row(set, { bench: "registry", name: `fresh push of the ${mb.toFixed(0)} MB image to an empty registry`, unit: "ms", better: "lower", target: "≤ 0.4× Docker" }, pushFresh, na));
+  report(row(set, { bench: "registry", name: "daemon RSS growth during the cold pull", unit: "MB", better: "lower", target: "≤ 64 MiB" }, rss, { ...na, docker: "dockerd's work is spread over containerd too; not comparable" }));
+} finally {
+  await set.stop();
+  await reg.stop();
+  rmSync(work, { recursive: true, force: true });
+}

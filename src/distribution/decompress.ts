@@ -1,0 +1,67 @@
+// Layer decompression through a native tool when one is on the PATH (igzip, then pigz,
+// for gzip; zstd for zstd), which inflates several times faster than zlib in-process.
+// Without one, the compressed bytes pass through and the layer store's own zlib
+// inflates them.
+import { pipeThrough } from "./pipe.ts";
+
+type Chunks = AsyncIterable<Uint8Array>;
+
+const GZIP = [0x1f, 0x8b];
+const ZSTD = [0x28, 0xb5, 0x2f, 0xfd];
+const has = (b: Uint8Array, magic: number[]) => magic.every((m, i) => b[i] === m);
+
+const toolCache = new Map<string, string[] | null>();
+
+function tool(format: "gzip" | "zstd"): string[] | null {
+  if (process.env.WHARF_NATIVE_DECOMPRESS === "0") return null;
+  const known = toolCache.get(format);
+  if (known !== undefined) return known;
+  const candidates = format === "gzip" ? [["igzip", "-dc"], ["pigz", "-dc"]] : [["zstd", "-dcq"]];
+  let found: string[] | null = null;
+  for (const [name, ...args] of candidates) {
+    const path = Bun.which(name!);
+    if (path) {
+      found = [path, ...args];
+      break;
+    }
+  }
+  toolCache.set(format, found);
+  return found;
+}
+
+/** The native decompressor that would be used for a format (for reports and tests). */
+export function nativeTool(format: "gzip" | "zstd"): string | undefined {
+  return tool(format)?.[0];
+}
+
+/** Yields the layer tar, inflated natively when it can be; otherwise the bytes as they came. */
+export async function* nativeDecompress(input: Chunks): AsyncGenerator<Uint8Array> {
+  const it = input[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let have = 0;
+  let done = false;
+  while (have < 4) {
+    const r = await it.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    head.push(r.value);
+    have += r.value.length;
+  }
+  const first = Buffer.concat(head);
+  const rest: Chunks = {
+    async *[Symbol.asyncIterator]() {
+      if (first.length) yield first;
+      while (!done) {
+        const r = await it.next();
+        if (r.done) return;
+        yield r.value;
+      }
+    },
+  };
+  const format = has(first, GZIP) ? "gzip" : has(first, ZSTD) ? "zstd" : null;
+  const argv = format ? tool(format) : null;
+  if (!format || !argv) return yield* rest;
+  yield* pipeThrough(argv, rest, format);
+}

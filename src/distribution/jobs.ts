@@ -1,0 +1,102 @@
+// The distribution jobs the daemon registers with the engine, and the registry routes'
+// backend as calls to them.
+import type { Engine } from "../engine/engine.ts";
+import type { DistributionBackend, Json, ProgressJob, PullRequestParams, PushRequestParams } from "../api/routers/images/backend.ts";
+import { invalidParameter, WharfError } from "../errors.ts";
+import { parseNormalized, parseRepoTag, withDefaultTag, type Reference } from "../image/reference.ts";
+import type { ImageService } from "../image/service.ts";
+import { decodeRegistryAuth, type AuthConfig } from "./auth.ts";
+import { fetchSmallBlob } from "./blob.ts";
+import { registryError } from "./errors.ts";
+import { endpointsFor, type RegistryOptions } from "./endpoint.ts";
+import { login } from "./login.ts";
+import { DistributionMetadata } from "./metadata.ts";
+import { hostPlatform } from "./platform.ts";
+import { encodeMessage } from "./progress.ts";
+import { partialDirOf, preparePull, sessionFor, type DistributionContext } from "./pull.ts";
+import { preparePush } from "./push.ts";
+import { resolveManifest } from "./resolve.ts";
+import { parseImageConfig } from "../image/store.ts";
+
+export function distributionContext(svc: ImageService, options: RegistryOptions): DistributionContext {
+  return { svc, options, metadata: new DistributionMetadata(svc.root), partialDir: partialDirOf(svc.root) };
+}
+
+/** `fromImage` plus `tag`, where the tag may be a digest. */
+export function pullReference(fromImage: string, tag?: string): Reference {
+  if (!fromImage) throw invalidParameter("fromImage is required");
+  if (tag && /^[A-Za-z][A-Za-z0-9]*:[0-9a-fA-F]{32,}$/.test(tag)) return parseNormalized(`${fromImage}@${tag}`);
+  return tag ? parseRepoTag(fromImage, tag) : withDefaultTag(parseNormalized(fromImage));
+}
+
+export function registerDistributionJobs(engine: Engine, ctx: DistributionContext): void {
+  engine.register("image_pull", async (p: PullRequestParams): Promise<ProgressJob> => {
+    const ref = pullReference(p.fromImage, p.tag);
+    const prepared = await preparePull(ctx, { ref, platform: p.platform, auth: decodeRegistryAuth(p.registryAuth) });
+    return { run: async (write, signal) => void (await prepared.run((m) => write(encodeMessage(m)), signal)) };
+  });
+  engine.register("image_push", async (i: { name: string } & PushRequestParams): Promise<ProgressJob> => {
+    const prepared = await preparePush(ctx, i.name, i.tag, decodeRegistryAuth(i.registryAuth));
+    return { run: async (write, signal) => void (await prepared.run((m) => write(encodeMessage(m)), signal)) };
+  });
+  engine.register("auth", (body: AuthConfig) => login(ctx.options, body));
+  engine.register("distribution_inspect", async (i: { name: string; registryAuth?: string }) => {
+    const ref = withDefaultTag(parseNormalized(i.name));
+    const s = sessionFor(ctx, ref.domain, decodeRegistryAuth(i.registryAuth));
+    const r = await resolveManifest(s, ref, hostPlatform());
+    const top = await s.request(`/v2/${ref.path}/manifests/${r.digest}`, { repo: ref.path, actions: ["pull"] }, {
+      method: "HEAD",
+      headers: { Accept: "application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json" },
+    });
+    const mediaType = (top.headers.get("content-type") ?? r.manifest.mediaType).split(";")[0]!;
+    const size = Number(top.headers.get("content-length") ?? 0);
+    let platforms: Json[];
+    if (r.digest !== r.manifestDigest) {
+      const list = await s.request(`/v2/${ref.path}/manifests/${r.digest}`, { repo: ref.path, actions: ["pull"] }, { headers: { Accept: mediaType } });
+      const j = (await list.json()) as { manifests?: { platform?: Json }[] };
+      platforms = (j.manifests ?? []).map((m) => m.platform).filter((p): p is Json => !!p);
+    } else {
+      const cfg = parseImageConfig(await fetchSmallBlob(s, ref.path, r.manifest.config), r.manifest.config.digest);
+      platforms = [{ architecture: cfg.architecture ?? "", os: cfg.os ?? "", ...(cfg.variant ? { variant: cfg.variant } : {}) }];
+    }
+    return { Descriptor: { mediaType, digest: r.digest, size }, Platforms: platforms };
+  });
+  engine.register("image_search", async (i: { term: string; limit?: number; registryAuth?: string }) => {
+    const slash = i.term.indexOf("/");
+    const first = slash > 0 ? i.term.slice(0, slash) : "";
+    const remote = first.includes(".") || first.includes(":") || first === "localhost";
+    const domain = remote ? first : "docker.io";
+    const term = remote ? i.term.slice(slash + 1) : i.term;
+    const ep = endpointsFor(domain, ctx.options).at(-1)!;
+    const base = domain === "docker.io" ? "https://index.docker.io" : ep.base;
+    const url = `${base}/v1/search?q=${encodeURIComponent(term)}&n=${i.limit ?? 25}`;
+    let res: Response;
+    try {
+      res = await fetch(url);
+    } catch (e) {
+      throw new WharfError("system", `Get "${url}": ${(e as Error).message}`);
+    }
+    if (res.status !== 200) {
+      if (res.status === 404) throw new WharfError("notFound", `Unexpected status code 404: the registry at ${domain} has no search API (GET /v1/search)`);
+      throw await registryError(res);
+    }
+    const j = (await res.json()) as { results?: Json[] };
+    return (j.results ?? []).map((r) => ({
+      star_count: r.star_count ?? 0,
+      is_official: !!r.is_official,
+      name: r.name ?? "",
+      is_automated: !!r.is_automated,
+      description: r.description ?? "",
+    }));
+  });
+}
+
+export function engineDistributionBackend(engine: Engine): DistributionBackend {
+  return {
+    imagePull: (p) => engine.call("image_pull", p),
+    imagePush: (name, p) => engine.call("image_push", { name, ...p }),
+    distributionInspect: (name, registryAuth) => engine.call("distribution_inspect", { name, registryAuth }),
+    imageSearch: (term, limit, registryAuth) => engine.call("image_search", { term, limit, registryAuth }),
+    auth: (body) => engine.call("auth", body),
+  };
+}

@@ -1,0 +1,48 @@
+// Bytes through an external filter (a decompressor or compressor), with backpressure on
+// its stdin and its failures surfaced: a nonzero exit, or an error of the input itself.
+import { invalidParameter } from "../errors.ts";
+
+type Chunks = AsyncIterable<Uint8Array>;
+
+export async function* pipeThrough(argv: string[], input: Chunks, format: string): AsyncGenerator<Uint8Array> {
+  const proc = Bun.spawn(argv, { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+  let inputError: unknown;
+  let stopped = false;
+  const pump = (async () => {
+    try {
+      let pending = 0;
+      for await (const c of input) {
+        if (stopped) return;
+        proc.stdin.write(c);
+        pending += c.length;
+        if (pending >= 1 << 20) {
+          await proc.stdin.flush();
+          pending = 0;
+        }
+      }
+      await proc.stdin.end();
+    } catch (e) {
+      inputError = e;
+      try {
+        proc.kill("SIGKILL");
+      } catch {}
+    }
+  })();
+  try {
+    for await (const c of proc.stdout) yield c;
+    await pump;
+    if (inputError) throw inputError;
+    const code = await proc.exited;
+    if (code !== 0) {
+      const err = (await new Response(proc.stderr).text()).trim();
+      throw invalidParameter(`${argv[0]} failed on the ${format} stream${err ? `: ${err}` : ""}`);
+    }
+  } finally {
+    stopped = true;
+    if (proc.exitCode === null) {
+      try {
+        proc.kill("SIGKILL");
+      } catch {}
+    }
+  }
+}

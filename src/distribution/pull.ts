@@ -1,0 +1,220 @@
+// docker pull: resolve the manifest (failures become an HTTP status before any stream),
+// then stream Docker's progress while layers download. Each missing layer streams once,
+// socket → sha256 → decompress → tar apply, into a staging dir of its own, several at a
+// time; only when every layer is verified are they chained into the store and the image
+// and its tags written, so a failed or cancelled pull leaves no half image behind.
+import { join } from "node:path";
+import { invalidParameter, WharfError } from "../errors.ts";
+import { KeyedLock } from "../container/lock.ts";
+import { familiarString, fullName, type Reference } from "../image/reference.ts";
+import type { ImageService } from "../image/service.ts";
+import { chainIds } from "../image/service.ts";
+import { parseImageConfig } from "../image/store.ts";
+import type { Digest, Layer, StagedLayer } from "../storage/types.ts";
+import type { AuthConfig } from "./auth.ts";
+import { BlobVerificationError, fetchSmallBlob, layerBlob, type BlobSource } from "./blob.ts";
+import { RegistrySession } from "./client.ts";
+import { nativeDecompress } from "./decompress.ts";
+import { Semaphore } from "./limit.ts";
+import { endpointsFor, type RegistryOptions } from "./endpoint.ts";
+import type { Descriptor } from "./manifest.ts";
+import type { DistributionMetadata } from "./metadata.ts";
+import { parsePlatform } from "./platform.ts";
+import { bytes, shortId, status, throttle, type ProgressOut } from "./progress.ts";
+import { resolveManifest, type Resolved } from "./resolve.ts";
+
+export interface DistributionContext {
+  svc: ImageService;
+  metadata: DistributionMetadata;
+  options: RegistryOptions;
+  /** Partial downloads, kept across daemon restarts for resume. */
+  partialDir: string;
+}
+
+export interface PullParams {
+  ref: Reference;
+  platform?: string;
+  auth: AuthConfig;
+}
+
+export interface PullResult {
+  id: Digest;
+  digest: Digest;
+  /** Bytes that came over the network for layers, and bytes reused from partial files. */
+  fetched: number;
+  resumed: number;
+}
+
+export interface PreparedPull {
+  resolved: Resolved;
+  run(out: ProgressOut, signal?: AbortSignal): Promise<PullResult>;
+}
+
+/** One download of a blob at a time, so two pulls never write the same partial file. */
+const blobLocks = new KeyedLock();
+
+export function sessionFor(ctx: DistributionContext, domain: string, auth: AuthConfig): RegistrySession {
+  return new RegistrySession(endpointsFor(domain, ctx.options)[0]!, auth);
+}
+
+export async function preparePull(ctx: DistributionContext, p: PullParams): Promise<PreparedPull> {
+  const platform = parsePlatform(p.platform);
+  const session = sessionFor(ctx, p.ref.domain, p.auth);
+  const resolved = await resolveManifest(session, p.ref, platform);
+  return { resolved, run: (out, signal) => runPull(ctx, session, p.ref, resolved, out, signal) };
+}
+
+async function runPull(
+  ctx: DistributionContext,
+  session: RegistrySession,
+  ref: Reference,
+  resolved: Resolved,
+  out: ProgressOut,
+  signal?: AbortSignal,
+): Promise<PullResult> {
+  const { svc } = ctx;
+  const repo = ref.path;
+  const m = resolved.manifest;
+  out({ status: `Pulling from ${repo}`, id: ref.digest ?? ref.tag ?? "latest" });
+  const result: PullResult = { id: m.config.digest, digest: resolved.digest, fetched: 0, resumed: 0 };
+  const known = svc.images.get(m.config.digest);
+  let configRaw: Buffer | undefined;
+  let staged: (StagedLayer | null)[] = [];
+  const registered: Layer[] = [];
+  const blobs: BlobSource[] = [];
+  try {
+    if (!known) {
+      configRaw = await fetchSmallBlob(session, repo, m.config);
+      const config = parseImageConfig(configRaw, m.config.digest);
+      const diffIds = config.rootfs!.diff_ids;
+      if (diffIds.length !== m.layers.length) {
+        throw invalidParameter(`invalid image: its config lists ${diffIds.length} layers, its manifest ${m.layers.length}`);
+      }
+      const chain = chainIds(diffIds);
+      let present = 0;
+      while (present < chain.length && svc.layers.get(chain[present]!)) present++;
+      for (const [i, d] of m.layers.entries()) out(status(i < present ? "Already exists" : "Pulling fs layer", shortId(d.digest)));
+      const missing = m.layers.slice(present).map((d, j) => ({ d, i: present + j }));
+      const limit = Math.max(1, ctx.options.maxConcurrentDownloads);
+      for (const [j, x] of missing.entries()) if (j >= limit) out(status("Waiting", shortId(x.d.digest)));
+      const fetchOne = (d: Descriptor, diffId: Digest, apply: (tar: AsyncIterable<Uint8Array>) => Promise<void>) =>
+        blobLocks.run(d.digest, async () => {
+          const id = shortId(d.digest);
+          const tick = throttle(100);
+          const blob = layerBlob(session, repo, d, ctx.partialDir, (n) => tick(n === d.size) && out(bytes("Downloading", id, n, d.size)), signal);
+          blobs.push(blob);
+          async function* watched(): AsyncGenerator<Uint8Array> {
+            yield* blob.chunks;
+            out(status("Verifying Checksum", id));
+            out(status("Download complete", id));
+          }
+          await apply(nativeDecompress(watched()));
+          if (!blob.verified) throw new BlobVerificationError(d.digest);
+          result.fetched += blob.progress.fetched;
+          result.resumed += blob.progress.resumedFrom;
+          out(bytes("Extracting", id, d.size, d.size));
+          out(status("Pull complete", id));
+          void diffId;
+        });
+      const sem = new Semaphore(limit);
+      if (svc.layers.canStage && svc.layers.stage) {
+        const stage = svc.layers.stage.bind(svc.layers);
+        staged = missing.map(() => null);
+        const jobs = missing.map(({ d, i }, j) =>
+          sem.run(() =>
+            fetchOne(d, diffIds[i]!, async (tar) => {
+              staged[j] = await stage(tar, diffIds[i]);
+            }),
+          ),
+        );
+        // Every job settles before the first failure is reported, so no staging dir is left.
+        const settled = await Promise.allSettled(jobs);
+        const failed = settled.find((s) => s.status === "rejected");
+        if (failed) throw (failed as PromiseRejectedResult).reason;
+      } else {
+        // Drivers whose layer dirs start as a copy of the parent apply in order.
+        let parent = present ? chain[present - 1]! : null;
+        for (const { d, i } of missing) {
+          await fetchOne(d, diffIds[i]!, async (tar) => {
+            const l = await svc.layers.register(tar, parent, diffIds[i]);
+            registered.push(l);
+            parent = l.chainId;
+          });
+        }
+      }
+      if (signal?.aborted) throw new WharfError("system", "context canceled");
+    }
+    const upToDate = await svc.serialize(async () => commit(ctx, ref, resolved, configRaw, staged, registered));
+    for (const b of blobs) b.discard();
+    for (const [i, d] of m.layers.entries()) {
+      const diffId = svc.images.get(m.config.digest)?.config.rootfs?.diff_ids[i];
+      if (diffId) ctx.metadata.add(diffId, { digest: d.digest, repository: fullName(ref), mediaType: d.mediaType || undefined });
+    }
+    out(status(`Digest: ${resolved.digest}`));
+    out(status(`Status: ${upToDate ? "Image is up to date" : "Downloaded newer image"} for ${familiarString(ref)}`));
+    svc.publish("pull", familiarString(ref), familiarString(ref));
+    return result;
+  } catch (e) {
+    for (const s of staged) if (s) svc.layers.discardStaged?.(s);
+    for (const l of registered.reverse()) await svc.layers.release(l.chainId).catch(() => {});
+    throw e;
+  }
+}
+
+/** Chains the staged layers, stores the config and the references. Returns whether nothing changed. */
+async function commit(
+  ctx: DistributionContext,
+  ref: Reference,
+  resolved: Resolved,
+  configRaw: Buffer | undefined,
+  staged: (StagedLayer | null)[],
+  registered: Layer[],
+): Promise<boolean> {
+  const { svc } = ctx;
+  const id = resolved.manifest.config.digest;
+  const taken: Digest[] = registered.map((l) => l.chainId);
+  registered.length = 0;
+  let createdImage = false;
+  try {
+    let rec = svc.images.get(id);
+    if (!rec) {
+      const raw = configRaw!;
+      const config = parseImageConfig(raw, id);
+      const chain = chainIds(config.rootfs!.diff_ids);
+      let parent: Digest | null = chain.length - staged.length > 0 ? chain[chain.length - staged.length - 1]! : null;
+      for (const s of staged) {
+        const l = await svc.layers.commitStaged!(s!, parent);
+        taken.push(l.chainId);
+        parent = l.chainId;
+      }
+      staged.length = 0;
+      const put = svc.images.put(raw, config);
+      rec = put.rec;
+      createdImage = put.created;
+      const top = chain.length ? chain[chain.length - 1]! : null;
+      if (createdImage && top) {
+        // The new image holds one reference on its top layer (which holds its parents).
+        const i = taken.lastIndexOf(top);
+        if (i >= 0) taken.splice(i, 1);
+        else svc.layers.retain(top);
+      }
+    }
+    const digestRef: Reference = { domain: ref.domain, path: ref.path, digest: resolved.digest };
+    let changed = createdImage;
+    for (const r of ref.digest ? [digestRef] : [ref, digestRef]) {
+      if (svc.tags.get(r) !== id) {
+        changed = true;
+        svc.addTag(r, id);
+      }
+    }
+    for (const t of taken.reverse()) await svc.layers.release(t);
+    taken.length = 0;
+    return !changed;
+  } catch (e) {
+    if (createdImage) svc.images.remove(id);
+    for (const t of taken.reverse()) await svc.layers.release(t).catch(() => {});
+    throw e;
+  }
+}
+
+export const partialDirOf = (root: string) => join(root, "distribution", "partial");
