@@ -1,4 +1,5 @@
-"""The Docker SDK for Python (docker 7.1) used against wharf as its documentation shows.
+"""The Docker SDK for Python (docker 7.1; Debian's 5.0.3 passes too) used against wharf as its
+documentation shows.
 
 Run by test/e2e/clients-python.test.ts with DOCKER_HOST set to a test daemon that has
 busybox loaded. Each check runs on its own and prints one JSON line:
@@ -245,9 +246,11 @@ def check_networks():
         got = client.networks.get(net.id)
         eq(got.name, name("net"), "get network")
         true(any(n.id == net.id for n in client.networks.list(names=[name("net")])), "listed")
-        ec = {name("net"): api.create_endpoint_config(aliases=["svc"])}
-        server = track(client.containers.run("busybox", ["sleep", "60"], detach=True, network=name("net"),
-                                             networking_config=ec))
+        # The low-level create, as SDKs older than 7 had no networking_config in run().
+        sid = api.create_container("busybox", ["sleep", "60"], host_config=api.create_host_config(network_mode=name("net")),
+                                   networking_config=api.create_networking_config({name("net"): api.create_endpoint_config(aliases=["svc"])}))["Id"]
+        server = track(client.containers.get(sid))
+        server.start()
         server.reload()
         ep = server.attrs["NetworkSettings"]["Networks"][name("net")]
         true("svc" in (ep["Aliases"] or []), f"alias given at create: {ep['Aliases']}")
@@ -325,6 +328,12 @@ def check_images():
     true(len(hist) >= 1 and "CreatedBy" in hist[0], "history")
     pruned = client.images.prune()
     true("SpaceReclaimed" in pruned, f"prune answer {pruned}")
+    # A bad archive: the SDK finds dockerd's errorDetail in the 200 stream and raises.
+    try:
+        client.images.load(b"this is not an image archive")
+        raise AssertionError("ImageLoadError expected")
+    except errors.ImageLoadError as e:
+        true(str(e), "a message")
     try:
         client.images.get("no-such-image:nope")
         raise AssertionError("NotFound expected")
@@ -484,7 +493,7 @@ def check_run_options():
     t.wait()
     eq(t.logs(), b"one\r\ntwo\r\n", "tty logs")
     # docker-py sends a datetime as whole seconds: 1.2 s back lands between the lines.
-    later = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=1.2)
+    later = datetime.datetime.utcnow() - datetime.timedelta(seconds=1.2)
     eq(t.logs(since=later), b"two\r\n", "logs since a datetime")
     eq(t.logs(tail=1), b"two\r\n", "logs tail")
     import re

@@ -237,6 +237,8 @@ describe("the API as other clients use it", () => {
     expect(b).toMatchObject({ status: 200, json: { SpaceReclaimed: 0 } });
     const sys = docker(d, ["system", "prune", "-f"]);
     expect(sys.code, sys.stderr).toBe(0);
+    const sysUntil = docker(d, ["system", "prune", "-f", "--filter", "until=24h"]);
+    expect(sysUntil.code, sysUntil.stderr).toBe(0);
   });
 });
 

@@ -8,6 +8,8 @@ import { join, resolve } from "node:path";
 import { docker, freePort, loadBusybox, removeAllAndCleanup, root, startDaemon, type TestDaemon } from "../helpers/daemon.ts";
 
 const project = resolve(root, "test/clients/compose-web");
+const healthProject = resolve(root, "test/clients/compose-health");
+const abortProject = resolve(root, "test/clients/compose-abort");
 
 function composeBin(): string {
   for (const p of ["/usr/bin/docker-compose", "/usr/local/bin/docker-compose"]) if (existsSync(p)) return p;
@@ -38,9 +40,9 @@ describe.each([
   let d: TestDaemon;
   let port: number;
   const name = `cw${apiVersion ? apiVersion.replace(".", "") : "auto"}`;
-  const compose = (args: string[], extraEnv: Record<string, string> = {}) => {
-    const r = spawnSync(composeBin(), ["-p", name, ...args], {
-      cwd: project,
+  const compose = (args: string[], extraEnv: Record<string, string> = {}, dir = project, projectName = name) => {
+    const r = spawnSync(composeBin(), ["-p", projectName, ...args], {
+      cwd: dir,
       encoding: "utf8",
       timeout: 120_000,
       env: {
@@ -145,6 +147,33 @@ describe.each([
     expect(r.code, r.stderr).toBe(5);
     expect(r.stdout).toBe("hello from web\n");
     expect(docker(d, ["ps", "-aq", "--filter", `name=${name}_client_run`]).stdout.trim()).toBe("");
+  });
+
+  it("depends_on service_healthy waits for the healthcheck", () => {
+    const hp = `${name}h`;
+    try {
+      const up = compose(["up", "-d"], {}, healthProject, hp);
+      expect(up.code, up.stdout + up.stderr).toBe(0);
+      const health = docker(d, ["inspect", "-f", "{{.State.Health.Status}} {{.State.StartedAt}}", `${hp}_web_1`]).stdout.trim().split(" ");
+      expect(health[0]).toBe("healthy");
+      const clientStarted = docker(d, ["inspect", "-f", "{{.State.StartedAt}}", `${hp}_client_1`]).stdout.trim();
+      // The client started after web had been up long enough to turn healthy.
+      expect(Date.parse(clientStarted) - Date.parse(health[1]!)).toBeGreaterThanOrEqual(900);
+    } finally {
+      compose(["down", "-t", "1"], {}, healthProject, hp);
+    }
+  });
+
+  it("up in the foreground: attached output, --exit-code-from the service that ended", () => {
+    const ap = `${name}a`;
+    try {
+      const r = compose(["up", "--no-color", "-t", "1", "--abort-on-container-exit", "--exit-code-from", "client"], {}, abortProject, ap);
+      expect(r.code, r.stdout + r.stderr).toBe(3);
+      expect(r.stdout).toMatch(/client_1 +\| hi\n/);
+      expect(r.stdout + r.stderr).toContain(`${ap}_client_1 exited with code 3`);
+    } finally {
+      compose(["down", "-t", "1"], {}, abortProject, ap);
+    }
   });
 
   it("down -v removes the containers, the network and the volume", () => {

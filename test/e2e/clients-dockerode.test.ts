@@ -261,6 +261,38 @@ describe.each([
     expect(pruned.SpaceReclaimed).toBeGreaterThanOrEqual(120000);
   });
 
+  it("stats, top, events, detached and resized execs, export and commit", async () => {
+    const c = await docker.createContainer({ Image: "busybox", Cmd: ["sleep", "60"] });
+    await c.start();
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const st = (await c.stats({ stream: false })) as unknown as { memory_stats: object; cpu_stats: object };
+    expect(st).toHaveProperty("memory_stats");
+    expect(st).toHaveProperty("cpu_stats");
+    const live = (await c.stats({ stream: true })) as unknown as Readable;
+    const first = await new Promise<Buffer>((r) => live.once("data", (b: Buffer) => (live.destroy(), r(b))));
+    expect(JSON.parse(first.toString().split("\n")[0]!)).toHaveProperty("read");
+    expect((await c.top()).Titles).toContain("PID");
+    const det = await c.exec({ Cmd: ["sh", "-c", "sleep 0.2; exit 3"] });
+    await det.start({ Detach: true });
+    await waitUntil(async () => (await det.inspect()).Running === false);
+    expect((await det.inspect()).ExitCode).toBe(3);
+    const sized = await c.exec({ Cmd: ["sh", "-c", "sleep 0.5; stty size"], AttachStdin: true, AttachStdout: true, Tty: true });
+    const ss = await sized.start({ hijack: true, stdin: true, Tty: true });
+    await sized.resize({ h: 33, w: 77 });
+    expect((await collect(ss as unknown as Readable)).toString()).toBe("33 77\r\n");
+    const exported = await collect((await c.export()) as unknown as Readable);
+    expect(Object.keys(tarList(exported))).toContain("bin/busybox");
+    const img = await c.commit({ repo: `dcommit${version ?? ""}`, tag: "x" });
+    expect((await docker.getImage(img.Id).inspect()).RepoTags).toEqual([`dcommit${version ?? ""}:x`]);
+    await c.kill();
+    expect((await c.wait()).StatusCode).toBe(137);
+    const evs = await collect((await docker.getEvents({ since, until: Math.floor(Date.now() / 1000) + 1, filters: { container: [c.id] } })) as unknown as Readable);
+    const actions = evs.toString().trim().split("\n").map((l) => JSON.parse(l).Action);
+    expect(actions).toEqual(expect.arrayContaining(["start", "exec_start: sh -c sleep 0.2; exit 3", "commit", "kill", "die"]));
+    await c.remove();
+    await docker.getImage(img.Id).remove();
+  });
+
   it("swarm and plugins of a non-swarm engine", async () => {
     expect(await docker.listPlugins()).toEqual([]);
     await expect(docker.swarmInspect()).rejects.toMatchObject({ statusCode: 503 });
@@ -272,3 +304,11 @@ describe.each([
     await expect(docker.swarmLeave({ force: true })).rejects.toMatchObject({ statusCode: 503, json: { message: "This node is not part of a swarm" } });
   });
 });
+
+async function waitUntil(cond: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await Bun.sleep(50);
+  }
+}

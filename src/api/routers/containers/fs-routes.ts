@@ -4,6 +4,7 @@ import { once } from "node:events";
 import type { ApiResponse, Route } from "../../types.ts";
 import { json } from "../../types.ts";
 import { boolParam } from "../../query.ts";
+import { compareVersions } from "../../router.ts";
 import { invalidParameter } from "../../../errors.ts";
 
 export interface PathStat {
@@ -113,7 +114,8 @@ export function containerFsRoutes(b: ContainerFsBackend): Route[] {
       handler: async (req) => {
         const q = req.query;
         const stream = q.get("stream") === null ? true : boolParam(q, "stream");
-        const oneShot = boolParam(q, "one-shot");
+        // one-shot came with 1.41; older clients always got two samples' worth.
+        const oneShot = compareVersions(req.version, "1.41") >= 0 && boolParam(q, "one-shot");
         if (stream && oneShot) throw invalidParameter("cannot have stream=true and one-shot=true");
         let close!: () => void;
         const closed = new Promise<void>((r) => (close = r));

@@ -52,11 +52,14 @@ export function containerRoutes(b: ContainerBackend): Route[] {
       method: "POST",
       path: "/containers/{id}/wait",
       handler: async (req) => {
-        const cond = (req.query.get("condition") || "not-running") as WaitCondition;
+        // Before 1.30 there was no condition, and the headers came with the answer.
+        const legacy = compareVersions(req.version, "1.30") < 0;
+        const cond = (legacy ? "not-running" : req.query.get("condition") || "not-running") as WaitCondition;
         if (!["not-running", "next-exit", "removed"].includes(cond)) {
           throw invalidParameter(`invalid condition: "${cond}"`);
         }
         const waitFor = await b.containerWait(req.params.id!, cond);
+        if (legacy) return json(await waitFor());
         // Headers go out at once; the body comes when the condition holds.
         return {
           kind: "stream",

@@ -1,6 +1,7 @@
 // GET /containers/{id}/attach/ws: attach over a websocket (the server does the
 // handshake for hijack routes); stdout and stderr come unframed, as Docker sends them.
 import type { Route } from "../../types.ts";
+import { compareVersions } from "../../router.ts";
 import { attachOptions, type AttachBackend } from "./io.ts";
 
 export function attachWsRoutes(b: { containerAttach(ref: string, opts: Parameters<AttachBackend["containerAttach"]>[1] & { raw?: boolean }): ReturnType<AttachBackend["containerAttach"]> }): Route[] {
@@ -9,7 +10,10 @@ export function attachWsRoutes(b: { containerAttach(ref: string, opts: Parameter
       method: "GET",
       path: "/containers/{id}/attach/ws",
       handler: async (req) => {
-        const a = await b.containerAttach(req.params.id!, { ...attachOptions(req.query), raw: true });
+        const opts = attachOptions(req.query);
+        // Before 1.42 the stream parameters were documented but ignored: all three attached.
+        if (compareVersions(req.version, "1.42") < 0) Object.assign(opts, { stdin: true, stdout: true, stderr: true });
+        const a = await b.containerAttach(req.params.id!, { ...opts, raw: true });
         return { kind: "hijack", contentType: "application/vnd.docker.raw-stream", run: a.run };
       },
     },
