@@ -161,4 +161,18 @@ describe("build instructions e2e", () => {
     expect(failing.code).toBe(7);
     expect(failing.stderr).toContain("The command '/bin/sh -c exit 7' returned a non-zero code: 7");
   });
+
+  it("docker-py's images.build and docker-compose build drive the same endpoint", () => {
+    const ctx = context("sdk", { Dockerfile: "FROM busybox\nRUN echo sdk > /s\nCMD cat /s\n", "docker-compose.yml": 'version: "3"\nservices:\n  app:\n    build: .\n    image: comp/app:1\n' });
+    const py = spawnSync("python3", ["-c", `import docker
+c = docker.DockerClient(base_url="${d.host}")
+img, logs = c.images.build(path="${ctx}", tag="py:1", rm=True)
+print(img.id, img.tags)`], { encoding: "utf8", timeout: 60_000 });
+    expect(py.stderr).toBe("");
+    expect(py.stdout).toMatch(/^sha256:[0-9a-f]{64} \['py:1'\]\n$/);
+    const comp = spawnSync("docker-compose", ["build"], { cwd: ctx, encoding: "utf8", env: { ...process.env, DOCKER_HOST: d.host }, timeout: 60_000 });
+    expect(comp.status).toBe(0);
+    expect(comp.stdout + comp.stderr).toContain("Successfully tagged comp/app:1");
+    expect(ok(docker(d, ["run", "--rm", "comp/app:1"]))).toBe("sdk\n");
+  });
 });
