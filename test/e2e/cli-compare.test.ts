@@ -105,6 +105,10 @@ describe("wharf and docker print the same", () => {
     same(["inspect", "-f", "{{range .Config.Env}}{{.}};{{end}} {{json .Config.Labels}} {{printf \"%q\" .Config.Image}}", "up1"]);
     same(["inspect", "--format", "{{json .HostConfig.PortBindings}}", "up1"]);
     same(["inspect", "-f", "{{.Id}}", "busybox", "net1", "done0"]);
+    // A key the object lacks: Go's missingkey error, the others still printed.
+    same(["inspect", "-f", "{{.Id}}", "busybox", "vol1", "net1", "nosuch"]);
+    same(["inspect", "-f", "{{.Config.Nope}} x", "busybox"]);
+    same(["volume", "inspect", "-f", "{{.Name}} {{.Foo}}", "vol1"]);
     same(["inspect", "nosuch"]);
     same(["container", "inspect", "-f", "{{.Config.Hostname}}", "fresh"]);
     same(["image", "inspect", "-f", "{{.Os}}/{{.Architecture}} {{.RepoTags}}", "busybox"]);

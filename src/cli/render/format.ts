@@ -24,7 +24,7 @@ export function formatList<T>(format: string, items: T[], headers: Record<string
 }
 
 /** `--format` for a single object (inspect, version, info). */
-export function formatOne(format: string, item: unknown, opts: { structOrder?: boolean } = {}): string {
+export function formatOne(format: string, item: unknown, opts: { structOrder?: boolean; missingKeyError?: boolean } = {}): string {
   if (format === "json") format = "{{json .}}";
   return compileTemplate(format, opts).execute(item) + "\n";
 }
