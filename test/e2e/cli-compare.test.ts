@@ -82,6 +82,10 @@ describe("wharf and docker print the same", () => {
     same(["ps", "--format", "{{json .}}"]);
     same(["ps", "-a", "--format", "{{range $i, $n := split .Names \",\"}}{{$i}}={{$n}};{{end}}|{{len .Names}}|{{printf \"%.5s|%-8s|%d\" .Image .State 42}}{{upper .Names}}"]);
     same(["ps", "--format", "{{.Ports}} {{.Mounts}} {{.Networks}}"]);
+    // Template mistakes are docker's errors, word for word.
+    same(["ps", "-a", "--format", "{{.Nope}}"]);
+    same(["ps", "-a", "--format", "{{.Names"]);
+    same(["images", "--format", "{{.Nope}}"]);
   });
 
   it("images: table, -q, -a, --digests, --format, a reference", () => {

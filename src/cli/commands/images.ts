@@ -62,5 +62,6 @@ export const images: Runner = async (p) => {
     format: str(p, "format"),
     headers,
     cols: ["Repository", "Tag", ...(bool(p, "digests") ? (["Digest"] as const) : []), "ID", "CreatedSince", "Size"],
+    template: { structName: "*formatter.imageContext" },
   });
 };

@@ -29,5 +29,6 @@ export const ps: Runner = async (p) => {
     format: format && format !== "table" ? format : undefined,
     headers: psHeaders,
     cols: ["ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names", ...(bool(p, "size") ? (["Size"] as const) : [])],
+    template: { structName: "*formatter.ContainerContext", parseError: "failed to parse template", execError: "failed to execute template" },
   });
 };

@@ -223,7 +223,7 @@ function field(v: unknown, name: string): unknown {
   if (v instanceof Map) return v.get(name);
   if (typeof v === "object") {
     const o = v as Record<string, unknown>;
-    if (strictMaps && isPlainObject(o) && !Object.prototype.hasOwnProperty.call(o, name)) throw new MissingKey(name);
+    if (strictMaps && (structName ? !(name in o) : isPlainObject(o) && !Object.prototype.hasOwnProperty.call(o, name))) throw new MissingKey(name);
     const direct = Object.prototype.hasOwnProperty.call(o, name) ? o[name] : Reflect.get(o, name);
     // A method without arguments is called, as Go's templates do (`.Names` on a ps row).
     if (typeof direct === "function") return (direct as () => unknown).call(o);
@@ -462,7 +462,14 @@ export interface Template {
  * field order; otherwise objects are Go maps (inspect), whose JSON sorts its keys.
  */
 export function compileTemplate(src: string, opts: { structOrder?: boolean; missingKeyError?: boolean; structName?: string } = {}): Template {
-  const nodes = parse(src);
+  let nodes: Node[];
+  try {
+    nodes = parse(src);
+  } catch (err) {
+    // Go names the line of a parse error: `template: :1: unclosed action`.
+    if (err instanceof TemplateError) throw new TemplateError(`:1: ${err.message.replace(/^template: /, "")}`);
+    throw err;
+  }
   return {
     execute(data) {
       sortMapKeys = !opts.structOrder;
