@@ -1,6 +1,6 @@
 import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
-import { bool, parseFlags, str } from "../flags.ts";
+import { bool, str } from "../flags.ts";
 import { writeList } from "../render/format.ts";
 import { filtersQuery } from "../common.ts";
 import { PsRow, psHeaders } from "../render/pscontext.ts";
