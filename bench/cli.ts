@@ -1,6 +1,6 @@
 // Start-up cost of the client: `wharf ps` (100 containers) and `wharf version` beside
 // the real docker CLI, both against the same wharf daemon, interleaved run by run;
-// median wall time and peak RSS (getrusage of the child). Podman's CLI is no docker
+// median wall time, and peak RSS (GNU time) in runs of their own. Podman's CLI is no docker
 // client, so its cells say so. Target: wharf ≤ 0.8× the docker CLI's time.
 import { existsSync } from "node:fs";
 import { docker, startWharf, wharfBin } from "./lib.ts";
@@ -26,7 +26,14 @@ try {
     const r = Bun.spawnSync(argv, { env, stdout: "pipe", stderr: "pipe" });
     const ms = performance.now() - t0;
     if (r.exitCode !== 0) throw new Error(`${argv.join(" ")} exited ${r.exitCode}: ${r.stderr.toString()}`);
-    return { ms, rss: (r.resourceUsage?.maxRSS ?? 0) / 1e6, out: r.stdout.toString() };
+    return { ms, out: r.stdout.toString() };
+  };
+  // Peak RSS of that one process, from GNU time (wait4's ru_maxrss), in runs of their own.
+  const peak = (argv: string[]) => {
+    const r = Bun.spawnSync(["/usr/bin/time", "-f", "%M", ...argv], { env, stdout: "ignore", stderr: "pipe" });
+    const kb = Number(r.stderr.toString().trim().split("\n").pop());
+    if (r.exitCode !== 0 || !kb) throw new Error(`${argv.join(" ")}: no peak RSS: ${r.stderr.toString()}`);
+    return kb / 1000;
   };
 
   for (const cmd of [["ps", "-a"], ["version"]]) {
@@ -43,10 +50,12 @@ try {
       // Alternate which goes first, so neither always runs on a warmer machine.
       const order = i % 2 ? [["w", wharfBin], ["d", dockerBin]] : [["d", dockerBin], ["w", wharfBin]];
       for (const [who, bin] of order) {
-        const r = once([bin!, ...cmd]);
-        (who === "w" ? mine : theirs).ms.push(r.ms);
-        (who === "w" ? mine : theirs).rss.push(r.rss);
+        (who === "w" ? mine : theirs).ms.push(once([bin!, ...cmd]).ms);
       }
+    }
+    for (let i = 0; i < 10; i++) {
+      mine.rss.push(peak([wharfBin, ...cmd]));
+      theirs.rss.push(peak([dockerBin, ...cmd]));
     }
     const name = `${cmd.join(" ")}${cmd[0] === "ps" ? " (100 containers)" : ""}`;
     const podman = { skipped: "podman's CLI is not a docker CLI client" };

@@ -9,9 +9,10 @@ let host: string | undefined;
 let configDir: string | undefined;
 let tlsFlags: ClientTls = {};
 
-export function configure(g: Pick<GlobalFlags, "host" | "config" | "context"> & Partial<Pick<GlobalFlags, "tls">>): void {
+export function configure(g: Pick<GlobalFlags, "host" | "config" | "context" | "hostError"> & Partial<Pick<GlobalFlags, "tls">>): void {
+  if (g.hostError) throw new Error(g.hostError);
   if (g.context && g.context !== "default") {
-    throw new Error(`context "${g.context}" does not exist: wharf has only the default context (use -H or DOCKER_HOST)`);
+    throw new Error(`Failed to initialize: unable to resolve docker endpoint: context "${g.context}": context not found (wharf has only the default context; use -H or DOCKER_HOST)`);
   }
   host = g.host;
   configDir = g.config;

@@ -13,6 +13,8 @@ export interface GlobalFlags {
   /** --tls, --tlsverify and the certificate paths, as the docker CLI takes them. */
   tls: ClientTls;
   rest: string[];
+  /** docker's refusal of the endpoint flags given (two -H, or -H with --context). */
+  hostError?: string;
 }
 
 const logLevels = ["debug", "info", "warn", "error", "fatal", "panic", "trace"];
@@ -26,6 +28,7 @@ export function parseGlobalFlags(argv: string[]): GlobalFlags {
     if (v === undefined) throw new Error(`flag needs an argument: ${flag}`);
     return v;
   };
+  let hosts = 0;
   for (; i < argv.length; i++) {
     const a = argv[i]!;
     if (!a.startsWith("-") || a === "-") break;
@@ -39,7 +42,10 @@ export function parseGlobalFlags(argv: string[]): GlobalFlags {
     const inline = long ? long[2] : short?.[2];
     const flag = long ? `--${long[1]}` : `'${short?.[1]}' in ${a}`;
     switch (name) {
-      case "host": out.host = value(flag, inline); break;
+      case "host":
+        hosts++;
+        out.host = value(flag, inline);
+        break;
       case "debug": out.debug = true; break;
       case "log-level": {
         const v = value(flag, inline);
@@ -64,5 +70,7 @@ export function parseGlobalFlags(argv: string[]): GlobalFlags {
     }
   }
   out.rest = argv.slice(i);
+  if (hosts > 1) out.hostError = "Failed to initialize: unable to resolve docker endpoint: Specify only one -H";
+  else if (out.host !== undefined && out.context !== undefined) out.hostError = "conflicting options: cannot specify both --host and --context";
   return out;
 }

@@ -48,7 +48,7 @@ describe("wharf and docker print the same", () => {
     docker(d, ["network", "create", "--label", "n=1", "net1"]);
   }, 120_000);
   afterAll(async () => {
-    docker(d, ["network", "rm", "net1"]);
+    for (const n of ["net1", "prunenet-a", "prunenet-b"]) docker(d, ["network", "rm", n]);
     await removeAllAndCleanup(d);
   });
 
@@ -82,6 +82,10 @@ describe("wharf and docker print the same", () => {
     same(["ps", "--format", "{{json .}}"]);
     same(["ps", "-a", "--format", "{{range $i, $n := split .Names \",\"}}{{$i}}={{$n}};{{end}}|{{len .Names}}|{{printf \"%.5s|%-8s|%d\" .Image .State 42}}{{upper .Names}}"]);
     same(["ps", "--format", "{{.Ports}} {{.Mounts}} {{.Networks}}"]);
+    // Template mistakes are docker's errors, word for word.
+    same(["ps", "-a", "--format", "{{.Nope}}"]);
+    same(["ps", "-a", "--format", "{{.Names"]);
+    same(["images", "--format", "{{.Nope}}"]);
   });
 
   it("images: table, -q, -a, --digests, --format, a reference", () => {
@@ -105,6 +109,10 @@ describe("wharf and docker print the same", () => {
     same(["inspect", "-f", "{{range .Config.Env}}{{.}};{{end}} {{json .Config.Labels}} {{printf \"%q\" .Config.Image}}", "up1"]);
     same(["inspect", "--format", "{{json .HostConfig.PortBindings}}", "up1"]);
     same(["inspect", "-f", "{{.Id}}", "busybox", "net1", "done0"]);
+    // A key the object lacks: Go's missingkey error, the others still printed.
+    same(["inspect", "-f", "{{.Id}}", "busybox", "vol1", "net1", "nosuch"]);
+    same(["inspect", "-f", "{{.Config.Nope}} x", "busybox"]);
+    same(["volume", "inspect", "-f", "{{.Name}} {{.Foo}}", "vol1"]);
     same(["inspect", "nosuch"]);
     same(["container", "inspect", "-f", "{{.Config.Hostname}}", "fresh"]);
     same(["image", "inspect", "-f", "{{.Os}}/{{.Architecture}} {{.RepoTags}}", "busybox"]);
@@ -180,6 +188,24 @@ describe("wharf and docker print the same", () => {
     expect(JSON.parse(mine)).toEqual(JSON.parse(readFileSync(join(cfg, "config.json"), "utf8")));
     expect(JSON.parse(mine)).toEqual({ auths: { "127.0.0.1:2": { auth: "YzpkOmU=" } } });
     same(["logout", "127.0.0.1:9"]);
+  });
+
+  it("system prune: the same sections, prompt and answer as docker's", () => {
+    const setup = (n: string) => {
+      docker(d, ["create", "--name", `prune-${n}`, "busybox"]);
+      docker(d, ["network", "create", `prunenet-${n}`]);
+    };
+    // Only the containers and networks made here are stopped or unused by now.
+    for (const c of ["done0", "done3", "fresh"]) docker(d, ["rm", "-f", c]);
+    docker(d, ["network", "rm", "net1"]);
+    setup("a");
+    const mine = w(["system", "prune", "-f"]);
+    setup("b");
+    const theirs = docker(d, ["system", "prune", "-f"]);
+    const ids = (r: Result) => ({ ...r, stdout: r.stdout.replace(/^[0-9a-f]{64}$/m, "ID").replace(/prunenet-[ab]/, "NET") });
+    expect(ids(mine)).toEqual(ids(theirs));
+    expect(mine.stdout).toMatch(/^Deleted Containers:\n[0-9a-f]{64}\n\nDeleted Networks:\nprunenet-a\n\n/);
+    same(["system", "prune"], { stdin: "n\n" });
   });
 
   it("version and info: the server's part is the same; the client's part names wharf", () => {

@@ -130,7 +130,9 @@ describe("wharf --help on every command", () => {
     expect(w(["-H", "unix:///nowhere/x.sock", "ps"]).stderr).toBe("Cannot connect to the wharf daemon at unix:///nowhere/x.sock. Is the wharf daemon running?\n");
     expect(w(["ps"], { ...process.env, DOCKER_HOST: "unix:///nowhere/y.sock" }).stderr).toMatch(/unix:\/\/\/nowhere\/y.sock/);
     expect(w(["-H", "ftp://x", "ps"]).code).toBe(1);
-    expect(w(["--context", "other", "ps"]).stderr).toMatch(/context "other" does not exist/);
+    expect(w(["--context", "other", "ps"]).stderr).toMatch(/context "other": context not found/);
+    expect(w(["-H", "unix:///a", "-H", "unix:///b", "ps"])).toEqual({ code: 1, stdout: "", stderr: "Failed to initialize: unable to resolve docker endpoint: Specify only one -H\n" });
+    expect(w(["-H", "unix:///a", "--context", "default", "ps"]).stderr).toBe("conflicting options: cannot specify both --host and --context\n");
     expect(w(["ps"], { ...noDaemon, DOCKER_API_VERSION: "one" }).stderr).toMatch(/invalid DOCKER_API_VERSION/);
   });
 });

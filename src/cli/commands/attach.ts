@@ -2,7 +2,7 @@
 // has a terminal; ends with the container (its exit code) or on the detach keys.
 import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
-import { bool, parseFlags, str } from "../flags.ts";
+import { bool, str } from "../flags.ts";
 import { hijack } from "../../client/hijack.ts";
 import { pump } from "../attach.ts";
 import { ExitError } from "../exit.ts";

@@ -3,7 +3,7 @@ import { createWriteStream, renameSync, rmSync } from "node:fs";
 import { once } from "node:events";
 import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
-import { bool, list, parseFlags, str } from "../flags.ts";
+import { bool, list, str } from "../flags.ts";
 import { ExitError } from "../exit.ts";
 
 import { errorFromResponse, readAll } from "../../client/client.ts";

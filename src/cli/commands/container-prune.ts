@@ -1,6 +1,6 @@
 import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
-import { bool, parseFlags } from "../flags.ts";
+import { bool } from "../flags.ts";
 import { confirm, filtersQuery } from "../common.ts";
 import { out } from "../output.ts";
 

@@ -7,7 +7,7 @@ import { lstatSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, 
 import { basename, dirname, join } from "node:path";
 import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
-import { bool, parseFlags } from "../flags.ts";
+import { bool } from "../flags.ts";
 import { ExitError } from "../exit.ts";
 import { humanSize } from "../common.ts";
 import { errorFromResponse, readAll, type ApiResponse } from "../../client/client.ts";

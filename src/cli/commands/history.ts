@@ -1,7 +1,7 @@
 // `wharf history IMAGE`: docker's table (IMAGE, CREATED, CREATED BY, SIZE, COMMENT).
 import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
-import { bool, parseFlags, str } from "../flags.ts";
+import { bool, str } from "../flags.ts";
 import { ellipsis } from "../render/table.ts";
 import { writeList } from "../render/format.ts";
 import { createdSince, goTime, humanSize, shortId } from "../common.ts";

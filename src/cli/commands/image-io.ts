@@ -1,10 +1,10 @@
 // `wharf load`, `wharf save`, `wharf import`: archives streamed to and from the daemon
 // without holding them in memory.
-import { createReadStream, createWriteStream, renameSync, rmSync, statSync } from "node:fs";
+import { createWriteStream, renameSync, rmSync, statSync } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
-import { bool, list, parseFlags, str } from "../flags.ts";
+import { bool, list, str } from "../flags.ts";
 import { ExitError } from "../exit.ts";
 import { errorFromResponse, readAll, type ApiResponse } from "../../client/client.ts";
 import { showProgress } from "../progress.ts";

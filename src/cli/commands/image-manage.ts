@@ -1,7 +1,7 @@
 // `wharf rmi`, `wharf tag`, `wharf image prune`, `wharf image inspect`.
 import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
-import { bool, parseFlags, str } from "../flags.ts";
+import { bool, str } from "../flags.ts";
 import { ExitError } from "../exit.ts";
 import { formatOne } from "../render/format.ts";
 import { WharfError } from "../../errors.ts";

@@ -1,7 +1,7 @@
 // `wharf images` / `wharf image ls`: docker's table, -q, --digests, --no-trunc, --filter, --format.
 import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
-import { bool, parseFlags, str } from "../flags.ts";
+import { bool, str } from "../flags.ts";
 import { writeList } from "../render/format.ts";
 import { createdSince, filtersQuery, goTime, humanSize, shortId } from "../common.ts";
 
@@ -62,5 +62,6 @@ export const images: Runner = async (p) => {
     format: str(p, "format"),
     headers,
     cols: ["Repository", "Tag", ...(bool(p, "digests") ? (["Digest"] as const) : []), "ID", "CreatedSince", "Size"],
+    template: { structName: "*formatter.imageContext" },
   });
 };

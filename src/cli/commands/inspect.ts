@@ -1,7 +1,7 @@
 import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
 import { bool, str, type Parsed } from "../flags.ts";
-import { formatOne } from "../render/format.ts";
+import { compileTemplate, TemplateError } from "../render/template.ts";
 import { ExitError } from "../exit.ts";
 import { WharfError } from "../../errors.ts";
 import { out } from "../output.ts";
@@ -38,7 +38,25 @@ export async function inspect(p: Parsed, own?: string): Promise<void> {
     else found.push(hit);
   }
   const format = str(p, "format");
-  if (format) for (const o of found) out(formatOne(format, o));
+  if (format) {
+    // docker decodes inspect answers into maps (a missing key is an error), volumes into a struct.
+    const t = compileTemplate(format === "json" ? "{{json .}}" : format, { missingKeyError: true, structName: own === "volume" ? "volume.Volume" : undefined });
+    // As docker: every object is tried, the first template error reported at the end,
+    // and an empty line printed when none came out.
+    let printed = false;
+    let failed: string | undefined;
+    for (const o of found) {
+      try {
+        out(t.execute(o) + "\n");
+        printed = true;
+      } catch (err) {
+        if (!(err instanceof TemplateError)) throw err;
+        failed ??= `template parsing error: ${err.message}`;
+      }
+    }
+    if (!printed) out("\n");
+    if (failed) errors.unshift(failed);
+  }
   else out(JSON.stringify(found, null, 4) + "\n");
   if (errors.length) throw new ExitError(1, errors.join("\n"));
 }

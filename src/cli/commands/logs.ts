@@ -1,7 +1,6 @@
 import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
-import { bool, parseFlags, str } from "../flags.ts";
-import { ExitError } from "../exit.ts";
+import { bool, str } from "../flags.ts";
 import { errorFromResponse, readAll } from "../../client/client.ts";
 import { Demuxer, STDERR } from "../../streams/stdcopy.ts";
 import { clientTimestamp } from "../timestamp.ts";

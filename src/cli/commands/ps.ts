@@ -1,6 +1,6 @@
 import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
-import { bool, parseFlags, str } from "../flags.ts";
+import { bool, str } from "../flags.ts";
 import { writeList } from "../render/format.ts";
 import { filtersQuery } from "../common.ts";
 import { PsRow, psHeaders } from "../render/pscontext.ts";
@@ -29,5 +29,6 @@ export const ps: Runner = async (p) => {
     format: format && format !== "table" ? format : undefined,
     headers: psHeaders,
     cols: ["ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names", ...(bool(p, "size") ? (["Size"] as const) : [])],
+    template: { structName: "*formatter.ContainerContext", parseError: "failed to parse template", execError: "failed to execute template" },
   });
 };

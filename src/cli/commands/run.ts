@@ -67,9 +67,9 @@ export const run: Runner = async (p) => {
 
 async function start(client: ReturnType<typeof getClient>, id: string): Promise<void> {
   try {
-  await client.json("POST", `/containers/${id}/start`);
+    await client.json("POST", `/containers/${id}/start`);
   } catch (err) {
-  if (err instanceof WharfError) throw new ExitError(startFailureCode(err.message), runFailure(125, err.message));
-  throw err;
+    if (err instanceof WharfError) throw new ExitError(startFailureCode(err.message), runFailure(125, err.message));
+    throw err;
   }
 }

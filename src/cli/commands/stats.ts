@@ -3,7 +3,7 @@
 // with --no-stream, else redrawn as new samples arrive.
 import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
-import { bool, parseFlags, str } from "../flags.ts";
+import { bool, str } from "../flags.ts";
 import { ExitError } from "../exit.ts";
 import { humanSize } from "../common.ts";
 import { formatList } from "../render/format.ts";

@@ -104,6 +104,8 @@ export const prune: Runner = async (p: Parsed) => {
   const imageFilters = JSON.parse(filters ?? "{}");
   if (all) imageFilters.dangling = { false: true };
   space += await pruneOne("Deleted Images", "/images/prune", "ImagesDeleted", { filters: JSON.stringify(imageFilters) }, true);
+  // As the docker CLI: the build cache last (the builder's POST /build/prune).
+  space += await pruneOne("Deleted build cache objects", "/build/prune", "CachesDeleted", { all: all ? "1" : undefined, filters });
   out(`Total reclaimed space: ${size4(space)}\n`);
 };
 

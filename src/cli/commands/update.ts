@@ -1,8 +1,7 @@
 import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
-import { parseFlags, str } from "../flags.ts";
+import { str } from "../flags.ts";
 import { nanoCpus, ramInBytes } from "../units.ts";
-import { ExitError } from "../exit.ts";
 import { forEachRef } from "../common.ts";
 import { out } from "../output.ts";
 

@@ -44,7 +44,7 @@ export const version: Runner = async (p) => {
     19,
   );
   out(`Client:\n${client}\n\n`);
-  const lines = [`Server: ${v.Platform?.Name ?? ""}`];
+  const lines = [`Server:${v.Platform?.Name ? ` ${v.Platform.Name}` : ""}`];
   for (const c of v.Components ?? []) {
     lines.push(` ${c.Name}:`);
     if (c.Name === "Engine") {

@@ -1,7 +1,7 @@
 // `wharf volume create|ls|inspect|rm|prune`: docker's volume management commands.
 import type { Runner } from "../tree.ts";
 import { getClient } from "../context.ts";
-import { bool, list, parseFlags, str } from "../flags.ts";
+import { bool, list, str } from "../flags.ts";
 import { writeList } from "../render/format.ts";
 import { ExitError } from "../exit.ts";
 import { confirm, filtersQuery, forEachRef, humanSize, keyValues } from "../common.ts";

@@ -201,11 +201,29 @@ function parse(src: string): Node[] {
 
 type Scope = { dot: unknown; vars: Map<string, unknown> };
 
+/** `missingkey=error`: what docker's inspect gets on its decoded maps. */
+let strictMaps = false;
+let currentSrc = "";
+/** The Go type docker decodes into, when it is a struct rather than a map (volume.Volume). */
+let structName: string | undefined;
+
+class MissingKey extends Error {
+  constructor(readonly key: string) {
+    super(key);
+  }
+}
+
+const isPlainObject = (o: object) => {
+  const proto = Object.getPrototypeOf(o);
+  return proto === Object.prototype || proto === null;
+};
+
 function field(v: unknown, name: string): unknown {
   if (v === null || v === undefined) return undefined;
   if (v instanceof Map) return v.get(name);
   if (typeof v === "object") {
     const o = v as Record<string, unknown>;
+    if (strictMaps && (structName ? !(name in o) : isPlainObject(o) && !Object.prototype.hasOwnProperty.call(o, name))) throw new MissingKey(name);
     const direct = Object.prototype.hasOwnProperty.call(o, name) ? o[name] : Reflect.get(o, name);
     // A method without arguments is called, as Go's templates do (`.Names` on a ps row).
     if (typeof direct === "function") return (direct as () => unknown).call(o);
@@ -335,7 +353,19 @@ function evalArg(a: Arg, s: Scope): unknown {
     case "lit":
       return a.v;
     case "field":
-      return chainOf(s.dot, a.chain);
+      try {
+        return chainOf(s.dot, a.chain);
+      } catch (err) {
+        if (!(err instanceof MissingKey)) throw err;
+        // Go's words, with the field's place in the template (line:byte).
+        const text = `.${a.chain.join(".")}`;
+        const i = a.chain.indexOf(err.key);
+        const at = Math.max(0, currentSrc.indexOf(text)) + (i > 0 ? a.chain.slice(0, i).join(".").length + 1 : 0);
+        const line = currentSrc.slice(0, at).split("\n").length;
+        const col = at - (currentSrc.lastIndexOf("\n", at - 1) + 1);
+        const why = structName ? `can't evaluate field ${err.key} in type ${structName}` : `map has no entry for key "${err.key}"`;
+        throw new TemplateError(`:${line}:${col}: executing "" at <${text}>: ${why}`);
+      }
     case "var": {
       if (!s.vars.has(a.name)) throw new TemplateError(`undefined variable: ${a.name}`);
       return chainOf(s.vars.get(a.name), a.chain);
@@ -431,11 +461,21 @@ export interface Template {
  * `structOrder`: the data stands for Go structs (info, version), whose JSON keeps its
  * field order; otherwise objects are Go maps (inspect), whose JSON sorts its keys.
  */
-export function compileTemplate(src: string, opts: { structOrder?: boolean } = {}): Template {
-  const nodes = parse(src);
+export function compileTemplate(src: string, opts: { structOrder?: boolean; missingKeyError?: boolean; structName?: string } = {}): Template {
+  let nodes: Node[];
+  try {
+    nodes = parse(src);
+  } catch (err) {
+    // Go names the line of a parse error: `template: :1: unclosed action`.
+    if (err instanceof TemplateError) throw new TemplateError(`:1: ${err.message.replace(/^template: /, "")}`);
+    throw err;
+  }
   return {
     execute(data) {
       sortMapKeys = !opts.structOrder;
+      strictMaps = opts.missingKeyError === true;
+      structName = opts.structName;
+      currentSrc = src;
       const out: string[] = [];
       exec(nodes, { dot: data, vars: new Map([["$", data]]) }, out);
       return out.join("");
