@@ -77,7 +77,7 @@ describe("TTY, attach and exec e2e", () => {
   beforeAll(async () => {
     // A loopback TCP listener too, for a real websocket client (Bun's) to talk to.
     tcpPort = await freeLoopbackPort();
-    d = await startDaemon(["-H", `tcp://127.0.0.1:${tcpPort}`]);
+    d = await startDaemon(["-H", `tcp://127.0.0.1:${tcpPort}`, "--tls=false"]);
     loadBusybox(d);
     tmux = new Tmux({ DOCKER_HOST: d.host, DOCKER_CONFIG: join(d.dir, "docker-config"), PATH: process.env.PATH ?? "/usr/bin:/bin" });
     sleeper = docker(d, ["run", "-d", "--name", "sleeper", "-e", "FROM_RUN=1", "busybox", "sleep", "600"]).stdout.trim();
