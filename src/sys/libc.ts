@@ -119,6 +119,7 @@ const SYS = {
   pidfd_open: 434,
   pidfd_getfd: 438,
   seccomp: arch === "arm64" ? 277 : 317,
+  bpf: arch === "arm64" ? 280 : 321,
 };
 
 const addr = (b: Buffer | Uint8Array | BigUint64Array) => BigInt(ptr(b));
@@ -447,4 +448,9 @@ export function sealedMemfd(name: string, fill: (path: string) => void): number 
     libc().close(fd);
     throw err;
   }
+}
+
+/** bpf(2) with an attribute block (zero-padded as the kernel wants); returns its result. */
+export function bpf(cmd: number, attr: Uint8Array, what: string): number {
+  return check(what, libc().syscall(BigInt(SYS.bpf), BigInt(cmd), BigInt(ptr(attr)), BigInt(attr.length)));
 }
