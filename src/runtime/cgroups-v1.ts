@@ -133,6 +133,14 @@ export class CgroupsV1 implements CgroupDriver {
     await waitUntil(() => this.read("freezer", id, "freezer.state") === "THAWED", 5000, "the thaw");
   }
 
+  frozen(id: string): boolean {
+    try {
+      return this.read("freezer", id, "freezer.state") !== "THAWED";
+    } catch {
+      return false;
+    }
+  }
+
   oomKilled(id: string): boolean {
     try {
       const oc = parseKeyed(this.read("memory", id, "memory.oom_control"));

@@ -90,6 +90,14 @@ export class CgroupsV2 implements CgroupDriver {
     await waitUntil(() => parseKeyed(this.read(id, "cgroup.events")).frozen === 0, 5000, "the thaw");
   }
 
+  frozen(id: string): boolean {
+    try {
+      return this.read(id, "cgroup.freeze") === "1";
+    } catch {
+      return false;
+    }
+  }
+
   oomKilled(id: string): boolean {
     try {
       return (parseKeyed(this.read(id, "memory.events")).oom_kill ?? 0) > 0;

@@ -44,6 +44,10 @@ export async function monitorMain(args: string[]): Promise<number> {
   await new Promise<void>((resolve) => server.listen(paths.sock, () => resolve()));
 
   let quitting = false;
+  let termAsked = false;
+  function quitIfAsked(): void {
+    if (termAsked && running.size === 0) setImmediate(() => void quit());
+  }
   /** The cgroup parents of the daemons we served, by root and name. */
   const parents = new Map<string, CgroupDriver>();
   async function quit(): Promise<void> {
@@ -77,14 +81,14 @@ export async function monitorMain(args: string[]): Promise<number> {
         resizeTty(launchCtx.ttyMasters, req.id, req.rows, req.cols);
         return { ok: true, running: running.size, pid: process.pid };
       case "start": {
-        if (quitting) return { error: "monitor is shutting down", exitCode: 125 };
+        if (quitting || termAsked) return { error: "monitor is shutting down", exitCode: 125 };
         const cgKey = `${req.cgroupRoot ?? ""}:${req.cgroupParent}`;
         let cg = parents.get(cgKey);
         if (!cg) parents.set(cgKey, (cg = cgroupDriver({ root: req.cgroupRoot, parent: req.cgroupParent })));
         const id = req.spec.id;
         // Counted from before the launch: a quick command may end before launch returns.
         running.set(id, () => cg.destroy(id));
-        const r = await launch({ ...launchCtx, onExit: (x) => running.delete(x) }, req.spec, cg, cgKey);
+        const r = await launch({ ...launchCtx, onExit: (x) => (running.delete(x), quitIfAsked()) }, req.spec, cg, cgKey);
         if (r.exited) return { pid: r.pid!, startedAt: r.startedAt! };
         running.delete(id);
         return { error: r.error!, exitCode: r.exitCode! };
@@ -124,7 +128,14 @@ export async function monitorMain(args: string[]): Promise<number> {
     await quit();
   }, 1000).unref();
 
-  for (const s of ["SIGINT", "SIGTERM", "SIGHUP", "SIGPIPE"] as const) process.on(s, () => {});
+  // SIGTERM ends the monitor once no container needs it to record its exit (at once
+  // when none runs); it refuses new starts from then on. Others stay ignored: the
+  // daemon's terminal or process group is no reason to lose containers.
+  process.on("SIGTERM", () => {
+    termAsked = true;
+    quitIfAsked();
+  });
+  for (const s of ["SIGINT", "SIGHUP", "SIGPIPE"] as const) process.on(s, () => {});
   await new Promise(() => {});
   return 0;
 }
