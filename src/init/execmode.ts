@@ -6,7 +6,7 @@
 // unshare(CLONE_FS) gives this thread its own first; the other threads keep theirs and
 // vanish at execve.
 import { openSync, closeSync, readlinkSync, writeFileSync } from "node:fs";
-import { closeRangeCloexec, execve, setns, takeControllingTty, unshareNs } from "../sys/libc.ts";
+import { closeRangeCloexec, execve, prctl, setns, takeControllingTty, unshareNs } from "../sys/libc.ts";
 import { defaultPath, type InitConfig } from "./config.ts";
 import { buildEnv, execFailureFromErrno, lookPath } from "./exec.ts";
 import { resolveUser } from "./user.ts";
@@ -15,6 +15,7 @@ import type { Privileges } from "./privileges.ts";
 // The mount namespace last: /proc/PID/ns paths are the host's until then.
 const nsFlags: Record<string, number> = { cgroup: 0x02000000, ipc: 0x08000000, uts: 0x04000000, net: 0x40000000, mnt: 0x00020000 };
 const CLONE_FS = 0x00000200;
+const PR_SET_DUMPABLE = 4;
 
 export async function execIntoContainer(
   cfg: InitConfig,
@@ -23,6 +24,9 @@ export async function execIntoContainer(
 ): Promise<never> {
   const spec = cfg.spec;
   const target = cfg.execIn!;
+  // Before anything of the container is joined: a non-dumpable process cannot be
+  // ptraced, nor its /proc/N/exe, fd/ or mem opened, by the container's processes.
+  prctl(PR_SET_DUMPABLE, 0);
   for (const f of cfg.cgroupProcs) writeFileSync(f, "0");
   // Open every namespace before entering any: /proc is still the host's here.
   const fds = Object.entries(nsFlags).map(([name, flag]) => [openSync(`/proc/${target}/ns/${name}`, "r"), flag] as const);

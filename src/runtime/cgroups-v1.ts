@@ -5,12 +5,16 @@ import { cpuQuota, memorySwap, parseKeyed, parseBlkioV1, waitUntil, type CgroupD
 
 // What runc allows a container by default: mknod of anything (using it is another
 // matter), null zero full random urandom tty console ptmx, and the pts.
+import { attachDeviceFilter, defaultDeviceRules as bpfDeviceRules } from "./devicefilter.ts";
+
 const defaultDeviceRules = [
   "c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",
   "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm",
 ];
 
-const controllers = ["memory", "cpu", "cpuacct", "cpuset", "pids", "freezer", "blkio", "devices"];
+// "unified": the cgroup2 tree a hybrid host mounts beside v1 (/sys/fs/cgroup/unified);
+// the container gets a directory there too, for the BPF device program.
+const controllers = ["memory", "cpu", "cpuacct", "cpuset", "pids", "freezer", "blkio", "devices", "unified"];
 
 export class CgroupsV1 implements CgroupDriver {
   readonly version = 1 as const;
@@ -57,12 +61,27 @@ export class CgroupsV1 implements CgroupDriver {
   }
 
   adopt(placeholder: string, id: string): void {
-    for (const c of this.present) renameSync(this.dir(c, placeholder), this.dir(c, id));
+    for (const c of this.present) {
+      if (c !== "unified") {
+        renameSync(this.dir(c, placeholder), this.dir(c, id));
+        continue;
+      }
+      // cgroup2 directories cannot be renamed: a new one, and the processes moved over.
+      mkdirSync(this.dir(c, id), { recursive: true });
+      for (const pid of procsIn(this.dir(c, placeholder))) writeFileSync(`${this.dir(c, id)}/cgroup.procs`, String(pid));
+      rmdirQuiet(this.dir(c, placeholder));
+    }
   }
 
   restrictDevices(id: string, privileged: boolean): void {
-    if (!this.present.includes("devices")) return;
-    if (privileged) return this.write("devices", id, "devices.allow", "a");
+    const v1 = this.present.includes("devices");
+    if (privileged) {
+      if (v1) this.write("devices", id, "devices.allow", "a");
+      return;
+    }
+    // Both must allow: the v1 rules, and on the unified tree the same rules as a program.
+    if (this.present.includes("unified")) attachDeviceFilter(this.dir("unified", id), bpfDeviceRules);
+    if (!v1) return;
     this.write("devices", id, "devices.deny", "a");
     for (const rule of defaultDeviceRules) this.write("devices", id, "devices.allow", rule);
   }
@@ -112,6 +131,14 @@ export class CgroupsV1 implements CgroupDriver {
   async thaw(id: string): Promise<void> {
     this.write("freezer", id, "freezer.state", "THAWED");
     await waitUntil(() => this.read("freezer", id, "freezer.state") === "THAWED", 5000, "the thaw");
+  }
+
+  frozen(id: string): boolean {
+    try {
+      return this.read("freezer", id, "freezer.state") !== "THAWED";
+    } catch {
+      return false;
+    }
   }
 
   oomKilled(id: string): boolean {

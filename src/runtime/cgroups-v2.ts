@@ -1,4 +1,5 @@
 // cgroup v2: one unified tree, <root>/<parent>/<id>, controllers enabled down the path.
+import { attachDeviceFilter, defaultDeviceRules } from "./devicefilter.ts";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, writeFileSync } from "node:fs";
 import type { CgroupStats, Resources } from "./types.ts";
 import { cpuQuota, memorySwap, parseKeyed, parseIoStatV2, waitUntil, type CgroupDriver } from "./cgroups.ts";
@@ -57,8 +58,10 @@ export class CgroupsV2 implements CgroupDriver {
     renameSync(this.dir(placeholder), this.dir(id));
   }
 
-  /** v2 filters devices with a BPF program; not done yet (see the report). */
-  restrictDevices(_id: string, _privileged: boolean): void {}
+  /** v2 has no devices files: a BPF device program on the container's directory. */
+  restrictDevices(id: string, privileged: boolean): void {
+    if (!privileged) attachDeviceFilter(this.dir(id), defaultDeviceRules);
+  }
 
   update(id: string, res: Resources): void {
     const has = (f: string) => existsSync(`${this.dir(id)}/${f}`);
@@ -85,6 +88,14 @@ export class CgroupsV2 implements CgroupDriver {
   async thaw(id: string): Promise<void> {
     this.write(id, "cgroup.freeze", 0);
     await waitUntil(() => parseKeyed(this.read(id, "cgroup.events")).frozen === 0, 5000, "the thaw");
+  }
+
+  frozen(id: string): boolean {
+    try {
+      return this.read(id, "cgroup.freeze") === "1";
+    } catch {
+      return false;
+    }
   }
 
   oomKilled(id: string): boolean {

@@ -22,6 +22,8 @@ export interface CgroupDriver {
   update(id: string, res: Resources): void;
   freeze(id: string): Promise<void>;
   thaw(id: string): Promise<void>;
+  /** Is the cgroup frozen (or freezing)? False when it has no freezer. */
+  frozen(id: string): boolean;
   /** Did the kernel's OOM killer kill a process of this cgroup? */
   oomKilled(id: string): boolean;
   stats(id: string): CgroupStats;

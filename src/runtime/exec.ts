@@ -11,6 +11,7 @@ import { openpty, openptyAt, pipe, setns, setWinsize } from "../sys/libc.ts";
 import { initPipeEnv, initStatusEnv, initTokenEnv, type InitConfig } from "../init/config.ts";
 import type { InitStatusServer, InitOutcome } from "./initstatus.ts";
 import type { ContainerSpec } from "./types.ts";
+import { sealedBinary } from "./sealedexe.ts";
 
 const CLONE_NEWPID = 0x20000000;
 
@@ -80,7 +81,7 @@ export function spawnExec(o: ExecSpawnOptions): SpawnedExec {
     try {
       setns(target, CLONE_NEWPID);
       try {
-        proc = Bun.spawn(o.binary.cmd, {
+        proc = Bun.spawn([sealedBinary(o.binary.cmd[0]!), ...o.binary.cmd.slice(1)], {
           argv0: o.binary.argv0,
           stdio: (slave !== undefined
             ? [slave, slave, slave, r]

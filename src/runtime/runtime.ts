@@ -101,6 +101,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime & { cgroups: Cgroup
     signal,
     pause: (id) => cgroups.freeze(id),
     resume: (id) => cgroups.thaw(id),
+    frozen: (id) => cgroups.frozen(id),
     update: async (id, res: Resources) => cgroups.update(id, res),
     stats: (id): CgroupStats => cgroups.stats(id),
     pids: (id) => cgroups.pids(id),

@@ -181,6 +181,8 @@ export interface Runtime {
   signal(stateDir: string, signal: number): void;
   pause(id: string): Promise<void>;
   resume(id: string): Promise<void>;
+  /** Frozen by a pause, or by a commit a daemon crash cut short. */
+  frozen(id: string): boolean;
   update(id: string, resources: Resources): Promise<void>;
   stats(id: string): CgroupStats;
   /** Host pids of every process in the container. */

@@ -52,6 +52,8 @@ function open() {
     open: { args: [P, i32], returns: i32 },
     read: { args: [i32, P, u64], returns: i64 },
     dup2: { args: [i32, i32], returns: i32 },
+    memfd_create: { args: [P, u64], returns: i32 },
+    fcntl: { args: [i32, i32, u64], returns: i32 },
   });
 }
 
@@ -117,6 +119,7 @@ const SYS = {
   pidfd_open: 434,
   pidfd_getfd: 438,
   seccomp: arch === "arm64" ? 277 : 317,
+  bpf: arch === "arm64" ? 280 : 321,
 };
 
 const addr = (b: Buffer | Uint8Array | BigUint64Array) => BigInt(ptr(b));
@@ -465,4 +468,28 @@ function openTty() {
 export function isTerminal(fd: number): boolean {
   ttyLib ??= openTty();
   return ttyLib.isatty(fd) === 1;
+}
+
+/**
+ * A sealed in-memory copy of a file (memfd, MFD_ALLOW_SEALING): once written it can
+ * never change size or content (F_SEAL_SEAL|SHRINK|GROW|WRITE), so a process running
+ * from it cannot be used to overwrite what it runs (CVE-2019-5736). Close-on-exec.
+ */
+export function sealedMemfd(name: string, fill: (path: string) => void): number {
+  const MFD_CLOEXEC = 1n, MFD_ALLOW_SEALING = 2n;
+  const F_ADD_SEALS = 1033, SEALS = 0x1 | 0x2 | 0x4 | 0x8;
+  const fd = check("memfd_create", libc().memfd_create(ptr(cstr(name)), MFD_CLOEXEC | MFD_ALLOW_SEALING));
+  try {
+    fill(`/proc/self/fd/${fd}`);
+    check("fcntl F_ADD_SEALS", libc().fcntl(fd, F_ADD_SEALS, BigInt(SEALS)));
+    return fd;
+  } catch (err) {
+    libc().close(fd);
+    throw err;
+  }
+}
+
+/** bpf(2) with an attribute block (zero-padded as the kernel wants); returns its result. */
+export function bpf(cmd: number, attr: Uint8Array, what: string): number {
+  return check(what, libc().syscall(BigInt(SYS.bpf), BigInt(cmd), BigInt(ptr(attr)), BigInt(attr.length)));
 }

@@ -43,6 +43,7 @@ export interface ExecDriver {
   signal(c: Container, signal: number): Promise<void>;
   pause(c: Container): Promise<void>;
   resume(c: Container): Promise<void>;
+  frozen(c: Container): boolean;
   update(c: Container): Promise<void>;
   /** A writer to the container's stdin (OpenStdin containers), for attach. */
   openStdin(c: Container): Promise<NodeJS.WritableStream | undefined>;

@@ -131,6 +131,10 @@ export class RuntimeExecDriver implements ExecDriver {
     return this.runtime.resume(c.id);
   }
 
+  frozen(c: Container) {
+    return this.runtime.frozen(c.id);
+  }
+
   update(c: Container) {
     return this.runtime.update(c.id, resourcesOf(c.rec.HostConfig));
   }

@@ -160,6 +160,7 @@ export class ContainerService implements ContainerBackend, LogsBackend, AttachBa
     for (const c of loaded) {
       try {
         if (c.state.s.Running && this.ctx.exec.alive(c)) {
+          await this.settleFreezer(c);
           superviseExit(this.ctx, c);
           continue;
         }
@@ -171,6 +172,23 @@ export class ContainerService implements ContainerBackend, LogsBackend, AttachBa
       } catch (err) {
         log.error(`restoring container ${c.id}:`, err);
       }
+    }
+  }
+
+  /**
+   * A commit (or pause) the daemon died in may have left the cgroup frozen while the
+   * record says otherwise: a frozen container not recorded paused is thawed; one
+   * recorded paused whose cgroup is not frozen is recorded unpaused.
+   */
+  private async settleFreezer(c: Container): Promise<void> {
+    const frozen = this.ctx.exec.frozen(c);
+    if (frozen && !c.state.s.Paused) {
+      log.warn(`container ${c.id} was left frozen (an unfinished commit or pause): thawing it`);
+      await this.ctx.exec.resume(c);
+    } else if (!frozen && c.state.s.Paused) {
+      log.warn(`container ${c.id} was recorded paused but is not frozen: recording it running`);
+      c.state.setPaused(false);
+      this.ctx.store.save(c);
     }
   }
 
