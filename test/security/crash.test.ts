@@ -1,0 +1,304 @@
+// Crash and fault safety. SIGKILL of the daemon at 50 random points of a mixed
+// workload (create, start, exec, commit, rm, load, volume create/rm, network connect):
+// after each restart every object the client saw made exists and works, nothing is
+// half-made, no container is frozen unless paused; at the end nothing leaked. Plus
+// the single faults: a container left frozen by a cut-short commit, a storage driver
+// that stops working, graph.db shrinking, and SIGTERM to the monitor.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { join, resolve } from "node:path";
+import { docker, dockerCli, loadBusybox, readPid, removeAllAndCleanup, root, startDaemon, type TestDaemon } from "../helpers/daemon.ts";
+
+const busyboxTar = resolve(root, "test/fixtures/busybox-docker-save.tar");
+const cgroupParent = (dataRoot: string) => `wharf-${createHash("sha256").update(dataRoot).digest("hex").slice(0, 12)}`;
+
+function freezerState(dataRoot: string, id: string): string | undefined {
+  const f = `/sys/fs/cgroup/freezer/${cgroupParent(dataRoot)}/${id}/freezer.state`;
+  return existsSync(f) ? readFileSync(f, "utf8").trim() : undefined;
+}
+
+/** Pids whose command line mentions `path`. */
+function procsWith(path: string): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync("/proc")) {
+    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${e}/cmdline`, "utf8").includes(path)) out.push(Number(e));
+    } catch {}
+  }
+  return out;
+}
+
+/** The docker CLI without blocking this thread (the daemon is killed meanwhile). */
+function dockerAsync(d: TestDaemon, args: string[]): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(dockerCli(), args, { env: { ...process.env, DOCKER_HOST: d.host, DOCKER_CONFIG: join(d.dir, "docker-config") } });
+    let out = "";
+    p.stdout.on("data", (c) => (out += c));
+    p.on("error", () => resolve({ code: -1, stdout: out }));
+    p.on("exit", (code) => resolve({ code, stdout: out }));
+  });
+}
+
+/** A daemon on `base`'s data and exec roots, as after a crash. */
+const restart = (base: TestDaemon) => startDaemon(["--data-root", base.dataRoot, "--exec-root", base.execRoot]);
+
+/** A killed daemon's own temp dir (socket, output); its roots are `base`'s. */
+function forget(d: TestDaemon): void {
+  if (d.proc.exitCode === null && d.proc.signalCode === null) d.proc.kill("SIGKILL");
+  rmSync(d.dir, { recursive: true, force: true });
+}
+
+describe("SIGKILL at 50 random points of a mixed workload", () => {
+  let base: TestDaemon;
+  let live: TestDaemon;
+
+  beforeAll(async () => {
+    base = await startDaemon();
+    live = base;
+    loadBusybox(base);
+    expect(docker(base, ["network", "create", "crashnet"]).code).toBe(0);
+  });
+  afterAll(async () => {
+    if (live !== base) {
+      await removeAllAndCleanup(live).catch(() => {});
+      await base.cleanup();
+    } else await removeAllAndCleanup(base);
+  });
+
+  test("every object the client saw made survives and works; nothing half-made, frozen or leaked", async () => {
+    const seen = { containers: new Set<string>(), volumes: new Set<string>(), images: new Set<string>() };
+    const removed = new Set<string>();
+    let n = 0;
+    const pick = <T,>(xs: T[]): T | undefined => xs[Math.floor(Math.random() * xs.length)];
+    const ops: (() => Promise<void>)[] = [
+      async () => {
+        const r = await dockerAsync(live, ["create", "busybox", "sleep", "300"]);
+        if (r.code === 0) seen.containers.add(r.stdout.trim());
+      },
+      async () => {
+        const r = await dockerAsync(live, ["run", "-d", "busybox", "sleep", "300"]);
+        if (r.code === 0) seen.containers.add(r.stdout.trim());
+      },
+      async () => {
+        const c = pick([...seen.containers]);
+        if (c) await dockerAsync(live, ["exec", c, "true"]);
+      },
+      async () => {
+        const c = pick([...seen.containers]);
+        if (!c) return;
+        const r = await dockerAsync(live, ["commit", c, `crash/img:${n++}`]);
+        if (r.code === 0) seen.images.add(r.stdout.trim());
+      },
+      async () => {
+        const c = pick([...seen.containers]);
+        if (!c) return;
+        removed.add(c); // the client asked: it may or may not have happened
+        const r = await dockerAsync(live, ["rm", "-f", c]);
+        if (r.code === 0) seen.containers.delete(c);
+      },
+      async () => {
+        await dockerAsync(live, ["load", "-i", busyboxTar]);
+      },
+      async () => {
+        const name = `crashvol${n++}`;
+        const r = await dockerAsync(live, ["volume", "create", name]);
+        if (r.code === 0) seen.volumes.add(name);
+      },
+      async () => {
+        const v = pick([...seen.volumes]);
+        if (!v) return;
+        const r = await dockerAsync(live, ["volume", "rm", v]);
+        if (r.code === 0) seen.volumes.delete(v);
+      },
+      async () => {
+        const c = pick([...seen.containers]);
+        if (c) await dockerAsync(live, ["network", "connect", "crashnet", c]);
+      },
+    ];
+    const t0 = Date.now();
+    for (let point = 0; point < 50; point++) {
+      // A burst of operations, two at a time, cut by SIGKILL after 50-400 ms.
+      const killAt = 50 + Math.random() * 350;
+      let killed = false;
+      const runner = (async () => {
+        while (!killed) await pick(ops)!();
+      })();
+      const runner2 = (async () => {
+        while (!killed) await pick(ops)!();
+      })();
+      await Bun.sleep(killAt);
+      killed = true;
+      live.proc.kill("SIGKILL");
+      await Promise.all([runner, runner2]);
+      if (live !== base) forget(live);
+      live = await restart(base);
+
+      const where = `after kill ${point + 1} at ${killAt.toFixed(0)} ms`;
+      for (const c of seen.containers) {
+        const r = docker(live, ["inspect", "-f", "{{.State.Running}} {{.State.Paused}}", c]);
+        if (r.code !== 0 && removed.has(c)) {
+          seen.containers.delete(c); // an rm that was under way: gone is fine
+          continue;
+        }
+        expect(r.code, `${where}: container ${c} the client saw made is gone`).toBe(0);
+        const [running, paused] = r.stdout.trim().split(" ");
+        const frozen = freezerState(base.dataRoot, c);
+        if (running === "true" && paused === "false") expect(frozen ?? "THAWED", `${where}: ${c} is frozen but not paused`).toBe("THAWED");
+      }
+      for (const id of docker(live, ["ps", "-aq", "--no-trunc"]).stdout.split("\n").filter(Boolean)) {
+        expect(docker(live, ["inspect", id]).code, `${where}: container ${id} is listed but half-made`).toBe(0);
+      }
+      for (const v of seen.volumes) expect(docker(live, ["volume", "inspect", v]).code, `${where}: volume ${v}`).toBe(0);
+      for (const i of seen.images) expect(docker(live, ["image", "inspect", i]).code, `${where}: image ${i}`).toBe(0);
+      // Bounded: keep the number of containers small.
+      const all = docker(live, ["ps", "-aq", "--no-trunc"]).stdout.split("\n").filter(Boolean);
+      if (all.length > 6) {
+        docker(live, ["rm", "-f", ...all.slice(0, all.length - 3)]);
+        for (const id of all.slice(0, all.length - 3)) seen.containers.delete(id);
+      }
+    }
+    // What survived works: a running one execs, a created one starts.
+    for (const c of seen.containers) {
+      const running = docker(live, ["inspect", "-f", "{{.State.Running}}", c]).stdout.trim() === "true";
+      if (running) expect(docker(live, ["exec", c, "true"]).code, `exec in ${c}`).toBe(0);
+      else expect(docker(live, ["start", c]).code, `start ${c}`).toBe(0);
+    }
+    console.log(`50 kill points in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${seen.containers.size} containers, ${seen.images.size} images, ${seen.volumes.size} volumes kept`);
+
+    // Leaks: with everything removed and the daemon stopped, nothing of it is left.
+    const ids = docker(live, ["ps", "-aq"]).stdout.split("\n").filter(Boolean);
+    if (ids.length) expect(docker(live, ["rm", "-f", ...ids]).code).toBe(0);
+    expect(docker(live, ["network", "rm", "crashnet"]).code).toBe(0);
+    const monitorPid = (() => {
+      try {
+        return readPid(join(base.execRoot, "rt", "monitor.pid"));
+      } catch {
+        return undefined;
+      }
+    })();
+    expect(await live.stop()).toBe(0);
+    const mounts = readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((l) => l.includes(base.dataRoot));
+    expect(mounts.filter((l) => !/ \/[^ ]*\/overlay2 /.test(l)), "mounts left under the data root").toEqual([]);
+    const veths = spawnSync("ip", ["-o", "link", "show", "master", base.bridge], { encoding: "utf8" }).stdout.trim();
+    expect(veths, "veths left on the bridge").toBe("");
+    const cg = ["memory", "pids", "freezer", "unified"].flatMap((c) => {
+      const dir = `/sys/fs/cgroup/${c}/${cgroupParent(base.dataRoot)}`;
+      return existsSync(dir) ? readdirSync(dir).filter((e) => statSync(join(dir, e)).isDirectory()).map((e) => `${c}/${e}`) : [];
+    });
+    expect(cg, "container cgroups left").toEqual([]);
+    await Bun.sleep(1500);
+    expect(procsWith(join(base.execRoot, "rt")), `processes of this exec root left (monitor ${monitorPid ?? "?"})`).toEqual([]);
+  });
+});
+
+describe("single faults", () => {
+  let first: TestDaemon; // owns the data and exec roots
+  let d: TestDaemon; // the one running now
+  beforeAll(async () => {
+    first = d = await startDaemon();
+    loadBusybox(d);
+  });
+  afterAll(async () => {
+    await removeAllAndCleanup(d);
+    if (d !== first) await first.cleanup();
+  });
+  const again = async () => {
+    if (d !== first) forget(d);
+    d = await restart(first);
+  };
+
+  test("a container left frozen by a commit the daemon died in is thawed at restart", async () => {
+    const id = docker(d, ["run", "-d", "busybox", "sleep", "300"]).stdout.trim();
+    const f = `/sys/fs/cgroup/freezer/${cgroupParent(first.dataRoot)}/${id}/freezer.state`;
+    writeFileSync(f, "FROZEN"); // where a commit stands while it copies the rw layer
+    await d.stop("SIGKILL");
+    const d2 = await restart(first);
+    try {
+      expect(readFileSync(f, "utf8").trim()).toBe("THAWED");
+      expect(docker(d2, ["inspect", "-f", "{{.State.Status}}", id]).stdout.trim()).toBe("running");
+      expect(docker(d2, ["exec", id, "echo", "alive"]).stdout.trim()).toBe("alive");
+      // A real pause survives a restart as a pause.
+      expect(docker(d2, ["pause", id]).code).toBe(0);
+      await d2.stop("SIGKILL");
+      const d3 = await restart(first);
+      try {
+        expect(readFileSync(f, "utf8").trim()).toBe("FROZEN");
+        expect(docker(d3, ["inspect", "-f", "{{.State.Status}}", id]).stdout.trim()).toBe("paused");
+        expect(docker(d3, ["unpause", id]).code).toBe(0);
+        docker(d3, ["rm", "-f", id]);
+        await d3.stop();
+      } finally {
+        forget(d3);
+      }
+    } finally {
+      forget(d2);
+    }
+    await again();
+  });
+
+  test("the storage driver is recorded; when it cannot be used later, start fails saying so, and images come back once it can", async () => {
+    expect(JSON.parse(readFileSync(join(first.dataRoot, "storage-driver.json"), "utf8"))).toEqual({ driver: "overlay2" });
+    await d.stop();
+    // overlay2 made unusable: its directory read-only, so the probe cannot mount.
+    const home = join(first.dataRoot, "overlay2");
+    expect(spawnSync("mount", ["--bind", home, home]).status).toBe(0);
+    expect(spawnSync("mount", ["-o", "remount,bind,ro", home]).status).toBe(0);
+    let broken: TestDaemon | undefined;
+    try {
+      broken = await startDaemon(["--data-root", first.dataRoot, "--exec-root", first.execRoot], { wait: false });
+      const code = await new Promise<number | null>((r) => broken!.proc.on("exit", (c) => r(c)));
+      expect(code).toBe(1);
+      expect(broken.output()).toContain("the storage driver of");
+      expect(broken.output()).toContain("is overlay2");
+      expect(existsSync(join(first.dataRoot, "vfs", "layers"))).toBe(false);
+    } finally {
+      spawnSync("umount", [home]);
+      if (broken) forget(broken);
+    }
+    await again();
+    expect(docker(d, ["image", "inspect", "busybox"]).code).toBe(0);
+  });
+
+  test("graph.db shrinks when a big record goes", async () => {
+    const db = join(first.dataRoot, "graph.db");
+    expect(existsSync(db)).toBe(true);
+    const label = "x".repeat(20 * 1024 * 1024);
+    const body = JSON.stringify({ Image: "busybox", Labels: { big: label } });
+    const r = spawnSync("curl", ["-s", "--unix-socket", d.sock, "-H", "Content-Type: application/json", "--data-binary", "@-", "http://x/containers/create"], { input: body, encoding: "utf8", maxBuffer: 1 << 26 });
+    const id = JSON.parse(r.stdout).Id as string;
+    const size = () => statSync(db).size + (existsSync(`${db}-wal`) ? statSync(`${db}-wal`).size : 0);
+    const grown = size();
+    expect(docker(d, ["rm", id]).code).toBe(0);
+    await d.stop(); // checkpoints the WAL
+    const after = statSync(db).size;
+    console.log(`graph.db with the record ${grown} bytes, after rm ${after}`);
+    expect(grown).toBeGreaterThan(20 * 1024 * 1024);
+    expect(after).toBeLessThan(2 * 1024 * 1024);
+    await again();
+  });
+
+  test("SIGTERM ends an idle monitor, and its pre-started dockerinit", async () => {
+    const c = docker(d, ["run", "--rm", "busybox", "true"]);
+    expect(c.code).toBe(0);
+    const find = () => procsWith(join(first.execRoot, "rt"));
+    const before = find();
+    expect(before.length).toBeGreaterThan(0);
+    const argsOf = (p: number) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0");
+      } catch {
+        return [];
+      }
+    };
+    const monitor = before.find((p) => argsOf(p)[1] === join(first.execRoot, "rt"));
+    expect(monitor).toBeDefined();
+    process.kill(monitor!, "SIGTERM");
+    for (let i = 0; i < 50 && find().length; i++) await Bun.sleep(100);
+    expect(find()).toEqual([]);
+    // The daemon starts a new one for the next container.
+    expect(docker(d, ["run", "--rm", "busybox", "echo", "again"]).stdout.trim()).toBe("again");
+  });
+});
