@@ -3,12 +3,9 @@
 // Without one, the compressed bytes pass through and the layer store's own zlib
 // inflates them.
 import { pipeThrough } from "./pipe.ts";
+import { sniff } from "../storage/tar/decompress.ts";
 
 type Chunks = AsyncIterable<Uint8Array>;
-
-const GZIP = [0x1f, 0x8b];
-const ZSTD = [0x28, 0xb5, 0x2f, 0xfd];
-const has = (b: Uint8Array, magic: number[]) => magic.every((m, i) => b[i] === m);
 
 const toolCache = new Map<string, string[] | null>();
 
@@ -36,32 +33,8 @@ export function nativeTool(format: "gzip" | "zstd"): string | undefined {
 
 /** Yields the layer tar, inflated natively when it can be; otherwise the bytes as they came. */
 export async function* nativeDecompress(input: Chunks): AsyncGenerator<Uint8Array> {
-  const it = input[Symbol.asyncIterator]();
-  const head: Uint8Array[] = [];
-  let have = 0;
-  let done = false;
-  while (have < 4) {
-    const r = await it.next();
-    if (r.done) {
-      done = true;
-      break;
-    }
-    head.push(r.value);
-    have += r.value.length;
-  }
-  const first = Buffer.concat(head);
-  const rest: Chunks = {
-    async *[Symbol.asyncIterator]() {
-      if (first.length) yield first;
-      while (!done) {
-        const r = await it.next();
-        if (r.done) return;
-        yield r.value;
-      }
-    },
-  };
-  const format = has(first, GZIP) ? "gzip" : has(first, ZSTD) ? "zstd" : null;
-  const argv = format ? tool(format) : null;
-  if (!format || !argv) return yield* rest;
-  yield* pipeThrough(argv, rest, format);
+  const { format, rest } = await sniff(input);
+  const argv = format === "gzip" || format === "zstd" ? tool(format) : null;
+  if (!argv) return yield* rest;
+  yield* pipeThrough(argv, rest, format!);
 }

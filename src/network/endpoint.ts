@@ -3,32 +3,13 @@
 // of a request body before acting on it.
 import type { Json } from "../container/config.ts";
 import { invalidParameter } from "../errors.ts";
-
-/** The endpoint shape of an unconnected network, as dockerd shows it. */
-export function blankEndpoint(): Json {
-  return {
-    IPAMConfig: null,
-    Links: null,
-    Aliases: null,
-    MacAddress: "",
-    NetworkID: "",
-    EndpointID: "",
-    Gateway: "",
-    IPAddress: "",
-    IPPrefixLen: 0,
-    IPv6Gateway: "",
-    GlobalIPv6Address: "",
-    GlobalIPv6PrefixLen: 0,
-    DriverOpts: null,
-    DNSNames: null,
-  };
-}
+import { emptyEndpoint } from "../container/container.ts";
 
 /** A requested EndpointSettings as dockerd stores it before the endpoint exists. */
 export function requestedEndpoint(given: Json | null | undefined): Json {
   const g: Json = given ?? {};
   return {
-    ...blankEndpoint(),
+    ...emptyEndpoint(),
     IPAMConfig: g.IPAMConfig ?? null,
     Links: g.Links ?? null,
     Aliases: g.Aliases ?? null,

@@ -14,7 +14,13 @@ const BZIP2 = [0x42, 0x5a, 0x68];
 
 const startsWith = (b: Uint8Array, magic: number[]) => magic.every((m, i) => b[i] === m);
 
-export async function* decompress(input: Chunks): AsyncGenerator<Uint8Array> {
+export type LayerCompression = "gzip" | "zstd" | "xz" | "bzip2" | null;
+
+/**
+ * Reads just enough of a stream to tell its compression by magic bytes; `rest` yields
+ * the whole stream again, the bytes read included.
+ */
+export async function sniff(input: Chunks): Promise<{ format: LayerCompression; rest: Chunks }> {
   const it = input[Symbol.asyncIterator]();
   const head: Uint8Array[] = [];
   let have = 0;
@@ -40,13 +46,17 @@ export async function* decompress(input: Chunks): AsyncGenerator<Uint8Array> {
       }
     },
   };
-  if (startsWith(first, GZIP)) yield* inflate(rest, zlib.createGunzip(), "gzip");
-  else if (startsWith(first, ZSTD)) yield* inflate(rest, zlib.createZstdDecompress(), "zstd");
-  else if (startsWith(first, XZ)) throw invalidParameter("layer is xz-compressed, which wharf does not support (use gzip, zstd or plain tar)");
-  else if (startsWith(first, BZIP2)) throw invalidParameter("layer is bzip2-compressed, which wharf does not support (use gzip, zstd or plain tar)");
-  else yield* rest;
+  const format = startsWith(first, GZIP) ? "gzip" : startsWith(first, ZSTD) ? "zstd" : startsWith(first, XZ) ? "xz" : startsWith(first, BZIP2) ? "bzip2" : null;
+  return { format, rest };
 }
 
+export async function* decompress(input: Chunks): AsyncGenerator<Uint8Array> {
+  const { format, rest } = await sniff(input);
+  if (format === "gzip") yield* inflate(rest, zlib.createGunzip(), "gzip");
+  else if (format === "zstd") yield* inflate(rest, zlib.createZstdDecompress(), "zstd");
+  else if (format) throw invalidParameter(`layer is ${format}-compressed, which wharf does not support (use gzip, zstd or plain tar)`);
+  else yield* rest;
+}
 /** Pumps input into a zlib transform and yields its output, with backpressure both ways. */
 async function* inflate(input: Chunks, z: Transform, format: string): AsyncGenerator<Uint8Array> {
   const out: Buffer[] = [];
