@@ -89,6 +89,12 @@ export async function runStep(runner: StageRunner, ins: Run, d: StageDeps): Prom
             d.containers.delete(r.id);
             throw new BuildError("build cancelled");
           }
+          if (r.startError !== undefined) {
+            // Nothing ran in it: it is no intermediate to keep for debugging.
+            await d.host.removeContainer(r.id).catch(() => {});
+            d.containers.delete(r.id);
+            throw new BuildError(r.startError, r.exitCode);
+          }
           if (d.opts.forceRm) await runner.removeIntermediate(r.id);
           throw new BuildError(`The command '${cmd.join(" ")}' returned a non-zero code: ${r.exitCode}`, r.exitCode);
         }

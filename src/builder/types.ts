@@ -92,7 +92,7 @@ export interface BuildHost {
   /** The image's root mounted (read only by contract) while `fn` runs. */
   withImageRoot<T>(image: BuildImage | null, fn: (root: string) => Promise<T>): Promise<T>;
   /** Creates and starts a container; output goes to `out` as it comes; resolves with its exit code. */
-  run(spec: RunSpec, hooks: { started(id: string): void; out(text: string): void; signal: AbortSignal }): Promise<{ id: string; exitCode: number }>;
+  run(spec: RunSpec, hooks: { started(id: string): void; out(text: string): void; signal: AbortSignal }): Promise<RunOutcome>;
   /** A container of `image` that is never started (the classic builder's `#(nop)` steps). */
   createContainer(image: BuildImage, config: RunConfig): Promise<string>;
   /** The container's root mounted while `edit` runs; its changes as a layer (null: none). */
@@ -140,6 +140,13 @@ export interface BuildOutput {
   stream(text: string): void;
   aux(value: { ID: string }): void;
   error(message: string, code?: number): void;
+}
+
+/** How a RUN's container ended; `startError` when it could not be started at all. */
+export interface RunOutcome {
+  id: string;
+  exitCode: number;
+  startError?: string;
 }
 
 export class BuildError extends Error {

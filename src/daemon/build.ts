@@ -3,7 +3,7 @@
 // containers of the container service, and image configs stored with their layers.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import type { BuildHost, BuildImage, BuildImageConfig, NewLayer, RunConfig, RunSpec } from "../builder/types.ts";
+import type { BuildHost, BuildImage, BuildImageConfig, NewLayer, RunConfig, RunOutcome, RunSpec } from "../builder/types.ts";
 import { BuildError } from "../builder/types.ts";
 import { BuildService } from "../builder/service.ts";
 import { archive } from "../archive/tarwriter.ts";
@@ -96,7 +96,7 @@ class DaemonBuildHost implements BuildHost {
     return { diffId: layer.diffId, chainId: layer.chainId };
   }
 
-  async run(spec: RunSpec, hooks: { started(id: string): void; out(text: string): void; signal: AbortSignal }): Promise<{ id: string; exitCode: number }> {
+  async run(spec: RunSpec, hooks: { started(id: string): void; out(text: string): void; signal: AbortSignal }): Promise<RunOutcome> {
     if (!spec.image) throw new BuildError("cannot RUN in a stage FROM scratch with no files: there is no shell to run");
     const svc = this.containers.service;
     const hostConfig: Json = {
@@ -128,8 +128,9 @@ class DaemonBuildHost implements BuildHost {
       await logs;
       return { id: Id, exitCode: status.StatusCode };
     } catch (err) {
+      // The command never ran (setup failed): the build reports why, as Docker does.
       const code = (err as { exitCode?: number }).exitCode;
-      if (code !== undefined) return { id: Id, exitCode: code };
+      if (code !== undefined) return { id: Id, exitCode: code, startError: (err as Error).message };
       throw err;
     } finally {
       hooks.signal.removeEventListener("abort", kill);

@@ -1,7 +1,7 @@
 // The BPF program a container's process gets, compiled by libseccomp once per
 // (profile, capabilities, arch, kernel) and kept in the exec root: libseccomp spends
 // some 12 ms building the default profile's filter, loading a ready one costs nothing.
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { arch, release } from "node:os";
 import { exportFilter } from "../sys/libseccomp.ts";
@@ -23,7 +23,9 @@ export function seccompProgram(profile: string | undefined, caps: bigint, cacheD
   const filter = resolveProfile(profile === undefined ? defaultProfile : parseProfile(profile), caps);
   const dir = cacheDir ?? "/tmp";
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = `${dir}/${key}.${process.pid}.tmp`;
+  // Not the pid: every container's init is pid 1 in its own namespace, and two that
+  // start together compile the same key at once.
+  const tmp = `${dir}/${key}.${randomBytes(8).toString("hex")}.tmp`;
   const fd = openSync(tmp, "w", 0o600);
   try {
     exportFilter(filter, fd);

@@ -19,7 +19,7 @@
 /* Watches /proc for `seconds`: for every process whose argv[0] is dockerinit (the exec helper),
  * tries to open its /proc/N/exe and to PTRACE_ATTACH it. Prints the counts. */
 static int watch(int seconds) {
-  long seen = 0, exe_opened = 0, attached = 0, exe_denied = 0, attach_denied = 0, exec_raced = 0;
+  long seen = 0, exe_opened = 0, exe_raced = 0, attached = 0, exe_denied = 0, attach_denied = 0, exec_raced = 0;
   int self = getpid();
   time_t end = time(NULL) + seconds;
   while (time(NULL) < end) {
@@ -38,7 +38,19 @@ static int watch(int seconds) {
       seen++;
       snprintf(p, sizeof p, "/proc/%d/exe", pid);
       fd = open(p, O_RDONLY);
-      if (fd >= 0) { exe_opened++; close(fd); } else exe_denied++;
+      if (fd >= 0) {
+        close(fd);
+        /* Opened: was it still the helper, or the command it exec'd in between (whose
+         * exe is the container's own file)? exec is one-way, so a helper's cmdline
+         * read after the open means the open hit the helper. */
+        char after[64] = {0};
+        snprintf(p, sizeof p, "/proc/%d/cmdline", pid);
+        int cfd = open(p, O_RDONLY);
+        if (cfd >= 0) { read(cfd, after, sizeof after - 1); close(cfd); }
+        if (!strncmp(after, "dockerinit", 10)) exe_opened++;
+        else exe_raced++;
+        continue;
+      } else exe_denied++;
       /* SEIZE: the same access check as ATTACH, without stopping a process that
        * turns out to be the container's own command (exec'd in between). */
       if (ptrace(PTRACE_SEIZE, pid, 0, 0) == 0) {
@@ -56,7 +68,7 @@ static int watch(int seconds) {
     }
     if (d) closedir(d);
   }
-  printf("seen %ld exe_opened %ld exe_denied %ld attached %ld attach_denied %ld exec_raced %ld\n", seen, exe_opened, exe_denied, attached, attach_denied, exec_raced);
+  printf("seen %ld exe_opened %ld exe_denied %ld attached %ld attach_denied %ld exec_raced %ld exe_raced %ld\n", seen, exe_opened, exe_denied, attached, attach_denied, exec_raced, exe_raced);
   return 0;
 }
 

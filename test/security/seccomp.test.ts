@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { docker, loadBusybox, removeAllAndCleanup, startDaemon, type TestDaemon } from "../helpers/daemon.ts";
+import { spawn } from "node:child_process";
+import { docker, dockerCli, loadBusybox, removeAllAndCleanup, startDaemon, type TestDaemon } from "../helpers/daemon.ts";
 import { buildProbe, probeResults } from "./probe.ts";
 
 let d: TestDaemon;
@@ -25,6 +26,19 @@ const runProbe = (extra: string[], calls: string[]) => {
   expect(r.code).toBe(0);
   return probeResults(r.stdout);
 };
+
+// First in the file, while the daemon's compiled-filter cache is still empty: every
+// init is pid 1 in its own namespace, so a temp name made from the pid collided.
+test("six containers started at once on an empty filter cache all start", async () => {
+  const env = { ...process.env, DOCKER_HOST: d.host, DOCKER_CONFIG: join(d.dir, "docker-config") };
+  const runs = Array.from({ length: 6 }, () => new Promise<{ code: number | null; err: string }>((resolve) => {
+    const p = spawn(dockerCli(), ["run", "--rm", "busybox", "true"], { env });
+    let err = "";
+    p.stderr.on("data", (c) => (err += c));
+    p.on("exit", (code) => resolve({ code, err }));
+  }));
+  for (const r of await Promise.all(runs)) expect(r, r.err).toEqual({ code: 0, err: "" });
+});
 
 describe("the default profile", () => {
   test("a default container runs in seccomp filter mode", () => {
