@@ -355,7 +355,7 @@ export class NetworkManager {
 
   /** Names of a container on a user network: its name, aliases and short id (Docker's DNSNames). */
   private dnsNames(c: Container, ep: Json): string[] {
-    return dnsNames(c.name, c.id, c.rec.Config.Hostname, ep.Aliases);
+    return dnsNames(c.name, c.id, c.rec.Config.Hostname ?? undefined, ep.Aliases);
   }
 
   /** Where the resolver relays other names for a container: its --dns servers, else the host's. */
@@ -403,7 +403,7 @@ export class NetworkManager {
 
   /** An endpoint's links: its own, else (the primary user network) HostConfig.Links. */
   private endpointLinks(c: Container, netName: string): string[] {
-    const own: string[] | null = c.rec.NetworkSettings?.Networks?.[netName]?.Links;
+    const own = c.rec.NetworkSettings?.Networks?.[netName]?.Links;
     if (own?.length) return own;
     const mode: string = c.rec.HostConfig.NetworkMode || "default";
     const primary = mode === netName || this.records.find((r) => r.Id === mode)?.Name === netName;

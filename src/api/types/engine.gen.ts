@@ -2193,7 +2193,7 @@ export interface components {
              * @default 4789
              * @example 4789
              */
-            DataPathPort: number;
+            DataPathPort?: number;
             /**
              * @description Default Address Pool specifies default subnet pools for global scope
              *     networks.
@@ -2217,7 +2217,7 @@ export interface components {
              * @default 24
              * @example 24
              */
-            SubnetSize: number;
+            SubnetSize?: number;
             TLSInfo?: components["schemas"]["TLSInfo"];
             /**
              * Format: dateTime
@@ -2325,7 +2325,7 @@ export interface components {
                  * @default active
                  * @enum {string}
                  */
-                Availability: "active" | "pause" | "drain";
+                Availability?: "active" | "pause" | "drain";
                 /**
                  * @description The desired capacity that the volume should be created with. If
                  *     empty, the plugin will decide the capacity.
@@ -2375,7 +2375,7 @@ export interface components {
                  * @default single
                  * @enum {string}
                  */
-                Scope: "single" | "multi";
+                Scope?: "single" | "multi";
                 /**
                  * @description Swarm Secrets that are passed to the CSI storage plugin when
                  *     operating on this volume.
@@ -2404,7 +2404,7 @@ export interface components {
                  * @default none
                  * @enum {string}
                  */
-                Sharing: "none" | "readonly" | "onewriter" | "all";
+                Sharing?: "none" | "readonly" | "onewriter" | "all";
             };
             /**
              * @description Group defines the volume group of this volume. Volumes belonging to
@@ -2477,22 +2477,22 @@ export interface components {
              * @default false
              * @example false
              */
-            ArgsEscaped: boolean | null;
+            ArgsEscaped?: boolean | null;
             /**
              * @description Whether to attach to `stderr`.
              * @default true
              */
-            AttachStderr: boolean;
+            AttachStderr?: boolean;
             /**
              * @description Whether to attach to `stdin`.
              * @default false
              */
-            AttachStdin: boolean;
+            AttachStdin?: boolean;
             /**
              * @description Whether to attach to `stdout`.
              * @default true
              */
-            AttachStdout: boolean;
+            AttachStdout?: boolean;
             /**
              * @description Command to run specified as a string or an array of strings.
              * @example [
@@ -2571,7 +2571,7 @@ export interface components {
              * @description Open `stdin`
              * @default false
              */
-            OpenStdin: boolean;
+            OpenStdin?: boolean;
             /**
              * @description Shell for when `RUN`, `CMD`, and `ENTRYPOINT` uses a shell.
              * @example [
@@ -2584,7 +2584,7 @@ export interface components {
              * @description Close `stdin` after one attached client disconnects
              * @default false
              */
-            StdinOnce: boolean;
+            StdinOnce?: boolean;
             /**
              * @description Signal to stop a container as a string or unsigned integer.
              * @example SIGTERM
@@ -2599,7 +2599,7 @@ export interface components {
              * @description Attach standard streams to a TTY, including `stdin` if it is not closed.
              * @default false
              */
-            Tty: boolean;
+            Tty?: boolean;
             /** @description The user that commands are run as inside the container. */
             User?: string;
             /**
@@ -2884,7 +2884,7 @@ export interface components {
              * @example ingress
              * @enum {string}
              */
-            PublishMode: "ingress" | "host";
+            PublishMode?: "ingress" | "host";
             /** @description The port inside the container. */
             TargetPort?: number;
         };
@@ -2988,7 +2988,7 @@ export interface components {
              * @default vip
              * @enum {string}
              */
-            Mode: "vip" | "dnsrr";
+            Mode?: "vip" | "dnsrr";
             /**
              * @description List of exposed ports that this service is accessible on from the
              *     outside. Ports can only be provided if `vip` resolution mode is used.
@@ -3619,7 +3619,7 @@ export interface components {
              * @default false
              * @example false
              */
-            ArgsEscaped: boolean | null;
+            ArgsEscaped?: boolean | null;
             /**
              * @description Whether to attach to `stderr`.
              *
@@ -3629,7 +3629,7 @@ export interface components {
              * @default false
              * @example false
              */
-            AttachStderr: boolean;
+            AttachStderr?: boolean;
             /**
              * @description Whether to attach to `stdin`.
              *
@@ -3639,7 +3639,7 @@ export interface components {
              * @default false
              * @example false
              */
-            AttachStdin: boolean;
+            AttachStdin?: boolean;
             /**
              * @description Whether to attach to `stdout`.
              *
@@ -3649,7 +3649,7 @@ export interface components {
              * @default false
              * @example false
              */
-            AttachStdout: boolean;
+            AttachStdout?: boolean;
             /**
              * @description Command to run specified as a string or an array of strings.
              * @example [
@@ -3716,7 +3716,7 @@ export interface components {
              * @default
              * @example
              */
-            Image: string;
+            Image?: string;
             /**
              * @description User-defined key/value metadata.
              * @example {
@@ -3736,7 +3736,7 @@ export interface components {
              * @default
              * @example
              */
-            MacAddress: string | null;
+            MacAddress?: string | null;
             /**
              * @description Disable networking for the container.
              *
@@ -3746,7 +3746,7 @@ export interface components {
              * @default false
              * @example false
              */
-            NetworkDisabled: boolean | null;
+            NetworkDisabled?: boolean | null;
             /**
              * @description `ONBUILD` metadata that were defined in the image's `Dockerfile`.
              * @example []
@@ -3761,7 +3761,7 @@ export interface components {
              * @default false
              * @example false
              */
-            OpenStdin: boolean;
+            OpenStdin?: boolean;
             /**
              * @description Shell for when `RUN`, `CMD`, and `ENTRYPOINT` uses a shell.
              * @example [
@@ -3779,7 +3779,7 @@ export interface components {
              * @default false
              * @example false
              */
-            StdinOnce: boolean;
+            StdinOnce?: boolean;
             /**
              * @description Signal to stop a container as a string or unsigned integer.
              * @example SIGTERM
@@ -3793,7 +3793,7 @@ export interface components {
              *     > **Note**: this field is always omitted and must not be used.
              * @default 10
              */
-            StopTimeout: number | null;
+            StopTimeout?: number | null;
             /**
              * @description Attach standard streams to a TTY, including `stdin` if it is not closed.
              *
@@ -3803,7 +3803,7 @@ export interface components {
              * @default false
              * @example false
              */
-            Tty: boolean;
+            Tty?: boolean;
             /**
              * @description The user that commands are run as inside the container.
              * @example web:web
@@ -4138,7 +4138,7 @@ export interface components {
              * @default default
              * @example default
              */
-            Driver: string;
+            Driver?: string;
             /**
              * @description Driver-specific options, specified as a map.
              * @example {
@@ -4191,7 +4191,7 @@ export interface components {
              * @default 0
              * @example 100
              */
-            Pids: number;
+            Pids?: number;
         };
         /**
          * @description Current local status of this node.
@@ -4216,7 +4216,7 @@ export interface components {
              * @default false
              * @example true
              */
-            Leader: boolean;
+            Leader?: boolean;
             Reachability?: components["schemas"]["Reachability"];
         } | null;
         Mount: {
@@ -4226,12 +4226,12 @@ export interface components {
                  * @description Create mount point on host if missing
                  * @default false
                  */
-                CreateMountpoint: boolean;
+                CreateMountpoint?: boolean;
                 /**
                  * @description Disable recursive bind mount.
                  * @default false
                  */
-                NonRecursive: boolean;
+                NonRecursive?: boolean;
                 /**
                  * @description A propagation mode with the value `[r]private`, `[r]shared`, or `[r]slave`.
                  * @enum {string}
@@ -4241,7 +4241,7 @@ export interface components {
                  * @description Raise an error if the mount cannot be made recursively read-only.
                  * @default false
                  */
-                ReadOnlyForceRecursive: boolean;
+                ReadOnlyForceRecursive?: boolean;
                 /**
                  * @description Make the mount non-recursively read-only, but still leave the mount recursive
                  *     (unless NonRecursive is set to `true` in conjunction).
@@ -4251,7 +4251,7 @@ export interface components {
                  *     will default to `true` for clients on versions prior to v1.44.
                  * @default false
                  */
-                ReadOnlyNonRecursive: boolean;
+                ReadOnlyNonRecursive?: boolean;
             };
             /** @description The consistency requirement for the mount: `default`, `consistent`, `cached`, or `delegated`. */
             Consistency?: string;
@@ -4311,7 +4311,7 @@ export interface components {
                  * @description Populate volume with data from the target.
                  * @default false
                  */
-                NoCopy: boolean;
+                NoCopy?: boolean;
                 /**
                  * @description Source path inside the volume. Must be relative without any back traversals.
                  * @example dir-inside-volume/subdirectory
@@ -4402,7 +4402,7 @@ export interface components {
              * @default false
              * @example false
              */
-            Attachable: boolean;
+            Attachable?: boolean;
             ConfigFrom?: components["schemas"]["ConfigReference"];
             /**
              * @description Whether the network is a config-only network. Config-only networks are
@@ -4411,7 +4411,7 @@ export interface components {
              *     or services.
              * @default false
              */
-            ConfigOnly: boolean;
+            ConfigOnly?: boolean;
             /**
              * @description Contains endpoints attached to the network.
              * @example {
@@ -4455,14 +4455,14 @@ export interface components {
              * @default false
              * @example false
              */
-            Ingress: boolean;
+            Ingress?: boolean;
             /**
              * @description Whether the network is created to only allow internal networking
              *     connectivity.
              * @default false
              * @example false
              */
-            Internal: boolean;
+            Internal?: boolean;
             IPAM?: components["schemas"]["IPAM"];
             /**
              * @description User-defined key/value metadata.
@@ -5550,7 +5550,7 @@ export interface components {
              * @description Memory limit in bytes.
              * @default 0
              */
-            Memory: number;
+            Memory?: number;
             /**
              * Format: int64
              * @description Memory soft limit in bytes.
@@ -5916,7 +5916,7 @@ export interface components {
                      * @description The maximum number of replicas to run simultaneously.
                      * @default 1
                      */
-                    MaxConcurrent: number;
+                    MaxConcurrent?: number;
                     /**
                      * Format: int64
                      * @description The total number of replicas desired to reach the Completed
@@ -5952,7 +5952,7 @@ export interface components {
                  *     between 0 and 1.
                  * @default 0
                  */
-                MaxFailureRatio: number;
+                MaxFailureRatio?: number;
                 /**
                  * Format: int64
                  * @description Amount of time to monitor each rolled back task for failures, in
@@ -5993,7 +5993,7 @@ export interface components {
                  *     between 0 and 1.
                  * @default 0
                  */
-                MaxFailureRatio: number;
+                MaxFailureRatio?: number;
                 /**
                  * Format: int64
                  * @description Amount of time to monitor each updated task for failures, in
@@ -6036,9 +6036,9 @@ export interface components {
              * @default false
              * @example true
              */
-            ControlAvailable: boolean;
+            ControlAvailable?: boolean;
             /** @default  */
-            Error: string;
+            Error?: string;
             LocalNodeState?: components["schemas"]["LocalNodeState"];
             /**
              * @description Total number of managers in the swarm.
@@ -6051,13 +6051,13 @@ export interface components {
              * @default
              * @example 10.0.0.46
              */
-            NodeAddr: string;
+            NodeAddr?: string;
             /**
              * @description Unique identifier of for this node in the swarm.
              * @default
              * @example k67qz4598weg5unwwffg6z1m1
              */
-            NodeID: string;
+            NodeID?: string;
             /**
              * @description Total number of nodes in the swarm.
              * @example 4
@@ -6081,7 +6081,7 @@ export interface components {
              *       }
              *     ]
              */
-            RemoteManagers: components["schemas"]["PeerNode"][] | null;
+            RemoteManagers?: components["schemas"]["PeerNode"][] | null;
         };
         /** @description User modifiable swarm configuration. */
         SwarmSpec: {
@@ -6111,7 +6111,7 @@ export interface components {
                      * @default cfssl
                      * @enum {string}
                      */
-                    Protocol: "cfssl";
+                    Protocol?: "cfssl";
                     /** @description URL where certificate signing requests should be sent. */
                     URL?: string;
                 }[];
@@ -6297,14 +6297,14 @@ export interface components {
              * @example cgroupfs
              * @enum {string}
              */
-            CgroupDriver: "cgroupfs" | "systemd" | "none";
+            CgroupDriver?: "cgroupfs" | "systemd" | "none";
             /**
              * @description The version of the cgroup.
              * @default 1
              * @example 1
              * @enum {string}
              */
-            CgroupVersion: "1" | "2";
+            CgroupVersion?: "1" | "2";
             ContainerdCommit?: components["schemas"]["Commit"];
             /**
              * @description Total number of containers on the host.
@@ -6382,7 +6382,7 @@ export interface components {
              * @default runc
              * @example runc
              */
-            DefaultRuntime: string;
+            DefaultRuntime?: string;
             /**
              * @description Root directory of persistent Docker state.
              *
@@ -6474,7 +6474,7 @@ export interface components {
              * @default https://index.docker.io/v1/
              * @example https://index.docker.io/v1/
              */
-            IndexServerAddress: string;
+            IndexServerAddress?: string;
             /**
              * @description Name and, optional, path of the `docker-init` binary.
              *
@@ -6500,7 +6500,7 @@ export interface components {
              * @default default
              * @enum {string}
              */
-            Isolation: "default" | "hyperv" | "process" | "";
+            Isolation?: "default" | "hyperv" | "process" | "";
             /**
              * @description Indicates if the host has kernel memory TCP limit support enabled. This
              *     field is omitted if not supported.
@@ -6543,7 +6543,7 @@ export interface components {
              * @default false
              * @example false
              */
-            LiveRestoreEnabled: boolean;
+            LiveRestoreEnabled?: boolean;
             /** @description The logging driver to use as a default for new containers. */
             LoggingDriver?: string;
             /**
@@ -6675,7 +6675,7 @@ export interface components {
              *       }
              *     }
              */
-            Runtimes: {
+            Runtimes?: {
                 [key: string]: components["schemas"]["Runtime"];
             };
             /**
@@ -7299,7 +7299,7 @@ export interface components {
                  *     is unlimited)
                  * @default 0
                  */
-                MaxReplicas: number;
+                MaxReplicas?: number;
                 /**
                  * @description Platforms stores all the platforms that the service's image can
                  *     run on. This field is used in the platform filter for scheduling.
@@ -7379,14 +7379,14 @@ export interface components {
                  *     (default value is 0, which is ignored).
                  * @default 0
                  */
-                MaxAttempts: number;
+                MaxAttempts?: number;
                 /**
                  * Format: int64
                  * @description Windows is the time window used to evaluate the restart policy
                  *     (default value is 0, which is unbounded).
                  * @default 0
                  */
-                Window: number;
+                Window?: number;
             };
             /** @description Runtime is the type of runtime specified for the task executor. */
             Runtime?: string;
@@ -7542,7 +7542,7 @@ export interface components {
              * @default local
              * @example custom
              */
-            Driver: string;
+            Driver?: string;
             /**
              * @description A mapping of driver options and values. These options are
              *     passed directly to the driver and are driver specific.

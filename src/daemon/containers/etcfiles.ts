@@ -12,7 +12,7 @@ export function writeEtcFiles(rec: ContainerRecord, paths: Container["paths"]): 
   writeFileSync(paths.hostnamePath, `${host ? hostHostname() : hostname}\n`);
   const extra = (rec.HostConfig.ExtraHosts ?? []).map((h: string) => h.replace(/:host-gateway$/, `:${hostGatewayIp}`));
   const ep = rec.NetRuntime?.endpoints?.[0];
-  writeFileSync(paths.hostsPath, hostsFile(hostname, rec.Config.Domainname, extra, host, ep?.ip, ep?.ip6));
+  writeFileSync(paths.hostsPath, hostsFile(hostname, rec.Config.Domainname ?? "", extra, host, ep?.ip, ep?.ip6));
   writeFileSync(paths.resolvConfPath, resolvConf(withDefaultDns(rec.HostConfig), host, rec.NetRuntime?.dns));
 }
 

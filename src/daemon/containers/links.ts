@@ -28,7 +28,7 @@ export function resolveCreateLinks(store: ContainerStore, hc: Json): { alias: st
     const [name, alias] = parseLink(l);
     let child = findOr(store, name);
     for (let hops = 0; (child.rec.HostConfig.NetworkMode ?? "").startsWith("container:") && hops < 32; hops++) {
-      child = findOr(store, child.rec.HostConfig.NetworkMode.slice("container:".length));
+      child = findOr(store, child.rec.HostConfig.NetworkMode!.slice("container:".length));
     }
     if (child.rec.HostConfig.NetworkMode === "host") throw invalidParameter(hostLinksConflict);
     out.push({ alias, childId: child.id });

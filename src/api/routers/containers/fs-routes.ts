@@ -6,6 +6,7 @@ import { json } from "../../types.ts";
 import { boolParam } from "../../query.ts";
 import { compareVersions } from "../../router.ts";
 import { invalidParameter } from "../../../errors.ts";
+import type { ContainerConfig } from "../../types/index.ts";
 
 export interface PathStat {
   name: string;
@@ -35,7 +36,7 @@ export interface CommitOptions {
   pause: boolean;
   changes: string[];
   /** Config overrides from the request body. */
-  config: Record<string, any>;
+  config: ContainerConfig;
 }
 
 const statHeader = (s: PathStat) => ({ "X-Docker-Container-Path-Stat": Buffer.from(JSON.stringify(s)).toString("base64") });
@@ -150,10 +151,11 @@ export function containerFsRoutes(b: ContainerFsBackend): Route[] {
       handler: async (req) => {
         const q = req.query;
         const body = await req.body();
-        let config: Record<string, any> = {};
+        let config: ContainerConfig = {};
         if (body.length) {
           try {
-            config = JSON.parse(body.toString("utf8")) ?? {};
+            // The JSON-parse boundary of a commit: the overrides are merged field by field as given.
+            config = (JSON.parse(body.toString("utf8")) as ContainerConfig | null) ?? {};
           } catch (err) {
             throw invalidParameter(`invalid JSON in commit config: ${(err as Error).message}`);
           }
