@@ -29,7 +29,17 @@ export type Go<T> = { [K in keyof T]?: T[K] | null };
 
 export type HealthConfig = Go<Schemas["HealthConfig"]>;
 export type RestartPolicy = Schemas["RestartPolicy"];
-export type Mount = Schemas["Mount"];
+type MountSpec = Schemas["Mount"];
+/**
+ * HostConfig.Mounts as a client sends it. The volume layer validates each entry with
+ * dockerd's messages, so its enums are plain strings here; TmpfsOptions.Options came
+ * with API 1.46 but docker 28 sends it.
+ */
+export type Mount = Go<Omit<MountSpec, "Type" | "BindOptions" | "TmpfsOptions">> & {
+  Type?: string | null;
+  BindOptions?: Go<Omit<NonNullable<MountSpec["BindOptions"]>, "Propagation">> & { Propagation?: string | null } | null;
+  TmpfsOptions?: Go<NonNullable<MountSpec["TmpfsOptions"]>> & { Options?: string[][] | null } | null;
+};
 export type PortBinding = Schemas["PortBinding"];
 export type PortMap = Schemas["PortMap"];
 export type Port = Schemas["Port"];
@@ -38,7 +48,12 @@ export type NetworkingConfig = { EndpointsConfig?: { [name: string]: EndpointSet
 export type NetworkSettings = Go<Omit<Schemas["NetworkSettings"], "Networks" | "Ports">> & { Networks?: { [name: string]: EndpointSettings } | null; Ports?: PortMap | null };
 /** A mount as inspect lists it; Type is any of Docker's mount types as a string. */
 export type MountPoint = Omit<Schemas["MountPoint"], "Type"> & { Type?: string };
-export type ContainerSummary = Schemas["ContainerSummary"];
+/** A `GET /containers/json` entry; its networks and mounts as inspect has them. */
+export type ContainerSummary = Omit<Schemas["ContainerSummary"], "NetworkSettings" | "Mounts" | "Ports"> & {
+  Ports?: (Omit<Port, "Type"> & { Type: string })[];
+  NetworkSettings?: { Networks?: { [name: string]: EndpointSettings } };
+  Mounts?: MountPoint[];
+};
 export type ContainerStateShape = Schemas["ContainerState"];
 export type ContainerCreateResponse = Schemas["ContainerCreateResponse"];
 export type ContainerUpdateBody = JsonBody<"ContainerUpdate">;
@@ -52,7 +67,9 @@ export type GraphDriverData = { Name: string; Data: { [key: string]: string } | 
 export type ContainerConfig = Go<Omit<Schemas["ContainerConfig"], "Healthcheck">> & { Healthcheck?: HealthConfig | null };
 
 /** HostConfig as the contract has it, plus the fields dockerd still decodes and wharf keeps. */
-export type HostConfig = Go<Schemas["HostConfig"]> & {
+export type HostConfig = Go<Omit<Schemas["HostConfig"], "LogConfig">> & {
+  /** Any driver name: dockerd checks it against the drivers it has, not the contract's list. */
+  LogConfig?: { Type?: string; Config?: { [key: string]: string } } | null;
   /** Deprecated in the contract, still decoded (and warned about) by dockerd. */
   KernelMemoryTCP?: number;
   KernelMemory?: number;
@@ -88,15 +105,17 @@ export type AuthConfig = Schemas["AuthConfig"];
 
 // ---- volumes, networks, exec, system ---------------------------------------------
 
-export type Volume = Schemas["Volume"];
-export type VolumeCreateOptions = Schemas["VolumeCreateOptions"];
-export type VolumeListResponse = Schemas["VolumeListResponse"];
-export type VolumePruneResponse = JsonResponse<"VolumePrune">;
+/** A volume as inspect and list show it (null labels and options, as dockerd sends them). */
+export type Volume = Omit<Schemas["Volume"], "Labels" | "Options"> & { Labels: { [key: string]: string } | null; Options: { [key: string]: string } | null };
+export type VolumeCreateOptions = Go<Schemas["VolumeCreateOptions"]>;
+export type VolumeListResponse = { Volumes: Volume[]; Warnings: string[] | null };
+export type VolumePruneResponse = { VolumesDeleted: string[] | null; SpaceReclaimed: number };
 export type Network = Schemas["Network"];
 export type NetworkCreateBody = JsonBody<"NetworkCreate">;
 export type NetworkConnectBody = JsonBody<"NetworkConnect">;
 export type NetworkDisconnectBody = JsonBody<"NetworkDisconnect">;
 export type IPAM = Schemas["IPAM"];
-export type ExecCreateBody = JsonBody<"ContainerExec">;
-export type ExecInspectResponse = JsonResponse<"ExecInspect">;
+export type ExecCreateBody = Go<JsonBody<"ContainerExec">>;
+/** An exec's inspect; ExitCode is null until the process has exited, as dockerd sends it. */
+export type ExecInspectResponse = Go<JsonResponse<"ExecInspect">>;
 export type SystemInfo = Schemas["SystemInfo"];

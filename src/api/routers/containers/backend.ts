@@ -1,11 +1,11 @@
 // What the containers router needs from the daemon.
 import { RawJson } from "../../rawjson.ts";
-import type { Json } from "../../../container/config.ts";
+import type { ContainerCreateBody, ContainerInspect, ContainerSummary, HostConfig } from "../../types/index.ts";
 import type { Filters } from "../../filters.ts";
 import type { WaitCondition } from "../../../container/state.ts";
 
 export interface ContainerBackend {
-  containerCreate(input: { name?: string; body: Json; platform?: string }): Promise<{ Id: string; Warnings: string[] }>;
+  containerCreate(input: { name?: string; body: ContainerCreateBody; platform?: string }): Promise<{ Id: string; Warnings: string[] }>;
   containerStart(ref: string): Promise<void>;
   containerStop(ref: string, opts: { timeout?: number; signal?: string }): Promise<void>;
   containerKill(ref: string, signal?: string): Promise<void>;
@@ -16,8 +16,8 @@ export interface ContainerBackend {
   containerPause(ref: string): Promise<void>;
   containerUnpause(ref: string): Promise<void>;
   containerRename(ref: string, newName: string): Promise<void>;
-  containerUpdate(ref: string, body: Json): Promise<{ Warnings: string[] }>;
+  containerUpdate(ref: string, body: HostConfig): Promise<{ Warnings: string[] }>;
   containersPrune(filters: Filters): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>;
-  containerList(opts: { all: boolean; limit?: number; size: boolean; filters: Filters }): Promise<Json[] | RawJson>;
-  containerInspect(ref: string, opts: { size: boolean }): Json | Promise<Json>;
+  containerList(opts: { all: boolean; limit?: number; size: boolean; filters: Filters }): Promise<ContainerSummary[] | RawJson>;
+  containerInspect(ref: string, opts: { size: boolean }): ContainerInspect | RawJson | Promise<ContainerInspect | RawJson>;
 }

@@ -5,17 +5,10 @@ import { empty, json, type Route } from "../../types.ts";
 import { intParam, jsonBody } from "../../query.ts";
 import { invalidParameter } from "../../../errors.ts";
 import { streamType } from "../containers/io.ts";
+import type { ExecBackend } from "./backend.ts";
 
-export interface ExecBackend {
-  execCreate(container: string, body: Record<string, any>): Promise<{ Id: string }>;
-  execStart(
-    id: string,
-    body: { Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] | null },
-  ): Promise<{ tty: boolean; detach: boolean; run(socket?: Duplex): Promise<void> }>;
-  execResize(id: string, rows: number, cols: number): Promise<void>;
-  execInspect(id: string): Promise<unknown>;
-  containerResize(container: string, rows: number, cols: number): Promise<void>;
-}
+export type { ExecBackend } from "./backend.ts";
+
 
 function size(q: URLSearchParams): [number, number] {
   const h = intParam(q, "h") ?? 0;
