@@ -9,20 +9,8 @@ import type { ContainerConfig, HealthConfig, HostConfig } from "../api/types/ind
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = Record<string, any>;
 
-export interface ImageConfig {
-  User?: string;
-  Env?: string[] | null;
-  Cmd?: string[] | null;
-  Entrypoint?: string[] | null;
-  WorkingDir?: string;
-  ExposedPorts?: Record<string, object> | null;
-  Volumes?: Record<string, object> | null;
-  Labels?: Record<string, string> | null;
-  StopSignal?: string;
-  Healthcheck?: HealthConfig | null;
-  OnBuild?: string[] | null;
-  Shell?: string[] | null;
-}
+/** The image config's `config`: the same Go struct as a container's. */
+export type ImageConfig = ContainerConfig;
 
 const restartPolicies = ["", "no", "always", "unless-stopped", "on-failure"];
 

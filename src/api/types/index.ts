@@ -94,9 +94,20 @@ export type ContainerCreateBody = ContainerConfig & {
 
 // ---- images ------------------------------------------------------------------------
 
-export type ImageInspect = Schemas["ImageInspect"];
-export type ImageSummary = Schemas["ImageSummary"];
-export type ImageHistoryItem = JsonResponse<"ImageHistory"> extends (infer I)[] ? I : never;
+/** GET /images/{name}/json; below 1.45 also Container and ContainerConfig, below 1.44 VirtualSize. */
+export type ImageInspect = Omit<Schemas["ImageInspect"], "Config" | "GraphDriver" | "RootFS" | "Id" | "Metadata"> & {
+  Metadata: { LastTagTime: string | null };
+  Id: string;
+  Config: ContainerConfig;
+  GraphDriver: GraphDriverData;
+  RootFS: { Type: string; Layers: string[] };
+  Container?: string;
+  ContainerConfig?: ContainerConfig;
+  VirtualSize?: number;
+};
+/** A GET /images/json entry (null labels as dockerd sends them; VirtualSize below 1.44). */
+export type ImageSummary = Omit<Schemas["ImageSummary"], "Labels"> & { Labels: { [key: string]: string } | null; VirtualSize?: number };
+export type ImageHistoryItem = Omit<JsonResponse<"ImageHistory"> extends (infer I)[] ? I : never, "Tags"> & { Tags: string[] | null };
 export type ImageDeleteResponseItem = Schemas["ImageDeleteResponseItem"];
 export type ImageSearchResult = JsonResponse<"ImageSearch"> extends (infer I)[] ? I : never;
 export type DistributionInspect = Schemas["DistributionInspect"];

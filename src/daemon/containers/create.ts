@@ -14,14 +14,12 @@ import { resolveCreateLinks } from "./links.ts";
 import { validateLogConfig } from "../../logs/config.ts";
 import { withDefaultLogConfig } from "./daemon-defaults.ts";
 import { parseSecurityOpts } from "../../container/secopts.ts";
-import { checkCreateBodyTypes } from "../../container/bodytypes.ts";
 
 const supportedNetworkModes = ["default", "bridge", "none", "host"];
 /** The runtimes /info lists: both names mean wharf's own runc-compatible init. */
 export const knownRuntimes = ["runc", "io.containerd.runc.v2"];
 
 export async function containerCreate(ctx: ContainerContext, input: { name?: string; body: ContainerCreateBody }): Promise<{ Id: string; Warnings: string[] }> {
-  checkCreateBodyTypes(input.body);
   const { HostConfig: hostConfigGiven = {}, NetworkingConfig = null, ...configIn } = input.body;
   const hostConfigIn = { ...hostConfigGiven, LogConfig: withDefaultLogConfig(hostConfigGiven.LogConfig) };
   let name = input.name;

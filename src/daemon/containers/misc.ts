@@ -1,6 +1,5 @@
 // pause, unpause, rename, update, wait, prune.
 import { dirSize } from "../../volume/service.ts";
-import { checkUpdateBodyTypes } from "../../container/bodytypes.ts";
 import { conflict, invalidParameter } from "../../errors.ts";
 import { validContainerName } from "../../container/names.ts";
 import { validateHostConfig } from "../../container/config.ts";
@@ -42,7 +41,6 @@ const updatable = [
 ] as const satisfies readonly (keyof HostConfig)[];
 
 export async function containerUpdate(ctx: ContainerContext, ref: string, body: HostConfig): Promise<{ Warnings: string[] }> {
-  checkUpdateBodyTypes(body);
   const c = ctx.store.lookup(ref);
   return await ctx.lock.run(c.id, async () => {
     const next: Record<string, unknown> = { ...c.rec.HostConfig };

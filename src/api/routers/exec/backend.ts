@@ -2,11 +2,13 @@
 import type { Duplex } from "node:stream";
 import type { ExecCreateBody, ExecInspectResponse } from "../../types/index.ts";
 
+export type ExecStartBody = { Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] | null };
+
 export interface ExecBackend {
   execCreate(container: string, body: ExecCreateBody): Promise<{ Id: string }>;
   execStart(
     id: string,
-    body: { Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] | null },
+    body: ExecStartBody,
   ): Promise<{ tty: boolean; detach: boolean; run(socket?: Duplex): Promise<void> }>;
   execResize(id: string, rows: number, cols: number): Promise<void>;
   execInspect(id: string): Promise<ExecInspectResponse>;

@@ -13,7 +13,7 @@ export function volumeRoutes(v: VolumeService): Route[] {
       method: "POST",
       path: "/volumes/create",
       handler: async (req) => {
-        const body = await jsonBody<CreateVolumeRequest>(await req.body(), "volume create request");
+        const body: CreateVolumeRequest = await jsonBody(await req.body(), "volume create request");
         for (const [k, val] of [["Name", body.Name], ["Driver", body.Driver]] as const) {
           if (val != null && typeof val !== "string") throw invalidParameter(`invalid JSON in volume create request: ${k} must be a string`);
         }
