@@ -25,7 +25,7 @@ export function validateHostConfig(hc: HostConfig, ncpu: number): void {
   if (hc.AutoRemove && rp.Name && rp.Name !== "no") {
     throw invalidParameter("can't create 'AutoRemove' container with restart policy");
   }
-  // As dockerd: any value but 0 below 6MB, negatives included.
+  // As dockerd: every value but 0 below 6MB, negatives included.
   if (hc.Memory && hc.Memory < 6 * 1024 * 1024) throw invalidParameter("Minimum memory limit allowed is 6MB");
   if (hc.MemoryReservation && hc.MemoryReservation < 6 * 1024 * 1024) throw invalidParameter("Minimum memory reservation allowed is 6MB");
   if (hc.MemorySwap && hc.MemorySwap < -1) throw invalidParameter(`invalid MemorySwap ${hc.MemorySwap}: want -1 (unlimited), 0 or a number of bytes`);

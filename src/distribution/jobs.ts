@@ -1,7 +1,8 @@
 // The distribution jobs the daemon registers with the engine, and the registry routes'
 // backend as calls to them.
 import type { Engine } from "../engine/engine.ts";
-import type { DistributionBackend, Json, ProgressJob, PullRequestParams, PushRequestParams } from "../api/routers/images/backend.ts";
+import type { DistributionBackend, ProgressJob, PullRequestParams, PushRequestParams } from "../api/routers/images/backend.ts";
+import type { DistributionInspect, ImageSearchResult } from "../api/types/index.ts";
 import { invalidParameter, WharfError } from "../errors.ts";
 import { parseNormalized, parseRepoTag, withDefaultTag, type Reference } from "../image/reference.ts";
 import type { ImageService } from "../image/service.ts";
@@ -50,11 +51,11 @@ export function registerDistributionJobs(engine: Engine, ctx: DistributionContex
     });
     const mediaType = (top.headers.get("content-type") ?? r.manifest.mediaType).split(";")[0]!;
     const size = Number(top.headers.get("content-length") ?? 0);
-    let platforms: Json[];
+    let platforms: DistributionInspect["Platforms"];
     if (r.digest !== r.manifestDigest) {
       const list = await s.request(`/v2/${ref.path}/manifests/${r.digest}`, { repo: ref.path, actions: ["pull"] }, { headers: { Accept: mediaType } });
-      const j = (await list.json()) as { manifests?: { platform?: Json }[] };
-      platforms = (j.manifests ?? []).map((m) => m.platform).filter((p): p is Json => !!p);
+      const j = (await list.json()) as { manifests?: { platform?: DistributionInspect["Platforms"][number] }[] };
+      platforms = (j.manifests ?? []).map((m) => m.platform).filter((p) => !!p);
     } else {
       const cfg = parseImageConfig(await fetchSmallBlob(s, ref.path, r.manifest.config), r.manifest.config.digest);
       platforms = [{ architecture: cfg.architecture ?? "", os: cfg.os ?? "", ...(cfg.variant ? { variant: cfg.variant } : {}) }];
@@ -80,8 +81,8 @@ export function registerDistributionJobs(engine: Engine, ctx: DistributionContex
       if (res.status === 404) throw new WharfError("notFound", `Unexpected status code 404: the registry at ${domain} has no search API (GET /v1/search)`);
       throw await registryError(res);
     }
-    const j = (await res.json()) as { results?: Json[] };
-    return (j.results ?? []).map((r) => ({
+    const j = (await res.json()) as { results?: Partial<ImageSearchResult>[] };
+    return (j.results ?? []).map((r): ImageSearchResult => ({
       star_count: r.star_count ?? 0,
       is_official: !!r.is_official,
       name: r.name ?? "",

@@ -20,7 +20,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 export type JsonObject = { [key: string]: JsonValue };
 
 /**
- * What Go's encoding/json sends and accepts: any field may be absent or null (a nil
+ * What Go's encoding/json sends and accepts: each field may be absent or null (a nil
  * slice, map or pointer). dockerd's shapes have nulls the contract does not mark.
  */
 export type Go<T> = { [K in keyof T]?: T[K] | null };
@@ -110,7 +110,8 @@ export type ImageSummary = Omit<Schemas["ImageSummary"], "Labels"> & { Labels: {
 export type ImageHistoryItem = Omit<JsonResponse<"ImageHistory"> extends (infer I)[] ? I : never, "Tags"> & { Tags: string[] | null };
 export type ImageDeleteResponseItem = Schemas["ImageDeleteResponseItem"];
 export type ImageSearchResult = JsonResponse<"ImageSearch"> extends (infer I)[] ? I : never;
-export type DistributionInspect = Schemas["DistributionInspect"];
+/** GET /distribution/{name}/json; Platforms as the registry's index lists them. */
+export type DistributionInspect = { Descriptor: { mediaType: string; digest: string; size: number }; Platforms: { architecture?: string; os?: string; variant?: string; [key: string]: unknown }[] };
 export type OCIPlatform = Schemas["OCIPlatform"];
 export type AuthConfig = Schemas["AuthConfig"];
 
