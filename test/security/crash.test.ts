@@ -3,7 +3,8 @@
 // after each restart every object the client saw made exists and works, nothing is
 // half-made, no container is frozen unless paused; at the end nothing leaked. Plus
 // the single faults: a container left frozen by a cut-short commit, a storage driver
-// that stops working, graph.db shrinking, and SIGTERM to the monitor.
+// that stops working, graph.db shrinking, SIGTERM to the monitor, and health checks
+// going on in the daemon after a SIGKILLed one.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { spawn, spawnSync } from "node:child_process";
@@ -352,5 +353,32 @@ describe("single faults", () => {
     expect(find()).toEqual([]);
     // The daemon starts a new one for the next container.
     expect(docker(d, ["run", "--rm", "busybox", "echo", "again"]).stdout.trim()).toBe("again");
+  });
+
+  test("health checks resume after a daemon restart: a probe that starts failing then makes it unhealthy, and healthy again", async () => {
+    type Health = { Status: string; FailingStreak: number; Log: { Start: string; ExitCode: number }[] };
+    const healthOf = (name: string): Health => JSON.parse(docker(d, ["inspect", "-f", "{{json .State.Health}}", name]).stdout);
+    const until = async (name: string, pred: (h: Health) => boolean, what: string) => {
+      for (let i = 0; i < 100; i++) {
+        const h = healthOf(name);
+        if (pred(h)) return h;
+        await Bun.sleep(100);
+      }
+      throw new Error(`${name}: never ${what}: ${JSON.stringify(healthOf(name))}`);
+    };
+    const run = docker(d, ["run", "-d", "--name", "hc-crash", "--network", "none", "--health-cmd", "cat /tmp/ok", "--health-interval", "200ms", "--health-retries", "2", "busybox", "sh", "-c", "touch /tmp/ok; exec sleep 300"]);
+    expect(run.code, run.stderr).toBe(0);
+    await until("hc-crash", (h) => h.Status === "healthy", "healthy");
+    // SIGKILL: the daemon gets no chance to hand anything over; the container runs on.
+    await d.stop("SIGKILL");
+    await again();
+    const last = healthOf("hc-crash").Log.at(-1)!.Start;
+    expect(docker(d, ["exec", "hc-crash", "rm", "/tmp/ok"]).code).toBe(0);
+    const bad = await until("hc-crash", (h) => h.Status === "unhealthy", "unhealthy after the restart");
+    expect(bad.Log.at(-1)!.Start > last, "the failing probes ran in the new daemon").toBe(true);
+    expect(bad.FailingStreak).toBeGreaterThanOrEqual(2);
+    expect(docker(d, ["exec", "hc-crash", "touch", "/tmp/ok"]).code).toBe(0);
+    await until("hc-crash", (h) => h.Status === "healthy" && h.FailingStreak === 0, "healthy again");
+    expect(docker(d, ["rm", "-f", "hc-crash"]).code).toBe(0);
   });
 });
