@@ -238,6 +238,12 @@ const resources = {
   monitorRssMb: resource((s) => s.monitorRssMb),
   monitorFds: resource((s) => s.monitorFds),
 };
+/** Mean of each figure per minute of the run, to see a trend rather than two points. */
+const perMinute = Array.from({ length: Math.ceil(elapsed / 60) }, (_, i) => {
+  const xs = inWindow(i * 60, (i + 1) * 60 - 1e-9);
+  const avg = (get: (s: Sample) => number | undefined) => mean(xs.map(get).filter((x): x is number => x !== undefined));
+  return { minute: i + 1, samples: xs.length, daemonRssMb: avg((s) => s.daemonRssMb), daemonFds: avg((s) => s.daemonFds), monitorRssMb: avg((s) => s.monitorRssMb), monitorFds: avg((s) => s.monitorFds), containers: avg((s) => s.containers) };
+}).filter((m) => m.samples > 0);
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}`;
 const command = `npm run bench:soak -- --minutes ${minutes} --clients ${clients}`;
 const result = {
@@ -255,6 +261,7 @@ const result = {
   failed: failed ? String((failed as Error).stack ?? failed) : undefined,
   latencyMs: opStats,
   resources,
+  perMinute,
   samples,
   leftBehind,
 };
@@ -282,6 +289,14 @@ const md = [
   resRow("daemon threads", resources.daemonThreads),
   resRow("monitor RSS MB", resources.monitorRssMb),
   resRow("monitor open fds", resources.monitorFds),
+  "",
+  "Per minute (mean of the samples in it):",
+  "",
+  "| minute | daemon RSS MB | daemon fds | monitor RSS MB | monitor fds | containers |",
+  "|---|---|---|---|---|---|",
+  ...perMinute.map((m) => `| ${m.minute} | ${r1(m.daemonRssMb)} | ${r1(m.daemonFds)} | ${r1(m.monitorRssMb)} | ${r1(m.monitorFds)} | ${r1(m.containers)} |`),
+  "",
+  "Latencies are those of a closed loop: every client waits for its answer before its next request, so with the daemon saturated a ping queues behind the other clients' work (by Little's law, about clients ÷ throughput on average).",
   "",
   errors.length ? `Errors (first ${errors.length}):\n\n${errors.map((x) => `- ${x.t.toFixed(1)} s ${x.op}: ${x.message}`).join("\n")}` : "Errors: none.",
   "",

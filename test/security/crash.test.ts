@@ -96,6 +96,8 @@ describe("SIGKILL at 50 random points of a mixed workload", () => {
     const seen = { containers: new Set<string>(), volumes: new Set<string>(), images: new Set<string>() };
     // Asked to go, with the answer lost to the kill: gone or kept are both right.
     const removing = { containers: new Set<string>(), volumes: new Set<string>() };
+    // Containers the client saw connected to crashnet: they stay on it.
+    const connected = new Set<string>();
     let n = 0;
     const pick = <T,>(xs: Iterable<T>): T | undefined => {
       const a = [...xs];
@@ -149,7 +151,9 @@ describe("SIGKILL at 50 random points of a mixed workload", () => {
       },
       async () => {
         const c = pick(seen.containers);
-        if (c) await dockerAsync(live, ["network", "connect", "crashnet", c]);
+        if (!c) return;
+        const r = await dockerAsync(live, ["network", "connect", "crashnet", c]);
+        if (r.code === 0) connected.add(c);
       },
     ];
     const t0 = Date.now();
@@ -182,6 +186,11 @@ describe("SIGKILL at 50 random points of a mixed workload", () => {
         }
         expect(r.status, `${where}: container ${c} the client saw made is gone`).toBe(200);
         const { Running, Paused } = r.json.State;
+        if (connected.has(c)) {
+          const nets = r.json.NetworkSettings.Networks ?? {};
+          expect(Object.keys(nets), `${where}: ${c} was connected to crashnet`).toContain("crashnet");
+          if (Running) expect(nets.crashnet?.IPAddress, `${where}: running ${c} has no address on crashnet`).toBeTruthy();
+        }
         if (!Paused) expect(freezerState(base.dataRoot, c) ?? "THAWED", `${where}: ${c} is frozen but not paused (running ${Running})`).toBe("THAWED");
       }
       const listed = (await api<{ Id: string }[]>(live, "/containers/json?all=1")).json;
@@ -214,7 +223,7 @@ describe("SIGKILL at 50 random points of a mixed workload", () => {
     }
     for (const i of [...seen.images].slice(0, 3)) expect(docker(live, ["run", "--rm", i, "true"]).code, `run ${i}`).toBe(0);
     const took = (Date.now() - t0) / 1000;
-    console.log(`50 kill points in ${took.toFixed(1)} s, ${opsRun} operations: ${seen.containers.size} containers, ${seen.images.size} images, ${seen.volumes.size} volumes kept`);
+    console.log(`50 kill points in ${took.toFixed(1)} s, ${opsRun} operations: ${seen.containers.size} containers, ${seen.images.size} images, ${seen.volumes.size} volumes kept, ${connected.size} connections to crashnet seen`);
 
     // Leaks: with everything removed and the daemon stopped, nothing of it is left.
     const ids = docker(live, ["ps", "-aq"]).stdout.split("\n").filter(Boolean);
