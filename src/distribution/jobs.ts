@@ -14,6 +14,7 @@ import { DistributionMetadata } from "./metadata.ts";
 import { hostPlatform } from "./platform.ts";
 import { encodeMessage } from "./progress.ts";
 import { partialDirOf, preparePull, sessionFor, type DistributionContext } from "./pull.ts";
+import { preparePullAll } from "./pullall.ts";
 import { preparePush } from "./push.ts";
 import { resolveManifest } from "./resolve.ts";
 import { parseImageConfig } from "../image/store.ts";
@@ -29,8 +30,22 @@ export function pullReference(fromImage: string, tag?: string): Reference {
   return tag ? parseRepoTag(fromImage, tag) : withDefaultTag(parseNormalized(fromImage));
 }
 
+/** A repository name with neither tag nor digest: dockerd pulls all its tags. */
+function isNameOnly(fromImage: string): boolean {
+  try {
+    const r = parseNormalized(fromImage);
+    return r.tag === undefined && r.digest === undefined;
+  } catch {
+    return false;
+  }
+}
+
 export function registerDistributionJobs(engine: Engine, ctx: DistributionContext): void {
   engine.register("image_pull", async (p: PullRequestParams): Promise<ProgressJob> => {
+    if (!p.tag && isNameOnly(p.fromImage)) {
+      const all = await preparePullAll(ctx, parseNormalized(p.fromImage), p.platform, decodeRegistryAuth(p.registryAuth));
+      return { run: (write, signal) => all.run((m) => write(encodeMessage(m)), signal) };
+    }
     const ref = pullReference(p.fromImage, p.tag);
     const prepared = await preparePull(ctx, { ref, platform: p.platform, auth: decodeRegistryAuth(p.registryAuth) });
     return { run: async (write, signal) => void (await prepared.run((m) => write(encodeMessage(m)), signal)) };
