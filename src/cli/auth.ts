@@ -123,22 +123,19 @@ export function storeCredentials(key: string, cred: Credentials): string | undef
 
 /**
  * Forgets a login. As docker 28: a key config.json does not list is also tried with
- * http:// and https:// in front; a helper's "not found" is no error.
+ * http:// and https:// in front; a helper that fails is passed over silently, as there.
  */
 export function eraseCredentials(key: string): void {
   const c = readConfig();
   const listed = !!c.auths?.[key];
   const keys = listed || key === indexServer ? [key] : [key, `http://${key}`, `https://${key}`];
-  const errors: string[] = [];
   let changed = false;
   for (const k of keys) {
     const helper = helperFor(c, k);
     if (helper) {
       try {
         credentialHelper(helper).erase(k);
-      } catch (e) {
-        errors.push(`  ${k}: ${(e as Error).message}`);
-      }
+      } catch {}
     }
     if (c.auths?.[k]) {
       delete c.auths[k];
@@ -146,13 +143,17 @@ export function eraseCredentials(key: string): void {
     }
   }
   if (changed) writeConfig(c);
-  if (errors.length) throw new Error(`WARNING: could not erase credentials:\n${errors.join("\n")}`);
 }
 
 /** X-Registry-Auth for a registry domain ("" when there are no stored credentials: anonymous). */
 export function registryAuthHeader(domain: string): string {
   const key = serverKey(domain);
-  const e = getCredentials(key);
+  let e: Credentials | undefined;
+  try {
+    e = getCredentials(key);
+  } catch {
+    // As docker's CLI: a helper that fails leaves the request anonymous.
+  }
   if (!e) return "";
   const body: Record<string, string> = { serveraddress: key };
   if (e.identitytoken) body.identitytoken = e.identitytoken;

@@ -51,7 +51,12 @@ async function check(key: string, cred: Credentials): Promise<AuthAnswer> {
     : { username: cred.username, password: cred.password, serveraddress: key };
   const r = ((await getClient().json("POST", "/auth", { body })) ?? {}) as AuthAnswer;
   const next: Credentials = r.IdentityToken ? { username: cred.username, password: "", identitytoken: r.IdentityToken } : cred;
-  const old = getCredentials(key);
+  let old: Credentials | undefined;
+  try {
+    old = getCredentials(key);
+  } catch {
+    // A helper that cannot answer: store anyway (its failure to store is what is reported).
+  }
   if (!old || old.username !== next.username || old.password !== next.password || (old.identitytoken ?? "") !== (next.identitytoken ?? "")) {
     let file: string | undefined;
     try {
@@ -106,9 +111,5 @@ export const logout: Runner = async (p) => {
   const key = serverKey(p.positionals[0] ?? indexServer);
   // docker 28 says so whether or not there was anything to remove.
   process.stdout.write(`Removing login credentials for ${key}\n`);
-  try {
-    eraseCredentials(key);
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n`);
-  }
+  eraseCredentials(key);
 };
