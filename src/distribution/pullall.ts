@@ -5,7 +5,8 @@ import { familiarString, type Reference } from "../image/reference.ts";
 import type { AuthConfig } from "./auth.ts";
 import type { RegistrySession } from "./client.ts";
 import { registryError } from "./errors.ts";
-import { preparePull, sessionFor, type DistributionContext } from "./pull.ts";
+import { sessionFor, type DistributionContext } from "./pull.ts";
+import { preparePullAnywhere } from "./mirrors.ts";
 import { translatePullError } from "./resolve.ts";
 import { status, type ProgressOut } from "./progress.ts";
 import { logger } from "../log.ts";
@@ -52,7 +53,7 @@ export async function preparePullAll(ctx: DistributionContext, repo: Reference, 
       for (const tag of tags) {
         if (signal?.aborted) break;
         try {
-          const p = await preparePull(ctx, { ref: { ...repo, tag }, platform, auth });
+          const p = await preparePullAnywhere(ctx, { ref: { ...repo, tag }, platform, auth });
           await p.run(perTag, signal);
         } catch (e) {
           if (signal?.aborted) throw e;
