@@ -7,8 +7,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { dockerCli, startDaemon, wharfBin, type TestDaemon } from "../helpers/daemon.ts";
+import { dockerCli, loadBusybox, startDaemon, wharfBin, type TestDaemon } from "../helpers/daemon.ts";
 import { busyboxArchive, startRegistry, type TestRegistry } from "../helpers/registry.ts";
+import { startTokenIssuer, type TokenIssuer } from "../helpers/token-issuer.ts";
 
 const helperScript = `#!/usr/bin/env python3
 # docker credential helper protocol: get/store/erase/list, secrets in $WTEST_STORE.
@@ -211,4 +212,82 @@ describe("credentials shared with the docker CLI", () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('Error saving credentials: error storing credentials - err: exec: "docker-credential-missing-helper": executable file not found in $PATH, out: ``');
   });
+});
+
+describe("an identity token from login, kept where docker keeps it", () => {
+  let issuer: TokenIssuer;
+  let reg: TestRegistry;
+  let d: TestDaemon;
+  let dir: string;
+  const run = (bin: string, args: string[], env: Record<string, string>, input?: string) => {
+    const r = spawnSync(bin, args, { encoding: "utf8", input, env, timeout: 60_000 });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  beforeAll(async () => {
+    issuer = await startTokenIssuer({ alice: "wonder" });
+    reg = await startRegistry({ token: issuer.auth });
+    d = await startDaemon();
+    loadBusybox(d);
+    dir = mkdtempSync(join(tmpdir(), "wharf-creds-"));
+    mkdirSync(join(dir, "bin"));
+    writeFileSync(join(dir, "bin", "docker-credential-wtest"), helperScript);
+    chmodSync(join(dir, "bin", "docker-credential-wtest"), 0o755);
+  });
+  afterAll(async () => {
+    await d?.cleanup();
+    await reg?.stop();
+    issuer?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const store of ["file", "helper"] as const) {
+    it(`${store}: wharf login keeps the refresh token, not the password; the docker CLI pushes with it`, () => {
+      const cfgDir = join(dir, store);
+      mkdirSync(cfgDir, { recursive: true });
+      writeFileSync(join(cfgDir, "config.json"), JSON.stringify(store === "helper" ? { credsStore: "wtest" } : {}));
+      const env = {
+        ...(process.env as Record<string, string>),
+        PATH: `${join(dir, "bin")}:${process.env.PATH}`,
+        DOCKER_HOST: d.host,
+        DOCKER_CONFIG: cfgDir,
+        WTEST_STORE: join(dir, `${store}.json`),
+      };
+      const login = run(wharfBin, ["login", "-u", "alice", "--password-stdin", reg.host], env, "wonder\n");
+      expect(login.code).toBe(0);
+      const cfg = JSON.parse(readFileSync(join(cfgDir, "config.json"), "utf8"));
+      let token: string;
+      if (store === "file") {
+        // As docker writes it: `auth` of "alice:" and the token beside it.
+        expect(cfg.auths[reg.host].auth).toBe(Buffer.from("alice:").toString("base64"));
+        token = cfg.auths[reg.host].identitytoken;
+      } else {
+        expect(cfg.auths[reg.host]).toEqual({});
+        const kept = JSON.parse(readFileSync(env.WTEST_STORE, "utf8"))[reg.host];
+        expect(kept.Username).toBe("<token>");
+        token = kept.Secret;
+      }
+      expect(token).toMatch(/^[0-9a-f]{32}$/);
+      // The docker CLI's own login leaves the same shape.
+      const dockerDir = join(dir, `${store}-docker`);
+      mkdirSync(dockerDir, { recursive: true });
+      writeFileSync(join(dockerDir, "config.json"), JSON.stringify(store === "helper" ? { credsStore: "wtest" } : {}));
+      const denv = { ...env, DOCKER_CONFIG: dockerDir, WTEST_STORE: join(dir, `${store}-docker.json`) };
+      expect(run(dockerCli(), ["login", "-u", "alice", "--password-stdin", reg.host], denv, "wonder\n").code).toBe(0);
+      const theirs = JSON.parse(readFileSync(join(dockerDir, "config.json"), "utf8"));
+      if (store === "file") expect(Object.keys(theirs.auths[reg.host]).sort()).toEqual(["auth", "identitytoken"]);
+      if (store === "file") expect(theirs.auths[reg.host].auth).toBe(cfg.auths[reg.host].auth);
+      else expect(JSON.parse(readFileSync(denv.WTEST_STORE, "utf8"))[reg.host].Username).toBe("<token>");
+      expect(JSON.stringify(cfg) + (existsSync(env.WTEST_STORE) ? readFileSync(env.WTEST_STORE, "utf8") : "")).not.toContain("wonder");
+
+      expect(run(dockerCli(), ["tag", "busybox:latest", `${reg.host}/tok-${store}:1`], env).code).toBe(0);
+      const push = run(dockerCli(), ["push", `${reg.host}/tok-${store}:1`], env);
+      expect(push.code).toBe(0);
+      expect(push.stdout).toMatch(/1: digest: sha256:[0-9a-f]{64}/);
+      run(dockerCli(), ["rmi", `${reg.host}/tok-${store}:1`], env);
+      const pull = run(wharfBin, ["pull", `${reg.host}/tok-${store}:1`], env);
+      expect(pull.code).toBe(0);
+      expect(pull.stdout).toContain(`Status: Downloaded newer image for ${reg.host}/tok-${store}:1`);
+    });
+  }
 });
