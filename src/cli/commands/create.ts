@@ -25,7 +25,8 @@ function pullPolicy(req: CreateRequest, failCode: number): PullPolicy {
 
 /** The image as a name with its default tag (undefined for an image id, which is never pulled). */
 function namedImage(image: string): Reference | undefined {
-  if (/^(sha256:)?[0-9a-f]{12,64}$/.test(image)) return undefined;
+  // As docker: only a full id is not a name (a short hex string is one, and gets pulled).
+  if (/^(sha256:)?[0-9a-f]{64}$/.test(image)) return undefined;
   try {
     return withDefaultTag(parseNormalized(image));
   } catch {
