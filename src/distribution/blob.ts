@@ -125,6 +125,8 @@ export function layerBlob(s: RegistrySession, repo: string, d: Descriptor, parti
           clearTimeout(timer);
         }
         if (r.done || !r.value) return;
+        // The request's signal only covers the wait for headers; a pull whose client went away stops here.
+        if (signal?.aborted) throw new WharfError("system", "context canceled");
         let c = r.value;
         if (skip) {
           const n = Math.min(skip, c.length);
