@@ -2,7 +2,7 @@
 // blob is accepted only when its sha256 and size match the descriptor. Layer bytes are
 // also appended to a partial file, so a download cut off by a dropped connection or a
 // daemon kill resumes with `Range` from what it already has instead of from zero.
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, renameSync, rm, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { invalidParameter, WharfError } from "../errors.ts";
 import { readFile } from "../image/spool.ts";
@@ -44,7 +44,11 @@ export interface BlobSource {
   progress: BlobProgress;
   /** Set once the last byte was read and matched the descriptor. */
   readonly verified: boolean;
-  /** Drops the partial file (after the layer is committed, or when its bytes are bad). */
+  /**
+   * Drops the partial file once the layer is committed: renamed away at once (so a pull
+   * of the same blob starting now never meets it half removed), its blocks freed in the
+   * background, off the pull's path.
+   */
   discard(): void;
 }
 
@@ -146,8 +150,27 @@ export function layerBlob(s: RegistrySession, repo: string, d: Descriptor, parti
     get verified() {
       return state.verified;
     },
-    discard: () => rmSync(path, { force: true }),
+    discard: () => {
+      const gone = `${path}.gone-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+      try {
+        renameSync(path, gone);
+      } catch {
+        return;
+      }
+      rm(gone, { force: true }, () => {});
+    },
   };
+}
+
+/** Partial files a daemon stopped before it had freed them (see `discard`). */
+export function sweepDiscarded(partialDir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(partialDir);
+  } catch {
+    return;
+  }
+  for (const n of names) if (n.includes(".gone-")) rmSync(join(partialDir, n), { force: true });
 }
 
 function writeAll(fd: number, c: Uint8Array, position: number): void {
