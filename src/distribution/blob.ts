@@ -12,6 +12,21 @@ import { registryError } from "./errors.ts";
 import type { Descriptor } from "./manifest.ts";
 
 const retries = 3;
+// Every chunk of a blob and of its inflated tar is a fresh buffer that dies at once, but
+// Bun frees their memory only in a full collection; without one now and then the
+// daemon's RSS grows during a pull by tens of MB of dead chunks. A full collection of
+// the daemon's small heap takes a few ms. Measured on the pull bench (interleaved, peak
+// RSS above idle): none 61 MiB, one per 24 MiB of compressed bytes 50, per 8 MiB 42
+// (at more CPU); per 16 MiB sits between at no measurable cost in time.
+const gcEvery = 16 << 20;
+let sinceGc = 0;
+function noteBytes(n: number): void {
+  sinceGc += n;
+  if (sinceGc >= gcEvery) {
+    sinceGc = 0;
+    Bun.gc(true);
+  }
+}
 const stallMs = 60_000;
 
 export class BlobVerificationError extends WharfError {
@@ -96,6 +111,7 @@ export function layerBlob(s: RegistrySession, repo: string, d: Descriptor, parti
             hasher.update(c);
             offset += c.length;
             progress.fetched += c.length;
+            noteBytes(c.length);
             onBytes(offset);
             yield c;
           }
