@@ -6,7 +6,7 @@ import { invalidParameter, WharfError } from "../errors.ts";
 import { parseNormalized, parseRepoTag, withDefaultTag, type Reference } from "../image/reference.ts";
 import type { ImageService } from "../image/service.ts";
 import { decodeRegistryAuth, type AuthConfig } from "./auth.ts";
-import { fetchSmallBlob } from "./blob.ts";
+import { fetchSmallBlob, sweepDiscarded } from "./blob.ts";
 import { registryError } from "./errors.ts";
 import { endpointsFor, type RegistryOptions } from "./endpoint.ts";
 import { login } from "./login.ts";
@@ -24,6 +24,7 @@ import { parseImageConfig } from "../image/store.ts";
 export function distributionContext(svc: ImageService, options: RegistryOptions): DistributionContext {
   const partialDir = partialDirOf(svc.root);
   sweepStalePartials(partialDir);
+  sweepDiscarded(partialDir);
   return { svc, options, metadata: new DistributionMetadata(svc.root), partialDir };
 }
 
