@@ -5,6 +5,7 @@ import { parseGoDuration } from "../goduration.ts";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync } from "node:fs";
 import { makeShared } from "../storage/mount.ts";
+import { retryWhileFdsShort } from "../sys/fds.ts";
 import { join } from "node:path";
 import type { Container } from "../container/container.ts";
 import type { Json } from "../container/config.ts";
@@ -615,10 +616,11 @@ export class NetworkManager {
       return;
     }
     // Rules before the ports' hold: a new container may publish the same port at once.
-    await this.ipt.deleteRules(this.portRuleSet(rt)).catch(() => {});
+    // Out of descriptors nothing can be spawned: wait for some rather than leak rules and links.
+    await retryWhileFdsShort(() => this.ipt.deleteRules(this.portRuleSet(rt))).catch(() => {});
     for (const r of this.reservations.get(c.id) ?? []) r.close();
     this.reservations.delete(c.id);
-    const done = destroySandbox(rt.sandboxKey, rt.endpoints.map((e) => e.hostVeth))
+    const done = retryWhileFdsShort(() => destroySandbox(rt.sandboxKey, rt.endpoints.map((e) => e.hostVeth)))
       .catch((err) => log.warn(`removing the sandbox of ${c.id}:`, err))
       .finally(() => {
         for (const ep of rt.endpoints) {

@@ -4,6 +4,7 @@
 // and removes every directory it made.
 import { existsSync } from "node:fs";
 import type { CgroupStats, Resources } from "./types.ts";
+import type { DeviceRule } from "./devicefilter.ts";
 import { CgroupsV1 } from "./cgroups-v1.ts";
 import { CgroupsV2 } from "./cgroups-v2.ts";
 
@@ -17,8 +18,8 @@ export interface CgroupDriver {
    * here), paid this way before the start rather than during it.
    */
   adopt(placeholder: string, id: string): void;
-  /** Docker's device rules (v1 devices controller): the default list, or all when privileged. */
-  restrictDevices(id: string, privileged: boolean): void;
+  /** Docker's device rules: the default list plus `extra` (--device, --device-cgroup-rule), or all when privileged. */
+  restrictDevices(id: string, privileged: boolean, extra?: DeviceRule[]): void;
   update(id: string, res: Resources): void;
   freeze(id: string): Promise<void>;
   thaw(id: string): Promise<void>;

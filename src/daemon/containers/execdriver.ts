@@ -11,6 +11,7 @@ import type { ExecDriver } from "./context.ts";
 import { mergeEnv } from "../../container/links.ts";
 import { jsonFileOptions } from "../../logs/config.ts";
 import { parseSecurityOpts } from "../../container/secopts.ts";
+import { devicesOf } from "./devices.ts";
 
 function logRotation(lc: HostConfig["LogConfig"]): { logMaxSize?: number; logMaxFile?: number; logCompress?: boolean } {
   if (lc?.Type === "none") return {};
@@ -65,6 +66,7 @@ export function specOf(c: Container, rootfs: string, network: NetworkMode, mount
     readOnlyRootfs: !!hc.ReadonlyRootfs,
     shmSize: hc.ShmSize || undefined,
     privileged: !!hc.Privileged,
+    ...devicesOf(hc),
     capAdd: hc.CapAdd ?? undefined,
     capDrop: hc.CapDrop ?? undefined,
     ...securityOf(hc.SecurityOpt),
