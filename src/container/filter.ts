@@ -2,7 +2,7 @@
 // match as regular expressions where dockerd uses filters.Match (name, id, status),
 // exactly elsewhere; `before`/`since` cut the newest-first list at a container.
 import type { Container } from "./container.ts";
-import { matchLabels, type Filters } from "../api/filters.ts";
+import { matchLabels, type Filters } from "../filters.ts";
 import { invalidParameter, notFound } from "../errors.ts";
 import { containerHealth, containerMounts, containerNetworks, containerPorts, type MountSummary } from "./summary.ts";
 

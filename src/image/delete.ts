@@ -8,7 +8,7 @@
 import { conflict } from "../errors.ts";
 import { parseGoDuration } from "../goduration.ts";
 import type { Digest } from "../storage/types.ts";
-import { matchLabels, parseTimestampNano, type Filters } from "../api/filters.ts";
+import { matchLabels, parseTimestampNano, type Filters } from "../filters.ts";
 import { familiarString, fullName, looksLikeId, parseNormalized, withDefaultTag, type Reference } from "./reference.ts";
 import type { ImageService } from "./service.ts";
 import type { ImageRecord } from "./store.ts";

@@ -1,6 +1,6 @@
 // The JSON Docker answers for images: inspect, list entries and history rows, shaped as
 // docs/reference/dockerd-20.10/ shows and trimmed per API version as v1.45 does.
-import { compareVersions } from "../api/router.ts";
+import { compareVersions } from "../version.ts";
 import type { ImageService } from "./service.ts";
 import type { ImageRecord } from "./store.ts";
 

@@ -43,7 +43,9 @@ describe("dependency rules", () => {
       "tsconfig.json": tsconfig,
       "src/errors.ts": "export class E extends Error {}\n",
       "src/storage/a.ts": 'import { E } from "../errors.ts";\nexport const a = new E();\n',
-      "src/image/b.ts": 'import { a } from "../storage/a.ts";\nexport const b = a;\n',
+      // The generated wire types are type declarations only: the domain may use them.
+      "src/api/types/index.ts": "export interface Wire { Id: string }\n",
+      "src/image/b.ts": 'import { a } from "../storage/a.ts";\nimport type { Wire } from "../api/types/index.ts";\nexport const b: Wire | typeof a = a;\n',
       "src/api/c.ts": 'import { b } from "../image/b.ts";\nexport const c = b;\n',
       "src/daemon/d.ts": 'import { c } from "../api/c.ts";\nexport const d = c;\n',
     });

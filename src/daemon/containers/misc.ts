@@ -4,7 +4,7 @@ import { checkUpdateBodyTypes } from "../../container/bodytypes.ts";
 import { conflict, invalidParameter } from "../../errors.ts";
 import { validContainerName } from "../../container/names.ts";
 import { validateHostConfig, type Json } from "../../container/config.ts";
-import { matchLabels, parseTimestampNano, type Filters } from "../../api/filters.ts";
+import { matchLabels, parseTimestampNano, type Filters } from "../../filters.ts";
 import type { WaitCondition } from "../../container/state.ts";
 import type { ContainerContext } from "./context.ts";
 import { removeContainer } from "./remove.ts";

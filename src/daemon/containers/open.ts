@@ -11,7 +11,7 @@ import type { LayerStore } from "../../storage/types.ts";
 import type { ImageService } from "../../image/service.ts";
 import { GraphDb } from "../../names/graphdb.ts";
 import { ContainerStore } from "../../container/store.ts";
-import { KeyedLock } from "../../container/lock.ts";
+import { KeyedLock } from "../../keyedlock.ts";
 import { createRuntime } from "../../runtime/runtime.ts";
 import { makeShared } from "../../storage/mount.ts";
 import { RuntimeExecDriver } from "./execdriver.ts";

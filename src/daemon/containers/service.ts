@@ -5,7 +5,7 @@ import type { ContainerBackend } from "../../api/routers/containers/backend.ts";
 import type { AttachBackend, LogsBackend } from "../../api/routers/containers/io.ts";
 import { containerAttach, type AttachOptions } from "./attach.ts";
 import type { Json } from "../../container/config.ts";
-import type { Filters } from "../../api/filters.ts";
+import type { Filters } from "../../filters.ts";
 import type { WaitCondition } from "../../container/state.ts";
 import { filterContainers } from "../../container/filter.ts";
 import { containerMounts, containerSummary, encodedSummary, type MountSummary } from "../../container/summary.ts";
