@@ -14,7 +14,8 @@
  *        engine/        the job table and event bus the domain registers verbs on and publishes
  *                       to; it imports nothing, so every layer above may use it
  *        log.ts         the daemon's logger (consola), used from storage up
- *        goduration.ts  Go's duration syntax, used by cli, api, builder, image, network
+ *        time.ts        the one clock and duration module: RFC 3339 "now" with nanoseconds, Go's
+ *                       durations, Docker's timestamp parameters and human durations
  *        reexec.ts      re-exec roles by argv0 (bin registers, the daemon re-execs)
  *        version.ts     wharf's own version, the API versions served and their comparison
  *        filters.ts     Docker's `filters` parameter and label/time matching (list and prune
@@ -42,7 +43,7 @@ const layers = [
     "src/errors.ts",
     "src/engine",
     "src/log.ts",
-    "src/goduration.ts",
+    "src/time.ts",
     "src/reexec.ts",
     "src/version.ts",
     "src/filters.ts",

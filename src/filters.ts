@@ -3,7 +3,6 @@
 // applies. Below the API (it re-exports this as api/filters.ts) because the domain's
 // list and prune code takes parsed filters too.
 import { invalidParameter } from "./errors.ts";
-import { parseGoDuration } from "./goduration.ts";
 
 export type Filters = Map<string, string[]>;
 
@@ -37,18 +36,4 @@ export function matchLabels(labels: Record<string, string> | null | undefined, w
     if (i < 0) return w in l;
     return l[w.slice(0, i)] === w.slice(i + 1);
   });
-}
-
-/** Parses a Docker timestamp parameter (`seconds[.nanos]` or RFC 3339) into nanoseconds. */
-export function parseTimestampNano(raw: string, name: string): bigint {
-  if (/^\d+(\.\d{1,9})?$/.test(raw)) {
-    const [s, frac = ""] = raw.split(".");
-    return BigInt(s!) * 1_000_000_000n + BigInt(frac.padEnd(9, "0"));
-  }
-  // A Go duration (`24h`, `90m`) is that long before now, as in dockerd's GetTimestamp.
-  const ago = raw === "0" ? undefined : parseGoDuration(raw);
-  if (ago !== undefined) return BigInt(Date.now()) * 1_000_000n - BigInt(ago);
-  const t = Date.parse(raw);
-  if (Number.isNaN(t)) throw invalidParameter(`invalid value for ${name}: ${raw}`);
-  return BigInt(t) * 1_000_000n;
 }

@@ -1,3 +1,5 @@
-// The routers' view of Docker's `filters` query parameter; the parsing and matching
-// live below the API (src/filters.ts) since domain list and prune code uses them too.
-export { matchLabels, parseFilters, parseTimestampNano, type Filters } from "../filters.ts";
+// The routers' view of Docker's `filters` and timestamp query parameters; the parsing and
+// matching live below the API (src/filters.ts, src/time.ts) since domain list and prune
+// code uses them too.
+export { matchLabels, parseFilters, type Filters } from "../filters.ts";
+export { parseTimestampNano } from "../time.ts";

@@ -6,7 +6,7 @@ import { nanoCpus, ramInBytes } from "./units.ts";
 import { absoluteBinds, parseMountFlag } from "./mountopt.ts";
 import { parsePortSpecs } from "./portspec.ts";
 import { keyValues } from "./common.ts";
-import { parseGoDuration } from "../goduration.ts";
+import { parseGoDuration } from "../time.ts";
 
 /** run's flags, from the command tree (create's are the same less the attach ones). */
 export const runFlagSpecs: FlagSpec[] = compileFlags(runFlags);

@@ -3,8 +3,8 @@
 import { compareVersions } from "../version.ts";
 import type { ImageService } from "./service.ts";
 import type { ImageRecord } from "./store.ts";
+import { zeroTime } from "../time.ts";
 
-const zeroTime = "0001-01-01T00:00:00Z";
 
 /** Docker's container.Config with every always-sent field, from an image config's `config`. */
 export function containerConfig(c: Record<string, any> | null | undefined): Record<string, any> {

@@ -1,7 +1,6 @@
 // The network controller: the predefined networks (bridge, host, none) and user-defined
 // bridge networks, each container's endpoints (sandbox, veths, addresses, published
 // ports, names), and the reconciliation after a daemon restart.
-import { parseGoDuration } from "../goduration.ts";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync } from "node:fs";
 import { makeShared } from "../storage/mount.ts";
@@ -10,7 +9,7 @@ import type { Container } from "../container/container.ts";
 import type { Json } from "../container/config.ts";
 import { conflict, forbidden, invalidParameter, notFound, systemError } from "../errors.ts";
 import type { EventBus } from "../engine/events.ts";
-import { nowNano } from "../container/state.ts";
+import { nowNano, parseGoDuration } from "../time.ts";
 import { logger } from "../log.ts";
 import { formatCidr, formatIp, macOf, overlaps, parseCidr, parseIp } from "./addr.ts";
 import { deleteBridge, ensureBridge, ensureBridge6, ipv6Available, hostRoutes, linkAlias, ownedBridges, ownerMark, sysctl } from "./bridge.ts";
