@@ -26,7 +26,7 @@ import { openContainers, type Containers } from "./containers/open.ts";
 import { VolumeService } from "../volume/service.ts";
 import { volumeRoutes } from "../api/routers/volumes/routes.ts";
 import { dfRoutes } from "../api/routers/system/df.ts";
-import { NetworkManager } from "../network/manager.ts";
+import { NetworkManager } from "../network/controller.ts";
 import { networkRoutes } from "../api/routers/networks/routes.ts";
 import { setHostGateway } from "./containers/etcfiles.ts";
 import { setContainerDefaults } from "./containers/daemon-defaults.ts";

@@ -57,7 +57,7 @@ export interface ExecDriver {
   resize(c: Container, rows: number, cols: number): Promise<void>;
 }
 
-/** The network controller's hooks into the container verbs (src/network/manager.ts). */
+/** The network controller's hooks into the container verbs (src/network/controller.ts). */
 export interface NetworkHooks {
   validateMode(mode: string, networking: Json | null): void;
   /** NetworkSettings of a created container: the requested endpoints, as given. */

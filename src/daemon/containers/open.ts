@@ -23,7 +23,7 @@ import { attachRoutes, logRoutes } from "../../api/routers/containers/io.ts";
 import { linkRoutes } from "../../api/routers/containers/linkroutes.ts";
 import type { VolumeService } from "../../volume/service.ts";
 import { ContainerVolumes } from "../../volume/containers.ts";
-import type { NetworkManager } from "../../network/manager.ts";
+import type { NetworkManager } from "../../network/controller.ts";
 import { containerFsRoutes } from "../../api/routers/containers/fs-routes.ts";
 import { containerFsBackend } from "./fsbackend.ts";
 import { execRoutes } from "../../api/routers/exec/routes.ts";
