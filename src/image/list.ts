@@ -2,7 +2,8 @@
 // since, until), newest first.
 import type { ImageSummary } from "../api/types/index.ts";
 import { invalidParameter } from "../errors.ts";
-import { matchLabels, parseTimestampNano, type Filters } from "../api/filters.ts";
+import { matchLabels, type Filters } from "../filters.ts";
+import { parseTimestampNano } from "../time.ts";
 import { untilTimestamp } from "./delete.ts";
 import { familiarName, familiarString } from "./reference.ts";
 import type { ImageService } from "./service.ts";

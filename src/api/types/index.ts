@@ -111,7 +111,7 @@ export type ImageHistoryItem = Omit<JsonResponse<"ImageHistory"> extends (infer 
 export type ImageDeleteResponseItem = Schemas["ImageDeleteResponseItem"];
 export type ImageSearchResult = JsonResponse<"ImageSearch"> extends (infer I)[] ? I : never;
 /** GET /distribution/{name}/json; Platforms as the registry's index lists them. */
-export type DistributionInspect = { Descriptor: { mediaType: string; digest: string; size: number }; Platforms: { architecture?: string; os?: string; variant?: string; [key: string]: unknown }[] };
+export type DistributionInspect = { Descriptor: { mediaType: string; digest: string; size: number }; Platforms: { [key: string]: unknown }[] };
 export type OCIPlatform = Schemas["OCIPlatform"];
 export type AuthConfig = Schemas["AuthConfig"];
 

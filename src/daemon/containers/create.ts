@@ -7,7 +7,8 @@ import { mergeImageConfig, validateConfig, validateHostConfig } from "../../cont
 import type { ContainerCreateBody } from "../../api/types/index.ts";
 import { configDefaults, hostConfigDefaults } from "../../container/defaults.ts";
 import { generateName, validContainerName } from "../../container/names.ts";
-import { ContainerState, nowNano } from "../../container/state.ts";
+import { ContainerState } from "../../container/state.ts";
+import { nowNano } from "../../time.ts";
 import type { ContainerRecord } from "../../container/container.ts";
 import type { ContainerContext } from "./context.ts";
 import { resolveCreateLinks } from "./links.ts";
