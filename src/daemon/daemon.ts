@@ -17,11 +17,16 @@ import { hostInfo } from "../sys/host.ts";
 import { openLayerStore } from "../storage/index.ts";
 import type { LayerStore } from "../storage/types.ts";
 import { openImageService, type ImageService } from "../image/service.ts";
-import { registerImageJobs } from "../image/jobs.ts";
-import { engineDistributionBackend, engineImageBackend } from "./backends.ts";
+import { buildBackend, dfBackend, distributionBackend, imageBackend, networkBackend, volumeBackend } from "./backends.ts";
 import { imageRoutes } from "../api/routers/images/routes.ts";
 import { distributionRoutes } from "../api/routers/images/distribution.ts";
-import { distributionContext, registerDistributionJobs } from "../distribution/jobs.ts";
+import { distributionContext } from "../distribution/jobs.ts";
+import { containerRoutes } from "../api/routers/containers/routes.ts";
+import { attachRoutes, logRoutes } from "../api/routers/containers/io.ts";
+import { linkRoutes } from "../api/routers/containers/linkroutes.ts";
+import { containerFsRoutes } from "../api/routers/containers/fs-routes.ts";
+import { execRoutes } from "../api/routers/exec/routes.ts";
+import { attachWsRoutes } from "../api/routers/containers/ws.ts";
 import { openContainers, type Containers } from "./containers/open.ts";
 import { VolumeService } from "../volume/service.ts";
 import { volumeRoutes } from "../api/routers/volumes/routes.ts";
@@ -73,13 +78,12 @@ export class Daemon {
     this.checkpoint();
     this.images = await openImageService(c.dataRoot, this.layers, this.engine.events);
     this.checkpoint();
-    registerImageJobs(this.engine, this.images);
-    registerDistributionJobs(this.engine, distributionContext(this.images, c.registry));
-    const dist = engineDistributionBackend(this.engine);
-    this.router.add(...imageRoutes(engineImageBackend(this.engine), dist), ...distributionRoutes(dist));
+    const images = imageBackend(this.engine, this.images);
+    const dist = distributionBackend(this.engine, distributionContext(this.images, c.registry));
+    this.router.add(...imageRoutes(images, dist), ...distributionRoutes(dist));
     this.volumes = await VolumeService.open(c.dataRoot, this.engine.events);
     this.checkpoint();
-    this.router.add(...volumeRoutes(this.volumes));
+    this.router.add(...volumeRoutes(volumeBackend(this.engine, this.volumes)));
     this.network = new NetworkManager(
       {
         dataRoot: c.dataRoot,
@@ -97,12 +101,16 @@ export class Daemon {
     await this.network.open();
     this.checkpoint();
     setHostGateway(this.network.hostGateway());
-    this.router.add(...networkRoutes(this.network));
-    this.containers = await openContainers(c, this.engine, this.router, this.layers, this.images, this.volumes, this.network);
+    this.router.add(...networkRoutes(networkBackend(this.engine, this.network)));
+    this.containers = await openContainers(c, this.engine, this.layers, this.images, this.volumes, this.network);
     this.checkpoint();
+    const ct = this.containers.backend;
+    this.router.add(...containerRoutes(ct), ...logRoutes(ct), ...attachRoutes(ct), ...linkRoutes(ct));
+    this.router.add(...containerFsRoutes(this.containers.fs));
+    this.router.add(...execRoutes(this.containers.exec), ...attachWsRoutes(this.containers.service));
     const builder = openBuilder(c.dataRoot, this.layers, this.images, this.containers);
-    this.router.add(...buildRoutes(builder));
-    this.router.add(...dfRoutes(this.engine, this.volumes, this.containers.service, () => builder.usage()));
+    this.router.add(...buildRoutes(buildBackend(this.engine, builder)));
+    this.router.add(...dfRoutes(dfBackend(images, ct, this.volumes, () => builder.usage())));
     this.api.acceptConnections();
     this.engine.events.publish("daemon", "start", this.id, { name: "wharf" });
     sdNotify("READY=1");

@@ -12,6 +12,7 @@ import { VolumeStore, validateOptions, type Volume } from "./store.ts";
 import { mountDevice, mountsUnder, unmountDevice } from "./devmount.ts";
 import { makeShared } from "../storage/mount.ts";
 
+/** The create request (its fields as the router checked them). */
 export interface CreateVolumeRequest {
   Name?: string;
   Driver?: string;

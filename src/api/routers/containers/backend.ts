@@ -1,6 +1,6 @@
 // What the containers router needs from the daemon.
 import { RawJson } from "../../rawjson.ts";
-import type { ContainerCreateBody, ContainerInspect, ContainerSummary, HostConfig } from "../../types/index.ts";
+import type { ContainerConfig, ContainerCreateBody, ContainerInspect, ContainerSummary, HostConfig } from "../../types/index.ts";
 import type { Filters } from "../../filters.ts";
 import type { WaitCondition } from "../../../container/state.ts";
 
@@ -20,4 +20,36 @@ export interface ContainerBackend {
   containersPrune(filters: Filters): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>;
   containerList(opts: { all: boolean; limit?: number; size: boolean; filters: Filters }): Promise<ContainerSummary[] | RawJson>;
   containerInspect(ref: string, opts: { size: boolean }): ContainerInspect | RawJson | Promise<ContainerInspect | RawJson>;
+}
+
+// The filesystem and counter routes (fs-routes.ts): archive, changes, export, top, stats, commit.
+export interface PathStat {
+  name: string;
+  size: number;
+  mode: number;
+  mtime: string;
+  linkTarget: string;
+}
+
+export interface ContainerFsBackend {
+  archiveStat(ref: string, path: string): Promise<PathStat>;
+  archiveGet(ref: string, path: string): Promise<{ stat: PathStat; tar: AsyncIterable<Uint8Array> }>;
+  archivePut(ref: string, path: string, body: AsyncIterable<Uint8Array>, o: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }): Promise<void>;
+  containerChanges(ref: string): Promise<{ Path: string; Kind: number }[]>;
+  containerExport(ref: string): Promise<AsyncIterable<Uint8Array>>;
+  containerTop(ref: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }>;
+  containerStats(ref: string, o: { stream: boolean; oneShot: boolean; closed: Promise<void> }): AsyncIterable<Record<string, unknown>>;
+  commit(o: CommitOptions): Promise<{ Id: string }>;
+}
+
+export interface CommitOptions {
+  container: string;
+  repo?: string;
+  tag?: string;
+  comment?: string;
+  author?: string;
+  pause: boolean;
+  changes: string[];
+  /** Config overrides from the request body. */
+  config: ContainerConfig;
 }

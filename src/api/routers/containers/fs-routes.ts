@@ -6,38 +6,11 @@ import { json } from "../../types.ts";
 import { boolParam } from "../../query.ts";
 import { compareVersions } from "../../router.ts";
 import { invalidParameter } from "../../../errors.ts";
+
+import type { CommitOptions, ContainerFsBackend, PathStat } from "./backend.ts";
 import type { ContainerConfig } from "../../types/index.ts";
 
-export interface PathStat {
-  name: string;
-  size: number;
-  mode: number;
-  mtime: string;
-  linkTarget: string;
-}
-
-export interface ContainerFsBackend {
-  archiveStat(ref: string, path: string): Promise<PathStat>;
-  archiveGet(ref: string, path: string): Promise<{ stat: PathStat; tar: AsyncIterable<Uint8Array> }>;
-  archivePut(ref: string, path: string, body: AsyncIterable<Uint8Array>, o: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }): Promise<void>;
-  containerChanges(ref: string): Promise<{ Path: string; Kind: number }[]>;
-  containerExport(ref: string): Promise<AsyncIterable<Uint8Array>>;
-  containerTop(ref: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }>;
-  containerStats(ref: string, o: { stream: boolean; oneShot: boolean; closed: Promise<void> }): AsyncIterable<Record<string, unknown>>;
-  commit(o: CommitOptions): Promise<{ Id: string }>;
-}
-
-export interface CommitOptions {
-  container: string;
-  repo?: string;
-  tag?: string;
-  comment?: string;
-  author?: string;
-  pause: boolean;
-  changes: string[];
-  /** Config overrides from the request body. */
-  config: ContainerConfig;
-}
+export type { CommitOptions, ContainerFsBackend, PathStat } from "./backend.ts";
 
 const statHeader = (s: PathStat) => ({ "X-Docker-Container-Path-Stat": Buffer.from(JSON.stringify(s)).toString("base64") });
 

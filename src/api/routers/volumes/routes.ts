@@ -4,9 +4,11 @@ import { boolParam, jsonBody } from "../../query.ts";
 import { parseFilters } from "../../filters.ts";
 import { invalidParameter } from "../../../errors.ts";
 import { compareVersions } from "../../router.ts";
-import type { CreateVolumeRequest, VolumeService } from "../../../volume/service.ts";
+import type { CreateVolumeRequest, VolumeBackend } from "./backend.ts";
 
-export function volumeRoutes(v: VolumeService): Route[] {
+export type { VolumeBackend } from "./backend.ts";
+
+export function volumeRoutes(v: VolumeBackend): Route[] {
   return [
     { method: "GET", path: "/volumes", handler: (req) => json(v.list(parseFilters(req.query.get("filters")))) },
     {
