@@ -5,10 +5,6 @@ import { capNames } from "../init/caps.ts";
 
 import type { ContainerConfig, HealthConfig, HostConfig } from "../api/types/index.ts";
 
-/** @deprecated the untyped shape the network controller still passes around (being split; typed after). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Json = Record<string, any>;
-
 /** The image config's `config`: the same Go struct as a container's. */
 export type ImageConfig = ContainerConfig;
 

@@ -2,13 +2,13 @@
 // short id), as the asking container sees them (only networks it shares, plus its own
 // links), and where it relays every other name.
 import type { Container } from "../container/container.ts";
-import type { Json } from "../container/config.ts";
+import type { EndpointSettings } from "../api/types/index.ts";
 import { hostResolvers } from "./dns.ts";
 import { dnsNames, parseLinkSpec } from "./endpoint.ts";
 import { predefined, type NetRuntime, type NetworkState } from "./state.ts";
 
 /** Names of a container on a user network: its name, aliases and short id (Docker's DNSNames). */
-export function containerDnsNames(c: Container, ep: Json): string[] {
+export function containerDnsNames(c: Container, ep: EndpointSettings): string[] {
   return dnsNames(c.name, c.id, c.rec.Config.Hostname ?? undefined, ep.Aliases);
 }
 

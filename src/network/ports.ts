@@ -4,9 +4,17 @@
 // the traffic itself goes to the container through DNAT before reaching that socket.
 import { createServer, type Server } from "node:net";
 import { createSocket, type Socket } from "node:dgram";
-import type { Json } from "../container/config.ts";
+import type { ContainerConfig, HostConfig, PortMap } from "../api/types/index.ts";
 import { conflict } from "../errors.ts";
 import { proxyTcp, proxyUdp } from "./proxy.ts";
+
+/** A list entry's port (the summary's Ports). */
+export interface PortSummary {
+  IP?: string;
+  PrivatePort: number;
+  PublicPort?: number;
+  Type: string;
+}
 
 export interface Binding {
   proto: string;
@@ -23,7 +31,7 @@ export function splitPort(key: string): [number, string] {
 }
 
 /** PortBindings, plus every exposed port when PublishAllPorts, expanded to one binding each. */
-export function wantedBindings(config: Json, hc: Json): Binding[] {
+export function wantedBindings(config: ContainerConfig, hc: HostConfig): Binding[] {
   const out: Binding[] = [];
   const pb: Record<string, { HostIp?: string; HostPort?: string }[] | null> = hc.PortBindings ?? {};
   for (const [key, list] of Object.entries(pb)) {
@@ -143,12 +151,12 @@ export async function reservePorts(bindings: Binding[], endpoint: string, target
 }
 
 /** NetworkSettings.Ports: exposed ports null, published ones once per address family. */
-export function portsMap(config: Json, bound: Binding[] | undefined): Json {
-  const out: Json = {};
+export function portsMap(config: ContainerConfig, bound: Binding[] | undefined): PortMap {
+  const out: PortMap = {};
   for (const p of Object.keys(config.ExposedPorts ?? {})) out[p] = null;
   for (const b of bound ?? []) {
     const key = `${b.port}/${b.proto}`;
-    const list = (out[key] ??= []) as Json[];
+    const list = (out[key] ??= []);
     const fam = bindingFamilies(b.hostIp);
     for (const ip of [fam.v4, fam.v6]) if (ip) list.push({ HostIp: ip, HostPort: String(b.hostPort) });
   }
@@ -156,8 +164,8 @@ export function portsMap(config: Json, bound: Binding[] | undefined): Json {
 }
 
 /** The list view's Ports. */
-export function portsList(config: Json, bound: Binding[] | undefined): Json[] {
-  const out: Json[] = [];
+export function portsList(config: ContainerConfig, bound: Binding[] | undefined): PortSummary[] {
+  const out: PortSummary[] = [];
   const published = new Set<string>();
   for (const b of bound ?? []) {
     published.add(`${b.port}/${b.proto}`);

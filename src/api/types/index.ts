@@ -122,8 +122,13 @@ export type Volume = Omit<Schemas["Volume"], "Labels" | "Options"> & { Labels: {
 export type VolumeCreateOptions = Go<Schemas["VolumeCreateOptions"]>;
 export type VolumeListResponse = { Volumes: Volume[]; Warnings: string[] | null };
 export type VolumePruneResponse = { VolumesDeleted: string[] | null; SpaceReclaimed: number };
-export type Network = Schemas["Network"];
-export type NetworkCreateBody = JsonBody<"NetworkCreate">;
+/** A network as inspect and list show it (IPAM.Options null when unset, as dockerd sends it). */
+export type Network = Omit<Schemas["Network"], "IPAM"> & { IPAM?: Go<Omit<Schemas["IPAM"], "Options">> & { Options?: { [key: string]: string } | null } };
+/** A network create body once its field types are checked (the IPAM lists as Go decodes them). */
+export type NetworkCreateBody = Go<Omit<JsonBody<"NetworkCreate">, "IPAM">> & {
+  IPAM?: { Driver?: string | null; Options?: { [key: string]: string } | null; Config?: { Subnet?: string; IPRange?: string; Gateway?: string }[] | null } | null;
+  CheckDuplicate?: boolean | null;
+};
 export type NetworkConnectBody = JsonBody<"NetworkConnect">;
 export type NetworkDisconnectBody = JsonBody<"NetworkDisconnect">;
 export type IPAM = Schemas["IPAM"];
