@@ -13,7 +13,7 @@ export type JobName<V extends string> = V extends `${infer H}${infer T}`
 
 export const jobName = <V extends string>(verb: V): JobName<V> => verb.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) as JobName<V>;
 
-// A verb of a backend: any function; its own parameter and answer types are kept by JobMap.
+// A verb of a backend, whatever its signature; its own parameter and answer types are kept by JobMap.
 type Verb = (...args: never[]) => unknown;
 
 /** The job map of a backend's verbs: job name → the verb's arguments (the job's input) and answer. */

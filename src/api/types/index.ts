@@ -67,7 +67,10 @@ export type GraphDriverData = { Name: string; Data: { [key: string]: string } | 
 export type ContainerConfig = Go<Omit<Schemas["ContainerConfig"], "Healthcheck">> & { Healthcheck?: HealthConfig | null };
 
 /** HostConfig as the contract has it, plus the fields dockerd still decodes and wharf keeps. */
-export type HostConfig = Go<Omit<Schemas["HostConfig"], "LogConfig">> & {
+export type HostConfig = Go<Omit<Schemas["HostConfig"], "LogConfig" | "RestartPolicy" | "Mounts">> & {
+  Mounts?: Mount[] | null;
+  /** Any name: the daemon refuses an unknown policy with dockerd's message. */
+  RestartPolicy?: { Name?: string; MaximumRetryCount?: number } | null;
   /** Any driver name: dockerd checks it against the drivers it has, not the contract's list. */
   LogConfig?: { Type?: string; Config?: { [key: string]: string } } | null;
   /** Deprecated in the contract, still decoded (and warned about) by dockerd. */
