@@ -1,7 +1,7 @@
 // cgroup v1: one hierarchy per controller, <root>/<controller>/<parent>/<id>.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, writeFileSync } from "node:fs";
 import type { CgroupStats, Resources } from "./types.ts";
-import { cpuQuota, memorySwap, parseKeyed, parseBlkioV1, waitUntil, type CgroupDriver } from "./cgroups.ts";
+import { cpuQuota, memorySwap, parseKeyed, parseBlkioV1, waitUntil, type CgroupDriver } from "./cgroup-common.ts";
 
 // What runc allows a container by default: mknod of anything (using it is another
 // matter), null zero full random urandom tty console ptmx, and the pts.

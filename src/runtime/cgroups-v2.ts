@@ -2,7 +2,7 @@
 import { attachDeviceFilter, defaultDeviceRules, type DeviceRule } from "./devicefilter.ts";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, writeFileSync } from "node:fs";
 import type { CgroupStats, Resources } from "./types.ts";
-import { cpuQuota, memorySwap, parseKeyed, parseIoStatV2, waitUntil, type CgroupDriver } from "./cgroups.ts";
+import { cpuQuota, memorySwap, parseKeyed, parseIoStatV2, waitUntil, type CgroupDriver } from "./cgroup-common.ts";
 
 const wanted = ["cpuset", "cpu", "io", "memory", "pids"];
 

@@ -5,13 +5,12 @@ import { readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { systemError } from "../errors.ts";
 import { mount as sysMount, umount2 } from "../sys/libc.ts";
+import { mustRun } from "../sys/spawn.ts";
 
 const PAGE = 4096;
 
 async function run(argv: string[], cwd: string): Promise<void> {
-  const p = Bun.spawn(argv, { cwd, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
-  const [code, err] = await Promise.all([p.exited, new Response(p.stderr).text()]);
-  if (code !== 0) throw systemError(`${argv[0]} ${argv[argv.length - 1]}: ${err.trim() || `exit ${code}`}`);
+  await mustRun(argv, { cwd });
 }
 
 export interface OverlaySpec {
