@@ -163,6 +163,31 @@ describe("wharf pull and run against a loopback registry, beside the docker CLI"
     }
   });
 
+  it("push: the same lines as docker's (in any order where layers run in parallel), -q only the name; login without a password", () => {
+    const src = `${reg.host}/bb:1`;
+    ok(w(["pull", "-q", src]));
+    // Each CLI pushes to a repository of its own, so both start from the same registry state.
+    const repo = (who: string) => `${reg.host}/pushed-${who}`;
+    for (const who of ["docker", "wharf"]) for (const t of ["1", "2"]) ok(w(["tag", src, `${repo(who)}:${t}`]));
+    // The mount source is the newest repository known to hold the blob (the other CLI's, by then).
+    const sorted = (r: Run, who: string) => ({
+      ...r,
+      stderr: r.stderr.replaceAll(repo(who), "REPO"),
+      stdout: r.stdout.replaceAll(repo(who), "REPO").replace(/Mounted from \S+/g, "Mounted from …").split("\n").sort().join("\n"),
+    });
+    const cases = [(r: string) => ["push", `${r}:1`], (r: string) => ["push", "-a", r], (r: string) => ["push", "-q", `${r}:1`], (r: string) => ["push", "-q", "-a", r], (r: string) => ["push", `${r}:9`]];
+    for (const args of cases) {
+      const a = docker(d, args(repo("docker")));
+      const b = w(args(repo("wharf")));
+      expect(sorted(b, "wharf")).toEqual(sorted(a, "docker"));
+    }
+    expect(ok(w(["push", `${repo("wharf")}:1`]))).toMatch(/: digest: sha256:[0-9a-f]{64} size: \d+\n$/);
+    expect(ok(docker(d, ["push", `${repo("wharf")}:2`]))).toContain("Layer already exists");
+    const login = both(["login", "-u", "someone", "--password-stdin", reg.host], () => {});
+    expect(login.wharf).toEqual(login.docker);
+    expect(login.wharf.stderr).toBe("Error: Cannot perform an interactive login from a non TTY device\n");
+  });
+
   it("on a terminal, one line per layer rewritten in place, as the docker CLI draws it", async () => {
     const ref = `${reg.host}/multilayer:1.0`;
     const screens: Record<string, string> = {};
