@@ -5,7 +5,7 @@
 // and its tags written, so a failed or cancelled pull leaves no half image behind.
 import { join } from "node:path";
 import { invalidParameter, WharfError } from "../errors.ts";
-import { KeyedLock } from "../container/lock.ts";
+import { KeyedLock } from "../keyedlock.ts";
 import { familiarString, fullName, type Reference } from "../image/reference.ts";
 import type { ImageService } from "../image/service.ts";
 import { chainIds } from "../image/service.ts";

@@ -1,6 +1,6 @@
 // wharf login / logout: the daemon checks the credentials (POST /auth); they are kept
 // in config.json as the docker CLI keeps them, and removed again by logout.
-import type { Runner } from "../tree.ts";
+import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { bool, str } from "../flags.ts";
 import { ExitError } from "../exit.ts";

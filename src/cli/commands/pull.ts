@@ -1,7 +1,7 @@
 // wharf pull: POST /images/create with the stored credentials, its progress rendered
 // per layer; then the full reference, as the docker CLI prints it. `run` and `create`
 // pull a missing image through the same call, rendering to stderr.
-import type { Runner } from "../tree.ts";
+import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { bool, str } from "../flags.ts";
 import { ExitError } from "../exit.ts";
