@@ -38,7 +38,12 @@ function partialDir(d: TestDaemon): string {
   return found[0] ?? join(d.dataRoot, "image", "overlay2", "distribution", "partial");
 }
 
-const partials = (d: TestDaemon) => (existsSync(partialDir(d)) ? readdirSync(partialDir(d)).sort() : []);
+/** The partial files; a discarded one (renamed `.gone-…`, removed in the background) is waited out. */
+function partials(d: TestDaemon): string[] {
+  const list = () => (existsSync(partialDir(d)) ? readdirSync(partialDir(d)).sort() : []);
+  for (let i = 0; i < 100 && list().some((n) => n.includes(".gone-")); i++) Bun.sleepSync(20);
+  return list();
+}
 
 /** POST /images/create through curl, spawned asynchronously (the proxy shares this event loop). */
 function pullAsync(d: TestDaemon, image: string, tag: string) {
