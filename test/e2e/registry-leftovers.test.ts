@@ -206,6 +206,9 @@ describe("--registry-mirror falls back to the origin", () => {
     expect(ok(docker(d, ["info", "--format", "{{json .RegistryConfig.Mirrors}}"]))).toBe(`["http://127.0.0.1:${deadPort}/"]\n`);
     const out = ok(docker(d, ["pull", "bb:1"]));
     expect(out).toContain("Status: Downloaded newer image for bb:1");
+    // GET /distribution/{name}/json goes the same way.
+    const dist = spawnSync("curl", ["-s", "--unix-socket", d.sock, "http://x/v1.45/distribution/bb:1/json"], { encoding: "utf8" });
+    expect(JSON.parse(dist.stdout).Descriptor.digest).toBe(/"bb@(sha256:[0-9a-f]{64})"/.exec(ok(docker(d, ["inspect", "-f", "{{json .RepoDigests}}", "bb:1"])))![1]);
     expect(ok(docker(d, ["run", "--rm", "bb:1", "echo", "via origin"]))).toBe("via origin\n");
   });
 
