@@ -93,6 +93,18 @@ describe("a failed or cancelled pull leaves only what resume keeps", () => {
     expect(tree(d.dataRoot).filter((p) => !/distribution\/(partial|v2metadata)/.test(p))).toEqual(before.filter((p) => !/distribution\/(partial|v2metadata)/.test(p)));
   });
 
+  it("a manifest whose bytes do not match the digest asked for: Docker's words, the data root as before", async () => {
+    const img = await makeImage(reg, "badmanifest", "1", [busyboxLayerTar()]);
+    // The registry keeps manifests as blobs too: the same JSON, one more space.
+    const path = blobPath(reg, img.manifestDigest);
+    writeFileSync(path, readFileSync(path, "utf8").replace("{", "{ "));
+    const before = tree(d.dataRoot);
+    const r = docker(d, ["pull", `${reg.host}/badmanifest@${img.manifestDigest}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`manifest verification failed for digest ${img.manifestDigest}`);
+    expect(tree(d.dataRoot)).toEqual(before);
+  });
+
   it("a registry that stops mid-blob: no image, no staging, only partial files of the image's blobs; the next pull completes and drops them", async () => {
     const image = `${proxy.host}/big`;
     const before = tree(d.dataRoot);
