@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createServer, type Server, type Socket } from "node:net";
 import { docker, freePort, startDaemon, type TestDaemon } from "../helpers/daemon.ts";
 import { blobPath, sha256hex, busyboxArchive, busyboxLayerTar, makeBigImage, makeImage, seed, startRegistry, type TestRegistry } from "../helpers/registry.ts";
 import { startByteProxy, type ByteProxy } from "../helpers/byteproxy.ts";
@@ -185,6 +186,41 @@ describe("a failed or cancelled pull leaves only what resume keeps", () => {
     expect(existsSync(old)).toBe(false);
     expect(existsSync(fresh)).toBe(true);
   }, 120_000);
+});
+
+describe("a registry that never answers", () => {
+  let d: TestDaemon;
+  let hole: Server;
+  const held = new Set<Socket>();
+  beforeAll(async () => {
+    d = await startDaemon();
+    // Accepts connections and never says a word.
+    hole = createServer((c) => void held.add(c));
+    await new Promise<void>((r) => hole.listen(0, "127.0.0.1", () => r()));
+  });
+  afterAll(async () => {
+    for (const c of held) c.destroy();
+    hole?.close();
+    await d?.cleanup();
+  });
+
+  it("the daemon serves others while a pull waits for it, and after that pull's client has gone", async () => {
+    const port = (hole.address() as { port: number }).port;
+    const pull = pullAsync(d, `127.0.0.1:${port}/x`, "1");
+    for (let i = 0; i < 100 && held.size === 0; i++) await Bun.sleep(20);
+    expect(held.size).toBeGreaterThan(0);
+    // Meanwhile: other requests are answered (async: this event loop runs the black hole).
+    const ps = Bun.spawn(["curl", "-s", "--unix-socket", d.sock, "http://x/v1.45/containers/json"], { stdout: "pipe" });
+    expect((await new Response(ps.stdout).text()).trim()).toBe("[]");
+    const images = Bun.spawn(["curl", "-s", "--unix-socket", d.sock, "http://x/v1.45/images/json"], { stdout: "pipe" });
+    expect((await new Response(images.stdout).text()).trim()).toBe("[]");
+    expect(pull.proc.exitCode).toBeNull();
+    pull.proc.kill("SIGKILL");
+    await pull.proc.exited;
+    // The client gone, the daemon still answers (the wait for the registry's headers runs out on its own).
+    const after = Bun.spawn(["curl", "-s", "--unix-socket", d.sock, "http://x/_ping"], { stdout: "pipe" });
+    expect(await new Response(after.stdout).text()).toBe("OK");
+  }, 30_000);
 });
 
 describe("--registry-mirror falls back to the origin", () => {
