@@ -32,6 +32,8 @@ export interface PullRequestParams {
   platform?: string;
   /** The X-Registry-Auth header as sent. */
   registryAuth?: string;
+  /** Aborted when the client goes away. */
+  signal?: AbortSignal;
 }
 
 export interface PushRequestParams {
@@ -82,7 +84,7 @@ export function registerDistributionJobs(engine: Engine, ctx: DistributionContex
       return { run: (write, signal) => all.run((m) => write(encodeMessage(m)), signal) };
     }
     const ref = pullReference(p.fromImage, p.tag);
-    const prepared = await preparePullAnywhere(ctx, { ref, platform: p.platform, auth: decodeRegistryAuth(p.registryAuth) });
+    const prepared = await preparePullAnywhere(ctx, { ref, platform: p.platform, auth: decodeRegistryAuth(p.registryAuth), signal: p.signal });
     return { run: async (write, signal) => void (await prepared.run((m) => write(encodeMessage(m)), signal)) };
   });
   engine.register("image_push", async (i: { name: string } & PushRequestParams): Promise<ProgressJob> => {

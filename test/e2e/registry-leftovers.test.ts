@@ -195,7 +195,12 @@ describe("a registry that never answers", () => {
   beforeAll(async () => {
     d = await startDaemon();
     // Accepts connections and never says a word.
-    hole = createServer((c) => void held.add(c));
+    hole = createServer((c) => {
+      held.add(c);
+      // Read (and drop) what comes, so the daemon's hang-up is seen.
+      c.resume();
+      c.on("close", () => held.delete(c)).on("error", () => {});
+    });
     await new Promise<void>((r) => hole.listen(0, "127.0.0.1", () => r()));
   });
   afterAll(async () => {
@@ -204,11 +209,12 @@ describe("a registry that never answers", () => {
     await d?.cleanup();
   });
 
-  it("the daemon serves others while a pull waits for it, and after that pull's client has gone", async () => {
+  it("the daemon serves others while a pull waits for it; the pull ends when its client goes", async () => {
     const port = (hole.address() as { port: number }).port;
     const pull = pullAsync(d, `127.0.0.1:${port}/x`, "1");
     for (let i = 0; i < 100 && held.size === 0; i++) await Bun.sleep(20);
     expect(held.size).toBeGreaterThan(0);
+    const waiting = [...held];
     // Meanwhile: other requests are answered (async: this event loop runs the black hole).
     const ps = Bun.spawn(["curl", "-s", "--unix-socket", d.sock, "http://x/v1.45/containers/json"], { stdout: "pipe" });
     expect((await new Response(ps.stdout).text()).trim()).toBe("[]");
@@ -217,7 +223,10 @@ describe("a registry that never answers", () => {
     expect(pull.proc.exitCode).toBeNull();
     pull.proc.kill("SIGKILL");
     await pull.proc.exited;
-    // The client gone, the daemon still answers (the wait for the registry's headers runs out on its own).
+    // The client gone, the daemon gives up the registry's connection at once (as dockerd's request context).
+    const open = () => waiting.filter((c) => held.has(c));
+    for (let i = 0; i < 200 && open().length; i++) await Bun.sleep(25);
+    expect(open()).toHaveLength(0);
     const after = Bun.spawn(["curl", "-s", "--unix-socket", d.sock, "http://x/_ping"], { stdout: "pipe" });
     expect(await new Response(after.stdout).text()).toBe("OK");
   }, 30_000);
