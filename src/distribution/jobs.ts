@@ -5,6 +5,7 @@ import { parseNormalized, parseRepoTag, withDefaultTag, type Reference } from ".
 import type { ImageService } from "../image/service.ts";
 import { decodeRegistryAuth, type AuthConfig } from "./auth.ts";
 import { fetchSmallBlob, sweepDiscarded } from "./blob.ts";
+import { RegistrySession } from "./client.ts";
 import { registryError } from "./errors.ts";
 import { endpointsFor, type RegistryOptions } from "./endpoint.ts";
 import { login } from "./login.ts";
@@ -30,6 +31,8 @@ export interface PullRequestParams {
   platform?: string;
   /** The X-Registry-Auth header as sent. */
   registryAuth?: string;
+  /** Aborted when the client goes away. */
+  signal?: AbortSignal;
 }
 
 export interface PushRequestParams {
@@ -75,6 +78,25 @@ function isNameOnly(fromImage: string): boolean {
 
 /** The registry verbs, one per registry-router call; the daemon serves them as engine jobs (Engine.serve). */
 export function distributionVerbs(ctx: DistributionContext) {
+  const inspectAt = async (s: RegistrySession, ref: Reference) => {
+    const r = await resolveManifest(s, ref, hostPlatform());
+    const top = await s.request(`/v2/${ref.path}/manifests/${r.digest}`, { repo: ref.path, actions: ["pull"] }, {
+      method: "HEAD",
+      headers: { Accept: "application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json" },
+    });
+    const mediaType = (top.headers.get("content-type") ?? r.manifest.mediaType).split(";")[0]!;
+    const size = Number(top.headers.get("content-length") ?? 0);
+    let platforms: PlatformJson[];
+    if (r.digest !== r.manifestDigest) {
+      const list = await s.request(`/v2/${ref.path}/manifests/${r.digest}`, { repo: ref.path, actions: ["pull"] }, { headers: { Accept: mediaType } });
+      const j = (await list.json()) as { manifests?: { platform?: PlatformJson }[] };
+      platforms = (j.manifests ?? []).map((m) => m.platform).filter((p): p is PlatformJson => !!p);
+    } else {
+      const cfg = parseImageConfig(await fetchSmallBlob(s, ref.path, r.manifest.config), r.manifest.config.digest);
+      platforms = [{ architecture: cfg.architecture ?? "", os: cfg.os ?? "", ...(cfg.variant ? { variant: cfg.variant } : {}) }];
+    }
+    return { Descriptor: { mediaType, digest: r.digest, size }, Platforms: platforms };
+  };
   return {
     imagePull: async (p: PullRequestParams): Promise<ProgressJob> => {
       if (!p.tag && isNameOnly(p.fromImage)) {
@@ -82,7 +104,7 @@ export function distributionVerbs(ctx: DistributionContext) {
         return { run: (write, signal) => all.run((m) => write(encodeMessage(m)), signal) };
       }
       const ref = pullReference(p.fromImage, p.tag);
-      const prepared = await preparePullAnywhere(ctx, { ref, platform: p.platform, auth: decodeRegistryAuth(p.registryAuth) });
+      const prepared = await preparePullAnywhere(ctx, { ref, platform: p.platform, auth: decodeRegistryAuth(p.registryAuth), signal: p.signal });
       return { run: async (write, signal) => void (await prepared.run((m) => write(encodeMessage(m)), signal)) };
     },
     imagePush: async (name: string, p: PushRequestParams): Promise<ProgressJob> => {
@@ -92,24 +114,16 @@ export function distributionVerbs(ctx: DistributionContext) {
     auth: async (body: AuthConfig) => login(ctx.options, body),
     distributionInspect: async (name: string, registryAuth?: string) => {
       const ref = withDefaultTag(parseNormalized(name));
-      const s = sessionFor(ctx, ref.domain, decodeRegistryAuth(registryAuth));
-      const r = await resolveManifest(s, ref, hostPlatform());
-      const top = await s.request(`/v2/${ref.path}/manifests/${r.digest}`, { repo: ref.path, actions: ["pull"] }, {
-        method: "HEAD",
-        headers: { Accept: "application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json" },
-      });
-      const mediaType = (top.headers.get("content-type") ?? r.manifest.mediaType).split(";")[0]!;
-      const size = Number(top.headers.get("content-length") ?? 0);
-      let platforms: PlatformJson[];
-      if (r.digest !== r.manifestDigest) {
-        const list = await s.request(`/v2/${ref.path}/manifests/${r.digest}`, { repo: ref.path, actions: ["pull"] }, { headers: { Accept: mediaType } });
-        const j = (await list.json()) as { manifests?: { platform?: PlatformJson }[] };
-        platforms = (j.manifests ?? []).map((m) => m.platform).filter((p): p is PlatformJson => !!p);
-      } else {
-        const cfg = parseImageConfig(await fetchSmallBlob(s, ref.path, r.manifest.config), r.manifest.config.digest);
-        platforms = [{ architecture: cfg.architecture ?? "", os: cfg.os ?? "", ...(cfg.variant ? { variant: cfg.variant } : {}) }];
+      // As a pull: a mirror that fails hands over to the next endpoint.
+      const eps = endpointsFor(ref.domain, ctx.options);
+      for (const [n, ep] of eps.entries()) {
+        try {
+          return await inspectAt(new RegistrySession(ep, decodeRegistryAuth(registryAuth)), ref);
+        } catch (e) {
+          if (!ep.mirror || n === eps.length - 1) throw e;
+        }
       }
-      return { Descriptor: { mediaType, digest: r.digest, size }, Platforms: platforms };
+      throw new WharfError("system", `no endpoint for ${name}`);
     },
     imageSearch: async (fullTerm: string, limit?: number, _registryAuth?: string) => {
       const slash = fullTerm.indexOf("/");
