@@ -1,5 +1,7 @@
 // What the containers router needs from the daemon.
 import { RawJson } from "../../rawjson.ts";
+import type { Duplex } from "node:stream";
+import type { LogEntry } from "../../../logs/jsonfile.ts";
 import type { ContainerConfig, ContainerCreateBody, ContainerInspect, ContainerSummary, HostConfig } from "../../types/index.ts";
 import type { Filters } from "../../filters.ts";
 import type { WaitCondition } from "../../../container/state.ts";
@@ -52,4 +54,24 @@ export interface CommitOptions {
   changes: string[];
   /** Config overrides from the request body. */
   config: ContainerConfig;
+}
+
+// The logs and attach routes (io.ts) and the websocket attach (ws.ts).
+export interface LogsBackend {
+  containerLogs(
+    ref: string,
+    opts: { follow: boolean; tail?: number; sinceNano?: bigint; untilNano?: bigint; closed: Promise<void> },
+  ): Promise<{ tty: boolean; entries: AsyncIterable<LogEntry>; batches?: AsyncIterable<LogEntry[]> }>;
+}
+
+export interface AttachBackend {
+  containerAttach(
+    ref: string,
+    opts: { stream: boolean; logs: boolean; stdin: boolean; stdout: boolean; stderr: boolean; detachKeys?: string },
+  ): Promise<{ tty: boolean; run(socket: Duplex): Promise<void> }>;
+}
+
+/** The websocket attach: attach's verb, its stream raw (no multiplexing) when asked. */
+export interface AttachWsBackend {
+  containerAttach(ref: string, opts: Parameters<AttachBackend["containerAttach"]>[1] & { raw?: boolean }): ReturnType<AttachBackend["containerAttach"]>;
 }
