@@ -134,16 +134,21 @@ export function layerBlob(s: RegistrySession, repo: string, d: Descriptor, parti
     // A registry that ignores Range sends the whole blob: skip what is already here.
     let skip = res.status === 200 ? offset : 0;
     const reader = res.body!.getReader();
+    // One watchdog per response rather than a timer raced against every chunk (thousands
+    // a layer); it counts only time spent waiting for the registry, not for our own disk.
+    let waitingSince = 0;
+    let stalled = false;
+    const watchdog = setInterval(() => {
+      if (!waitingSince || performance.now() - waitingSince < stallMs) return;
+      stalled = true;
+      reader.cancel().catch(() => {});
+    }, Math.min(stallMs, 5000));
     try {
       for (;;) {
-        let timer: Timer | undefined;
-        const stall = new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new WharfError("system", "timeout reading layer data")), stallMs)));
-        let r: { done: boolean; value?: Uint8Array };
-        try {
-          r = await Promise.race([reader.read(), stall]);
-        } finally {
-          clearTimeout(timer);
-        }
+        waitingSince = performance.now();
+        const r = await reader.read();
+        waitingSince = 0;
+        if (stalled) throw new WharfError("system", "timeout reading layer data");
         if (r.done || !r.value) return;
         let c = r.value;
         if (skip) {
@@ -157,6 +162,7 @@ export function layerBlob(s: RegistrySession, repo: string, d: Descriptor, parti
         yield c;
       }
     } finally {
+      clearInterval(watchdog);
       reader.cancel().catch(() => {});
     }
   }
