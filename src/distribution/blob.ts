@@ -150,6 +150,8 @@ export function layerBlob(s: RegistrySession, repo: string, d: Descriptor, parti
         waitingSince = 0;
         if (stalled) throw new WharfError("system", "timeout reading layer data");
         if (r.done || !r.value) return;
+        // The request's signal only covers the wait for headers; a pull whose client went away stops here.
+        if (signal?.aborted) throw new WharfError("system", "context canceled");
         let c = r.value;
         if (skip) {
           const n = Math.min(skip, c.length);

@@ -7,11 +7,11 @@ import {
 } from "node:fs";
 import { invalidParameter } from "../errors.ts";
 import { ErrnoError, lsetxattr, mknod } from "../sys/libc.ts";
-import { cleanName, ParentGuard } from "./paths.ts";
-import { decompress } from "./tar/decompress.ts";
-import type { Header } from "./tar/header.ts";
-import { readTar, truncation, type TarEntry } from "./tar/reader.ts";
-import { ByteSource } from "./tar/source.ts";
+import { cleanName, ParentGuard } from "../archive/paths.ts";
+import { decompress } from "../archive/tar/decompress.ts";
+import type { Header } from "../archive/tar/header.ts";
+import { readTar, truncation, type TarEntry } from "../archive/tar/reader.ts";
+import { ByteSource } from "../archive/tar/source.ts";
 import type { FileSegment, TarSplitBuilder } from "./tarsplit.ts";
 import type { Digest } from "./types.ts";
 
