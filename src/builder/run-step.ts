@@ -41,8 +41,7 @@ export async function runStep(runner: StageRunner, ins: Run, d: StageDeps): Prom
     if (m.type === "bind") {
       if (m.from) {
         const st = d.stageResult(m.from, -1);
-        const img = st ? await st : d.host.findImage(m.from);
-        if (img === undefined) throw new BuildError(`pull access denied for ${m.from}, repository does not exist or may require 'docker login'`);
+        const img = st ? await st : await runner.image(m.from, d.opts.platform);
         fromImages.push(img);
         src = `image:${img?.id ?? "scratch"}`;
       } else {

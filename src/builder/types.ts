@@ -84,9 +84,22 @@ export interface RunSpec {
   ulimits?: { Name: string; Soft: number; Hard: number }[];
 }
 
+/** One line of a pull's progress, as the pull stream has it (the build stream carries them as they are). */
+export interface PullProgress {
+  status?: string;
+  id?: string;
+  progress?: string;
+  progressDetail?: { current?: number; total?: number };
+}
+
 export interface BuildHost {
   /** A local image by reference or id; undefined when there is none. */
   findImage(ref: string): BuildImage | undefined;
+  /**
+   * Pulls `ref` from its registry, credentials taken from the build's X-Registry-Config
+   * (base64url JSON: registry → auth config) for that registry; the pulled image.
+   */
+  pull(ref: string, o: { platform?: string; registryConfig?: string }, out: (m: PullProgress) => void, signal: AbortSignal): Promise<BuildImage>;
   /** A scratch rw layer over `parent`, handed to `edit` mounted; its changes as a layer (null: none). */
   editLayer(parent: BuildImage | null, edit: (root: string) => Promise<void>): Promise<NewLayer | null>;
   /** The image's root mounted (read only by contract) while `fn` runs. */
@@ -127,6 +140,8 @@ export interface BuildOptions {
   extraHosts: string[];
   cacheFrom: string[];
   pull: boolean;
+  /** The X-Registry-Config header as sent (credentials for pulls of base images). */
+  registryConfig?: string;
   shmSize?: number;
   memory?: number;
   memorySwap?: number;
@@ -138,6 +153,8 @@ export interface BuildOptions {
 /** Where the build writes Docker's JSON message stream. */
 export interface BuildOutput {
   stream(text: string): void;
+  /** A pull's progress line, passed on as the pull wrote it. */
+  progress(m: PullProgress): void;
   aux(value: { ID: string }): void;
   error(message: string, code?: number): void;
 }

@@ -3,7 +3,9 @@
 // containers of the container service, and image configs stored with their layers.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import type { BuildHost, BuildImage, BuildImageConfig, NewLayer, RunConfig, RunOutcome, RunSpec } from "../builder/types.ts";
+import type { BuildHost, BuildImage, BuildImageConfig, NewLayer, PullProgress, RunConfig, RunOutcome, RunSpec } from "../builder/types.ts";
+import { decodeRegistryAuth, type AuthConfig } from "../distribution/auth.ts";
+import { preparePull, type DistributionContext } from "../distribution/pull.ts";
 import { BuildError } from "../builder/types.ts";
 import { BuildService } from "../builder/service.ts";
 import { archive } from "../archive/tarwriter.ts";
@@ -19,11 +21,35 @@ import type { Containers } from "./containers/open.ts";
 import { emptyTarDigest, rwChanges } from "./containers/fsops.ts";
 import type { Json } from "../container/config.ts";
 
-export function openBuilder(dataRoot: string, layers: LayerStore, images: ImageService, containers: Containers): BuildService {
+export function openBuilder(dataRoot: string, layers: LayerStore, images: ImageService, containers: Containers, dist: DistributionContext): BuildService {
   let svc!: BuildService;
-  const host = new DaemonBuildHost(layers, images, containers, (id) => svc.cacheMountDir(id));
+  const host = new DaemonBuildHost(layers, images, containers, dist, (id) => svc.cacheMountDir(id));
   svc = new BuildService(join(dataRoot, "builder"), host);
   return svc;
+}
+
+/**
+ * The credentials X-Registry-Config (base64url JSON, registry → auth config, as the
+ * docker CLI sends every login it has) holds for `domain`, matched as dockerd's
+ * ResolveAuthConfig does: by exact key, else by host name with scheme and path
+ * dropped; Docker Hub under its index address. A header that does not decode is no
+ * credentials, as dockerd ignores it.
+ */
+function authFor(header: string | undefined, domain: string): AuthConfig {
+  if (!header) return {};
+  let all: unknown;
+  try {
+    all = JSON.parse(Buffer.from(header, "base64url").toString("utf8"));
+  } catch {
+    return {};
+  }
+  if (!all || typeof all !== "object") return {};
+  const entries = Object.entries(all as { [registry: string]: unknown });
+  const key = domain === "docker.io" ? "https://index.docker.io/v1/" : domain;
+  const host = (k: string) => k.replace(/^https?:\/\//, "").split("/")[0]!;
+  const hit = entries.find(([k]) => k === key) ?? entries.find(([k]) => host(k) === host(key));
+  if (!hit || !hit[1] || typeof hit[1] !== "object") return {};
+  return decodeRegistryAuth(Buffer.from(JSON.stringify(hit[1])).toString("base64"));
 }
 
 const asBuildImage = (rec: ImageRecord): BuildImage => ({ id: rec.id, config: rec.config as unknown as BuildImageConfig });
@@ -33,8 +59,18 @@ class DaemonBuildHost implements BuildHost {
     private readonly layers: LayerStore,
     private readonly images: ImageService,
     private readonly containers: Containers,
+    private readonly dist: DistributionContext,
     readonly cacheMountDir: (id: string) => string,
   ) {}
+
+  async pull(ref: string, o: { platform?: string; registryConfig?: string }, out: (m: PullProgress) => void, signal: AbortSignal): Promise<BuildImage> {
+    const r = withDefaultTag(parseNormalized(ref));
+    const prepared = await preparePull(this.dist, { ref: r, platform: o.platform, auth: authFor(o.registryConfig, r.domain) });
+    const result = await prepared.run(out, signal);
+    const img = this.findImage(result.id);
+    if (!img) throw new BuildError(`pulled ${ref} but its image ${result.id} is not in the store`);
+    return img;
+  }
 
   findImage(ref: string): BuildImage | undefined {
     try {

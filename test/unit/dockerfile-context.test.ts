@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { lstatSync, mkdtempSync, readFileSync, rmSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { linkSync, lstatSync, mkdtempSync, readFileSync, rmSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -8,7 +8,7 @@ import { receiveContext } from "../../src/builder/context.ts";
 import { applyDockerignore } from "../../src/builder/service.ts";
 import { resolveInRoot } from "../../src/builder/scope.ts";
 import { matchSources, sourcesDigest } from "../../src/builder/copy.ts";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -68,6 +68,41 @@ describe("build context", () => {
     expect(existsSync(join(dest, "docs/keep.md"))).toBe(true);
     expect(existsSync(join(dest, "docs/drop.md"))).toBe(false);
     expect([...ctx.files.keys()].sort()).toEqual([".dockerignore", "Dockerfile", "app.txt", "docs", "docs/keep.md"]);
+  });
+
+  it("hashes big files as sha256 of their content: sizes across chunk edges, hard links, a name given twice, receives at once", async () => {
+    const src = tmp();
+    const sizes = [256 << 10, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 12345, 9 << 20];
+    const want = new Map<string, string>();
+    sizes.forEach((n, i) => {
+      const data = randomBytes(n);
+      writeFileSync(join(src, `big${i}.bin`), data);
+      want.set(`big${i}.bin`, createHash("sha256").update(data).digest("hex"));
+    });
+    writeFileSync(join(src, "small"), "s");
+    want.set("small", createHash("sha256").update("s").digest("hex"));
+    linkSync(join(src, "big4.bin"), join(src, "hard.bin"));
+    want.set("hard.bin", want.get("big4.bin")!);
+    // Blocking factor 1: the archive ends with just its two zero blocks.
+    const tar = spawnSync("tar", ["-cf", "-", "-b", "1", "-C", src, "."], { maxBuffer: 1 << 26 }).stdout;
+    expect(tar.length).toBeGreaterThan(15 << 20);
+    // The same archive again with big1.bin given a second time (the later copy wins, as tar extracts it).
+    const second = randomBytes(2 << 20);
+    const src2 = tmp();
+    writeFileSync(join(src2, "big1.bin"), second);
+    const twice = Buffer.concat([tar.subarray(0, tar.length - 1024), spawnSync("tar", ["-cf", "-", "-b", "1", "-C", src2, "."], { maxBuffer: 1 << 26 }).stdout]);
+    // Socket-sized pieces of odd length, so content crosses slot edges mid-chunk.
+    async function* pieces(b: Uint8Array) {
+      for (let o = 0; o < b.length; o += 40_000) yield b.subarray(o, o + 40_000);
+    }
+    for (let round = 0; round < 3; round++) {
+      const [a, b] = await Promise.all([receiveContext(pieces(tar), join(tmp(), "a"), "Dockerfile"), receiveContext(pieces(twice), join(tmp(), "b"), "Dockerfile")]);
+      for (const [name, sum] of want) expect([name, a.files.get(name)?.sum]).toEqual([name, sum]);
+      expect(b.files.get("big1.bin")?.sum).toBe(createHash("sha256").update(second).digest("hex"));
+      expect(readFileSync(join(b.root, "big1.bin")).equals(second)).toBe(true);
+      expect(b.files.get("big5.bin")?.sum).toBe(want.get("big5.bin"));
+      expect(readFileSync(join(a.root, "big5.bin")).length).toBe(9 << 20);
+    }
   });
 
   it("takes a bare Dockerfile as the body", async () => {
