@@ -15,3 +15,10 @@ export const buildTime: string = typeof WHARF_BUILD_TIME === "string" ? WHARF_BU
 export const engineVersion = "26.1.0";
 export const apiVersion = "1.45";
 export const minApiVersion = "1.24";
+
+/** Orders two API versions ("1.41" < "1.45"); negative, zero or positive. */
+export function compareVersions(a: string, b: string): number {
+  const [am, an] = a.split(".").map(Number);
+  const [bm, bn] = b.split(".").map(Number);
+  return am !== bm ? am! - bm! : an! - bn!;
+}

@@ -28,19 +28,21 @@ export interface RequestFacts {
   hasBody: boolean;
   httpMinor: number;
   /** The listener it came in on. */
-  listener: { proto: "unix" | "tcp" | "fd"; addr: string };
+  listener: { proto: "unix" | "tcp" | "fd"; addr: string; inet?: boolean };
 }
 
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
 export function checkRequest(r: RequestFacts): void {
   const host = one(r.headers.host);
-  // A unix socket is out of a browser's reach; only TCP needs the Host checks.
-  if (r.listener.proto !== "tcp") {
+  // A unix socket is out of a browser's reach; only TCP (bound or passed by systemd)
+  // needs the Host checks.
+  const tcp = r.listener.proto === "tcp" || r.listener.inet === true;
+  if (!tcp) {
     // nothing to check
   } else if (host === undefined || host === "") {
     if (r.httpMinor >= 1) throw invalidParameter("missing required Host header");
-  } else if (!allowedHost(host, r.listener.addr)) {
+  } else if (!allowedHost(host, r.listener.proto === "tcp" ? r.listener.addr : "")) {
     throw forbidden(`Host ${JSON.stringify(host)} is not this daemon's: requests through another name (DNS rebinding from a web page) are refused`);
   }
   if (one(r.headers.origin) !== undefined) {

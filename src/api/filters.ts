@@ -1,52 +1,5 @@
-// Docker's `filters` query parameter: JSON of {name: {value: true}} or, from older
-// clients, {name: [value, ...]}.
-import { invalidParameter } from "../errors.ts";
-import { parseGoDuration } from "../goduration.ts";
-
-export type Filters = Map<string, string[]>;
-
-export function parseFilters(raw: string | null, allowed?: readonly string[]): Filters {
-  const out: Filters = new Map();
-  if (!raw) return out;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw invalidParameter(`invalid filter: ${raw}`);
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw invalidParameter(`invalid filter: ${raw}`);
-  }
-  for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
-    if (allowed && !allowed.includes(k)) throw invalidParameter(`invalid filter '${k}'`);
-    if (Array.isArray(v)) out.set(k, v.map(String));
-    else if (v && typeof v === "object") out.set(k, Object.keys(v).filter((x) => (v as any)[x]));
-    else throw invalidParameter(`invalid filter '${k}': want a list or a map of values`);
-  }
-  return out;
-}
-
-/** Does `labels` satisfy every `key` or `key=value` in `wanted`? */
-export function matchLabels(labels: Record<string, string> | null | undefined, wanted: string[] | undefined): boolean {
-  if (!wanted?.length) return true;
-  const l = labels ?? {};
-  return wanted.every((w) => {
-    const i = w.indexOf("=");
-    if (i < 0) return w in l;
-    return l[w.slice(0, i)] === w.slice(i + 1);
-  });
-}
-
-/** Parses a Docker timestamp parameter (`seconds[.nanos]` or RFC 3339) into nanoseconds. */
-export function parseTimestampNano(raw: string, name: string): bigint {
-  if (/^\d+(\.\d{1,9})?$/.test(raw)) {
-    const [s, frac = ""] = raw.split(".");
-    return BigInt(s!) * 1_000_000_000n + BigInt(frac.padEnd(9, "0"));
-  }
-  // A Go duration (`24h`, `90m`) is that long before now, as in dockerd's GetTimestamp.
-  const ago = raw === "0" ? undefined : parseGoDuration(raw);
-  if (ago !== undefined) return BigInt(Date.now()) * 1_000_000n - BigInt(ago);
-  const t = Date.parse(raw);
-  if (Number.isNaN(t)) throw invalidParameter(`invalid value for ${name}: ${raw}`);
-  return BigInt(t) * 1_000_000n;
-}
+// The routers' view of Docker's `filters` and timestamp query parameters; the parsing and
+// matching live below the API (src/filters.ts, src/time.ts) since domain list and prune
+// code uses them too.
+export { matchLabels, parseFilters, type Filters } from "../filters.ts";
+export { parseTimestampNano } from "../time.ts";

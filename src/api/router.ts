@@ -1,6 +1,6 @@
 // Routes are matched on the path with any /vX.Y prefix removed; the prefix is checked
 // against the versions wharf serves.
-import { apiVersion, minApiVersion } from "../version.ts";
+import { apiVersion, compareVersions, minApiVersion } from "../version.ts";
 import { invalidParameter, notFound } from "../errors.ts";
 import type { Handler, Route } from "./types.ts";
 
@@ -12,11 +12,8 @@ interface Compiled {
   handler: Handler;
 }
 
-export function compareVersions(a: string, b: string): number {
-  const [am, an] = a.split(".").map(Number);
-  const [bm, bn] = b.split(".").map(Number);
-  return am !== bm ? am! - bm! : an! - bn!;
-}
+// Lives in version.ts so domain code trimming shapes per version need not import the API.
+export { compareVersions };
 
 // Prefixes already validated ("/v1.45" → "1.45"): every request carries one.
 const checkedPrefixes = new Map<string, string>();

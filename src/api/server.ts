@@ -23,6 +23,8 @@ const log = logger("api");
 export interface Listener {
   /** "fd": a listening socket passed by systemd, addr its descriptor number. */
   proto: "unix" | "tcp" | "fd";
+  /** For "fd": the passed socket is AF_INET or AF_INET6, so requests get TCP's checks. */
+  inet?: boolean;
   addr: string;
   /** TLS on a TCP listener: PEM file paths; with `ca`, client certificates are required and verified. */
   tls?: { cert: string; key: string; ca?: string };

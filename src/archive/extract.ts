@@ -9,11 +9,11 @@ import {
 } from "node:fs";
 import { invalidParameter } from "../errors.ts";
 import { mknod } from "../sys/libc.ts";
-import { cleanName, ParentGuard } from "../storage/paths.ts";
-import { decompress } from "../storage/tar/decompress.ts";
-import { readTar, truncation } from "../storage/tar/reader.ts";
-import { ByteSource } from "../storage/tar/source.ts";
-import type { Header } from "../storage/tar/header.ts";
+import { cleanName, ParentGuard } from "./paths.ts";
+import { decompress } from "./tar/decompress.ts";
+import { readTar, truncation } from "./tar/reader.ts";
+import { ByteSource } from "./tar/source.ts";
+import type { Header } from "./tar/header.ts";
 
 export interface ExtractOptions {
   noOverwriteDirNonDir: boolean;

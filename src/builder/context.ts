@@ -5,11 +5,11 @@
 import { createHash } from "node:crypto";
 import { chmodSync, closeSync, constants, fchmodSync, linkSync, lstatSync, mkdirSync, openSync, rmSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
 import { invalidParameter } from "../errors.ts";
-import { cleanName, ParentGuard } from "../storage/paths.ts";
-import { decompress } from "../storage/tar/decompress.ts";
-import { readTar } from "../storage/tar/reader.ts";
-import { ByteSource } from "../storage/tar/source.ts";
-import { checksumOk } from "../storage/tar/header.ts";
+import { cleanName, ParentGuard } from "../archive/paths.ts";
+import { decompress } from "../archive/tar/decompress.ts";
+import { readTar } from "../archive/tar/reader.ts";
+import { ByteSource } from "../archive/tar/source.ts";
+import { checksumOk } from "../archive/tar/header.ts";
 
 export interface ContextFile {
   /** sha256 hex of the content, for regular files. */

@@ -8,7 +8,7 @@ import type { RunMount } from "./dockerfile/mounts.ts";
 import { defaultShell, predefinedArgs } from "./config-steps.ts";
 import { matchSources, sourcesDigest } from "./copy.ts";
 import { resolveInRoot, cleanRel } from "./scope.ts";
-import type { StageDeps, StageRunner } from "./stage.ts";
+import type { StageDeps, StepRunner } from "./stage-types.ts";
 import { BuildError, type BuildImage, type RunSpec } from "./types.ts";
 
 type Run = Extract<Instruction, { kind: "RUN" }>;
@@ -28,7 +28,7 @@ export function runArgv(ins: Run, shell: string[]): string[] {
   return [...shell, script];
 }
 
-export async function runStep(runner: StageRunner, ins: Run, d: StageDeps): Promise<void> {
+export async function runStep(runner: StepRunner, ins: Run, d: StageDeps): Promise<void> {
   const s = runner.current;
   const cmd = runArgv(ins, s.config.Shell ?? defaultShell);
   const args = runner.argsInEffect();

@@ -4,9 +4,7 @@
 import { createHash } from "node:crypto";
 import { lstatSync, writeFileSync } from "node:fs";
 import { posix } from "node:path";
-import type { BuildCache } from "./cache.ts";
 import { stepKey } from "./cache.ts";
-import type { BuildContext } from "./context.ts";
 import type { Instruction, Stage } from "./dockerfile/instructions.ts";
 import { parseNode } from "./dockerfile/instructions.ts";
 import { parseDockerfile } from "./dockerfile/parser.ts";
@@ -15,39 +13,8 @@ import { applyConfigStep, defaultPath, defaultShell, emptyConfig, envMap, normal
 import { copyInto, matchSources, mkdirs, resolveOwner, sourcesDigest, writeContent, type CopyPlan } from "./copy.ts";
 import { runStep } from "./run-step.ts";
 import { cleanRel, resolveInRoot } from "./scope.ts";
-import { BuildError, type BuildHost, type BuildImage, type BuildImageConfig, type BuildOptions, type NewLayer, type PullProgress, type RunConfig } from "./types.ts";
-
-export interface StageDeps {
-  host: BuildHost;
-  cache: BuildCache;
-  opts: BuildOptions;
-  ctx: BuildContext;
-  escape: string;
-  signal: AbortSignal;
-  /** Global ARGs (before the first FROM), expanded. */
-  metaArgs: Map<string, string>;
-  usedBuildArgs: Set<string>;
-  /** The result of another stage by name or index (waits for it), or undefined when no stage has that name. */
-  stageResult(ref: string, before: number): Promise<BuildImage | null> | undefined;
-  /** Every container a RUN made and has not removed yet (removed on cancel). */
-  containers: Set<string>;
-  /** --cache-from images, resolved. */
-  cacheFrom: BuildImage[];
-  stepLabel(ins: object): string;
-  write(text: string): void;
-  /** A pull's progress line (for a FROM or --from image not here). */
-  progress(m: PullProgress): void;
-}
-
-export interface StageState {
-  image: BuildImage | null;
-  config: RunConfig;
-  /** ARGs declared in this stage, with their values. */
-  args: Map<string, string | undefined>;
-  cmdSet: boolean;
-  /** MAINTAINER: the images of this stage get it as their author. */
-  author?: string;
-}
+import type { StageDeps, StageState, StepExtra, StepRunner } from "./stage-types.ts";
+import { BuildError, type BuildImage, type BuildImageConfig, type NewLayer, type RunConfig } from "./types.ts";
 
 /** The image spec's ChainID of a list of diff ids. */
 function chainOf(diffIds: string[]): string {
@@ -62,7 +29,7 @@ export function pullDenied(name: string): BuildError {
   return new BuildError(`pull access denied for ${name.split(":")[0]}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied`);
 }
 
-export class StageRunner {
+export class StageRunner implements StepRunner {
   private state!: StageState;
 
   constructor(
@@ -247,7 +214,7 @@ export class StageRunner {
     config: RunConfig,
     inputs: string[],
     make: () => Promise<NewLayer | null>,
-    extra?: { containerConfig?: RunConfig; container?: string; after?: () => Promise<void> },
+    extra?: StepExtra,
   ): Promise<void> {
     const d = this.d;
     const s = this.state;

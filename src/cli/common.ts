@@ -1,6 +1,6 @@
 // Helpers the list and management commands share: docker's size and time texts, filters,
 // argument counts, the prune prompt and going on past a failing object.
-import { humanDuration } from "../container/state.ts";
+import { humanDuration } from "../time.ts";
 import { FlagError, list, type Parsed } from "./flags.ts";
 import { ExitError } from "./exit.ts";
 import { errorMessage } from "../errors.ts";

@@ -1,7 +1,7 @@
 // Help texts laid out as the docker CLI (cobra and pflag) lays them out: the usage
 // line, the description, aliases, the subcommands, and the flags sorted by name with
 // their value type and default, wrapped to the terminal's width.
-import type { CommandDef } from "./tree.ts";
+import type { CommandDef } from "./command.ts";
 import type { FlagSpec } from "./flags.ts";
 import { stdoutIsTerminal } from "./output.ts";
 

@@ -6,7 +6,8 @@ import { configure } from "./context.ts";
 import { ConnectError } from "../client/client.ts";
 import { ExitError } from "./exit.ts";
 import { compileFlags, FlagError, parseFlags, type FlagSpec } from "./flags.ts";
-import { commands, commonCommands, type CommandDef } from "./tree.ts";
+import type { CommandDef } from "./command.ts";
+import { commands, commonCommands } from "./tree.ts";
 import { commandHelp, globalFlagLines, rootHelp } from "./help.ts";
 import { WharfError, errorMessage } from "../errors.ts";
 import { gitCommit, wharfVersion } from "../version.ts";
@@ -100,7 +101,7 @@ async function dispatch(argv: string[]): Promise<number> {
     const bad = argsError(path, def, p.positionals.length);
     if (bad) throw new ExitError(1, bad);
     const run = await def.run!();
-    await run(p, { path, def });
+    await run(p, { path, def, commands });
     return (process.exitCode as number | undefined) ?? 0;
   } catch (e) {
     if (e instanceof ExitError) {

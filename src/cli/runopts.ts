@@ -1,15 +1,15 @@
 // The flags of `run` and `create`, turned into the create request Docker's CLI sends.
 import { readFileSync } from "node:fs";
 import { bool, compileFlags, FlagError, list, parseFlags, str, type FlagSpec, type Parsed } from "./flags.ts";
-import { commands } from "./tree.ts";
+import { runFlags } from "./tree/flag-lists.ts";
 import { nanoCpus, ramInBytes } from "./units.ts";
 import { absoluteBinds, parseMountFlag } from "./mountopt.ts";
 import { parsePortSpecs } from "./portspec.ts";
 import { keyValues } from "./common.ts";
-import { parseGoDuration } from "../goduration.ts";
+import { parseGoDuration } from "../time.ts";
 
 /** run's flags, from the command tree (create's are the same less the attach ones). */
-export const runFlagSpecs: FlagSpec[] = compileFlags(commands.run!.flags ?? []);
+export const runFlagSpecs: FlagSpec[] = compileFlags(runFlags);
 
 export interface CreateRequest {
   name?: string;

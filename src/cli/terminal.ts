@@ -2,6 +2,7 @@
 // while attached to a TTY, its size sent on start and on every SIGWINCH, signals
 // forwarded to the container without a TTY (--sig-proxy), all undone at the end.
 import type { Client } from "../client/client.ts";
+import { runCommandSync } from "../sys/spawn.ts";
 
 export interface TerminalSession {
   /** Sends the current size once (after the process has started). */
@@ -48,8 +49,12 @@ export function openTerminal(client: Client, resizePath: string, opts: { tty: bo
 
 /** stty on our own terminal (stdin); its output, or undefined when it failed. */
 function stty(args: string[]): string | undefined {
-  const r = Bun.spawnSync(["stty", ...args], { stdin: "inherit", stdout: "pipe", stderr: "ignore" });
-  return r.exitCode === 0 ? r.stdout.toString() : undefined;
+  try {
+    const r = runCommandSync(["stty", ...args], { input: "inherit", timeoutMs: 5_000 });
+    return r.code === 0 ? r.stdout : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const proxied = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const;

@@ -1,7 +1,7 @@
 // docker's CLI turns --since/--until values (durations like `10m`, RFC 3339 dates, Unix
 // seconds) into the `seconds.nanoseconds` the API takes.
 import { ExitError } from "./exit.ts";
-import { parseGoDuration } from "../goduration.ts";
+import { parseGoDuration } from "../time.ts";
 
 export function clientTimestamp(v: string, now = Date.now()): string {
   if (/^\d+(\.\d+)?$/.test(v)) return v;

@@ -2,7 +2,8 @@
 // match as regular expressions where dockerd uses filters.Match (name, id, status),
 // exactly elsewhere; `before`/`since` cut the newest-first list at a container.
 import type { Container } from "./container.ts";
-import { matchLabels, type Filters } from "../api/filters.ts";
+import { matchLabels, type Filters } from "../filters.ts";
+import { zeroTime } from "../time.ts";
 import { invalidParameter, notFound } from "../errors.ts";
 import { containerHealth, containerMounts, containerNetworks, containerPorts, type MountSummary } from "./summary.ts";
 
@@ -117,7 +118,7 @@ export function filterContainers(all: Container[], f: Filters, opts: { all: bool
     if (isTask !== undefined && isTask !== false) continue; // no swarm tasks here
     if (!matchLabels(c.rec.Config.Labels, f.get("label"))) continue;
     if (opts.limit && out.length === opts.limit) break;
-    if (exited.length && (s.Running || s.StartedAt === "0001-01-01T00:00:00Z" || !exited.includes(s.ExitCode))) continue;
+    if (exited.length && (s.Running || s.StartedAt === zeroTime || !exited.includes(s.ExitCode))) continue;
     if (!match(f.get("status"), s.Status)) continue;
     const health = f.get("health");
     if (health?.length && !health.includes(containerHealth(c))) continue;

@@ -1,6 +1,8 @@
 // A container's State, in Docker's inspect shape, and the wait conditions clients use
 // (`not-running`, `next-exit`, `removed`).
-export const zeroTime = "0001-01-01T00:00:00Z";
+// Times are time.ts's; re-exported for the state's callers.
+export { humanDuration, nowNano, zeroTime } from "../time.ts";
+import { humanDuration, nowNano, zeroTime } from "../time.ts";
 
 export type Status = "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
 
@@ -46,14 +48,6 @@ export interface ExitStatus {
 export type WaitCondition = "not-running" | "next-exit" | "removed";
 
 type Waiter = { cond: WaitCondition; resolve: (e: { StatusCode: number; Error: { Message: string } | null }) => void };
-
-/** RFC 3339 with nanoseconds, as Docker writes times in inspect. */
-export function nowNano(): string {
-  const ms = Date.now();
-  const iso = new Date(ms).toISOString(); // ...sss Z
-  const extra = String(process.hrtime.bigint() % 1_000_000n).padStart(6, "0");
-  return iso.replace(/\.(\d{3})Z$/, (_, m) => `.${m}${extra}Z`);
-}
 
 export class ContainerState {
   s: StateJSON = {
@@ -185,23 +179,4 @@ export class ContainerState {
     if (s.FinishedAt === zeroTime) return "";
     return `Exited (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
   }
-}
-
-/** Docker's units.HumanDuration. */
-export function humanDuration(ms: number): string {
-  // Go's units.HumanDuration truncates seconds and minutes and rounds hours.
-  const sec = Math.floor(ms / 1000);
-  if (sec < 1) return "Less than a second";
-  if (sec === 1) return "1 second";
-  if (sec < 60) return `${sec} seconds`;
-  const min = Math.floor(ms / 60_000);
-  if (min === 1) return "About a minute";
-  if (min < 60) return `${min} minutes`;
-  const h = Math.round(ms / 3_600_000);
-  if (h === 1) return "About an hour";
-  if (h < 48) return `${h} hours`;
-  if (h < 24 * 7 * 2) return `${Math.floor(h / 24)} days`;
-  if (h < 24 * 30 * 2) return `${Math.floor(h / 24 / 7)} weeks`;
-  if (h < 24 * 365 * 2) return `${Math.floor(h / 24 / 30)} months`;
-  return `${Math.floor(h / 24 / 365)} years`;
 }

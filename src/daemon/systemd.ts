@@ -1,7 +1,7 @@
 // systemd's two daemon protocols: socket activation (LISTEN_PID/LISTEN_FDS, descriptors
 // from 3, what `-H fd://` takes) and sd_notify (READY=1, STOPPING=1 as datagrams to
 // NOTIFY_SOCKET), as dockerd speaks them through go-systemd.
-import { setCloexecRange, unixDatagramSend } from "../sys/libc.ts";
+import { setCloexecRange, socketDomain, unixDatagramSend } from "../sys/libc.ts";
 import { invalidParameter } from "../errors.ts";
 import { logger } from "../log.ts";
 import type { Listener } from "../api/server.ts";
@@ -30,10 +30,12 @@ export function resolveFdListeners(listeners: Listener[], env: Record<string, st
   const fds = takeListenFds(env);
   if (!fds.length) throw invalidParameter("no sockets found via socket activation: make sure the service was started by systemd");
   const out: Listener[] = [];
+  // A passed TCP socket is as reachable from a web page as one wharf bound itself.
+  const passed = (fd: number): Listener => ({ proto: "fd", addr: String(fd), inet: [2, 10].includes(socketDomain(fd)) });
   for (const l of listeners) {
     if (l.proto !== "fd") out.push(l);
-    else if (!l.addr) out.push(...fds.map((fd) => ({ proto: "fd" as const, addr: String(fd) })));
-    else if (fds.includes(Number(l.addr))) out.push(l);
+    else if (!l.addr) out.push(...fds.map(passed));
+    else if (fds.includes(Number(l.addr))) out.push(passed(Number(l.addr)));
     else throw invalidParameter(`too few socket activated files passed in by systemd: fd ${l.addr} is not among ${fds.join(", ")}`);
   }
   return out;

@@ -3,7 +3,7 @@
 // Without one, the compressed bytes pass through and the layer store's own zlib
 // inflates them.
 import { pipeThrough } from "./pipe.ts";
-import { sniff } from "../storage/tar/decompress.ts";
+import { sniff } from "../archive/tar/decompress.ts";
 
 type Chunks = AsyncIterable<Uint8Array>;
 

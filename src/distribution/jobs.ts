@@ -1,25 +1,60 @@
-// The distribution jobs the daemon registers with the engine, and the registry routes'
-// backend as calls to them.
+// The distribution jobs the daemon registers with the engine (daemon/backends.ts makes the
+// registry routes' backend of them), and the requests they take.
 import type { Engine } from "../engine/engine.ts";
-import type { DistributionBackend, Json, ProgressJob, PullRequestParams, PushRequestParams } from "../api/routers/images/backend.ts";
 import { invalidParameter, WharfError } from "../errors.ts";
 import { parseNormalized, parseRepoTag, withDefaultTag, type Reference } from "../image/reference.ts";
 import type { ImageService } from "../image/service.ts";
 import { decodeRegistryAuth, type AuthConfig } from "./auth.ts";
-import { fetchSmallBlob } from "./blob.ts";
+import { fetchSmallBlob, sweepDiscarded } from "./blob.ts";
 import { registryError } from "./errors.ts";
 import { endpointsFor, type RegistryOptions } from "./endpoint.ts";
 import { login } from "./login.ts";
 import { DistributionMetadata } from "./metadata.ts";
 import { hostPlatform } from "./platform.ts";
 import { encodeMessage } from "./progress.ts";
-import { partialDirOf, preparePull, sessionFor, type DistributionContext } from "./pull.ts";
+import { partialDirOf, sessionFor, type DistributionContext } from "./pull.ts";
+import { preparePullAnywhere } from "./mirrors.ts";
+import { sweepStalePartials } from "./partial.ts";
+import { preparePullAll } from "./pullall.ts";
 import { preparePush } from "./push.ts";
 import { resolveManifest } from "./resolve.ts";
 import { parseImageConfig } from "../image/store.ts";
 
+/** A long job whose progress is Docker's JSON lines; failures before `run` are HTTP errors. */
+export interface ProgressJob {
+  run(write: (line: string) => void, signal: AbortSignal): Promise<void>;
+}
+
+export interface PullRequestParams {
+  fromImage: string;
+  tag?: string;
+  platform?: string;
+  /** The X-Registry-Auth header as sent. */
+  registryAuth?: string;
+}
+
+export interface PushRequestParams {
+  tag?: string;
+  registryAuth?: string;
+}
+
+/** A platform as a registry's manifest list gives it (architecture, os, variant, …). */
+type PlatformJson = Record<string, unknown>;
+
+/** One result of a registry's v1 search API, as it sends it (any field may be missing). */
+interface SearchResultJson {
+  star_count?: number;
+  is_official?: boolean;
+  name?: string;
+  is_automated?: boolean;
+  description?: string;
+}
+
 export function distributionContext(svc: ImageService, options: RegistryOptions): DistributionContext {
-  return { svc, options, metadata: new DistributionMetadata(svc.root), partialDir: partialDirOf(svc.root) };
+  const partialDir = partialDirOf(svc.root);
+  sweepStalePartials(partialDir);
+  sweepDiscarded(partialDir);
+  return { svc, options, metadata: new DistributionMetadata(svc.root), partialDir };
 }
 
 /** `fromImage` plus `tag`, where the tag may be a digest. */
@@ -29,10 +64,24 @@ export function pullReference(fromImage: string, tag?: string): Reference {
   return tag ? parseRepoTag(fromImage, tag) : withDefaultTag(parseNormalized(fromImage));
 }
 
+/** A repository name with neither tag nor digest: dockerd pulls all its tags. */
+function isNameOnly(fromImage: string): boolean {
+  try {
+    const r = parseNormalized(fromImage);
+    return r.tag === undefined && r.digest === undefined;
+  } catch {
+    return false;
+  }
+}
+
 export function registerDistributionJobs(engine: Engine, ctx: DistributionContext): void {
   engine.register("image_pull", async (p: PullRequestParams): Promise<ProgressJob> => {
+    if (!p.tag && isNameOnly(p.fromImage)) {
+      const all = await preparePullAll(ctx, parseNormalized(p.fromImage), p.platform, decodeRegistryAuth(p.registryAuth));
+      return { run: (write, signal) => all.run((m) => write(encodeMessage(m)), signal) };
+    }
     const ref = pullReference(p.fromImage, p.tag);
-    const prepared = await preparePull(ctx, { ref, platform: p.platform, auth: decodeRegistryAuth(p.registryAuth) });
+    const prepared = await preparePullAnywhere(ctx, { ref, platform: p.platform, auth: decodeRegistryAuth(p.registryAuth) });
     return { run: async (write, signal) => void (await prepared.run((m) => write(encodeMessage(m)), signal)) };
   });
   engine.register("image_push", async (i: { name: string } & PushRequestParams): Promise<ProgressJob> => {
@@ -50,11 +99,11 @@ export function registerDistributionJobs(engine: Engine, ctx: DistributionContex
     });
     const mediaType = (top.headers.get("content-type") ?? r.manifest.mediaType).split(";")[0]!;
     const size = Number(top.headers.get("content-length") ?? 0);
-    let platforms: Json[];
+    let platforms: PlatformJson[];
     if (r.digest !== r.manifestDigest) {
       const list = await s.request(`/v2/${ref.path}/manifests/${r.digest}`, { repo: ref.path, actions: ["pull"] }, { headers: { Accept: mediaType } });
-      const j = (await list.json()) as { manifests?: { platform?: Json }[] };
-      platforms = (j.manifests ?? []).map((m) => m.platform).filter((p): p is Json => !!p);
+      const j = (await list.json()) as { manifests?: { platform?: PlatformJson }[] };
+      platforms = (j.manifests ?? []).map((m) => m.platform).filter((p): p is PlatformJson => !!p);
     } else {
       const cfg = parseImageConfig(await fetchSmallBlob(s, ref.path, r.manifest.config), r.manifest.config.digest);
       platforms = [{ architecture: cfg.architecture ?? "", os: cfg.os ?? "", ...(cfg.variant ? { variant: cfg.variant } : {}) }];
@@ -80,7 +129,7 @@ export function registerDistributionJobs(engine: Engine, ctx: DistributionContex
       if (res.status === 404) throw new WharfError("notFound", `Unexpected status code 404: the registry at ${domain} has no search API (GET /v1/search)`);
       throw await registryError(res);
     }
-    const j = (await res.json()) as { results?: Json[] };
+    const j = (await res.json()) as { results?: SearchResultJson[] };
     return (j.results ?? []).map((r) => ({
       star_count: r.star_count ?? 0,
       is_official: !!r.is_official,
@@ -89,14 +138,4 @@ export function registerDistributionJobs(engine: Engine, ctx: DistributionContex
       description: r.description ?? "",
     }));
   });
-}
-
-export function engineDistributionBackend(engine: Engine): DistributionBackend {
-  return {
-    imagePull: (p) => engine.call("image_pull", p),
-    imagePush: (name, p) => engine.call("image_push", { name, ...p }),
-    distributionInspect: (name, registryAuth) => engine.call("distribution_inspect", { name, registryAuth }),
-    imageSearch: (term, limit, registryAuth) => engine.call("image_search", { term, limit, registryAuth }),
-    auth: (body) => engine.call("auth", body),
-  };
 }

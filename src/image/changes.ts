@@ -1,7 +1,7 @@
 // `docker import -c` / commit `changes`: Dockerfile instructions applied to an image's
 // config. Only the instructions Docker allows there are accepted.
 import { invalidParameter } from "../errors.ts";
-import { parseGoDuration } from "../goduration.ts";
+import { parseGoDuration } from "../time.ts";
 
 const allowed = ["CMD", "ENTRYPOINT", "ENV", "EXPOSE", "HEALTHCHECK", "LABEL", "ONBUILD", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"];
 

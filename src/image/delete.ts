@@ -6,9 +6,9 @@
 // even when forced, and once its last child goes an unnamed, unused parent goes too
 // (unless noprune), as dockerd's parent links work.
 import { conflict } from "../errors.ts";
-import { parseGoDuration } from "../goduration.ts";
 import type { Digest } from "../storage/types.ts";
-import { matchLabels, parseTimestampNano, type Filters } from "../api/filters.ts";
+import { matchLabels, type Filters } from "../filters.ts";
+import { parseGoDuration, parseTimestampNano } from "../time.ts";
 import { familiarString, fullName, looksLikeId, parseNormalized, withDefaultTag, type Reference } from "./reference.ts";
 import type { ImageService } from "./service.ts";
 import type { ImageRecord } from "./store.ts";

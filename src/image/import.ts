@@ -6,11 +6,17 @@ import { goArch } from "../sys/host.ts";
 import { applyChanges } from "./changes.ts";
 import { familiarString, parseRepoTag, type Reference } from "./reference.ts";
 import type { ImageService } from "./service.ts";
-import type { ImportParams } from "../api/routers/images/backend.ts";
 import { sha256, type ImageConfigJson } from "./store.ts";
 
 /** The import request as the images router passes it (`src` is `-` for the body, else a URL). */
-export type ImportOptions = ImportParams;
+export interface ImportOptions {
+  src: string;
+  repo?: string;
+  tag?: string;
+  message?: string;
+  changes: string[];
+  platform?: string;
+}
 
 export async function importImage(svc: ImageService, body: AsyncIterable<Uint8Array>, o: ImportOptions): Promise<Digest> {
   // Everything that can be wrong with the parameters is found before the upload is read.

@@ -1,8 +1,7 @@
-// The image jobs the daemon registers with the engine, and the images router's backend
-// as calls to them (so tests and other parts can reach every image verb without HTTP).
+// The image jobs the daemon registers with the engine (so tests and other parts can reach
+// every image verb without HTTP); daemon/backends.ts makes the images router's backend of them.
 import type { Engine } from "../engine/engine.ts";
-import type { Filters } from "../api/filters.ts";
-import type { ImageBackend } from "../api/routers/images/backend.ts";
+import type { Filters } from "../filters.ts";
 import type { ImageService } from "./service.ts";
 import { imageList } from "./list.ts";
 import { imageHistory, imageInspect } from "./shapes.ts";
@@ -27,18 +26,4 @@ export function registerImageJobs(engine: Engine, svc: ImageService): void {
     return saveImages(svc, selected);
   });
   engine.register("image_import", (i: { body: AsyncIterable<Uint8Array>; opts: ImportOptions }) => importImage(svc, i.body, i.opts));
-}
-
-export function engineImageBackend(engine: Engine): ImageBackend {
-  return {
-    imageList: (opts) => engine.call("image_list", opts),
-    imageInspect: (name, version) => engine.call("image_inspect", { name, version }),
-    imageHistory: (name) => engine.call("image_history", { name }),
-    imageTag: (name, repo, tag) => engine.call("image_tag", { name, repo, tag }),
-    imageDelete: (name, opts) => engine.call("image_delete", { name, ...opts }),
-    imagesPrune: (filters) => engine.call("image_prune", { filters }),
-    imageLoad: (body) => engine.call("image_load", { body }),
-    imageSave: (names) => engine.call("image_save", { names }),
-    imageImport: (body, opts) => engine.call("image_import", { body, opts }),
-  };
 }

@@ -1,7 +1,8 @@
 // GET /images/json: the images with Docker's filters (dangling, label, reference, before,
 // since, until), newest first.
 import { invalidParameter } from "../errors.ts";
-import { matchLabels, parseTimestampNano, type Filters } from "../api/filters.ts";
+import { matchLabels, type Filters } from "../filters.ts";
+import { parseTimestampNano } from "../time.ts";
 import { untilTimestamp } from "./delete.ts";
 import { familiarName, familiarString } from "./reference.ts";
 import type { ImageService } from "./service.ts";

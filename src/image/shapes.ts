@@ -1,10 +1,10 @@
 // The JSON Docker answers for images: inspect, list entries and history rows, shaped as
 // docs/reference/dockerd-20.10/ shows and trimmed per API version as v1.45 does.
-import { compareVersions } from "../api/router.ts";
+import { compareVersions } from "../version.ts";
 import type { ImageService } from "./service.ts";
 import type { ImageRecord } from "./store.ts";
+import { zeroTime } from "../time.ts";
 
-const zeroTime = "0001-01-01T00:00:00Z";
 
 /** Docker's container.Config with every always-sent field, from an image config's `config`. */
 export function containerConfig(c: Record<string, any> | null | undefined): Record<string, any> {

@@ -1,29 +1,17 @@
 // The network driver talks to the kernel through iproute2 and iptables: batched, so a
 // container start costs a couple of spawns rather than one per rule.
-import { systemError } from "../errors.ts";
+import { mustRun as mustRunHost, runCommand, type CommandResult } from "../sys/spawn.ts";
 
-export interface CmdResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+// The C locale: the driver parses what the tools print.
+const env = { PATH: process.env.PATH || "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" };
 
-export async function runCmd(argv: string[], input?: string): Promise<CmdResult> {
-  const proc = Bun.spawn(argv, {
-    stdin: input === undefined ? "ignore" : new TextEncoder().encode(input),
-    stdout: "pipe",
-    stderr: "pipe",
-    env: { PATH: process.env.PATH || "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" },
-  });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { code, stdout, stderr };
+export function runCmd(argv: string[], input?: string): Promise<CommandResult> {
+  return runCommand(argv, { input, env });
 }
 
 /** Runs a command that must succeed; its stderr becomes the error. */
-export async function mustRun(argv: string[], input?: string): Promise<string> {
-  const r = await runCmd(argv, input);
-  if (r.code !== 0) throw systemError(`${argv[0]} failed: ${(r.stderr || r.stdout).trim()}${input ? ` (input: ${input.trim().split("\n").slice(0, 6).join("; ")})` : ""}`);
-  return r.stdout;
+export function mustRun(argv: string[], input?: string): Promise<string> {
+  return mustRunHost(argv, { input, env });
 }
 
 /** `ip -batch -` with -force: every line is tried; returns the first error, if any. */

@@ -6,6 +6,9 @@
 // Rotation renames, never truncates, so a follower still holding the old file drains it.
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { encodeEntry } from "../logs/jsonfile.ts";
+import { nowNano } from "../time.ts";
+
+export { nowNano };
 
 const maxLine = 16 * 1024;
 
@@ -117,12 +120,4 @@ export class JsonLogWriter {
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
   }
-}
-
-/** RFC 3339 with nanoseconds, as Docker stamps log lines and state times. */
-export function nowNano(): string {
-  const t = performance.timeOrigin + performance.now(); // ms with µs precision
-  const ms = Math.floor(t);
-  const sub = Math.floor((t - ms) * 1e6); // the nanoseconds below the millisecond
-  return new Date(ms).toISOString().slice(0, -1) + String(Math.min(sub, 999_999)).padStart(6, "0") + "Z";
 }

@@ -8,7 +8,8 @@ import { closeQuietly, masterInputFrom, masterOutput } from "./tty.ts";
 import type { InitConfig } from "../init/config.ts";
 import { spawnInit, type WarmInit } from "./initproc.ts";
 import type { InitStatusServer } from "./initstatus.ts";
-import { JsonLogWriter, nowNano } from "./jsonlog.ts";
+import { JsonLogWriter } from "./jsonlog.ts";
+import { nowNano } from "../time.ts";
 import { files, procStartTime, writeAtomic, type PidRecord } from "./statefiles.ts";
 import type { ContainerSpec, ExitStatus } from "./types.ts";
 import type { CgroupDriver } from "./cgroups.ts";
@@ -58,7 +59,7 @@ async function launchIn(ctx: LaunchContext, spec: ContainerSpec, cg: CgroupDrive
     cg.adopt(warm.placeholder, spec.id);
     cg.update(spec.id, spec.resources ?? {});
   } else cgroupProcs = cg.create(spec.id, spec.resources ?? {});
-  cg.restrictDevices(spec.id, spec.privileged === true);
+  cg.restrictDevices(spec.id, spec.privileged === true, spec.deviceRules);
   let master: number | undefined;
   let slave: number | undefined;
   if (!init) {

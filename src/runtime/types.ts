@@ -2,6 +2,8 @@
 // in a container (a root filesystem directory plus a spec), and what it gets back.
 // Images, names and the HTTP API live elsewhere; this layer knows only directories.
 
+import type { DeviceRule } from "./devicefilter.ts";
+
 /** A mount dockerinit sets up inside the container before pivot_root. */
 export interface MountSpec {
   /** Host path for binds; ignored for tmpfs. */
@@ -79,6 +81,10 @@ export interface ContainerSpec {
   /** Bytes of /dev/shm; default 64 MiB. */
   shmSize?: number;
   privileged?: boolean;
+  /** Host device nodes made visible in the container (--device), bound over a file at `containerPath`. */
+  devices?: { hostPath: string; containerPath: string }[];
+  /** Device access beyond Docker's defaults: those devices, and --device-cgroup-rule. */
+  deviceRules?: DeviceRule[];
   /** Capability names with or without CAP_, or ALL. */
   capAdd?: string[];
   capDrop?: string[];

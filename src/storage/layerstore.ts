@@ -6,14 +6,14 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { conflict, errorMessage, invalidParameter, notFound, systemError, WharfError } from "../errors.ts";
-import { KeyedLock } from "../container/lock.ts";
+import { KeyedLock } from "../keyedlock.ts";
 import { applyLayer } from "./apply.ts";
 import { assertDigest, chainIdOf, hexOf } from "./digest.ts";
 import type { GraphDriver } from "./drivers/driver.ts";
 import { LayerGraph } from "./graph.ts";
 import { readRWMeta, TAR_SPLIT, writeMeta, type LayerMeta } from "./meta.ts";
-import { ByteSource } from "./tar/source.ts";
-import { decompress } from "./tar/decompress.ts";
+import { ByteSource } from "../archive/tar/source.ts";
+import { decompress } from "../archive/tar/decompress.ts";
 import { replayTarSplit, TarSplitBuilder } from "./tarsplit.ts";
 import type { Digest, Layer, LayerStore, StagedLayer } from "./types.ts";
 

@@ -7,7 +7,7 @@ import { closeSync, openSync, readSync, fstatSync, constants } from "node:fs";
 import { gzipSync, gunzipSync } from "node:zlib";
 import { join } from "node:path";
 import { systemError } from "../errors.ts";
-import type { RawSink } from "./tar/reader.ts";
+import type { RawSink } from "../archive/tar/reader.ts";
 import type { Digest } from "./types.ts";
 
 const RAW = 0x52; // 'R'

@@ -54,6 +54,7 @@ function open() {
     dup2: { args: [i32, i32], returns: i32 },
     memfd_create: { args: [P, u64], returns: i32 },
     fcntl: { args: [i32, i32, u64], returns: i32 },
+    getsockopt: { args: [i32, i32, i32, P, P], returns: i32 },
   });
 }
 
@@ -434,6 +435,15 @@ export function seccompInstall(program: Uint8Array): void {
 /** Marks descriptors first..last close-on-exec (sockets systemd passed, which no child may keep). */
 export function setCloexecRange(first: number, last: number): void {
   check("close_range", libc().syscall(BigInt(SYS.close_range), BigInt(first), BigInt(last), 4n)); // CLOSE_RANGE_CLOEXEC
+}
+
+/** A socket's address family (SO_DOMAIN): 1 unix, 2 inet, 10 inet6. */
+export function socketDomain(fd: number): number {
+  const val = Buffer.alloc(4);
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(4, 0);
+  check("getsockopt", libc().getsockopt(fd, 1, 39, ptr(val), ptr(len))); // SOL_SOCKET, SO_DOMAIN
+  return val.readInt32LE(0);
 }
 
 /**

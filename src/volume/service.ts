@@ -5,7 +5,7 @@ import { lstatSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { EventBus } from "../engine/events.ts";
 import { conflict, invalidParameter, notFound } from "../errors.ts";
-import { matchLabels, type Filters } from "../api/filters.ts";
+import { matchLabels, type Filters } from "../filters.ts";
 import type { Json } from "../container/config.ts";
 import { anonymousLabel, anonymousName, checkVolumeName } from "./names.ts";
 import { VolumeStore, validateOptions, type Volume } from "./store.ts";

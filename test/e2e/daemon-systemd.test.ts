@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { docker, freeSubnet, loadBusybox, removeNetworking, requireBinary, root, unmountUnder, wharfBin, type TestDaemon } from "../helpers/daemon.ts";
+import { docker, freePort, freeSubnet, loadBusybox, removeNetworking, requireBinary, root, unmountUnder, wharfBin, type TestDaemon } from "../helpers/daemon.ts";
 
 /** A unix datagram socket that appends what it receives to a file (systemd's side of sd_notify). */
 function notifyReceiver(sock: string, log: string): ChildProcess {
@@ -128,5 +128,52 @@ describe("systemd", () => {
     expect(service).toMatch(/^Type=notify$/m);
     expect(service).toMatch(/^ExecStart=\/usr\/local\/bin\/wharf -d -H fd:\/\/$/m);
     expect(readFileSync(units[1]!, "utf8")).toMatch(/^ListenStream=\/run\/wharf.sock$/m);
+  });
+});
+
+// A TCP socket systemd passes (ListenStream=2375) is as reachable from a web page as one
+// the daemon binds: requests on it get the Host and Origin checks.
+describe("systemd: a passed TCP socket", () => {
+  const dir = mkdtempSync(join(tmpdir(), "wharf-systemd-tcp-"));
+  const bridge = `wtsd${randomBytes(3).toString("hex")}`;
+  let activator: ChildProcess;
+  let exited: Promise<number | null>;
+  let port = 0;
+  let out = "";
+  const curl = (...args: string[]) =>
+    spawnSync("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20", ...args, `http://127.0.0.1:${port}/_ping`], { encoding: "utf8" }).stdout;
+
+  beforeAll(async () => {
+    requireBinary();
+    port = await freePort();
+    writeFileSync(join(dir, "daemon.json"), "{}");
+    activator = spawn(
+      "systemd-socket-activate",
+      ["-l", `127.0.0.1:${port}`, wharfBin, "-d", "-H", "fd://", "--data-root", join(dir, "data"), "--exec-root", join(dir, "exec"),
+        "--bridge", bridge, "--bip", freeSubnet(2), "--config-file", join(dir, "daemon.json")],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    activator.stdout!.on("data", (c) => (out += c));
+    activator.stderr!.on("data", (c) => (out += c));
+    exited = new Promise((r) => activator.on("exit", (code) => r(code)));
+    await Bun.sleep(200); // systemd-socket-activate binds before it prints anything
+  });
+
+  afterAll(async () => {
+    if (activator?.exitCode === null) {
+      activator.kill("SIGTERM");
+      await Promise.race([exited, Bun.sleep(10_000)]);
+      if (activator.exitCode === null) activator.kill("SIGKILL");
+    }
+    unmountUnder(dir);
+    removeNetworking(join(dir, "data"), bridge);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("answers its own host, and refuses a foreign Host and a browser's Origin with 403", () => {
+    expect(curl(), out).toBe("200");
+    expect(curl("-H", "Host: evil.example")).toBe("403");
+    expect(curl("-H", "Origin: http://evil.example")).toBe("403");
+    expect(curl("-H", "Host: localhost:2375")).toBe("200");
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ContainerState, humanDuration, nowNano, zeroTime } from "../../src/container/state.ts";
-import { KeyedLock } from "../../src/container/lock.ts";
+import { KeyedLock } from "../../src/keyedlock.ts";
 import { generateName, validContainerName } from "../../src/container/names.ts";
 
 describe("container state", () => {

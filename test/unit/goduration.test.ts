@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { goDuration, parseGoDuration } from "../../src/goduration.ts";
+import { goDuration, parseGoDuration } from "../../src/time.ts";
 import { applyChanges } from "../../src/image/changes.ts";
 
 describe("Go durations", () => {

@@ -2,12 +2,20 @@
 // bytes the client sends (those received with the request come first), writes go to
 // the socket and call back once the socket took them, so writers see backpressure.
 import { Duplex } from "node:stream";
-import type { Connection } from "./connection.ts";
+
+/** What the duplex needs of the connection it was hijacked from (connection.ts implements it). */
+export interface HijackedSocket {
+  write(chunk: Uint8Array, cb?: () => void): boolean;
+  end(): void;
+  destroy(): void;
+  pauseReading(reason: string): void;
+  resumeReading(reason: string): void;
+}
 
 export class RawDuplex extends Duplex {
   private readPaused = false;
 
-  constructor(private readonly conn: Connection) {
+  constructor(private readonly conn: HijackedSocket) {
     super({ allowHalfOpen: true });
   }
 
@@ -58,7 +66,7 @@ export class RawDuplex extends Duplex {
   }
 }
 
-export function socketDuplex(conn: Connection, leftover: Buffer, peerEnded: boolean): RawDuplex {
+export function socketDuplex(conn: HijackedSocket, leftover: Buffer, peerEnded: boolean): RawDuplex {
   const d = new RawDuplex(conn);
   if (leftover.length) d.feed(leftover);
   if (peerEnded) d.feedEnd();

@@ -1,7 +1,7 @@
 // Typed instructions from the parser's nodes, and the stages they make. Values are kept
 // as written (quotes and `$VAR` intact): expansion happens when a step runs, with the
 // stage's ENV and ARGs of that moment.
-import { parseGoDuration } from "../../goduration.ts";
+import { parseGoDuration } from "../../time.ts";
 import { Flags, FlagError } from "./flags.ts";
 import { parseMount, type RunMount } from "./mounts.ts";
 import { DockerfileError, heredocName, jsonArgs, parseDockerfile, splitWords, type Heredoc, type Node } from "./parser.ts";

@@ -1,6 +1,6 @@
 // wharf attach: our stdin, stdout and stderr to a running container's, raw when it
 // has a terminal; ends with the container (its exit code) or on the detach keys.
-import type { Runner } from "../tree.ts";
+import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { bool, str } from "../flags.ts";
 import { hijack } from "../../client/hijack.ts";

@@ -1,7 +1,6 @@
 // wharf completion bash|zsh|fish: scripts generated from the command tree, so they
 // always know every command, subcommand and flag this binary has.
-import type { Runner } from "../tree.ts";
-import { commands, type CommandDef } from "../tree.ts";
+import type { CommandDef, Runner } from "../command.ts";
 import { compileFlags } from "../flags.ts";
 import { ExitError } from "../exit.ts";
 import { out } from "../output.ts";
@@ -11,7 +10,7 @@ const flagWords = (def: CommandDef) =>
 
 const visible = (m: Record<string, CommandDef>) => Object.entries(m).filter(([, d]) => !d.hidden);
 
-function bash(): string {
+function bash(commands: Record<string, CommandDef>): string {
   const cases: string[] = [];
   for (const [name, def] of visible(commands)) {
     if (def.sub) {
@@ -39,7 +38,7 @@ complete -F _wharf wharf
 `;
 }
 
-function fish(): string {
+function fish(commands: Record<string, CommandDef>): string {
   const q = (s: string) => `'${s.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
   const out = ["# wharf fish completion: save as ~/.config/fish/completions/wharf.fish", "complete -c wharf -f"];
   const top = Object.keys(commands).join(" ");
@@ -56,10 +55,10 @@ function fish(): string {
   return out.join("\n") + "\n";
 }
 
-export const completion: Runner = async (p) => {
+export const completion: Runner = async (p, inv) => {
   const shell = p.positionals[0];
-  if (shell === "bash") out(bash());
-  else if (shell === "zsh") out(`#compdef wharf\n# wharf zsh completion: the bash rules through bashcompinit\nautoload -U +X bashcompinit && bashcompinit\n${bash()}`);
-  else if (shell === "fish") out(fish());
+  if (shell === "bash") out(bash(inv.commands));
+  else if (shell === "zsh") out(`#compdef wharf\n# wharf zsh completion: the bash rules through bashcompinit\nautoload -U +X bashcompinit && bashcompinit\n${bash(inv.commands)}`);
+  else if (shell === "fish") out(fish(inv.commands));
   else throw new ExitError(1, `unsupported shell "${shell}": want bash, zsh or fish`);
 };

@@ -1,7 +1,7 @@
 // top, diff, port, commit, export: the docker CLI's output for each.
 import { createWriteStream, renameSync, rmSync } from "node:fs";
 import { once } from "node:events";
-import type { Runner } from "../tree.ts";
+import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { bool, list, str } from "../flags.ts";
 import { ExitError } from "../exit.ts";

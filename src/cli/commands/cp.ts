@@ -5,7 +5,7 @@
 import { once } from "node:events";
 import { lstatSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import type { Runner } from "../tree.ts";
+import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { bool } from "../flags.ts";
 import { ExitError } from "../exit.ts";

@@ -1,6 +1,6 @@
 // wharf events / system events: the daemon's event stream, one line per event as the
 // docker CLI prints it (time, type, action, actor and its sorted attributes), or through --format.
-import type { Runner } from "../tree.ts";
+import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { str } from "../flags.ts";
 import { filtersQuery } from "../common.ts";

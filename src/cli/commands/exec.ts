@@ -1,16 +1,16 @@
 // wharf exec: run a command in a running container, attached (hijacked, like attach)
 // or detached (-d), with Docker's flags and exit codes.
-import type { Runner } from "../tree.ts";
+import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { bool, compileFlags, list, parseFlags, str, type FlagSpec, type Parsed } from "../flags.ts";
-import { commands } from "../tree.ts";
+import { execFlags } from "../tree/flag-lists.ts";
 import { hijack } from "../../client/hijack.ts";
 import { pump } from "../attach.ts";
 import { ExitError } from "../exit.ts";
 import { WharfError } from "../../errors.ts";
 import { openTerminal } from "../terminal.ts";
 
-export const execFlagSpecs: FlagSpec[] = compileFlags(commands.exec!.flags ?? []);
+export const execFlagSpecs: FlagSpec[] = compileFlags(execFlags);
 
 /** The exec create body for `exec` argv (after the command name). */
 export function buildExecRequest(argv: string[] | Parsed): { container: string; body: Record<string, unknown>; detach: boolean } {

@@ -2,7 +2,7 @@
 // without holding them in memory.
 import { createWriteStream, renameSync, rmSync, statSync } from "node:fs";
 import { pipeline } from "node:stream/promises";
-import type { Runner } from "../tree.ts";
+import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { bool, list, str } from "../flags.ts";
 import { ExitError } from "../exit.ts";

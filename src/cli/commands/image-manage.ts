@@ -1,5 +1,5 @@
 // `wharf rmi`, `wharf tag`, `wharf image prune`, `wharf image inspect`.
-import type { Runner } from "../tree.ts";
+import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { bool, str } from "../flags.ts";
 import { ExitError } from "../exit.ts";

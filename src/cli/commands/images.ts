@@ -1,5 +1,5 @@
 // `wharf images` / `wharf image ls`: docker's table, -q, --digests, --no-trunc, --filter, --format.
-import type { Runner } from "../tree.ts";
+import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { bool, str } from "../flags.ts";
 import { writeList } from "../render/format.ts";

@@ -1,6 +1,6 @@
 // wharf info: docker's layout of GET /info (the same lines, in the same order, shown
 // only where docker shows them), or a --format template over it.
-import type { Runner } from "../tree.ts";
+import type { Runner } from "../command.ts";
 import { str } from "../flags.ts";
 import { getClient } from "../context.ts";
 import { formatOne } from "../render/format.ts";

@@ -1,4 +1,4 @@
-import type { Runner } from "../tree.ts";
+import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { bool, str, type Parsed } from "../flags.ts";
 import { compileTemplate, TemplateError } from "../render/template.ts";

@@ -1,6 +1,6 @@
 // start, stop, kill, restart, rm, pause, unpause, wait, rename: each takes container
 // names or ids, prints each one it handled, and reports the others on stderr (exit 1).
-import type { Runner } from "../tree.ts";
+import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { bool, str, type Parsed } from "../flags.ts";
 import { forEachRef } from "../common.ts";

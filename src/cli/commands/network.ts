@@ -1,5 +1,5 @@
 // `wharf network VERB`: create, ls, inspect, rm, connect, disconnect, prune.
-import type { Runner } from "../tree.ts";
+import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { bool, list, str } from "../flags.ts";
 import { writeList } from "../render/format.ts";

@@ -1,5 +1,5 @@
 // wharf push: POST /images/{name}/push with the stored credentials, progress per layer.
-import type { Runner } from "../tree.ts";
+import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { bool, str } from "../flags.ts";
 import { showProgress } from "../progress.ts";

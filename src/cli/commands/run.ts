@@ -1,4 +1,4 @@
-import type { Runner } from "../tree.ts";
+import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { buildCreateRequest } from "../runopts.ts";
 import { bool, str } from "../flags.ts";

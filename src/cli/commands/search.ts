@@ -1,5 +1,5 @@
 // wharf search: GET /images/search, docker's table (NAME, DESCRIPTION, STARS, OFFICIAL).
-import type { Runner } from "../tree.ts";
+import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { bool, str } from "../flags.ts";
 import { filtersQuery } from "../common.ts";

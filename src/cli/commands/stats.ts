@@ -1,7 +1,7 @@
 // docker stats: one row per container, computed as the docker CLI computes them
 // (CPU % from the cpu/precpu deltas, memory without the inactive page cache), once
 // with --no-stream, else redrawn as new samples arrive.
-import type { Runner } from "../tree.ts";
+import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { bool, str } from "../flags.ts";
 import { ExitError } from "../exit.ts";

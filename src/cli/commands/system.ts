@@ -1,6 +1,6 @@
 // wharf system df [-v] and system prune: docker's disk-usage tables and its prune of
 // containers, networks, images (and volumes with --volumes) in one go.
-import type { Runner } from "../tree.ts";
+import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { bool, str, type Parsed } from "../flags.ts";
 import { confirm, filtersQuery, humanSize } from "../common.ts";

@@ -1,4 +1,4 @@
-import type { Runner } from "../tree.ts";
+import type { Runner } from "../command.ts";
 import { str } from "../flags.ts";
 import { localDate, prepareLocalZone } from "../localtime.ts";
 import { getClient } from "../context.ts";

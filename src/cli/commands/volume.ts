@@ -1,5 +1,5 @@
 // `wharf volume create|ls|inspect|rm|prune`: docker's volume management commands.
-import type { Runner } from "../tree.ts";
+import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { bool, list, str } from "../flags.ts";
 import { writeList } from "../render/format.ts";

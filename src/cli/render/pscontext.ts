@@ -2,7 +2,7 @@
 // field names and texts (`.Names` without link names, `.Ports` grouped into ranges,
 // `.Size` as "2B (virtual 4.3MB)", `.Label "k"`), and `{{json .}}` with its keys.
 import { ellipsis } from "./table.ts";
-import { humanDuration } from "../../container/state.ts";
+import { humanDuration } from "../../time.ts";
 
 type Port = { IP?: string; PrivatePort: number; PublicPort?: number; Type: string };
 

@@ -1,7 +1,7 @@
 // What the container verbs share: the store, the per-container lock, and the narrow
 // views of the image store, layer store and exec driver they use.
 import type { ContainerStore } from "../../container/store.ts";
-import type { KeyedLock } from "../../container/lock.ts";
+import type { KeyedLock } from "../../keyedlock.ts";
 import type { Container } from "../../container/container.ts";
 import type { ExitStatus } from "../../container/state.ts";
 import type { EventBus } from "../../engine/events.ts";
@@ -57,7 +57,7 @@ export interface ExecDriver {
   resize(c: Container, rows: number, cols: number): Promise<void>;
 }
 
-/** The network controller's hooks into the container verbs (src/network/manager.ts). */
+/** The network controller's hooks into the container verbs (src/network/controller.ts). */
 export interface NetworkHooks {
   validateMode(mode: string, networking: Json | null): void;
   /** NetworkSettings of a created container: the requested endpoints, as given. */

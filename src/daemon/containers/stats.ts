@@ -5,8 +5,8 @@ import { readFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import type { Container } from "../../container/container.ts";
 import type { ContainerContext } from "./context.ts";
+import { zeroTime } from "../../time.ts";
 
-const zeroTime = "0001-01-01T00:00:00Z";
 // USER_HZ: /proc/stat counts in 1/100 s on every Linux Docker runs on.
 const tick = 1e9 / 100;
 

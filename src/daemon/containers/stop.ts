@@ -1,10 +1,9 @@
-// stop, kill, restart: signal first, wait, then SIGKILL after the timeout. The lock is
+// stop, kill (restart.ts stops then starts): signal first, wait, then SIGKILL after the timeout. The lock is
 // not held while waiting, so the exit handler can record the exit.
 import { conflict, notModified } from "../../errors.ts";
 import { parseSignal } from "../../sys/signals.ts";
 import type { Container } from "../../container/container.ts";
 import type { ContainerContext } from "./context.ts";
-import { containerStart } from "./start.ts";
 
 const SIGKILL = 9;
 
@@ -54,11 +53,4 @@ export async function stopContainer(ctx: ContainerContext, c: Container, opts: {
     await stopped;
   }
   ctx.emit(c, "stop");
-}
-
-export async function containerRestart(ctx: ContainerContext, ref: string, opts: { timeout?: number; signal?: string }): Promise<void> {
-  const c = ctx.store.lookup(ref);
-  if (c.state.s.Running) await stopContainer(ctx, c, opts);
-  await containerStart(ctx, c.id);
-  ctx.emit(c, "restart");
 }

@@ -2,6 +2,7 @@
 // processes, as Docker's ContainerTop does (rows of threads follow their process).
 import { conflict, invalidParameter, systemError } from "../../errors.ts";
 import type { ContainerContext } from "./context.ts";
+import { runCommand } from "../../sys/spawn.ts";
 
 export interface TopResult {
   Titles: string[];
@@ -25,9 +26,8 @@ export async function containerTop(ctx: ContainerContext, ref: string, psArgs = 
 }
 
 async function ps(args: string[]): Promise<string | undefined> {
-  const p = Bun.spawn(["ps", ...args], { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
-  const [text, code] = await Promise.all([new Response(p.stdout).text(), p.exited]);
-  return code === 0 ? text : undefined;
+  const r = await runCommand(["ps", ...args]);
+  return r.code === 0 ? r.stdout : undefined;
 }
 
 export function parsePs(output: string, pids: number[]): TopResult {

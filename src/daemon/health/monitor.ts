@@ -7,8 +7,8 @@
 // unhealthy; a start makes it starting again with the old log kept.
 import type { Container } from "../../container/container.ts";
 import { errorMessage } from "../../errors.ts";
-import { goDuration } from "../../goduration.ts";
-import { nowNano, type HealthResult } from "../../container/state.ts";
+import { goDuration, nowNano } from "../../time.ts";
+import type { HealthResult } from "../../container/state.ts";
 
 const ms = 1e6; // nanoseconds, as the API gives durations
 const defaults = { interval: 30_000, timeout: 30_000, startPeriod: 0, startInterval: 5_000, retries: 3 };

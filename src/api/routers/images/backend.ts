@@ -1,17 +1,13 @@
 // What the images router needs from the daemon.
 import type { Filters } from "../../filters.ts";
+import type { ImportOptions } from "../../../image/import.ts";
+import type { ProgressJob, PullRequestParams, PushRequestParams } from "../../../distribution/jobs.ts";
 
 export type Json = Record<string, any>;
 export type DeleteItem = { Untagged: string } | { Deleted: string };
 
-export interface ImportParams {
-  src: string;
-  repo?: string;
-  tag?: string;
-  message?: string;
-  changes: string[];
-  platform?: string;
-}
+/** The import request; the image domain defines it (it parses and checks it). */
+export type ImportParams = ImportOptions;
 
 export interface ImageBackend {
   imageList(opts: { all: boolean; digests: boolean; filters: Filters; version: string }): Promise<Json[]>;
@@ -28,23 +24,8 @@ export interface ImageBackend {
   imageImport(body: AsyncIterable<Uint8Array>, opts: ImportParams): Promise<string>;
 }
 
-/** A long job whose progress is Docker's JSON lines; failures before `run` are HTTP errors. */
-export interface ProgressJob {
-  run(write: (line: string) => void, signal: AbortSignal): Promise<void>;
-}
-
-export interface PullRequestParams {
-  fromImage: string;
-  tag?: string;
-  platform?: string;
-  /** The X-Registry-Auth header as sent. */
-  registryAuth?: string;
-}
-
-export interface PushRequestParams {
-  tag?: string;
-  registryAuth?: string;
-}
+// The registry requests and their progress jobs are the distribution domain's types.
+export type { ProgressJob, PullRequestParams, PushRequestParams };
 
 /** What the registry-facing image routes need (the distribution jobs provide it). */
 export interface DistributionBackend {

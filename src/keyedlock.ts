@@ -1,5 +1,5 @@
-// Async locks keyed by container id: work interleaves at every await, so two verbs on
-// one container must queue behind each other.
+// Async locks keyed by a name (a container id, a layer, a pull): work interleaves at every
+// await, so two operations on one key must queue behind each other.
 export class KeyedLock {
   private readonly tails = new Map<string, Promise<void>>();
 

@@ -15,13 +15,27 @@ export interface TarEntry {
   content(): AsyncGenerator<Uint8Array>;
 }
 
+/**
+ * How a caller words a broken archive: a layer says where it broke, an image archive
+ * (docker load) says it in docker's words. `cause` is the header decoder's own error.
+ */
+export interface TarFaults {
+  truncated(offset: number, detail: string): unknown;
+  checksum(offset: number, cause?: unknown): unknown;
+}
+
+export const layerFaults: TarFaults = {
+  truncated: (at, detail) => invalidParameter(`layer tar is truncated at byte ${at}: ${detail}`),
+  checksum: (at, cause) => cause ?? invalidParameter(`invalid tar header at byte ${at}: checksum mismatch`),
+};
+
 // Go's archive/tar (what Docker uses) reads no content for these types, whatever the size field says.
 const HEADER_ONLY = new Set(["1", "2", "3", "4", "5", "6"]);
 const MAX_META = 1 << 20;
 
 const padding = (n: number) => (BLOCK - (n % BLOCK)) % BLOCK;
 
-export async function* readTar(src: ByteSource, sink: RawSink): AsyncGenerator<TarEntry> {
+export async function* readTar(src: ByteSource, sink: RawSink, faults: TarFaults = layerFaults): AsyncGenerator<TarEntry> {
   const globalPax = new Map<string, Buffer>();
   let pax: Map<string, Buffer> | undefined;
   let longName: string | undefined;
@@ -41,7 +55,14 @@ export async function* readTar(src: ByteSource, sink: RawSink): AsyncGenerator<T
         for await (const b of src.rest()) sink.raw(Buffer.from(b));
         return;
       }
-      if (!checksumOk(block)) throw invalidParameter(`invalid tar header at byte ${at}: checksum mismatch`);
+      let ok = false;
+      let cause: unknown;
+      try {
+        ok = checksumOk(block);
+      } catch (e) {
+        cause = e;
+      }
+      if (!ok) throw faults.checksum(at, cause);
       const h = parseHeader(block);
       if (h.type === "x" || h.type === "g" || h.type === "L" || h.type === "K") {
         if (h.size > MAX_META) throw invalidParameter(`invalid tar: metadata entry at byte ${at} is ${h.size} bytes`);
@@ -83,12 +104,12 @@ export async function* readTar(src: ByteSource, sink: RawSink): AsyncGenerator<T
       if (pad) sink.raw(pad);
     }
   } catch (e) {
-    throw truncation(e, src);
+    throw truncation(e, src, faults);
   }
 }
 
 /** An input that ended early becomes invalidParameter (file contents are read outside readTar). */
-export function truncation(e: unknown, src: ByteSource): unknown {
-  if (e instanceof TruncatedError) return invalidParameter(`layer tar is truncated at byte ${src.offset}: ${e.message}`);
+export function truncation(e: unknown, src: ByteSource, faults: TarFaults = layerFaults): unknown {
+  if (e instanceof TruncatedError) return faults.truncated(src.offset, e.message);
   return e;
 }
