@@ -118,6 +118,10 @@ export interface BuildHost {
   /** Stores the image config; the image holds `layer` (or its parent's top layer). */
   createImage(parent: BuildImage | null, config: BuildImageConfig, layer: NewLayer | null): Promise<BuildImage>;
   tag(ref: string, imageId: string): Promise<string>;
+  /** A cached step's image as a build-cache record sees it: its own layer's size, and whether a tag, a container or a child image holds it; undefined when it is gone. */
+  cacheUsage(imageId: string): { size: number; shared: boolean } | undefined;
+  /** Removes a pruned step's image when nothing else holds it: the bytes freed, or undefined when it stays. */
+  removeCacheImage(imageId: string): Promise<number | undefined>;
   /** A persistent directory for a RUN --mount=type=cache. */
   cacheMountDir(id: string): string;
   /** Host architecture in Go's naming. */

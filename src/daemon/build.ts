@@ -11,6 +11,7 @@ import { BuildService } from "../builder/service.ts";
 import { archive } from "../archive/tarwriter.ts";
 import { changesTar } from "../archive/changes.ts";
 import type { ImageService } from "../image/service.ts";
+import { imageDelete } from "../image/delete.ts";
 import type { ImageConfigJson, ImageRecord } from "../image/store.ts";
 import { familiarString, parseNormalized, withDefaultTag } from "../image/reference.ts";
 import type { Digest, LayerStore } from "../storage/types.ts";
@@ -224,6 +225,34 @@ class DaemonBuildHost implements BuildHost {
       this.images.publish("tag", imageId, name);
       return name;
     });
+  }
+
+  cacheUsage(imageId: string): { size: number; shared: boolean } | undefined {
+    const svc = this.images;
+    const rec = svc.images.get(imageId as Digest);
+    if (!rec) return undefined;
+    const held = (id: Digest) => svc.tags.refsOf(id).length > 0 || !!svc.usedBy(id);
+    return { size: this.ownLayerSize(rec), shared: held(rec.id) || svc.images.descendants(rec.id).some(held) };
+  }
+
+  removeCacheImage(imageId: string): Promise<number | undefined> {
+    const svc = this.images;
+    const rec = svc.images.get(imageId as Digest);
+    if (!rec) return Promise.resolve(0);
+    if (svc.tags.refsOf(rec.id).length || svc.usedBy(rec.id) || svc.images.children(rec.id).length) return Promise.resolve(undefined);
+    const size = this.ownLayerSize(rec);
+    return imageDelete(svc, rec.id, { force: false, noprune: true }).then(
+      (items) => (items.some((i) => "Deleted" in i) ? size : undefined),
+      () => undefined,
+    );
+  }
+
+  /** The layer a build step added (its history's last line made one), or 0. */
+  private ownLayerSize(rec: ImageRecord): number {
+    const hist = rec.config.history ?? [];
+    if (!hist.length || hist[hist.length - 1]!.empty_layer) return 0;
+    const top = this.images.topLayer(rec);
+    return top ? (this.layers.get(top)?.size ?? 0) : 0;
   }
 
   arch(): string {
