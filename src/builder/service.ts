@@ -7,6 +7,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { invalidParameter } from "../errors.ts";
 import { BuildCache } from "./cache.ts";
+import { BlobStore } from "./blobs.ts";
 import { cacheRecords, pruneRecords, type BuildCacheRow, type PruneOptions } from "./cache-records.ts";
 import { receiveContext, type BuildContext } from "./context.ts";
 import { ignored, parseDockerignore } from "./dockerignore.ts";
@@ -25,6 +26,7 @@ export interface PreparedBuild {
 
 export class BuildService {
   readonly cache: BuildCache;
+  private readonly blobs: BlobStore;
 
   constructor(
     readonly root: string,
@@ -34,6 +36,7 @@ export class BuildService {
     rmSync(join(root, "tmp"), { recursive: true, force: true });
     mkdirSync(join(root, "tmp"), { recursive: true, mode: 0o700 });
     this.cache = new BuildCache(join(root, "cache.json"));
+    this.blobs = new BlobStore(join(root, "blobs"));
   }
 
   cacheMountDir(id: string): string {
@@ -46,7 +49,7 @@ export class BuildService {
     const discard = () => rmSync(dir, { recursive: true, force: true });
     try {
       const name = opts.dockerfile || "Dockerfile";
-      const ctx = await receiveContext(body, dir, cleanRel(name) || "Dockerfile");
+      const ctx = await receiveContext(body, dir, cleanRel(name) || "Dockerfile", this.blobs);
       const df = this.readDockerfile(ctx, name);
       applyDockerignore(ctx, name);
       return {
@@ -77,8 +80,11 @@ export class BuildService {
   }
 
   /** POST /build/prune: cache records (see cache-records.ts). */
-  prune(o: PruneOptions): Promise<{ CachesDeleted: string[]; SpaceReclaimed: number }> {
-    return pruneRecords(this.cache, this.host, join(this.root, "mounts"), o);
+  async prune(o: PruneOptions): Promise<{ CachesDeleted: string[]; SpaceReclaimed: number }> {
+    const r = await pruneRecords(this.cache, this.host, join(this.root, "mounts"), o);
+    // The store of context files goes with a prune of everything.
+    if (o.all && !o.filters.size && !o.keepStorage) r.SpaceReclaimed += this.blobs.clear();
+    return r;
   }
 
   /** The build-cache rows of GET /system/df. */

@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { linkSync, lstatSync, mkdtempSync, readFileSync, rmSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, linkSync, lstatSync, mkdtempSync, readFileSync, rmSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { ignored, parseDockerignore } from "../../src/builder/dockerignore.ts";
 import { receiveContext } from "../../src/builder/context.ts";
+import { BlobStore, unshare } from "../../src/builder/blobs.ts";
 import { applyDockerignore } from "../../src/builder/service.ts";
 import { resolveInRoot } from "../../src/builder/scope.ts";
 import { matchSources, sourcesDigest } from "../../src/builder/copy.ts";
@@ -103,6 +104,32 @@ describe("build context", () => {
       expect(b.files.get("big5.bin")?.sum).toBe(want.get("big5.bin"));
       expect(readFileSync(join(a.root, "big5.bin")).length).toBe(9 << 20);
     }
+  });
+
+  it("with the store of context files, a file had before is linked, not written: same content and sum, one inode", async () => {
+    const store = new BlobStore(join(tmp(), "blobs"));
+    const src = tmp();
+    const big = randomBytes(3 << 20);
+    writeFileSync(join(src, "big.bin"), big);
+    writeFileSync(join(src, "run.sh"), "#!/bin/sh\n", { mode: 0o755 });
+    const tar = spawnSync("tar", ["-cf", "-", "-C", src, "."], { maxBuffer: 1 << 26 }).stdout;
+    const a = await receiveContext(chunks(tar), join(tmp(), "a"), "Dockerfile", store);
+    const b = await receiveContext(chunks(tar), join(tmp(), "b"), "Dockerfile", store);
+    expect(b.files.get("big.bin")?.sum).toBe(createHash("sha256").update(big).digest("hex"));
+    expect(readFileSync(join(b.root, "big.bin")).equals(big)).toBe(true);
+    expect(lstatSync(join(b.root, "big.bin")).ino).toBe(lstatSync(join(a.root, "big.bin")).ino);
+    expect(lstatSync(join(b.root, "run.sh")).mode & 0o777).toBe(0o755);
+    // The same content under another mode is another file.
+    chmodSync(join(src, "run.sh"), 0o644);
+    const tar2 = spawnSync("tar", ["-cf", "-", "-C", src, "."], { maxBuffer: 1 << 26 }).stdout;
+    const c = await receiveContext(chunks(tar2), join(tmp(), "c"), "Dockerfile", store);
+    expect(lstatSync(join(c.root, "run.sh")).mode & 0o777).toBe(0o644);
+    expect(lstatSync(join(a.root, "run.sh")).mode & 0o777).toBe(0o755);
+    // A file that is made a private copy (a read-write bind) leaves the stored one as it was.
+    unshare(join(c.root, "big.bin"));
+    writeFileSync(join(c.root, "big.bin"), "changed");
+    expect(readFileSync(join(a.root, "big.bin")).equals(big)).toBe(true);
+    expect(store.clear()).toBe(0);
   });
 
   it("takes a bare Dockerfile as the body", async () => {
