@@ -74,7 +74,8 @@ export class Daemon {
     this.images = await openImageService(c.dataRoot, this.layers, this.engine.events);
     this.checkpoint();
     registerImageJobs(this.engine, this.images);
-    registerDistributionJobs(this.engine, distributionContext(this.images, c.registry));
+    const distCtx = distributionContext(this.images, c.registry);
+    registerDistributionJobs(this.engine, distCtx);
     const dist = engineDistributionBackend(this.engine);
     this.router.add(...imageRoutes(engineImageBackend(this.engine), dist), ...distributionRoutes(dist));
     this.volumes = await VolumeService.open(c.dataRoot, this.engine.events);
@@ -100,7 +101,7 @@ export class Daemon {
     this.router.add(...networkRoutes(this.network));
     this.containers = await openContainers(c, this.engine, this.router, this.layers, this.images, this.volumes, this.network);
     this.checkpoint();
-    const builder = openBuilder(c.dataRoot, this.layers, this.images, this.containers);
+    const builder = openBuilder(c.dataRoot, this.layers, this.images, this.containers, distCtx);
     this.router.add(...buildRoutes(builder));
     this.router.add(...dfRoutes(this.engine, this.volumes, this.containers.service, () => builder.usage()));
     this.api.acceptConnections();
