@@ -57,7 +57,7 @@ function hostState(): Map<string, Set<string>> {
 const before = hostState();
 
 const benches = readdirSync(dir)
-  .filter((f) => f.endsWith(".ts") && !["run.ts", "lib.ts", "report.ts", "engines.ts", "api.ts", "podman.ts"].includes(f))
+  .filter((f) => f.endsWith(".ts") && !["run.ts", "lib.ts", "report.ts", "engines.ts", "api.ts", "podman.ts", "soak.ts"].includes(f))
   .filter((f) => !wanted.length || wanted.some((w) => f.includes(w)))
   .sort();
 const out = join(dir, "results", `.rows-${process.pid}.jsonl`);

@@ -19,21 +19,26 @@ export interface ProgressOptions {
   /** No per-layer progress, only the final lines (`Loaded image: …`): `-q`. */
   quiet?: boolean;
   terminal?: boolean;
+  /** Nothing shown but an error (pull -q, run -q: docker discards the stream). */
+  silent?: boolean;
+  /** stdout unless told (run and create show a pull on stderr). */
+  out?: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
 export async function showProgress(res: ApiResponse, opts: ProgressOptions = {}): Promise<void> {
   if ((res.statusCode ?? 500) >= 400) throw errorFromResponse(res.statusCode ?? 500, await readAll(res));
-  const tty = opts.terminal ?? process.stdout.isTTY === true;
+  const stream = opts.out ?? process.stdout;
+  const tty = opts.terminal ?? stream.isTTY === true;
   const lines = new Map<string, number>(); // id -> its line, counted from the first
   let total = 0;
-  const write = (s: string) => void process.stdout.write(s);
+  const write = (s: string) => void stream.write(s);
   const show = (m: JsonMessage) => {
     if (m.error || m.errorDetail) throw new ExitError(1, m.errorDetail?.message ?? m.error);
     if (m.stream !== undefined) {
       write(m.stream);
       return;
     }
-    if (m.status === undefined) return;
+    if (m.status === undefined || opts.silent) return;
     const updating = m.progressDetail?.current !== undefined;
     if (opts.quiet && (m.id || updating)) return;
     const text = `${m.id ? `${m.id}: ` : ""}${m.status}${tty && m.progress ? ` ${m.progress}` : ""}`;

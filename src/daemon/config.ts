@@ -159,14 +159,16 @@ export function loadConfig(flags: ParsedFlags, env: Record<string, string | unde
     group: group ?? "docker",
     groupExplicit: group !== undefined,
   };
-  const config: DaemonConfig = { ...base, registry: registryOptionsOf(base) };
+  const config: DaemonConfig = { ...base, registry: registryOptionsOf(base, env) };
   validate(config);
   return config;
 }
 
 /** The registry settings of a configuration (the same keys SIGHUP reloads). */
-function registryOptionsOf(c: ReloadableConfig): RegistryOptions {
+function registryOptionsOf(c: ReloadableConfig, env: Record<string, string | undefined>): RegistryOptions {
   return {
+    // A test hook: Docker Hub's origin on loopback, so mirror fallback can be tried offline.
+    hub: env.WHARF_TEST_HUB_REGISTRY || undefined,
     insecure: c.insecureRegistries.map(checkInsecureEntry),
     mirrors: c.registryMirrors,
     maxConcurrentDownloads: c.maxConcurrentDownloads,

@@ -2,7 +2,7 @@
 // blob is accepted only when its sha256 and size match the descriptor. Layer bytes are
 // also appended to a partial file, so a download cut off by a dropped connection or a
 // daemon kill resumes with `Range` from what it already has instead of from zero.
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, renameSync, rm, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { invalidParameter, WharfError } from "../errors.ts";
 import { readFile } from "../image/spool.ts";
@@ -12,6 +12,21 @@ import { registryError } from "./errors.ts";
 import type { Descriptor } from "./manifest.ts";
 
 const retries = 3;
+// Every chunk of a blob and of its inflated tar is a fresh buffer that dies at once, but
+// Bun frees their memory only in a full collection; without one now and then the
+// daemon's RSS grows during a pull by tens of MB of dead chunks. A full collection of
+// the daemon's small heap takes a few ms. Measured on the pull bench (interleaved, peak
+// RSS above idle): none 61 MiB, one per 24 MiB of compressed bytes 50, per 8 MiB 42
+// (at more CPU); per 16 MiB sits between at no measurable cost in time.
+const gcEvery = 16 << 20;
+let sinceGc = 0;
+function noteBytes(n: number): void {
+  sinceGc += n;
+  if (sinceGc >= gcEvery) {
+    sinceGc = 0;
+    Bun.gc(true);
+  }
+}
 const stallMs = 60_000;
 
 export class BlobVerificationError extends WharfError {
@@ -44,7 +59,11 @@ export interface BlobSource {
   progress: BlobProgress;
   /** Set once the last byte was read and matched the descriptor. */
   readonly verified: boolean;
-  /** Drops the partial file (after the layer is committed, or when its bytes are bad). */
+  /**
+   * Drops the partial file once the layer is committed: renamed away at once (so a pull
+   * of the same blob starting now never meets it half removed), its blocks freed in the
+   * background, off the pull's path.
+   */
   discard(): void;
 }
 
@@ -92,6 +111,7 @@ export function layerBlob(s: RegistrySession, repo: string, d: Descriptor, parti
             hasher.update(c);
             offset += c.length;
             progress.fetched += c.length;
+            noteBytes(c.length);
             onBytes(offset);
             yield c;
           }
@@ -125,6 +145,8 @@ export function layerBlob(s: RegistrySession, repo: string, d: Descriptor, parti
           clearTimeout(timer);
         }
         if (r.done || !r.value) return;
+        // The request's signal only covers the wait for headers; a pull whose client went away stops here.
+        if (signal?.aborted) throw new WharfError("system", "context canceled");
         let c = r.value;
         if (skip) {
           const n = Math.min(skip, c.length);
@@ -146,8 +168,27 @@ export function layerBlob(s: RegistrySession, repo: string, d: Descriptor, parti
     get verified() {
       return state.verified;
     },
-    discard: () => rmSync(path, { force: true }),
+    discard: () => {
+      const gone = `${path}.gone-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+      try {
+        renameSync(path, gone);
+      } catch {
+        return;
+      }
+      rm(gone, { force: true }, () => {});
+    },
   };
+}
+
+/** Partial files a daemon stopped before it had freed them (see `discard`). */
+export function sweepDiscarded(partialDir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(partialDir);
+  } catch {
+    return;
+  }
+  for (const n of names) if (n.includes(".gone-")) rmSync(join(partialDir, n), { force: true });
 }
 
 function writeAll(fd: number, c: Uint8Array, position: number): void {

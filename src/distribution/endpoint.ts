@@ -10,6 +10,8 @@ export interface RegistryOptions {
   mirrors: string[];
   maxConcurrentDownloads: number;
   maxConcurrentUploads: number;
+  /** Where Docker Hub names are served when no mirror answers (tests point it at loopback). */
+  hub?: string;
 }
 
 export const defaultRegistryOptions: RegistryOptions = { insecure: [], mirrors: [], maxConcurrentDownloads: 3, maxConcurrentUploads: 5 };
@@ -20,6 +22,8 @@ export interface Endpoint {
   /** `http://127.0.0.1:5000`, without a trailing slash. */
   base: string;
   insecure: boolean;
+  /** A --registry-mirror: its failures fall back to the next endpoint, as dockerd's do. */
+  mirror?: boolean;
 }
 
 export const dockerHub = "docker.io";
@@ -65,9 +69,10 @@ export function endpointsFor(domain: string, opts: RegistryOptions): Endpoint[] 
   if (domain === dockerHub) {
     const mirrors = opts.mirrors.map((m) => {
       const u = m.replace(/\/+$/, "");
-      return { domain, base: u, insecure: u.startsWith("http://") };
+      return { domain, base: u, insecure: u.startsWith("http://"), mirror: true };
     });
-    return [...mirrors, { domain, base: hubRegistry, insecure: false }];
+    const hub = (opts.hub || hubRegistry).replace(/\/+$/, "");
+    return [...mirrors, { domain, base: hub, insecure: hub.startsWith("http://") }];
   }
   const insecure = isInsecure(domain, opts);
   return [{ domain, base: `${insecure ? "http" : "https"}://${domain}`, insecure }];

@@ -5,14 +5,17 @@ import { invalidParameter, WharfError } from "../errors.ts";
 import { parseNormalized, parseRepoTag, withDefaultTag, type Reference } from "../image/reference.ts";
 import type { ImageService } from "../image/service.ts";
 import { decodeRegistryAuth, type AuthConfig } from "./auth.ts";
-import { fetchSmallBlob } from "./blob.ts";
+import { fetchSmallBlob, sweepDiscarded } from "./blob.ts";
 import { registryError } from "./errors.ts";
 import { endpointsFor, type RegistryOptions } from "./endpoint.ts";
 import { login } from "./login.ts";
 import { DistributionMetadata } from "./metadata.ts";
 import { hostPlatform } from "./platform.ts";
 import { encodeMessage } from "./progress.ts";
-import { partialDirOf, preparePull, sessionFor, type DistributionContext } from "./pull.ts";
+import { partialDirOf, sessionFor, type DistributionContext } from "./pull.ts";
+import { preparePullAnywhere } from "./mirrors.ts";
+import { sweepStalePartials } from "./partial.ts";
+import { preparePullAll } from "./pullall.ts";
 import { preparePush } from "./push.ts";
 import { resolveManifest } from "./resolve.ts";
 import { parseImageConfig } from "../image/store.ts";
@@ -48,7 +51,10 @@ interface SearchResultJson {
 }
 
 export function distributionContext(svc: ImageService, options: RegistryOptions): DistributionContext {
-  return { svc, options, metadata: new DistributionMetadata(svc.root), partialDir: partialDirOf(svc.root) };
+  const partialDir = partialDirOf(svc.root);
+  sweepStalePartials(partialDir);
+  sweepDiscarded(partialDir);
+  return { svc, options, metadata: new DistributionMetadata(svc.root), partialDir };
 }
 
 /** `fromImage` plus `tag`, where the tag may be a digest. */
@@ -58,10 +64,24 @@ export function pullReference(fromImage: string, tag?: string): Reference {
   return tag ? parseRepoTag(fromImage, tag) : withDefaultTag(parseNormalized(fromImage));
 }
 
+/** A repository name with neither tag nor digest: dockerd pulls all its tags. */
+function isNameOnly(fromImage: string): boolean {
+  try {
+    const r = parseNormalized(fromImage);
+    return r.tag === undefined && r.digest === undefined;
+  } catch {
+    return false;
+  }
+}
+
 export function registerDistributionJobs(engine: Engine, ctx: DistributionContext): void {
   engine.register("image_pull", async (p: PullRequestParams): Promise<ProgressJob> => {
+    if (!p.tag && isNameOnly(p.fromImage)) {
+      const all = await preparePullAll(ctx, parseNormalized(p.fromImage), p.platform, decodeRegistryAuth(p.registryAuth));
+      return { run: (write, signal) => all.run((m) => write(encodeMessage(m)), signal) };
+    }
     const ref = pullReference(p.fromImage, p.tag);
-    const prepared = await preparePull(ctx, { ref, platform: p.platform, auth: decodeRegistryAuth(p.registryAuth) });
+    const prepared = await preparePullAnywhere(ctx, { ref, platform: p.platform, auth: decodeRegistryAuth(p.registryAuth) });
     return { run: async (write, signal) => void (await prepared.run((m) => write(encodeMessage(m)), signal)) };
   });
   engine.register("image_push", async (i: { name: string } & PushRequestParams): Promise<ProgressJob> => {

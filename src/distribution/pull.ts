@@ -16,7 +16,7 @@ import { BlobVerificationError, fetchSmallBlob, layerBlob, type BlobSource } fro
 import { RegistrySession } from "./client.ts";
 import { nativeDecompress } from "./decompress.ts";
 import { Semaphore } from "./limit.ts";
-import { endpointsFor, type RegistryOptions } from "./endpoint.ts";
+import { endpointsFor, type Endpoint, type RegistryOptions } from "./endpoint.ts";
 import type { Descriptor } from "./manifest.ts";
 import type { DistributionMetadata } from "./metadata.ts";
 import { parsePlatform } from "./platform.ts";
@@ -35,6 +35,8 @@ export interface PullParams {
   ref: Reference;
   platform?: string;
   auth: AuthConfig;
+  /** The endpoint to pull from (default: the first for the name; mirrors.ts tries the others). */
+  endpoint?: Endpoint;
 }
 
 export interface PullResult {
@@ -59,7 +61,7 @@ export function sessionFor(ctx: DistributionContext, domain: string, auth: AuthC
 
 export async function preparePull(ctx: DistributionContext, p: PullParams): Promise<PreparedPull> {
   const platform = parsePlatform(p.platform);
-  const session = sessionFor(ctx, p.ref.domain, p.auth);
+  const session = p.endpoint ? new RegistrySession(p.endpoint, p.auth) : sessionFor(ctx, p.ref.domain, p.auth);
   const resolved = await resolveManifest(session, p.ref, platform);
   return { resolved, run: (out, signal) => runPull(ctx, session, p.ref, resolved, out, signal) };
 }
@@ -103,12 +105,24 @@ async function runPull(
           const tick = throttle(100);
           const blob = layerBlob(session, repo, d, ctx.partialDir, (n) => tick(n === d.size) && out(bytes("Downloading", id, n, d.size)), signal);
           blobs.push(blob);
+          // Bytes the registry cut off are kept for resume; bytes that would not unpack are bad.
+          let cutOff = false;
           async function* watched(): AsyncGenerator<Uint8Array> {
-            yield* blob.chunks;
+            try {
+              yield* blob.chunks;
+            } catch (e) {
+              cutOff = true;
+              throw e;
+            }
             out(status("Verifying Checksum", id));
             out(status("Download complete", id));
           }
-          await apply(nativeDecompress(watched()));
+          try {
+            await apply(nativeDecompress(watched()));
+          } catch (e) {
+            if (!cutOff && !signal?.aborted) blob.discard();
+            throw e;
+          }
           if (!blob.verified) throw new BlobVerificationError(d.digest);
           result.fetched += blob.progress.fetched;
           result.resumed += blob.progress.resumedFrom;

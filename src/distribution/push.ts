@@ -1,7 +1,8 @@
 // docker push: for each layer (top first, as dockerd lists them), a blob the registry
 // already has is skipped after a HEAD, one another repository of the same registry has
 // is mounted, and only the rest is compressed and uploaded (one PATCH streaming the gzip
-// while it is hashed, then PUT ?digest=). Then the config and a schema 2 manifest, whose
+// while it is hashed, then PUT ?digest=; in Content-Range chunks for a registry that
+// asks for them with OCI-Chunk-Min-Length). Then the config and a schema 2 manifest, whose
 // digest becomes a RepoDigest.
 import { notFound, WharfError } from "../errors.ts";
 import { familiarString, fullName, parseNormalized, type Reference } from "../image/reference.ts";
@@ -144,10 +145,65 @@ function absolute(s: RegistrySession, location: string | null): string {
 }
 
 async function startUpload(s: RegistrySession, scope: Scope, query = ""): Promise<string> {
+  return (await openUpload(s, scope, query)).location;
+}
+
+interface Upload {
+  location: string;
+  /** OCI-Chunk-Min-Length: the registry takes the blob only in PATCHes of at least this many bytes. */
+  minChunk: number;
+}
+
+async function openUpload(s: RegistrySession, scope: Scope, query = ""): Promise<Upload> {
   const res = await s.request(`/v2/${scope.repo}/blobs/uploads/${query}`, scope, { method: "POST", redirect: "manual" });
   if (res.status !== 202) throw await registryError(res);
   await res.body?.cancel().catch(() => {});
-  return absolute(s, res.headers.get("location"));
+  return uploadOf(s, res);
+}
+
+function uploadOf(s: RegistrySession, res: Response): Upload {
+  return { location: absolute(s, res.headers.get("location")), minChunk: Number(res.headers.get("oci-chunk-min-length") ?? 0) || 0 };
+}
+
+/** Chunks at least this big (an S3 multipart part's minimum), or the registry's minimum if larger. */
+const chunkFloor = 5 << 20;
+
+/**
+ * The chunked upload of the distribution spec: PATCHes with `Content-Range: start-end`,
+ * each at the Location the last one answered. Returns where to PUT ?digest=.
+ */
+async function patchChunks(s: RegistrySession, scope: Scope, up: Upload, body: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<string> {
+  const size = Math.max(up.minChunk, chunkFloor);
+  let location = up.location;
+  let offset = 0;
+  let parts: Uint8Array[] = [];
+  let held = 0;
+  const flush = async () => {
+    const data = Buffer.concat(parts, held);
+    parts = [];
+    held = 0;
+    const res = await s.request(location, scope, {
+      method: "PATCH",
+      headers: { "Content-Type": "application/octet-stream", "Content-Range": `${offset}-${offset + data.length - 1}`, "Content-Length": String(data.length) },
+      body: data,
+      signal,
+      redirect: "manual",
+    });
+    if (res.status !== 202) throw await registryError(res);
+    await res.body?.cancel().catch(() => {});
+    offset += data.length;
+    // The registry says how much it holds: a chunk it did not take whole is an error, not a gap.
+    const range = /^(?:bytes=)?0-(\d+)$/.exec(res.headers.get("range") ?? "");
+    if (range && Number(range[1]) + 1 !== offset) throw new WharfError("system", `the registry holds ${Number(range[1]) + 1} bytes of the upload, ${offset} were sent`);
+    location = absolute(s, res.headers.get("location") ?? location);
+  };
+  for await (const c of body) {
+    parts.push(c);
+    held += c.length;
+    if (held >= size) await flush();
+  }
+  if (held) await flush();
+  return location;
 }
 
 async function pushLayer(
@@ -172,7 +228,7 @@ async function pushLayer(
     }
   }
   // Blobs another repository of this registry has: mount them.
-  let upload: string | undefined;
+  let upload: Upload | undefined;
   for (const r of known.filter((r) => r.repository !== repoName)) {
     const from = parseNormalized(r.repository).path;
     const res = await s.request(`/v2/${scope.repo}/blobs/uploads/?mount=${encodeURIComponent(r.digest)}&from=${encodeURIComponent(from)}`, scope, {
@@ -187,11 +243,11 @@ async function pushLayer(
       return { mediaType: r.mediaType ?? MediaType.dockerLayer, size, digest: r.digest };
     }
     if (res.status === 202) {
-      upload = absolute(s, res.headers.get("location"));
+      upload = uploadOf(s, res);
       break;
     }
   }
-  upload ??= await startUpload(s, scope);
+  upload ??= await openUpload(s, scope);
   const total = ctx.svc.layers.get(chainId)?.size ?? 0;
   const tick = throttle(100);
   let read = 0;
@@ -212,7 +268,25 @@ async function pushLayer(
       yield c;
     }
   }
-  const it = hashed();
+  let committed: string;
+  if (upload.minChunk > 0) {
+    committed = await patchChunks(s, scope, upload, hashed(), signal);
+  } else {
+    committed = await patchStream(s, scope, upload.location, hashed(), signal);
+  }
+  const digest: Digest = `sha256:${hasher.digest("hex")}`;
+  const put = await s.request(withDigest(committed, digest), scope, { method: "PUT", signal });
+  if (put.status !== 201) throw await registryError(put);
+  await put.body?.cancel().catch(() => {});
+  out(bytes("Pushing", id, read, total));
+  out(status("Pushed", id));
+  ctx.metadata.add(diffId, { digest, repository: repoName, mediaType: MediaType.dockerLayer });
+  return { mediaType: MediaType.dockerLayer, size: sent, digest };
+}
+
+/** As dockerd: the whole blob streamed in one PATCH. Returns where to PUT ?digest=. */
+async function patchStream(s: RegistrySession, scope: Scope, upload: string, chunks: AsyncGenerator<Uint8Array>, signal?: AbortSignal): Promise<string> {
+  const it = chunks;
   const body = new ReadableStream<Uint8Array>({
     async pull(ctl) {
       const r = await it.next();
@@ -226,12 +300,5 @@ async function pushLayer(
   const patch = await s.request(upload, scope, { method: "PATCH", headers: { "Content-Type": "application/octet-stream" }, body, signal, redirect: "manual" });
   if (patch.status !== 202) throw await registryError(patch);
   await patch.body?.cancel().catch(() => {});
-  const digest: Digest = `sha256:${hasher.digest("hex")}`;
-  const put = await s.request(withDigest(absolute(s, patch.headers.get("location") ?? upload), digest), scope, { method: "PUT", signal });
-  if (put.status !== 201) throw await registryError(put);
-  await put.body?.cancel().catch(() => {});
-  out(bytes("Pushing", id, read, total));
-  out(status("Pushed", id));
-  ctx.metadata.add(diffId, { digest, repository: repoName, mediaType: MediaType.dockerLayer });
-  return { mediaType: MediaType.dockerLayer, size: sent, digest };
+  return absolute(s, patch.headers.get("location") ?? upload);
 }

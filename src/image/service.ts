@@ -92,7 +92,7 @@ export class ImageService {
   /** Full id, `sha256:` id, unique id prefix, or a reference (default tag `latest`). */
   resolve(ref: string): ImageRecord {
     const rec = this.tryResolve(ref);
-    if (!rec) throw notFound(`No such image: ${ref}`);
+    if (!rec) throw notFound(`No such image: ${shownRef(ref)}`);
     return rec;
   }
 
@@ -182,5 +182,15 @@ export class ImageService {
     } catch {
       return undefined;
     }
+  }
+}
+
+/** dockerd's ErrImageDoesNotExist: a name is shown with its default tag (`x:latest`). */
+function shownRef(ref: string): string {
+  if (/^(sha256:)?[0-9a-f]{64}$/.test(ref)) return ref;
+  try {
+    return familiarString(withDefaultTag(parseNormalized(ref)));
+  } catch {
+    return ref;
   }
 }

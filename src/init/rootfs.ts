@@ -65,6 +65,13 @@ export function setupRootfs(spec: ContainerSpec): void {
   ensureDir(inRoot(root, "/sys"));
   mountSys(inRoot(root, "/sys"), spec.privileged === true);
   setupDev(root, spec.shmSize ?? defaultShmSize);
+  // --device: the host's node bound over a file, so it keeps the host's mode and owner
+  // (the cgroup's device rules decide whether it can be opened).
+  for (const d of spec.devices ?? []) {
+    const target = inRoot(root, d.containerPath);
+    ensureFile(target);
+    mount(d.hostPath, target, null, MS_BIND);
+  }
 
   const etc = spec.etcFiles ?? {};
   for (const [file, src] of [["hostname", etc.hostname], ["hosts", etc.hosts], ["resolv.conf", etc.resolvConf]] as const) {

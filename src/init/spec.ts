@@ -1,6 +1,16 @@
 // The container spec: everything dockerinit sets up for one container process (root,
-// mounts, namespaces, limits, user, command). The runtime fills it in and hands it over;
-// it lives beside its reader so init imports nothing of the runtime.
+// mounts, namespaces, limits, devices, user, command). The runtime fills it in and hands
+// it over; it lives beside its reader so init imports nothing of the runtime.
+
+/** A device cgroup rule (Docker's --device-cgroup-rule, and the defaults). */
+export interface DeviceRule {
+  type: "a" | "b" | "c";
+  /** -1 is any. */
+  major: number;
+  minor: number;
+  /** Some of r, w, m. */
+  access: string;
+}
 
 /** A mount dockerinit sets up inside the container before pivot_root. */
 export interface MountSpec {
@@ -79,6 +89,10 @@ export interface ContainerSpec {
   /** Bytes of /dev/shm; default 64 MiB. */
   shmSize?: number;
   privileged?: boolean;
+  /** Host device nodes made visible in the container (--device), bound over a file at `containerPath`. */
+  devices?: { hostPath: string; containerPath: string }[];
+  /** Device access beyond Docker's defaults: those devices, and --device-cgroup-rule. */
+  deviceRules?: DeviceRule[];
   /** Capability names with or without CAP_, or ALL. */
   capAdd?: string[];
   capDrop?: string[];

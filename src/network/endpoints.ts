@@ -6,6 +6,7 @@ import type { Container } from "../container/container.ts";
 import type { Json } from "../container/config.ts";
 import { invalidParameter } from "../errors.ts";
 import { logger } from "../log.ts";
+import { retryWhileFdsShort } from "../sys/fds.ts";
 import { macOf, parseIp } from "./addr.ts";
 import { formatIp6, parseIp6 } from "./addr6.ts";
 import { operationalBlank, requestedEndpoint } from "./endpoint.ts";
@@ -214,10 +215,11 @@ export async function detachContainer(st: NetworkState, c: Container, opts: { ba
     return;
   }
   // Rules before the ports' hold: a new container may publish the same port at once.
-  await st.ipt.deleteRules(st.portRuleSet(rt)).catch(() => {});
+  // Out of descriptors nothing can be spawned: wait for some rather than leak rules and links.
+  await retryWhileFdsShort(() => st.ipt.deleteRules(st.portRuleSet(rt))).catch(() => {});
   for (const r of st.reservations.get(c.id) ?? []) r.close();
   st.reservations.delete(c.id);
-  const done = destroySandbox(rt.sandboxKey, rt.endpoints.map((e) => e.hostVeth))
+  const done = retryWhileFdsShort(() => destroySandbox(rt.sandboxKey, rt.endpoints.map((e) => e.hostVeth)))
     .catch((err) => log.warn(`removing the sandbox of ${c.id}:`, err))
     .finally(() => {
       for (const ep of rt.endpoints) {

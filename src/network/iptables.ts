@@ -3,6 +3,7 @@
 // chains are removed and re-created at every daemon start. The same chains exist in
 // ip6tables for the IPv6 subnets of EnableIPv6 networks (`v6`).
 import { iptablesRestore, runCmd } from "./cmd.ts";
+import { isFdShortage } from "../sys/fds.ts";
 
 export interface Chains {
   /** nat: DNAT for published ports (from PREROUTING and OUTPUT, local destinations). */
@@ -117,9 +118,15 @@ export async function deleteRules(r: RuleSet, v6 = false): Promise<void> {
   const del = (l: string) => l.replace(/^-[AI] /, "-D ");
   try {
     await iptablesRestore({ nat: r.nat.map(del), filter: r.filter.map(del) }, v6);
-  } catch {
+  } catch (err) {
+    // A rule already gone fails the batch, so one by one; no descriptors fails them all, and says so.
+    if (isFdShortage(err)) throw err;
     for (const [table, lines] of [["nat", r.nat], ["filter", r.filter]] as const) {
-      for (const l of lines) await iptablesRestore({ [table]: [del(l)] }, v6).catch(() => {});
+      for (const l of lines) {
+        await iptablesRestore({ [table]: [del(l)] }, v6).catch((e) => {
+          if (isFdShortage(e)) throw e;
+        });
+      }
     }
   }
 }

@@ -5,6 +5,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { umount2 } from "../sys/libc.ts";
 import { ipBatch, runCmd } from "./cmd.ts";
+import { isFdShortage } from "../sys/fds.ts";
 
 const MNT_DETACH = 2;
 
@@ -83,7 +84,8 @@ export async function removeIface(hostVeth: string): Promise<void> {
 
 /** Deletes the host ends (and so the pairs) and releases the namespace. Idempotent. */
 export async function destroySandbox(path: string, hostVeths: string[]): Promise<void> {
-  if (hostVeths.length) await ipBatch(hostVeths.map((v) => `link del ${v}`)).catch(async () => {
+  if (hostVeths.length) await ipBatch(hostVeths.map((v) => `link del ${v}`)).catch(async (err) => {
+    if (isFdShortage(err)) throw err; // the caller waits for descriptors and tries again
     for (const v of hostVeths) await runCmd(["ip", "link", "del", v]);
   });
   try {

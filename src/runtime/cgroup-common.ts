@@ -2,6 +2,7 @@
 // implementation of, Docker's defaults for CPU quota and swap, and the kernel's stat
 // file formats. Apart from cgroups.ts so v1 and v2 need not import the file that picks them.
 import type { BlkioEntry, CgroupStats, Resources } from "./types.ts";
+import type { DeviceRule } from "./devicefilter.ts";
 
 export interface CgroupDriver {
   readonly version: 1 | 2;
@@ -13,8 +14,8 @@ export interface CgroupDriver {
    * here), paid this way before the start rather than during it.
    */
   adopt(placeholder: string, id: string): void;
-  /** Docker's device rules (v1 devices controller): the default list, or all when privileged. */
-  restrictDevices(id: string, privileged: boolean): void;
+  /** Docker's device rules: the default list plus `extra` (--device, --device-cgroup-rule), or all when privileged. */
+  restrictDevices(id: string, privileged: boolean, extra?: DeviceRule[]): void;
   update(id: string, res: Resources): void;
   freeze(id: string): Promise<void>;
   thaw(id: string): Promise<void>;

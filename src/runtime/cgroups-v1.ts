@@ -5,7 +5,7 @@ import { cpuQuota, memorySwap, parseKeyed, parseBlkioV1, waitUntil, type CgroupD
 
 // What runc allows a container by default: mknod of anything (using it is another
 // matter), null zero full random urandom tty console ptmx, and the pts.
-import { attachDeviceFilter, defaultDeviceRules as bpfDeviceRules } from "./devicefilter.ts";
+import { attachDeviceFilter, defaultDeviceRules as bpfDeviceRules, deviceRuleText, type DeviceRule } from "./devicefilter.ts";
 
 const defaultDeviceRules = [
   "c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",
@@ -73,17 +73,17 @@ export class CgroupsV1 implements CgroupDriver {
     }
   }
 
-  restrictDevices(id: string, privileged: boolean): void {
+  restrictDevices(id: string, privileged: boolean, extra: DeviceRule[] = []): void {
     const v1 = this.present.includes("devices");
     if (privileged) {
       if (v1) this.write("devices", id, "devices.allow", "a");
       return;
     }
     // Both must allow: the v1 rules, and on the unified tree the same rules as a program.
-    if (this.present.includes("unified")) attachDeviceFilter(this.dir("unified", id), bpfDeviceRules);
+    if (this.present.includes("unified")) attachDeviceFilter(this.dir("unified", id), [...bpfDeviceRules, ...extra]);
     if (!v1) return;
     this.write("devices", id, "devices.deny", "a");
-    for (const rule of defaultDeviceRules) this.write("devices", id, "devices.allow", rule);
+    for (const rule of [...defaultDeviceRules, ...extra.map(deviceRuleText)]) this.write("devices", id, "devices.allow", rule);
   }
 
   update(id: string, res: Resources): void {

@@ -1,5 +1,5 @@
 // cgroup v2: one unified tree, <root>/<parent>/<id>, controllers enabled down the path.
-import { attachDeviceFilter, defaultDeviceRules } from "./devicefilter.ts";
+import { attachDeviceFilter, defaultDeviceRules, type DeviceRule } from "./devicefilter.ts";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, writeFileSync } from "node:fs";
 import type { CgroupStats, Resources } from "./types.ts";
 import { cpuQuota, memorySwap, parseKeyed, parseIoStatV2, waitUntil, type CgroupDriver } from "./cgroup-common.ts";
@@ -59,8 +59,8 @@ export class CgroupsV2 implements CgroupDriver {
   }
 
   /** v2 has no devices files: a BPF device program on the container's directory. */
-  restrictDevices(id: string, privileged: boolean): void {
-    if (!privileged) attachDeviceFilter(this.dir(id), defaultDeviceRules);
+  restrictDevices(id: string, privileged: boolean, extra: DeviceRule[] = []): void {
+    if (!privileged) attachDeviceFilter(this.dir(id), [...defaultDeviceRules, ...extra]);
   }
 
   update(id: string, res: Resources): void {

@@ -5,14 +5,9 @@
 import { closeSync, openSync } from "node:fs";
 import { bpf, ptr } from "../sys/libc.ts";
 
-export interface DeviceRule {
-  type: "a" | "b" | "c";
-  /** -1 is any. */
-  major: number;
-  minor: number;
-  /** Some of r, w, m. */
-  access: string;
-}
+// The rule type is the spec's (init/spec.ts), which carries --device-cgroup-rule.
+export type { DeviceRule } from "../init/spec.ts";
+import type { DeviceRule } from "../init/spec.ts";
 
 /** Docker's default devices: mknod of any, and the usual character devices. */
 export const defaultDeviceRules: DeviceRule[] = [
@@ -20,6 +15,22 @@ export const defaultDeviceRules: DeviceRule[] = [
   { type: "b", major: -1, minor: -1, access: "m" },
   ...[[1, 3], [1, 5], [1, 7], [1, 8], [1, 9], [5, 0], [5, 1], [5, 2], [136, -1], [10, 200]].map(([major, minor]) => ({ type: "c" as const, major: major!, minor: minor!, access: "rwm" })),
 ];
+
+/** The v1 devices.allow form: `c 1:3 rwm`, `*` for any. */
+export function deviceRuleText(r: DeviceRule): string {
+  const n = (x: number) => (x < 0 ? "*" : String(x));
+  return `${r.type} ${n(r.major)}:${n(r.minor)} ${r.access}`;
+}
+
+/** A `--device-cgroup-rule` (`c 1:3 rwm`, `b *:* m`, `a`); undefined when it is not one. */
+export function parseDeviceRule(text: string): DeviceRule | undefined {
+  const m = /^([abc])(?:\s+(\*|\d+):(\*|\d+)(?:\s+([rwm]{1,3}))?)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const num = (s: string | undefined) => (s === undefined || s === "*" ? -1 : Number(s));
+  const access = m[4] ?? "rwm";
+  if (new Set(access).size !== access.length) return undefined;
+  return { type: m[1] as DeviceRule["type"], major: num(m[2]), minor: num(m[3]), access };
+}
 
 // struct bpf_cgroup_dev_ctx { u32 access_type (access << 16 | type); u32 major; u32 minor; }
 const DEV_BLOCK = 1, DEV_CHAR = 2, ACC_MKNOD = 1, ACC_READ = 2, ACC_WRITE = 4;

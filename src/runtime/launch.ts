@@ -59,7 +59,7 @@ async function launchIn(ctx: LaunchContext, spec: ContainerSpec, cg: CgroupDrive
     cg.adopt(warm.placeholder, spec.id);
     cg.update(spec.id, spec.resources ?? {});
   } else cgroupProcs = cg.create(spec.id, spec.resources ?? {});
-  cg.restrictDevices(spec.id, spec.privileged === true);
+  cg.restrictDevices(spec.id, spec.privileged === true, spec.deviceRules);
   let master: number | undefined;
   let slave: number | undefined;
   if (!init) {

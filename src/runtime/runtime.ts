@@ -6,6 +6,7 @@ import { WharfError, conflict, invalidParameter } from "../errors.ts";
 import { cgroupDriver, type CgroupDriver } from "./cgroups.ts";
 import { MonitorClient } from "./client.ts";
 import { clearRunFiles, files, pidAlive, readExit, readPid } from "./statefiles.ts";
+import { isFdShortage } from "../sys/fds.ts";
 import type { CgroupStats, ContainerSpec, ExitStatus, Resources, Runtime, RuntimeOptions, StartedContainer } from "./types.ts";
 
 export class StartError extends WharfError {
@@ -47,7 +48,12 @@ export function createRuntime(opts: RuntimeOptions): Runtime & { cgroups: Cgroup
   }
 
   async function wait(id: string, stateDir: string): Promise<ExitStatus> {
-    const done = readExit(stateDir);
+    let done: ExitStatus | undefined;
+    try {
+      done = readExit(stateDir);
+    } catch (err) {
+      if (!isFdShortage(err)) throw err; // check() below tries again
+    }
     if (done) return done;
     return new Promise<ExitStatus>((resolve) => {
       let watcher: ReturnType<typeof watch> | undefined;
@@ -58,14 +64,21 @@ export function createRuntime(opts: RuntimeOptions): Runtime & { cgroups: Cgroup
         resolve(s);
       };
       const check = () => {
-        const s = readExit(stateDir);
-        if (s) return finish(s);
-        // No record and no process: the monitor died with it (it is its parent). Give a
-        // late write a second before calling it lost.
-        if (!pidAlive(readPid(stateDir))) {
-          lostSince ||= Date.now();
-          if (Date.now() - lostSince > 1000) finish({ exitCode: 255, error: `container ${id}: its monitor is gone and no exit status was recorded` });
-        } else lostSince = 0;
+        try {
+          const s = readExit(stateDir);
+          if (s) return finish(s);
+          // No record and no process: the monitor died with it (it is its parent). Give a
+          // late write a second before calling it lost.
+          if (!pidAlive(readPid(stateDir))) {
+            lostSince ||= Date.now();
+            if (Date.now() - lostSince > 1000) finish({ exitCode: 255, error: `container ${id}: its monitor is gone and no exit status was recorded` });
+          } else lostSince = 0;
+        } catch (err) {
+          // Out of descriptors the files cannot be read: that says nothing about the
+          // container, so no 255 for it; the next tick reads again.
+          if (!isFdShortage(err)) throw err;
+          lostSince = 0;
+        }
       };
       try {
         watcher = watch(stateDir, () => check());

@@ -2,6 +2,7 @@
 // including one started after a crash, reads them. Writes are atomic (temp + rename).
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import type { ExitStatus } from "./types.ts";
+import { isFdShortage } from "../sys/fds.ts";
 
 export interface PidRecord {
   pid: number;
@@ -22,10 +23,12 @@ export function writeAtomic(path: string, data: unknown): void {
   renameSync(tmp, path);
 }
 
+/** The record, or undefined when there is none; a read that could not be tried (no descriptor) throws, as that says nothing about the record. */
 function readJson<T>(path: string): T | undefined {
   try {
     return JSON.parse(readFileSync(path, "utf8")) as T;
-  } catch {
+  } catch (err) {
+    if (isFdShortage(err)) throw err;
     return undefined;
   }
 }
@@ -38,7 +41,8 @@ export function procStartTime(pid: number): number | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // Field 22; the command name (field 2) may hold spaces, so count after its ')'.
     return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
-  } catch {
+  } catch (err) {
+    if (isFdShortage(err)) throw err; // not a sign the process is gone
     return undefined;
   }
 }

@@ -3,7 +3,7 @@
 // or deletions. Every byte that is not file content goes to the tar-split record.
 import {
   closeSync, constants, fchmodSync, fchownSync, futimesSync, lchownSync, chmodSync, linkSync, lstatSync,
-  lutimesSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeSync,
+  lutimesSync, mkdirSync, open, readdirSync, readFileSync, rmSync, symlinkSync, write,
 } from "node:fs";
 import { invalidParameter } from "../errors.ts";
 import { ErrnoError, lsetxattr, mknod } from "../sys/libc.ts";
@@ -135,18 +135,27 @@ class Applier {
   private async regular(e: TarEntry, rel: string, full: string): Promise<void> {
     const h = e.header;
     const perm = h.mode & 0o7777;
-    const fd = openSync(full, CREATE, perm & 0o777);
+    const fd = await openAsync(full, CREATE, perm & 0o777);
+    // One write in flight while the next chunk is parsed; creating and writing files
+    // can block in the filesystem, and on the thread pool that stalls only this layer
+    // (pulls apply several at once on the one JS thread).
+    let pending: Promise<void> | undefined;
     try {
       for await (const chunk of e.content()) {
-        let off = 0;
-        while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+        if (pending) await pending;
+        pending = writeAllAsync(fd, chunk);
+        pending.catch(() => {}); // awaited below; until then not an unhandled rejection
       }
+      if (pending) await pending;
+      pending = undefined;
       // chown before chmod: chown clears setuid/setgid
       fchownSync(fd, h.uid, h.gid);
       if (perm & (0o7000 | UMASK)) fchmodSync(fd, perm);
       this.xattrs(full, h);
       futimesSync(fd, atimeOf(h), h.mtime);
     } finally {
+      // Never close under a write still in flight: the fd number could be reused.
+      if (pending) await pending.catch(() => {});
       closeSync(fd);
     }
     this.files.set(rel, this.split.file(rel, h.size));
@@ -236,6 +245,22 @@ class Applier {
       if (lstatSync(p, { throwIfNoEntry: false })?.isDirectory()) lutimesSync(p, at, mt);
     }
   }
+}
+
+function openAsync(path: string, flags: number, mode: number): Promise<number> {
+  return new Promise((resolve, reject) => open(path, flags, mode, (err, fd) => (err ? reject(err) : resolve(fd))));
+}
+
+function writeAllAsync(fd: number, chunk: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const from = (off: number) =>
+      write(fd, chunk, off, chunk.length - off, null, (err, n) => {
+        if (err) reject(err);
+        else if (off + n < chunk.length) from(off + n);
+        else resolve();
+      });
+    from(0);
+  });
 }
 
 /** Go's archive code never sets atime before mtime. */

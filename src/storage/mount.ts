@@ -2,7 +2,7 @@
 // can be given as short relative paths (`l/ID`): the kernel takes at most one page of
 // mount options, and absolute paths would exhaust it long before 100 layers.
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { systemError } from "../errors.ts";
 import { mount as sysMount, umount2 } from "../sys/libc.ts";
 import { mustRun } from "../sys/spawn.ts";
@@ -83,8 +83,44 @@ export async function makeShared(dir: string): Promise<void> {
   if (!isMounted(dir)) {
     await run(["mount", "--bind", dir, dir], "/");
     selfBinds.add(dir);
+  } else if (isSelfBind(dir)) {
+    // A daemon killed before its shutdown left this bind: it is ours to undo now, or a
+    // SIGKILL would leave one more mount under the data root on every crash.
+    selfBinds.add(dir);
   }
   await run(["mount", "--make-shared", dir], "/");
+}
+
+interface MountLine {
+  id: string;
+  parent: string;
+  dev: string;
+  root: string;
+  point: string;
+}
+
+function mountLines(): MountLine[] {
+  return readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .map((l) => l.split(" "))
+    .filter((f) => f.length > 4)
+    .map((f) => ({ id: f[0]!, parent: f[1]!, dev: f[2]!, root: unescape(f[3]!), point: unescape(f[4]!) }));
+}
+
+/**
+ * Whether the top mount on `dir` is `dir` bound onto itself (what makeShared makes):
+ * the same filesystem as the mount beneath it, showing the very directory that mount
+ * shows at `dir`. A filesystem mounted there on purpose has its own device or root.
+ */
+export function isSelfBind(dir: string): boolean {
+  const lines = mountLines();
+  const byId = new Map(lines.map((l) => [l.id, l]));
+  const top = lines.filter((l) => l.point === dir).pop();
+  const under = top && byId.get(top.parent);
+  if (!top || !under || under.dev !== top.dev) return false;
+  const rel = relative(under.point, dir);
+  if (rel.startsWith("..")) return false;
+  return top.root === join(under.root, rel);
 }
 
 const selfBinds = new Set<string>();

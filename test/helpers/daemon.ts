@@ -37,7 +37,7 @@ export interface TestDaemon {
   cleanup(): Promise<void>;
 }
 
-export async function startDaemon(extraArgs: string[] = [], opts: { wait?: boolean } = {}): Promise<TestDaemon> {
+export async function startDaemon(extraArgs: string[] = [], opts: { wait?: boolean; env?: Record<string, string> } = {}): Promise<TestDaemon> {
   requireBinary();
   const dir = mkdtempSync(join(tmpdir(), "wharf-test-"));
   const sock = join(dir, "wharf.sock");
@@ -61,7 +61,7 @@ export async function startDaemon(extraArgs: string[] = [], opts: { wait?: boole
   const proc = spawn(
     wharfBin,
     ["-d", "-H", `unix://${sock}`, "--data-root", dataRoot, "--exec-root", execRoot, ...netArgs, ...extraArgs],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...opts.env } },
   );
   let out = "";
   proc.stdout!.on("data", (c) => (out += c));

@@ -10,6 +10,7 @@ import type { ExecDriver } from "./context.ts";
 import { mergeEnv } from "../../container/links.ts";
 import { jsonFileOptions } from "../../logs/config.ts";
 import { parseSecurityOpts } from "../../container/secopts.ts";
+import { devicesOf } from "./devices.ts";
 
 function logRotation(lc: Json | undefined): { logMaxSize?: number; logMaxFile?: number; logCompress?: boolean } {
   if (lc?.Type === "none") return {};
@@ -64,6 +65,7 @@ export function specOf(c: Container, rootfs: string, network: NetworkMode, mount
     readOnlyRootfs: !!hc.ReadonlyRootfs,
     shmSize: hc.ShmSize || undefined,
     privileged: !!hc.Privileged,
+    ...devicesOf(hc),
     capAdd: hc.CapAdd ?? undefined,
     capDrop: hc.CapDrop ?? undefined,
     ...securityOf(hc.SecurityOpt),

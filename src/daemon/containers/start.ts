@@ -9,6 +9,7 @@ import { writeEtcFiles } from "./etcfiles.ts";
 import { startLinks, updateParentHosts } from "./links.ts";
 import type { ContainerContext } from "./context.ts";
 import { logger } from "../../log.ts";
+import { retryWhileFdsShort } from "../../sys/fds.ts";
 
 const log = logger("containers");
 
@@ -86,15 +87,16 @@ async function onExit(ctx: ContainerContext, c: Container, status: ExitStatus, s
   if (!ctx.store.find(c.id)) return;
   await flushAttached(c);
   const restart = await ctx.lock.run(c.id, async () => {
-    await ctx.exec.cleanup(c).catch((err) => log.warn(`cleanup of ${c.id}:`, err));
-    await ctx.network?.detach(c, { background: true }).catch((err) => log.warn(`network cleanup of ${c.id}:`, err));
+    // Each step waits out a shortage of descriptors rather than leaving a leak behind.
+    await retryWhileFdsShort(() => ctx.exec.cleanup(c)).catch((err) => log.warn(`cleanup of ${c.id}:`, err));
+    await retryWhileFdsShort(() => ctx.network?.detach(c, { background: true })).catch((err) => log.warn(`network cleanup of ${c.id}:`, err));
     // An export still reading the root keeps it mounted; its end unmounts it.
-    if (!rootfsLeased(c.id)) await ctx.layers.unmountRW(c.id).catch((err) => log.warn(`unmount of ${c.id}:`, err));
-    ctx.volumes?.release(c);
+    if (!rootfsLeased(c.id)) await retryWhileFdsShort(() => ctx.layers.unmountRW(c.id)).catch((err) => log.warn(`unmount of ${c.id}:`, err));
+    await retryWhileFdsShort(() => ctx.volumes?.release(c)).catch((err) => log.warn(`volume release of ${c.id}:`, err));
     const delay = restartDelay(c, status, Date.now() - startedAt);
     if (delay === undefined) c.state.setStopped(status);
     else c.state.setRestarting(status);
-    ctx.store.save(c);
+    await retryWhileFdsShort(() => ctx.store.save(c));
     ctx.emit(c, "die", { exitCode: String(status.exitCode) });
     return delay;
   });

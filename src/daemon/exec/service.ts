@@ -28,6 +28,7 @@ export interface ExecStartOptions {
 export class ExecService {
   readonly store = new ExecStore();
   private status?: Promise<InitStatusServer>;
+  private readonly gc: ReturnType<typeof setInterval>;
 
   constructor(
     private readonly ctx: ContainerContext,
@@ -40,9 +41,13 @@ export class ExecService {
     ctx.events.subscribe((ev) => {
       if (ev.Type === "container" && ev.Action === "destroy") this.store.dropContainer(ev.Actor.ID);
     });
+    // dockerd's period: an ended exec is forgotten 5 to 10 minutes later.
+    this.gc = setInterval(() => this.store.sweep((e) => this.ctx.store.find(e.containerId)?.rec.ExecIDs.includes(e.id) ?? false), 5 * 60_000);
+    this.gc.unref?.();
   }
 
   close(): void {
+    clearInterval(this.gc);
     void this.status?.then((s) => s.close());
   }
 

@@ -1,5 +1,6 @@
 // The daemon's exec store: exec instances by id, as `docker exec` creates them, until
-// their container is removed.
+// their container is removed or, once ended, dockerd's exec GC forgets them (else a
+// long-lived container exec'd into all day would hold every exec it ever ran).
 import { notFound } from "../../errors.ts";
 
 export interface ExecConfig {
@@ -33,6 +34,29 @@ export interface ExecInstance {
 
 export class ExecStore {
   private readonly byId = new Map<string, ExecInstance>();
+  /** Marked at the last sweep: gone at the next. */
+  private readonly removable = new Set<string>();
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /**
+   * One tick of dockerd's exec GC (every 5 minutes there): an exec its container no
+   * longer lists (it ended, or never will run) is marked at one tick and forgotten at
+   * the next, so an ended exec stays inspectable for one to two ticks. Returns how many went.
+   */
+  sweep(listed: (e: ExecInstance) => boolean): number {
+    let gone = 0;
+    for (const [id, e] of this.byId) {
+      if (this.removable.has(id)) {
+        this.byId.delete(id);
+        this.removable.delete(id);
+        gone++;
+      } else if (!listed(e)) this.removable.add(id);
+    }
+    return gone;
+  }
 
   add(e: ExecInstance): void {
     this.byId.set(e.id, e);
@@ -48,7 +72,7 @@ export class ExecStore {
   /** Forgets every exec of a container; returns their ids. */
   dropContainer(containerId: string): string[] {
     const ids: string[] = [];
-    for (const [id, e] of this.byId) if (e.containerId === containerId) (this.byId.delete(id), ids.push(id));
+    for (const [id, e] of this.byId) if (e.containerId === containerId) (this.byId.delete(id), this.removable.delete(id), ids.push(id));
     return ids;
   }
 }
