@@ -1,7 +1,6 @@
 // A container's endpoints: the settings a create asks for, one endpoint per network at
 // start (addresses, MAC, veth in the sandbox, published ports) undone at exit, and the
 // NetworkSettings inspect shows for each.
-import { retryWhileFdsShort } from "../sys/fds.ts";
 import { join } from "node:path";
 import type { Container } from "../container/container.ts";
 import type { Json } from "../container/config.ts";
