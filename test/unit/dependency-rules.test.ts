@@ -66,6 +66,9 @@ describe("dependency rules", () => {
       "src/storage/store.ts": 'import { lock } from "../volume/lock.ts";\nexport const store = lock;\n',
       "src/network/p.ts": 'import { q } from "./q.ts";\nexport const p = () => q;\n',
       "src/network/q.ts": 'import { p } from "./p.ts";\nexport const q = () => p;\n',
+      // A new top-level module must be given a layer before it imports anything.
+      "src/errors.ts": "export const e = 1;\n",
+      "src/gadgets/g.ts": 'import { e } from "../errors.ts";\nexport const g = e;\n',
     });
     made.push(root);
     const r = cruise(root, ["src"]);
@@ -75,6 +78,7 @@ describe("dependency rules", () => {
     expect(r.out).toMatch(/error cli-not-daemon: src\/cli\/y\.ts → src\/daemon\/x\.ts/);
     expect(r.out).toMatch(/error layer-store-imports-up: src\/storage\/store\.ts → src\/volume\/lock\.ts/);
     expect(r.out).toMatch(/error no-circular: src\/network\/[pq]\.ts/);
+    expect(r.out).toMatch(/error not-in-a-layer: src\/gadgets\/g\.ts → src\/errors\.ts/);
   });
 
   test("wharf's own src/ and bin/ hold to the rules", () => {
