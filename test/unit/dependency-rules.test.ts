@@ -69,6 +69,9 @@ describe("dependency rules", () => {
       // A new top-level module must be given a layer before it imports anything.
       "src/errors.ts": "export const e = 1;\n",
       "src/gadgets/g.ts": 'import { e } from "../errors.ts";\nexport const g = e;\n',
+      // The wire types are types: a value import of them below the API is refused.
+      "src/api/types/index.ts": "export const wireDefaults = { Id: '' };\n",
+      "src/volume/v.ts": 'import { wireDefaults } from "../api/types/index.ts";\nexport const v = wireDefaults;\n',
     });
     made.push(root);
     const r = cruise(root, ["src"]);
@@ -79,6 +82,8 @@ describe("dependency rules", () => {
     expect(r.out).toMatch(/error layer-store-imports-up: src\/storage\/store\.ts → src\/volume\/lock\.ts/);
     expect(r.out).toMatch(/error no-circular: src\/network\/[pq]\.ts/);
     expect(r.out).toMatch(/error not-in-a-layer: src\/gadgets\/g\.ts → src\/errors\.ts/);
+    expect(r.out).toMatch(/error wire-types-type-only: src\/volume\/v\.ts → src\/api\/types\/index\.ts/);
+    expect(r.out).not.toMatch(/domain-not-api: src\/volume\/v\.ts/);
   });
 
   test("wharf's own src/ and bin/ hold to the rules", () => {
