@@ -5,7 +5,7 @@
 // in particular), and the daemon's and monitor's RSS and open descriptors sampled over
 // the run, first minute against last, to show they stay flat. Its own wharf daemon
 // lives in a temporary directory and leaves nothing behind, also when the run fails.
-// Writes bench/results/soak.json and soak.md. Not part of `npm run bench` (it takes
+// Writes bench/results/soak.json and soak.md (--out NAME for others). Not part of `npm run bench` (it takes
 // minutes by design).
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
@@ -24,6 +24,13 @@ const clients = Math.round(flag("clients", 100));
 /** At most this many containers of the lifecycle op exist at once (the rest of the mix goes on meanwhile). */
 const maxContainers = Math.round(flag("max-containers", 16));
 const sampleEveryMs = 5_000;
+/** bench/results/NAME.json and .md. */
+const outName = (() => {
+  const i = process.argv.indexOf("--out");
+  const v = i >= 0 ? process.argv[i + 1] ?? "" : "soak";
+  if (!/^[A-Za-z0-9_.-]+$/.test(v)) throw new Error(`--out wants a file name (letters, digits, . _ -), got ${JSON.stringify(v)}`);
+  return v;
+})();
 
 type Op = "ping" | "lifecycle" | "inspect" | "list" | "exec";
 /** Weights of the mix, out of 100. */
@@ -245,7 +252,7 @@ const perMinute = Array.from({ length: Math.ceil(elapsed / 60) }, (_, i) => {
   return { minute: i + 1, samples: xs.length, daemonRssMb: avg((s) => s.daemonRssMb), daemonFds: avg((s) => s.daemonFds), monitorRssMb: avg((s) => s.monitorRssMb), monitorFds: avg((s) => s.monitorFds), containers: avg((s) => s.containers) };
 }).filter((m) => m.samples > 0);
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}`;
-const command = `npm run bench:soak -- --minutes ${minutes} --clients ${clients}`;
+const command = `npm run bench:soak -- --minutes ${minutes} --clients ${clients}${outName === "soak" ? "" : ` --out ${outName}`}`;
 const result = {
   measured: started.toISOString(),
   machine,
@@ -266,7 +273,7 @@ const result = {
   leftBehind,
 };
 mkdirSync(join(import.meta.dir, "results"), { recursive: true });
-writeFileSync(join(import.meta.dir, "results", "soak.json"), JSON.stringify(result, null, 2) + "\n");
+writeFileSync(join(import.meta.dir, "results", `${outName}.json`), JSON.stringify(result, null, 2) + "\n");
 const ping = opStats.find((s) => s.op === "ping")!;
 const resRow = (name: string, xs: { mean: number; max: number }[]) => `| ${name} | ${r1(xs[0]?.mean)} (max ${r1(xs[0]?.max)}) | ${r1(xs[1]?.mean)} (max ${r1(xs[1]?.max)}) |`;
 const md = [
@@ -302,7 +309,7 @@ const md = [
   "",
   leftBehind.length ? `Left behind: ${leftBehind.join("; ")}.` : "Left behind: nothing (no mount, process or folder of its directory, no link or iptables rule of its bridge).",
 ];
-writeFileSync(join(import.meta.dir, "results", "soak.md"), md.join("\n") + "\n");
+writeFileSync(join(import.meta.dir, "results", `${outName}.md`), md.join("\n") + "\n");
 console.log(md.join("\n"));
-console.log("\nwritten: bench/results/soak.json, bench/results/soak.md");
+console.log(`\nwritten: bench/results/${outName}.json, bench/results/${outName}.md`);
 process.exit(failed || errorCount || leftBehind.length ? 1 : 0);

@@ -1,7 +1,7 @@
 // The docker credential-helper protocol: `docker-credential-NAME get|store|erase`, the
 // server on stdin (or the credentials as JSON for store), JSON credentials on stdout;
 // a helper that has nothing says so with "credentials not found in native keychain".
-import { spawnSync } from "node:child_process";
+import { runCommandSync } from "../sys/spawn.ts";
 
 export interface HelperCredentials {
   ServerURL: string;
@@ -19,16 +19,18 @@ export interface CredentialHelper {
 
 /** Runs one action; throws docker's `error ACTION credentials - err: …, out: `…`` on failure. */
 function call(program: string, action: string, input: string, verb: string): { ok: true; out: string } | { ok: false; out: string } {
-  const r = spawnSync(program, [action], { input, encoding: "utf8", timeout: 60_000 });
-  const out = (r.stdout ?? "").trim();
-  if (r.error) {
-    const code = (r.error as NodeJS.ErrnoException).code;
-    const err = code === "ENOENT" ? `exec: "${program}": executable file not found in $PATH` : r.error.message;
-    throw new Error(`error ${verb} credentials - err: ${err}, out: \`\``);
+  if (!Bun.which(program)) throw new Error(`error ${verb} credentials - err: exec: "${program}": executable file not found in $PATH, out: \`\``);
+  let r;
+  try {
+    r = runCommandSync([program, action], { input, timeoutMs: 60_000 });
+  } catch (e) {
+    throw new Error(`error ${verb} credentials - err: ${(e as Error).message}, out: \`\``);
   }
-  if (r.status === 0) return { ok: true, out };
+  const out = r.stdout.trim();
+  if (r.code === 0) return { ok: true, out };
   if (out === notFound) return { ok: false, out };
-  const err = r.signal ? `signal: ${r.signal === "SIGKILL" ? "killed" : r.signal}` : `exit status ${r.status}`;
+  // Ended by a signal: no exit code (Go's os/exec says "signal: killed").
+  const err = r.code < 0 ? "signal: killed" : `exit status ${r.code}`;
   throw new Error(`error ${verb} credentials - err: ${err}, out: \`${out}\``);
 }
 

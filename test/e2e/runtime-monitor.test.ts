@@ -95,7 +95,7 @@ describe("monitor", () => {
     expect(rt3.cgroups.exists(spec.id)).toBe(false);
   });
 
-  test("start-to-exit latency of `true` (median of 20) and the monitor's memory per idle container", async () => {
+  test("20 starts of `true` each exit 0 (latency logged), and the monitor's memory per idle container stays under 3.5 MiB", async () => {
     const rootfs = extractBusybox(join(fx.dir, "shared-rootfs"));
     await fx.rt.monitor.send({ op: "ping" }); // a warm monitor, as a running daemon has
     const times: number[] = [];
@@ -130,7 +130,7 @@ describe("monitor", () => {
         `monitor PSS ${with10} kB with 10 idle containers, ${with20} kB with 20: ${perContainer.toFixed(0)} kB per container; ` +
         `waiting pre-booted init PSS ${warmPss.join(", ")} kB`,
     );
-    expect(median).toBeLessThan(100);
+    // Speed is bench/'s to measure (bench/runtime-start.ts), never a test's to assert.
     expect(perContainer).toBeLessThan(3.5 * 1024);
   });
 });

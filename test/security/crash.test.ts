@@ -215,13 +215,17 @@ describe("SIGKILL at 50 random points of a mixed workload", () => {
       }
     }
     // What survived works: a running one execs, a created or stopped one starts, a
-    // committed image runs.
+    // committed image runs, a volume mounts and keeps a file.
     for (const c of seen.containers) {
       const r = await api<Inspected>(live, `/containers/${c}/json`);
       if (r.json.State.Running) expect(docker(live, ["exec", c, "true"]).code, `exec in ${c}`).toBe(0);
       else expect(docker(live, ["start", c]).code, `start ${c}`).toBe(0);
     }
     for (const i of [...seen.images].slice(0, 3)) expect(docker(live, ["run", "--rm", i, "true"]).code, `run ${i}`).toBe(0);
+    for (const v of [...seen.volumes].slice(0, 3)) {
+      const r = docker(live, ["run", "--rm", "--network", "none", "-v", `${v}:/v`, "busybox", "sh", "-c", "echo ok > /v/f && cat /v/f"]);
+      expect(r.stdout.trim(), `volume ${v} in a container: ${r.stderr}`).toBe("ok");
+    }
     const took = (Date.now() - t0) / 1000;
     console.log(`50 kill points in ${took.toFixed(1)} s, ${opsRun} operations: ${seen.containers.size} containers, ${seen.images.size} images, ${seen.volumes.size} volumes kept, ${connected.size} connections to crashnet seen`);
 
