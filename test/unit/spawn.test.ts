@@ -52,10 +52,8 @@ describe("host commands", () => {
     const spawning = files.filter((f) => /Bun\.spawn(Sync)?\(|from "node:child_process"/.test(readFileSync(f, "utf8"))).map((f) => relative(src, f)).sort();
     // The monitor, container inits and their children, exec helpers, the terminal pumps,
     // a streaming (de)compressor and the client's context tar: each outlives one call.
-    // The credential helper answers in docker's own words for each way it ends.
     expect(spawning).toEqual([
       "cli/commands/build.ts",
-      "cli/credhelper.ts",
       "distribution/pipe.ts",
       "init/tinyinit.ts",
       "runtime/client.ts",
