@@ -213,6 +213,7 @@ export class ApiServer implements ConnectionOwner {
     const { pathname, query } = splitTarget(ex.target);
     const { version, path } = splitVersion(pathname);
     let body: Promise<Buffer> | undefined;
+    let gone: AbortController | undefined;
     return {
       method: ex.method,
       path,
@@ -228,6 +229,13 @@ export class ApiServer implements ConnectionOwner {
           return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
         })()),
       bodyStream: () => ex.bodyStream(),
+      get signal() {
+        if (!gone) {
+          const ac = (gone = new AbortController());
+          ex.onClose(() => ac.abort(new Error("context canceled")));
+        }
+        return gone.signal;
+      },
     };
   }
 

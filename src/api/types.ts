@@ -17,6 +17,8 @@ export interface ApiRequest {
   body(): Promise<Buffer>;
   /** The request body as a stream, for uploads (load, import, archive PUT). */
   bodyStream(): AsyncIterable<Uint8Array>;
+  /** Aborted when the client goes away (made on first use). */
+  readonly signal?: AbortSignal;
 }
 
 export interface StreamSink {

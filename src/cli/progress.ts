@@ -3,6 +3,7 @@
 // otherwise plain lines, without the in-between progress updates.
 import { errorFromResponse, readAll, type ApiResponse } from "../client/client.ts";
 import { ExitError } from "./exit.ts";
+import { progressText } from "../distribution/progress.ts";
 
 interface JsonMessage {
   stream?: string;
@@ -25,40 +26,61 @@ export interface ProgressOptions {
   out?: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
+/** Where the terminal's width comes from: the stream's own window, as docker asks its fd. */
+function widthOf(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }): number {
+  return typeof stream.columns === "number" ? stream.columns : 200;
+}
+
+/**
+ * pkg/jsonmessage's DisplayJSONMessagesStream: a message with an id and a progressDetail
+ * owns a line (a new one is opened with "\n", then reached with cursor up/down and
+ * cleared); anything else forgets the lines. The bar is drawn here from progressDetail
+ * at this terminal's width, not taken from the daemon's 200-column text. Off a terminal,
+ * messages whose progress would draw something are left out.
+ */
 export async function showProgress(res: ApiResponse, opts: ProgressOptions = {}): Promise<void> {
   if ((res.statusCode ?? 500) >= 400) throw errorFromResponse(res.statusCode ?? 500, await readAll(res));
   const stream = opts.out ?? process.stdout;
   const tty = opts.terminal ?? stream.isTTY === true;
-  const lines = new Map<string, number>(); // id -> its line, counted from the first
-  let total = 0;
+  const width = widthOf(stream as NodeJS.WritableStream & { columns?: number });
+  const ids = new Map<string, number>();
   const write = (s: string) => void stream.write(s);
+  const progressOf = (m: JsonMessage) => progressText(m.progressDetail?.current ?? 0, m.progressDetail?.total ?? 0, width);
+  const display = (m: JsonMessage) => {
+    const hasProgress = m.progressDetail !== undefined;
+    let endl = "";
+    if (tty && m.stream === undefined && hasProgress) {
+      endl = "\r";
+      write("\x1b[2K\r");
+    } else if (hasProgress && progressOf(m) !== "") {
+      return;
+    }
+    if (m.id) write(`${m.id}: `);
+    if (hasProgress && tty) write(`${m.status ?? ""} ${progressOf(m)}${endl}`);
+    else if (m.stream !== undefined) write(`${m.stream}${endl}`);
+    else write(`${m.status ?? ""}${endl}\n`);
+  };
   const show = (m: JsonMessage) => {
     if (m.error || m.errorDetail) throw new ExitError(1, m.errorDetail?.message ?? m.error);
-    if (m.stream !== undefined) {
-      write(m.stream);
-      return;
-    }
-    if (m.status === undefined || opts.silent) return;
-    const updating = m.progressDetail?.current !== undefined;
-    if (opts.quiet && (m.id || updating)) return;
-    const text = `${m.id ? `${m.id}: ` : ""}${m.status}${tty && m.progress ? ` ${m.progress}` : ""}`;
-    if (!tty) {
-      if (!updating) write(`${text}\n`);
-      return;
-    }
-    if (m.id) {
-      const at = lines.get(m.id);
-      if (at !== undefined) {
-        const up = total - at;
-        write(`\x1b[${up}A\r\x1b[2K${text}\r\x1b[${up}B`);
-        return;
+    if (m.aux !== undefined || opts.silent) return;
+    if (opts.quiet && (m.id || m.progressDetail?.current !== undefined)) return;
+    if (m.status === undefined && m.stream === undefined) return;
+    let diff = 0;
+    if (m.id && m.progressDetail !== undefined) {
+      let line = ids.get(m.id);
+      if (line === undefined) {
+        line = ids.size;
+        ids.set(m.id, line);
+        if (tty) write("\n");
       }
-      lines.set(m.id, total);
+      diff = ids.size - line;
+      if (tty && diff) write(`\x1b[${diff}A`);
     } else {
-      lines.clear();
+      // Lines of an earlier part (the previous tag of pull -a) are not updated again.
+      ids.clear();
     }
-    total++;
-    write(`${text}\n`);
+    display(m);
+    if (m.id && tty && diff) write(`\x1b[${diff}B`);
   };
   let buf = "";
   for await (const c of res) {

@@ -32,6 +32,8 @@ export class RegistrySession {
   private probing?: Promise<void>;
   /** The refresh token a token server handed out (login's IdentityToken). */
   refreshToken?: string;
+  /** Ends every request that brings no signal of its own (the API request's client went away). */
+  signal?: AbortSignal;
 
   constructor(
     readonly endpoint: Endpoint,
@@ -67,12 +69,15 @@ export class RegistrySession {
   }
 
   private async raw(method: string, url: string, o: RequestOptions, auth?: string): Promise<Response> {
+    o = o.signal || !this.signal ? o : { ...o, signal: this.signal };
     const headers: Record<string, string> = { "User-Agent": userAgent, ...o.headers };
     if (auth) headers.Authorization = auth;
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(new Error("timeout awaiting response headers")), headerTimeoutMs);
     const onAbort = () => ac.abort(o.signal?.reason);
     o.signal?.addEventListener("abort", onAbort, { once: true });
+    // A signal that fired already never fires again.
+    if (o.signal?.aborted) onAbort();
     try {
       return await fetch(url, {
         method,

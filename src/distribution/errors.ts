@@ -56,7 +56,31 @@ export async function registryError(res: Response): Promise<RegistryError> {
   return new RegistryError(res.status === 404 ? "notFound" : "system", message, res.status, items);
 }
 
+/** A request that got no answer (refused, reset, timed out), or could not be signed. */
+export class TransportError extends WharfError {
+  constructor(
+    message: string,
+    readonly reason: string,
+  ) {
+    super("system", message);
+  }
+}
+
 /** A transport failure as Go's http client prints it: `Head "url": reason`. */
 export function transportError(method: string, url: string, reason: string): WharfError {
-  return new WharfError("system", `${method[0]}${method.slice(1).toLowerCase()} "${url}": ${reason}`);
+  return new TransportError(`${method[0]}${method.slice(1).toLowerCase()} "${url}": ${reason}`, reason);
+}
+
+/**
+ * dockerd's retryOnError for uploads: a lost connection or a registry error other than
+ * "not allowed" is worth another attempt; missing credentials and answers without an
+ * error code are not.
+ */
+export function uploadRetryable(e: unknown): boolean {
+  if (e instanceof TransportError) return e.reason !== "no basic auth credentials";
+  if (e instanceof RegistryError) {
+    const code = e.items[0]?.code;
+    return !!code && !["UNAUTHORIZED", "UNSUPPORTED", "DENIED", "TOOMANYREQUESTS", "NAME_UNKNOWN"].includes(code);
+  }
+  return false;
 }

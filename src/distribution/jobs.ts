@@ -6,6 +6,7 @@ import { parseNormalized, parseRepoTag, withDefaultTag, type Reference } from ".
 import type { ImageService } from "../image/service.ts";
 import { decodeRegistryAuth, type AuthConfig } from "./auth.ts";
 import { fetchSmallBlob, sweepDiscarded } from "./blob.ts";
+import { RegistrySession } from "./client.ts";
 import { registryError } from "./errors.ts";
 import { endpointsFor, type RegistryOptions } from "./endpoint.ts";
 import { login } from "./login.ts";
@@ -31,6 +32,8 @@ export interface PullRequestParams {
   platform?: string;
   /** The X-Registry-Auth header as sent. */
   registryAuth?: string;
+  /** Aborted when the client goes away. */
+  signal?: AbortSignal;
 }
 
 export interface PushRequestParams {
@@ -81,7 +84,7 @@ export function registerDistributionJobs(engine: Engine, ctx: DistributionContex
       return { run: (write, signal) => all.run((m) => write(encodeMessage(m)), signal) };
     }
     const ref = pullReference(p.fromImage, p.tag);
-    const prepared = await preparePullAnywhere(ctx, { ref, platform: p.platform, auth: decodeRegistryAuth(p.registryAuth) });
+    const prepared = await preparePullAnywhere(ctx, { ref, platform: p.platform, auth: decodeRegistryAuth(p.registryAuth), signal: p.signal });
     return { run: async (write, signal) => void (await prepared.run((m) => write(encodeMessage(m)), signal)) };
   });
   engine.register("image_push", async (i: { name: string } & PushRequestParams): Promise<ProgressJob> => {
@@ -91,7 +94,18 @@ export function registerDistributionJobs(engine: Engine, ctx: DistributionContex
   engine.register("auth", (body: AuthConfig) => login(ctx.options, body));
   engine.register("distribution_inspect", async (i: { name: string; registryAuth?: string }) => {
     const ref = withDefaultTag(parseNormalized(i.name));
-    const s = sessionFor(ctx, ref.domain, decodeRegistryAuth(i.registryAuth));
+    // As a pull: a mirror that fails hands over to the next endpoint.
+    const eps = endpointsFor(ref.domain, ctx.options);
+    for (const [n, ep] of eps.entries()) {
+      try {
+        return await inspectAt(new RegistrySession(ep, decodeRegistryAuth(i.registryAuth)), ref);
+      } catch (e) {
+        if (!ep.mirror || n === eps.length - 1) throw e;
+      }
+    }
+    throw new WharfError("system", `no endpoint for ${i.name}`);
+  });
+  const inspectAt = async (s: RegistrySession, ref: Reference) => {
     const r = await resolveManifest(s, ref, hostPlatform());
     const top = await s.request(`/v2/${ref.path}/manifests/${r.digest}`, { repo: ref.path, actions: ["pull"] }, {
       method: "HEAD",
@@ -109,7 +123,7 @@ export function registerDistributionJobs(engine: Engine, ctx: DistributionContex
       platforms = [{ architecture: cfg.architecture ?? "", os: cfg.os ?? "", ...(cfg.variant ? { variant: cfg.variant } : {}) }];
     }
     return { Descriptor: { mediaType, digest: r.digest, size }, Platforms: platforms };
-  });
+  };
   engine.register("image_search", async (i: { term: string; limit?: number; registryAuth?: string }) => {
     const slash = i.term.indexOf("/");
     const first = slash > 0 ? i.term.slice(0, slash) : "";

@@ -19,7 +19,7 @@ export async function preparePullAnywhere(ctx: DistributionContext, p: PullParam
     try {
       prepared = await preparePull(ctx, { ...p, endpoint: ep });
     } catch (e) {
-      if (!next) throw e;
+      if (!next || p.signal?.aborted) throw e;
       log.info(`Attempting next endpoint for pull after error: ${(e as Error).message}`);
       return from(i + 1);
     }

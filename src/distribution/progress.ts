@@ -31,12 +31,12 @@ export function humanSize(n: number): string {
   return `${Number(size.toPrecision(4))}${units[i]}`;
 }
 
-/** jsonmessage.JSONProgress.String() for a 200-column writer. */
-export function progressText(current: number, total: number): string {
+/** jsonmessage.JSONProgress.String() for a writer `width` columns wide (the bar needs more than 110). */
+export function progressText(current: number, total: number, width = 200): string {
   if (current <= 0 && total <= 0) return "";
   if (total <= 0) return humanSize(current).padStart(8);
   const pct = Math.min(50, Math.floor((Math.floor((current / total) * 100)) / 2));
-  const bar = `[${"=".repeat(pct)}>${" ".repeat(Math.max(0, 50 - pct))}] `;
+  const bar = width > 110 ? `[${"=".repeat(pct)}>${" ".repeat(Math.max(0, 50 - pct))}] ` : "";
   const cur = humanSize(current);
   const numbers = current > total ? cur.padStart(8) : `${cur.padStart(8)}/${humanSize(total)}`;
   return bar + numbers;

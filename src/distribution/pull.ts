@@ -37,6 +37,8 @@ export interface PullParams {
   auth: AuthConfig;
   /** The endpoint to pull from (default: the first for the name; mirrors.ts tries the others). */
   endpoint?: Endpoint;
+  /** Aborted when the client goes away before the stream starts (while the manifest is fetched). */
+  signal?: AbortSignal;
 }
 
 export interface PullResult {
@@ -62,6 +64,7 @@ export function sessionFor(ctx: DistributionContext, domain: string, auth: AuthC
 export async function preparePull(ctx: DistributionContext, p: PullParams): Promise<PreparedPull> {
   const platform = parsePlatform(p.platform);
   const session = p.endpoint ? new RegistrySession(p.endpoint, p.auth) : sessionFor(ctx, p.ref.domain, p.auth);
+  session.signal = p.signal;
   const resolved = await resolveManifest(session, p.ref, platform);
   return { resolved, run: (out, signal) => runPull(ctx, session, p.ref, resolved, out, signal) };
 }

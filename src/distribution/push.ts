@@ -11,7 +11,7 @@ import type { Digest } from "../storage/types.ts";
 import type { AuthConfig } from "./auth.ts";
 import { RegistrySession, type Scope } from "./client.ts";
 import { gzip } from "./compress.ts";
-import { registryError } from "./errors.ts";
+import { registryError, uploadRetryable } from "./errors.ts";
 import { Semaphore } from "./limit.ts";
 import { MediaType } from "./manifest.ts";
 import { bytes, shortId, status, throttle, type ProgressOut } from "./progress.ts";
@@ -82,7 +82,7 @@ async function pushOne(ctx: DistributionContext, s: RegistrySession, ref: Refere
     const diffId = diffIds[i]!;
     let p = byDiff.get(diffId);
     if (!p) {
-      p = sem.run(() => pushLayer(ctx, s, scope, repoName, ref, diffId, chain[i]!, out, signal));
+      p = sem.run(() => withRetries(() => pushLayer(ctx, s, scope, repoName, ref, diffId, chain[i]!, out, signal), shortId(diffId), out, signal));
       byDiff.set(diffId, p);
     }
     return p.then((l) => void (pushed[i] = l));
@@ -116,6 +116,24 @@ async function pushOne(ctx: DistributionContext, s: RegistrySession, ref: Refere
   out(status(`${tag}: digest: ${digest} size: ${body.length}`));
   out({ progressDetail: {}, aux: { Tag: tag, Digest: digest, Size: body.length } });
   svc.publish("push", familiarString(ref), familiarString(ref));
+}
+
+/** dockerd's upload manager tries a layer five times, counting down 5, 10, … seconds between. */
+const maxUploadAttempts = 5;
+
+async function withRetries<T>(fn: () => Promise<T>, id: string, out: ProgressOut, signal?: AbortSignal): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (signal?.aborted || attempt >= maxUploadAttempts || !uploadRetryable(e)) throw e;
+      for (let delay = attempt * 5; delay > 0; delay--) {
+        out(status(`Retrying in ${delay} second${delay === 1 ? "" : "s"}`, id));
+        await Bun.sleep(1000);
+        if (signal?.aborted) throw e;
+      }
+    }
+  }
 }
 
 async function blobExists(s: RegistrySession, scope: Scope, digest: Digest): Promise<number | undefined> {

@@ -2,7 +2,7 @@
 // the first prompt, a resize reaches the container, ctrl-p ctrl-q detaches, the exit
 // code comes back, and output carries single \r\n line ends (no doubled \r).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { docker, loadBusybox, removeAllAndCleanup, startDaemon, wharfBin, type TestDaemon } from "../helpers/daemon.ts";
 import { Tmux } from "../helpers/tmux.ts";
 
@@ -49,11 +49,18 @@ describe("wharf run -it under a pty", () => {
     await tmux.waitFor("e", new RegExp(`^${size}\\s*\\n.*EXIT=6`, "m"));
   });
 
-  it("output through the pty has single \\r\\n line ends and no escape codes of wharf's own", () => {
-    const r = spawnSync("script", ["-qec", `${wharfBin} run -it --rm busybox sh -c 'echo one; echo two'`, "/dev/null"], {
+  it("output through the pty has single \\r\\n line ends and no escape codes of wharf's own", async () => {
+    // script's stdin stays open until the command ends: at EOF script writes an end-of-file
+    // byte into the pty, which, arriving once the terminal is raw, goes to the container.
+    const p = spawn("script", ["-qec", `${wharfBin} run -it --rm busybox sh -c 'echo one; echo two'`, "/dev/null"], {
       env: { ...process.env, DOCKER_HOST: d.host },
-      timeout: 60_000,
+      stdio: ["pipe", "pipe", "inherit"],
     });
+    const chunks: Buffer[] = [];
+    p.stdout!.on("data", (c: Buffer) => chunks.push(c));
+    const status = await new Promise<number | null>((resolve) => p.on("close", (code) => resolve(code)));
+    p.stdin!.end();
+    const r = { status, stdout: Buffer.concat(chunks) };
     const out = r.stdout.toString("latin1");
     expect(r.status).toBe(0);
     expect(out).toContain("one\r\ntwo\r\n");

@@ -3,9 +3,11 @@
 // the bytes); for a registry that asks for chunks with OCI-Chunk-Min-Length, the layer
 // goes in PATCHes with Content-Range, each at least that long. A recording HTTP proxy in
 // front of the registry adds the header and notes each upload request; the registry
-// stores what came, and the image is pulled back from it with the same id.
+// stores what came, and the image is pulled back from it with the same id. A connection
+// cut in the middle of an upload is retried after dockerd's countdown.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
+import { connect, createServer, type Socket } from "node:net";
 import { startDaemon, dockerCli, type TestDaemon } from "../helpers/daemon.ts";
 import { makeBigImage, startRegistry, type TestRegistry } from "../helpers/registry.ts";
 
@@ -61,6 +63,43 @@ async function remote(reg: TestRegistry, repo: string, tag: string): Promise<{ D
   if (!res.ok) throw new Error(`manifest ${repo}:${tag}: ${res.status}`);
   const m = (await res.json()) as { layers: { digest: string; size: number }[] };
   return { Digest: res.headers.get("docker-content-digest")!, layer: m.layers[0]! };
+}
+
+/** A TCP proxy that cuts the first connection to carry more than `after` bytes upstream (a PATCH body), once. */
+async function startCuttingProxy(port: number, after: number) {
+  let cut = 0;
+  const socks = new Set<Socket>();
+  const server = createServer((client) => {
+    const up = connect(port, "127.0.0.1");
+    socks.add(client).add(up);
+    let sent = 0;
+    client.on("data", (c: Buffer) => {
+      sent += c.length;
+      if (!cut && sent > after) {
+        cut++;
+        client.destroy();
+        up.destroy();
+        return;
+      }
+      up.write(c);
+    });
+    up.on("data", (c: Buffer) => client.write(c));
+    const end = () => {
+      client.destroy();
+      up.destroy();
+    };
+    up.on("close", end).on("error", end);
+    client.on("close", end).on("error", end);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  return {
+    host: `127.0.0.1:${(server.address() as { port: number }).port}`,
+    cuts: () => cut,
+    close: async () => {
+      for (const x of socks) x.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
 }
 
 describe("push uploads: streamed, monolithic and chunked", () => {
@@ -139,4 +178,27 @@ describe("push uploads: streamed, monolithic and chunked", () => {
     await ok(dockerAsync(d, ["pull", `${dst2.host}/chunked:1`]));
     expect(await ok(dockerAsync(d, ["inspect", "-f", "{{.Id}}", `${dst2.host}/chunked:1`]))).toBe(`${configDigest}\n`);
   }, 60_000);
+  it("a connection cut mid-upload: Docker's countdown, then the layer is sent again and the image arrives whole", async () => {
+    const reg = await startRegistry();
+    const cutter = await startCuttingProxy(Number(reg.host.split(":")[1]), 2 << 20);
+    try {
+      await ok(dockerAsync(d, ["pull", `${src.host}/big:1`]));
+      await ok(dockerAsync(d, ["tag", `${src.host}/big:1`, `${cutter.host}/again:1`]));
+      const out = await ok(dockerAsync(d, ["push", `${cutter.host}/again:1`]));
+      expect(cutter.cuts()).toBe(1);
+      const lines = out.trim().split("\n");
+      const id = lines.find((l) => l.endsWith(": Retrying in 5 seconds"))?.split(":")[0];
+      expect(id).toMatch(/^[0-9a-f]{12}$/);
+      expect(lines.filter((l) => l.startsWith(`${id}: Retrying in`))).toEqual([5, 4, 3, 2].map((n) => `${id}: Retrying in ${n} seconds`).concat(`${id}: Retrying in 1 second`));
+      expect(lines).toContain(`${id}: Pushed`);
+      const digest = /1: digest: (sha256:[0-9a-f]{64}) size: \d+/.exec(out)![1];
+      expect((await remote(reg, "again", "1")).Digest).toBe(digest);
+      await ok(dockerAsync(d, ["rmi", `${cutter.host}/again:1`, `${src.host}/big:1`]));
+      await ok(dockerAsync(d, ["pull", `${reg.host}/again:1`]));
+      expect(await ok(dockerAsync(d, ["inspect", "-f", "{{.Id}}", `${reg.host}/again:1`]))).toBe(`${configDigest}\n`);
+    } finally {
+      await cutter.close();
+      await reg.stop();
+    }
+  }, 90_000);
 });

@@ -4,6 +4,7 @@
 // "wharf" for "docker"); on a terminal both draw one line per layer, rewritten in place.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 import { docker, startDaemon, wharf, type TestDaemon } from "../helpers/daemon.ts";
 import { busyboxArchive, busyboxLayerTar, makeImage, multilayerArchive, putManifest, seed, startRegistry, type TestRegistry } from "../helpers/registry.ts";
 import { buildTar } from "../helpers/tarbuild.ts";
@@ -162,6 +163,68 @@ describe("wharf pull and run against a loopback registry, beside the docker CLI"
       expect(bad.wharf.stderr).toContain(`invalid pull option: 'sometimes': must be one of "always", "missing" or "never"`);
     }
   });
+
+  it("push: the same lines as docker's (in any order where layers run in parallel), -q only the name; login without a password", () => {
+    const src = `${reg.host}/bb:1`;
+    ok(w(["pull", "-q", src]));
+    // Each CLI pushes to a repository of its own, so both start from the same registry state.
+    const repo = (who: string) => `${reg.host}/pushed-${who}`;
+    for (const who of ["docker", "wharf"]) for (const t of ["1", "2"]) ok(w(["tag", src, `${repo(who)}:${t}`]));
+    // The mount source is the newest repository known to hold the blob (the other CLI's, by then).
+    const sorted = (r: Run, who: string) => ({
+      ...r,
+      stderr: r.stderr.replaceAll(repo(who), "REPO"),
+      stdout: r.stdout.replaceAll(repo(who), "REPO").replace(/Mounted from \S+/g, "Mounted from …").split("\n").sort().join("\n"),
+    });
+    const cases = [(r: string) => ["push", `${r}:1`], (r: string) => ["push", "-a", r], (r: string) => ["push", "-q", `${r}:1`], (r: string) => ["push", "-q", "-a", r], (r: string) => ["push", `${r}:9`]];
+    for (const args of cases) {
+      const a = docker(d, args(repo("docker")));
+      const b = w(args(repo("wharf")));
+      expect(sorted(b, "wharf")).toEqual(sorted(a, "docker"));
+    }
+    expect(ok(w(["push", `${repo("wharf")}:1`]))).toMatch(/: digest: sha256:[0-9a-f]{64} size: \d+\n$/);
+    expect(ok(docker(d, ["push", `${repo("wharf")}:2`]))).toContain("Layer already exists");
+    const login = both(["login", "-u", "someone", "--password-stdin", reg.host], () => {});
+    expect(login.wharf).toEqual(login.docker);
+    expect(login.wharf.stderr).toBe("Error: Cannot perform an interactive login from a non TTY device\n");
+  });
+
+  it("on a terminal, progress bars redrawn in place: the bytes written have Docker's bars and cursor moves", () => {
+    const ref = `${reg.host}/multilayer:1.0`;
+    const raw: Record<string, string> = {};
+    for (const [name, bin] of [["docker", "docker"], ["wharf", join(import.meta.dirname, "../../dist/wharf")]] as const) {
+      clean();
+      // script's terminal has no size until stty gives it one (docker draws bars above 110 columns).
+      const r = spawnSync("script", ["-q", "-e", "-c", `stty cols 160 rows 40; ${bin} pull ${ref}`, "/dev/null"], {
+        encoding: "utf8",
+        env: { ...process.env, DOCKER_HOST: d.host, DOCKER_CONFIG: join(d.dir, "docker-config"), COLUMNS: "160", LINES: "40" },
+        timeout: 60_000,
+      });
+      expect(r.status).toBe(0);
+      raw[name] = r.stdout;
+    }
+    // Byte for byte the same but for the order layers finish in and how far a bar had got.
+    const shape = (s: string) =>
+      s
+        .replace(/\[=*>?\s*\] +[\d.]+[kMG]?B\/[\d.]+[kMG]?B/g, "BAR")
+        // What follows the last layer's line, on its own whichever layer came last.
+        .replace(/(\x1b\[\d+B)(Digest: )/, "$1\x1b[2K$2")
+        .split("\x1b[2K")
+        // The cursor-up before a part belongs to whichever message comes next.
+        .map((p) => p.replace(/\x1b\[\d+A$/, ""))
+        .map((p) => p.replace(/^\r[0-9a-f]{12}: (Downloading|Extracting) BAR\r(\x1b\[\d+B)?/, ""))
+        .filter(Boolean)
+        .sort();
+    expect(shape(raw.wharf!)).toEqual(shape(raw.docker!));
+    for (const name of ["docker", "wharf"]) {
+      const out = raw[name]!;
+      // A bar as jsonmessage draws it, e.g. `Downloading [=====>    ]  1.2kB/3.4kB`.
+      expect(out, name).toMatch(/[0-9a-f]{12}: Downloading \s*\[=*>?\s*\]\s+[\d.]+[kMG]?B\/[\d.]+[kMG]?B/);
+      expect(out, name).toMatch(/\x1b\[\d+A/);
+      expect(out, name).toContain("\x1b[2K");
+      expect(out, name).toContain(`Status: Downloaded newer image for ${ref}`);
+    }
+  }, 150_000);
 
   it("on a terminal, one line per layer rewritten in place, as the docker CLI draws it", async () => {
     const ref = `${reg.host}/multilayer:1.0`;

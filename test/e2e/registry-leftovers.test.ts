@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createServer, type Server, type Socket } from "node:net";
 import { docker, freePort, startDaemon, type TestDaemon } from "../helpers/daemon.ts";
 import { blobPath, sha256hex, busyboxArchive, busyboxLayerTar, makeBigImage, makeImage, seed, startRegistry, type TestRegistry } from "../helpers/registry.ts";
 import { startByteProxy, type ByteProxy } from "../helpers/byteproxy.ts";
@@ -38,7 +39,12 @@ function partialDir(d: TestDaemon): string {
   return found[0] ?? join(d.dataRoot, "image", "overlay2", "distribution", "partial");
 }
 
-const partials = (d: TestDaemon) => (existsSync(partialDir(d)) ? readdirSync(partialDir(d)).sort() : []);
+/** The partial files; a discarded one (renamed `.gone-…`, removed in the background) is waited out. */
+function partials(d: TestDaemon): string[] {
+  const list = () => (existsSync(partialDir(d)) ? readdirSync(partialDir(d)).sort() : []);
+  for (let i = 0; i < 100 && list().some((n) => n.includes(".gone-")); i++) Bun.sleepSync(20);
+  return list();
+}
 
 /** POST /images/create through curl, spawned asynchronously (the proxy shares this event loop). */
 function pullAsync(d: TestDaemon, image: string, tag: string) {
@@ -88,6 +94,18 @@ describe("a failed or cancelled pull leaves only what resume keeps", () => {
     expect(tree(d.dataRoot).filter((p) => !/distribution\/(partial|v2metadata)/.test(p))).toEqual(before.filter((p) => !/distribution\/(partial|v2metadata)/.test(p)));
   });
 
+  it("a manifest whose bytes do not match the digest asked for: Docker's words, the data root as before", async () => {
+    const img = await makeImage(reg, "badmanifest", "1", [busyboxLayerTar()]);
+    // The registry keeps manifests as blobs too: the same JSON, one more space.
+    const path = blobPath(reg, img.manifestDigest);
+    writeFileSync(path, readFileSync(path, "utf8").replace("{", "{ "));
+    const before = tree(d.dataRoot);
+    const r = docker(d, ["pull", `${reg.host}/badmanifest@${img.manifestDigest}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`manifest verification failed for digest ${img.manifestDigest}`);
+    expect(tree(d.dataRoot)).toEqual(before);
+  });
+
   it("a registry that stops mid-blob: no image, no staging, only partial files of the image's blobs; the next pull completes and drops them", async () => {
     const image = `${proxy.host}/big`;
     const before = tree(d.dataRoot);
@@ -128,19 +146,24 @@ describe("a failed or cancelled pull leaves only what resume keeps", () => {
   it("a cancelled pull (the client goes away) stops, keeps no staging and no image", async () => {
     ok(docker(d, ["rmi", `${proxy.host}/big:1`]));
     const before = tree(d.dataRoot);
-    proxy.reset();
-    const pull = pullAsync(d, `${proxy.host}/big`, "1");
-    const deadline = Date.now() + 60_000;
-    while (proxy.downstream() < big.compressedBytes / 4 && Date.now() < deadline) await Bun.sleep(2);
-    pull.proc.kill("SIGKILL");
-    await pull.proc.exited;
-    // The daemon notices and stops fetching; what stays is at most partial files.
-    let last = -1;
-    for (let i = 0; i < 100 && proxy.downstream() !== last; i++) {
-      last = proxy.downstream();
-      await Bun.sleep(100);
+    // A registry at 40 MB/s: the whole image would take over a second, time enough to see the pull stop.
+    const slow = await startByteProxy(Number(reg.host.split(":")[1]), { bytesPerSec: 40e6 });
+    try {
+      const pull = pullAsync(d, `${slow.host}/big`, "1");
+      const deadline = Date.now() + 60_000;
+      while (slow.downstream() < big.compressedBytes / 4 && Date.now() < deadline) await Bun.sleep(2);
+      pull.proc.kill("SIGKILL");
+      await pull.proc.exited;
+      // The daemon notices and stops fetching; what stays is at most partial files.
+      let last = -1;
+      for (let i = 0; i < 100 && slow.downstream() !== last; i++) {
+        last = slow.downstream();
+        await Bun.sleep(100);
+      }
+      expect(slow.downstream()).toBeLessThan(big.compressedBytes * 0.75);
+    } finally {
+      await slow.close();
     }
-    expect(proxy.downstream()).toBeLessThan(big.compressedBytes);
     expect(ok(docker(d, ["images", "-q", "--no-trunc"]))).not.toContain(big.configDigest);
     // The layers being unpacked when the client left are dropped once their jobs unwind.
     const extra = () => tree(d.dataRoot).filter((p) => !before.includes(p) && !/distribution\/partial/.test(p));
@@ -163,6 +186,50 @@ describe("a failed or cancelled pull leaves only what resume keeps", () => {
     expect(existsSync(old)).toBe(false);
     expect(existsSync(fresh)).toBe(true);
   }, 120_000);
+});
+
+describe("a registry that never answers", () => {
+  let d: TestDaemon;
+  let hole: Server;
+  const held = new Set<Socket>();
+  beforeAll(async () => {
+    d = await startDaemon();
+    // Accepts connections and never says a word.
+    hole = createServer((c) => {
+      held.add(c);
+      // Read (and drop) what comes, so the daemon's hang-up is seen.
+      c.resume();
+      c.on("close", () => held.delete(c)).on("error", () => {});
+    });
+    await new Promise<void>((r) => hole.listen(0, "127.0.0.1", () => r()));
+  });
+  afterAll(async () => {
+    for (const c of held) c.destroy();
+    hole?.close();
+    await d?.cleanup();
+  });
+
+  it("the daemon serves others while a pull waits for it; the pull ends when its client goes", async () => {
+    const port = (hole.address() as { port: number }).port;
+    const pull = pullAsync(d, `127.0.0.1:${port}/x`, "1");
+    for (let i = 0; i < 100 && held.size === 0; i++) await Bun.sleep(20);
+    expect(held.size).toBeGreaterThan(0);
+    const waiting = [...held];
+    // Meanwhile: other requests are answered (async: this event loop runs the black hole).
+    const ps = Bun.spawn(["curl", "-s", "--unix-socket", d.sock, "http://x/v1.45/containers/json"], { stdout: "pipe" });
+    expect((await new Response(ps.stdout).text()).trim()).toBe("[]");
+    const images = Bun.spawn(["curl", "-s", "--unix-socket", d.sock, "http://x/v1.45/images/json"], { stdout: "pipe" });
+    expect((await new Response(images.stdout).text()).trim()).toBe("[]");
+    expect(pull.proc.exitCode).toBeNull();
+    pull.proc.kill("SIGKILL");
+    await pull.proc.exited;
+    // The client gone, the daemon gives up the registry's connection at once (as dockerd's request context).
+    const open = () => waiting.filter((c) => held.has(c));
+    for (let i = 0; i < 200 && open().length; i++) await Bun.sleep(25);
+    expect(open()).toHaveLength(0);
+    const after = Bun.spawn(["curl", "-s", "--unix-socket", d.sock, "http://x/_ping"], { stdout: "pipe" });
+    expect(await new Response(after.stdout).text()).toBe("OK");
+  }, 30_000);
 });
 
 describe("--registry-mirror falls back to the origin", () => {
@@ -201,6 +268,9 @@ describe("--registry-mirror falls back to the origin", () => {
     expect(ok(docker(d, ["info", "--format", "{{json .RegistryConfig.Mirrors}}"]))).toBe(`["http://127.0.0.1:${deadPort}/"]\n`);
     const out = ok(docker(d, ["pull", "bb:1"]));
     expect(out).toContain("Status: Downloaded newer image for bb:1");
+    // GET /distribution/{name}/json goes the same way.
+    const dist = spawnSync("curl", ["-s", "--unix-socket", d.sock, "http://x/v1.45/distribution/bb:1/json"], { encoding: "utf8" });
+    expect(JSON.parse(dist.stdout).Descriptor.digest).toBe(/"bb@(sha256:[0-9a-f]{64})"/.exec(ok(docker(d, ["inspect", "-f", "{{json .RepoDigests}}", "bb:1"])))![1]);
     expect(ok(docker(d, ["run", "--rm", "bb:1", "echo", "via origin"]))).toBe("via origin\n");
   });
 

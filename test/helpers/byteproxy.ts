@@ -11,8 +11,10 @@ export interface ByteProxy {
   close(): Promise<void>;
 }
 
-export async function startByteProxy(upstreamPort: number): Promise<ByteProxy> {
+/** `bytesPerSec` caps what flows back from upstream (a slow registry, so a test can act mid-transfer). */
+export async function startByteProxy(upstreamPort: number, opts: { bytesPerSec?: number } = {}): Promise<ByteProxy> {
   let down = 0;
+  const started = performance.now();
   const socks = new Set<Socket>();
   const server: Server = createServer((client) => {
     const up = connect(upstreamPort, "127.0.0.1");
@@ -20,6 +22,15 @@ export async function startByteProxy(upstreamPort: number): Promise<ByteProxy> {
     up.on("data", (c: Buffer) => {
       down += c.length;
       if (!client.write(c)) up.pause();
+      const rate = opts.bytesPerSec;
+      if (rate) {
+        // Ahead of the allowed rate: stop reading until the clock catches up.
+        const ahead = (down / rate) * 1000 - (performance.now() - started);
+        if (ahead > 0) {
+          up.pause();
+          setTimeout(() => up.resume(), ahead);
+        }
+      }
     });
     client.on("drain", () => up.resume());
     client.on("data", (c: Buffer) => {

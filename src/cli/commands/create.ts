@@ -34,11 +34,11 @@ function namedImage(image: string): Reference | undefined {
   }
 }
 
-/** As docker's CLI: the pull's progress on stderr, bars when stdout is a terminal; nothing with -q. */
+/** As docker's CLI: the pull's progress on stderr, bars when stderr is a terminal; nothing with -q. */
 async function pullFor(req: CreateRequest, ref: Reference, failCode: number): Promise<void> {
   const quiet = bool(req.parsed, "quiet");
   try {
-    await pullImage(ref, { platform: req.platform, out: process.stderr, terminal: process.stdout.isTTY === true, quiet });
+    await pullImage(ref, { platform: req.platform, out: process.stderr, quiet });
   } catch (e) {
     if (e instanceof WharfError) throw new ExitError(failCode, runFailure(failCode, e.message));
     if (e instanceof ExitError && e.message) throw new ExitError(failCode, runFailure(failCode, e.message));

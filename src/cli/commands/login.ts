@@ -79,7 +79,7 @@ export const login: Runner = async (p) => {
     if (!username) throw new ExitError(1, "Must provide --username with --password-stdin");
     password = (await readStdin()).replace(/\r?\n$/, "");
   }
-  if (password !== undefined && !bool(p, "password-stdin")) process.stderr.write("WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n");
+  if (password && !bool(p, "password-stdin")) process.stderr.write("WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n");
   if (username === undefined && password === undefined) {
     // docker 28 first tries what is stored for the registry.
     const stored = getCredentials(key);
@@ -96,6 +96,9 @@ export const login: Runner = async (p) => {
       }
     }
   }
+  // docker asks for what is missing or empty, which needs a terminal.
+  if (!username) username = undefined;
+  if (!password) password = undefined;
   if (username === undefined || password === undefined) {
     if (!process.stdin.isTTY) throw new ExitError(1, "Error: Cannot perform an interactive login from a non TTY device");
     username ??= await prompt("Username: ", false);

@@ -16,6 +16,7 @@ export const push: Runner = async (p) => {
     query: { tag, platform: str(p, "platform") },
     headers: { "X-Registry-Auth": registryAuthHeader(ref.domain) },
   });
-  await showProgress(res, { quiet: bool(p, "quiet") });
+  // docker push -q discards the stream: only errors and the name.
+  await showProgress(res, { silent: bool(p, "quiet") });
   if (bool(p, "quiet")) process.stdout.write(`${p.positionals[0]}\n`);
 };

@@ -40,6 +40,7 @@ export function pullHandler(b: DistributionBackend) {
       tag: q.get("tag") || undefined,
       platform: q.get("platform") || undefined,
       registryAuth: header(req, "x-registry-auth"),
+      signal: req.signal,
     });
     return progressResponse(job);
   };
