@@ -2,7 +2,7 @@
 import type { Json } from "./config.ts";
 import { ContainerState, type StateJSON } from "./state.ts";
 import { pathAndArgs } from "./config.ts";
-import { portsList, portsMap as publishedPorts } from "../network/ports.ts";
+import { portsList, portsMap as publishedPorts } from "./ports.ts";
 
 export interface ContainerRecord {
   ID: string;
