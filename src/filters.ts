@@ -21,7 +21,7 @@ export function parseFilters(raw: string | null, allowed?: readonly string[]): F
   for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
     if (allowed && !allowed.includes(k)) throw invalidParameter(`invalid filter '${k}'`);
     if (Array.isArray(v)) out.set(k, v.map(String));
-    else if (v && typeof v === "object") out.set(k, Object.keys(v).filter((x) => (v as any)[x]));
+    else if (v && typeof v === "object") out.set(k, Object.keys(v).filter((x) => (v as Record<string, unknown>)[x]));
     else throw invalidParameter(`invalid filter '${k}': want a list or a map of values`);
   }
   return out;

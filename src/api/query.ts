@@ -16,13 +16,13 @@ export function intParam(q: URLSearchParams, name: string): number | undefined {
   return Number(v);
 }
 
-export async function jsonBody<T = Record<string, unknown>>(body: Buffer, what: string): Promise<T> {
-  if (body.length === 0) return {} as T;
+export async function jsonBody(body: Buffer, what: string): Promise<{ [field: string]: unknown }> {
+  if (body.length === 0) return {};
   checkJsonLimits(body, what);
   try {
     const v = JSON.parse(body.toString("utf8"));
     if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error("not an object");
-    return v as T;
+    return v as { [field: string]: unknown };
   } catch (err) {
     throw invalidParameter(`invalid JSON in ${what}: ${(err as Error).message}`);
   }

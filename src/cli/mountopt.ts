@@ -1,5 +1,6 @@
 // `--mount type=…,source=…,target=…` as docker's CLI reads it (opts/mount.go): a CSV
 // of key[=value] fields turned into one HostConfig.Mounts entry.
+import type { Mount } from "../api/types/index.ts";
 import { resolve } from "node:path";
 import { FlagError } from "./flags.ts";
 import { ramInBytes } from "./units.ts";
@@ -28,8 +29,14 @@ function boolValue(key: string, v: string | undefined, raw: string): boolean {
   throw new FlagError(`invalid argument "${raw}" for "--mount" flag: invalid value for ${key}: ${v}`);
 }
 
-export function parseMountFlag(raw: string): Record<string, any> {
-  const m: Record<string, any> = {};
+type MountOut = Mount & {
+  VolumeOptions?: { NoCopy?: boolean; Subpath?: string; Labels?: Record<string, string>; DriverConfig?: { Name?: string; Options?: Record<string, string> } };
+  BindOptions?: { Propagation?: string; NonRecursive?: boolean; CreateMountpoint?: boolean };
+  TmpfsOptions?: { SizeBytes?: number; Mode?: number };
+};
+
+export function parseMountFlag(raw: string): MountOut {
+  const m: MountOut = {};
   const volumeOptions = () => (m.VolumeOptions ??= {});
   const bindOptions = () => (m.BindOptions ??= {});
   const tmpfsOptions = () => (m.TmpfsOptions ??= {});

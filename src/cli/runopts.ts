@@ -1,4 +1,5 @@
 // The flags of `run` and `create`, turned into the create request Docker's CLI sends.
+import type { ContainerConfig, ContainerCreateBody, HostConfig } from "../api/types/index.ts";
 import { readFileSync } from "node:fs";
 import { bool, compileFlags, FlagError, list, parseFlags, str, type FlagSpec, type Parsed } from "./flags.ts";
 import { runFlags } from "./tree/flag-lists.ts";
@@ -14,7 +15,8 @@ export const runFlagSpecs: FlagSpec[] = compileFlags(runFlags);
 export interface CreateRequest {
   name?: string;
   platform?: string;
-  body: Record<string, any>;
+  /** The create body; the CLI always sends a HostConfig. */
+  body: ContainerCreateBody & { HostConfig: HostConfig };
   parsed: Parsed;
 }
 
@@ -77,7 +79,7 @@ export function buildCreateRequest(argv: string[] | Parsed): CreateRequest & { i
   const interactive = bool(p, "interactive");
   const detached = bool(p, "detach");
   const attach = list(p, "attach");
-  const config: Record<string, any> = {
+  const config: ContainerConfig = {
     Hostname: str(p, "hostname") ?? "",
     Domainname: str(p, "domainname") ?? "",
     User: str(p, "user") ?? "",
@@ -104,7 +106,7 @@ export function buildCreateRequest(argv: string[] | Parsed): CreateRequest & { i
   const swap = str(p, "memory-swap");
   const pids = str(p, "pids-limit");
   const securityOpt = list(p, "security-opt");
-  const hostConfig: Record<string, any> = {
+  const hostConfig: HostConfig = {
     Binds: list(p, "volume").length ? absoluteBinds(list(p, "volume")) : null,
     LogConfig: { Type: str(p, "log-driver") ?? "", Config: keyValues(list(p, "log-opt"), "log-opt") },
     NetworkMode: str(p, "network") ?? "default",
@@ -146,6 +148,6 @@ export function buildCreateRequest(argv: string[] | Parsed): CreateRequest & { i
     ...(str(p, "ip") ? { IPAMConfig: { IPv4Address: str(p, "ip") } } : {}),
     ...(str(p, "mac-address") ? { MacAddress: str(p, "mac-address") } : {}),
   };
-  const networking = Object.keys(endpoint).length ? { NetworkingConfig: { EndpointsConfig: { [hostConfig.NetworkMode]: endpoint } } } : {};
+  const networking = Object.keys(endpoint).length ? { NetworkingConfig: { EndpointsConfig: { [hostConfig.NetworkMode as string]: endpoint } } } : {};
   return { name: str(p, "name"), platform: str(p, "platform"), body: { ...config, HostConfig: hostConfig, ...networking }, parsed: p, image, cmd };
 }

@@ -178,7 +178,7 @@ export class Client {
    * A request whose answer is JSON; a non-2xx becomes a WharfError with Docker's message.
    * Sent as one plain exchange on its own socket (see exchange.ts), negotiated as request().
    */
-  async json<T = any>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  async json<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     let body: string | Uint8Array | undefined;
     if (opts.body instanceof Uint8Array) body = opts.body;

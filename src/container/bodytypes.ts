@@ -3,6 +3,7 @@
 // range or with a fraction, an object where a list goes are 400s naming the field, in
 // Go's words. Without this, `Memory: "abc"` would be stored and break every later start.
 import { invalidParameter } from "../errors.ts";
+import type { ContainerCreateBody, HostConfig } from "../api/types/index.ts";
 
 type GoType = "int64" | "int" | "uint16" | "bool" | "string" | "[]string" | "map[string]string" | "strslice";
 
@@ -82,13 +83,13 @@ function check(obj: unknown, types: Record<string, GoType>, struct: string, pref
   }
 }
 
-/** A create body: the config at the top level, HostConfig beside it. */
-export function checkCreateBodyTypes(body: Record<string, unknown>): void {
+/** A create body: the config at the top level, HostConfig beside it. The router checks it once. */
+export function checkCreateBodyTypes(body: { [field: string]: unknown }): asserts body is ContainerCreateBody {
   check(body, configTypes, "ContainerConfigWrapper", "");
   check(body.HostConfig, hostConfigTypes, "HostConfig", "HostConfig.");
 }
 
-/** An update body: resources and the restart policy at the top level. */
-export function checkUpdateBodyTypes(body: Record<string, unknown>): void {
+/** An update body: resources and the restart policy at the top level. The router checks it once. */
+export function checkUpdateBodyTypes(body: { [field: string]: unknown }): asserts body is HostConfig {
   check(body, hostConfigTypes, "UpdateConfig", "");
 }

@@ -3,27 +3,15 @@
 import { invalidParameter } from "../errors.ts";
 import { capNames } from "../init/caps.ts";
 
-export type Json = Record<string, any>;
+import type { ContainerConfig, HealthConfig, HostConfig } from "../api/types/index.ts";
 
-export interface ImageConfig {
-  User?: string;
-  Env?: string[] | null;
-  Cmd?: string[] | null;
-  Entrypoint?: string[] | null;
-  WorkingDir?: string;
-  ExposedPorts?: Record<string, object> | null;
-  Volumes?: Record<string, object> | null;
-  Labels?: Record<string, string> | null;
-  StopSignal?: string;
-  Healthcheck?: Json | null;
-  OnBuild?: string[] | null;
-  Shell?: string[] | null;
-}
+/** The image config's `config`: the same Go struct as a container's. */
+export type ImageConfig = ContainerConfig;
 
 const restartPolicies = ["", "no", "always", "unless-stopped", "on-failure"];
 
 /** Checks a create request's HostConfig; every message names the field at fault. */
-export function validateHostConfig(hc: Json, ncpu: number): void {
+export function validateHostConfig(hc: HostConfig, ncpu: number): void {
   const rp = hc.RestartPolicy ?? {};
   if (!restartPolicies.includes(rp.Name ?? "")) throw invalidParameter(`invalid restart policy: unknown policy '${rp.Name}'; use one of 'no', 'always', 'on-failure' or 'unless-stopped'`);
   if (rp.MaximumRetryCount && rp.Name !== "on-failure") {
@@ -33,7 +21,7 @@ export function validateHostConfig(hc: Json, ncpu: number): void {
   if (hc.AutoRemove && rp.Name && rp.Name !== "no") {
     throw invalidParameter("can't create 'AutoRemove' container with restart policy");
   }
-  // As dockerd: any value but 0 below 6MB, negatives included.
+  // As dockerd: every value but 0 below 6MB, negatives included.
   if (hc.Memory && hc.Memory < 6 * 1024 * 1024) throw invalidParameter("Minimum memory limit allowed is 6MB");
   if (hc.MemoryReservation && hc.MemoryReservation < 6 * 1024 * 1024) throw invalidParameter("Minimum memory reservation allowed is 6MB");
   if (hc.MemorySwap && hc.MemorySwap < -1) throw invalidParameter(`invalid MemorySwap ${hc.MemorySwap}: want -1 (unlimited), 0 or a number of bytes`);
@@ -72,24 +60,26 @@ export function validateHostConfig(hc: Json, ncpu: number): void {
   if (hc.CpusetCpus && !/^(\d+(-\d+)?)(,\d+(-\d+)?)*$/.test(hc.CpusetCpus)) {
     throw invalidParameter(`Invalid value ${hc.CpusetCpus} for cpuset cpus`);
   }
-  if (hc.ShmSize !== undefined && hc.ShmSize < 0) throw invalidParameter("SHM size can not be less than 0");
+  if (typeof hc.ShmSize === "number" && hc.ShmSize < 0) throw invalidParameter("SHM size can not be less than 0");
   for (const u of hc.Ulimits ?? []) {
     if (typeof u?.Name !== "string" || !Number.isInteger(u.Soft) || !Number.isInteger(u.Hard)) {
       throw invalidParameter(`invalid ulimit: ${JSON.stringify(u)}`);
     }
-    if (u.Soft > u.Hard) throw invalidParameter(`ulimit soft limit must be less than or equal to hard limit: ${u.Soft} > ${u.Hard}`);
+    if (u.Soft! > u.Hard!) throw invalidParameter(`ulimit soft limit must be less than or equal to hard limit: ${u.Soft} > ${u.Hard}`);
   }
   // Any network name dockerd accepts is a mode ("test 01"); the network controller checks it exists.
   if (hc.NetworkMode !== undefined && typeof hc.NetworkMode !== "string") throw invalidParameter(`invalid NetworkMode: ${hc.NetworkMode}`);
 }
 
-export function validateConfig(c: Json): void {
+/** Checks a create request's config (its list fields may still be anything a client sent). */
+export function validateConfig(raw: ContainerConfig | { [field: string]: unknown }): asserts raw is ContainerConfig {
   for (const f of ["Env", "Cmd", "Entrypoint"] as const) {
-    const v = c[f];
+    const v: unknown = raw[f];
     if (v !== undefined && v !== null && (!Array.isArray(v) || v.some((x) => typeof x !== "string"))) {
       throw invalidParameter(`invalid ${f}: want a list of strings`);
     }
   }
+  const c = raw as ContainerConfig;
   for (const e of c.Env ?? []) if (e.startsWith("=") || e === "") throw invalidParameter(`invalid environment variable: ${e}`);
   if (c.WorkingDir && !c.WorkingDir.startsWith("/")) {
     throw invalidParameter(`the working directory '${c.WorkingDir}' is invalid, it needs to be an absolute path`);
@@ -101,7 +91,7 @@ export function validateConfig(c: Json): void {
 }
 
 /** Docker's limits: durations of 0 (the default) or at least 1ms, retries not negative. */
-function validateHealthcheck(h: Json | null | undefined): void {
+function validateHealthcheck(h: HealthConfig | null | undefined): void {
   if (h === undefined || h === null) return;
   if (typeof h !== "object" || Array.isArray(h)) throw invalidParameter("invalid Healthcheck: want an object");
   if (h.Test !== undefined && h.Test !== null && (!Array.isArray(h.Test) || h.Test.some((x: unknown) => typeof x !== "string"))) {
@@ -120,8 +110,8 @@ function validateHealthcheck(h: Json | null | undefined): void {
 const envKey = (e: string) => e.split("=", 1)[0];
 
 /** The request's config with the image's defaults filled in (dockerd's merge rules). */
-export function mergeImageConfig(user: Json, image: ImageConfig): Json {
-  const c: Json = { ...user };
+export function mergeImageConfig(user: ContainerConfig, image: ImageConfig): ContainerConfig {
+  const c: ContainerConfig = { ...user };
   if (!c.User) c.User = image.User ?? "";
   if (image.ExposedPorts) c.ExposedPorts = { ...image.ExposedPorts, ...(c.ExposedPorts ?? {}) };
   if (image.Env?.length) {
@@ -144,7 +134,7 @@ export function mergeImageConfig(user: Json, image: ImageConfig): Json {
     else {
       const h = { ...c.Healthcheck };
       if (!h.Test?.length) h.Test = image.Healthcheck.Test;
-      for (const f of ["Interval", "Timeout", "StartPeriod", "StartInterval", "Retries"]) if (!h[f] && image.Healthcheck[f]) h[f] = image.Healthcheck[f];
+      for (const f of ["Interval", "Timeout", "StartPeriod", "StartInterval", "Retries"] as const) if (!h[f] && image.Healthcheck[f]) h[f] = image.Healthcheck[f];
       c.Healthcheck = h;
     }
   }
@@ -156,7 +146,7 @@ export function mergeImageConfig(user: Json, image: ImageConfig): Json {
 }
 
 /** Path and Args as inspect shows them. */
-export function pathAndArgs(c: Json): { Path: string; Args: string[] } {
+export function pathAndArgs(c: ContainerConfig): { Path: string; Args: string[] } {
   const argv: string[] = [...(c.Entrypoint ?? []), ...(c.Cmd ?? [])];
   return { Path: argv[0] ?? "", Args: argv.slice(1) };
 }

@@ -1,17 +1,28 @@
 // A container's record (what is persisted) and its inspect and list shapes.
-import type { Json } from "./config.ts";
+import type { ContainerConfig, ContainerInspect, EndpointSettings, HostConfig, MountPoint, NetworkingConfig, NetworkSettings, PortMap } from "../api/types/index.ts";
 import { ContainerState, type StateJSON } from "./state.ts";
 import { pathAndArgs } from "./config.ts";
-import { portsList, portsMap as publishedPorts } from "./ports.ts";
+import { portsList, portsMap as publishedPorts, type Binding } from "./ports.ts";
+
+/** Per running container, kept in its record so a restarted daemon can undo it (set by the network controller). */
+export interface NetRuntime {
+  sandboxKey: string;
+  endpoints: { networkId: string; name: string; hostVeth: string; iface: string; ip: string; bits: number; bridge: string; ip6?: string; bits6?: number }[];
+  bindings: Binding[];
+  /** The bridge the ports were published on, and the container's address there. */
+  portsOn?: { bridge: string; ip: string };
+  /** The resolver the container's resolv.conf points to (user networks). */
+  dns?: string;
+}
 
 export interface ContainerRecord {
   ID: string;
   Created: string;
   Name: string; // without the leading slash
   Image: string; // image id
-  Config: Json;
-  HostConfig: Json;
-  NetworkingConfig: Json | null;
+  Config: ContainerConfig;
+  HostConfig: HostConfig;
+  NetworkingConfig: NetworkingConfig | null;
   State: StateJSON;
   RestartCount: number;
   Driver: string;
@@ -20,9 +31,9 @@ export interface ContainerRecord {
   HasBeenStarted: boolean;
   ExecIDs: string[];
   /** Docker's NetworkSettings as the network controller last set them (absent before the first start). */
-  NetworkSettings?: Json;
+  NetworkSettings?: NetworkSettings;
   /** What the network controller set up for the running process (sandbox, veths, ports), to undo it. */
-  NetRuntime?: Json;
+  NetRuntime?: NetRuntime;
 }
 
 export interface ContainerPaths {
@@ -64,7 +75,7 @@ export class Container {
     return m === "default" ? "bridge" : m;
   }
 
-  inspect(extra: { graphDriverData?: Json; mounts?: Json[]; sizeRw?: number; sizeRootFs?: number } = {}): Json {
+  inspect(extra: { graphDriverData?: Record<string, string>; mounts?: MountPoint[]; sizeRw?: number; sizeRootFs?: number } = {}): ContainerInspect {
     const r = this.rec;
     const { Path, Args } = pathAndArgs(r.Config);
     const mode = this.networkMode();
@@ -118,7 +129,7 @@ export class Container {
 }
 
 /** The endpoint shape of an unconnected network, as dockerd shows it. */
-export function emptyEndpoint(): Json {
+export function emptyEndpoint(): EndpointSettings {
   return {
     IPAMConfig: null,
     Links: null,
@@ -138,8 +149,8 @@ export function emptyEndpoint(): Json {
 }
 
 /** Exposed but unpublished ports show as `"8080/tcp": null` (COMPAT). */
-function portsMap(config: Json): Json {
-  const out: Json = {};
+function portsMap(config: ContainerConfig): PortMap {
+  const out: PortMap = {};
   for (const p of Object.keys(config.ExposedPorts ?? {})) out[p] = null;
   return out;
 }

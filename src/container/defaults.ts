@@ -1,6 +1,6 @@
 // The fields Docker always sends in a container's Config and HostConfig, with the
 // values it sends when nothing was asked (null vs [] vs {} matter to Java clients).
-import type { Json } from "./config.ts";
+import type { ContainerConfig, HostConfig } from "../api/types/index.ts";
 
 export const maskedPaths = [
   "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
@@ -10,7 +10,7 @@ export const readonlyPaths = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
 
 export const defaultShmSize = 64 * 1024 * 1024;
 
-export function configDefaults(c: Json, id: string): Json {
+export function configDefaults(c: ContainerConfig, id: string): ContainerConfig {
   return {
     Hostname: c.Hostname || id.slice(0, 12),
     Domainname: c.Domainname ?? "",
@@ -39,7 +39,7 @@ export function configDefaults(c: Json, id: string): Json {
   };
 }
 
-export function hostConfigDefaults(h: Json): Json {
+export function hostConfigDefaults(h: HostConfig): HostConfig {
   const privileged = !!h.Privileged;
   return {
     Binds: h.Binds ?? null,

@@ -1,7 +1,15 @@
 // A container's published ports: the bindings its config asks for, and the shapes
 // inspect (NetworkSettings.Ports) and the list (Ports) show of them. Pure data, so the
 // container's shapes need not import the network driver that holds the host ports.
-import type { Json } from "./config.ts";
+import type { ContainerConfig, HostConfig, PortMap } from "../api/types/index.ts";
+
+/** A list entry's port (the summary's Ports). */
+export interface PortSummary {
+  IP?: string;
+  PrivatePort: number;
+  PublicPort?: number;
+  Type: string;
+}
 
 export interface Binding {
   proto: string;
@@ -18,7 +26,7 @@ export function splitPort(key: string): [number, string] {
 }
 
 /** PortBindings, plus every exposed port when PublishAllPorts, expanded to one binding each. */
-export function wantedBindings(config: Json, hc: Json): Binding[] {
+export function wantedBindings(config: ContainerConfig, hc: HostConfig): Binding[] {
   const out: Binding[] = [];
   const pb: Record<string, { HostIp?: string; HostPort?: string }[] | null> = hc.PortBindings ?? {};
   for (const [key, list] of Object.entries(pb)) {
@@ -44,12 +52,12 @@ export function bindingFamilies(hostIp: string): { v4?: string; v6?: string } {
 }
 
 /** NetworkSettings.Ports: exposed ports null, published ones once per address family. */
-export function portsMap(config: Json, bound: Binding[] | undefined): Json {
-  const out: Json = {};
+export function portsMap(config: ContainerConfig, bound: Binding[] | undefined): PortMap {
+  const out: PortMap = {};
   for (const p of Object.keys(config.ExposedPorts ?? {})) out[p] = null;
   for (const b of bound ?? []) {
     const key = `${b.port}/${b.proto}`;
-    const list = (out[key] ??= []) as Json[];
+    const list = (out[key] ??= []);
     const fam = bindingFamilies(b.hostIp);
     for (const ip of [fam.v4, fam.v6]) if (ip) list.push({ HostIp: ip, HostPort: String(b.hostPort) });
   }
@@ -57,8 +65,8 @@ export function portsMap(config: Json, bound: Binding[] | undefined): Json {
 }
 
 /** The list view's Ports. */
-export function portsList(config: Json, bound: Binding[] | undefined): Json[] {
-  const out: Json[] = [];
+export function portsList(config: ContainerConfig, bound: Binding[] | undefined): PortSummary[] {
+  const out: PortSummary[] = [];
   const published = new Set<string>();
   for (const b of bound ?? []) {
     published.add(`${b.port}/${b.proto}`);

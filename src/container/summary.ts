@@ -3,7 +3,7 @@
 // volumes fill the record as Docker does (NetworkSettings, MountPoints/Mounts,
 // HostConfig.Binds/Mounts); each is read in exactly one function here.
 import { portsList } from "./ports.ts";
-import type { Json } from "./config.ts";
+import type { ContainerSummary, EndpointSettings, HostConfig, NetworkSettings } from "../api/types/index.ts";
 import type { Container } from "./container.ts";
 import { pathAndArgs } from "./config.ts";
 import { commandText, emptyEndpoint } from "./container.ts";
@@ -16,12 +16,12 @@ export interface PortSummary {
 }
 
 
-function recordNetworkSettings(c: Container): Json | undefined {
-  return (c.rec as { NetworkSettings?: Json }).NetworkSettings;
+function recordNetworkSettings(c: Container): NetworkSettings | undefined {
+  return c.rec.NetworkSettings;
 }
 
 /** `NetworkSettings.Networks`: the record's when networking stored one, else the mode's placeholder. */
-export function containerNetworks(c: Container): Record<string, Json> {
+export function containerNetworks(c: Container): Record<string, EndpointSettings> {
   const nets = recordNetworkSettings(c)?.Networks;
   if (nets && Object.keys(nets).length) return nets;
   const mode = c.networkMode();
@@ -64,10 +64,10 @@ export function containerMounts(c: Container): MountSummary[] {
     if (src.startsWith("/")) out.push({ Type: "bind", Source: src, Destination: dst, Mode: mode, RW: rw, Propagation: "rprivate" });
     else out.push({ Type: "volume", Name: src, Source: "", Destination: dst, Driver: "local", Mode: mode || "z", RW: rw, Propagation: "" });
   }
-  for (const m of (c.rec.HostConfig.Mounts ?? []) as Json[]) {
+  for (const m of (c.rec.HostConfig.Mounts ?? []) as NonNullable<HostConfig["Mounts"]>) {
     const rw = !m.ReadOnly;
-    if (m.Type === "volume") out.push({ Type: "volume", Name: m.Source ?? "", Source: "", Destination: m.Target, Driver: "local", Mode: "z", RW: rw, Propagation: "" });
-    else out.push({ Type: m.Type, Source: m.Source ?? "", Destination: m.Target, Mode: "", RW: rw, Propagation: m.Type === "bind" ? "rprivate" : "" });
+    if (m.Type === "volume") out.push({ Type: "volume", Name: m.Source ?? "", Source: "", Destination: m.Target as string, Driver: "local", Mode: "z", RW: rw, Propagation: "" });
+    else out.push({ Type: m.Type as string, Source: m.Source ?? "", Destination: m.Target as string, Mode: "", RW: rw, Propagation: m.Type === "bind" ? "rprivate" : "" });
   }
   return out;
 }
@@ -80,7 +80,7 @@ export function containerHealth(c: Container): string {
   return c.state.s.Health?.Status ?? "none";
 }
 
-export function containerSummary(c: Container, names: string[], image: string, sizes?: { SizeRw: number; SizeRootFs: number }): Json {
+export function containerSummary(c: Container, names: string[], image: string, sizes?: { SizeRw: number; SizeRootFs: number }): ContainerSummary {
   const r = c.rec;
   const { Path, Args } = pathAndArgs(r.Config);
   return {
@@ -109,7 +109,7 @@ export function containerSummary(c: Container, names: string[], image: string, s
 export function encodedSummary(
   c: Container,
   key: string,
-  build: () => Json,
+  build: () => ContainerSummary,
 ): string {
   let hit = encoded.get(c);
   if (!hit || hit.key !== key) {

@@ -20,7 +20,7 @@ import { goArch } from "../sys/host.ts";
 import { wharfVersion } from "../version.ts";
 import type { Containers } from "./containers/open.ts";
 import { emptyTarDigest, rwChanges } from "./containers/fsops.ts";
-import type { Json } from "../container/config.ts";
+import type { HostConfig } from "../api/types/index.ts";
 
 export function openBuilder(dataRoot: string, layers: LayerStore, images: ImageService, containers: Containers, dist: DistributionContext): BuildService {
   let svc!: BuildService;
@@ -136,7 +136,7 @@ class DaemonBuildHost implements BuildHost {
   async run(spec: RunSpec, hooks: { started(id: string): void; out(text: string): void; signal: AbortSignal }): Promise<RunOutcome> {
     if (!spec.image) throw new BuildError("cannot RUN in a stage FROM scratch with no files: there is no shell to run");
     const svc = this.containers.service;
-    const hostConfig: Json = {
+    const hostConfig: HostConfig = {
       NetworkMode: spec.networkMode,
       Binds: spec.binds.length ? spec.binds : null,
       ...(Object.keys(spec.tmpfs).length ? { Tmpfs: spec.tmpfs } : {}),

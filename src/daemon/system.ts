@@ -162,6 +162,19 @@ function openFds(): number {
   }
 }
 
+/** The builtin jobs' part of the job map. */
+export interface SystemJobs {
+  ping: { in: undefined; out: string };
+  version: { in: undefined; out: ReturnType<typeof versionInfo> };
+  info: { in: undefined; out: ReturnType<typeof systemInfo> };
+  commands: { in: undefined; out: string[] };
+  events: { in: undefined; out: Engine["events"] };
+}
+
+declare module "../engine/engine.ts" {
+  interface KnownJobs extends SystemJobs {}
+}
+
 /** Builtins register before the daemon's own jobs, as in the classic engine. */
 export function registerSystemJobs(engine: Engine, state: () => SystemState): void {
   engine.register("ping", () => "OK");

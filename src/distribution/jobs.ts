@@ -1,6 +1,5 @@
 // The distribution jobs the daemon registers with the engine (daemon/backends.ts makes the
 // registry routes' backend of them), and the requests they take.
-import type { Engine } from "../engine/engine.ts";
 import { invalidParameter, WharfError } from "../errors.ts";
 import { parseNormalized, parseRepoTag, withDefaultTag, type Reference } from "../image/reference.ts";
 import type { ImageService } from "../image/service.ts";
@@ -77,34 +76,8 @@ function isNameOnly(fromImage: string): boolean {
   }
 }
 
-export function registerDistributionJobs(engine: Engine, ctx: DistributionContext): void {
-  engine.register("image_pull", async (p: PullRequestParams): Promise<ProgressJob> => {
-    if (!p.tag && isNameOnly(p.fromImage)) {
-      const all = await preparePullAll(ctx, parseNormalized(p.fromImage), p.platform, decodeRegistryAuth(p.registryAuth));
-      return { run: (write, signal) => all.run((m) => write(encodeMessage(m)), signal) };
-    }
-    const ref = pullReference(p.fromImage, p.tag);
-    const prepared = await preparePullAnywhere(ctx, { ref, platform: p.platform, auth: decodeRegistryAuth(p.registryAuth), signal: p.signal });
-    return { run: async (write, signal) => void (await prepared.run((m) => write(encodeMessage(m)), signal)) };
-  });
-  engine.register("image_push", async (i: { name: string } & PushRequestParams): Promise<ProgressJob> => {
-    const prepared = await preparePush(ctx, i.name, i.tag, decodeRegistryAuth(i.registryAuth));
-    return { run: async (write, signal) => void (await prepared.run((m) => write(encodeMessage(m)), signal)) };
-  });
-  engine.register("auth", (body: AuthConfig) => login(ctx.options, body));
-  engine.register("distribution_inspect", async (i: { name: string; registryAuth?: string }) => {
-    const ref = withDefaultTag(parseNormalized(i.name));
-    // As a pull: a mirror that fails hands over to the next endpoint.
-    const eps = endpointsFor(ref.domain, ctx.options);
-    for (const [n, ep] of eps.entries()) {
-      try {
-        return await inspectAt(new RegistrySession(ep, decodeRegistryAuth(i.registryAuth)), ref);
-      } catch (e) {
-        if (!ep.mirror || n === eps.length - 1) throw e;
-      }
-    }
-    throw new WharfError("system", `no endpoint for ${i.name}`);
-  });
+/** The registry verbs, one per registry-router call; the daemon serves them as engine jobs (Engine.serve). */
+export function distributionVerbs(ctx: DistributionContext) {
   const inspectAt = async (s: RegistrySession, ref: Reference) => {
     const r = await resolveManifest(s, ref, hostPlatform());
     const top = await s.request(`/v2/${ref.path}/manifests/${r.digest}`, { repo: ref.path, actions: ["pull"] }, {
@@ -124,32 +97,63 @@ export function registerDistributionJobs(engine: Engine, ctx: DistributionContex
     }
     return { Descriptor: { mediaType, digest: r.digest, size }, Platforms: platforms };
   };
-  engine.register("image_search", async (i: { term: string; limit?: number; registryAuth?: string }) => {
-    const slash = i.term.indexOf("/");
-    const first = slash > 0 ? i.term.slice(0, slash) : "";
-    const remote = first.includes(".") || first.includes(":") || first === "localhost";
-    const domain = remote ? first : "docker.io";
-    const term = remote ? i.term.slice(slash + 1) : i.term;
-    const ep = endpointsFor(domain, ctx.options).at(-1)!;
-    const base = domain === "docker.io" ? "https://index.docker.io" : ep.base;
-    const url = `${base}/v1/search?q=${encodeURIComponent(term)}&n=${i.limit ?? 25}`;
-    let res: Response;
-    try {
-      res = await fetch(url);
-    } catch (e) {
-      throw new WharfError("system", `Get "${url}": ${(e as Error).message}`);
-    }
-    if (res.status !== 200) {
-      if (res.status === 404) throw new WharfError("notFound", `Unexpected status code 404: the registry at ${domain} has no search API (GET /v1/search)`);
-      throw await registryError(res);
-    }
-    const j = (await res.json()) as { results?: SearchResultJson[] };
-    return (j.results ?? []).map((r) => ({
-      star_count: r.star_count ?? 0,
-      is_official: !!r.is_official,
-      name: r.name ?? "",
-      is_automated: !!r.is_automated,
-      description: r.description ?? "",
-    }));
-  });
+  return {
+    imagePull: async (p: PullRequestParams): Promise<ProgressJob> => {
+      if (!p.tag && isNameOnly(p.fromImage)) {
+        const all = await preparePullAll(ctx, parseNormalized(p.fromImage), p.platform, decodeRegistryAuth(p.registryAuth));
+        return { run: (write, signal) => all.run((m) => write(encodeMessage(m)), signal) };
+      }
+      const ref = pullReference(p.fromImage, p.tag);
+      const prepared = await preparePullAnywhere(ctx, { ref, platform: p.platform, auth: decodeRegistryAuth(p.registryAuth), signal: p.signal });
+      return { run: async (write, signal) => void (await prepared.run((m) => write(encodeMessage(m)), signal)) };
+    },
+    imagePush: async (name: string, p: PushRequestParams): Promise<ProgressJob> => {
+      const prepared = await preparePush(ctx, name, p.tag, decodeRegistryAuth(p.registryAuth));
+      return { run: async (write, signal) => void (await prepared.run((m) => write(encodeMessage(m)), signal)) };
+    },
+    auth: async (body: AuthConfig) => login(ctx.options, body),
+    distributionInspect: async (name: string, registryAuth?: string) => {
+      const ref = withDefaultTag(parseNormalized(name));
+      // As a pull: a mirror that fails hands over to the next endpoint.
+      const eps = endpointsFor(ref.domain, ctx.options);
+      for (const [n, ep] of eps.entries()) {
+        try {
+          return await inspectAt(new RegistrySession(ep, decodeRegistryAuth(registryAuth)), ref);
+        } catch (e) {
+          if (!ep.mirror || n === eps.length - 1) throw e;
+        }
+      }
+      throw new WharfError("system", `no endpoint for ${name}`);
+    },
+    imageSearch: async (fullTerm: string, limit?: number, _registryAuth?: string) => {
+      const slash = fullTerm.indexOf("/");
+      const first = slash > 0 ? fullTerm.slice(0, slash) : "";
+      const remote = first.includes(".") || first.includes(":") || first === "localhost";
+      const domain = remote ? first : "docker.io";
+      const term = remote ? fullTerm.slice(slash + 1) : fullTerm;
+      const ep = endpointsFor(domain, ctx.options).at(-1)!;
+      const base = domain === "docker.io" ? "https://index.docker.io" : ep.base;
+      const url = `${base}/v1/search?q=${encodeURIComponent(term)}&n=${limit ?? 25}`;
+      let res: Response;
+      try {
+        res = await fetch(url);
+      } catch (e) {
+        throw new WharfError("system", `Get "${url}": ${(e as Error).message}`);
+      }
+      if (res.status !== 200) {
+        if (res.status === 404) throw new WharfError("notFound", `Unexpected status code 404: the registry at ${domain} has no search API (GET /v1/search)`);
+        throw await registryError(res);
+      }
+      const j = (await res.json()) as { results?: SearchResultJson[] };
+      return (j.results ?? []).map((r) => ({
+        star_count: r.star_count ?? 0,
+        is_official: !!r.is_official,
+        name: r.name ?? "",
+        is_automated: !!r.is_automated,
+        description: r.description ?? "",
+      }));
+    },
+  };
 }
+
+export const distributionVerbNames = ["imagePull", "imagePush", "distributionInspect", "imageSearch", "auth"] as const;

@@ -25,7 +25,8 @@ export interface LoadPlan {
 
 const bad = (msg: string) => invalidParameter(`invalid archive: ${msg}`);
 
-function parseJson(raw: Buffer, name: string): any {
+/** The archive's JSON files as parsed: every field is checked before it is used. */
+function parseJson(raw: Buffer, name: string): unknown {
   try {
     return JSON.parse(raw.toString("utf8"));
   } catch (err) {
@@ -52,7 +53,7 @@ export async function dockerArchivePlans(spool: Spool): Promise<LoadPlan[]> {
   const manifest = parseJson(await spool.read("manifest.json", "the archive"), "manifest.json");
   if (!Array.isArray(manifest)) throw bad("manifest.json is not a list of images");
   const plans: LoadPlan[] = [];
-  for (const [i, m] of manifest.entries()) {
+  for (const [i, m] of (manifest as ({ Config?: unknown; Layers?: unknown; RepoTags?: unknown } | null)[]).entries()) {
     const where = `manifest.json entry ${i}`;
     if (!m || typeof m.Config !== "string" || !Array.isArray(m.Layers ?? [])) throw bad(`${where} needs Config (a file name) and Layers (a list)`);
     const cfgFile = spool.lookup(m.Config);
@@ -61,7 +62,7 @@ export async function dockerArchivePlans(spool: Spool): Promise<LoadPlan[]> {
     checkBlobName(m.Config, raw);
     const config = parseImageConfig(raw, m.Config);
     const diffIds = config.rootfs!.diff_ids;
-    const names: string[] = m.Layers ?? [];
+    const names = (m.Layers ?? []) as unknown[];
     if (diffIds.length !== names.length) {
       throw bad(`${m.Config} lists ${diffIds.length} layer diff ids but manifest.json lists ${names.length} layers`);
     }
@@ -74,7 +75,7 @@ export async function dockerArchivePlans(spool: Spool): Promise<LoadPlan[]> {
       layers.push(f);
     }
     const tags = ((m.RepoTags ?? []) as unknown[]).map((t) => parseTag(t, where));
-    plans.push({ raw, config, id: sha256(raw), layers, layerNames: names, tags });
+    plans.push({ raw, config, id: sha256(raw), layers, layerNames: names as string[], tags });
   }
   return plans;
 }
@@ -90,11 +91,20 @@ interface Descriptor {
   platform?: { os?: string; architecture?: string };
 }
 
-function checkDescriptor(d: any, where: string): Descriptor {
+function checkDescriptor(raw: unknown, where: string): Descriptor {
+  const d = raw as { digest?: unknown } | null;
   if (!d || typeof d.digest !== "string" || !/^sha256:[a-f0-9]{64}$/.test(d.digest)) {
     throw bad(`${where} has a descriptor without a valid sha256 digest`);
   }
-  return d;
+  return d as Descriptor;
+}
+
+/** An OCI index or image manifest as read, before its descriptors are checked. */
+interface IndexOrManifest {
+  mediaType?: string;
+  manifests?: unknown;
+  config?: unknown;
+  layers?: unknown;
 }
 
 /**
@@ -125,7 +135,7 @@ function ociName(d: Descriptor): Reference[] {
 
 export async function ociPlans(spool: Spool): Promise<LoadPlan[]> {
   if (!spool.has("oci-layout")) throw bad("index.json without oci-layout: not an OCI image layout");
-  const layout = parseJson(await spool.read("oci-layout", "the OCI layout"), "oci-layout");
+  const layout = parseJson(await spool.read("oci-layout", "the OCI layout"), "oci-layout") as { imageLayoutVersion?: unknown } | null;
   if (layout?.imageLayoutVersion !== "1.0.0") throw bad(`unsupported OCI layout version ${JSON.stringify(layout?.imageLayoutVersion)}`);
   const index = parseJson(await spool.read("index.json", "the OCI layout"), "index.json");
   const plans: LoadPlan[] = [];
@@ -134,33 +144,34 @@ export async function ociPlans(spool: Spool): Promise<LoadPlan[]> {
   return plans;
 }
 
-async function walkIndex(spool: Spool, index: any, where: string, names: Reference[], plans: LoadPlan[], depth: number): Promise<void> {
+async function walkIndex(spool: Spool, index: unknown, where: string, names: Reference[], plans: LoadPlan[], depth: number): Promise<void> {
   if (depth > 8) throw bad("indexes nested too deeply");
-  if (!Array.isArray(index?.manifests)) throw bad(`${where} has no manifests list`);
-  for (const raw of index.manifests) {
+  const manifests = (index as IndexOrManifest | null)?.manifests;
+  if (!Array.isArray(manifests)) throw bad(`${where} has no manifests list`);
+  for (const raw of manifests) {
     const d = checkDescriptor(raw, where);
     const p = d.platform;
     if (p && ((p.os && p.os !== "linux") || (p.architecture && p.architecture !== goArch()))) continue;
     const own = ociName(d);
     const tags = own.length ? own : names;
     const f = await blob(spool, d, where, { hash: true });
-    const body = parseJson(Buffer.from(await Bun.file(f.path).arrayBuffer()), d.digest);
+    const body = (parseJson(Buffer.from(await Bun.file(f.path).arrayBuffer()), d.digest)) as IndexOrManifest;
     const type = d.mediaType ?? body.mediaType;
-    if (indexTypes.includes(type) || (!type && Array.isArray(body.manifests))) {
+    if (indexTypes.includes(type!) || (!type && Array.isArray(body.manifests))) {
       await walkIndex(spool, body, `index ${d.digest}`, tags, plans, depth + 1);
-    } else if (manifestTypes.includes(type) || (!type && body.config)) {
+    } else if (manifestTypes.includes(type!) || (!type && body.config)) {
       plans.push(await manifestPlan(spool, body, d.digest, tags));
     }
   }
 }
 
-async function manifestPlan(spool: Spool, m: any, digest: string, tags: Reference[]): Promise<LoadPlan> {
+async function manifestPlan(spool: Spool, m: IndexOrManifest, digest: string, tags: Reference[]): Promise<LoadPlan> {
   const where = `manifest ${digest}`;
   const cd = checkDescriptor(m.config, where);
   const cfgFile = await blob(spool, cd, where, { hash: true });
   const raw = Buffer.from(await Bun.file(cfgFile.path).arrayBuffer());
   const config = parseImageConfig(raw, cd.digest);
-  const layerDescs: Descriptor[] = (Array.isArray(m.layers) ? m.layers : []).map((l: any) => checkDescriptor(l, where));
+  const layerDescs: Descriptor[] = (Array.isArray(m.layers) ? m.layers : []).map((l: unknown) => checkDescriptor(l, where));
   const diffIds = config.rootfs!.diff_ids;
   if (diffIds.length !== layerDescs.length) {
     throw bad(`config ${cd.digest} lists ${diffIds.length} layer diff ids but ${where} lists ${layerDescs.length} layers`);
@@ -172,6 +183,16 @@ async function manifestPlan(spool: Spool, m: any, digest: string, tags: Referenc
 
 /** The keys a v1 image JSON has that its image config does not (moby's MakeConfigFromV1Config). */
 const v1Only = ["id", "parent", "Size", "parent_id", "layer_id", "throwaway"];
+
+/** What the legacy loader reads of a v1 image JSON (the rest is carried over as it is). */
+interface V1Json {
+  os?: unknown;
+  parent?: unknown;
+  created?: string;
+  author?: string;
+  comment?: string;
+  container_config?: { Cmd?: unknown } | null;
+}
 
 /**
  * The layout `docker save` wrote before 1.10: `repositories` ({name: {tag: v1 id}}) and a
@@ -190,7 +211,7 @@ export async function legacyPlans(spool: Spool): Promise<LoadPlan[]> {
     if (depth > 256 || !/^[a-f0-9]{64}$/.test(oldId)) throw bad(`invalid target ID: ${oldId}`);
     const jsonName = `${oldId}/json`;
     if (!spool.has(jsonName)) throw bad(`repositories names ${oldId}, but ${jsonName} is not in the archive`);
-    const v1 = parseJson(await spool.read(jsonName, "repositories"), jsonName);
+    const v1 = parseJson(await spool.read(jsonName, "repositories"), jsonName) as V1Json | null;
     if (!v1 || typeof v1 !== "object") throw bad(`${jsonName} is not an object`);
     if (v1.os && v1.os !== "linux") throw bad(`cannot load ${v1.os} image on linux`);
     const parent = typeof v1.parent === "string" && v1.parent ? await load(v1.parent, depth + 1) : undefined;

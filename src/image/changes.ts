@@ -2,6 +2,7 @@
 // config. Only the instructions Docker allows there are accepted.
 import { invalidParameter } from "../errors.ts";
 import { parseGoDuration } from "../time.ts";
+import type { ContainerConfig } from "../api/types/index.ts";
 
 const allowed = ["CMD", "ENTRYPOINT", "ENV", "EXPOSE", "HEALTHCHECK", "LABEL", "ONBUILD", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"];
 
@@ -37,12 +38,12 @@ function keyValues(rest: string, what: string): [string, string][] {
 }
 
 /** HEALTHCHECK options and the Healthcheck fields they set. */
-const healthOptions: Record<string, string> = {
+const healthOptions: Record<string, "Interval" | "Timeout" | "StartPeriod" | "StartInterval" | "Retries"> = {
   interval: "Interval", timeout: "Timeout", "start-period": "StartPeriod", "start-interval": "StartInterval", retries: "Retries",
 };
 
-export function applyChanges(config: Record<string, any>, changes: string[]): Record<string, any> {
-  const c = { ...config };
+export function applyChanges(config: ContainerConfig, changes: string[]): ContainerConfig {
+  const c: ContainerConfig = { ...config };
   for (const line of changes) {
     const t = line.trim();
     if (!t) continue;

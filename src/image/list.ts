@@ -1,5 +1,6 @@
 // GET /images/json: the images with Docker's filters (dangling, label, reference, before,
 // since, until), newest first.
+import type { ImageSummary } from "../api/types/index.ts";
 import { invalidParameter } from "../errors.ts";
 import { matchLabels, type Filters } from "../filters.ts";
 import { parseTimestampNano } from "../time.ts";
@@ -30,7 +31,7 @@ export function globMatch(pattern: string, s: string): boolean {
 
 const created = (r: ImageRecord) => Date.parse(r.config.created ?? "") || 0;
 
-export function imageList(svc: ImageService, opts: { all: boolean; digests: boolean; filters: Filters; version: string }): Record<string, any>[] {
+export function imageList(svc: ImageService, opts: { all: boolean; digests: boolean; filters: Filters; version: string }): ImageSummary[] {
   const f = opts.filters;
   for (const k of f.keys()) if (!(listFilters as readonly string[]).includes(k)) throw invalidParameter(`invalid filter '${k}'`);
   const dangling = f.get("dangling")?.[0];

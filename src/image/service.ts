@@ -165,7 +165,7 @@ export class ImageService {
     return {
       resolve: (ref: string) => {
         const rec = this.resolve(ref);
-        return { id: rec.id as string, config: (rec.config.config ?? {}) as Record<string, any>, topLayer: this.topLayer(rec) };
+        return { id: rec.id as string, config: rec.config.config ?? {}, topLayer: this.topLayer(rec) };
       },
       matches: (imageId: string, ref: string) => this.tryResolveQuiet(ref)?.id === imageId,
       descendants: (imageId: string) => this.images.descendants(imageId as Digest),

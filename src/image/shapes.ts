@@ -3,13 +3,14 @@
 import { compareVersions } from "../version.ts";
 import type { ImageService } from "./service.ts";
 import type { ImageRecord } from "./store.ts";
+import type { ContainerConfig, ImageHistoryItem, ImageInspect, ImageSummary } from "../api/types/index.ts";
 import { zeroTime } from "../time.ts";
 
 
 /** Docker's container.Config with every always-sent field, from an image config's `config`. */
-export function containerConfig(c: Record<string, any> | null | undefined): Record<string, any> {
+export function containerConfig(c: ContainerConfig | null | undefined): ContainerConfig {
   const x = c ?? {};
-  const out: Record<string, any> = {
+  const out: ContainerConfig = {
     Hostname: x.Hostname ?? "",
     Domainname: x.Domainname ?? "",
     User: x.User ?? "",
@@ -42,10 +43,11 @@ export function containerConfig(c: Record<string, any> | null | undefined): Reco
 
 const unixSeconds = (t: string | undefined) => (t ? Math.floor(Date.parse(t) / 1000) || 0 : 0);
 
-export function imageInspect(svc: ImageService, rec: ImageRecord, version: string): Record<string, any> {
+export function imageInspect(svc: ImageService, rec: ImageRecord, version: string): ImageInspect {
   const c = rec.config;
   const size = svc.size(rec);
-  const out: Record<string, any> = {
+  // Built field by field in dockerd's order (clients diff the text); complete at the end.
+  const out: Partial<ImageInspect> = {
     Id: rec.id,
     RepoTags: svc.repoTags(rec.id),
     RepoDigests: svc.repoDigests(rec.id),
@@ -73,10 +75,10 @@ export function imageInspect(svc: ImageService, rec: ImageRecord, version: strin
     RootFS: { Type: "layers", Layers: c.rootfs?.diff_ids ?? [] },
     Metadata: { LastTagTime: rec.lastTagTime ?? zeroTime },
   });
-  return out;
+  return out as ImageInspect;
 }
 
-export function imageSummary(svc: ImageService, rec: ImageRecord, version: string): Record<string, any> {
+export function imageSummary(svc: ImageService, rec: ImageRecord, version: string): ImageSummary {
   let tags = svc.repoTags(rec.id);
   let digests = svc.repoDigests(rec.id);
   // Before 1.43 an untagged image was listed with placeholders.
@@ -85,7 +87,7 @@ export function imageSummary(svc: ImageService, rec: ImageRecord, version: strin
     if (!digests.length) digests = ["<none>@<none>"];
   }
   const size = svc.size(rec);
-  const out: Record<string, any> = {
+  const out: ImageSummary = {
     Containers: -1,
     Created: unixSeconds(rec.config.created),
     Id: rec.id,
@@ -100,7 +102,7 @@ export function imageSummary(svc: ImageService, rec: ImageRecord, version: strin
   return out;
 }
 
-export function imageHistory(svc: ImageService, rec: ImageRecord): Record<string, any>[] {
+export function imageHistory(svc: ImageService, rec: ImageRecord): ImageHistoryItem[] {
   const c = rec.config;
   const chain = svc.chain(rec);
   const diffIds = c.rootfs?.diff_ids ?? [];

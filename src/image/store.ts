@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { invalidParameter } from "../errors.ts";
 import type { Digest } from "../storage/types.ts";
+import type { ContainerConfig } from "../api/types/index.ts";
 
 /** The image config as the Docker/OCI image spec writes it (only what wharf reads). */
 export interface ImageConfigJson {
@@ -18,8 +19,8 @@ export interface ImageConfigJson {
   comment?: string;
   container?: string;
   docker_version?: string;
-  config?: Record<string, any> | null;
-  container_config?: Record<string, any> | null;
+  config?: ContainerConfig | null;
+  container_config?: ContainerConfig | null;
   history?: { created?: string; created_by?: string; comment?: string; author?: string; empty_layer?: boolean }[];
   rootfs?: { type: string; diff_ids: Digest[] };
 }
@@ -37,14 +38,15 @@ export const sha256 = (b: Uint8Array | string): Digest => `sha256:${createHash("
 
 /** Parses and checks an image config: it must be a JSON object with a layers rootfs. */
 export function parseImageConfig(raw: Uint8Array, what: string): ImageConfigJson {
-  let c: any;
+  let parsed: unknown;
   try {
-    c = JSON.parse(Buffer.from(raw).toString("utf8"));
+    parsed = JSON.parse(Buffer.from(raw).toString("utf8"));
   } catch (err) {
     throw invalidParameter(`invalid image config ${what}: ${(err as Error).message}`);
   }
-  if (!c || typeof c !== "object" || Array.isArray(c)) throw invalidParameter(`invalid image config ${what}: not a JSON object`);
-  const rf = c.rootfs;
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw invalidParameter(`invalid image config ${what}: not a JSON object`);
+  const c = parsed as ImageConfigJson;
+  const rf = c.rootfs as { type?: unknown; diff_ids?: unknown[] } | undefined;
   if (!rf || rf.type !== "layers" || !Array.isArray(rf.diff_ids ?? [])) {
     throw invalidParameter(`invalid image config ${what}: rootfs must be {"type": "layers", "diff_ids": [...]}`);
   }

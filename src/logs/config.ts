@@ -22,7 +22,7 @@ export function fromHumanSize(s: string): number {
   return Math.floor(Number(m[1]) * mult);
 }
 
-export function jsonFileOptions(config: Record<string, string> | undefined): JsonFileOptions {
+export function jsonFileOptions(config: Record<string, string> | null | undefined): JsonFileOptions {
   const c = config ?? {};
   let maxSize: number | undefined;
   if (c["max-size"] !== undefined && c["max-size"] !== "" && c["max-size"] !== "-1") {

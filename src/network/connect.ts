@@ -2,7 +2,10 @@
 // removed from a running container's sandbox, or the request kept in its settings for
 // the next start when it is not running.
 import type { Container } from "../container/container.ts";
-import type { Json } from "../container/config.ts";
+import type { EndpointSettings, NetworkSettings } from "../api/types/index.ts";
+
+/** A connect or disconnect body as the client sent it (read field by field). */
+type ConnectBody = { Container?: string; EndpointConfig?: EndpointSettings | null; Force?: boolean };
 import { forbidden, invalidParameter, systemError } from "../errors.ts";
 import { createSettings, newEndpoint } from "./endpoints.ts";
 import { requestedEndpoint } from "./endpoint.ts";
@@ -12,11 +15,11 @@ import { predefined, type NetRuntime, type NetworkState } from "./state.ts";
 import type { NetworkRecord } from "./store.ts";
 
 /** dockerd's checks of a connect, whatever the container's state. */
-export function checkConnect(st: NetworkState, c: Container, r: NetworkRecord, ec: Json): void {
+export function checkConnect(st: NetworkState, c: Container, r: NetworkRecord, ec: EndpointSettings): void {
   const mode: string = c.rec.HostConfig.NetworkMode || "default";
   if (mode.startsWith("container:")) throw invalidParameter("container sharing network namespace with another container or host cannot be connected to any other network");
   if (r.Driver === "host" && mode !== "host") throw invalidParameter("container cannot be disconnected from host network or connected to host network");
-  const nets: Json = c.rec.NetworkSettings?.Networks ?? {};
+  const nets = c.rec.NetworkSettings?.Networks ?? {};
   for (const name of Object.keys(nets)) {
     if (name === r.Name) continue;
     let other: NetworkRecord | undefined;
@@ -36,19 +39,19 @@ export function checkConnect(st: NetworkState, c: Container, r: NetworkRecord, e
   if (ec.MacAddress && !/^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/.test(ec.MacAddress)) throw invalidParameter(`invalid MAC address ${ec.MacAddress}`);
 }
 
-export async function connectContainer(st: NetworkState, ref: string, body: Json): Promise<void> {
+export async function connectContainer(st: NetworkState, ref: string, body: ConnectBody): Promise<void> {
   const r = st.find(ref);
   const acc = st.access();
   const c = acc.lookup(body.Container ?? "");
-  const ec: Json = body.EndpointConfig ?? {};
+  const ec: EndpointSettings = body.EndpointConfig ?? {};
   // dockerd reports a connect or disconnect only when an endpoint was made or removed.
   const live = await acc.lock(c.id, async () => {
     checkConnect(st, c, r, ec);
-    const ns: Json = (c.rec.NetworkSettings ??= createSettings(st, c.rec.HostConfig, c.rec.NetworkingConfig));
-    const nets: Json = (ns.Networks ??= {});
+    const ns: NetworkSettings = (c.rec.NetworkSettings ??= createSettings(st, c.rec.HostConfig, c.rec.NetworkingConfig));
+    const nets = (ns.Networks ??= {});
     const rt = c.rec.NetRuntime as NetRuntime | undefined;
     const running = c.state.s.Running && rt;
-    const cfg: Json = requestedEndpoint(ec);
+    const cfg = requestedEndpoint(ec);
     if (r.Driver === "bridge" && !predefined.includes(r.Name)) cfg.DNSNames = containerDnsNames(c, cfg);
     if (!running) {
       // Stopped or created: kept for the next start; a second connect changes nothing (dockerd).
@@ -80,19 +83,19 @@ export async function connectContainer(st: NetworkState, ref: string, body: Json
 }
 
 /** A requested address must lie in one of the network's subnets (checked before start as dockerd does). */
-export function checkAddresses(st: NetworkState, r: NetworkRecord, cfg: Json): void {
+export function checkAddresses(st: NetworkState, r: NetworkRecord, cfg: EndpointSettings): void {
   const want: string | undefined = cfg.IPAMConfig?.IPv4Address;
   if (!want) return;
   const pool = st.pools.get(r.Id);
   if (pool && !pool.contains(want)) throw invalidParameter(`invalid endpoint settings:\nno configured subnet or ip-range contain the IP address ${want}`);
 }
 
-export async function disconnectContainer(st: NetworkState, ref: string, body: Json): Promise<void> {
+export async function disconnectContainer(st: NetworkState, ref: string, body: ConnectBody): Promise<void> {
   const r = st.find(ref);
   const acc = st.access();
   const c = acc.lookup(body.Container ?? "");
   const live = await acc.lock(c.id, async () => {
-    const nets: Json = c.rec.NetworkSettings?.Networks ?? {};
+    const nets = c.rec.NetworkSettings?.Networks ?? {};
     const rt = c.rec.NetRuntime as NetRuntime | undefined;
     if (!c.state.s.Running || !rt) {
       // Force changes nothing here: dockerd's answer is the same error (a 500).

@@ -5,7 +5,8 @@
 // in restore.ts, bridges.ts, endpoints.ts, connect.ts, names.ts and resources.ts, over
 // the shared state of state.ts.
 import type { Container } from "../container/container.ts";
-import type { Json } from "../container/config.ts";
+import type { HostConfig, NetworkingConfig, NetworkSettings } from "../api/types/index.ts";
+import type { NetworkView } from "./resources.ts";
 import type { EventBus } from "../engine/events.ts";
 import { sweepBridges } from "./bridges.ts";
 import { connectContainer, disconnectContainer } from "./connect.ts";
@@ -62,12 +63,12 @@ export class NetworkManager {
   }
 
   /** Create-time check of HostConfig.NetworkMode (and EndpointsConfig names). */
-  validateMode(mode: string, networking: Json | null): void {
+  validateMode(mode: string, networking: NetworkingConfig | null): void {
     validateMode(this.st, mode, networking);
   }
 
   /** NetworkSettings of a container just created: the requested endpoints, as given. */
-  createSettings(hc: Json, networking: Json | null): Json {
+  createSettings(hc: HostConfig, networking: NetworkingConfig | null): NetworkSettings {
     return createSettings(this.st, hc, networking);
   }
 
@@ -99,19 +100,19 @@ export class NetworkManager {
 
   // ---- the networks API (resources.ts, connect.ts) ----
 
-  view(r: NetworkRecord, withContainers = true): Json {
+  view(r: NetworkRecord, withContainers = true): NetworkView {
     return networkView(this.st, r, withContainers);
   }
 
-  list(filters: Map<string, string[]>): Json[] {
+  list(filters: Map<string, string[]>): NetworkView[] {
     return listNetworks(this.st, filters);
   }
 
-  inspect(ref: string): Json {
+  inspect(ref: string): NetworkView {
     return networkView(this.st, this.st.find(ref));
   }
 
-  create(body: Json, version = "1.45"): Promise<{ Id: string; Warning: string }> {
+  create(body: { [field: string]: unknown }, version = "1.45"): Promise<{ Id: string; Warning: string }> {
     return createNetwork(this.st, body, version);
   }
 
@@ -123,11 +124,11 @@ export class NetworkManager {
     return pruneNetworks(this.st, filters);
   }
 
-  connect(ref: string, body: Json): Promise<void> {
+  connect(ref: string, body: { [field: string]: unknown }): Promise<void> {
     return connectContainer(this.st, ref, body);
   }
 
-  disconnect(ref: string, body: Json): Promise<void> {
+  disconnect(ref: string, body: { [field: string]: unknown }): Promise<void> {
     return disconnectContainer(this.st, ref, body);
   }
 

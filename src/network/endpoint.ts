@@ -1,13 +1,13 @@
 // Endpoint settings as dockerd keeps them in NetworkSettings.Networks: what a create or
 // connect request asked for (kept as given until start), and the checks dockerd makes
 // of a request body before acting on it.
-import type { Json } from "../container/config.ts";
+import type { EndpointSettings } from "../api/types/index.ts";
 import { invalidParameter } from "../errors.ts";
 import { emptyEndpoint } from "../container/container.ts";
 
 /** A requested EndpointSettings as dockerd stores it before the endpoint exists. */
-export function requestedEndpoint(given: Json | null | undefined): Json {
-  const g: Json = given ?? {};
+export function requestedEndpoint(given: EndpointSettings | null | undefined): EndpointSettings {
+  const g: EndpointSettings = given ?? {};
   return {
     ...emptyEndpoint(),
     IPAMConfig: g.IPAMConfig ?? null,
@@ -47,7 +47,7 @@ function goKind(v: unknown): GoKind {
  * dockerd decodes the create body into Go types; a field of the wrong JSON type fails
  * the whole request with encoding/json's message.
  */
-export function checkCreateTypes(body: Json): void {
+export function checkCreateTypes(body: { [field: string]: unknown }): void {
   const fail = (v: unknown, field: string, type: string) => {
     throw invalidParameter(`invalid JSON: json: cannot unmarshal ${goKind(v)} into Go struct field NetworkCreateRequest.${field} of type ${type}`);
   };
@@ -66,7 +66,8 @@ export function checkCreateTypes(body: Json): void {
   }
   if (body.IPAM !== undefined && body.IPAM !== null) {
     if (typeof body.IPAM !== "object" || Array.isArray(body.IPAM)) fail(body.IPAM, "IPAM", "network.IPAM");
-    stringMap("IPAM.Options", body.IPAM.Options);
-    if (body.IPAM.Config !== undefined && body.IPAM.Config !== null && !Array.isArray(body.IPAM.Config)) fail(body.IPAM.Config, "IPAM.Config", "[]network.IPAMConfig");
+    const ipam = body.IPAM as { Options?: unknown; Config?: unknown };
+    stringMap("IPAM.Options", ipam.Options);
+    if (ipam.Config !== undefined && ipam.Config !== null && !Array.isArray(ipam.Config)) fail(ipam.Config, "IPAM.Config", "[]network.IPAMConfig");
   }
 }

@@ -3,7 +3,7 @@
 // NetworkSettings inspect shows for each.
 import { join } from "node:path";
 import type { Container } from "../container/container.ts";
-import type { Json } from "../container/config.ts";
+import type { EndpointSettings, HostConfig, NetworkingConfig, NetworkSettings } from "../api/types/index.ts";
 import { invalidParameter } from "../errors.ts";
 import { logger } from "../log.ts";
 import { retryWhileFdsShort } from "../sys/fds.ts";
@@ -20,7 +20,7 @@ import type { NetworkRecord } from "./store.ts";
 const log = logger("network");
 
 /** Create-time check of HostConfig.NetworkMode (and EndpointsConfig names). */
-export function validateMode(st: NetworkState, mode: string, networking: Json | null): void {
+export function validateMode(st: NetworkState, mode: string, networking: NetworkingConfig | null): void {
   if (mode.startsWith("container:")) return;
   const r = st.find(mode === "default" ? "bridge" : mode);
   for (const name of Object.keys(networking?.EndpointsConfig ?? {})) st.find(name === "default" ? "bridge" : name);
@@ -31,20 +31,20 @@ export function validateMode(st: NetworkState, mode: string, networking: Json | 
 }
 
 /** The networks a bridge-mode container joins, primary first, with their endpoint configs. */
-export function wantedNetworks(st: NetworkState, c: Container): { net: NetworkRecord; cfg: Json }[] {
+export function wantedNetworks(st: NetworkState, c: Container): { net: NetworkRecord; cfg: EndpointSettings }[] {
   const mode: string = c.rec.HostConfig.NetworkMode || "default";
   // Records made before create kept the request's settings have none yet.
-  const ns: Json = (c.rec.NetworkSettings ??= createSettings(st, c.rec.HostConfig, c.rec.NetworkingConfig));
-  const nets: Json = (ns.Networks ??= {});
+  const ns: NetworkSettings = (c.rec.NetworkSettings ??= createSettings(st, c.rec.HostConfig, c.rec.NetworkingConfig));
+  const nets = (ns.Networks ??= {});
   let primary: string | undefined;
   try {
     primary = st.find(mode === "default" ? "bridge" : mode).Name;
   } catch {}
-  const out: { net: NetworkRecord; cfg: Json }[] = [];
+  const out: { net: NetworkRecord; cfg: EndpointSettings }[] = [];
   // The primary network first: it gives eth0 and the default route.
   const names = Object.keys(nets).sort((a, b) => Number(b === primary) - Number(a === primary));
   for (const name of names) {
-    const cfg: Json = nets[name];
+    const cfg = nets[name]!;
     try {
       out.push({ net: st.find(cfg.NetworkID || name), cfg });
     } catch {
@@ -58,13 +58,13 @@ export function wantedNetworks(st: NetworkState, c: Container): { net: NetworkRe
  * NetworkSettings of a container just created: an entry per requested network holding
  * what the request gave, as dockerd keeps it until the endpoints exist.
  */
-export function createSettings(st: NetworkState, hc: Json, networking: Json | null): Json {
+export function createSettings(st: NetworkState, hc: HostConfig, networking: NetworkingConfig | null): NetworkSettings {
   const mode: string = hc.NetworkMode || "default";
-  const nets: Json = {};
+  const nets: Record<string, EndpointSettings> = {};
   if (!mode.startsWith("container:")) {
     const primary = st.find(mode === "default" ? "bridge" : mode).Name;
     for (const [key, given] of Object.entries(networking?.EndpointsConfig ?? {})) {
-      nets[key === "default" ? "bridge" : st.find(key).Name] = requestedEndpoint(given as Json);
+      nets[key === "default" ? "bridge" : st.find(key).Name] = requestedEndpoint(given);
     }
     nets[primary] ??= requestedEndpoint(null);
   }
@@ -79,7 +79,7 @@ export function specialSettings(st: NetworkState, c: Container, mode: string): v
   };
 }
 
-export function topLevelBlank(): Json {
+export function topLevelBlank(): NetworkSettings {
   return {
     Bridge: "", SandboxID: "", HairpinMode: false, LinkLocalIPv6Address: "", LinkLocalIPv6PrefixLen: 0, Ports: {}, SandboxKey: "",
     SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: "", Gateway: "", GlobalIPv6Address: "", GlobalIPv6PrefixLen: 0,
@@ -88,8 +88,8 @@ export function topLevelBlank(): Json {
 }
 
 /** Addresses, MAC and interface of one new endpoint; `release` gives its addresses back. */
-export function newEndpoint(st: NetworkState, c: Container, net: NetworkRecord, cfg: Json, ifname: string, primary: boolean) {
-  const ipam: Json = cfg.IPAMConfig ?? {};
+export function newEndpoint(st: NetworkState, c: Container, net: NetworkRecord, cfg: EndpointSettings, ifname: string, primary: boolean) {
+  const ipam = cfg.IPAMConfig ?? {};
   const linkLocal: string[] = ipam.LinkLocalIPs ?? [];
   for (const ll of linkLocal) {
     try {
@@ -114,7 +114,7 @@ export function newEndpoint(st: NetworkState, c: Container, net: NetworkRecord, 
     if (ip6) pool6?.release(ip6);
   };
   // The asked-for MAC again after a stop blanked the entry (dockerd's DesiredMacAddress).
-  const ec: Json = c.rec.NetworkingConfig?.EndpointsConfig ?? {};
+  const ec = c.rec.NetworkingConfig?.EndpointsConfig ?? {};
   const desired: string = cfg.MacAddress || (ec[net.Name] ?? ec[net.Id])?.MacAddress || "";
   const mac = (primary && c.rec.Config.MacAddress) || desired || macOf(parseIp(a.ip));
   const endpointId = hex(32);
@@ -128,7 +128,7 @@ export function newEndpoint(st: NetworkState, c: Container, net: NetworkRecord, 
     linkLocal: linkLocal.map((ll) => (ll.includes(":") ? `${ll}/64` : `${ll}/16`)),
   };
   const ep: NetRuntime["endpoints"][number] = { networkId: net.Id, name: net.Name, hostVeth, iface: ifname, ip: a.ip, bits: a.bits, bridge: net.bridge!, ...(ip6 ? { ip6, bits6: pool6!.bits } : {}) };
-  const settings: Json = {
+  const settings: EndpointSettings = {
     NetworkID: net.Id, EndpointID: endpointId, Gateway: a.gateway, IPAddress: a.ip, IPPrefixLen: a.bits,
     IPv6Gateway: gw6, GlobalIPv6Address: ip6 ?? "", GlobalIPv6PrefixLen: ip6 ? pool6!.bits : 0,
     MacAddress: mac, DNSNames: predefined.includes(net.Name) ? null : containerDnsNames(c, cfg),
@@ -185,7 +185,7 @@ export async function attachContainer(st: NetworkState, c: Container): Promise<v
   if (first && first.net.Name !== "bridge") rt.dns = st.gatewayOf(first.net);
   for (const { net } of nets) st.events?.publish("network", "connect", net.Id, { container: c.id, name: net.Name, type: net.Driver });
   c.rec.NetRuntime = rt;
-  const p: Json = first?.cfg ?? {};
+  const p: EndpointSettings = first?.cfg ?? {};
   c.rec.NetworkSettings = {
     ...topLevelBlank(),
     SandboxID: sandboxId,
@@ -234,7 +234,7 @@ export async function detachContainer(st: NetworkState, c: Container, opts: { ba
   if (!opts.background) await done;
   delete c.rec.NetRuntime;
   for (const ep of rt.endpoints) st.events?.publish("network", "disconnect", ep.networkId, { container: c.id, name: ep.name, type: "bridge" });
-  const ns: Json = c.rec.NetworkSettings ?? {};
-  for (const ep of Object.values(ns.Networks ?? {}) as Json[]) Object.assign(ep, { ...operationalBlank, DNSNames: ep.DNSNames ?? null });
+  const ns: NetworkSettings = c.rec.NetworkSettings ?? {};
+  for (const ep of Object.values(ns.Networks ?? {})) Object.assign(ep, { ...operationalBlank, DNSNames: ep.DNSNames ?? null });
   Object.assign(ns, { Ports: {}, EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, MacAddress: "" });
 }

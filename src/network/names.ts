@@ -2,14 +2,14 @@
 // short id), as the asking container sees them (only networks it shares, plus its own
 // links), and where it relays every other name.
 import type { Container } from "../container/container.ts";
-import type { Json } from "../container/config.ts";
+import type { EndpointSettings } from "../api/types/index.ts";
 import { hostResolvers } from "./dns.ts";
 import { dnsNames, parseLinkSpec } from "./endpoint.ts";
 import { predefined, type NetRuntime, type NetworkState } from "./state.ts";
 
 /** Names of a container on a user network: its name, aliases and short id (Docker's DNSNames). */
-export function containerDnsNames(c: Container, ep: Json): string[] {
-  return dnsNames(c.name, c.id, c.rec.Config.Hostname, ep.Aliases);
+export function containerDnsNames(c: Container, ep: EndpointSettings): string[] {
+  return dnsNames(c.name, c.id, c.rec.Config.Hostname ?? undefined, ep.Aliases);
 }
 
 /** Where the resolver relays other names for a container: its --dns servers, else the host's. */
@@ -57,7 +57,7 @@ export function resolveName(st: NetworkState, networkId: string, name: string, f
 
 /** An endpoint's links: its own, else (the primary user network) HostConfig.Links. */
 export function endpointLinks(st: NetworkState, c: Container, netName: string): string[] {
-  const own: string[] | null = c.rec.NetworkSettings?.Networks?.[netName]?.Links;
+  const own = c.rec.NetworkSettings?.Networks?.[netName]?.Links;
   if (own?.length) return own;
   const mode: string = c.rec.HostConfig.NetworkMode || "default";
   const primary = mode === netName || st.records.find((r) => r.Id === mode)?.Name === netName;

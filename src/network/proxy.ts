@@ -15,7 +15,7 @@ export interface Listening {
   close(): void;
 }
 
-/** Listens on host:port (0: any free port) and pipes every connection to the target. */
+/** Listens on host:port (0: a free port) and pipes every connection to the target. */
 export function proxyTcp(host: string, port: number, target: () => ProxyTarget): Promise<Listening> {
   const conns = new Set<TcpSocket>();
   const srv: Server = createServer({ pauseOnConnect: true }, (client) => {

@@ -1,6 +1,11 @@
 // The networks API: inspect and list shapes, create (subnets picked or checked, the
 // bridge brought up), remove and prune.
-import type { Json } from "../container/config.ts";
+import type { NetworkCreateBody } from "../api/types/index.ts";
+
+/** A network as inspect and list show it: the record without wharf's own fields, plus its containers. */
+export type NetworkView = Omit<NetworkRecord, "bridge"> & {
+  Containers: Record<string, { Name: string; EndpointID: string; MacAddress: string; IPv4Address: string; IPv6Address: string }>;
+};
 import { conflict, forbidden, invalidParameter, notFound } from "../errors.ts";
 import { matchLabels } from "../filters.ts";
 import { parseTimestampNano } from "../time.ts";
@@ -15,9 +20,11 @@ import { Pool6 } from "./ipam6.ts";
 import { is6, predefined, type NetRuntime, type NetworkState } from "./state.ts";
 import type { NetworkRecord } from "./store.ts";
 
-export function networkView(st: NetworkState, r: NetworkRecord, withContainers = true): Json {
+type IpamConfig = NetworkRecord["IPAM"]["Config"][number];
+
+export function networkView(st: NetworkState, r: NetworkRecord, withContainers = true): NetworkView {
   const { bridge: _b, ...shape } = r;
-  const containers: Json = {};
+  const containers: NetworkView["Containers"] = {};
   if (withContainers && (r.Driver === "host" || r.Driver === "null")) {
     for (const c of st.access().all()) {
       if (c.state.s.Running && (c.rec.HostConfig.NetworkMode || "") === r.Name) containers[c.id] = { Name: c.name, EndpointID: "", MacAddress: "", IPv4Address: "", IPv6Address: "" };
@@ -34,7 +41,7 @@ export function networkView(st: NetworkState, r: NetworkRecord, withContainers =
   return { ...head, Containers: containers, Options, Labels }; // Docker's key order
 }
 
-export function listNetworks(st: NetworkState, filters: Map<string, string[]>): Json[] {
+export function listNetworks(st: NetworkState, filters: Map<string, string[]>): NetworkView[] {
   const f = (k: string) => filters.get(k) ?? [];
   return st.records
     .filter((r) => !f("name").length || f("name").some((n) => r.Name.includes(n)))
@@ -52,8 +59,9 @@ export function listNetworks(st: NetworkState, filters: Map<string, string[]>): 
     .map((r) => networkView(st, r, false));
 }
 
-export async function createNetwork(st: NetworkState, body: Json, version = "1.45"): Promise<{ Id: string; Warning: string }> {
-  checkCreateTypes(body);
+export async function createNetwork(st: NetworkState, raw: { [field: string]: unknown }, version = "1.45"): Promise<{ Id: string; Warning: string }> {
+  checkCreateTypes(raw);
+  const body = raw as NetworkCreateBody;
   const name: string = body.Name ?? "";
   if (!name) throw invalidParameter("invalid name: ");
   if (predefined.includes(name)) throw forbidden(`${name} is a pre-defined network and cannot be created`);
@@ -75,27 +83,27 @@ export async function createNetwork(st: NetworkState, body: Json, version = "1.4
   r.Options = body.Options ?? {};
   r.Labels = body.Labels ?? {};
   r.IPAM = { Driver: body.IPAM?.Driver || "default", Options: body.IPAM?.Options ?? null, Config: [] };
-  const given = (body.IPAM?.Config ?? []).find((x: Json) => x.Subnet && !String(x.Subnet).includes(":"));
+  const given = (body.IPAM?.Config ?? []).find((x) => x.Subnet && !String(x.Subnet).includes(":"));
   if (given) {
-    const s = parseCidr(given.Subnet);
+    const s = parseCidr(given.Subnet!);
     for (const other of st.userSubnets()) if (overlaps(parseCidr(other), s)) throw forbidden("Pool overlaps with other one on this address space");
-    const cfg: Json = { Subnet: given.Subnet };
+    const cfg: IpamConfig = { Subnet: given.Subnet };
     if (given.IPRange) cfg.IPRange = given.IPRange;
     if (given.Gateway) cfg.Gateway = given.Gateway;
-    new Pool(cfg.Subnet, cfg.Gateway, cfg.IPRange); // validates
+    new Pool(cfg.Subnet!, cfg.Gateway, cfg.IPRange); // validates
     r.IPAM.Config = [cfg];
   } else {
     const subnet = pickSubnet([...(await hostRoutes()), ...st.userSubnets()], st.candidates());
     r.IPAM.Config = [{ Subnet: subnet, Gateway: formatIp(parseCidr(subnet).base + 1) }];
   }
-  const given6 = (body.IPAM?.Config ?? []).find((x: Json) => is6(x.Subnet));
+  const given6 = (body.IPAM?.Config ?? []).find((x) => is6(x.Subnet));
   if (given6) {
-    const cfg: Json = { Subnet: given6.Subnet };
+    const cfg: IpamConfig = { Subnet: given6.Subnet };
     if (given6.IPRange) cfg.IPRange = given6.IPRange;
     if (given6.Gateway) cfg.Gateway = given6.Gateway;
     if (r.EnableIPv6) {
-      new Pool6(cfg.Subnet, cfg.Gateway, cfg.IPRange); // validates
-      const s6 = parseCidr6(cfg.Subnet);
+      new Pool6(cfg.Subnet!, cfg.Gateway, cfg.IPRange); // validates
+      const s6 = parseCidr6(cfg.Subnet!);
       for (const other of st.userSubnets6()) if (overlaps6(parseCidr6(other), s6)) throw forbidden("Pool overlaps with other one on this address space");
     }
     // Without EnableIPv6 dockerd keeps an IPv6 subnet in the config and uses none of it.

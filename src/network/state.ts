@@ -5,7 +5,6 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { Container } from "../container/container.ts";
-import type { Json } from "../container/config.ts";
 import { invalidParameter, notFound } from "../errors.ts";
 import type { EventBus } from "../engine/events.ts";
 import { nowNano } from "../time.ts";
@@ -194,7 +193,7 @@ export class NetworkState {
       .filter((c) => {
         const mode = c.rec.HostConfig.NetworkMode || "default";
         if (mode === r.Name || mode === r.Id || (mode === "default" && r.Name === "bridge")) return true;
-        return Object.values(c.rec.NetworkSettings?.Networks ?? {}).some((e) => (e as Json).NetworkID === r.Id) || r.Name in (c.rec.NetworkSettings?.Networks ?? {});
+        return Object.values(c.rec.NetworkSettings?.Networks ?? {}).some((e) => e.NetworkID === r.Id) || r.Name in (c.rec.NetworkSettings?.Networks ?? {});
       });
   }
 

@@ -1,7 +1,6 @@
 // Network records on disk: one JSON file under <data-root>/network, rewritten atomically.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Json } from "../container/config.ts";
 
 export interface NetworkRecord {
   Name: string;
@@ -10,7 +9,7 @@ export interface NetworkRecord {
   Scope: "local";
   Driver: string;
   EnableIPv6: boolean;
-  IPAM: { Driver: string; Options: Json | null; Config: { Subnet?: string; Gateway?: string; IPRange?: string }[] };
+  IPAM: { Driver: string; Options: Record<string, string> | null; Config: { Subnet?: string; Gateway?: string; IPRange?: string }[] };
   Internal: boolean;
   Attachable: boolean;
   Ingress: boolean;

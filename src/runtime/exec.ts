@@ -68,7 +68,7 @@ export function spawnExec(o: ExecSpawnOptions): SpawnedExec {
     try {
       [master, slave] = openptyAt(`/proc/${o.target}/root/dev/pts/ptmx`);
     } catch {
-      [master, slave] = openpty(); // no devpts of its own (a bare rootfs): any terminal will do
+      [master, slave] = openpty(); // no devpts of its own (a bare rootfs): whichever terminal the host gives will do
     }
     if (o.consoleSize?.[0] && o.consoleSize[1]) setWinsize(master, o.consoleSize[0], o.consoleSize[1]);
   }

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, realpathSync, statSync } from "node:fs";
 import type { Container, ContainerRecord } from "../container/container.ts";
 import type { MountSpec } from "../runtime/types.ts";
-import type { Json } from "../container/config.ts";
+import type { MountPoint as MountShape } from "../api/types/index.ts";
 import { invalidParameter, notFound } from "../errors.ts";
 import { inRoot } from "../init/rootfs.ts";
 import { planMounts, mountShape, sortMounts, type MountPoint } from "./mountpoints.ts";
@@ -205,7 +205,7 @@ export class ContainerVolumes {
   }
 
   /** Inspect's and list's `Mounts`. */
-  shapes(rec: ContainerRecord): Json[] {
+  shapes(rec: ContainerRecord): MountShape[] {
     return [...mountPointsOf(rec)].sort((a, b) => (a.Destination < b.Destination ? -1 : 1)).map(mountShape);
   }
 

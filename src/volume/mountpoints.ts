@@ -3,7 +3,7 @@
 // messages (moby volume/mounts/linux_parser.go and daemon/volumes.go).
 import { posix } from "node:path";
 import { invalidParameter } from "../errors.ts";
-import type { Json } from "../container/config.ts";
+import type { Mount, MountPoint as MountShape } from "../api/types/index.ts";
 import { validSubpath } from "./subpath.ts";
 
 export type MountType = "bind" | "volume" | "tmpfs";
@@ -99,16 +99,16 @@ export function parseBind(raw: string): MountPoint {
 }
 
 /** `--mount` / HostConfig.Mounts entries, validated as dockerd does (the bind source must exist). */
-export function parseMount(m: Json, exists: (p: string) => boolean): MountPoint {
+export function parseMount(m: Mount, exists: (p: string) => boolean): MountPoint {
   const type = String(m.Type ?? "");
   if (!["bind", "volume", "tmpfs"].includes(type)) {
     throw mountConfigError(type, type === "" ? "mount type unknown" : type === "npipe" || type === "cluster" || type === "image" ? `mount type ${type} is not supported` : "mount type unknown");
   }
-  const err = checkTarget(m.Target);
+  const err = checkTarget(m.Target ?? undefined);
   if (err) throw mountConfigError(type, err);
   const source: string = m.Source ?? "";
   const ro = !!m.ReadOnly;
-  const base = { Destination: posix.normalize(m.Target), RW: !ro, Mode: "", CopyData: true };
+  const base = { Destination: posix.normalize(m.Target!), RW: !ro, Mode: "", CopyData: true };
   if (type === "bind") {
     if (!source) throw mountConfigError(type, "field Source must not be empty");
     if (m.VolumeOptions) throw mountConfigError(type, "field VolumeOptions must not be specified");
@@ -147,7 +147,7 @@ export function parseMount(m: Json, exists: (p: string) => boolean): MountPoint 
 }
 
 /** moby's ConvertTmpfsOptions: `ro`, `mode=` in octal, `size=` with the largest exact suffix. */
-function tmpfsData(o: Json | undefined, ro: boolean, type: string): string {
+function tmpfsData(o: Mount["TmpfsOptions"], ro: boolean, type: string): string {
   const out: string[] = [];
   if (ro) out.push("ro");
   if (o?.Mode) out.push(`mode=${Number(o.Mode).toString(8)}`);
@@ -186,7 +186,7 @@ export function parseVolumesFrom(spec: string): { ref: string; mode: string } {
 
 export interface PlanInput {
   binds: string[] | null | undefined;
-  mounts: Json[] | null | undefined;
+  mounts: Mount[] | null | undefined;
   volumesFrom: string[] | null | undefined;
   tmpfs: Record<string, string> | null | undefined;
   imageVolumes: Record<string, unknown> | null | undefined;
@@ -247,7 +247,7 @@ export function sortMounts<T extends { Destination: string }>(mps: T[]): T[] {
 }
 
 /** The shape of one entry of `Mounts` in inspect and list. */
-export function mountShape(mp: MountPoint): Json {
+export function mountShape(mp: MountPoint): MountShape {
   return {
     Type: mp.Type,
     ...(mp.Type === "volume" ? { Name: mp.Name } : {}),

@@ -6,12 +6,13 @@ import { join } from "node:path";
 import type { EventBus } from "../engine/events.ts";
 import { conflict, invalidParameter, notFound } from "../errors.ts";
 import { matchLabels, type Filters } from "../filters.ts";
-import type { Json } from "../container/config.ts";
+import type { Volume as VolumeShape, VolumeListResponse, VolumePruneResponse } from "../api/types/index.ts";
 import { anonymousLabel, anonymousName, checkVolumeName } from "./names.ts";
 import { VolumeStore, validateOptions, type Volume } from "./store.ts";
 import { mountDevice, mountsUnder, unmountDevice } from "./devmount.ts";
 import { makeShared } from "../storage/mount.ts";
 
+/** The create request (its fields as the router checked them). */
 export interface CreateVolumeRequest {
   Name?: string;
   Driver?: string;
@@ -52,7 +53,7 @@ export class VolumeService {
     if (driver && driver !== "local") throw notFound(`error looking up volume plugin ${driver}: plugin "${driver}" not found`);
   }
 
-  create(req: CreateVolumeRequest): Json {
+  create(req: CreateVolumeRequest): VolumeShape {
     return this.shape(this.ensure(req).volume);
   }
 
@@ -80,11 +81,11 @@ export class VolumeService {
     checkVolumeName(name);
   }
 
-  inspect(name: string): Json {
+  inspect(name: string): VolumeShape {
     return this.shape(this.store.lookup(name));
   }
 
-  list(filters: Filters): Json {
+  list(filters: Filters): VolumeListResponse {
     for (const k of filters.keys()) if (!(volumeListFilters as readonly string[]).includes(k)) throw invalidParameter(`invalid filter '${k}'`);
     let vols = this.store.all();
     const dangling = filters.get("dangling");
@@ -124,7 +125,7 @@ export class VolumeService {
     this.events.publish("volume", "destroy", v.Name, { driver: "local" });
   }
 
-  prune(filters: Filters): Json {
+  prune(filters: Filters): VolumePruneResponse {
     for (const k of filters.keys()) if (!(volumePruneFilters as readonly string[]).includes(k)) throw invalidParameter(`invalid filter '${k}'`);
     const all = (filters.get("all") ?? []).some((x) => ["true", "1"].includes(x.toLowerCase()));
     const deleted: string[] = [];
@@ -148,7 +149,7 @@ export class VolumeService {
   }
 
   /** `GET /system/df` volumes: each with its size and how many containers use it. */
-  usage(): Json[] {
+  usage(): VolumeShape[] {
     return this.store.all().map((v) => ({ ...this.shape(v), UsageData: { Size: dirSize(v.Mountpoint), RefCount: this.users(v.Name).length } }));
   }
 
@@ -202,7 +203,7 @@ export class VolumeService {
     this.events.publish("volume", action, name, { ...attrs, driver: "local" });
   }
 
-  shape(v: Volume): Json {
+  shape(v: Volume): VolumeShape {
     return {
       CreatedAt: v.CreatedAt,
       Driver: v.Driver,

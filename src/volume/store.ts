@@ -58,8 +58,8 @@ export class VolumeStore {
       }
       const dir = join(this.root, name);
       if (!existsSync(join(dir, "_data"))) continue;
-      const meta = readJson(join(dir, "meta.json")) ?? {};
-      const opts = readJson(join(dir, "opts.json")) ?? null;
+      const meta = readJson<{ CreatedAt?: string; Labels?: Record<string, string> | null }>(join(dir, "meta.json")) ?? {};
+      const opts = readJson<Record<string, string>>(join(dir, "opts.json")) ?? null;
       this.cache.set(name, {
         Name: name,
         Driver: "local",
@@ -131,7 +131,8 @@ export class VolumeStore {
   }
 }
 
-function readJson(path: string): any {
+/** The one parse of a volume's own files (written by this store); undefined when unreadable. */
+function readJson<T>(path: string): T | undefined {
   try {
     return JSON.parse(readFileSync(path, "utf8"));
   } catch {

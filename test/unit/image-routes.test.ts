@@ -3,17 +3,18 @@ import { describe, expect, it } from "vitest";
 import { Router } from "../../src/api/router.ts";
 import { imageRoutes } from "../../src/api/routers/images/routes.ts";
 import type { ImageBackend } from "../../src/api/routers/images/backend.ts";
+import type { ImageInspect, ImageSummary } from "../../src/api/types/index.ts";
 import { notFound } from "../../src/errors.ts";
 import { apiRequest, recordingSink } from "../helpers/request.ts";
 
 function setup() {
   const calls: unknown[][] = [];
   const b: ImageBackend = {
-    imageList: async (o) => (calls.push(["list", o.all, [...o.filters], o.version]), [{ Id: "sha256:x" }]),
+    imageList: async (o) => (calls.push(["list", o.all, [...o.filters], o.version]), [{ Id: "sha256:x" } as ImageSummary]),
     imageInspect: async (name, v) => {
       calls.push(["inspect", name, v]);
       if (name === "nope") throw notFound("No such image: nope");
-      return { Id: name };
+      return { Id: name } as ImageInspect;
     },
     imageHistory: async (name) => (calls.push(["history", name]), []),
     imageTag: async (name, repo, tag) => void calls.push(["tag", name, repo, tag]),

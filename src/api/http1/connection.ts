@@ -288,7 +288,7 @@ export class Connection {
   private timerKind: "header" | "idle" | undefined;
 
   constructor(
-    readonly socket: Socket<any>,
+    readonly socket: Socket<Connection | undefined>,
     private readonly owner: ConnectionOwner,
   ) {
     this.arm("idle");

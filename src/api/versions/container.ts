@@ -3,7 +3,14 @@
 // gets that shape adjusted here, the adjusted text cached next to the current one.
 import { RawJson } from "../rawjson.ts";
 import { compareVersions } from "../router.ts";
-import type { Json } from "../../container/config.ts";
+
+/** The parts of an inspect answer that changed between versions. */
+export interface VersionedInspect {
+  Id?: string;
+  Config?: { Hostname?: string | null } | null;
+  NetworkSettings?: { Networks?: { [name: string]: { Aliases?: string[] | null } | null } | null } | null;
+  HostConfig?: { NetworkMode?: string | null; KernelMemory?: number; KernelMemoryTCP?: number } | null;
+}
 
 /** The versions at which the inspect shape changed, newest first. */
 const steps = ["1.45", "1.42"] as const;
@@ -28,22 +35,22 @@ function stepFor(version: string): Step | undefined {
  *   being there to leave a container's network alone);
  * - below 1.42 `HostConfig.KernelMemory` and `KernelMemoryTCP` are there even when unset.
  */
-export function containerInspectFor(version: string, answer: Json | RawJson): Json | RawJson {
+export function containerInspectFor<T extends VersionedInspect>(version: string, answer: T | RawJson): T | RawJson {
   const step = stepFor(version);
   if (!step) return answer;
   if (!(answer instanceof RawJson)) return shapeInspect(structuredClone(answer), step);
   let byStep = older.get(answer);
   if (!byStep) older.set(answer, (byStep = new Map()));
   let hit = byStep.get(step);
-  if (!hit) byStep.set(step, (hit = new RawJson(JSON.stringify(shapeInspect(JSON.parse(answer.text) as Json, step)))));
+  if (!hit) byStep.set(step, (hit = new RawJson(JSON.stringify(shapeInspect(JSON.parse(answer.text) as VersionedInspect, step)))));
   return hit;
 }
 
-function shapeInspect(c: Json, step: Step): Json {
+function shapeInspect<T extends VersionedInspect>(c: T, step: Step): T {
   const shortId = String(c.Id ?? "").slice(0, 12);
   const hostname: string = c.Config?.Hostname ?? "";
-  const nets: Json = c.NetworkSettings?.Networks ?? {};
-  for (const [name, ep] of Object.entries(nets) as [string, Json][]) {
+  const nets = c.NetworkSettings?.Networks ?? {};
+  for (const [name, ep] of Object.entries(nets)) {
     if (builtinModes.has(name) || !ep) continue;
     const aliases: string[] = [...(ep.Aliases ?? [])];
     for (const a of [shortId, hostname]) if (a && !aliases.includes(a)) aliases.push(a);

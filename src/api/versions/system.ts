@@ -1,14 +1,23 @@
 // GET /info as an older API version shows it (moby's system_routes.go getInfo).
 import { compareVersions } from "../router.ts";
-import type { Json } from "../../container/config.ts";
 
-export function infoFor(version: string, info: Json): Json {
+type Runtime = { path?: string; runtimeArgs?: string[]; status?: Record<string, string> };
+/** The fields of GET /info that changed between versions. */
+export interface VersionedInfo {
+  Runtimes?: Record<string, Runtime>;
+  KernelVersion?: string;
+  OperatingSystem?: string;
+  SecurityOptions?: string[];
+  ExecutionDriver?: string;
+}
+
+export function infoFor<T extends VersionedInfo>(version: string, info: T): T {
   if (compareVersions(version, "1.44") >= 0) return info;
-  const out: Json = { ...info };
+  const out: T = { ...info };
   // Runtimes' `status` came with 1.44.
   if (out.Runtimes) {
-    const rts: Json = {};
-    for (const [k, v] of Object.entries(out.Runtimes as Json)) rts[k] = { path: (v as Json).path, ...((v as Json).runtimeArgs ? { runtimeArgs: (v as Json).runtimeArgs } : {}) };
+    const rts: Record<string, Runtime> = {};
+    for (const [k, v] of Object.entries(out.Runtimes)) rts[k] = { path: v.path, ...(v.runtimeArgs ? { runtimeArgs: v.runtimeArgs } : {}) };
     out.Runtimes = rts;
   }
   if (compareVersions(version, "1.39") < 0) {
@@ -17,7 +26,7 @@ export function infoFor(version: string, info: Json): Json {
   }
   if (compareVersions(version, "1.25") < 0) {
     // Security options were bare names, and the execution driver was still reported.
-    out.SecurityOptions = ((out.SecurityOptions ?? []) as string[]).map((o) => /(?:^|,)name=([^,]*)/.exec(o)?.[1] ?? o);
+    out.SecurityOptions = (out.SecurityOptions ?? []).map((o) => /(?:^|,)name=([^,]*)/.exec(o)?.[1] ?? o);
     out.ExecutionDriver = "<not supported>";
   }
   return out;

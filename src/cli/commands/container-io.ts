@@ -1,4 +1,5 @@
 // top, diff, port, commit, export: the docker CLI's output for each.
+import type { ContainerInspect } from "../../api/types/index.ts";
 import { createWriteStream, renameSync, rmSync } from "node:fs";
 import { once } from "node:events";
 import type { Runner } from "../command.ts";
@@ -21,7 +22,7 @@ function topTable(rows: string[][]): string {
 
 export const top: Runner = async (p) => {
   const [ref, ...ps] = p.positionals;
-  const r = await getClient().json("GET", `/containers/${enc(ref!)}/top`, { query: { ps_args: ps.length ? ps.join(" ") : undefined } });
+  const r = await getClient().json<{ Titles: string[]; Processes: string[][] }>("GET", `/containers/${enc(ref!)}/top`, { query: { ps_args: ps.length ? ps.join(" ") : undefined } });
   out(topTable([r.Titles, ...(r.Processes ?? [])]));
 };
 
@@ -39,8 +40,8 @@ function bindingText(b: { HostIp: string; HostPort: string }): string {
 
 export const port: Runner = async (p) => {
   const [ref, want] = p.positionals as [string, string | undefined];
-  const info = await getClient().json("GET", `/containers/${enc(ref)}/json`);
-  const ports: Record<string, { HostIp: string; HostPort: string }[] | null> = info.NetworkSettings?.Ports ?? {};
+  const info = await getClient().json<ContainerInspect>("GET", `/containers/${enc(ref)}/json`);
+  const ports = (info.NetworkSettings?.Ports ?? {}) as Record<string, { HostIp: string; HostPort: string }[] | null>;
   if (want) {
     const [num, proto = "tcp"] = want.split("/");
     if (!/^\d+$/.test(num!)) throw new ExitError(1, `Error: invalid port (${num}): strconv.ParseUint: parsing "${num}": invalid syntax`);
@@ -86,7 +87,7 @@ export const commit: Runner = async (p) => {
   qs.set("pause", pause ? "1" : "0");
   for (const c of list(p, "change")) qs.append("changes", c);
   // The client's request() takes a flat query; repeated `changes` go in the path.
-  const r = await client.json("POST", `/commit?${qs}`, { body: {} });
+  const r = await client.json<{ Id: string }>("POST", `/commit?${qs}`, { body: {} });
   out(`${r.Id}\n`);
 };
 

@@ -49,7 +49,7 @@ async function pullFor(req: CreateRequest, ref: Reference, failCode: number): Pr
 export async function createContainer(client: Client, req: CreateRequest, failCode = 125): Promise<string> {
   const policy = pullPolicy(req, failCode);
   const ref = namedImage(String(req.body.Image));
-  const call = () => client.json("POST", "/containers/create", { query: { name: req.name, platform: req.platform }, body: req.body });
+  const call = () => client.json<{ Id: string; Warnings: string[] | null }>("POST", "/containers/create", { query: { name: req.name, platform: req.platform }, body: req.body });
   try {
     if (policy === "always" && ref) await pullFor(req, ref, failCode);
     let r;

@@ -1,5 +1,6 @@
 // wharf exec: run a command in a running container, attached (hijacked, like attach)
 // or detached (-d), with Docker's flags and exit codes.
+import type { ExecInspectResponse } from "../../api/types/index.ts";
 import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { bool, compileFlags, list, parseFlags, str, type FlagSpec, type Parsed } from "../flags.ts";
@@ -45,7 +46,7 @@ export const exec: Runner = async (p) => {
   const client = getClient();
   let id: string;
   try {
-    id = (await client.json("POST", `/containers/${encodeURIComponent(container)}/exec`, { body })).Id;
+    id = (await client.json<{ Id: string }>("POST", `/containers/${encodeURIComponent(container)}/exec`, { body })).Id;
   } catch (err) {
     if (err instanceof WharfError) throw new ExitError(1, err.message);
     throw err;
@@ -65,7 +66,7 @@ export const exec: Runner = async (p) => {
   } finally {
     term.restore();
   }
-  const ins = await client.json("GET", `/exec/${id}/json`);
+  const ins = await client.json<ExecInspectResponse>("GET", `/exec/${id}/json`);
   // Still running: we detached (the detach keys).
   if (ins.Running) return;
   if (ins.ExitCode) throw new ExitError(ins.ExitCode);

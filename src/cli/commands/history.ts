@@ -1,4 +1,5 @@
 // `wharf history IMAGE`: docker's table (IMAGE, CREATED, CREATED BY, SIZE, COMMENT).
+import type { ImageHistoryItem } from "../../api/types/index.ts";
 import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { bool, str } from "../flags.ts";
@@ -12,7 +13,7 @@ const headers: Record<string, string> = {
 
 export const history: Runner = async (p) => {
   const name = p.positionals[0]!;
-  const hist: any[] = await getClient().json("GET", `/images/${encodeURIComponent(name)}/history`);
+  const hist = await getClient().json<ImageHistoryItem[]>("GET", `/images/${encodeURIComponent(name)}/history`);
   const noTrunc = bool(p, "no-trunc");
   const human = p.flags.get("human") !== false;
   const rows = hist.map((h) => {

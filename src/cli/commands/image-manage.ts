@@ -1,4 +1,5 @@
 // `wharf rmi`, `wharf tag`, `wharf image prune`, `wharf image inspect`.
+import type { ImageDeleteResponseItem } from "../../api/types/index.ts";
 import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { bool, str } from "../flags.ts";
@@ -15,7 +16,7 @@ export const rmi: Runner = async (p) => {
   const errors: string[] = [];
   for (const name of p.positionals) {
     try {
-      const items: any[] = await getClient().json("DELETE", path(name), {
+      const items = await getClient().json<ImageDeleteResponseItem[]>("DELETE", path(name), {
         query: { force: bool(p, "force") ? "1" : undefined, noprune: bool(p, "no-prune") ? "1" : undefined },
       });
       for (const i of items) out(i.Untagged ? `Untagged: ${i.Untagged}\n` : `Deleted: ${i.Deleted}\n`);
@@ -46,8 +47,8 @@ export const prune: Runner = async (p) => {
   }
   const filters = JSON.parse(filtersQuery(p) ?? "{}");
   if (all) filters.dangling = { false: true };
-  const r = await getClient().json("POST", "/images/prune", { query: { filters: JSON.stringify(filters) } });
-  const items: any[] = r.ImagesDeleted ?? [];
+  const r = await getClient().json<{ ImagesDeleted: ImageDeleteResponseItem[] | null; SpaceReclaimed: number }>("POST", "/images/prune", { query: { filters: JSON.stringify(filters) } });
+  const items: ImageDeleteResponseItem[] = r.ImagesDeleted ?? [];
   if (items.length) {
     out("Deleted Images:\n");
     for (const i of items) out(i.Untagged ? `untagged: ${i.Untagged}\n` : `deleted: ${i.Deleted}\n`);

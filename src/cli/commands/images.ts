@@ -1,4 +1,5 @@
 // `wharf images` / `wharf image ls`: docker's table, -q, --digests, --no-trunc, --filter, --format.
+import type { ImageSummary } from "../../api/types/index.ts";
 import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { bool, str } from "../flags.ts";
@@ -16,7 +17,10 @@ interface Row {
 }
 
 /** One row per repository tag, as docker's CLI expands a list entry. */
-export function imageRows(images: any[], noTrunc: boolean): Row[] {
+/** What a row needs of a list entry (the rest as the daemon sent it). */
+export type ImageListEntry = Pick<ImageSummary, "Id" | "Created" | "Size" | "SharedSize" | "Containers"> & Partial<ImageSummary>;
+
+export function imageRows(images: ImageListEntry[], noTrunc: boolean): Row[] {
   const rows: Row[] = [];
   for (const img of images) {
     const base = {
@@ -49,7 +53,7 @@ export const images: Runner = async (p) => {
   const filters = filtersQuery(p) ? JSON.parse(filtersQuery(p)!) : {};
   // `wharf images busybox` is a reference filter.
   if (p.positionals[0]) (filters.reference ??= {})[p.positionals[0]] = true;
-  const images: any[] = await getClient().json("GET", "/images/json", {
+  const images = await getClient().json<ImageSummary[]>("GET", "/images/json", {
     query: {
       all: bool(p, "all") ? "1" : undefined,
       digests: bool(p, "digests") ? "1" : undefined,

@@ -24,7 +24,7 @@ export const restart = verb(async (ref, p) => (await c().json("POST", at(ref, "/
 export const kill = verb(async (ref, p) => (await c().json("POST", at(ref, "/kill"), { query: { signal: str(p, "signal") } }), ref));
 export const pause = verb(async (ref) => (await c().json("POST", at(ref, "/pause")), ref));
 export const unpause = verb(async (ref) => (await c().json("POST", at(ref, "/unpause")), ref));
-export const wait = verb(async (ref) => String((await c().json("POST", at(ref, "/wait"))).StatusCode));
+export const wait = verb(async (ref) => String((await c().json<{ StatusCode: number }>("POST", at(ref, "/wait"))).StatusCode));
 
 export const rm = verb(async (ref, p) => {
   const flag = (name: string) => (bool(p, name) ? "1" : undefined);

@@ -10,7 +10,7 @@ export { clientTimestamp };
 export const logs: Runner = async (p) => {
   const ref = p.positionals[0]!;
   const client = getClient();
-  const info = await client.json("GET", `/containers/${encodeURIComponent(ref)}/json`);
+  const info = await client.json<{ Config?: { Tty?: boolean | null } }>("GET", `/containers/${encodeURIComponent(ref)}/json`);
   const res = await client.request("GET", `/containers/${encodeURIComponent(ref)}/logs`, {
     query: {
       stdout: 1,

@@ -1,4 +1,5 @@
 // `wharf network VERB`: create, ls, inspect, rm, connect, disconnect, prune.
+import type { Network } from "../../api/types/index.ts";
 import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { bool, list, str } from "../flags.ts";
@@ -15,7 +16,7 @@ export const create: Runner = async (p) => {
   const gateways = list(p, "gateway");
   const ranges = list(p, "ip-range");
   const config = subnets.map((Subnet, i) => ({ Subnet, ...(gateways[i] ? { Gateway: gateways[i] } : {}), ...(ranges[i] ? { IPRange: ranges[i] } : {}) }));
-  const r = await getClient().json("POST", "/networks/create", {
+  const r = await getClient().json<{ Id: string; Warning: string }>("POST", "/networks/create", {
     body: {
       Name: p.positionals[0],
       CheckDuplicate: true,
@@ -32,7 +33,7 @@ export const create: Runner = async (p) => {
 };
 
 export const ls: Runner = async (p) => {
-  const nets: any[] = await getClient().json("GET", "/networks", { query: { filters: filtersQuery(p) } });
+  const nets = await getClient().json<(Network & { Id: string; Name: string })[]>("GET", "/networks", { query: { filters: filtersQuery(p) } });
   const trunc = !bool(p, "no-trunc");
   const rows = nets
     .sort((a, b) => (a.Name < b.Name ? -1 : 1))
@@ -70,7 +71,7 @@ export const disconnect: Runner = async (p) => {
 
 export const prune: Runner = async (p) => {
   if (!bool(p, "force")) await confirm("This will remove all custom networks not used by at least one container.");
-  const r = await getClient().json("POST", "/networks/prune", { query: { filters: filtersQuery(p) } });
+  const r = await getClient().json<{ NetworksDeleted: string[] | null }>("POST", "/networks/prune", { query: { filters: filtersQuery(p) } });
   const deleted: string[] = r.NetworksDeleted ?? [];
   if (deleted.length) out(`Deleted Networks:\n${deleted.join("\n")}\n\n`);
 };

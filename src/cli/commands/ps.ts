@@ -3,7 +3,7 @@ import { getClient } from "../context.ts";
 import { bool, str } from "../flags.ts";
 import { writeList } from "../render/format.ts";
 import { filtersQuery } from "../common.ts";
-import { PsRow, psHeaders } from "../render/pscontext.ts";
+import { PsRow, psHeaders, type PsEntry } from "../render/pscontext.ts";
 import { ExitError } from "../exit.ts";
 
 export const ps: Runner = async (p) => {
@@ -15,7 +15,7 @@ export const ps: Runner = async (p) => {
   const format = str(p, "format");
   // As the docker CLI: a format that shows .Size (or all of `.`) asks the daemon for sizes.
   const size = bool(p, "size") || (!!format && !bool(p, "quiet") && /\.Size\b|json\s+\.\s*}}/.test(format));
-  const items: any[] = await getClient().json("GET", "/containers/json", {
+  const items = await getClient().json<PsEntry[]>("GET", "/containers/json", {
     query: {
       all: bool(p, "all") ? "1" : undefined,
       limit: n > 0 ? n : undefined,

@@ -44,9 +44,9 @@ export const run: Runner = async (p) => {
   // Docker proxies signals by default, but never to a container with a terminal.
   const unproxy = req.parsed.flags.get("sig-proxy") !== false && !body.Tty ? proxySignals(client, id) : () => {};
   try {
-    const streamDone = pump(socket, { tty: body.Tty, stdin: body.AttachStdin });
+    const streamDone = pump(socket, { tty: !!body.Tty, stdin: !!body.AttachStdin });
     const condition = body.HostConfig.AutoRemove ? "removed" : "next-exit";
-    const waited = client.json("POST", `/containers/${id}/wait`, { query: { condition } });
+    const waited = client.json<{ StatusCode: number; Error?: { Message?: string } | null }>("POST", `/containers/${id}/wait`, { query: { condition } });
     await start(client, id).catch((err) => {
       socket.destroy();
       throw err;
@@ -54,7 +54,7 @@ export const run: Runner = async (p) => {
     await term.sendSize();
     await streamDone;
     // The stream also ends on a detach (the detach keys): the container runs on.
-    const running = await client.json("GET", `/containers/${id}/json`).then((j) => j.State?.Running === true, () => false);
+    const running = await client.json<{ State?: { Running?: boolean } }>("GET", `/containers/${id}/json`).then((j) => j.State?.Running === true, () => false);
     if (running) return;
     const status = await waited;
     if (status?.Error?.Message) process.stderr.write(`wharf: ${status.Error.Message}\n`);

@@ -40,7 +40,21 @@ export interface StatsRow {
 }
 
 /** One table row from one API sample, as docker's CLI computes it. */
-export function statsRow(s: any, ref: string, noTrunc: boolean): StatsRow {
+/** One stats sample as the daemon streams it (docker's types.StatsJSON; only what a row reads). */
+export interface StatsSample {
+  id?: string;
+  name?: string;
+  read?: string;
+  cpu_stats?: CpuStats;
+  precpu_stats?: CpuStats;
+  memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
+  networks?: Record<string, { rx_bytes?: number; tx_bytes?: number }>;
+  blkio_stats?: { io_service_bytes_recursive?: { op?: string; value: number }[] | null };
+  pids_stats?: { current?: number };
+}
+type CpuStats = { cpu_usage?: { total_usage?: number; percpu_usage?: number[] }; system_cpu_usage?: number; online_cpus?: number };
+
+export function statsRow(s: StatsSample, ref: string, noTrunc: boolean): StatsRow {
   const id: string = s.id ?? "";
   const name = String(s.name ?? "").replace(/^\//, "");
   if (!s.read || s.read.startsWith("0001-")) {
@@ -58,7 +72,7 @@ export function statsRow(s: any, ref: string, noTrunc: boolean): StatsRow {
   const limit = m.limit ?? 0;
   let rx = 0;
   let tx = 0;
-  for (const n of Object.values<any>(s.networks ?? {})) {
+  for (const n of Object.values(s.networks ?? {})) {
     rx += n.rx_bytes ?? 0;
     tx += n.tx_bytes ?? 0;
   }
@@ -82,7 +96,7 @@ export function statsRow(s: any, ref: string, noTrunc: boolean): StatsRow {
   };
 }
 
-async function* samples(ref: string, stream: boolean): AsyncGenerator<any> {
+async function* samples(ref: string, stream: boolean): AsyncGenerator<StatsSample> {
   const res = await getClient().request("GET", `/containers/${encodeURIComponent(ref)}/stats`, { query: { stream: stream ? 1 : 0 } });
   if ((res.statusCode ?? 500) >= 400) throw errorFromResponse(res.statusCode ?? 500, await readAll(res));
   let buf = "";
@@ -93,17 +107,17 @@ async function* samples(ref: string, stream: boolean): AsyncGenerator<any> {
     while ((nl = buf.indexOf("\n")) >= 0) {
       const line = buf.slice(0, nl).trim();
       buf = buf.slice(nl + 1);
-      if (line) yield JSON.parse(line);
+      if (line) yield JSON.parse(line) as StatsSample;
     }
   }
-  if (buf.trim()) yield JSON.parse(buf);
+  if (buf.trim()) yield JSON.parse(buf) as StatsSample;
 }
 
 export const stats: Runner = async (p) => {
   const client = getClient();
   let refs = p.positionals;
   if (!refs.length) {
-    const list: any[] = await client.json("GET", "/containers/json", { query: { all: bool(p, "all") ? 1 : undefined } });
+    const list = await client.json<{ Id: string }[]>("GET", "/containers/json", { query: { all: bool(p, "all") ? 1 : undefined } });
     refs = list.map((c) => c.Id);
   }
   const format = str(p, "format") || defaultFormat;

@@ -72,8 +72,8 @@ export const df: Runner = async (p) => {
 };
 
 async function pruneOne(what: string, path: string, key: string, query: Record<string, string | undefined>, lower = false): Promise<number> {
-  const r = await getClient().json("POST", path, { query });
-  const items: ({ Untagged?: string; Deleted?: string } | string)[] = r[key] ?? [];
+  const r = await getClient().json<Record<string, ({ Untagged?: string; Deleted?: string } | string)[] | number | null>>("POST", path, { query });
+  const items = (r[key] ?? []) as ({ Untagged?: string; Deleted?: string } | string)[];
   if (items.length) {
     out(`${what}:\n`);
     for (const i of items) {
@@ -82,7 +82,7 @@ async function pruneOne(what: string, path: string, key: string, query: Record<s
     }
     out("\n");
   }
-  return r.SpaceReclaimed ?? 0;
+  return (r.SpaceReclaimed as number | undefined) ?? 0;
 }
 
 export const prune: Runner = async (p: Parsed) => {

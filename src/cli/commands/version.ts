@@ -21,15 +21,28 @@ export function ansic(rfc3339: string): string {
   return `${day} ${month} ${String(t.getUTCDate()).padStart(2, " ")} ${two(t.getUTCHours())}:${two(t.getUTCMinutes())}:${two(t.getUTCSeconds())} ${t.getUTCFullYear()}`;
 }
 
+/** GET /version as the daemon answers it (what the text form prints). */
+interface VersionAnswer {
+  Platform?: { Name?: string };
+  Components?: { Name: string; Version: string; Details?: Record<string, string> }[];
+  ApiVersion: string;
+  MinAPIVersion: string;
+  GoVersion?: string;
+  GitCommit: string;
+  BuildTime: string;
+  Os: string;
+  Arch: string;
+}
+
 export const version: Runner = async (p) => {
   const format = str(p, "format");
   if (format) {
-    const server = await getClient().json("GET", "/version");
+    const server = await getClient().json<VersionAnswer>("GET", "/version");
     const clientInfo = { Version: wharfVersion, ApiVersion: apiVersion, GitCommit: gitCommit, Os: "linux", Arch: goArch() };
     out(formatOne(format, { Client: clientInfo, Server: { ...server, APIVersion: server.ApiVersion } }, { structOrder: true }));
     return;
   }
-  const [v, negotiated] = await Promise.all([getClient().json("GET", "/version"), getClient().apiVersion(), prepareLocalZone()]);
+  const [v, negotiated] = await Promise.all([getClient().json<VersionAnswer>("GET", "/version"), getClient().apiVersion(), prepareLocalZone()]);
   const client = kvBlock(
     [
       ["Version", wharfVersion],

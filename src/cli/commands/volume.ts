@@ -1,4 +1,5 @@
 // `wharf volume create|ls|inspect|rm|prune`: docker's volume management commands.
+import type { Volume, VolumeListResponse, VolumePruneResponse } from "../../api/types/index.ts";
 import type { Runner } from "../command.ts";
 import { getClient } from "../context.ts";
 import { bool, list, str } from "../flags.ts";
@@ -13,7 +14,7 @@ export const create: Runner = async (p) => {
   if (p.positionals[0] && str(p, "name") && str(p, "name") !== p.positionals[0]) {
     throw new ExitError(1, `conflicting options: either specify --name or provide positional arg, not both`);
   }
-  const v = await getClient().json("POST", "/volumes/create", {
+  const v = await getClient().json<Volume>("POST", "/volumes/create", {
     body: { Name: name, Driver: str(p, "driver") ?? "local", DriverOpts: keyValues(list(p, "opt")), Labels: keyValues(list(p, "label")) },
   });
   out(`${v.Name}\n`);
@@ -22,8 +23,8 @@ export const create: Runner = async (p) => {
 const headers: Record<string, string> = { Driver: "DRIVER", Name: "VOLUME NAME", Mountpoint: "MOUNTPOINT", Scope: "SCOPE", Labels: "LABELS", Links: "LINKS", Size: "SIZE" };
 
 export const ls: Runner = async (p) => {
-  const r = await getClient().json("GET", "/volumes", { query: { filters: filtersQuery(p) } });
-  const rows = (r.Volumes ?? []).map((v: any) => ({
+  const r = await getClient().json<VolumeListResponse>("GET", "/volumes", { query: { filters: filtersQuery(p) } });
+  const rows = (r.Volumes ?? []).map((v: Volume) => ({
     ...v,
     Labels: Object.entries(v.Labels ?? {}).map(([k, val]) => `${k}=${val}`).join(","),
     Links: "N/A",
@@ -47,7 +48,7 @@ export const prune: Runner = async (p) => {
   }
   const filters = JSON.parse(filtersQuery(p) ?? "{}");
   if (bool(p, "all")) filters.all = { true: true };
-  const r = await getClient().json("POST", "/volumes/prune", { query: { filters: Object.keys(filters).length ? JSON.stringify(filters) : undefined } });
+  const r = await getClient().json<VolumePruneResponse>("POST", "/volumes/prune", { query: { filters: Object.keys(filters).length ? JSON.stringify(filters) : undefined } });
   const deleted: string[] = r.VolumesDeleted ?? [];
   if (deleted.length) out(`Deleted Volumes:\n${deleted.join("\n")}\n\n`);
   out(`Total reclaimed space: ${humanSize(r.SpaceReclaimed ?? 0, 4)}\n`);

@@ -1,6 +1,7 @@
 // One `ps` row as the docker CLI's ContainerContext presents it to `--format`: the same
 // field names and texts (`.Names` without link names, `.Ports` grouped into ranges,
 // `.Size` as "2B (virtual 4.3MB)", `.Label "k"`), and `{{json .}}` with its keys.
+import type { ContainerSummary } from "../../api/types/index.ts";
 import { ellipsis } from "./table.ts";
 import { humanDuration } from "../../time.ts";
 
@@ -72,9 +73,12 @@ function goTime(unix: number): string {
   return new Date(unix * 1000).toISOString().replace("T", " ").replace(/\.\d+Z$/, " +0000 UTC");
 }
 
+/** A list entry as the daemon sends it: these fields are always there. */
+export type PsEntry = ContainerSummary & Required<Pick<ContainerSummary, "Id" | "Created" | "Ports" | "State" | "Status">>;
+
 export class PsRow {
   constructor(
-    private readonly c: any,
+    private readonly c: PsEntry,
     private readonly trunc: boolean,
   ) {}
 
@@ -111,7 +115,7 @@ export class PsRow {
   }
   get Size(): string {
     const rw = humanSize3(this.c.SizeRw ?? 0);
-    return (this.c.SizeRootFs ?? 0) > 0 ? `${rw} (virtual ${humanSize3(this.c.SizeRootFs)})` : rw;
+    return (this.c.SizeRootFs ?? 0) > 0 ? `${rw} (virtual ${humanSize3(this.c.SizeRootFs!)})` : rw;
   }
   /** The container's own name; with --no-trunc its link names too. */
   get Names(): string {
@@ -129,10 +133,10 @@ export class PsRow {
     return this.c.Labels?.[name] ?? "";
   }
   get Mounts(): string {
-    return (this.c.Mounts ?? []).map((m: any) => (this.trunc ? ellipsis(m.Name || m.Source, 15) : m.Name || m.Source)).join(",");
+    return (this.c.Mounts ?? []).map((m) => (this.trunc ? ellipsis((m.Name || m.Source)!, 15) : m.Name || m.Source)).join(",");
   }
   get LocalVolumes(): string {
-    return String((this.c.Mounts ?? []).filter((m: any) => m.Driver === "local").length);
+    return String((this.c.Mounts ?? []).filter((m) => m.Driver === "local").length);
   }
   get Networks(): string {
     return Object.keys(this.c.NetworkSettings?.Networks ?? {}).sort().join(",");

@@ -254,7 +254,7 @@ export function goString(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map((x) => (x === null ? "<nil>" : goString(x))).join(" ")}]`;
   if (typeof v === "object") {
     const keys = Object.keys(v as object).sort();
-    return `map[${keys.map((k) => `${k}:${goString((v as any)[k])}`).join(" ")}]`;
+    return `map[${keys.map((k) => `${k}:${goString((v as Record<string, unknown>)[k])}`).join(" ")}]`;
   }
   return String(v);
 }
@@ -284,7 +284,8 @@ function sprintf(fmt: string, args: unknown[]): string {
   });
 }
 
-const cmp = (a: unknown, b: unknown) => ((a as any) < (b as any) ? -1 : (a as any) > (b as any) ? 1 : 0);
+// Go's lt/gt compare numbers with numbers and strings with strings; JS's < does both.
+const cmp = (a: unknown, b: unknown) => ((a as number | string) < (b as number | string) ? -1 : (a as number | string) > (b as number | string) ? 1 : 0);
 
 /**
  * encoding/json as Go's CLI applies it: map keys sorted (what docker decodes to maps),
@@ -329,13 +330,13 @@ const funcs: Record<string, (...a: unknown[]) => unknown> = {
   printf: (fmt, ...a) => sprintf(String(fmt), a),
   len: (v) => (typeof v === "string" || Array.isArray(v) ? v.length : Object.keys(v ?? {}).length),
   index: (v, ...keys) =>
-    keys.reduce((acc: any, k) => {
+    keys.reduce((acc: unknown, k) => {
       if (acc === null || acc === undefined) return undefined;
       if (Array.isArray(acc)) {
         if (Number(k) >= acc.length) throw new TemplateError(`error calling index: index out of range: ${k}`);
         return acc[Number(k)];
       }
-      return acc[String(k)];
+      return (acc as Record<string, unknown>)[String(k)];
     }, v),
   eq: (a, ...bs) => bs.some((b) => a === b),
   ne: (a, b) => a !== b,
@@ -435,7 +436,7 @@ function exec(nodes: Node[], s: Scope, out: string[]): void {
         const entries: [unknown, unknown][] = Array.isArray(v)
           ? v.map((x, i) => [i, x])
           : v && typeof v === "object"
-            ? Object.keys(v).sort().map((k) => [k, (v as any)[k]])
+            ? Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]])
             : [];
         if (!entries.length) exec(n.els, s, out);
         for (const [k, x] of entries) {

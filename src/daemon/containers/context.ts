@@ -6,7 +6,8 @@ import type { Container } from "../../container/container.ts";
 import type { ExitStatus } from "../../container/state.ts";
 import type { EventBus } from "../../engine/events.ts";
 import type { Digest, LayerStore } from "../../storage/types.ts";
-import type { ImageConfig, Json } from "../../container/config.ts";
+import type { ImageConfig } from "../../container/config.ts";
+import type { HostConfig, NetworkingConfig, NetworkSettings } from "../../api/types/index.ts";
 import type { MountSpec } from "../../runtime/types.ts";
 import type { ContainerVolumes } from "../../volume/containers.ts";
 
@@ -59,9 +60,9 @@ export interface ExecDriver {
 
 /** The network controller's hooks into the container verbs (src/network/controller.ts). */
 export interface NetworkHooks {
-  validateMode(mode: string, networking: Json | null): void;
+  validateMode(mode: string, networking: NetworkingConfig | null): void;
   /** NetworkSettings of a created container: the requested endpoints, as given. */
-  createSettings(hc: Json, networking: Json | null): Json;
+  createSettings(hc: HostConfig, networking: NetworkingConfig | null): NetworkSettings;
   /** Before the process starts: sandbox, addresses, ports; fills NetworkSettings. */
   attach(c: Container): Promise<void>;
   /** After the process ended: undoes attach. Idempotent. `background`: the slow part may finish later. */

@@ -3,7 +3,8 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { errorKind, invalidParameter } from "../../errors.ts";
-import { mergeImageConfig, validateConfig, validateHostConfig, type Json } from "../../container/config.ts";
+import { mergeImageConfig, validateConfig, validateHostConfig } from "../../container/config.ts";
+import type { ContainerCreateBody } from "../../api/types/index.ts";
 import { configDefaults, hostConfigDefaults } from "../../container/defaults.ts";
 import { generateName, validContainerName } from "../../container/names.ts";
 import { ContainerState } from "../../container/state.ts";
@@ -14,14 +15,12 @@ import { resolveCreateLinks } from "./links.ts";
 import { validateLogConfig } from "../../logs/config.ts";
 import { withDefaultLogConfig } from "./daemon-defaults.ts";
 import { parseSecurityOpts } from "../../container/secopts.ts";
-import { checkCreateBodyTypes } from "../../container/bodytypes.ts";
 
 const supportedNetworkModes = ["default", "bridge", "none", "host"];
 /** The runtimes /info lists: both names mean wharf's own runc-compatible init. */
 export const knownRuntimes = ["runc", "io.containerd.runc.v2"];
 
-export async function containerCreate(ctx: ContainerContext, input: { name?: string; body: Json }): Promise<{ Id: string; Warnings: string[] }> {
-  checkCreateBodyTypes(input.body);
+export async function containerCreate(ctx: ContainerContext, input: { name?: string; body: ContainerCreateBody }): Promise<{ Id: string; Warnings: string[] }> {
   const { HostConfig: hostConfigGiven = {}, NetworkingConfig = null, ...configIn } = input.body;
   const hostConfigIn = { ...hostConfigGiven, LogConfig: withDefaultLogConfig(hostConfigGiven.LogConfig) };
   let name = input.name;

@@ -1,7 +1,7 @@
 // /etc/hosts and /etc/resolv.conf as Docker writes them for a container.
 import { readFileSync, writeFileSync } from "node:fs";
 import { hostname as hostHostname } from "node:os";
-import type { Json } from "../../container/config.ts";
+import type { HostConfig } from "../../api/types/index.ts";
 import type { Container, ContainerRecord } from "../../container/container.ts";
 import { withDefaultDns } from "./daemon-defaults.ts";
 
@@ -12,7 +12,7 @@ export function writeEtcFiles(rec: ContainerRecord, paths: Container["paths"]): 
   writeFileSync(paths.hostnamePath, `${host ? hostHostname() : hostname}\n`);
   const extra = (rec.HostConfig.ExtraHosts ?? []).map((h: string) => h.replace(/:host-gateway$/, `:${hostGatewayIp}`));
   const ep = rec.NetRuntime?.endpoints?.[0];
-  writeFileSync(paths.hostsPath, hostsFile(hostname, rec.Config.Domainname, extra, host, ep?.ip, ep?.ip6));
+  writeFileSync(paths.hostsPath, hostsFile(hostname, rec.Config.Domainname ?? "", extra, host, ep?.ip, ep?.ip6));
   writeFileSync(paths.resolvConfPath, resolvConf(withDefaultDns(rec.HostConfig), host, rec.NetRuntime?.dns));
 }
 
@@ -48,7 +48,7 @@ export function hostsFile(hostname: string, domainname: string, extraHosts: stri
 }
 
 /** The host's resolv.conf, minus loopback resolvers a container cannot reach, plus --dns*. */
-export function resolvConf(hc: Json, hostNetwork: boolean, embeddedDns?: string): string {
+export function resolvConf(hc: HostConfig, hostNetwork: boolean, embeddedDns?: string): string {
   let host = "";
   try {
     host = readFileSync("/etc/resolv.conf", "utf8");

@@ -4,7 +4,8 @@ import { withDefaultUlimits } from "./daemon-defaults.ts";
 import { createWriteStream, statSync } from "node:fs";
 import type { Container } from "../../container/container.ts";
 import type { ContainerSpec, MountSpec, NetworkMode, Resources, Runtime } from "../../runtime/types.ts";
-import { pathAndArgs, type Json } from "../../container/config.ts";
+import { pathAndArgs } from "../../container/config.ts";
+import type { HostConfig } from "../../api/types/index.ts";
 import { conflict } from "../../errors.ts";
 import type { ExecDriver } from "./context.ts";
 import { mergeEnv } from "../../container/links.ts";
@@ -12,13 +13,13 @@ import { jsonFileOptions } from "../../logs/config.ts";
 import { parseSecurityOpts } from "../../container/secopts.ts";
 import { devicesOf } from "./devices.ts";
 
-function logRotation(lc: Json | undefined): { logMaxSize?: number; logMaxFile?: number; logCompress?: boolean } {
+function logRotation(lc: HostConfig["LogConfig"]): { logMaxSize?: number; logMaxFile?: number; logCompress?: boolean } {
   if (lc?.Type === "none") return {};
   const o = jsonFileOptions(lc?.Config);
   return o.maxSize ? { logMaxSize: o.maxSize, logMaxFile: o.maxFile, ...(o.compress ? { logCompress: true } : {}) } : {};
 }
 
-export function resourcesOf(hc: Json): Resources {
+export function resourcesOf(hc: HostConfig): Resources {
   return {
     memory: hc.Memory || undefined,
     memorySwap: hc.MemorySwap || undefined,
@@ -57,7 +58,7 @@ export function specOf(c: Container, rootfs: string, network: NetworkMode, mount
     cwd: cfg.WorkingDir || undefined,
     user: cfg.User || undefined,
     groupAdd: hc.GroupAdd ?? undefined,
-    hostname: cfg.Hostname,
+    hostname: cfg.Hostname as string,
     domainname: cfg.Domainname || undefined,
     etcFiles: { hostname: c.paths.hostnamePath, hosts: c.paths.hostsPath, resolvConf: c.paths.resolvConfPath },
     mounts: [...tmpfsMounts(hc.Tmpfs), ...mounts],
@@ -79,7 +80,7 @@ export function specOf(c: Container, rootfs: string, network: NetworkMode, mount
   };
 }
 
-function tmpfsMounts(tmpfs: Record<string, string> | undefined) {
+function tmpfsMounts(tmpfs: Record<string, string> | null | undefined) {
   return Object.entries(tmpfs ?? {}).map(([destination, options]) => ({
     source: "tmpfs",
     destination,

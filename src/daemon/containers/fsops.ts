@@ -14,6 +14,7 @@ import { wharfVersion } from "../../version.ts";
 import type { ContainerContext } from "./context.ts";
 import type { CommitOptions } from "../../api/routers/containers/fs-routes.ts";
 import { leaseRootfsShared } from "./rootfs.ts";
+import type { ContainerConfig } from "../../api/types/index.ts";
 
 function changesOf(ctx: ContainerContext, c: Container): Change[] {
   return rwChanges(ctx.layers, c.id);
@@ -49,7 +50,7 @@ const imageFields = [
   "Hostname", "Domainname", "User", "AttachStdin", "AttachStdout", "AttachStderr", "ExposedPorts", "Tty", "OpenStdin",
   "StdinOnce", "Env", "Cmd", "Healthcheck", "ArgsEscaped", "Image", "Volumes", "WorkingDir", "Entrypoint", "OnBuild",
   "Labels", "StopSignal", "StopTimeout", "Shell",
-];
+] as const satisfies readonly (keyof ContainerConfig)[];
 
 /** The diff id of a tar with no entries (two zero blocks): dockerd's layer.DigestSHA256EmptyTar. */
 export const emptyTarDigest = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
@@ -63,9 +64,12 @@ export async function containerCommit(ctx: ContainerContext, images: ImageServic
   if (ref?.digest) throw invalidParameter("refusing to create a tag with a digest reference");
   const s = c.state.s;
   if (s.Status === "removing" || s.Dead) throw conflict(`You cannot commit container ${c.id} which is being removed`);
-  const base: Record<string, any> = {};
-  for (const k of imageFields) if (c.rec.Config[k] !== undefined) base[k] = c.rec.Config[k];
-  for (const [k, v] of Object.entries(o.config ?? {})) if (v !== null && v !== undefined && v !== "") base[k] = v;
+  const kept: Record<string, unknown> = {};
+  const from: Record<string, unknown> = c.rec.Config;
+  for (const k of imageFields) if (from[k] !== undefined) kept[k] = from[k];
+  // The request's overrides, field by field over the container's (any field, as dockerd merges them).
+  for (const [k, v] of Object.entries(o.config ?? {})) if (v !== null && v !== undefined && v !== "") kept[k] = v;
+  const base = kept as ContainerConfig;
   const config = applyChanges(base, o.changes);
   const parent = images.images.get(c.rec.Image as Digest);
   const pause = o.pause && s.Running && !s.Paused;

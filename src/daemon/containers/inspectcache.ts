@@ -4,7 +4,7 @@
 // names and links, the live state, exec ids (added without a save) and the record's
 // parts that are replaced as a whole (network settings and runtime, host config, config).
 import type { Container } from "../../container/container.ts";
-import type { Json } from "../../container/config.ts";
+import type { ContainerInspect } from "../../api/types/index.ts";
 import { RawJson } from "../../api/rawjson.ts";
 
 const ids = new WeakMap<object, number>();
@@ -19,8 +19,8 @@ function identity(o: unknown): number {
 
 const cache = new WeakMap<Container, { key: string; json: RawJson }>();
 
-export function cachedInspect(c: Container, versions: { record: number; names: number }, build: () => Json): RawJson {
-  const r = c.rec as Json;
+export function cachedInspect(c: Container, versions: { record: number; names: number }, build: () => ContainerInspect): RawJson {
+  const r = c.rec;
   const key =
     `${versions.record}|${versions.names}|${identity(r.NetworkSettings)}|${identity(r.NetRuntime)}|` +
     `${identity(r.HostConfig)}|${identity(r.Config)}|${r.RestartCount}|${r.ExecIDs?.join(",")}|${JSON.stringify(c.state.s)}`;

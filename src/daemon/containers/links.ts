@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { invalidParameter, notFound, systemError, WharfError } from "../../errors.ts";
 import type { Container } from "../../container/container.ts";
-import type { Json } from "../../container/config.ts";
+import type { HostConfig } from "../../api/types/index.ts";
 import { containerIPv4, linkEnv, linkHostsLine, parseLink } from "../../container/links.ts";
 import type { ContainerStore } from "../../container/store.ts";
 
@@ -15,7 +15,7 @@ const hostLinksConflict = "conflicting options: host type networking can't be us
 const builtinModes = ["default", "bridge", "none", "host"];
 
 /** The (alias, child) pairs to record with a new container; throws Docker's errors. */
-export function resolveCreateLinks(store: ContainerStore, hc: Json): { alias: string; childId: string }[] {
+export function resolveCreateLinks(store: ContainerStore, hc: HostConfig): { alias: string; childId: string }[] {
   const links: string[] = hc.Links ?? [];
   if (!links.length) return [];
   const mode: string = hc.NetworkMode || "default";
@@ -28,7 +28,7 @@ export function resolveCreateLinks(store: ContainerStore, hc: Json): { alias: st
     const [name, alias] = parseLink(l);
     let child = findOr(store, name);
     for (let hops = 0; (child.rec.HostConfig.NetworkMode ?? "").startsWith("container:") && hops < 32; hops++) {
-      child = findOr(store, child.rec.HostConfig.NetworkMode.slice("container:".length));
+      child = findOr(store, child.rec.HostConfig.NetworkMode!.slice("container:".length));
     }
     if (child.rec.HostConfig.NetworkMode === "host") throw invalidParameter(hostLinksConflict);
     out.push({ alias, childId: child.id });

@@ -1,9 +1,9 @@
 // pause, unpause, rename, update, wait, prune.
 import { dirSize } from "../../volume/service.ts";
-import { checkUpdateBodyTypes } from "../../container/bodytypes.ts";
 import { conflict, invalidParameter } from "../../errors.ts";
 import { validContainerName } from "../../container/names.ts";
-import { validateHostConfig, type Json } from "../../container/config.ts";
+import { validateHostConfig } from "../../container/config.ts";
+import type { HostConfig } from "../../api/types/index.ts";
 import { matchLabels, type Filters } from "../../filters.ts";
 import { parseTimestampNano } from "../../time.ts";
 import type { WaitCondition } from "../../container/state.ts";
@@ -39,20 +39,20 @@ export async function containerRename(ctx: ContainerContext, ref: string, newNam
 const updatable = [
   "CpuShares", "Memory", "MemorySwap", "MemoryReservation", "NanoCpus", "CpuPeriod", "CpuQuota", "CpusetCpus",
   "CpusetMems", "PidsLimit", "BlkioWeight", "RestartPolicy", "KernelMemoryTCP",
-];
+] as const satisfies readonly (keyof HostConfig)[];
 
-export async function containerUpdate(ctx: ContainerContext, ref: string, body: Json): Promise<{ Warnings: string[] }> {
-  checkUpdateBodyTypes(body);
+export async function containerUpdate(ctx: ContainerContext, ref: string, body: HostConfig): Promise<{ Warnings: string[] }> {
   const c = ctx.store.lookup(ref);
   return await ctx.lock.run(c.id, async () => {
-    const next = { ...c.rec.HostConfig };
-    for (const k of updatable) if (body[k] !== undefined && body[k] !== null) next[k] = body[k];
+    const next: Record<string, unknown> = { ...c.rec.HostConfig };
+    const given: Record<string, unknown> = body;
+    for (const k of updatable) if (given[k] !== undefined && given[k] !== null) next[k] = given[k];
     if (body.RestartPolicy?.Name && c.rec.HostConfig.AutoRemove && body.RestartPolicy.Name !== "no") {
       throw invalidParameter("Restart policy cannot be updated because AutoRemove is enabled for the container");
     }
-    validateHostConfig(next, ctx.ncpu);
+    validateHostConfig(next as HostConfig, ctx.ncpu);
     const previous = c.rec.HostConfig;
-    c.rec.HostConfig = next;
+    c.rec.HostConfig = next as HostConfig;
     if (c.state.s.Running) {
       try {
         await ctx.exec.update(c);

@@ -1,11 +1,10 @@
 // The container part of daemon start: graph db, container store, exec driver over the
-// runtime, jobs and routes, then restore (reattach, settle, restart policies).
+// runtime, its backends served as jobs, then restore (reattach, settle, restart policies).
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { cpus } from "node:os";
 import type { Engine } from "../../engine/engine.ts";
-import type { Router } from "../../api/router.ts";
 import type { DaemonConfig } from "../config.ts";
 import type { LayerStore } from "../../storage/types.ts";
 import type { ImageService } from "../../image/service.ts";
@@ -17,17 +16,14 @@ import { makeShared } from "../../storage/mount.ts";
 import { RuntimeExecDriver } from "./execdriver.ts";
 import { ContainerService } from "./service.ts";
 import { containerEvent, type ContainerContext } from "./context.ts";
-import { registerContainerJobs } from "./jobs.ts";
-import { containerRoutes } from "../../api/routers/containers/routes.ts";
-import { attachRoutes, logRoutes } from "../../api/routers/containers/io.ts";
-import { linkRoutes } from "../../api/routers/containers/linkroutes.ts";
+import { serveContainers } from "./jobs.ts";
+import { containerFsJobs, execJobs } from "../backends.ts";
+import type { ContainerFsBackend } from "../../api/routers/containers/backend.ts";
+import type { ExecBackend } from "../../api/routers/exec/backend.ts";
 import type { VolumeService } from "../../volume/service.ts";
 import { ContainerVolumes } from "../../volume/containers.ts";
 import type { NetworkManager } from "../../network/controller.ts";
-import { containerFsRoutes } from "../../api/routers/containers/fs-routes.ts";
 import { containerFsBackend } from "./fsbackend.ts";
-import { execRoutes } from "../../api/routers/exec/routes.ts";
-import { attachWsRoutes } from "../../api/routers/containers/ws.ts";
 import { ExecService } from "../exec/service.ts";
 import { selfCommand } from "../../reexec.ts";
 import { execBackend } from "../exec/backend.ts";
@@ -36,6 +32,10 @@ import { stopContainer } from "./stop.ts";
 
 export interface Containers {
   service: ContainerService;
+  /** The container verbs as served jobs: the containers, logs, attach and links routers' backend. */
+  backend: ReturnType<typeof serveContainers>;
+  fs: ContainerFsBackend;
+  exec: ExecBackend;
   ctx: ContainerContext;
   close(): void;
   /** Stops every running container, each within `timeoutSec` (shutdown without live-restore). */
@@ -51,7 +51,7 @@ export function cgroupParentFor(c: DaemonConfig): string {
   return `wharf-${createHash("sha256").update(c.dataRoot).digest("hex").slice(0, 12)}`;
 }
 
-export async function openContainers(c: DaemonConfig, engine: Engine, router: Router, layers: LayerStore, images: ImageService, volumeService?: VolumeService, network?: NetworkManager): Promise<Containers> {
+export async function openContainers(c: DaemonConfig, engine: Engine, layers: LayerStore, images: ImageService, volumeService?: VolumeService, network?: NetworkManager): Promise<Containers> {
   mkdirSync(join(c.dataRoot, "containers"), { recursive: true, mode: 0o710 });
   const db = GraphDb.open(join(c.dataRoot, "graph.db"));
   const store = new ContainerStore(db, join(c.dataRoot, "containers"));
@@ -73,8 +73,7 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
   };
   const service = new ContainerService(ctx);
   images.setImageInUse((id) => store.all().find((ct) => ct.rec.Image === id)?.id);
-  const backend = registerContainerJobs(engine, service);
-  router.add(...containerRoutes(backend), ...logRoutes(backend), ...attachRoutes(backend), ...linkRoutes(backend));
+  const backend = serveContainers(engine, service);
   // Every container record is read once, here: the network takes back the addresses of
   // those still running, then restore settles the rest.
   const loaded = store.load();
@@ -83,9 +82,9 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
     // Before restart policies hand out addresses: take back those of the survivors.
     await network.reconcile(loaded.filter((ct) => ct.state.s.Running && ctx.exec.alive(ct)));
   }
-  router.add(...containerFsRoutes(containerFsBackend(ctx, images)));
+  const fs = containerFsJobs(engine, containerFsBackend(ctx, images));
   const execs = new ExecService(ctx, selfCommand("dockerinit"), join(c.execRoot, "exec.sock"));
-  router.add(...execRoutes(execBackend(ctx, execs)), ...attachWsRoutes(service));
+  const exec = execJobs(engine, execBackend(ctx, execs));
   const health = new HealthMonitor(execs, ctx.emit, (ct) => {
     if (store.find(ct.id)) store.save(ct);
   });
@@ -107,5 +106,5 @@ export async function openContainers(c: DaemonConfig, engine: Engine, router: Ro
     const running = store.all().filter((ct) => ct.state.s.Running);
     await Promise.all(running.map((ct) => stopContainer(ctx, ct, { timeout: ct.rec.Config.StopTimeout ?? timeout }).catch(() => {})));
   };
-  return { service, ctx, close: () => (health.close(), execs.close(), db.close()), stopAll, stopMonitor: () => runtime.monitor.exitIfIdle() };
+  return { service, backend, fs, exec, ctx, close: () => (health.close(), execs.close(), db.close()), stopAll, stopMonitor: () => runtime.monitor.exitIfIdle() };
 }

@@ -4,7 +4,7 @@ import { dirSize } from "../../volume/service.ts";
 import type { ContainerBackend } from "../../api/routers/containers/backend.ts";
 import type { AttachBackend, LogsBackend } from "../../api/routers/containers/io.ts";
 import { containerAttach, type AttachOptions } from "./attach.ts";
-import type { Json } from "../../container/config.ts";
+import type { ContainerCreateBody, ContainerInspect, HostConfig } from "../../api/types/index.ts";
 import type { Filters } from "../../filters.ts";
 import type { WaitCondition } from "../../container/state.ts";
 import { filterContainers } from "../../container/filter.ts";
@@ -30,7 +30,7 @@ const log = logger("containers");
 export class ContainerService implements ContainerBackend, LogsBackend, AttachBackend {
   constructor(private readonly ctx: ContainerContext) {}
 
-  containerCreate(input: { name?: string; body: Json }) {
+  containerCreate(input: { name?: string; body: ContainerCreateBody }) {
     return containerCreate(this.ctx, input);
   }
   containerStart(ref: string) {
@@ -60,7 +60,7 @@ export class ContainerService implements ContainerBackend, LogsBackend, AttachBa
   containerRename(ref: string, name: string) {
     return containerRename(this.ctx, ref, name);
   }
-  containerUpdate(ref: string, body: Json) {
+  containerUpdate(ref: string, body: HostConfig) {
     return containerUpdate(this.ctx, ref, body);
   }
   containersPrune(filters: Filters) {
@@ -109,14 +109,14 @@ export class ContainerService implements ContainerBackend, LogsBackend, AttachBa
   }
 
   /** Synchronous: a cached answer is served without waiting on anything. */
-  containerInspect(ref: string, opts: { size: boolean }): Json {
+  containerInspect(ref: string, opts: { size: boolean }): ContainerInspect | RawJson {
     const c = this.ctx.store.lookup(ref);
     if (opts.size) return this.inspectOf(c, opts);
     const versions = { record: this.ctx.store.version(c), names: this.ctx.store.namesVersion };
     return cachedInspect(c, versions, () => this.inspectOf(c, opts));
   }
 
-  private inspectOf(c: Container, opts: { size: boolean }): Json {
+  private inspectOf(c: Container, opts: { size: boolean }): ContainerInspect {
     const sizes = opts.size ? this.sizes(c) : undefined;
     const out = c.inspect({
       graphDriverData: this.ctx.layers.rwDriverData?.(c.id) ?? { UpperDir: this.ctx.layers.rwDiffPath(c.id) },

@@ -128,7 +128,7 @@ function restartDelay(c: Container, status: ExitStatus, ranMs: number): number |
       break;
     case "on-failure":
       if (status.exitCode === 0) return undefined;
-      if (p.MaximumRetryCount > 0 && c.rec.RestartCount >= p.MaximumRetryCount) return undefined;
+      if ((p.MaximumRetryCount ?? 0) > 0 && c.rec.RestartCount >= p.MaximumRetryCount!) return undefined;
       break;
     default:
       return undefined;

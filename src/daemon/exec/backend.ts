@@ -1,5 +1,5 @@
 // The exec routes' backend: the exec service plus the container terminal resize.
-import type { ExecBackend } from "../../api/routers/exec/routes.ts";
+import type { ExecBackend } from "../../api/routers/exec/backend.ts";
 import { conflict } from "../../errors.ts";
 import type { ContainerContext } from "../containers/context.ts";
 import type { ExecService } from "./service.ts";

@@ -3,7 +3,7 @@
 import type { Duplex } from "node:stream";
 import { randomBytes } from "node:crypto";
 import type { Container } from "../../container/container.ts";
-import type { Json } from "../../container/config.ts";
+import type { ExecCreateBody, ExecInspectResponse } from "../../api/types/index.ts";
 import { conflict, invalidParameter } from "../../errors.ts";
 import { InitStatusServer, type InitOutcome } from "../../runtime/initstatus.ts";
 import { execExitCode, spawnExec } from "../../runtime/exec.ts";
@@ -70,7 +70,7 @@ export class ExecService {
     return c;
   }
 
-  create(ref: string, body: Json): { Id: string } {
+  create(ref: string, body: ExecCreateBody): { Id: string } {
     const c = this.activeContainer(ref);
     const cmd = body.Cmd;
     if (cmd !== undefined && cmd !== null && (!Array.isArray(cmd) || cmd.some((a: unknown) => typeof a !== "string"))) {
@@ -107,7 +107,7 @@ export class ExecService {
     return { Id: id };
   }
 
-  inspect(ref: string): Json {
+  inspect(ref: string): ExecInspectResponse {
     const e = this.store.get(ref);
     const [entrypoint, ...args] = e.config.Cmd;
     return {

@@ -7,36 +7,10 @@ import { boolParam } from "../../query.ts";
 import { compareVersions } from "../../router.ts";
 import { invalidParameter } from "../../../errors.ts";
 
-export interface PathStat {
-  name: string;
-  size: number;
-  mode: number;
-  mtime: string;
-  linkTarget: string;
-}
+import type { CommitOptions, ContainerFsBackend, PathStat } from "./backend.ts";
+import type { ContainerConfig } from "../../types/index.ts";
 
-export interface ContainerFsBackend {
-  archiveStat(ref: string, path: string): Promise<PathStat>;
-  archiveGet(ref: string, path: string): Promise<{ stat: PathStat; tar: AsyncIterable<Uint8Array> }>;
-  archivePut(ref: string, path: string, body: AsyncIterable<Uint8Array>, o: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }): Promise<void>;
-  containerChanges(ref: string): Promise<{ Path: string; Kind: number }[]>;
-  containerExport(ref: string): Promise<AsyncIterable<Uint8Array>>;
-  containerTop(ref: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }>;
-  containerStats(ref: string, o: { stream: boolean; oneShot: boolean; closed: Promise<void> }): AsyncIterable<Record<string, unknown>>;
-  commit(o: CommitOptions): Promise<{ Id: string }>;
-}
-
-export interface CommitOptions {
-  container: string;
-  repo?: string;
-  tag?: string;
-  comment?: string;
-  author?: string;
-  pause: boolean;
-  changes: string[];
-  /** Config overrides from the request body. */
-  config: Record<string, any>;
-}
+export type { CommitOptions, ContainerFsBackend, PathStat } from "./backend.ts";
 
 const statHeader = (s: PathStat) => ({ "X-Docker-Container-Path-Stat": Buffer.from(JSON.stringify(s)).toString("base64") });
 
@@ -150,10 +124,11 @@ export function containerFsRoutes(b: ContainerFsBackend): Route[] {
       handler: async (req) => {
         const q = req.query;
         const body = await req.body();
-        let config: Record<string, any> = {};
+        let config: ContainerConfig = {};
         if (body.length) {
           try {
-            config = JSON.parse(body.toString("utf8")) ?? {};
+            // The JSON-parse boundary of a commit: the overrides are merged field by field as given.
+            config = (JSON.parse(body.toString("utf8")) as ContainerConfig | null) ?? {};
           } catch (err) {
             throw invalidParameter(`invalid JSON in commit config: ${(err as Error).message}`);
           }

@@ -7,6 +7,9 @@ import { invalidParameter } from "../../../errors.ts";
 import { frame, STDERR, STDOUT } from "../../../streams/stdcopy.ts";
 import type { LogEntry } from "../../../logs/jsonfile.ts";
 import { compareVersions } from "../../router.ts";
+import type { AttachBackend, LogsBackend } from "./backend.ts";
+
+export type { AttachBackend, LogsBackend } from "./backend.ts";
 
 export const multiplexed = "application/vnd.docker.multiplexed-stream";
 export const rawStream = "application/vnd.docker.raw-stream";
@@ -16,12 +19,6 @@ export function streamType(version: string, tty: boolean): string {
   return tty || compareVersions(version, "1.42") < 0 ? rawStream : multiplexed;
 }
 
-export interface LogsBackend {
-  containerLogs(
-    ref: string,
-    opts: { follow: boolean; tail?: number; sinceNano?: bigint; untilNano?: bigint; closed: Promise<void> },
-  ): Promise<{ tty: boolean; entries: AsyncIterable<LogEntry>; batches?: AsyncIterable<LogEntry[]> }>;
-}
 
 /** A batch of entries as one buffer: one write per batch instead of one per line. */
 /** Writes one log entry the way the client expects it: framed, or raw for a TTY. */
@@ -132,12 +129,6 @@ export function logRoutes(b: LogsBackend): Route[] {
   ];
 }
 
-export interface AttachBackend {
-  containerAttach(
-    ref: string,
-    opts: { stream: boolean; logs: boolean; stdin: boolean; stdout: boolean; stderr: boolean; detachKeys?: string },
-  ): Promise<{ tty: boolean; run(socket: import("node:stream").Duplex): Promise<void> }>;
-}
 
 /** The attach query both attach routes take. */
 export function attachOptions(q: URLSearchParams) {

@@ -8,6 +8,7 @@ import { RawJson } from "../../rawjson.ts";
 import { compareVersions } from "../../router.ts";
 import { containerInspectFor } from "../../versions/container.ts";
 import { createBodyFor } from "../../versions/create.ts";
+import { checkCreateBodyTypes, checkUpdateBodyTypes } from "../../../container/bodytypes.ts";
 import type { WaitCondition } from "../../../container/state.ts";
 
 const listFilters = [
@@ -28,6 +29,7 @@ export function containerRoutes(b: ContainerBackend): Route[] {
       path: "/containers/create",
       handler: async (req) => {
         const body = createBodyFor(req.version, await jsonBody(await req.body(), "container config"));
+        checkCreateBodyTypes(body);
         const name = req.query.get("name") || undefined;
         return json(await b.containerCreate({ name, body, platform: req.query.get("platform") || undefined }), 201);
       },
@@ -96,7 +98,11 @@ export function containerRoutes(b: ContainerBackend): Route[] {
     {
       method: "POST",
       path: "/containers/{id}/update",
-      handler: async (req) => json(await b.containerUpdate(req.params.id!, await jsonBody(await req.body(), "update config"))),
+      handler: async (req) => {
+        const body = await jsonBody(await req.body(), "update config");
+        checkUpdateBodyTypes(body);
+        return json(await b.containerUpdate(req.params.id!, body));
+      },
     },
     {
       method: "POST",

@@ -2,9 +2,10 @@
 // handshake for hijack routes); stdout and stderr come unframed, as Docker sends them.
 import type { Route } from "../../types.ts";
 import { compareVersions } from "../../router.ts";
-import { attachOptions, type AttachBackend } from "./io.ts";
+import { attachOptions } from "./io.ts";
+import type { AttachWsBackend } from "./backend.ts";
 
-export function attachWsRoutes(b: { containerAttach(ref: string, opts: Parameters<AttachBackend["containerAttach"]>[1] & { raw?: boolean }): ReturnType<AttachBackend["containerAttach"]> }): Route[] {
+export function attachWsRoutes(b: AttachWsBackend): Route[] {
   return [
     {
       method: "GET",

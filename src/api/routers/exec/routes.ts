@@ -5,17 +5,10 @@ import { empty, json, type Route } from "../../types.ts";
 import { intParam, jsonBody } from "../../query.ts";
 import { invalidParameter } from "../../../errors.ts";
 import { streamType } from "../containers/io.ts";
+import type { ExecBackend, ExecStartBody } from "./backend.ts";
 
-export interface ExecBackend {
-  execCreate(container: string, body: Record<string, any>): Promise<{ Id: string }>;
-  execStart(
-    id: string,
-    body: { Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] | null },
-  ): Promise<{ tty: boolean; detach: boolean; run(socket?: Duplex): Promise<void> }>;
-  execResize(id: string, rows: number, cols: number): Promise<void>;
-  execInspect(id: string): Promise<unknown>;
-  containerResize(container: string, rows: number, cols: number): Promise<void>;
-}
+export type { ExecBackend } from "./backend.ts";
+
 
 function size(q: URLSearchParams): [number, number] {
   const h = intParam(q, "h") ?? 0;
@@ -40,7 +33,8 @@ export function execRoutes(b: ExecBackend): Route[] {
       method: "POST",
       path: "/exec/{id}/start",
       handler: async (req) => {
-        const body = await jsonBody<{ Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] | null }>(await req.body(), "exec start config");
+        // Taken as given, as dockerd's decoder would not refuse these either: Detach and Tty are read as flags.
+        const body: ExecStartBody = await jsonBody(await req.body(), "exec start config");
         if (compareVersions(req.version, "1.42") < 0 && body && typeof body === "object") delete body.ConsoleSize;
         const s = await b.execStart(req.params.id!, body);
         if (s.detach) {

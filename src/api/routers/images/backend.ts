@@ -1,18 +1,18 @@
 // What the images router needs from the daemon.
 import type { Filters } from "../../filters.ts";
+import type { DistributionInspect, ImageHistoryItem, ImageInspect, ImageSearchResult, ImageSummary } from "../../types/index.ts";
 import type { ImportOptions } from "../../../image/import.ts";
 import type { ProgressJob, PullRequestParams, PushRequestParams } from "../../../distribution/jobs.ts";
 
-export type Json = Record<string, any>;
 export type DeleteItem = { Untagged: string } | { Deleted: string };
 
 /** The import request; the image domain defines it (it parses and checks it). */
 export type ImportParams = ImportOptions;
 
 export interface ImageBackend {
-  imageList(opts: { all: boolean; digests: boolean; filters: Filters; version: string }): Promise<Json[]>;
-  imageInspect(name: string, version: string): Promise<Json>;
-  imageHistory(name: string): Promise<Json[]>;
+  imageList(opts: { all: boolean; digests: boolean; filters: Filters; version: string }): Promise<ImageSummary[]>;
+  imageInspect(name: string, version: string): Promise<ImageInspect>;
+  imageHistory(name: string): Promise<ImageHistoryItem[]>;
   imageTag(name: string, repo: string, tag?: string): Promise<void>;
   imageDelete(name: string, opts: { force: boolean; noprune: boolean }): Promise<DeleteItem[]>;
   imagesPrune(filters: Filters): Promise<{ ImagesDeleted: DeleteItem[] | null; SpaceReclaimed: number }>;
@@ -31,7 +31,8 @@ export type { ProgressJob, PullRequestParams, PushRequestParams };
 export interface DistributionBackend {
   imagePull(p: PullRequestParams): Promise<ProgressJob>;
   imagePush(name: string, p: PushRequestParams): Promise<ProgressJob>;
-  distributionInspect(name: string, registryAuth?: string): Promise<Json>;
-  imageSearch(term: string, limit: number | undefined, registryAuth?: string): Promise<Json[]>;
-  auth(body: Json): Promise<{ Status: string; IdentityToken: string }>;
+  distributionInspect(name: string, registryAuth?: string): Promise<DistributionInspect>;
+  imageSearch(term: string, limit: number | undefined, registryAuth?: string): Promise<ImageSearchResult[]>;
+  /** The body as the client sent it: login reads the fields it knows. */
+  auth(body: { [field: string]: unknown }): Promise<{ Status: string; IdentityToken: string }>;
 }

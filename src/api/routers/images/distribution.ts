@@ -86,7 +86,7 @@ export function distributionRoutes(b: DistributionBackend): Route[] {
           throw invalidParameter(`invalid auth configuration: ${(e as Error).message}`);
         }
         if (!body || typeof body !== "object") throw invalidParameter("invalid auth configuration: not a JSON object");
-        return json(await b.auth(body as Record<string, unknown>));
+        return json(await b.auth(body as { [field: string]: unknown }));
       },
     },
   ];

@@ -2,18 +2,10 @@
 import { empty, json, type Route } from "../../types.ts";
 import { parseFilters } from "../../filters.ts";
 import { jsonBody } from "../../query.ts";
-import type { Json } from "../../../container/config.ts";
+import type { NetworkBackend } from "./backend.ts";
 
-/** What the routes need of the network controller. */
-export interface NetworkBackend {
-  list(filters: Map<string, string[]>): Json[];
-  inspect(ref: string): Json;
-  create(body: Json, version: string): Promise<{ Id: string; Warning: string }>;
-  remove(ref: string): Promise<void>;
-  connect(ref: string, body: Json): Promise<void>;
-  disconnect(ref: string, body: Json): Promise<void>;
-  prune(filters: Map<string, string[]>): Promise<{ NetworksDeleted: string[] }>;
-}
+export type { NetworkBackend } from "./backend.ts";
+
 
 const listFilters = ["dangling", "driver", "id", "label", "name", "scope", "type"];
 const pruneFilters = ["until", "label", "label!"];
@@ -25,7 +17,7 @@ export function networkRoutes(b: NetworkBackend): Route[] {
     {
       method: "POST",
       path: "/networks/create",
-      handler: async (req) => json(await b.create(await jsonBody<Json>(await req.body(), "network config"), req.version), 201),
+      handler: async (req) => json(await b.create(await jsonBody(await req.body(), "network config"), req.version), 201),
     },
     {
       method: "POST",
@@ -36,12 +28,12 @@ export function networkRoutes(b: NetworkBackend): Route[] {
     {
       method: "POST",
       path: "/networks/{id}/connect",
-      handler: async (req) => (await b.connect(req.params.id!, await jsonBody<Json>(await req.body(), "network connect config")), empty(200)),
+      handler: async (req) => (await b.connect(req.params.id!, await jsonBody(await req.body(), "network connect config")), empty(200)),
     },
     {
       method: "POST",
       path: "/networks/{id}/disconnect",
-      handler: async (req) => (await b.disconnect(req.params.id!, await jsonBody<Json>(await req.body(), "network disconnect config")), empty(200)),
+      handler: async (req) => (await b.disconnect(req.params.id!, await jsonBody(await req.body(), "network disconnect config")), empty(200)),
     },
   ];
 }

@@ -2,16 +2,11 @@
 import { RawJson } from "../../rawjson.ts";
 import { compareVersions } from "../../router.ts";
 import { invalidParameter } from "../../../errors.ts";
-import type { Engine } from "../../../engine/engine.ts";
 import { json, type Route } from "../../types.ts";
-import type { VolumeService } from "../../../volume/service.ts";
-import type { Json } from "../../../container/config.ts";
+import type { ContainerSummary, ImageSummary } from "../../types/index.ts";
+import type { DfBackend } from "./backend.ts";
 
-interface ContainerLister {
-  containerList(opts: { all: boolean; size: boolean; filters: Map<string, string[]> }): Promise<Json[] | RawJson>;
-}
-
-export function dfRoutes(engine: Engine, volumes: VolumeService, containers: ContainerLister, buildCache: () => { Size?: number }[] = () => []): Route[] {
+export function dfRoutes(b: DfBackend): Route[] {
   return [
     {
       method: "GET",
@@ -22,18 +17,18 @@ export function dfRoutes(engine: Engine, volumes: VolumeService, containers: Con
         const types = old ? [] : req.query.getAll("type");
         for (const t of types) if (!["container", "image", "volume", "build-cache"].includes(t)) throw invalidParameter(`unknown object type: ${t}`);
         const want = (t: string) => !types.length || types.includes(t);
-        const images: Json[] = want("image") ? await engine.call("image_list", { all: false, digests: true, filters: new Map(), version: req.version }) : [];
-        const listed = want("container") ? await containers.containerList({ all: true, size: true, filters: new Map() }) : [];
-        const list: Json[] = listed instanceof RawJson ? JSON.parse(listed.text) : listed;
+        const images: ImageSummary[] = want("image") ? await b.imageList({ all: false, digests: true, filters: new Map(), version: req.version }) : [];
+        const listed = want("container") ? await b.containerList({ all: true, size: true, filters: new Map() }) : [];
+        const list: ContainerSummary[] = listed instanceof RawJson ? (JSON.parse(listed.text) as ContainerSummary[]) : listed;
         const counts = new Map<string, number>();
-        for (const c of list) counts.set(c.ImageID, (counts.get(c.ImageID) ?? 0) + 1);
+        for (const c of list) counts.set(c.ImageID ?? "", (counts.get(c.ImageID ?? "") ?? 0) + 1);
         const layersSize = images.reduce((n, i) => n + (i.Size ?? 0), 0);
-        const cache = want("build-cache") ? buildCache() : [];
+        const cache = want("build-cache") ? b.buildCache() : [];
         return json({
           LayersSize: layersSize,
           Images: images.map((i) => ({ ...i, Containers: counts.get(i.Id) ?? 0 })),
           Containers: list,
-          Volumes: want("volume") ? volumes.usage() : [],
+          Volumes: want("volume") ? b.volumeUsage() : [],
           BuildCache: cache,
           ...(old ? { BuilderSize: cache.reduce((n, r) => n + (r.Size ?? 0), 0) } : {}),
         });

@@ -1,5 +1,5 @@
 // /_ping, /version, /info, /events: parse, call the engine's jobs, encode.
-import type { Engine } from "../../../engine/engine.ts";
+import type { SystemBackend } from "./backend.ts";
 import { encodeEvent, type DockerEvent } from "../../../engine/events.ts";
 import { json, type ApiResponse, type Route } from "../../types.ts";
 import { infoFor } from "../../versions/system.ts";
@@ -18,7 +18,7 @@ const eventFilters = [
   "scope", "secret", "service", "type", "volume",
 ] as const;
 
-export function systemRoutes(engine: Engine): Route[] {
+export function systemRoutes(engine: SystemBackend): Route[] {
   // Clients ping before every command and health probes ping in loops: one answer,
   // built once, sent in the turn the request arrived.
   const okBody = Buffer.from("OK");

@@ -4,16 +4,18 @@ import { boolParam, jsonBody } from "../../query.ts";
 import { parseFilters } from "../../filters.ts";
 import { invalidParameter } from "../../../errors.ts";
 import { compareVersions } from "../../router.ts";
-import type { CreateVolumeRequest, VolumeService } from "../../../volume/service.ts";
+import type { CreateVolumeRequest, VolumeBackend } from "./backend.ts";
 
-export function volumeRoutes(v: VolumeService): Route[] {
+export type { VolumeBackend } from "./backend.ts";
+
+export function volumeRoutes(v: VolumeBackend): Route[] {
   return [
     { method: "GET", path: "/volumes", handler: (req) => json(v.list(parseFilters(req.query.get("filters")))) },
     {
       method: "POST",
       path: "/volumes/create",
       handler: async (req) => {
-        const body = await jsonBody<CreateVolumeRequest>(await req.body(), "volume create request");
+        const body: CreateVolumeRequest = await jsonBody(await req.body(), "volume create request");
         for (const [k, val] of [["Name", body.Name], ["Driver", body.Driver]] as const) {
           if (val != null && typeof val !== "string") throw invalidParameter(`invalid JSON in volume create request: ${k} must be a string`);
         }
