@@ -18,12 +18,12 @@
  *                       durations, Docker's timestamp parameters and human durations
  *        reexec.ts      re-exec roles by argv0 (bin registers, the daemon re-execs)
  *        version.ts     wharf's own version, the API versions served and their comparison
- *        filters.ts     Docker's `filters` parameter and label/time matching (list and prune
- *                       code in the domain takes parsed filters; api/filters.ts re-exports it)
+ *        filters.ts     Docker's `filters` parameter and label matching (list and prune code
+ *                       in the domain takes parsed filters; api/filters.ts re-exports it)
  *        keyedlock.ts   an async lock per key (containers, layers, pulls)
  *        api/types/     the wire types generated from the contract: type declarations only,
- *                       no runtime code, so every layer may import them (an exception to
- *                       "nothing below the API imports src/api")
+ *                       no runtime code, so every layer may import them with `import type`
+ *                       (an exception to "nothing below the API imports src/api")
  *
  * Separately: no import loops anywhere under src/ or bin/.
  */
@@ -116,6 +116,13 @@ module.exports = {
       severity: "error",
       from: { path: "^src/", pathNot: anyOf(layers.flat()) },
       to: {},
+    },
+    {
+      name: "wire-types-type-only",
+      comment: "Outside src/api, the wire types are imported as types only (import type): they hold no code.",
+      severity: "error",
+      from: { path: "^(src|bin)/", pathNot: "^src/api/" },
+      to: { path: wireTypes, dependencyTypesNot: ["type-only"] },
     },
     {
       name: "wire-types-import-nothing-above",

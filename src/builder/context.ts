@@ -10,6 +10,7 @@ import { decompress } from "../archive/tar/decompress.ts";
 import { readTar } from "../archive/tar/reader.ts";
 import { ByteSource } from "../archive/tar/source.ts";
 import { checksumOk } from "../archive/tar/header.ts";
+import { maxHeld, type BlobStore } from "./blobs.ts";
 
 export interface ContextFile {
   /** sha256 hex of the content, for regular files. */
@@ -29,7 +30,8 @@ export interface BuildContext {
 
 const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
 
-export async function receiveContext(body: AsyncIterable<Uint8Array>, root: string, dockerfileName: string): Promise<BuildContext> {
+/** `blobs`: the store of context files had before (blobs.ts); without it every file is written. */
+export async function receiveContext(body: AsyncIterable<Uint8Array>, root: string, dockerfileName: string, blobs?: BlobStore): Promise<BuildContext> {
   mkdirSync(root, { recursive: true, mode: 0o700 });
   const plain = decompress(body);
   const { head, rest } = await peek(plain, 512);
@@ -46,7 +48,7 @@ export async function receiveContext(body: AsyncIterable<Uint8Array>, root: stri
   const src = new ByteSource(coalesce(prepend(head, rest), 1 << 19), { hash: false });
   const guard = new ParentGuard(root);
   try {
-    await extractEntries(src, root, guard, files);
+    await extractEntries(src, root, guard, files, blobs);
   } catch (err) {
     // The docker CLI's rewritten context (a Dockerfile from outside added) can end right
     // after the last file, without its padding; dockerd takes it, and so does this.
@@ -55,7 +57,7 @@ export async function receiveContext(body: AsyncIterable<Uint8Array>, root: stri
   return { root, files, bareDockerfile: false };
 }
 
-async function extractEntries(src: ByteSource, root: string, guard: ParentGuard, files: Map<string, ContextFile>): Promise<void> {
+async function extractEntries(src: ByteSource, root: string, guard: ParentGuard, files: Map<string, ContextFile>, blobs?: BlobStore): Promise<void> {
   for await (const e of readTar(src, { raw() {} })) {
     const h = e.header;
     if (h.type === "g" || h.type === "x") continue;
@@ -80,6 +82,17 @@ async function extractEntries(src: ByteSource, root: string, guard: ParentGuard,
       chmodSync(path, mode | 0o700);
       guard.addDir(rel);
       files.set(rel, { type: "dir", mode });
+    } else if ((h.type === "0" || h.type === "7") && blobs && h.size <= maxHeld) {
+      // Held until hashed: the store may have it, and then nothing is written.
+      const hash = createHash("sha256");
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of e.content()) {
+        hash.update(chunk);
+        chunks.push(chunk);
+      }
+      const sum = hash.digest("hex");
+      blobs.place(path, sum, mode, chunks, h.size);
+      files.set(rel, { type: "file", mode, sum });
     } else if (h.type === "0" || h.type === "7") {
       const hash = createHash("sha256");
       const fd = openSync(path, CREATE, 0o600);

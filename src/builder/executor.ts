@@ -9,7 +9,7 @@ import { parseDockerfile } from "./dockerfile/parser.ts";
 import { processWord } from "./dockerfile/lex.ts";
 import { StageRunner } from "./stage.ts";
 import { predefinedArgs } from "./config-steps.ts";
-import { BuildError, type BuildHost, type BuildImage, type BuildOptions, type BuildOutput } from "./types.ts";
+import { BuildError, type BuildHost, type BuildImage, type BuildOptions, type BuildOutput, type PullProgress } from "./types.ts";
 
 const platformArgs = (arch: string): [string, string][] => [
   ["TARGETPLATFORM", `linux/${arch}`], ["TARGETOS", "linux"], ["TARGETARCH", arch], ["TARGETVARIANT", ""],
@@ -105,25 +105,37 @@ export async function runBuild(
     } else if (a.value !== undefined) metaArgs.set(a.name, processWord(a.value, metaArgs, df.escape).word);
   }
 
-  // Output in stage order: the first unfinished stage writes through, the rest buffer.
-  const buffers = new Map<number, string[]>(order.map((i) => [i, []]));
+  // Output in stage order: the first unfinished stage writes through, the rest buffer
+  // (text, and the progress lines of their pulls, in the order they came).
+  const buffers = new Map<number, (string | PullProgress)[]>(order.map((i) => [i, []]));
   const finished = new Set<number>();
   let head = 0;
+  const emit = (items: (string | PullProgress)[]) => {
+    let text = "";
+    for (const it of items) {
+      if (typeof it === "string") text += it;
+      else {
+        if (text) out.stream(text);
+        text = "";
+        out.progress(it);
+      }
+    }
+    if (text) out.stream(text);
+  };
   const flush = () => {
     while (head < order.length) {
       const idx = order[head]!;
       const buf = buffers.get(idx)!;
-      if (buf.length) out.stream(buf.splice(0).join(""));
+      if (buf.length) emit(buf.splice(0));
       if (!finished.has(idx)) return;
       head++;
     }
   };
-  const writer = (idx: number) => (text: string) => {
+  const writer = (idx: number) => (item: string | PullProgress) => {
     if (opts.quiet) return;
-    buffers.get(idx)!.push(text);
+    buffers.get(idx)!.push(item);
     if (order[head] === idx) flush();
   };
-
   const cacheFrom = opts.cacheFrom.map((r) => host.findImage(r)).filter((i): i is BuildImage => !!i);
   const results = new Map<number, Promise<BuildImage | null>>();
   let firstError: unknown;
@@ -142,6 +154,7 @@ export async function runBuild(
       },
       stepLabel: (ins) => labelsOf.get(ins) ?? "",
       write: writer(i),
+      progress: writer(i),
     });
     p = runner.run(i === lastIdx ? extra : []).finally(() => {
       finished.add(i);

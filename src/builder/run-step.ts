@@ -9,6 +9,7 @@ import { defaultShell, predefinedArgs } from "./config-steps.ts";
 import { matchSources, sourcesDigest } from "./copy.ts";
 import { resolveInRoot, cleanRel } from "./scope.ts";
 import type { StageDeps, StepRunner } from "./stage-types.ts";
+import { unshare } from "./blobs.ts";
 import { BuildError, type BuildImage, type RunSpec } from "./types.ts";
 
 type Run = Extract<Instruction, { kind: "RUN" }>;
@@ -41,8 +42,7 @@ export async function runStep(runner: StepRunner, ins: Run, d: StageDeps): Promi
     if (m.type === "bind") {
       if (m.from) {
         const st = d.stageResult(m.from, -1);
-        const img = st ? await st : d.host.findImage(m.from);
-        if (img === undefined) throw new BuildError(`pull access denied for ${m.from}, repository does not exist or may require 'docker login'`);
+        const img = st ? await st : await runner.image(m.from, d.opts.platform);
         fromImages.push(img);
         src = `image:${img?.id ?? "scratch"}`;
       } else {
@@ -136,7 +136,9 @@ function runSpec(d: StageDeps, config: RunSpec["config"], image: BuildImage | nu
       const rel = resolveInRoot(root, cleanRel(m.source ?? "."));
       const path = rel ? `${root}/${rel}` : root;
       if (!lstatSync(path, { throwIfNoEntry: false })) throw new BuildError(`failed to compute cache key: "/${rel}" not found`);
-      // A bind is read only unless rw is asked for; the context is private to this build.
+      // A bind is read only unless rw is asked for; the context is private to this build,
+      // but its files may share inodes with the store of context files: those get copies.
+      if (!m.readonly && !m.from) unshare(path);
       binds.push(`${path}:${m.target}${m.readonly ? ":ro" : ""}`);
     }
   }

@@ -1,12 +1,14 @@
 // The builder behind POST /build: the context is received and the Dockerfile parsed
 // before any answer (a broken Dockerfile is a 400, as Docker's), then the build runs
 // while its messages stream.
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, rmdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, rmdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { invalidParameter } from "../errors.ts";
 import { BuildCache } from "./cache.ts";
+import { BlobStore } from "./blobs.ts";
+import { cacheRecords, pruneRecords, type BuildCacheRow, type PruneOptions } from "./cache-records.ts";
 import { receiveContext, type BuildContext } from "./context.ts";
 import { ignored, parseDockerignore } from "./dockerignore.ts";
 import { parseInstructions, type Dockerfile } from "./dockerfile/instructions.ts";
@@ -24,6 +26,7 @@ export interface PreparedBuild {
 
 export class BuildService {
   readonly cache: BuildCache;
+  private readonly blobs: BlobStore;
 
   constructor(
     readonly root: string,
@@ -33,6 +36,7 @@ export class BuildService {
     rmSync(join(root, "tmp"), { recursive: true, force: true });
     mkdirSync(join(root, "tmp"), { recursive: true, mode: 0o700 });
     this.cache = new BuildCache(join(root, "cache.json"));
+    this.blobs = new BlobStore(join(root, "blobs"));
   }
 
   cacheMountDir(id: string): string {
@@ -45,7 +49,7 @@ export class BuildService {
     const discard = () => rmSync(dir, { recursive: true, force: true });
     try {
       const name = opts.dockerfile || "Dockerfile";
-      const ctx = await receiveContext(body, dir, cleanRel(name) || "Dockerfile");
+      const ctx = await receiveContext(body, dir, cleanRel(name) || "Dockerfile", this.blobs);
       const df = this.readDockerfile(ctx, name);
       applyDockerignore(ctx, name);
       return {
@@ -75,49 +79,17 @@ export class BuildService {
     }
   }
 
-  /** POST /build/prune: cache entries (all, or those older than `until`) and the RUN cache mounts. */
-  async prune(o: { all: boolean; keepStorage: number; filters: Map<string, string[]> }): Promise<{ CachesDeleted: string[]; SpaceReclaimed: number }> {
-    const until = o.filters.get("until")?.[0];
-    const cutoff = until ? untilCutoff(until) : undefined;
-    const ids = o.filters.get("id");
-    const deleted: string[] = [];
-    let reclaimed = 0;
-    const doomed = this.cache
-      .list()
-      .filter(([k, e]) => (cutoff === undefined || Date.parse(e.lastUsed) < cutoff) && (!ids || ids.some((i) => k.startsWith(i))))
-      .map(([k]) => k);
-    this.cache.delete(doomed);
-    deleted.push(...doomed);
-    const mounts = join(this.root, "mounts");
-    if (existsSync(mounts) && !ids) {
-      for (const m of readdirSync(mounts)) {
-        const p = join(mounts, m);
-        if (cutoff !== undefined && statSync(p).mtimeMs >= cutoff) continue;
-        reclaimed += treeSize(p);
-        rmSync(p, { recursive: true, force: true });
-        deleted.push(m);
-      }
-    }
-    return { CachesDeleted: deleted, SpaceReclaimed: reclaimed };
+  /** POST /build/prune: cache records (see cache-records.ts). */
+  async prune(o: PruneOptions): Promise<{ CachesDeleted: string[]; SpaceReclaimed: number }> {
+    const r = await pruneRecords(this.cache, this.host, join(this.root, "mounts"), o);
+    // The store of context files goes with a prune of everything.
+    if (o.all && !o.filters.size && !o.keepStorage) r.SpaceReclaimed += this.blobs.clear();
+    return r;
   }
 
   /** The build-cache rows of GET /system/df. */
   usage(): BuildCacheRow[] {
-    const rows: BuildCacheRow[] = this.cache.list().map(([k, e]) => ({
-      ID: k.slice(0, 25), Parents: e.parent === "scratch" ? null : [e.parent], Type: "regular", Description: e.description,
-      InUse: false, Shared: false, Size: 0, CreatedAt: e.created, LastUsedAt: e.lastUsed, UsageCount: e.usage,
-    }));
-    const mounts = join(this.root, "mounts");
-    if (existsSync(mounts)) {
-      for (const m of readdirSync(mounts)) {
-        const st = statSync(join(mounts, m));
-        rows.push({
-          ID: m.slice(0, 25), Parents: null, Type: "exec.cachemount", Description: "cached mount (RUN --mount=type=cache)",
-          InUse: false, Shared: false, Size: treeSize(join(mounts, m)), CreatedAt: st.birthtime.toISOString(), LastUsedAt: st.mtime.toISOString(), UsageCount: 1,
-        });
-      }
-    }
-    return rows;
+    return cacheRecords(this.cache, this.host, join(this.root, "mounts")).map((r) => r.row);
   }
 
   private readDockerfile(ctx: BuildContext, name: string): Dockerfile {
@@ -173,36 +145,4 @@ export function applyDockerignore(ctx: BuildContext, dockerfile: string): void {
   }
 }
 
-export interface BuildCacheRow {
-  ID: string;
-  Parents: string[] | null;
-  Type: string;
-  Description: string;
-  InUse: boolean;
-  Shared: boolean;
-  Size: number;
-  CreatedAt: string;
-  LastUsedAt: string;
-  UsageCount: number;
-}
-
-function treeSize(p: string): number {
-  const st = lstatSync(p, { throwIfNoEntry: false });
-  if (!st) return 0;
-  if (!st.isDirectory()) return st.size;
-  let n = 0;
-  for (const e of readdirSync(p)) n += treeSize(join(p, e));
-  return n;
-}
-
-/** `until` as Docker takes it: a Go duration ago (`24h`) or a timestamp. */
-function untilCutoff(v: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(v);
-  if (m) {
-    const mult: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6 };
-    return Date.now() - Number(m[1]) * mult[m[2]!]!;
-  }
-  const t = /^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v);
-  if (!Number.isFinite(t)) throw invalidParameter(`invalid until filter: ${v}`);
-  return t;
-}
+export type { BuildCacheRow };

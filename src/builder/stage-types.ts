@@ -3,7 +3,7 @@
 // step files need not import the runner that dispatches to them.
 import type { BuildCache } from "./cache.ts";
 import type { BuildContext } from "./context.ts";
-import type { BuildHost, BuildImage, BuildOptions, NewLayer, RunConfig } from "./types.ts";
+import type { BuildHost, BuildImage, BuildOptions, NewLayer, PullProgress, RunConfig } from "./types.ts";
 
 export interface StageDeps {
   host: BuildHost;
@@ -23,6 +23,8 @@ export interface StageDeps {
   cacheFrom: BuildImage[];
   stepLabel(ins: object): string;
   write(text: string): void;
+  /** A pull's progress line (for a FROM or --from image not here). */
+  progress(m: PullProgress): void;
 }
 
 export interface StageState {
@@ -50,4 +52,6 @@ export interface StepRunner {
   /** A step: cache hit, or `make` produces the layer and an image is stored for it. */
   step(createdBy: string, config: RunConfig, inputs: string[], make: () => Promise<NewLayer | null>, extra?: StepExtra): Promise<void>;
   removeIntermediate(id: string): Promise<void>;
+  /** An image a --from names: local unless --pull, otherwise pulled. */
+  image(ref: string, platform?: string): Promise<BuildImage>;
 }

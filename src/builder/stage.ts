@@ -51,9 +51,7 @@ export class StageRunner implements StepRunner {
       else {
         const platform = st.platform ?? d.opts.platform;
         if (platform) this.checkPlatform(processWord(platform, d.metaArgs, d.escape).word);
-        const found = d.host.findImage(base);
-        if (!found) throw pullDenied(base);
-        image = found;
+        image = await this.image(base, platform ? processWord(platform, d.metaArgs, d.escape).word : undefined);
       }
     }
     const cfg = image ? normalizeConfig(image.config.config) : emptyConfig();
@@ -76,6 +74,21 @@ export class StageRunner implements StepRunner {
       await this.dispatch(ins, false);
     }
     return this.state.image;
+  }
+
+  /**
+   * An image a FROM or --from names, as the classic builder gets it: the local one unless
+   * --pull, otherwise (or when there is none) pulled from its registry.
+   */
+  async image(ref: string, platform?: string): Promise<BuildImage> {
+    const d = this.d;
+    if (!d.opts.pull) {
+      const local = d.host.findImage(ref);
+      if (local) return local;
+    }
+    // Ids and digests of images that are not here cannot be pulled by a name.
+    if (/^(sha256:)?[0-9a-f]{12,64}$/.test(ref)) throw pullDenied(ref);
+    return d.host.pull(ref, { platform, registryConfig: d.opts.registryConfig }, d.progress, d.signal);
   }
 
   private checkPlatform(p: string): void {
@@ -300,8 +313,7 @@ export class StageRunner implements StepRunner {
     if (ins.from) {
       const from = x(ins.from);
       const st = d.stageResult(from, this.stage.index);
-      fromImage = st ? await st : d.host.findImage(from);
-      if (fromImage === undefined) throw pullDenied(from);
+      fromImage = st ? await st : await this.image(from, d.opts.platform);
     }
     const doCopy = async (srcRoot: string, files?: CopyPlan["files"]) => {
       const local = srcs.filter((u) => !urls.includes(u));

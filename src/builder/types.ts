@@ -84,9 +84,22 @@ export interface RunSpec {
   ulimits?: { Name: string; Soft: number; Hard: number }[];
 }
 
+/** One line of a pull's progress, as the pull stream has it (the build stream carries them as they are). */
+export interface PullProgress {
+  status?: string;
+  id?: string;
+  progress?: string;
+  progressDetail?: { current?: number; total?: number };
+}
+
 export interface BuildHost {
   /** A local image by reference or id; undefined when there is none. */
   findImage(ref: string): BuildImage | undefined;
+  /**
+   * Pulls `ref` from its registry, credentials taken from the build's X-Registry-Config
+   * (base64url JSON: registry → auth config) for that registry; the pulled image.
+   */
+  pull(ref: string, o: { platform?: string; registryConfig?: string }, out: (m: PullProgress) => void, signal: AbortSignal): Promise<BuildImage>;
   /** A scratch rw layer over `parent`, handed to `edit` mounted; its changes as a layer (null: none). */
   editLayer(parent: BuildImage | null, edit: (root: string) => Promise<void>): Promise<NewLayer | null>;
   /** The image's root mounted (read only by contract) while `fn` runs. */
@@ -105,6 +118,10 @@ export interface BuildHost {
   /** Stores the image config; the image holds `layer` (or its parent's top layer). */
   createImage(parent: BuildImage | null, config: BuildImageConfig, layer: NewLayer | null): Promise<BuildImage>;
   tag(ref: string, imageId: string): Promise<string>;
+  /** A cached step's image as a build-cache record sees it: its own layer's size, and whether a tag, a container or a child image holds it; undefined when it is gone. */
+  cacheUsage(imageId: string): { size: number; shared: boolean } | undefined;
+  /** Removes a pruned step's image when nothing else holds it: the bytes freed, or undefined when it stays. */
+  removeCacheImage(imageId: string): Promise<number | undefined>;
   /** A persistent directory for a RUN --mount=type=cache. */
   cacheMountDir(id: string): string;
   /** Host architecture in Go's naming. */
@@ -127,6 +144,8 @@ export interface BuildOptions {
   extraHosts: string[];
   cacheFrom: string[];
   pull: boolean;
+  /** The X-Registry-Config header as sent (credentials for pulls of base images). */
+  registryConfig?: string;
   shmSize?: number;
   memory?: number;
   memorySwap?: number;
@@ -138,6 +157,8 @@ export interface BuildOptions {
 /** Where the build writes Docker's JSON message stream. */
 export interface BuildOutput {
   stream(text: string): void;
+  /** A pull's progress line, passed on as the pull wrote it. */
+  progress(m: PullProgress): void;
   aux(value: { ID: string }): void;
   error(message: string, code?: number): void;
 }

@@ -2,7 +2,7 @@
 import type { ContainerConfig, ContainerInspect, EndpointSettings, HostConfig, MountPoint, NetworkingConfig, NetworkSettings, PortMap } from "../api/types/index.ts";
 import { ContainerState, type StateJSON } from "./state.ts";
 import { pathAndArgs } from "./config.ts";
-import { portsList, portsMap as publishedPorts, type Binding } from "../network/ports.ts";
+import { portsList, portsMap as publishedPorts, type Binding } from "./ports.ts";
 
 /** Per running container, kept in its record so a restarted daemon can undo it (set by the network controller). */
 export interface NetRuntime {

@@ -1,7 +1,5 @@
 // A container's State, in Docker's inspect shape, and the wait conditions clients use
 // (`not-running`, `next-exit`, `removed`).
-// Times are time.ts's; re-exported for the state's callers.
-export { humanDuration, nowNano, zeroTime } from "../time.ts";
 import { humanDuration, nowNano, zeroTime } from "../time.ts";
 
 export type Status = "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";

@@ -2,7 +2,7 @@
 // record fields list filters read: ports, mounts, networks, health. Networking and
 // volumes fill the record as Docker does (NetworkSettings, MountPoints/Mounts,
 // HostConfig.Binds/Mounts); each is read in exactly one function here.
-import { portsList } from "../network/ports.ts";
+import { portsList } from "./ports.ts";
 import type { ContainerSummary, EndpointSettings, HostConfig, NetworkSettings } from "../api/types/index.ts";
 import type { Container } from "./container.ts";
 import { pathAndArgs } from "./config.ts";

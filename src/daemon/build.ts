@@ -3,12 +3,15 @@
 // containers of the container service, and image configs stored with their layers.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import type { BuildHost, BuildImage, BuildImageConfig, NewLayer, RunConfig, RunOutcome, RunSpec } from "../builder/types.ts";
+import type { BuildHost, BuildImage, BuildImageConfig, NewLayer, PullProgress, RunConfig, RunOutcome, RunSpec } from "../builder/types.ts";
+import { decodeRegistryAuth, type AuthConfig } from "../distribution/auth.ts";
+import { preparePull, type DistributionContext } from "../distribution/pull.ts";
 import { BuildError } from "../builder/types.ts";
 import { BuildService } from "../builder/service.ts";
 import { archive } from "../archive/tarwriter.ts";
 import { changesTar } from "../archive/changes.ts";
 import type { ImageService } from "../image/service.ts";
+import { imageDelete } from "../image/delete.ts";
 import type { ImageConfigJson, ImageRecord } from "../image/store.ts";
 import { familiarString, parseNormalized, withDefaultTag } from "../image/reference.ts";
 import type { Digest, LayerStore } from "../storage/types.ts";
@@ -19,11 +22,35 @@ import type { Containers } from "./containers/open.ts";
 import { emptyTarDigest, rwChanges } from "./containers/fsops.ts";
 import type { HostConfig } from "../api/types/index.ts";
 
-export function openBuilder(dataRoot: string, layers: LayerStore, images: ImageService, containers: Containers): BuildService {
+export function openBuilder(dataRoot: string, layers: LayerStore, images: ImageService, containers: Containers, dist: DistributionContext): BuildService {
   let svc!: BuildService;
-  const host = new DaemonBuildHost(layers, images, containers, (id) => svc.cacheMountDir(id));
+  const host = new DaemonBuildHost(layers, images, containers, dist, (id) => svc.cacheMountDir(id));
   svc = new BuildService(join(dataRoot, "builder"), host);
   return svc;
+}
+
+/**
+ * The credentials X-Registry-Config (base64url JSON, registry → auth config, as the
+ * docker CLI sends every login it has) holds for `domain`, matched as dockerd's
+ * ResolveAuthConfig does: by exact key, else by host name with scheme and path
+ * dropped; Docker Hub under its index address. A header that does not decode is no
+ * credentials, as dockerd ignores it.
+ */
+function authFor(header: string | undefined, domain: string): AuthConfig {
+  if (!header) return {};
+  let all: unknown;
+  try {
+    all = JSON.parse(Buffer.from(header, "base64url").toString("utf8"));
+  } catch {
+    return {};
+  }
+  if (!all || typeof all !== "object") return {};
+  const entries = Object.entries(all as { [registry: string]: unknown });
+  const key = domain === "docker.io" ? "https://index.docker.io/v1/" : domain;
+  const host = (k: string) => k.replace(/^https?:\/\//, "").split("/")[0]!;
+  const hit = entries.find(([k]) => k === key) ?? entries.find(([k]) => host(k) === host(key));
+  if (!hit || !hit[1] || typeof hit[1] !== "object") return {};
+  return decodeRegistryAuth(Buffer.from(JSON.stringify(hit[1])).toString("base64"));
 }
 
 const asBuildImage = (rec: ImageRecord): BuildImage => ({ id: rec.id, config: rec.config as unknown as BuildImageConfig });
@@ -33,8 +60,18 @@ class DaemonBuildHost implements BuildHost {
     private readonly layers: LayerStore,
     private readonly images: ImageService,
     private readonly containers: Containers,
+    private readonly dist: DistributionContext,
     readonly cacheMountDir: (id: string) => string,
   ) {}
+
+  async pull(ref: string, o: { platform?: string; registryConfig?: string }, out: (m: PullProgress) => void, signal: AbortSignal): Promise<BuildImage> {
+    const r = withDefaultTag(parseNormalized(ref));
+    const prepared = await preparePull(this.dist, { ref: r, platform: o.platform, auth: authFor(o.registryConfig, r.domain) });
+    const result = await prepared.run(out, signal);
+    const img = this.findImage(result.id);
+    if (!img) throw new BuildError(`pulled ${ref} but its image ${result.id} is not in the store`);
+    return img;
+  }
 
   findImage(ref: string): BuildImage | undefined {
     try {
@@ -188,6 +225,34 @@ class DaemonBuildHost implements BuildHost {
       this.images.publish("tag", imageId, name);
       return name;
     });
+  }
+
+  cacheUsage(imageId: string): { size: number; shared: boolean } | undefined {
+    const svc = this.images;
+    const rec = svc.images.get(imageId as Digest);
+    if (!rec) return undefined;
+    const held = (id: Digest) => svc.tags.refsOf(id).length > 0 || !!svc.usedBy(id);
+    return { size: this.ownLayerSize(rec), shared: held(rec.id) || svc.images.descendants(rec.id).some(held) };
+  }
+
+  removeCacheImage(imageId: string): Promise<number | undefined> {
+    const svc = this.images;
+    const rec = svc.images.get(imageId as Digest);
+    if (!rec) return Promise.resolve(0);
+    if (svc.tags.refsOf(rec.id).length || svc.usedBy(rec.id) || svc.images.children(rec.id).length) return Promise.resolve(undefined);
+    const size = this.ownLayerSize(rec);
+    return imageDelete(svc, rec.id, { force: false, noprune: true }).then(
+      (items) => (items.some((i) => "Deleted" in i) ? size : undefined),
+      () => undefined,
+    );
+  }
+
+  /** The layer a build step added (its history's last line made one), or 0. */
+  private ownLayerSize(rec: ImageRecord): number {
+    const hist = rec.config.history ?? [];
+    if (!hist.length || hist[hist.length - 1]!.empty_layer) return 0;
+    const top = this.images.topLayer(rec);
+    return top ? (this.layers.get(top)?.size ?? 0) : 0;
   }
 
   arch(): string {

@@ -79,7 +79,8 @@ export class Daemon {
     this.images = await openImageService(c.dataRoot, this.layers, this.engine.events);
     this.checkpoint();
     const images = imageBackend(this.engine, this.images);
-    const dist = distributionBackend(this.engine, distributionContext(this.images, c.registry));
+    const distCtx = distributionContext(this.images, c.registry);
+    const dist = distributionBackend(this.engine, distCtx);
     this.router.add(...imageRoutes(images, dist), ...distributionRoutes(dist));
     this.volumes = await VolumeService.open(c.dataRoot, this.engine.events);
     this.checkpoint();
@@ -108,7 +109,7 @@ export class Daemon {
     this.router.add(...containerRoutes(ct), ...logRoutes(ct), ...attachRoutes(ct), ...linkRoutes(ct));
     this.router.add(...containerFsRoutes(this.containers.fs));
     this.router.add(...execRoutes(this.containers.exec), ...attachWsRoutes(this.containers.service));
-    const builder = openBuilder(c.dataRoot, this.layers, this.images, this.containers);
+    const builder = openBuilder(c.dataRoot, this.layers, this.images, this.containers, distCtx);
     this.router.add(...buildRoutes(buildBackend(this.engine, builder)));
     this.router.add(...dfRoutes(dfBackend(images, ct, this.volumes, () => builder.usage())));
     this.api.acceptConnections();

@@ -2,7 +2,7 @@
 // blob is accepted only when its sha256 and size match the descriptor. Layer bytes are
 // also appended to a partial file, so a download cut off by a dropped connection or a
 // daemon kill resumes with `Range` from what it already has instead of from zero.
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, renameSync, rm, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, renameSync, rm, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { invalidParameter, WharfError } from "../errors.ts";
 import { readFile } from "../image/spool.ts";
@@ -134,16 +134,21 @@ export function layerBlob(s: RegistrySession, repo: string, d: Descriptor, parti
     // A registry that ignores Range sends the whole blob: skip what is already here.
     let skip = res.status === 200 ? offset : 0;
     const reader = res.body!.getReader();
+    // One watchdog per response rather than a timer raced against every chunk (thousands
+    // a layer); it counts only time spent waiting for the registry, not for our own disk.
+    let waitingSince = 0;
+    let stalled = false;
+    const watchdog = setInterval(() => {
+      if (!waitingSince || performance.now() - waitingSince < stallMs) return;
+      stalled = true;
+      reader.cancel().catch(() => {});
+    }, Math.min(stallMs, 5000));
     try {
       for (;;) {
-        let timer: Timer | undefined;
-        const stall = new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new WharfError("system", "timeout reading layer data")), stallMs)));
-        let r: { done: boolean; value?: Uint8Array };
-        try {
-          r = await Promise.race([reader.read(), stall]);
-        } finally {
-          clearTimeout(timer);
-        }
+        waitingSince = performance.now();
+        const r = await reader.read();
+        waitingSince = 0;
+        if (stalled) throw new WharfError("system", "timeout reading layer data");
         if (r.done || !r.value) return;
         // The request's signal only covers the wait for headers; a pull whose client went away stops here.
         if (signal?.aborted) throw new WharfError("system", "context canceled");
@@ -159,6 +164,7 @@ export function layerBlob(s: RegistrySession, repo: string, d: Descriptor, parti
         yield c;
       }
     } finally {
+      clearInterval(watchdog);
       reader.cancel().catch(() => {});
     }
   }
@@ -169,8 +175,11 @@ export function layerBlob(s: RegistrySession, repo: string, d: Descriptor, parti
       return state.verified;
     },
     discard: () => {
-      const gone = `${path}.gone-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+      // Out of the partial dir, so nothing there ever looks like a download to resume.
+      const goneDir = discardedDir(partialDir);
+      const gone = join(goneDir, `${d.digest.slice(7)}-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
       try {
+        mkdirSync(goneDir, { recursive: true });
         renameSync(path, gone);
       } catch {
         return;
@@ -180,15 +189,11 @@ export function layerBlob(s: RegistrySession, repo: string, d: Descriptor, parti
   };
 }
 
+const discardedDir = (partialDir: string) => `${partialDir}-gone`;
+
 /** Partial files a daemon stopped before it had freed them (see `discard`). */
 export function sweepDiscarded(partialDir: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(partialDir);
-  } catch {
-    return;
-  }
-  for (const n of names) if (n.includes(".gone-")) rmSync(join(partialDir, n), { force: true });
+  rmSync(discardedDir(partialDir), { recursive: true, force: true });
 }
 
 function writeAll(fd: number, c: Uint8Array, position: number): void {

@@ -1,10 +1,9 @@
 // Which registry blob each layer came from (or went to), as dockerd's
 // distribution/metadata keeps it: diff id → [{digest, repository}]. Push uses it to
 // HEAD or mount the original compressed blob instead of compressing and uploading again.
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Digest } from "../storage/types.ts";
-import { writeAtomic } from "../image/store.ts";
 
 export interface BlobSourceRecord {
   digest: Digest;
@@ -38,10 +37,18 @@ export class DistributionMetadata {
   }
 
   add(diffId: Digest, rec: BlobSourceRecord): void {
+    const head = this.get(diffId)[0];
+    // Every pull of an image already present records its layers again: nothing to write.
+    if (head && head.digest === rec.digest && head.repository === rec.repository && head.mediaType === rec.mediaType) return;
     const list = this.get(diffId).filter((r) => !(r.digest === rec.digest && r.repository === rec.repository));
     list.unshift(rec);
     if (list.length > maxPerLayer) list.length = maxPerLayer;
     this.cache.set(diffId, list);
-    writeAtomic(join(this.dir, diffId.slice(7)), JSON.stringify(list));
+    // A cache (a lost record costs one upload again), so renamed into place but not
+    // fsynced: a pull records every layer, and an fsync each cost tens of ms on a busy disk.
+    const path = join(this.dir, diffId.slice(7));
+    const tmp = `${path}.tmp-${process.pid}`;
+    writeFileSync(tmp, JSON.stringify(list));
+    renameSync(tmp, path);
   }
 }

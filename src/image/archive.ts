@@ -117,6 +117,7 @@ async function blob(spool: Spool, d: Descriptor, what: string, opts: { hash: boo
   if (!f) throw bad(`${what} names blob ${d.digest}, which is not in the archive`);
   if (typeof d.size === "number" && d.size !== f.size) throw bad(`blob ${d.digest} has ${f.size} bytes, its descriptor says ${d.size}`);
   if (opts.hash) {
+    if (!f.path) throw bad(`${what} names blob ${d.digest} as a JSON document, but it is a layer`);
     const got = await fileDigest(f);
     if (got !== d.digest) throw bad(`blob ${d.digest} does not match its digest (its content is ${got})`);
   }

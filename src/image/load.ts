@@ -7,7 +7,7 @@ import type { Digest, Layer, StagedLayer } from "../storage/types.ts";
 import { dockerArchivePlans, legacyPlans, ociPlans, type LoadPlan } from "./archive.ts";
 import { familiarString } from "./reference.ts";
 import { chainIds, type ImageService } from "./service.ts";
-import { readFile, Spool } from "./spool.ts";
+import { readFile, Spool, type SpooledFile } from "./spool.ts";
 
 const wrapLayerError = (plan: LoadPlan, i: number) => (err: unknown): never => {
   if (err instanceof WharfError && err.kind === "invalidParameter") {
@@ -50,7 +50,8 @@ const parallelLayers = 3;
  */
 async function applyParallel(svc: ImageService, plans: LoadPlan[], taken: Digest[]): Promise<(Digest | null)[]> {
   const store = svc.layers;
-  type Job = { plan: LoadPlan; i: number; chainId: Digest; present: boolean; staged?: StagedLayer };
+  // copyOf: the same staged tar at a second place in a chain; copied from the first once that is chained.
+  type Job = { plan: LoadPlan; i: number; chainId: Digest; present: boolean; staged?: StagedLayer; copyOf?: Job };
   const jobs: Job[] = [];
   const byChain = new Map<Digest, Job>();
   const uses: Job[][] = [];
@@ -68,17 +69,34 @@ async function applyParallel(svc: ImageService, plans: LoadPlan[], taken: Digest
     }
     uses.push(mine);
   }
+  const claimed = new Map<SpooledFile, Job>();
   const verify = async (j: Job) => {
     const diffId = j.plan.config.rootfs!.diff_ids[j.i]!;
     const f = j.plan.layers[j.i]!;
+    const fail = wrapLayerError(j.plan, j.i);
+    if (!f.path) {
+      // Applied while the archive streamed in: only its diff id is left to check.
+      if (f.stageError) fail(f.stageError);
+      const got = f.staged?.diffId ?? f.digest;
+      if (got !== diffId) fail(invalidParameter(`layer diff id mismatch: expected ${diffId}, got ${got}`));
+      if (j.present) {
+        store.retain(j.chainId);
+        taken.push(j.chainId);
+      } else if (f.staged && !claimed.has(f)) {
+        claimed.set(f, j);
+        j.staged = f.staged;
+        f.staged = undefined;
+      } else j.copyOf = claimed.get(f);
+      return;
+    }
     if (j.present) {
       // Verified and retained now (the layer and its parents exist), released at the end.
       const parent = j.i ? chainIds(j.plan.config.rootfs!.diff_ids)[j.i - 1]! : null;
-      const layer = await store.register(readFile(f.path), parent, diffId).catch(wrapLayerError(j.plan, j.i));
+      const layer = await store.register(readFile(f.path), parent, diffId).catch(fail);
       taken.push(layer.chainId);
       checkLayer(layer, j.plan, j.i);
     } else {
-      j.staged = await store.stage!(readFile(f.path), diffId).catch(wrapLayerError(j.plan, j.i));
+      j.staged = await store.stage!(readFile(f.path), diffId).catch(fail);
     }
   };
   // After a failure no new layer starts; the error reported is that of the first
@@ -99,6 +117,7 @@ async function applyParallel(svc: ImageService, plans: LoadPlan[], taken: Digest
       let parent: Digest | null = null;
       for (const [i, j] of mine.entries()) {
         const own = j.plan === plans[p] && j.i === i;
+        if (own && j.copyOf) j.staged = await store.stage!(store.tarStream(j.copyOf.chainId), j.plan.config.rootfs!.diff_ids[j.i]);
         if (own && j.staged) {
           const s = j.staged;
           j.staged = undefined;
@@ -122,7 +141,11 @@ async function applyParallel(svc: ImageService, plans: LoadPlan[], taken: Digest
 
 /** Loads an archive; returns docker's lines (`Loaded image: busybox:latest`). */
 export async function loadImages(svc: ImageService, body: AsyncIterable<Uint8Array>): Promise<string[]> {
-  const spool = await Spool.fromStream(svc.tmpDir, body);
+  const store = svc.layers;
+  const stager = store.canStage && store.stage && store.discardStaged
+    ? { stage: (tar: AsyncIterable<Uint8Array>) => store.stage!(tar), discard: (st: StagedLayer) => store.discardStaged!(st) }
+    : undefined;
+  const spool = await Spool.fromStream(svc.tmpDir, body, stager);
   try {
     let plans: LoadPlan[];
     if (spool.has("manifest.json")) plans = await dockerArchivePlans(spool);

@@ -8,12 +8,28 @@ import { join, posix } from "node:path";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { invalidParameter } from "../errors.ts";
-import type { Digest } from "../storage/types.ts";
+import type { Digest, StagedLayer } from "../storage/types.ts";
 import { readTar } from "./tar.ts";
 
 export interface SpooledFile {
+  /** "" for an entry applied as a layer while it streamed in (no copy on disk). */
   path: string;
   size: number;
+  /** The entry applied to a staged layer as it arrived (see `Spool.fromStream`'s stager). */
+  staged?: StagedLayer;
+  /** Why applying it as it arrived failed: the load fails with it if a plan needs this layer. */
+  stageError?: unknown;
+  /** The entry's sha256, known when it was staged (not spooled). */
+  digest?: Digest;
+}
+
+/**
+ * Applies an archive entry that looks like a layer as it streams in, instead of spooling
+ * it to be read back later: on overlay2 a load then writes each layer's bytes once.
+ */
+export interface Stager {
+  stage(tar: AsyncIterable<Uint8Array>): Promise<StagedLayer>;
+  discard(s: StagedLayer): void;
 }
 
 /**
@@ -21,6 +37,8 @@ export interface SpooledFile {
  * layer store hashes them anyway (the diff id), and hashing twice costs a fifth of a load.
  */
 export async function fileDigest(f: SpooledFile): Promise<Digest> {
+  if (f.digest) return f.digest;
+  if (!f.path) throw invalidParameter("invalid archive: a layer's digest is not known");
   const h = new Bun.CryptoHasher("sha256");
   for await (const c of readFile(f.path)) h.update(c);
   return `sha256:${h.digest("hex")}`;
@@ -47,13 +65,16 @@ export class Spool {
   private readonly nodes = new Map<string, Node>();
   private n = 0;
 
-  private constructor(readonly dir: string) {}
+  private constructor(
+    readonly dir: string,
+    private readonly stager?: Stager,
+  ) {}
 
-  static async fromStream(tmpRoot: string, src: AsyncIterable<Uint8Array>): Promise<Spool> {
+  static async fromStream(tmpRoot: string, src: AsyncIterable<Uint8Array>, stager?: Stager): Promise<Spool> {
     mkdirSync(tmpRoot, { recursive: true, mode: 0o700 });
     const dir = join(tmpRoot, `load-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`);
     mkdirSync(dir, { mode: 0o700 });
-    const s = new Spool(dir);
+    const s = new Spool(dir, stager);
     try {
       await s.ingest(await maybeGunzip(src));
     } catch (err) {
@@ -78,6 +99,8 @@ export class Spool {
       } else if (e.type === "link") {
         const target = cleanName(e.linkname);
         this.nodes.set(name, { kind: "link", target });
+      } else if (e.type === "file" && this.stager && LAYER_NAME.test(name) && e.size >= 1024) {
+        this.nodes.set(name, { kind: "file", file: await this.stageEntry(e.body(), e.size) });
       } else if (e.type === "file") {
         const path = join(this.dir, String(this.n++));
         const w = Bun.file(path).writer({ highWaterMark: 1 << 20 });
@@ -90,6 +113,81 @@ export class Spool {
         this.nodes.set(name, { kind: "file", file: { path, size } });
       }
     }
+  }
+
+  /**
+   * An entry named like a layer: staged as it streams if its first bytes are a tar
+   * header or a gzip/zstd stream, else spooled. A layer that fails to apply is not an
+   * error yet (it may be a blob no image uses): its error is kept for the plan that needs it.
+   */
+  private async stageEntry(body: AsyncIterable<Uint8Array>, size: number): Promise<SpooledFile> {
+    const it = body[Symbol.asyncIterator]();
+    let outerError: unknown;
+    const next = async () => {
+      try {
+        return await it.next();
+      } catch (e) {
+        outerError = e;
+        throw e;
+      }
+    };
+    // The entry's bytes, read by hand so that what the stager leaves can still be drained.
+    const head: Uint8Array[] = [];
+    let have = 0;
+    let done = false;
+    while (have < 512) {
+      const r = await next();
+      if (r.done) {
+        done = true;
+        break;
+      }
+      head.push(r.value);
+      have += r.value.length;
+    }
+    const first = Buffer.concat(head);
+    const format = first[0] === 0x1f && first[1] === 0x8b ? "gzip" : first.length >= 4 && first.readUInt32BE(0) === 0x28b52ffd ? "zstd" : null;
+    if (!(format === "gzip" || format === "zstd" || isTarStart(first))) return this.spoolRest(first, done ? null : next, size);
+    const hash = format ? new Bun.CryptoHasher("sha256") : null;
+    async function* input(): AsyncGenerator<Uint8Array> {
+      hash?.update(first);
+      yield first;
+      if (done) return;
+      for (;;) {
+        const r = await next();
+        if (r.done) {
+          done = true;
+          return;
+        }
+        hash?.update(r.value);
+        yield r.value;
+      }
+    }
+    const f: SpooledFile = { path: "", size };
+    try {
+      f.staged = await this.stager!.stage(input());
+      f.digest = hash ? `sha256:${hash.digest("hex")}` : f.staged.diffId;
+      this.staged.push(f);
+    } catch (e) {
+      if (outerError) throw outerError;
+      f.stageError = e;
+    }
+    // A layer whose tar ended before the entry did (or that failed) leaves bytes to skip.
+    while (!done) if ((await next()).done) done = true;
+    return f;
+  }
+
+  /** Spools an entry whose first bytes were already read. */
+  private async spoolRest(first: Uint8Array, next: (() => Promise<IteratorResult<Uint8Array>>) | null, size: number): Promise<SpooledFile> {
+    const path = join(this.dir, String(this.n++));
+    const w = Bun.file(path).writer({ highWaterMark: 1 << 20 });
+    w.write(first);
+    while (next) {
+      const r = await next();
+      if (r.done) break;
+      w.write(r.value);
+    }
+    await w.end();
+    return { path, size };
   }
 
   has(name: string): boolean {
@@ -124,12 +222,35 @@ export class Spool {
     const f = this.lookup(name);
     if (!f) throw invalidParameter(`invalid archive: ${what} names ${name}, which is not in the archive`);
     if (f.size > 64 << 20) throw invalidParameter(`invalid archive: ${name} is too large for ${what}`);
+    if (!f.path) throw invalidParameter(`invalid archive: ${what} names ${name}, which is a layer, not a JSON document`);
     return Buffer.from(await Bun.file(f.path).arrayBuffer());
   }
 
+  private readonly staged: SpooledFile[] = [];
+
+  /** Removes the spool, and every staged layer no plan took (see `take`). */
   remove(): void {
+    for (const f of this.staged) if (f.staged) this.stager?.discard(f.staged);
+    this.staged.length = 0;
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+// Where docker save (blobs/sha256/<hex> since Docker 25, <id>/layer.tar before) and OCI layouts keep layers.
+const LAYER_NAME = /^(?:blobs\/sha256\/[a-f0-9]{64}|[^/]+\/layer\.tar)$/;
+
+/** A tar header with a valid checksum, or the zero block of an empty tar. */
+function isTarStart(b: Uint8Array): boolean {
+  if (b.length < 512) return false;
+  let sum = 0;
+  let zero = true;
+  for (let i = 0; i < 512; i++) {
+    if (b[i]) zero = false;
+    sum += i >= 148 && i < 156 ? 32 : b[i]!;
+  }
+  if (zero) return true;
+  const field = Buffer.from(b.subarray(148, 156)).toString("latin1").replace(/[\0 ]+$/, "").trim();
+  return /^[0-7]+$/.test(field) && parseInt(field, 8) === sum;
 }
 
 /** Archive names are relative: `./x` is `x`; absolute names and `..` are refused. */

@@ -1,6 +1,6 @@
 // What the exec driver hands dockerinit on fd 3: the container spec plus the few host
 // facts only the driver knows (cgroup files to join). Shared by both sides.
-import type { ContainerSpec } from "../runtime/types.ts";
+import type { ContainerSpec } from "./spec.ts";
 
 export interface InitConfig {
   spec: ContainerSpec;

@@ -5,7 +5,7 @@
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readlinkSync, statSync, symlinkSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { mount, pivotRoot, umount2 } from "../sys/libc.ts";
-import type { ContainerSpec, MountSpec } from "../runtime/types.ts";
+import type { ContainerSpec, MountSpec } from "./spec.ts";
 import { defaultShmSize, maskedPaths, readonlyPaths } from "./config.ts";
 
 const MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8, MS_REMOUNT = 32;

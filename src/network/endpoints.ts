@@ -1,17 +1,18 @@
 // A container's endpoints: the settings a create asks for, one endpoint per network at
 // start (addresses, MAC, veth in the sandbox, published ports) undone at exit, and the
 // NetworkSettings inspect shows for each.
-import { retryWhileFdsShort } from "../sys/fds.ts";
 import { join } from "node:path";
 import type { Container } from "../container/container.ts";
 import type { EndpointSettings, HostConfig, NetworkingConfig, NetworkSettings } from "../api/types/index.ts";
 import { invalidParameter } from "../errors.ts";
 import { logger } from "../log.ts";
+import { retryWhileFdsShort } from "../sys/fds.ts";
 import { macOf, parseIp } from "./addr.ts";
 import { formatIp6, parseIp6 } from "./addr6.ts";
 import { operationalBlank, requestedEndpoint } from "./endpoint.ts";
 import { containerDnsNames } from "./names.ts";
-import { portsMap, reservePorts, wantedBindings } from "./ports.ts";
+import { portsMap, wantedBindings } from "../container/ports.ts";
+import { reservePorts } from "./ports.ts";
 import { createSandbox, destroySandbox, type Iface } from "./sandbox.ts";
 import { hex, predefined, type NetRuntime, type NetworkState } from "./state.ts";
 import type { NetworkRecord } from "./store.ts";

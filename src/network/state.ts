@@ -13,7 +13,8 @@ import { ownerMark } from "./bridge.ts";
 import { addRules, chainsFor, createChains, deleteRules, networkRules, portRules, removeChains, type Chains, type RuleSet } from "./iptables.ts";
 import { Pool, candidateSubnets, poolSubnets } from "./ipam.ts";
 import type { Pool6 } from "./ipam6.ts";
-import { bindingFamilies, type Binding, type Reservation } from "./ports.ts";
+import { bindingFamilies, type Binding } from "../container/ports.ts";
+import type { Reservation } from "./ports.ts";
 import type { Resolver } from "./dns.ts";
 import { NetworkFile, type NetworkRecord } from "./store.ts";
 

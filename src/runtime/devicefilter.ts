@@ -5,14 +5,9 @@
 import { closeSync, openSync } from "node:fs";
 import { bpf, ptr } from "../sys/libc.ts";
 
-export interface DeviceRule {
-  type: "a" | "b" | "c";
-  /** -1 is any. */
-  major: number;
-  minor: number;
-  /** Some of r, w, m. */
-  access: string;
-}
+// The rule type is the spec's (init/spec.ts), which carries --device-cgroup-rule.
+export type { DeviceRule } from "../init/spec.ts";
+import type { DeviceRule } from "../init/spec.ts";
 
 /** Docker's default devices: mknod of any, and the usual character devices. */
 export const defaultDeviceRules: DeviceRule[] = [

@@ -8,8 +8,6 @@ import { closeSync, existsSync, fstatSync, openSync, readFileSync, renameSync, u
 import { encodeEntry } from "../logs/jsonfile.ts";
 import { nowNano } from "../time.ts";
 
-export { nowNano };
-
 const maxLine = 16 * 1024;
 
 export class JsonLogWriter {

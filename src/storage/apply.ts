@@ -3,7 +3,7 @@
 // or deletions. Every byte that is not file content goes to the tar-split record.
 import {
   closeSync, constants, fchmodSync, fchownSync, futimesSync, lchownSync, chmodSync, linkSync, lstatSync,
-  lutimesSync, mkdirSync, open, readdirSync, readFileSync, rmSync, symlinkSync, write,
+  lutimesSync, mkdirSync, open, openSync, readdirSync, readFileSync, rmSync, symlinkSync, write, writeSync,
 } from "node:fs";
 import { invalidParameter } from "../errors.ts";
 import { ErrnoError, lsetxattr, mknod } from "../sys/libc.ts";
@@ -33,6 +33,8 @@ const EPERM = 1;
 const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 // Files are created with their final permission bits when the umask leaves them alone.
 const UMASK = process.umask();
+/** Layers being applied right now in this process. */
+let applying = 0;
 
 /**
  * `fresh`: `root` starts empty (overlay2 diffs), so a path this tar has not made does
@@ -47,10 +49,13 @@ export async function applyLayer(
 ): Promise<ApplyResult> {
   const src = new ByteSource(decompress(input));
   const a = new Applier(root, whiteouts, split, fresh);
+  applying++;
   try {
     for await (const entry of readTar(src, split)) await a.entry(entry);
   } catch (e) {
     throw truncation(e, src);
+  } finally {
+    applying--;
   }
   a.finish();
   return { diffId: src.digest(), size: a.size };
@@ -135,13 +140,21 @@ class Applier {
   private async regular(e: TarEntry, rel: string, full: string): Promise<void> {
     const h = e.header;
     const perm = h.mode & 0o7777;
-    const fd = await openAsync(full, CREATE, perm & 0o777);
-    // One write in flight while the next chunk is parsed; creating and writing files
-    // can block in the filesystem, and on the thread pool that stalls only this layer
-    // (pulls apply several at once on the one JS thread).
+    // With several layers applying at once (a pull), files are created and written on
+    // the thread pool, one write in flight while the next chunk is parsed: a create or
+    // write that blocks in the filesystem then stalls only its own layer. Alone (a load,
+    // one layer as it streams in), plain syscalls cost less. Interleaved A/B on the pull
+    // bench, 6 runs: 3.6 s (pool) vs 4.9 s (plain); one layer alone: 0.5 s vs 0.37 s CPU.
+    const pooled = applying > 1;
+    const fd = pooled ? await openAsync(full, CREATE, perm & 0o777) : openSync(full, CREATE, perm & 0o777);
     let pending: Promise<void> | undefined;
     try {
       for await (const chunk of e.content()) {
+        if (!pooled) {
+          let off = 0;
+          while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+          continue;
+        }
         if (pending) await pending;
         pending = writeAllAsync(fd, chunk);
         pending.catch(() => {}); // awaited below; until then not an unhandled rejection

@@ -26,7 +26,7 @@ export const defaultTimeoutMs = 60_000;
 
 /** The command line as a shell would take it back: words with spaces or quotes quoted. */
 export function quoteCommand(argv: readonly string[]): string {
-  return argv.map((a) => (a !== "" && /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(" ");
+  return argv.map((a) => (a !== "" && /^[\w@%+=:,./-]+$/.test(a) ? a : "'" + a.replaceAll("'", "'\\''") + "'")).join(" ");
 }
 
 function inputNote(input: CommandOptions["input"]): string {

@@ -140,16 +140,40 @@ describe("docker build (classic) e2e", () => {
     ok(docker(d, ["rm", ...left]));
   });
 
+  it("--rm=false keeps every intermediate container of a successful build, as Docker's does", () => {
+    const ctx = context(join(work, "keep"), { Dockerfile: "FROM busybox\nENV K=1\nRUN echo kept > /k\n" });
+    const out = ok(docker(d, ["build", "--rm=false", "--no-cache", ctx]));
+    expect(out).not.toContain("Removing intermediate container");
+    const ran = [...out.matchAll(/ ---> Running in ([0-9a-f]{12})\n/g)].map((m) => m[1]!);
+    expect(ran).toHaveLength(2);
+    const left = ok(docker(d, ["ps", "-aq"])).trim().split("\n").filter(Boolean);
+    expect(left.sort()).toEqual([...ran].sort());
+    ok(docker(d, ["rm", ...left]));
+  });
+
+  it("a RUN whose container cannot start fails with the start error, and its container goes", () => {
+    // FROM scratch with one file: there is no /bin/sh to run.
+    const ctx = context(join(work, "nostart"), { Dockerfile: "FROM scratch\nCOPY f /f\nRUN true\nRUN never\n", f: "x" });
+    const r = docker(d, ["build", ctx]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("/bin/sh");
+    expect(r.stderr).not.toContain("returned a non-zero code");
+    expect(r.stdout).not.toContain("Step 4/4");
+    expect(ok(docker(d, ["ps", "-aq"]))).toBe("");
+  });
+
   it("broken Dockerfiles fail with the line and Docker's wording before any step", () => {
     const ctx = context(join(work, "bad"), { Dockerfile: "FROM busybox\nNOTANINSTRUCTION foo\n" });
     const r = docker(d, ["build", ctx]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("Error response from daemon: dockerfile parse error line 2: unknown instruction: NOTANINSTRUCTION");
     expect(r.stdout).not.toContain("Step");
-    const missing = context(join(work, "missing"), { Dockerfile: "FROM nosuchimage:1\n" });
+    // A base image that is not here is pulled, as dockerd's classic builder does: no registry answers on port 1.
+    const missing = context(join(work, "missing"), { Dockerfile: "FROM 127.0.0.1:1/nosuchimage:1\nRUN true\n" });
     const m = docker(d, ["build", missing]);
     expect(m.code).toBe(1);
-    expect(m.stderr).toContain("pull access denied for nosuchimage, repository does not exist or may require 'docker login'");
+    expect(m.stderr).toContain('"http://127.0.0.1:1/v2/"');
+    expect(m.stdout).not.toContain("Step 2/2");
     const squash = docker(d, ["build", "--squash", missing]);
     expect(squash.code).not.toBe(0);
   });

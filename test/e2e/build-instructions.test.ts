@@ -113,6 +113,21 @@ describe("build instructions e2e", () => {
     ]);
   });
 
+  it("COPY --link is a plain COPY, as dockerd's classic builder takes it: same files, same history line, one cache", () => {
+    const files = { "f.txt": "linked\n", "d/g.txt": "g\n" };
+    const linked = context("link", { ...files, Dockerfile: "FROM busybox\nCOPY --link f.txt /f.txt\nCOPY --link --chown=5:6 d/ /d/\nCMD cat /f.txt && stat -c '%u:%g' /d/g.txt\n" });
+    const out = ok(docker(d, ["build", "-t", "linked", linked]));
+    expect(out).toContain("Step 2/4 : COPY --link f.txt /f.txt\n");
+    expect(ok(docker(d, ["run", "--rm", "linked"]))).toBe("linked\n5:6\n");
+    const plain = context("nolink", { ...files, Dockerfile: "FROM busybox\nCOPY f.txt /f.txt\nCOPY --chown=5:6 d/ /d/\nCMD cat /f.txt && stat -c '%u:%g' /d/g.txt\n" });
+    const again = ok(docker(d, ["build", "-t", "plain", plain]));
+    expect(again.split("\n").filter((l) => l === " ---> Using cache")).toHaveLength(3);
+    expect(inspect("plain").Id).toBe(inspect("linked").Id);
+    const hist = (ref: string) => ok(docker(d, ["history", "--no-trunc", "--format", "{{.CreatedBy}}", ref]));
+    expect(hist("linked")).toMatch(/#\(nop\) COPY file:[0-9a-f]{64} in \/f\.txt /);
+    expect(hist("linked")).not.toContain("--link");
+  });
+
   it("ADD of a URL is fetched by the daemon, checked against --checksum", async () => {
     const body = "served over http\n";
     const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response(body) });

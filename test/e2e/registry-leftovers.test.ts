@@ -39,11 +39,16 @@ function partialDir(d: TestDaemon): string {
   return found[0] ?? join(d.dataRoot, "image", "overlay2", "distribution", "partial");
 }
 
-/** The partial files; a discarded one (renamed `.gone-…`, removed in the background) is waited out. */
+/**
+ * The partial files, once the discarded ones (moved at once to `partial-gone/` beside
+ * them, removed in the background) are gone: what a pull threw away must be freed too.
+ */
 function partials(d: TestDaemon): string[] {
-  const list = () => (existsSync(partialDir(d)) ? readdirSync(partialDir(d)).sort() : []);
-  for (let i = 0; i < 100 && list().some((n) => n.includes(".gone-")); i++) Bun.sleepSync(20);
-  return list();
+  const ls = (dir: string) => (existsSync(dir) ? readdirSync(dir).sort() : []);
+  const gone = `${partialDir(d)}-gone`;
+  for (let i = 0; i < 250 && ls(gone).length > 0; i++) Bun.sleepSync(20);
+  expect(ls(gone), "discarded partial downloads still held after 5 s").toEqual([]);
+  return ls(partialDir(d));
 }
 
 /** POST /images/create through curl, spawned asynchronously (the proxy shares this event loop). */

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { docker, loadBusybox, startDaemon, type TestDaemon } from "../helpers/daemon.ts";
-import { fixtureDir, startRegistry, type TestRegistry } from "../helpers/registry.ts";
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import { blobPath, fixtureDir, sha256hex, startRegistry, type TestRegistry } from "../helpers/registry.ts";
 
 const busyboxId = "sha256:d6240d91e29b57d92ecfc072547b2b6040f720aa305090ac7ead11b0457dfeec";
 const multilayerId = "sha256:aafd41bca126bc679f28cdb37a4593755973c5a98e21c7d9dc8ac4471ebfc26c";
@@ -97,5 +99,29 @@ describe("docker push to a loopback registry", () => {
     const [body, code] = miss.stdout.trim().split("\n").filter(Boolean);
     expect(code).toBe("404");
     expect(JSON.parse(body!).message).toBe(`An image does not exist locally with the tag: ${reg.host}/nothere:1`);
+  });
+
+  it("a fresh push uploads gzip blobs the registry stored under their digests, each inflating to its diff id", async () => {
+    const fresh = await startRegistry();
+    try {
+      ok(docker(d, ["load", "-i", join(fixtureDir, "multilayer-docker-save.tar")]));
+      ok(docker(d, ["tag", "wharf-fixture/multilayer:1.0", `${fresh.host}/gz/multilayer:1`]));
+      const out = ok(docker(d, ["push", `${fresh.host}/gz/multilayer:1`]));
+      expect(out).not.toMatch(/Mounted from|Layer already exists/);
+      const res = await fetch(`http://${fresh.host}/v2/gz/multilayer/manifests/1`, { headers: { Accept: "application/vnd.docker.distribution.manifest.v2+json" } });
+      const manifest = (await res.json()) as { layers: { digest: string; size: number; mediaType: string }[] };
+      const diffIds: string[] = JSON.parse(ok(docker(d, ["inspect", "-f", "{{json .RootFS.Layers}}", "wharf-fixture/multilayer:1.0"])));
+      expect(manifest.layers.map((l) => l.mediaType)).toEqual(diffIds.map(() => "application/vnd.docker.image.rootfs.diff.tar.gzip"));
+      for (const [i, l] of manifest.layers.entries()) {
+        const stored = readFileSync(blobPath(fresh, l.digest));
+        expect(`sha256:${sha256hex(stored)}`).toBe(l.digest);
+        expect(stored.length).toBe(l.size);
+        expect([...stored.subarray(0, 2)]).toEqual([0x1f, 0x8b]);
+        expect(`sha256:${sha256hex(gunzipSync(stored))}`).toBe(diffIds[i]);
+      }
+      ok(docker(d, ["rmi", `${fresh.host}/gz/multilayer:1`]));
+    } finally {
+      await fresh.stop();
+    }
   });
 });

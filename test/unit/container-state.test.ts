@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ContainerState, humanDuration, nowNano, zeroTime } from "../../src/container/state.ts";
+import { ContainerState } from "../../src/container/state.ts";
+import { humanDuration, nowNano, zeroTime } from "../../src/time.ts";
 import { KeyedLock } from "../../src/keyedlock.ts";
 import { generateName, validContainerName } from "../../src/container/names.ts";
 

@@ -66,6 +66,12 @@ describe("dependency rules", () => {
       "src/storage/store.ts": 'import { lock } from "../volume/lock.ts";\nexport const store = lock;\n',
       "src/network/p.ts": 'import { q } from "./q.ts";\nexport const p = () => q;\n',
       "src/network/q.ts": 'import { p } from "./p.ts";\nexport const q = () => p;\n',
+      // A new top-level module must be given a layer before it imports anything.
+      "src/errors.ts": "export const e = 1;\n",
+      "src/gadgets/g.ts": 'import { e } from "../errors.ts";\nexport const g = e;\n',
+      // The wire types are types: a value import of them below the API is refused.
+      "src/api/types/index.ts": "export const wireDefaults = { Id: '' };\n",
+      "src/volume/v.ts": 'import { wireDefaults } from "../api/types/index.ts";\nexport const v = wireDefaults;\n',
     });
     made.push(root);
     const r = cruise(root, ["src"]);
@@ -75,6 +81,9 @@ describe("dependency rules", () => {
     expect(r.out).toMatch(/error cli-not-daemon: src\/cli\/y\.ts → src\/daemon\/x\.ts/);
     expect(r.out).toMatch(/error layer-store-imports-up: src\/storage\/store\.ts → src\/volume\/lock\.ts/);
     expect(r.out).toMatch(/error no-circular: src\/network\/[pq]\.ts/);
+    expect(r.out).toMatch(/error not-in-a-layer: src\/gadgets\/g\.ts → src\/errors\.ts/);
+    expect(r.out).toMatch(/error wire-types-type-only: src\/volume\/v\.ts → src\/api\/types\/index\.ts/);
+    expect(r.out).not.toMatch(/domain-not-api: src\/volume\/v\.ts/);
   });
 
   test("wharf's own src/ and bin/ hold to the rules", () => {

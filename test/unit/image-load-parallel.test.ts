@@ -40,7 +40,11 @@ interface Img {
   stored?: Buffer[];
 }
 
-function archive(images: Img[]) {
+// Layers named where docker save puts them are applied as the archive streams in; under
+// other names they are spooled first and staged from the spool.
+let naming: (hex: string) => string = (hex) => `blobs/sha256/${hex}`;
+
+function archive(images: Img[], extra: Parameters<typeof makeTar>[0] = []) {
   const entries: Parameters<typeof makeTar>[0] = [];
   const manifest: object[] = [];
   const seen = new Set<string>();
@@ -53,7 +57,7 @@ function archive(images: Img[]) {
       rootfs: { type: "layers", diff_ids: diffIds },
       history: diffIds.map(() => ({ created_by: "test" })),
     });
-    const names = (img.stored ?? img.layers).map((b, i) => `blobs/sha256/${diffIds[i]!.slice(7)}`);
+    const names = (img.stored ?? img.layers).map((b, i) => naming(diffIds[i]!.slice(7)));
     for (const [i, b] of (img.stored ?? img.layers).entries()) {
       if (seen.has(names[i]!)) continue;
       seen.add(names[i]!);
@@ -62,7 +66,7 @@ function archive(images: Img[]) {
     entries.push({ name: `blobs/sha256/${sha(config).slice(7)}`, data: config });
     manifest.push({ Config: `blobs/sha256/${sha(config).slice(7)}`, RepoTags: [img.tag], Layers: names });
   }
-  entries.push({ name: "manifest.json", data: JSON.stringify(manifest) });
+  entries.push(...extra, { name: "manifest.json", data: JSON.stringify(manifest) });
   return makeTar(entries);
 }
 
@@ -72,7 +76,12 @@ async function tarOf(chainId: Digest): Promise<string> {
   return `sha256:${h.digest("hex")}`;
 }
 
-describe("parallel load on overlay2", () => {
+describe.each([
+  ["streamed", (hex: string) => `blobs/sha256/${hex}`],
+  ["spooled", (hex: string) => `layers/${hex}.tar`],
+] as const)("parallel load on overlay2, layers %s", (_, name) => {
+  beforeEach(() => void (naming = name));
+
   it("stages every layer and chains them in order; two images share their common layers", async () => {
     expect(layers.canStage).toBe(true);
     const ls = [1, 2, 3, 4, 5, 6].map(layer);
@@ -125,7 +134,7 @@ describe("parallel load on overlay2", () => {
       err = e;
     }
     expect(err).toBeInstanceOf(WharfError);
-    expect((err as WharfError).message).toMatch(new RegExp(`^invalid archive: layer blobs/sha256/${sha(ls[2]!).slice(7)}: .*${sha(ls[2]!)}`));
+    expect((err as WharfError).message).toMatch(new RegExp(`^invalid archive: layer ${name(sha(ls[2]!).slice(7))}: .*${sha(ls[2]!)}`));
     // The spool's tmp dir may be left (empty); nothing else changed, and no staging dir remains.
     expect(treeListing(root).filter((l) => !before.includes(l) && !/\/image\/tmp dir$/.test(l))).toEqual([]);
     expect(before.filter((l) => !treeListing(root).includes(l))).toEqual([]);
@@ -135,5 +144,22 @@ describe("parallel load on overlay2", () => {
     // The store still works: the good archive loads, and the base layer is shared.
     expect(await loadImages(svc, chunked(archive([{ tag: "good:1", layers: ls }]), 65536))).toEqual(["Loaded image: good:1"]);
     expect(layers.list()).toHaveLength(5);
+  });
+
+  it("an archive cut off inside a layer leaves no staged layer behind", async () => {
+    const before = treeListing(root);
+    const full = archive([{ tag: "a:1", layers: [1, 2, 3].map(layer) }]);
+    const cut = full.subarray(0, Math.floor(full.length * 0.6));
+    await expect(loadImages(svc, chunked(cut, 65536))).rejects.toThrow(/invalid archive/);
+    expect(treeListing(root).filter((l) => !before.includes(l) && !/\/image\/tmp dir$/.test(l))).toEqual([]);
+    expect(layers.list()).toHaveLength(0);
+  });
+
+  it("a blob no image uses may be a broken tar: the load succeeds", async () => {
+    const broken = makeTar([{ name: "../escape", data: "x".repeat(2000) }]);
+    const extra = [{ name: name(sha(broken).slice(7)), data: broken }];
+    expect(await loadImages(svc, chunked(archive([{ tag: "a:1", layers: [layer(1)] }], extra), 65536))).toEqual(["Loaded image: a:1"]);
+    expect(layers.list()).toHaveLength(1);
+    expect(treeListing(join(root, "layers")).filter((l) => l.includes("/staging/") )).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { contains6, formatIp6, isLinkLocal, overlaps6, parseCidr6, parseIp6, ran
 import { Pool6 } from "../../src/network/ipam6.ts";
 import { answer } from "../../src/network/dns.ts";
 import { checkCreateTypes, dnsNames, parseLinkSpec, requestedEndpoint } from "../../src/network/endpoint.ts";
-import { bindingFamilies } from "../../src/network/ports.ts";
+import { bindingFamilies } from "../../src/container/ports.ts";
 import { proxyTcp, proxyUdp } from "../../src/network/proxy.ts";
 import { createConnection, createServer } from "node:net";
 import { createSocket } from "node:dgram";

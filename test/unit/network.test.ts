@@ -4,7 +4,7 @@ import { formatIp, macOf, overlaps, parseCidr, parseIp } from "../../src/network
 import { Pool, pickSubnet } from "../../src/network/ipam.ts";
 import { parsePortSpecs } from "../../src/cli/portspec.ts";
 import { answer } from "../../src/network/dns.ts";
-import { portsList, portsMap, wantedBindings } from "../../src/network/ports.ts";
+import { portsList, portsMap, wantedBindings } from "../../src/container/ports.ts";
 import { networkRules, chainsFor } from "../../src/network/iptables.ts";
 
 describe("addresses", () => {

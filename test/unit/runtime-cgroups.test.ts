@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cgroupDriver, cpuQuota, memorySwap } from "../../src/runtime/cgroups.ts";
-import { JsonLogWriter, nowNano } from "../../src/runtime/jsonlog.ts";
+import { JsonLogWriter } from "../../src/runtime/jsonlog.ts";
+import { nowNano } from "../../src/time.ts";
 
 let root: string;
 beforeEach(() => {

@@ -94,31 +94,72 @@ function contextStream(path: string, file: string | undefined): { body: AsyncIte
   return { body: Readable.toWeb(tar.stdout) as unknown as AsyncIterable<Uint8Array>, dockerfile, cleanup: () => rmSync(tmp, { recursive: true, force: true }) };
 }
 
-/** Prints the build's messages; returns the image id from the aux message. */
+/**
+ * Prints the build's messages; returns the image id from the aux message. Compact (a
+ * terminal): one line per step, " (cached)" after a step the cache gave, the RUN
+ * output, the result; the ` ---> id` and intermediate-container lines are left out.
+ */
 async function printStream(res: ApiResponse, quiet: boolean, compact: boolean): Promise<string | undefined> {
   if (res.statusCode >= 400) throw errorFromResponse(res.statusCode, await readAll(res));
   let id: string | undefined;
   let buf = "";
+  // Compact: a step's line is printed; its newline waits to see whether the cache gave it.
+  let stepOpen = false;
+  let afterStep = false;
+  const endStep = (suffix = "") => {
+    if (!stepOpen) return;
+    stepOpen = false;
+    process.stdout.write(`${suffix}\n`);
+  };
+  const show = (text: string) => {
+    if (!compact) return void process.stdout.write(text);
+    if (/^Step \d+\/\d+ : /.test(text) && !text.endsWith("\n")) {
+      endStep();
+      process.stdout.write(text);
+      afterStep = true;
+      return;
+    }
+    const justStepped = afterStep;
+    afterStep = false;
+    if (text === "\n" && justStepped) {
+      stepOpen = true;
+      return;
+    }
+    if (text === " ---> Using cache\n") return endStep(" (cached)");
+    if (/^ ---> |^Removing intermediate container /.test(text)) return endStep();
+    endStep();
+    process.stdout.write(text);
+  };
   const handle = (line: string) => {
     if (!line.trim()) return;
-    const m = JSON.parse(line) as { stream?: string; aux?: { ID?: string }; error?: string; errorDetail?: { code?: number; message?: string } };
-    if (m.error) throw new ExitError(m.errorDetail?.code ?? 1, m.errorDetail?.message ?? m.error);
+    const m = JSON.parse(line) as { stream?: string; status?: string; id?: string; progressDetail?: { current?: number }; aux?: { ID?: string }; error?: string; errorDetail?: { code?: number; message?: string } };
+    if (m.error) {
+      endStep();
+      throw new ExitError(m.errorDetail?.code ?? 1, m.errorDetail?.message ?? m.error);
+    }
     if (m.aux?.ID) id = m.aux.ID;
-    if (m.stream === undefined) return;
     if (quiet) return;
-    if (compact && /^ ---> (?!Running in)|^Removing intermediate container /.test(m.stream)) return;
-    process.stdout.write(m.stream);
+    // A base image's pull: its status lines, not the byte counts.
+    if (m.status !== undefined && m.stream === undefined) {
+      if (m.progressDetail?.current !== undefined) return;
+      endStep();
+      process.stdout.write(`${m.id ? `${m.id}: ` : ""}${m.status}\n`);
+      return;
+    }
+    if (m.stream !== undefined) show(m.stream);
   };
   const dec = new TextDecoder();
   for await (const c of res) {
     buf += dec.decode(c, { stream: true });
     let i;
     while ((i = buf.indexOf("\n")) >= 0) {
-      handle(buf.slice(0, i));
+      const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
+      handle(line);
     }
   }
   handle(buf);
+  endStep();
   if (quiet && id) process.stdout.write(`${id}\n`);
   return id;
 }

@@ -51,6 +51,7 @@ const encode = (v: unknown) => JSON.stringify(v).replace(/[<>&]/g, (c) => goEsca
 function output(sink: StreamSink): BuildOutput {
   return {
     stream: (text) => sink.write(encode({ stream: text })),
+    progress: (m) => sink.write(encode(m)),
     aux: (value) => sink.write(encode({ aux: value })),
     error: (message, code) => sink.write(encode({ errorDetail: { ...(code !== undefined ? { code } : {}), message }, error: message })),
   };
@@ -64,6 +65,11 @@ function jsonParam<T>(q: URLSearchParams, name: string, fallback: T): T {
   } catch (err) {
     throw invalidParameter(`invalid ${name} value: ${(err as Error).message}`);
   }
+}
+
+function firstHeader(req: ApiRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return (Array.isArray(v) ? v[0] : v) || undefined;
 }
 
 function buildOptions(req: ApiRequest): BuildOptions {
@@ -92,6 +98,7 @@ function buildOptions(req: ApiRequest): BuildOptions {
     extraHosts,
     cacheFrom: jsonParam<string[]>(q, "cachefrom", []),
     pull: boolParam(q, "pull"),
+    registryConfig: firstHeader(req, "x-registry-config"),
     shmSize: intParam(q, "shmsize") || undefined,
     memory: intParam(q, "memory") || undefined,
     memorySwap: intParam(q, "memswap") || undefined,
