@@ -3,12 +3,18 @@
 import type { Engine } from "./engines.ts";
 
 export async function call(e: Engine, method: string, path: string, body?: unknown): Promise<Response> {
-  const res = await fetch(`http://docker${e.api}${path}`, {
-    unix: e.sock,
-    method,
-    headers: body === undefined ? {} : { "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let res: Response;
+  try {
+    res = await fetch(`http://docker${e.api}${path}`, {
+      unix: e.sock,
+      method,
+      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    // Which engine and which call: a bare "The operation timed out." says neither.
+    throw new Error(`${e.label}: ${method} ${path}: ${(err as Error).name}: ${(err as Error).message}`);
+  }
   if (res.status >= 400) throw new Error(`${e.label}: ${method} ${path}: ${res.status} ${await res.text()}`);
   return res;
 }
