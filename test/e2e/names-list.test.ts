@@ -150,7 +150,7 @@ describe("kill -9 during a burst of creates and removes", () => {
       expect(created.size).toBeLessThan(60);
 
       // Restart on the same data root and exec root.
-      second = spawn(wharfBin, ["-d", "-H", `unix://${d.sock}`, "--data-root", d.dataRoot, "--exec-root", d.execRoot], {
+      second = spawn(wharfBin, ["-d", "-H", `unix://${d.sock}`, "--data-root", d.dataRoot, "--exec-root", d.execRoot, "--bridge", d.bridge, "--bip", d.bip], {
         stdio: "ignore",
       });
       let list: any[] | undefined;
@@ -203,7 +203,7 @@ describe("half-made containers", () => {
       db.close();
       const rwDir = readdirSync(d.dataRoot).map((x) => join(d.dataRoot, x, "rw")).find((p) => existsSync(p))!;
       expect(readdirSync(rwDir).sort()).toEqual([kept, cut].sort());
-      second = spawn(wharfBin, ["-d", "-H", `unix://${d.sock}`, "--data-root", d.dataRoot, "--exec-root", d.execRoot], { stdio: "ignore" });
+      second = spawn(wharfBin, ["-d", "-H", `unix://${d.sock}`, "--data-root", d.dataRoot, "--exec-root", d.execRoot, "--bridge", d.bridge, "--bip", d.bip], { stdio: "ignore" });
       let list: any[] | undefined;
       for (let i = 0; i < 200 && !list; i++) {
         await Bun.sleep(50);
