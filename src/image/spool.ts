@@ -10,6 +10,7 @@ import { createGunzip } from "node:zlib";
 import { invalidParameter } from "../errors.ts";
 import type { Digest, StagedLayer } from "../storage/types.ts";
 import { readTar } from "./tar.ts";
+import { compressionOf, readHead } from "../archive/tar/decompress.ts";
 
 export interface SpooledFile {
   /** "" for an entry applied as a layer while it streamed in (no copy on disk). */
@@ -132,20 +133,11 @@ export class Spool {
       }
     };
     // The entry's bytes, read by hand so that what the stager leaves can still be drained.
-    const head: Uint8Array[] = [];
-    let have = 0;
-    let done = false;
-    while (have < 512) {
-      const r = await next();
-      if (r.done) {
-        done = true;
-        break;
-      }
-      head.push(r.value);
-      have += r.value.length;
-    }
-    const first = Buffer.concat(head);
-    const format = first[0] === 0x1f && first[1] === 0x8b ? "gzip" : first.length >= 4 && first.readUInt32BE(0) === 0x28b52ffd ? "zstd" : null;
+    const head = await readHead(next, 512);
+    const first = head.first;
+    let done = head.done;
+    const compression = compressionOf(first);
+    const format = compression === "gzip" || compression === "zstd" ? compression : null;
     if (!(format === "gzip" || format === "zstd" || isTarStart(first))) return this.spoolRest(first, done ? null : next, size);
     const hash = format ? new Bun.CryptoHasher("sha256") : null;
     async function* input(): AsyncGenerator<Uint8Array> {

@@ -16,25 +16,31 @@ const startsWith = (b: Uint8Array, magic: number[]) => magic.every((m, i) => b[i
 
 export type LayerCompression = "gzip" | "zstd" | "xz" | "bzip2" | null;
 
+/** A stream's compression, told by the magic bytes at its start. */
+export function compressionOf(head: Uint8Array): LayerCompression {
+  return startsWith(head, GZIP) ? "gzip" : startsWith(head, ZSTD) ? "zstd" : startsWith(head, XZ) ? "xz" : startsWith(head, BZIP2) ? "bzip2" : null;
+}
+
+/** Reads chunks until `min` bytes are in (or the stream ends): those bytes, and whether it ended. */
+export async function readHead(next: () => Promise<IteratorResult<Uint8Array>>, min: number): Promise<{ first: Buffer; done: boolean }> {
+  const head: Uint8Array[] = [];
+  let have = 0;
+  while (have < min) {
+    const r = await next();
+    if (r.done) return { first: Buffer.concat(head), done: true };
+    head.push(r.value);
+    have += r.value.length;
+  }
+  return { first: Buffer.concat(head), done: false };
+}
+
 /**
  * Reads just enough of a stream to tell its compression by magic bytes; `rest` yields
  * the whole stream again, the bytes read included.
  */
 export async function sniff(input: Chunks): Promise<{ format: LayerCompression; rest: Chunks }> {
   const it = input[Symbol.asyncIterator]();
-  const head: Uint8Array[] = [];
-  let have = 0;
-  let done = false;
-  while (have < 6) {
-    const r = await it.next();
-    if (r.done) {
-      done = true;
-      break;
-    }
-    head.push(r.value);
-    have += r.value.length;
-  }
-  const first = Buffer.concat(head);
+  const { first, done } = await readHead(() => it.next(), 6);
   const rest: Chunks = {
     async *[Symbol.asyncIterator]() {
       if (first.length) yield first;
@@ -46,8 +52,7 @@ export async function sniff(input: Chunks): Promise<{ format: LayerCompression; 
       }
     },
   };
-  const format = startsWith(first, GZIP) ? "gzip" : startsWith(first, ZSTD) ? "zstd" : startsWith(first, XZ) ? "xz" : startsWith(first, BZIP2) ? "bzip2" : null;
-  return { format, rest };
+  return { format: compressionOf(first), rest };
 }
 
 export async function* decompress(input: Chunks): AsyncGenerator<Uint8Array> {
