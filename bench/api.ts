@@ -19,10 +19,29 @@ export async function call(e: Engine, method: string, path: string, body?: unkno
   return res;
 }
 
-export async function json<T>(e: Engine, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await call(e, method, path, body);
-  const text = await res.text();
+export async function json<T>(e: Engine, method: string, path: string, payload?: unknown): Promise<T> {
+  return body<T>(e, `${method} ${path}`, await call(e, method, path, payload));
+}
+
+/** A response's JSON body; a failed read names the engine and the call, as call() does. */
+async function body<T>(e: Engine, what: string, res: Response): Promise<T> {
+  let text: string;
+  try {
+    text = await res.text();
+  } catch (err) {
+    throw new Error(`${e.label}: ${what}: reading the answer: ${(err as Error).name}: ${(err as Error).message}`);
+  }
   return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** Starts a created container and answers its exit code, with the wait registered first. */
+export async function startAndWait(e: Engine, id: string): Promise<number> {
+  // The wait's headers mean the engine has registered it (wharf, dockerd and Podman all
+  // send them at once). Starting before they arrive races the exit against the wait on
+  // its own connection: lost, next-exit waits forever, and a run of hundreds hangs.
+  const waiting = await call(e, "POST", `/containers/${id}/wait?condition=next-exit`);
+  await call(e, "POST", `/containers/${id}/start`);
+  return (await body<{ StatusCode: number }>(e, `POST /containers/${id}/wait`, waiting)).StatusCode;
 }
 
 /** `run --rm IMAGE CMD` as the API does it: create, wait (next-exit) registered before start, start, delete. */
@@ -32,9 +51,7 @@ export async function runRm(e: Engine, cmd: string[], network = "none"): Promise
     Cmd: cmd,
     HostConfig: { NetworkMode: network },
   });
-  const waited = json<{ StatusCode: number }>(e, "POST", `/containers/${Id}/wait?condition=next-exit`);
-  await call(e, "POST", `/containers/${Id}/start`);
-  const { StatusCode } = await waited;
+  const StatusCode = await startAndWait(e, Id);
   await call(e, "DELETE", `/containers/${Id}?v=1`);
   if (StatusCode !== 0) throw new Error(`${e.label}: ${cmd.join(" ")} exited ${StatusCode}`);
 }

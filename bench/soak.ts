@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { cpus, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { startEngines, type Engine } from "./engines.ts";
-import { call, execApi, json } from "./api.ts";
+import { call, execApi, json, startAndWait } from "./api.ts";
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -144,9 +144,7 @@ try {
       const network = Math.random() < 0.5 ? "bridge" : "none";
       const { Id } = await json<{ Id: string }>(e, "POST", "/containers/create", { Image: "busybox", Cmd: ["true"], HostConfig: { NetworkMode: network } });
       try {
-        const waited = json<{ StatusCode: number }>(e, "POST", `/containers/${Id}/wait?condition=next-exit`);
-        await call(e, "POST", `/containers/${Id}/start`);
-        const { StatusCode } = await waited;
+        const StatusCode = await startAndWait(e, Id);
         if (StatusCode !== 0) throw new Error(`true exited ${StatusCode} (${network})`);
       } finally {
         await call(e, "DELETE", `/containers/${Id}?v=1&force=1`);

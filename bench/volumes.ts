@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { docker, root, timeIt } from "./lib.ts";
 import { interleaved, row, startEngines, type Engine } from "./engines.ts";
-import { call, json } from "./api.ts";
+import { call, json, startAndWait } from "./api.ts";
 import { report } from "./report.ts";
 
 const runs = Number(process.env.RUNS ?? 15);
@@ -33,9 +33,8 @@ async function runOnce(e: Engine, c: Case): Promise<void> {
     ...c.body,
     HostConfig: { NetworkMode: "none", ...c.body.HostConfig },
   });
-  const waited = json(e, "POST", `/containers/${Id}/wait?condition=next-exit`);
-  await call(e, "POST", `/containers/${Id}/start`);
-  await waited;
+  const code = await startAndWait(e, Id);
+  if (code !== 0) throw new Error(`${e.label}: true exited ${code} (${c.name})`);
   await call(e, "DELETE", `/containers/${Id}?v=1`);
 }
 

@@ -3,6 +3,7 @@ import { getClient } from "../context.ts";
 import { buildCreateRequest } from "../runopts.ts";
 import { bool, str } from "../flags.ts";
 import { hijack } from "../../client/hijack.ts";
+import { errorFromResponse, readAll } from "../../client/client.ts";
 import { pump } from "../attach.ts";
 import { ExitError } from "../exit.ts";
 import { WharfError } from "../../errors.ts";
@@ -46,7 +47,7 @@ export const run: Runner = async (p) => {
   try {
     const streamDone = pump(socket, { tty: !!body.Tty, stdin: !!body.AttachStdin });
     const condition = body.HostConfig.AutoRemove ? "removed" : "next-exit";
-    const waited = client.json<{ StatusCode: number; Error?: { Message?: string } | null }>("POST", `/containers/${id}/wait`, { query: { condition } });
+    const waited = await registerWait(client, id, condition);
     await start(client, id).catch((err) => {
       socket.destroy();
       throw err;
@@ -56,7 +57,7 @@ export const run: Runner = async (p) => {
     // The stream also ends on a detach (the detach keys): the container runs on.
     const running = await client.json<{ State?: { Running?: boolean } }>("GET", `/containers/${id}/json`).then((j) => j.State?.Running === true, () => false);
     if (running) return;
-    const status = await waited;
+    const status = await waited.answer;
     if (status?.Error?.Message) process.stderr.write(`wharf: ${status.Error.Message}\n`);
     throw new ExitError(status?.StatusCode ?? 0);
   } finally {
@@ -64,6 +65,23 @@ export const run: Runner = async (p) => {
     term.restore();
   }
 };
+
+type WaitAnswer = { StatusCode: number; Error?: { Message?: string } | null };
+
+/**
+ * Sends the wait and returns once its headers are in, which is when the daemon has it
+ * registered (as the docker CLI does): a start sent beside it could let a short-lived
+ * container exit first, and a next-exit wait would then never answer.
+ */
+async function registerWait(client: ReturnType<typeof getClient>, id: string, condition: string): Promise<{ answer: Promise<WaitAnswer> }> {
+  const res = await client.request("POST", `/containers/${id}/wait`, { query: { condition } });
+  if (res.statusCode >= 400) throw errorFromResponse(res.statusCode, await readAll(res));
+  const answer = readAll(res).then((text) => JSON.parse(text) as WaitAnswer);
+  // Awaited only after the stream ends; a start that fails first must not leave it unhandled.
+  answer.catch(() => {});
+  // Wrapped: an async function returning the promise itself would wait for the answer.
+  return { answer };
+}
 
 async function start(client: ReturnType<typeof getClient>, id: string): Promise<void> {
   try {
