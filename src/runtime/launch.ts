@@ -48,6 +48,17 @@ export async function launch(ctx: LaunchContext, spec: ContainerSpec, cg: Cgroup
   }
 }
 
+/**
+ * A warm init's mount namespace was copied before this container's namespace file was
+ * bind-mounted: where that mount did not propagate (a private `/`, a path outside the
+ * exec root) it sees the bare file, and setns fails. The monitor's root, reached
+ * through /proc, still shows the mount.
+ */
+function seenFromWarm(spec: ContainerSpec): ContainerSpec {
+  if (spec.network.mode !== "path") return spec;
+  return { ...spec, network: { mode: "path", path: `/proc/${process.pid}/root${spec.network.path}` } };
+}
+
 async function launchIn(ctx: LaunchContext, spec: ContainerSpec, cg: CgroupDriver, cgKey: string): Promise<LaunchResult> {
   let stdin: number | "ignore" = "ignore";
   // A cgroup left by a run nobody cleaned up (a restart, a crashed daemon) goes first.
@@ -92,7 +103,7 @@ async function launchIn(ctx: LaunchContext, spec: ContainerSpec, cg: CgroupDrive
       if (slave !== undefined) closeSync(slave); // the container holds the only slave ends now
     }
   }
-  const cfg: InitConfig = { spec, cgroupProcs, cgroupNamespace: true, seccompCache: join(dirname(ctx.status.path), "seccomp") };
+  const cfg: InitConfig = { spec: warm ? seenFromWarm(spec) : spec, cgroupProcs, cgroupNamespace: true, seccompCache: join(dirname(ctx.status.path), "seccomp") };
   const { proc } = init;
   const waiter = ctx.status.expect(init.token);
   writeSync(init.configFd, JSON.stringify(cfg));

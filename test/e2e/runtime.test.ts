@@ -1,7 +1,8 @@
 // The container runtime for real, as root: namespaces, dockerinit through the compiled
 // binary, cgroups v1 on this host, on a busybox rootfs from the fixture.
 import { describe, expect, test } from "vitest";
-import { readFileSync, statSync, writeFileSync, appendFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync, appendFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { useRuntime } from "../helpers/runtime.ts";
@@ -201,18 +202,23 @@ describe("network modes", () => {
     const host = await run(["cat", "/proc/net/dev"], { network: { mode: "host" } });
     expect(ifaces(host.out)).toEqual(ifaces(readFileSync("/proc/net/dev", "utf8")));
 
-    const ns = `wharf-rt-${process.pid}`;
-    const ip = (...args: string[]) => {
-      const r = spawnSync("ip", args, { encoding: "utf8" });
-      if (r.status !== 0) throw new Error(`ip ${args.join(" ")}: ${r.stderr}`);
+    // The namespace is mounted after the warm init was born (the host run above made
+    // the monitor spawn the next), on a file outside any shared mount: the warm init's
+    // mount namespace never sees that bind mount, so it must find it through the monitor's.
+    const dir = mkdtempSync(join(tmpdir(), "wharf-rt-ns-"));
+    const file = join(dir, "net");
+    writeFileSync(file, "");
+    const cmd = (...args: string[]) => {
+      const r = spawnSync(args[0]!, args.slice(1), { encoding: "utf8" });
+      if (r.status !== 0) throw new Error(`${args.join(" ")}: ${r.stderr}`);
     };
-    ip("netns", "add", ns);
     try {
-      ip("-n", ns, "link", "add", "wharf-va", "type", "veth", "peer", "name", "wharf-vb");
-      const joined = await run(["cat", "/proc/net/dev"], { network: { mode: "path", path: `/var/run/netns/${ns}` } });
+      cmd("unshare", `--net=${file}`, "ip", "link", "add", "wharf-va", "type", "veth", "peer", "name", "wharf-vb");
+      const joined = await run(["cat", "/proc/net/dev"], { network: { mode: "path", path: file } });
       expect(ifaces(joined.out)).toEqual(["lo", "wharf-va", "wharf-vb"]);
     } finally {
-      ip("netns", "delete", ns);
+      spawnSync("umount", [file]);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
