@@ -3,7 +3,7 @@
 // init that has booted and waits for its config on fd 3; a start hands it the config
 // and spawns the next one. Only the common case (own or prepared network namespace, no stdin) is
 // served warm; the rest spawn cold.
-import { closeSync, openSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, statSync, writeFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import type { Subprocess } from "bun";
 import { pipe, setns, unshareNs } from "../sys/libc.ts";
@@ -79,6 +79,21 @@ export interface WarmTaken {
   placeholder?: string;
 }
 
+/** Whether every bind source resolves to the same file in `pid`'s mount namespace as in ours. */
+function seesSameSources(pid: number, spec: ContainerSpec): boolean {
+  for (const m of spec.mounts ?? []) {
+    if (m.type !== "bind") continue;
+    try {
+      const here = statSync(m.source);
+      const there = statSync(`/proc/${pid}/root${m.source}`);
+      if (here.dev !== there.dev || here.ino !== there.ino) return false;
+    } catch {
+      return false; // let a cold start report what is wrong with the source
+    }
+  }
+  return true;
+}
+
 export class WarmInit {
   private next?: WarmTaken & { cg?: CgroupDriver; cgKey?: string };
 
@@ -94,7 +109,10 @@ export class WarmInit {
   take(spec: ContainerSpec, cg: CgroupDriver, cgKey: string): WarmTaken | undefined {
     const got = this.next;
     // A prepared namespace (bridge sandbox, container:NAME) is joined by dockerinit itself.
-    const fits = (spec.network.mode === "none" || spec.network.mode === "path") && !spec.openStdin && !spec.tty && got && got.init.proc.exitCode === null && got.init.proc.signalCode === null;
+    const fits = (spec.network.mode === "none" || spec.network.mode === "path") && !spec.openStdin && !spec.tty && got && got.init.proc.exitCode === null && got.init.proc.signalCode === null
+      // Its copy of the mount table may predate a mount under a bind's source: bound
+      // there, the container would write into the directory that mount hides.
+      && seesSameSources(got.init.proc.pid, spec);
     if (fits && got.cgKey !== cgKey && got.placeholder) return undefined; // another daemon's parent: leave it
     this.next = undefined;
     setImmediate(() => this.refill(cg, cgKey));

@@ -194,6 +194,24 @@ describe("limits", () => {
   });
 });
 
+describe("binds", () => {
+  test("a bind whose source became a mount point after the warm init was born shows that mount, and writes land in it", async () => {
+    await run(["true"]); // the monitor now holds a warm init, its mount table copied before the mount below
+    const dir = mkdtempSync(join(tmpdir(), "wharf-rt-bind-"));
+    const spawned = spawnSync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", dir], { encoding: "utf8" });
+    expect(spawned.status, spawned.stderr).toBe(0);
+    try {
+      writeFileSync(join(dir, "seen"), "on the tmpfs\n");
+      const r = await run(["sh", "-c", "cat /data/seen && echo written > /data/back"], { mounts: [{ source: dir, destination: "/data", type: "bind" }] });
+      expect(r.out).toBe("on the tmpfs\n");
+      expect(readFileSync(join(dir, "back"), "utf8")).toBe("written\n");
+    } finally {
+      spawnSync("umount", [dir]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("network modes", () => {
   test("none: only an up loopback; host: the host's interfaces; path: a prepared namespace", async () => {
     const ifaces = (out: string) => out.split("\n").slice(2).map((l) => l.split(":")[0]!.trim()).filter(Boolean).sort();
