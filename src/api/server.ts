@@ -95,6 +95,7 @@ export class ApiServer implements ConnectionOwner {
   private accepted = false;
   private readonly accepting = new Promise<void>((r) => (this.accept = r));
   private inFlight = 0;
+  private started = 0;
   private idle: (() => void) | undefined;
   private closing = false;
 
@@ -268,7 +269,13 @@ export class ApiServer implements ConnectionOwner {
     return { kind: "json", status, body: errorBody(err) };
   }
 
+  /** Requests begun since start: what the daemon's idle trimmer watches for quiet. */
+  get requestsStarted(): number {
+    return this.started;
+  }
+
   private serve(ex: Exchange): void {
+    this.started++;
     if (ex.upgrade) {
       this.onUpgrade(ex).catch((err) => {
         log.debug(`hijacked ${ex.method} ${ex.target}: ${(err as Error).message}`);

@@ -1,4 +1,5 @@
 // The daemon holds the stores and drivers and registers their jobs with the engine.
+import { idleTrimMs, trimWhenQuiet } from "../sys/trim.ts";
 import { swarmRoutes } from "../api/routers/swarm/routes.ts";
 import { pluginRoutes } from "../api/routers/plugins/routes.ts";
 import { releaseSharedMounts } from "../storage/mount.ts";
@@ -48,6 +49,7 @@ export class Daemon {
   private lock?: DataRootLock;
   private id = "";
   private interrupted?: string;
+  private trimmer?: { stop(): void };
   layers?: LayerStore;
   images?: ImageService;
   containers?: Containers;
@@ -116,6 +118,8 @@ export class Daemon {
     this.engine.events.publish("daemon", "start", this.id, { name: "wharf" });
     sdNotify("READY=1");
     log.info(`daemon ready (data root ${c.dataRoot}, pid ${process.pid})`);
+    // Start-up touches most of the binary and leaves garbage; serving needs far less.
+    this.trimmer = trimWhenQuiet(() => this.api.requestsStarted, idleTrimMs);
   }
 
   /**
@@ -158,6 +162,7 @@ export class Daemon {
   async shutdown(): Promise<void> {
     sdNotify("STOPPING=1");
     log.info("shutting down: no new connections, finishing in-flight requests");
+    this.trimmer?.stop();
     await this.api.close(10_000);
     // Without live-restore, containers do not outlive the daemon (dockerd's shutdown-timeout each).
     if (!this.config.liveRestore) await this.containers?.stopAll(this.config.shutdownTimeout);

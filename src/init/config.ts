@@ -22,6 +22,8 @@ export const initPipeEnv = "_WHARF_INIT_PIPE";
 export const initStatusEnv = "_WHARF_INIT_STATUS";
 /** The token dockerinit quotes so the monitor knows which start it reports on. */
 export const initTokenEnv = "_WHARF_INIT_TOKEN";
+/** Set on a prewarmed init: it waits for its container, so it gives back its boot's pages. */
+export const initWarmEnv = "_WHARF_INIT_WARM";
 
 /** What dockerinit says on the status socket, one JSON object a line. */
 export type InitReport =

@@ -5,9 +5,10 @@
 // says nothing and a failure comes back as Docker's message and exit code.
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { readSome, takeControllingTty, resetSignals, closeRangeCloexec, interfaceUp, execve, setdomainname, sethostname, setrlimit, setns, unshareNs, unixConnect, writeAll, closeFd } from "../sys/libc.ts";
+import { dropIdleFilePages } from "../sys/trim.ts";
 import { preparePrivileges, type Privileges } from "./privileges.ts";
 import { useContainerTty } from "./tty.ts";
-import { defaultPath, initPipeEnv, initStatusEnv, initTokenEnv, type InitConfig, type InitReport } from "./config.ts";
+import { defaultPath, initPipeEnv, initStatusEnv, initTokenEnv, initWarmEnv, type InitConfig, type InitReport } from "./config.ts";
 import { buildEnv, execFailureFromErrno, ExecFailure, lookPath } from "./exec.ts";
 import { enterRootfs, maskPaths, remountRootReadOnly, setupRootfs } from "./rootfs.ts";
 import { resolveUser } from "./user.ts";
@@ -29,6 +30,8 @@ export async function dockerinitMain(_args: string[]): Promise<number> {
   const token = process.env[initTokenEnv] ?? "";
   const status = await openStatus(process.env[initStatusEnv]);
   try {
+    // A prewarmed init waits here, for seconds or hours, with the pages of its boot mapped.
+    if (process.env[initWarmEnv]) dropIdleFilePages();
     const cfg = JSON.parse(readFileSync(3, "utf8")) as InitConfig;
     closeSync(3);
     const report: Report = (r) => status.send({ token, ...r } as InitReport);

@@ -7,7 +7,7 @@ import { closeSync, openSync, statSync, writeFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import type { Subprocess } from "bun";
 import { pipe, setns, unshareNs } from "../sys/libc.ts";
-import { initPipeEnv, initStatusEnv, initTokenEnv } from "../init/config.ts";
+import { initPipeEnv, initStatusEnv, initTokenEnv, initWarmEnv } from "../init/config.ts";
 import type { ContainerSpec } from "./types.ts";
 import type { CgroupDriver } from "./cgroups.ts";
 
@@ -52,7 +52,7 @@ function spawnInNewPidNs<T>(spawn: () => T): T {
   }
 }
 
-export function spawnInit(network: ContainerSpec["network"], dockerinit: string, statusPath: string, stdin: number | "ignore", ttySlave?: number): SpawnedInit {
+export function spawnInit(network: ContainerSpec["network"], dockerinit: string, statusPath: string, stdin: number | "ignore", ttySlave?: number, warm = false): SpawnedInit {
   const token = randomUUID();
   const [r, w] = pipe();
   try {
@@ -61,7 +61,7 @@ export function spawnInit(network: ContainerSpec["network"], dockerinit: string,
       Bun.spawn(argv, {
         // A TTY container's three standard streams are its terminal.
         stdio: (ttySlave !== undefined ? [ttySlave, ttySlave, ttySlave, r] : [stdin, "pipe", "pipe", r]) as [number | "ignore", "pipe", "pipe", number],
-        env: { [initPipeEnv]: "3", [initStatusEnv]: statusPath, [initTokenEnv]: token, PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" },
+        env: { [initPipeEnv]: "3", [initStatusEnv]: statusPath, [initTokenEnv]: token, ...(warm ? { [initWarmEnv]: "1" } : {}), PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" },
       }),
     );
     return { proc, token, configFd: w };
@@ -127,7 +127,7 @@ export class WarmInit {
     if (this.next) return;
     let init: SpawnedInit;
     try {
-      init = spawnInit({ mode: "none" }, this.dockerinit, this.statusPath, "ignore");
+      init = spawnInit({ mode: "none" }, this.dockerinit, this.statusPath, "ignore", undefined, true);
     } catch {
       return; // cold starts still work
     }

@@ -121,6 +121,7 @@ const SYS = {
   pidfd_getfd: 438,
   seccomp: arch === "arm64" ? 277 : 317,
   bpf: arch === "arm64" ? 280 : 321,
+  madvise: arch === "arm64" ? 233 : 28,
 };
 
 const addr = (b: Buffer | Uint8Array | BigUint64Array) => BigInt(ptr(b));
@@ -502,4 +503,15 @@ export function sealedMemfd(name: string, fill: (path: string) => void): number 
 /** bpf(2) with an attribute block (zero-padded as the kernel wants); returns its result. */
 export function bpf(cmd: number, attr: Uint8Array, what: string): number {
   return check(what, libc().syscall(BigInt(SYS.bpf), BigInt(cmd), BigInt(ptr(attr)), BigInt(attr.length)));
+}
+
+const MADV_DONTNEED = 4;
+
+/**
+ * Drops this process's page-table entries for a range of a read-only file mapping. The
+ * pages stay in the page cache; a later touch maps them again from there. Only for
+ * ranges whose every page still equals the file (no private copy), or data is lost.
+ */
+export function dropFilePages(start: bigint, length: bigint): void {
+  check("madvise", libc().syscall(BigInt(SYS.madvise), start, length, BigInt(MADV_DONTNEED)));
 }
