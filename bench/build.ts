@@ -43,9 +43,9 @@ try {
   writeFileSync(join(none, "Dockerfile"), "FROM busybox\nENV NOTHING=1\n");
 
   const cold = await interleaved(set, runs, (e) => timeIt(() => build(e, big, ["--no-cache", "-t", "bench/build:1"])));
-  report(row(set, { bench, name: "cold build, 10 steps (3 RUN, 2 COPY), 100 MB context, --no-cache", unit: "ms", better: "lower", target: "≤ 0.6× Docker" }, cold));
+  report(row(set, { bench, name: "cold build, 10 steps (3 RUN, 2 COPY), 100 MB context, --no-cache", unit: "ms", better: "lower", target: "≤ 0.6× Docker", goal: { max: 0.6, ratioTo: "docker" } }, cold));
   const noop = await interleaved(set, runs, (e) => timeIt(() => build(e, big, ["-t", "bench/build:1"])));
-  report(row(set, { bench, name: "no-op rebuild of the same (all cache), 100 MB context", unit: "ms", better: "lower", target: "≤ 0.5× Docker" }, noop));
+  report(row(set, { bench, name: "no-op rebuild of the same (all cache), 100 MB context", unit: "ms", better: "lower", target: "≤ 0.5× Docker", goal: { max: 0.5, ratioTo: "docker" } }, noop));
 
   // One RUN step: a build of 10 RUNs minus a build of none, over 10.
   const perRun = await interleaved(set, runs, async (e) => {
@@ -58,7 +58,7 @@ try {
   for (let i = 0; i < 10; i++) runLatency.push(await timeIt(() => runRm(wharf, ["true"])));
   const own = measured(runLatency.slice(2)).median;
   report(
-    row(set, { bench, name: `per-RUN step overhead (wharf's own run --rm true: ${own.toFixed(1)} ms)`, unit: "ms", better: "lower", target: `≤ 2× wharf run --rm (${(2 * own).toFixed(1)} ms)` }, perRun),
+    row(set, { bench, name: `per-RUN step overhead (wharf's own run --rm true: ${own.toFixed(1)} ms)`, unit: "ms", better: "lower", target: `≤ 2× wharf run --rm (${(2 * own).toFixed(1)} ms)`, goal: { max: 2 * own } }, perRun),
   );
 } finally {
   await set.stop();
