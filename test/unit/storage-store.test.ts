@@ -1,12 +1,12 @@
 // The store around the layers: restart, references and prune, concurrent registers,
 // long overlay chains, rw layers.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { openLayerStore } from "../../src/storage/index.ts";
 import type { Digest } from "../../src/storage/types.ts";
-import { lgetxattr } from "../../src/sys/libc.ts";
+import { lgetxattr, markTopDir } from "../../src/sys/libc.ts";
 import { buildTar } from "../helpers/tarbuild.ts";
 import { chunks, dockerSaveImage, fileStream, FIXTURES, mountsUnder, TempDirs } from "../helpers/storage.ts";
 
@@ -146,6 +146,42 @@ describe("overlay2", () => {
 });
 
 describe("store housekeeping", () => {
+  // ext4 without a journal rescans every inode freed in the last minute for each file it
+  // creates in that block group; a top dir has new layer dirs placed in groups of their own.
+  test("staging is marked as a top directory on ext4 without a journal", async () => {
+    const dir = tmp.make();
+    const img = join(dir, "fs.img");
+    const root = join(dir, "root");
+    mkdirSync(root);
+    const run = (argv: string[]) => {
+      const r = Bun.spawnSync(argv, { stderr: "pipe" });
+      if (r.exitCode !== 0) throw new Error(`${argv.join(" ")}: ${r.stderr.toString()}`);
+      return r.stdout.toString();
+    };
+    run(["mkfs.ext4", "-q", "-F", "-O", "^has_journal", img, "32M"]);
+    run(["mount", "-o", "loop", img, root]);
+    try {
+      const s = await openLayerStore({ dataRoot: root, driver: "overlay2" });
+      expect(run(["lsattr", "-d", join(root, "overlay2", "staging")]).split(" ")[0]).toContain("T");
+      await s.close();
+    } finally {
+      run(["umount", root]);
+    }
+  });
+
+  test("markTopDir reports a filesystem without the flag and changes nothing there", () => {
+    const dir = tmp.make();
+    expect(markTopDir(dir)).toBe(true);
+    expect(markTopDir(dir)).toBe(true); // already set
+    const shm = mkdtempSync("/dev/shm/wharf-topdir-");
+    try {
+      expect(markTopDir(shm)).toBe(false);
+    } finally {
+      rmSync(shm, { recursive: true, force: true });
+    }
+    expect(() => markTopDir(join(dir, "absent"))).toThrow(/open .*absent: No such file/);
+  });
+
   test("work left in staging by a crash is removed at open", async () => {
     const root = tmp.make();
     const s1 = await openLayerStore({ dataRoot: root, driver: "vfs" });
