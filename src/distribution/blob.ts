@@ -1,9 +1,9 @@
 // Blob downloads, verified while they stream: every byte is hashed and counted, and the
-// blob is accepted only when its sha256 and size match the descriptor. Layer bytes are
-// also appended to a partial file, so a download cut off by a dropped connection or a
-// daemon kill resumes with `Range` from what it already has instead of from zero.
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, renameSync, rm, rmSync, statSync, writeSync } from "node:fs";
-import { join } from "node:path";
+// blob is accepted only when its sha256 and size match the descriptor. Layer bytes go
+// to a partial file that the unpack follows as it grows, so a download cut off by a
+// dropped connection or a daemon kill resumes with `Range` from what it already has.
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, rm, rmSync, statSync, writeSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { invalidParameter, WharfError } from "../errors.ts";
 import { readFile } from "../image/spool.ts";
 import type { Digest } from "../storage/types.ts";
@@ -54,80 +54,151 @@ export interface BlobProgress {
   resumedFrom: number;
 }
 
-export interface BlobSource {
-  chunks: AsyncIterable<Uint8Array>;
-  progress: BlobProgress;
-  /** Set once the last byte was read and matched the descriptor. */
-  readonly verified: boolean;
+/** A file that grows while it is read: the blob as it arrives in its partial file. */
+export interface GrowingFile {
+  readonly path: string;
+  /** Whether every byte is in and matched the descriptor. */
+  readonly complete: boolean;
+  /** The first `n` bytes (fewer only if the blob is shorter), once they are in. */
+  head(n: number): Promise<Uint8Array>;
   /**
-   * Drops the partial file once the layer is committed: renamed away at once (so a pull
-   * of the same blob starting now never meets it half removed), its blocks freed in the
-   * background, off the pull's path.
+   * The bytes from the start, following the download until it completes; throws what
+   * stopped the download. `reuse`: every chunk is a view into one buffer, valid only
+   * until the next is asked for (for a consumer that copies at once).
    */
-  discard(): void;
+  chunks(reuse: boolean): AsyncGenerator<Uint8Array>;
 }
 
+const followChunk = 1 << 20;
+
 /**
- * Streams a layer blob: first the partial file's bytes (if an earlier pull left some),
- * then the rest from the registry, retrying a cut-off transfer from where it stopped.
+ * One layer blob's download into its partial file, hashed as it arrives and accepted
+ * only if its sha256 and size match the descriptor. The download runs at the network's
+ * pace, not the unpack's: whoever unpacks the layer follows the partial file (see
+ * `GrowingFile`), so a download slot is free again as soon as the bytes are in. A
+ * download cut off by a dropped connection or a daemon kill resumes with `Range` from
+ * what the partial file already holds instead of from zero.
  */
-export function layerBlob(s: RegistrySession, repo: string, d: Descriptor, partialDir: string, onBytes: (n: number) => void, signal?: AbortSignal): BlobSource {
-  mkdirSync(partialDir, { recursive: true });
-  const path = join(partialDir, d.digest.slice(7));
-  const progress: BlobProgress = { onBytes, fetched: 0, resumedFrom: 0 };
-  const state = { verified: false };
-  const hasher = new Bun.CryptoHasher("sha256");
-  const finish = (total: number) => {
-    const got = `sha256:${hasher.digest("hex")}`;
-    if (total !== d.size || got !== d.digest) {
-      rmSync(path, { force: true });
-      throw new BlobVerificationError(d.digest);
+export class LayerDownload implements GrowingFile {
+  readonly path: string;
+  readonly progress: BlobProgress;
+  /** Bytes in the partial file that a reader may take. */
+  private have = 0;
+  private verifiedFlag = false;
+  private failure: unknown;
+  private started = false;
+  private waiters: (() => void)[] = [];
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly s: RegistrySession,
+    private readonly repo: string,
+    private readonly d: Descriptor,
+    partialDir: string,
+    onBytes: (n: number) => void,
+    signal?: AbortSignal,
+  ) {
+    mkdirSync(partialDir, { recursive: true });
+    this.path = join(partialDir, d.digest.slice(7));
+    this.progress = { onBytes, fetched: 0, resumedFrom: 0 };
+    this.abort.signal.addEventListener("abort", () => this.wake(), { once: true });
+    if (signal?.aborted) this.abort.abort();
+    else signal?.addEventListener("abort", () => this.abort.abort(), { once: true });
+  }
+
+  get complete(): boolean {
+    return this.verifiedFlag;
+  }
+
+  /** Whether the download itself failed (as opposed to the unpack of its bytes). */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** Stops the download (the unpack failed); what is in the partial file stays for the next pull. */
+  cancel(): void {
+    this.abort.abort();
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  private changed(): Promise<void> {
+    return new Promise((r) => this.waiters.push(r));
+  }
+
+  /** Downloads what the partial file lacks; resolves once the blob is verified. */
+  async run(): Promise<void> {
+    if (this.started) throw new Error("LayerDownload.run: called twice");
+    this.started = true;
+    try {
+      await this.download();
+      this.verifiedFlag = true;
+    } catch (e) {
+      this.failure = e;
+      throw e;
+    } finally {
+      this.wake();
     }
-    state.verified = true;
-  };
-  async function* chunks(): AsyncGenerator<Uint8Array> {
-    let offset = 0;
+  }
+
+  private async download(): Promise<void> {
+    const { d, path, progress } = this;
+    const hasher = new Bun.CryptoHasher("sha256");
     let have = existsSync(path) ? statSync(path).size : 0;
     if (have > d.size) have = 0;
     const fd = openSync(path, have ? "r+" : "w");
     try {
       ftruncateSync(fd, have);
+      let offset = 0;
       if (have) {
         progress.resumedFrom = have;
         for await (const c of readFile(path)) {
           const part = offset + c.length > have ? c.subarray(0, have - offset) : c;
           hasher.update(part);
           offset += part.length;
-          onBytes(offset);
-          yield part;
+          this.have = offset;
+          progress.onBytes(offset);
+          this.wake();
           if (offset >= have) break;
         }
       }
       let failures = 0;
       while (offset < d.size) {
         try {
-          for await (const c of fetchFrom(offset)) {
+          for await (const c of this.fetchFrom(offset)) {
             writeAll(fd, c, offset);
             hasher.update(c);
             offset += c.length;
+            this.have = offset;
             progress.fetched += c.length;
             noteBytes(c.length);
-            onBytes(offset);
-            yield c;
+            progress.onBytes(offset);
+            this.wake();
           }
           if (offset < d.size) throw new WharfError("system", "unexpected EOF");
         } catch (e) {
-          if (signal?.aborted || e instanceof BlobVerificationError || ++failures > retries) throw e;
+          if (this.abort.signal.aborted || e instanceof BlobVerificationError || ++failures > retries) throw e;
           if (e instanceof WharfError && e.kind !== "system") throw e;
           await Bun.sleep(200 * failures);
         }
       }
-      finish(offset);
+      const got = `sha256:${hasher.digest("hex")}`;
+      if (offset !== d.size || got !== d.digest) {
+        rmSync(path, { force: true });
+        throw new BlobVerificationError(d.digest);
+      }
     } finally {
       closeSync(fd);
     }
   }
-  async function* fetchFrom(offset: number): AsyncGenerator<Uint8Array> {
+
+  private async *fetchFrom(offset: number): AsyncGenerator<Uint8Array> {
+    const { s, repo, d } = this;
+    const signal = this.abort.signal;
     const headers: Record<string, string> = offset > 0 ? { Range: `bytes=${offset}-` } : {};
     const res = await s.request(`/v2/${repo}/blobs/${d.digest}`, { repo, actions: ["pull"] }, { headers, signal });
     if (res.status !== 200 && res.status !== 206) throw await registryError(res);
@@ -151,7 +222,7 @@ export function layerBlob(s: RegistrySession, repo: string, d: Descriptor, parti
         if (stalled) throw new WharfError("system", "timeout reading layer data");
         if (r.done || !r.value) return;
         // The request's signal only covers the wait for headers; a pull whose client went away stops here.
-        if (signal?.aborted) throw new WharfError("system", "context canceled");
+        if (signal.aborted) throw new WharfError("system", "context canceled");
         let c = r.value;
         if (skip) {
           const n = Math.min(skip, c.length);
@@ -168,25 +239,74 @@ export function layerBlob(s: RegistrySession, repo: string, d: Descriptor, parti
       reader.cancel().catch(() => {});
     }
   }
-  return {
-    chunks: chunks(),
-    progress,
-    get verified() {
-      return state.verified;
-    },
-    discard: () => {
-      // Out of the partial dir, so nothing there ever looks like a download to resume.
-      const goneDir = discardedDir(partialDir);
-      const gone = join(goneDir, `${d.digest.slice(7)}-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
-      try {
-        mkdirSync(goneDir, { recursive: true });
-        renameSync(path, gone);
-      } catch {
-        return;
+
+  async head(n: number): Promise<Uint8Array> {
+    const want = Math.min(n, this.d.size);
+    while (this.have < want) {
+      if (this.failure !== undefined) throw this.failure;
+      if (this.verifiedFlag) break;
+      if (this.abort.signal.aborted) throw new WharfError("system", "context canceled");
+      await this.changed();
+    }
+    const fd = openSync(this.path, "r");
+    try {
+      const b = Buffer.alloc(want);
+      const got = readSync(fd, b, 0, want, 0);
+      return b.subarray(0, got);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  async *chunks(reuse: boolean): AsyncGenerator<Uint8Array> {
+    // Opened before the first wait: a verification failure removes the file, and the
+    // open fd still reads what was there until the failure is seen.
+    while (!existsSync(this.path) && this.failure === undefined && !this.abort.signal.aborted) await this.changed();
+    if (this.failure !== undefined) throw this.failure;
+    if (this.abort.signal.aborted) throw new WharfError("system", "context canceled");
+    const fd = openSync(this.path, "r");
+    const shared = reuse ? Buffer.allocUnsafe(followChunk) : undefined;
+    let pos = 0;
+    try {
+      for (;;) {
+        if (pos < this.have) {
+          const n = Math.min(this.have - pos, followChunk);
+          const b = shared ?? Buffer.allocUnsafe(n);
+          const got = readSync(fd, b, 0, n, pos);
+          if (got <= 0) throw new WharfError("system", `partial file of ${this.d.digest} ends at byte ${pos}`);
+          pos += got;
+          if (!shared) noteBytes(got);
+          yield b.subarray(0, got);
+          continue;
+        }
+        if (this.failure !== undefined) throw this.failure;
+        if (this.verifiedFlag) return;
+        if (this.abort.signal.aborted) throw new WharfError("system", "context canceled");
+        await this.changed();
       }
-      rm(gone, { force: true }, () => {});
-    },
-  };
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * Drops the partial file once the layer is committed: renamed away at once (so a pull
+   * of the same blob starting now never meets it half removed), its blocks freed in the
+   * background, off the pull's path.
+   */
+  discard(): void {
+    // Out of the partial dir, so nothing there ever looks like a download to resume.
+    const partialDir = dirname(this.path);
+    const goneDir = discardedDir(partialDir);
+    const gone = join(goneDir, `${this.d.digest.slice(7)}-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+    try {
+      mkdirSync(goneDir, { recursive: true });
+      renameSync(this.path, gone);
+    } catch {
+      return;
+    }
+    rm(gone, { force: true }, () => {});
+  }
 }
 
 const discardedDir = (partialDir: string) => `${partialDir}-gone`;

@@ -3,7 +3,8 @@
 // Without one, the compressed bytes pass through and the layer store's own zlib
 // inflates them.
 import { pipeThrough } from "./pipe.ts";
-import { sniff } from "../archive/tar/decompress.ts";
+import { compressionOf, sniff } from "../archive/tar/decompress.ts";
+import type { GrowingFile } from "./blob.ts";
 
 type Chunks = AsyncIterable<Uint8Array>;
 
@@ -37,4 +38,17 @@ export async function* nativeDecompress(input: Chunks): AsyncGenerator<Uint8Arra
   const argv = format === "gzip" || format === "zstd" ? tool(format) : null;
   if (!argv) return yield* rest;
   yield* pipeThrough(argv, rest, format!);
+}
+
+/**
+ * The layer tar of a blob that is still arriving in its file: a native tool reads the
+ * file itself when every byte is already in, and is fed the file as it grows
+ * otherwise; without a tool the bytes go as they are (the layer store inflates them).
+ */
+export async function* nativeDecompressGrowing(src: GrowingFile): AsyncGenerator<Uint8Array> {
+  const format = compressionOf(await src.head(6));
+  const argv = format === "gzip" || format === "zstd" ? tool(format) : null;
+  if (!argv) return yield* src.chunks(false);
+  // pipeThrough copies each chunk into the tool's stdin before it asks for the next.
+  yield* pipeThrough(argv, src.complete ? { file: src.path } : src.chunks(true), format!);
 }

@@ -4,23 +4,27 @@ import { invalidParameter } from "../errors.ts";
 
 type Chunks = AsyncIterable<Uint8Array>;
 
-export async function* pipeThrough(argv: string[], input: Chunks, format: string): AsyncGenerator<Uint8Array> {
-  const proc = Bun.spawn(argv, { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+/** `input`: chunks to write to the filter's stdin (each copied before the next is asked for), or a file it reads itself. */
+export async function* pipeThrough(argv: string[], input: Chunks | { file: string }, format: string): AsyncGenerator<Uint8Array> {
+  const chunks = "file" in input ? null : input;
+  const proc = Bun.spawn(argv, { stdin: "file" in input ? Bun.file(input.file) : "pipe", stdout: "pipe", stderr: "pipe" });
   let inputError: unknown;
   let stopped = false;
   const pump = (async () => {
+    if (!chunks) return;
+    const stdin = proc.stdin as import("bun").FileSink;
     try {
       let pending = 0;
-      for await (const c of input) {
+      for await (const c of chunks) {
         if (stopped) return;
-        proc.stdin.write(c);
+        stdin.write(c);
         pending += c.length;
         if (pending >= 1 << 20) {
-          await proc.stdin.flush();
+          await stdin.flush();
           pending = 0;
         }
       }
-      await proc.stdin.end();
+      await stdin.end();
     } catch (e) {
       inputError = e;
       try {

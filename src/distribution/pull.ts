@@ -3,6 +3,7 @@
 // socket → sha256 → decompress → tar apply, into a staging dir of its own, several at a
 // time; only when every layer is verified are they chained into the store and the image
 // and its tags written, so a failed or cancelled pull leaves no half image behind.
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { invalidParameter, WharfError } from "../errors.ts";
 import { KeyedLock } from "../keyedlock.ts";
@@ -12,9 +13,9 @@ import { chainIds } from "../image/service.ts";
 import { parseImageConfig } from "../image/store.ts";
 import type { Digest, Layer, StagedLayer } from "../storage/types.ts";
 import type { AuthConfig } from "./auth.ts";
-import { BlobVerificationError, fetchSmallBlob, layerBlob, type BlobSource } from "./blob.ts";
+import { BlobVerificationError, fetchSmallBlob, LayerDownload } from "./blob.ts";
 import { RegistrySession } from "./client.ts";
-import { nativeDecompress } from "./decompress.ts";
+import { nativeDecompressGrowing } from "./decompress.ts";
 import { Semaphore } from "./limit.ts";
 import { endpointsFor, type Endpoint, type RegistryOptions } from "./endpoint.ts";
 import type { Descriptor } from "./manifest.ts";
@@ -86,7 +87,7 @@ async function runPull(
   let configRaw: Buffer | undefined;
   let staged: (StagedLayer | null)[] = [];
   const registered: Layer[] = [];
-  const blobs: BlobSource[] = [];
+  const blobs: LayerDownload[] = [];
   try {
     if (!known) {
       configRaw = await fetchSmallBlob(session, repo, m.config);
@@ -102,47 +103,48 @@ async function runPull(
       const missing = m.layers.slice(present).map((d, j) => ({ d, i: present + j }));
       const limit = Math.max(1, ctx.options.maxConcurrentDownloads);
       for (const [j, x] of missing.entries()) if (j >= limit) out(status("Waiting", shortId(x.d.digest)));
-      const fetchOne = (d: Descriptor, diffId: Digest, apply: (tar: AsyncIterable<Uint8Array>) => Promise<void>) =>
+      // Downloads run at the network's pace, `limit` at a time; each layer's unpack follows
+      // its partial file as it grows, so a slot frees as soon as a blob is in and the
+      // unpacks (CPU-bound) keep every core busy to the end instead of the last layer
+      // running alone. Unpacks are capped too, at a little above the core count.
+      const unpackLimit = Math.max(limit, availableParallelism() + 2);
+      const downloads = new Semaphore(limit);
+      const unpacks = new Semaphore(unpackLimit);
+      const fetchOne = (d: Descriptor, apply: (tar: AsyncIterable<Uint8Array>) => Promise<void>) =>
         blobLocks.run(d.digest, async () => {
           const id = shortId(d.digest);
           const tick = throttle(100);
-          const blob = layerBlob(session, repo, d, ctx.partialDir, (n) => tick(n === d.size) && out(bytes("Downloading", id, n, d.size)), signal);
+          const blob = new LayerDownload(session, repo, d, ctx.partialDir, (n) => tick(n === d.size) && out(bytes("Downloading", id, n, d.size)), signal);
           blobs.push(blob);
-          // Bytes the registry cut off are kept for resume; bytes that would not unpack are bad.
-          let cutOff = false;
-          async function* watched(): AsyncGenerator<Uint8Array> {
-            try {
-              yield* blob.chunks;
-            } catch (e) {
-              cutOff = true;
-              throw e;
-            }
+          const downloaded = downloads.run(() => blob.run()).then(() => {
             out(status("Verifying Checksum", id));
             out(status("Download complete", id));
-          }
+          });
+          downloaded.catch(() => {}); // awaited below
           try {
-            await apply(nativeDecompress(watched()));
+            await unpacks.run(() => apply(nativeDecompressGrowing(blob)));
+            await downloaded;
           } catch (e) {
-            if (!cutOff && !signal?.aborted) blob.discard();
+            // A download cut off keeps its bytes for resume (a blob that failed its digest
+            // is gone already); bytes that would not unpack are bad.
+            blob.cancel();
+            await downloaded.catch(() => {});
+            if (!blob.failed && !signal?.aborted) blob.discard();
             throw e;
           }
-          if (!blob.verified) throw new BlobVerificationError(d.digest);
+          if (!blob.complete) throw new BlobVerificationError(d.digest);
           result.fetched += blob.progress.fetched;
           result.resumed += blob.progress.resumedFrom;
           out(bytes("Extracting", id, d.size, d.size));
           out(status("Pull complete", id));
-          void diffId;
         });
-      const sem = new Semaphore(limit);
       if (svc.layers.canStage && svc.layers.stage) {
         const stage = svc.layers.stage.bind(svc.layers);
         staged = missing.map(() => null);
         const jobs = missing.map(({ d, i }, j) =>
-          sem.run(() =>
-            fetchOne(d, diffIds[i]!, async (tar) => {
-              staged[j] = await stage(tar, diffIds[i]);
-            }),
-          ),
+          fetchOne(d, async (tar) => {
+            staged[j] = await stage(tar, diffIds[i]);
+          }),
         );
         // Every job settles before the first failure is reported, so no staging dir is left.
         const settled = await Promise.allSettled(jobs);
@@ -152,7 +154,7 @@ async function runPull(
         // Drivers whose layer dirs start as a copy of the parent apply in order.
         let parent = present ? chain[present - 1]! : null;
         for (const { d, i } of missing) {
-          await fetchOne(d, diffIds[i]!, async (tar) => {
+          await fetchOne(d, async (tar) => {
             const l = await svc.layers.register(tar, parent, diffIds[i]);
             registered.push(l);
             parent = l.chainId;
