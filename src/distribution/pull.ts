@@ -1,8 +1,9 @@
 // docker pull: resolve the manifest (failures become an HTTP status before any stream),
 // then stream Docker's progress while layers download. Each missing layer streams once,
-// socket → sha256 → decompress → tar apply, into a staging dir of its own, several at a
-// time; only when every layer is verified are they chained into the store and the image
-// and its tags written, so a failed or cancelled pull leaves no half image behind.
+// socket → sha256 → partial file, and its unpack follows that file as it grows →
+// decompress → tar apply, into a staging dir of its own, several at a time; only when
+// every layer is verified are they chained into the store and the image and its tags
+// written, so a failed or cancelled pull leaves no half image behind.
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { invalidParameter, WharfError } from "../errors.ts";
