@@ -8,25 +8,11 @@ import { invalidParameter, WharfError } from "../errors.ts";
 import { readFile } from "../image/spool.ts";
 import type { Digest } from "../storage/types.ts";
 import type { RegistrySession } from "./client.ts";
+import { noteChurn } from "./churn.ts";
 import { registryError } from "./errors.ts";
 import type { Descriptor } from "./manifest.ts";
 
 const retries = 3;
-// Every chunk of a blob and of its inflated tar is a fresh buffer that dies at once, but
-// Bun frees their memory only in a full collection; without one now and then the
-// daemon's RSS grows during a pull by tens of MB of dead chunks. A full collection of
-// the daemon's small heap takes a few ms. Measured on the pull bench (interleaved, peak
-// RSS above idle): none 61 MiB, one per 24 MiB of compressed bytes 50, per 8 MiB 42
-// (at more CPU); per 16 MiB sits between at no measurable cost in time.
-const gcEvery = 16 << 20;
-let sinceGc = 0;
-function noteBytes(n: number): void {
-  sinceGc += n;
-  if (sinceGc >= gcEvery) {
-    sinceGc = 0;
-    Bun.gc(true);
-  }
-}
 const stallMs = 60_000;
 
 export class BlobVerificationError extends WharfError {
@@ -175,7 +161,7 @@ export class LayerDownload implements GrowingFile {
             offset += c.length;
             this.have = offset;
             progress.fetched += c.length;
-            noteBytes(c.length);
+            noteChurn(c.length);
             progress.onBytes(offset);
             this.wake();
           }
@@ -275,7 +261,7 @@ export class LayerDownload implements GrowingFile {
           const got = readSync(fd, b, 0, n, pos);
           if (got <= 0) throw new WharfError("system", `partial file of ${this.d.digest} ends at byte ${pos}`);
           pos += got;
-          if (!shared) noteBytes(got);
+          if (!shared) noteChurn(got);
           yield b.subarray(0, got);
           continue;
         }

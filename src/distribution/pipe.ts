@@ -1,6 +1,7 @@
 // Bytes through an external filter (a decompressor or compressor), with backpressure on
 // its stdin and its failures surfaced: a nonzero exit, or an error of the input itself.
 import { invalidParameter } from "../errors.ts";
+import { noteChurn } from "./churn.ts";
 
 type Chunks = AsyncIterable<Uint8Array>;
 
@@ -33,7 +34,10 @@ export async function* pipeThrough(argv: string[], input: Chunks | { file: strin
     }
   })();
   try {
-    for await (const c of proc.stdout) yield c;
+    for await (const c of proc.stdout) {
+      noteChurn(c.length);
+      yield c;
+    }
     await pump;
     if (inputError) throw inputError;
     const code = await proc.exited;
