@@ -11,8 +11,8 @@ import { row, startEngines, type Engine } from "./engines.ts";
 import { report, type EngineName } from "./report.ts";
 import { blobPath, busyboxLayerTar, makeBigImage, startRegistry } from "../test/helpers/registry.ts";
 import { openLayerStore } from "../src/storage/index.ts";
-import { nativeDecompress } from "../src/distribution/decompress.ts";
-import { readFile } from "../src/image/spool.ts";
+import { nativeDecompressGrowing } from "../src/distribution/decompress.ts";
+import { blobFile } from "../src/distribution/blob.ts";
 import { markTopDir } from "../src/sys/libc.ts";
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -79,7 +79,7 @@ try {
     try {
       const ratios: number[] = [];
       // The daemon's code is warm after its first pull; this process's is not.
-      for (const l of img.manifest.layers) for (let w = 0; w < 2; w++) store.discardStaged(await store.stage(nativeDecompress(readFile(blobPath(reg, l.digest)))));
+      for (const l of img.manifest.layers) for (let w = 0; w < 2; w++) store.discardStaged(await store.stage(nativeDecompressGrowing(blobFile(blobPath(reg, l.digest)))));
       for (const l of img.manifest.layers.filter((x) => x.size > 1 << 20)) {
         const ours: number[] = [];
         const theirs: number[] = [];
@@ -90,7 +90,7 @@ try {
           rmSync(dir, { recursive: true, force: true });
           sh(["sync"]);
           let staged: Awaited<ReturnType<NonNullable<typeof store.stage>>> | undefined;
-          ours.push(await timeIt(async () => void (staged = await store.stage(nativeDecompress(readFile(blobPath(reg, l.digest)))))));
+          ours.push(await timeIt(async () => void (staged = await store.stage(nativeDecompressGrowing(blobFile(blobPath(reg, l.digest)))))));
           store.discardStaged(staged!);
         }
         ratios.push(median(ours) / median(theirs));
