@@ -143,6 +143,8 @@ export class LayerDownload implements GrowingFile {
       this.verifiedFlag = true;
     } catch (e) {
       this.failure = e;
+      // Bytes that do not make the blob are worth nothing to a later attempt.
+      if (e instanceof BlobVerificationError) rmSync(this.path, { force: true });
       throw e;
     } finally {
       this.wake();
@@ -191,10 +193,7 @@ export class LayerDownload implements GrowingFile {
         }
       }
       const got = `sha256:${hasher.digest("hex")}`;
-      if (offset !== d.size || got !== d.digest) {
-        rmSync(path, { force: true });
-        throw new BlobVerificationError(d.digest);
-      }
+      if (offset !== d.size || got !== d.digest) throw new BlobVerificationError(d.digest);
     } finally {
       closeSync(fd);
     }
