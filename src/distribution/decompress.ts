@@ -45,10 +45,18 @@ export async function* nativeDecompress(input: Chunks): AsyncGenerator<Uint8Arra
  * file itself when every byte is already in, and is fed the file as it grows
  * otherwise; without a tool the bytes go as they are (the layer store inflates them).
  */
-export async function* nativeDecompressGrowing(src: GrowingFile): AsyncGenerator<Uint8Array> {
+export async function* nativeDecompressGrowing(src: GrowingFile, onInput?: (consumed: number) => void): AsyncGenerator<Uint8Array> {
   const format = compressionOf(await src.head(6));
   const argv = format === "gzip" || format === "zstd" ? tool(format) : null;
-  if (!argv) return yield* src.chunks(false);
+  if (!argv) {
+    let consumed = 0;
+    for await (const c of src.chunks(false)) {
+      consumed += c.length;
+      onInput?.(consumed);
+      yield c;
+    }
+    return;
+  }
   // pipeThrough copies each chunk into the tool's stdin before it asks for the next.
-  yield* pipeThrough(argv, src.complete ? { file: src.path } : src.chunks(true), format!);
+  yield* pipeThrough(argv, src.complete ? { file: src.path } : src.chunks(true), format!, onInput);
 }

@@ -1,12 +1,22 @@
 // Bytes through an external filter (a decompressor or compressor), with backpressure on
 // its stdin and its failures surfaced: a nonzero exit, or an error of the input itself.
+import { readFileSync } from "node:fs";
 import { invalidParameter } from "../errors.ts";
 import { noteChurn } from "./churn.ts";
 
 type Chunks = AsyncIterable<Uint8Array>;
 
-/** `input`: chunks to write to the filter's stdin (each copied before the next is asked for), or a file it reads itself. */
-export async function* pipeThrough(argv: string[], input: Chunks | { file: string }, format: string): AsyncGenerator<Uint8Array> {
+/**
+ * `input`: chunks to write to the filter's stdin (each copied before the next is asked
+ * for), or a file it reads itself. `onInput`: how many input bytes the filter has taken
+ * so far, now and then (for a file, its read offset, which only the kernel knows).
+ */
+export async function* pipeThrough(
+  argv: string[],
+  input: Chunks | { file: string },
+  format: string,
+  onInput?: (consumed: number) => void,
+): AsyncGenerator<Uint8Array> {
   const chunks = "file" in input ? null : input;
   const proc = Bun.spawn(argv, { stdin: "file" in input ? Bun.file(input.file) : "pipe", stdout: "pipe", stderr: "pipe" });
   let inputError: unknown;
@@ -16,9 +26,12 @@ export async function* pipeThrough(argv: string[], input: Chunks | { file: strin
     const stdin = proc.stdin as import("bun").FileSink;
     try {
       let pending = 0;
+      let consumed = 0;
       for await (const c of chunks) {
         if (stopped) return;
         stdin.write(c);
+        consumed += c.length;
+        onInput?.(consumed);
         pending += c.length;
         if (pending >= 1 << 20) {
           await stdin.flush();
@@ -34,8 +47,14 @@ export async function* pipeThrough(argv: string[], input: Chunks | { file: strin
     }
   })();
   try {
+    let polled = 0;
     for await (const c of proc.stdout) {
       noteChurn(c.length);
+      if (onInput && !chunks && performance.now() - polled >= 100) {
+        polled = performance.now();
+        const pos = fileOffset(proc.pid, 0);
+        if (pos !== undefined) onInput(pos);
+      }
       yield c;
     }
     await pump;
@@ -52,5 +71,15 @@ export async function* pipeThrough(argv: string[], input: Chunks | { file: strin
         proc.kill("SIGKILL");
       } catch {}
     }
+  }
+}
+
+/** The offset of a process's descriptor, from /proc (undefined once it has gone). */
+function fileOffset(pid: number, fd: number): number | undefined {
+  try {
+    const m = /^pos:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, "utf8"));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
   }
 }

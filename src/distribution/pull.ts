@@ -117,13 +117,20 @@ async function runPull(
           const tick = throttle(100);
           const blob = new LayerDownload(session, repo, d, ctx.partialDir, (n) => tick(n === d.size) && out(bytes("Downloading", id, n, d.size)), signal);
           blobs.push(blob);
+          // Extracting progress (compressed bytes the decompressor has taken, as Docker
+          // counts it) once the download is reported complete; it is also the stream's
+          // heartbeat while a big layer unpacks after its bytes are in.
+          let inHand = false;
+          const xtick = throttle(100);
+          const onInput = (n: number) => inHand && xtick() && out(bytes("Extracting", id, n, d.size));
           const downloaded = downloads.run(() => blob.run()).then(() => {
             out(status("Verifying Checksum", id));
             out(status("Download complete", id));
+            inHand = true;
           });
           downloaded.catch(() => {}); // awaited below
           try {
-            await unpacks.run(() => apply(nativeDecompressGrowing(blob)));
+            await unpacks.run(() => apply(nativeDecompressGrowing(blob, onInput)));
             await downloaded;
           } catch (e) {
             // A download cut off keeps its bytes for resume (a blob that failed its digest

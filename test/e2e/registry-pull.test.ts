@@ -105,9 +105,10 @@ describe("docker pull from a loopback registry", () => {
     expect(r.lines[1]).toEqual({ status: "Already exists", progressDetail: {}, id: "c381c7f35167" });
     const ids = ["1559546dff62", "789bddd67072", "5922a2ee77c3", "0bbb72176c00"];
     for (const id of ids) {
-      const mine = r.lines.filter((l) => l.id === id).map((l) => l.status);
+      // Docker repeats Downloading and Extracting as bytes go: one entry per run of them.
+      const mine = r.lines.filter((l) => l.id === id).map((l) => l.status).filter((s, k, all) => s !== all[k - 1]);
       expect(mine[0]).toBe("Pulling fs layer");
-      expect(mine.slice(-5).filter((s) => s !== "Downloading")).toEqual(["Verifying Checksum", "Download complete", "Extracting", "Pull complete"]);
+      expect(mine.slice(-5)).toEqual(["Downloading", "Verifying Checksum", "Download complete", "Extracting", "Pull complete"]);
       const dl = r.lines.find((l) => l.id === id && l.status === "Downloading")!;
       expect(dl.progressDetail!.total).toBeGreaterThan(0);
       expect(dl.progress).toMatch(/^\[=*>\s*\] +\d+B\/\d+B$/);
