@@ -35,6 +35,15 @@ const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | const
 const UMASK = process.umask();
 /** Layers being applied right now in this process. */
 let applying = 0;
+/** A plain write that takes longer than this is blocking in the filesystem. */
+let slowWriteMs = 20;
+
+/** For tests: where a write counts as blocking (below 0: every write). Returns the old value. */
+export function setSlowWriteMs(ms: number): number {
+  const old = slowWriteMs;
+  slowWriteMs = ms;
+  return old;
+}
 
 /**
  * `fresh`: `root` starts empty (overlay2 diffs), so a path this tar has not made does
@@ -63,6 +72,8 @@ export async function applyLayer(
 
 class Applier {
   size = 0;
+  /** A write of this layer blocked for long: the rest go through the thread pool. */
+  private slow = false;
   private readonly guard: ParentGuard;
   /** Regular files of this tar whose content is still on disk at that path. */
   private readonly files = new Map<string, FileSegment>();
@@ -140,19 +151,22 @@ class Applier {
   private async regular(e: TarEntry, rel: string, full: string): Promise<void> {
     const h = e.header;
     const perm = h.mode & 0o7777;
-    // With several layers applying at once (a pull), files are created and written on
-    // the thread pool, one write in flight while the next chunk is parsed: a create or
-    // write that blocks in the filesystem then stalls only its own layer. Alone (a load,
-    // one layer as it streams in), plain syscalls cost less. Interleaved A/B on the pull
-    // bench, 6 runs: 3.6 s (pool) vs 4.9 s (plain); one layer alone: 0.5 s vs 0.37 s CPU.
-    const pooled = applying > 1;
+    // Plain syscalls cost least: into the page cache a create or write takes
+    // microseconds, and a thread-pool round trip for each costs more than it saves
+    // (interleaved A/B on the pull bench, 6 pairs of 4 pulls: pooled 1563-1885 ms and
+    // 1110-1405 ms of daemon CPU, plain 1500-1786 ms and 990-1205 ms). But a write that
+    // blocks (writeback throttling, a slow disk) would stall the whole daemon, so once
+    // one takes long while other layers apply too, this layer's files go to the pool.
+    const pooled = this.slow && applying > 1;
     const fd = pooled ? await openAsync(full, CREATE, perm & 0o777) : openSync(full, CREATE, perm & 0o777);
     let pending: Promise<void> | undefined;
     try {
       for await (const chunk of e.content()) {
         if (!pooled) {
+          const t0 = performance.now();
           let off = 0;
           while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+          if (performance.now() - t0 > slowWriteMs) this.slow = true;
           continue;
         }
         if (pending) await pending;

@@ -7,6 +7,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSy
 import { join } from "node:path";
 import { gzipSync, zstdCompressSync } from "node:zlib";
 import { afterEach, describe, expect, test } from "vitest";
+import { setSlowWriteMs } from "../../src/storage/apply.ts";
 import { openLayerStore } from "../../src/storage/index.ts";
 import type { FsLayerStore } from "../../src/storage/layerstore.ts";
 import type { Digest } from "../../src/storage/types.ts";
@@ -157,6 +158,40 @@ describe.each(["overlay2", "vfs"] as const)("%s driver", (driver) => {
     const pieces: Buffer[] = [];
     for (let i = 0; i < tar.length; i += 333) pieces.push(tar.subarray(i, i + 333));
     expect((await store.register(chunks(...pieces), null)).chainId).toBe(g.chainId);
+  });
+});
+
+describe("layers applied side by side", () => {
+  // Files of a layer go through the thread pool once a write of it blocked while others
+  // applied too; every write counts as blocking here, so both layers take that path.
+  test("a layer whose writes block moves them to the thread pool and lands the same files", async () => {
+    const big = (seed: number) => Buffer.alloc(300_000, seed);
+    const tars = [1, 2].map((n) =>
+      buildTar([
+        { name: `l${n}/`, type: "5", mode: 0o755, mtime: 1_600_000_000 },
+        ...Array.from({ length: 6 }, (_, i) => ({ name: `l${n}/f${i}`, data: big(n * 10 + i), mode: 0o4755, uid: 1000 + i, gid: 2000, mtime: 1_500_000_000 + i })),
+      ]),
+    );
+    const store = await openLayerStore({ dataRoot: tmp.make(), driver: "overlay2" });
+    const old = setSlowWriteMs(-1);
+    let staged;
+    try {
+      staged = await Promise.all(tars.map((t) => store.stage!(chunks(...Array.from({ length: Math.ceil(t.length / 65536) }, (_, i) => t.subarray(i * 65536, (i + 1) * 65536))), sha(t) as Digest)));
+    } finally {
+      setSlowWriteMs(old);
+    }
+    for (const [k, s] of staged.entries()) {
+      const n = k + 1;
+      const diff = join(s.dir, "diff");
+      for (let i = 0; i < 6; i++) {
+        const f = join(diff, `l${n}`, `f${i}`);
+        expect(readFileSync(f).equals(big(n * 10 + i))).toBe(true);
+        const st = lstatSync(f);
+        expect([st.mode & 0o7777, st.uid, st.gid, st.mtimeMs]).toEqual([0o4755, 1000 + i, 2000, (1_500_000_000 + i) * 1000]);
+      }
+      expect(s.diffId).toBe(sha(tars[k]!));
+      store.discardStaged!(s);
+    }
   });
 });
 
