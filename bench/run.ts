@@ -2,7 +2,8 @@
 // each in its own Bun process, gathers their rows and prints one table with wharf,
 // Docker and Podman measured in this run and wharf's ratio to each. The table is also
 // written to bench/results/latest.json and latest.md. `--install-peers` first installs
-// docker.io and podman from Debian (with package scripts kept from starting a daemon).
+// docker.io, podman and isal (igzip, the native inflate wharf's pulls use) from Debian
+// (with package scripts kept from starting a daemon).
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { cpus, totalmem, release, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,15 +15,15 @@ const installPeers = args.includes("--install-peers");
 const wanted = args.filter((a) => !a.startsWith("--"));
 
 if (installPeers) {
-  console.log("installing docker.io and podman from Debian");
+  console.log("installing docker.io, podman and isal from Debian");
   const r = Bun.spawnSync([
     "sh",
     "-c",
     "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d; " +
-      "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io podman >/dev/null; rc=$?; rm -f /usr/sbin/policy-rc.d; exit $rc",
+      "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io podman isal >/dev/null; rc=$?; rm -f /usr/sbin/policy-rc.d; exit $rc",
   ], { stdout: "inherit", stderr: "inherit" });
   if (r.exitCode !== 0) {
-    console.log("apt-get install of docker.io and podman failed");
+    console.log("apt-get install of docker.io, podman and isal failed");
     process.exit(1);
   }
 }
