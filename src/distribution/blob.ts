@@ -45,6 +45,8 @@ export interface GrowingFile {
   readonly path: string;
   /** Whether every byte is in and matched the descriptor. */
   readonly complete: boolean;
+  /** Aborted when whatever reads the file should stop (the pull was cancelled). */
+  readonly signal?: AbortSignal;
   /** The first `n` bytes (fewer only if the blob is shorter), once they are in. */
   head(n: number): Promise<Uint8Array>;
   /**
@@ -112,6 +114,10 @@ export class LayerDownload implements GrowingFile {
 
   get complete(): boolean {
     return this.verifiedFlag;
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
   }
 
   /** Whether the download itself failed (as opposed to the unpack of its bytes). */

@@ -58,5 +58,5 @@ export async function* nativeDecompressGrowing(src: GrowingFile, onInput?: (cons
     return;
   }
   // pipeThrough copies each chunk into the tool's stdin before it asks for the next.
-  yield* pipeThrough(argv, src.complete ? { file: src.path } : src.chunks(true), format!, onInput);
+  yield* pipeThrough(argv, src.complete ? { file: src.path } : src.chunks(true), format!, onInput, src.signal);
 }

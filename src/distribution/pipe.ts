@@ -1,7 +1,7 @@
 // Bytes through an external filter (a decompressor or compressor), with backpressure on
 // its stdin and its failures surfaced: a nonzero exit, or an error of the input itself.
 import { readFileSync } from "node:fs";
-import { invalidParameter } from "../errors.ts";
+import { invalidParameter, WharfError } from "../errors.ts";
 import { noteChurn } from "./churn.ts";
 
 type Chunks = AsyncIterable<Uint8Array>;
@@ -10,17 +10,27 @@ type Chunks = AsyncIterable<Uint8Array>;
  * `input`: chunks to write to the filter's stdin (each copied before the next is asked
  * for), or a file it reads itself. `onInput`: how many input bytes the filter has taken
  * so far, now and then (for a file, its read offset, which only the kernel knows).
+ * `signal`: stops the filter (the work it was doing is not wanted any more).
  */
 export async function* pipeThrough(
   argv: string[],
   input: Chunks | { file: string },
   format: string,
   onInput?: (consumed: number) => void,
+  signal?: AbortSignal,
 ): AsyncGenerator<Uint8Array> {
   const chunks = "file" in input ? null : input;
   const proc = Bun.spawn(argv, { stdin: "file" in input ? Bun.file(input.file) : "pipe", stdout: "pipe", stderr: "pipe" });
   let inputError: unknown;
   let stopped = false;
+  const stop = () => {
+    inputError ??= new WharfError("system", "context canceled");
+    try {
+      proc.kill("SIGKILL");
+    } catch {}
+  };
+  signal?.addEventListener("abort", stop, { once: true });
+  if (signal?.aborted) stop();
   const pump = (async () => {
     if (!chunks) return;
     const stdin = proc.stdin as import("bun").FileSink;
@@ -65,6 +75,7 @@ export async function* pipeThrough(
       throw invalidParameter(`${argv[0]} failed on the ${format} stream${err ? `: ${err}` : ""}`);
     }
   } finally {
+    signal?.removeEventListener("abort", stop);
     stopped = true;
     if (proc.exitCode === null) {
       try {

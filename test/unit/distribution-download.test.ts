@@ -81,6 +81,22 @@ describe("LayerDownload", () => {
     expect(dl.complete).toBe(false);
   });
 
+  it("a cancelled unpack stops the native tool reading the file and says so", async () => {
+    const file = join(dir, "big.gz");
+    await Bun.write(file, Bun.gzipSync(data, { level: 1 }));
+    const ac = new AbortController();
+    let got = 0;
+    const run = (async () => {
+      for await (const c of nativeDecompressGrowing({ ...blobFile(file), signal: ac.signal })) {
+        got += c.length;
+        ac.abort();
+      }
+    })();
+    await expect(run).rejects.toThrow("context canceled");
+    expect(got).toBeGreaterThan(0);
+    expect(got).toBeLessThan(data.length);
+  });
+
   it("a blob already in a file: the native tool reads it itself and gives back the tar", async () => {
     const file = join(dir, "layer.gz");
     const tar = Buffer.concat([Buffer.from("hello "), data.subarray(0, 1 << 20)]);
