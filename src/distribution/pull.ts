@@ -134,10 +134,12 @@ async function runPull(
             await downloaded;
           } catch (e) {
             // A download cut off keeps its bytes for resume (a blob that failed its digest
-            // is gone already); bytes that would not unpack are bad.
+            // is gone already); bytes that would not unpack are bad, also when the
+            // download is still running (it is stopped here, which does not make it cut off).
+            const cutOff = blob.failed;
             blob.cancel();
             await downloaded.catch(() => {});
-            if (!blob.failed && !signal?.aborted) blob.discard();
+            if (!cutOff && !signal?.aborted) blob.discard();
             throw e;
           }
           if (!blob.complete) throw new BlobVerificationError(d.digest);

@@ -3,6 +3,7 @@
 // blob), and those go once the pull completes or when no pull came back for them in a
 // day. Then --registry-mirror: a mirror that is down, lacks the image or serves a bad
 // blob falls back to the origin (a second loopback registry standing in for Docker Hub).
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -97,6 +98,17 @@ describe("a failed or cancelled pull leaves only what resume keeps", () => {
     const kept = readFileSync(join(partialDir(d), baseBlob.digest.slice(7)));
     expect([kept.length, `sha256:${sha256hex(kept)}`]).toEqual([baseBlob.size, baseBlob.digest]);
     expect(tree(d.dataRoot).filter((p) => !/distribution\/(partial|v2metadata)/.test(p))).toEqual(before.filter((p) => !/distribution\/(partial|v2metadata)/.test(p)));
+  });
+
+  it("a layer whose bytes match its digest but will not unpack: its partial file goes as well", async () => {
+    // The bad entry comes first and 32 MB follow it, so the unpack fails while the download still runs.
+    const tail = randomBytes(32 << 20);
+    const img = await makeImage(reg, "unappliable", "1", [busyboxLayerTar(), buildTar([{ name: "h", type: "1", linkname: "missing" }, { name: "big", data: tail }])]);
+    const bad = img.manifest.layers[1]!;
+    const r = docker(d, ["pull", `${reg.host}/unappliable:1`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('hard link "h" points to "missing", which is not in the layer');
+    expect(partials(d)).not.toContain(bad.digest.slice(7));
   });
 
   it("a manifest whose bytes do not match the digest asked for: Docker's words, the data root as before", async () => {
