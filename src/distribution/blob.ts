@@ -120,12 +120,12 @@ export class LayerDownload implements GrowingFile {
     return this.abort.signal;
   }
 
-  /** Whether the download itself failed (as opposed to the unpack of its bytes). */
+  /** Whether the download stopped short of a verified blob: cut off, refused, or cancelled. */
   get failed(): boolean {
     return this.failure !== undefined;
   }
 
-  /** Stops the download (the unpack failed); what is in the partial file stays for the next pull. */
+  /** Stops the download and its readers; the partial file stays unless `discard` drops it. */
   cancel(): void {
     this.abort.abort();
   }
