@@ -2,6 +2,7 @@
 // its stdin and its failures surfaced: a nonzero exit, or an error of the input itself.
 import { readFileSync } from "node:fs";
 import { invalidParameter, WharfError } from "../errors.ts";
+import { closeFd, pipe, setPipeSize } from "../sys/libc.ts";
 import { noteChurn } from "./churn.ts";
 
 type Chunks = AsyncIterable<Uint8Array>;
@@ -20,7 +21,23 @@ export async function* pipeThrough(
   signal?: AbortSignal,
 ): AsyncGenerator<Uint8Array> {
   const chunks = "file" in input ? null : input;
-  const proc = Bun.spawn(argv, { stdin: "file" in input ? Bun.file(input.file) : "pipe", stdout: "pipe", stderr: "pipe" });
+  // The filter's output goes through a pipe of 1 MiB rather than Bun's own (a socket of
+  // about 200 KB): igzip writes about that much at a time, and with less room each write
+  // waits for the reader, so decompressing and applying take turns instead of running
+  // side by side. One layer's unpack alone, 7 layers x 5 runs: 159-175 ms with Bun's
+  // pipe, 120-127 ms with 1 MiB (512 KiB: 151 ms; 256 KiB: 164 ms).
+  const out = bigPipe();
+  let proc;
+  try {
+    proc = Bun.spawn(argv, { stdin: "file" in input ? Bun.file(input.file) : "pipe", stdout: out ? out[1] : "pipe", stderr: "pipe" });
+  } catch (e) {
+    if (out) closeFd(out[0]);
+    throw e;
+  } finally {
+    if (out) closeFd(out[1]);
+  }
+  // Bun does not close a descriptor it was handed: ours to close once the stream is over.
+  const stdout: ReadableStream<Uint8Array> = out ? Bun.file(out[0]).stream() : (proc.stdout as ReadableStream<Uint8Array>);
   let inputError: unknown;
   let stopped = false;
   const stop = () => {
@@ -58,7 +75,7 @@ export async function* pipeThrough(
   })();
   try {
     let polled = 0;
-    for await (const c of proc.stdout) {
+    for await (const c of stdout) {
       noteChurn(c.length);
       if (onInput && !chunks && performance.now() - polled >= 100) {
         polled = performance.now();
@@ -82,7 +99,24 @@ export async function* pipeThrough(
         proc.kill("SIGKILL");
       } catch {}
     }
+    if (out) {
+      // The loop above has ended or cancelled the stream; with the writer gone too,
+      // nothing reads the descriptor any more.
+      await proc.exited;
+      closeFd(out[0]);
+    }
   }
+}
+
+const pipeBytes = 1 << 20;
+
+/** A pipe of `pipeBytes`, or null where the kernel will not make one that big. */
+function bigPipe(): [read: number, write: number] | null {
+  const fds = pipe();
+  if (setPipeSize(fds[1], pipeBytes) >= pipeBytes) return fds;
+  closeFd(fds[0]);
+  closeFd(fds[1]);
+  return null;
 }
 
 /** The offset of a process's descriptor, from /proc (undefined once it has gone). */

@@ -267,6 +267,15 @@ export function pipe(): [read: number, write: number] {
   return [fds[0]!, fds[1]!];
 }
 
+/**
+ * Sets a pipe's capacity (F_SETPIPE_SZ); returns the size the kernel gave, or 0 where it
+ * refused (above /proc/sys/fs/pipe-max-size for an unprivileged process).
+ */
+export function setPipeSize(fd: number, bytes: number): number {
+  const r = Number(libc().fcntl(fd, 1031, BigInt(bytes))); // F_SETPIPE_SZ
+  return r < 0 ? 0 : r;
+}
+
 export function mkfifo(path: string, mode: number): void {
   const p = cstr(path);
   check(`mkfifo ${path}`, libc().mknod(ptr(p), 0o010000 | mode, 0n)); // S_IFIFO

@@ -3,7 +3,7 @@
 // a blob that fails its digest is refused to the reader too, and a cancelled download
 // stops its reader.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BlobVerificationError, blobFile, LayerDownload } from "../../src/distribution/blob.ts";
@@ -95,6 +95,21 @@ describe("LayerDownload", () => {
     await expect(run).rejects.toThrow("context canceled");
     expect(got).toBeGreaterThan(0);
     expect(got).toBeLessThan(data.length);
+  });
+
+  it("the decompressor's pipe is closed after its stream, also when the reader stops early or the tool fails", async () => {
+    const file = join(dir, "fd.gz");
+    await Bun.write(file, Bun.gzipSync(data.subarray(0, 4 << 20), { level: 1 }));
+    const junk = join(dir, "junk.gz");
+    await Bun.write(junk, Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0]), Buffer.alloc(4096, 0xff)]));
+    const fds = () => readdirSync("/proc/self/fd").length;
+    const before = fds();
+    for (let i = 0; i < 6; i++) {
+      if (i % 3 === 0) expect((await collect(nativeDecompressGrowing(blobFile(file)))).length).toBe(4 << 20);
+      else if (i % 3 === 1) for await (const _ of nativeDecompressGrowing(blobFile(file))) break;
+      else await expect(collect(nativeDecompressGrowing(blobFile(junk)))).rejects.toThrow(/failed on the gzip stream/);
+    }
+    expect(fds()).toBe(before);
   });
 
   it("a blob already in a file: the native tool reads it itself and gives back the tar", async () => {
