@@ -5,7 +5,7 @@
 import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, rm, rmSync, statSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { invalidParameter, WharfError } from "../errors.ts";
-import { readFile } from "../image/spool.ts";
+import { readFile, readPrefix } from "../image/spool.ts";
 import type { Digest } from "../storage/types.ts";
 import type { RegistrySession } from "./client.ts";
 import { noteChurn } from "./churn.ts";
@@ -62,15 +62,7 @@ export function blobFile(path: string): GrowingFile {
   return {
     path,
     complete: true,
-    async head(n) {
-      const fd = openSync(path, "r");
-      try {
-        const b = Buffer.alloc(n);
-        return b.subarray(0, readSync(fd, b, 0, n, 0));
-      } finally {
-        closeSync(fd);
-      }
-    },
+    head: async (n) => readPrefix(path, n),
     chunks: () => readFile(path),
   };
 }
@@ -138,6 +130,12 @@ export class LayerDownload implements GrowingFile {
 
   private changed(): Promise<void> {
     return new Promise((r) => this.waiters.push(r));
+  }
+
+  /** For readers: what stopped the download, if something did. */
+  private throwIfStopped(): void {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.abort.signal.aborted) throw new WharfError("system", "context canceled");
   }
 
   /** Downloads what the partial file lacks; resolves once the blob is verified. */
@@ -251,28 +249,21 @@ export class LayerDownload implements GrowingFile {
 
   async head(n: number): Promise<Uint8Array> {
     const want = Math.min(n, this.d.size);
-    while (this.have < want) {
-      if (this.failure !== undefined) throw this.failure;
-      if (this.verifiedFlag) break;
-      if (this.abort.signal.aborted) throw new WharfError("system", "context canceled");
+    while (this.have < want && !this.verifiedFlag) {
+      this.throwIfStopped();
       await this.changed();
     }
-    const fd = openSync(this.path, "r");
-    try {
-      const b = Buffer.alloc(want);
-      const got = readSync(fd, b, 0, want, 0);
-      return b.subarray(0, got);
-    } finally {
-      closeSync(fd);
-    }
+    return readPrefix(this.path, want);
   }
 
   async *chunks(reuse: boolean): AsyncGenerator<Uint8Array> {
     // Opened before the first wait: a verification failure removes the file, and the
     // open fd still reads what was there until the failure is seen.
-    while (!existsSync(this.path) && this.failure === undefined && !this.abort.signal.aborted) await this.changed();
-    if (this.failure !== undefined) throw this.failure;
-    if (this.abort.signal.aborted) throw new WharfError("system", "context canceled");
+    while (!existsSync(this.path)) {
+      this.throwIfStopped();
+      await this.changed();
+    }
+    this.throwIfStopped();
     const fd = openSync(this.path, "r");
     const shared = reuse ? Buffer.allocUnsafe(followChunk) : undefined;
     let pos = 0;
@@ -288,9 +279,8 @@ export class LayerDownload implements GrowingFile {
           yield b.subarray(0, got);
           continue;
         }
-        if (this.failure !== undefined) throw this.failure;
+        this.throwIfStopped();
         if (this.verifiedFlag) return;
-        if (this.abort.signal.aborted) throw new WharfError("system", "context canceled");
         await this.changed();
       }
     } finally {

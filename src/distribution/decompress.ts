@@ -3,10 +3,8 @@
 // Without one, the compressed bytes pass through and the layer store's own zlib
 // inflates them.
 import { pipeThrough } from "./pipe.ts";
-import { compressionOf, sniff } from "../archive/tar/decompress.ts";
+import { compressionOf } from "../archive/tar/decompress.ts";
 import type { GrowingFile } from "./blob.ts";
-
-type Chunks = AsyncIterable<Uint8Array>;
 
 const toolCache = new Map<string, string[] | null>();
 
@@ -30,14 +28,6 @@ function tool(format: "gzip" | "zstd"): string[] | null {
 /** The native decompressor that would be used for a format (for reports and tests). */
 export function nativeTool(format: "gzip" | "zstd"): string | undefined {
   return tool(format)?.[0];
-}
-
-/** Yields the layer tar, inflated natively when it can be; otherwise the bytes as they came. */
-export async function* nativeDecompress(input: Chunks): AsyncGenerator<Uint8Array> {
-  const { format, rest } = await sniff(input);
-  const argv = format === "gzip" || format === "zstd" ? tool(format) : null;
-  if (!argv) return yield* rest;
-  yield* pipeThrough(argv, rest, format!);
 }
 
 /**

@@ -40,11 +40,14 @@ export async function* pipeThrough(
   const stdout: ReadableStream<Uint8Array> = out ? Bun.file(out[0]).stream() : (proc.stdout as ReadableStream<Uint8Array>);
   let inputError: unknown;
   let stopped = false;
-  const stop = () => {
-    inputError ??= new WharfError("system", "context canceled");
+  const kill = () => {
     try {
       proc.kill("SIGKILL");
     } catch {}
+  };
+  const stop = () => {
+    inputError ??= new WharfError("system", "context canceled");
+    kill();
   };
   signal?.addEventListener("abort", stop, { once: true });
   if (signal?.aborted) stop();
@@ -68,9 +71,7 @@ export async function* pipeThrough(
       await stdin.end();
     } catch (e) {
       inputError = e;
-      try {
-        proc.kill("SIGKILL");
-      } catch {}
+      kill();
     }
   })();
   try {
@@ -94,11 +95,7 @@ export async function* pipeThrough(
   } finally {
     signal?.removeEventListener("abort", stop);
     stopped = true;
-    if (proc.exitCode === null) {
-      try {
-        proc.kill("SIGKILL");
-      } catch {}
-    }
+    if (proc.exitCode === null) kill();
     if (out) {
       // The loop above has ended or cancelled the stream; with the writer gone too,
       // nothing reads the descriptor any more.

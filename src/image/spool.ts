@@ -45,6 +45,17 @@ export async function fileDigest(f: SpooledFile): Promise<Digest> {
   return `sha256:${h.digest("hex")}`;
 }
 
+/** The first `n` bytes of a file (fewer if it is shorter). */
+export function readPrefix(path: string, n: number): Buffer {
+  const fd = openSync(path, "r");
+  try {
+    const b = Buffer.alloc(n);
+    return b.subarray(0, readSync(fd, b, 0, n, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A file in 1 MiB chunks (fewer, larger chunks than Bun.file().stream() gives). */
 export async function* readFile(path: string, chunk = 1 << 20): AsyncGenerator<Uint8Array> {
   const fd = openSync(path, "r");

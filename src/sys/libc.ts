@@ -276,6 +276,12 @@ export function setPipeSize(fd: number, bytes: number): number {
   return r < 0 ? 0 : r;
 }
 
+/** A pipe's capacity (F_GETPIPE_SZ), or 0 for a descriptor that is not a pipe. */
+export function pipeSize(fd: number): number {
+  const r = Number(libc().fcntl(fd, 1032, 0n)); // F_GETPIPE_SZ
+  return r < 0 ? 0 : r;
+}
+
 export function mkfifo(path: string, mode: number): void {
   const p = cstr(path);
   check(`mkfifo ${path}`, libc().mknod(ptr(p), 0o010000 | mode, 0n)); // S_IFIFO
